@@ -1,0 +1,57 @@
+using Microsoft.ML.Segmentation.Cli.Golden;
+
+namespace Microsoft.ML.Segmentation.Cli;
+
+/// <summary>The <c>segml</c> command line.</summary>
+internal static class Program
+{
+    private const string Usage = """
+        segml — semantic segmentation tools for ML.NET
+
+        Usage:
+          segml golden <directory>   Run every case of the peer-library test vectors in <directory>
+                                     (files in the format of shared/golden/*.json) and print one line per case,
+                                     then 'N passed, N failed, N unsupported'. Exit code 1 if any case failed.
+          segml help                 Show this text.
+        """;
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        switch (args[0])
+        {
+            case "golden":
+                if (args.Length != 2)
+                {
+                    Console.Error.WriteLine("segml golden: expected one directory argument.");
+                    return 2;
+                }
+
+                return RunGolden(args[1]);
+            default:
+                Console.Error.WriteLine($"segml: unknown command '{args[0]}'.");
+                Console.Error.WriteLine(Usage);
+                return 2;
+        }
+    }
+
+    private static int RunGolden(string directory)
+    {
+        try
+        {
+            GoldenSummary summary = GoldenRunner.Run(directory, Console.Out);
+            Console.WriteLine(summary.ToString());
+            return summary.Failed == 0 ? 0 : 1;
+        }
+        catch (DirectoryNotFoundException ex)
+        {
+            Console.Error.WriteLine($"segml golden: {ex.Message}");
+            return 2;
+        }
+    }
+}
