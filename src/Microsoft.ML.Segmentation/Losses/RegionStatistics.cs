@@ -1,0 +1,60 @@
+namespace Microsoft.ML.Segmentation.Losses;
+
+/// <summary>
+/// Soft overlap sums of one class over a region (one image, or the batch): what every overlap loss is a formula of.
+/// Ignored pixels contribute to none of the sums.
+/// </summary>
+/// <param name="Intersection">Σ p·t, the soft true positives.</param>
+/// <param name="SumPrediction">Σ p.</param>
+/// <param name="SumTarget">Σ t.</param>
+/// <param name="SumSquaredPrediction">Σ p².</param>
+/// <param name="SumSquaredTarget">Σ t².</param>
+/// <param name="AbsoluteDifference">Σ |p − t|, for the soft-label intersection (Σp + Σt − Σ|p − t|) / 2.</param>
+/// <param name="Count">Number of valid pixels.</param>
+public readonly record struct RegionStatistics(
+    double Intersection,
+    double SumPrediction,
+    double SumTarget,
+    double SumSquaredPrediction,
+    double SumSquaredTarget,
+    double AbsoluteDifference,
+    double Count)
+{
+    /// <summary>Element-wise sum: the statistics of the union of two disjoint regions.</summary>
+    /// <param name="a">First region.</param>
+    /// <param name="b">Second region.</param>
+    /// <returns>The pooled statistics.</returns>
+    public static RegionStatistics operator +(RegionStatistics a, RegionStatistics b) => new(
+        a.Intersection + b.Intersection,
+        a.SumPrediction + b.SumPrediction,
+        a.SumTarget + b.SumTarget,
+        a.SumSquaredPrediction + b.SumSquaredPrediction,
+        a.SumSquaredTarget + b.SumSquaredTarget,
+        a.AbsoluteDifference + b.AbsoluteDifference,
+        a.Count + b.Count);
+}
+
+/// <summary>∂loss/∂(a statistic of <see cref="RegionStatistics"/>) for one (image, class) region; targets are constants.</summary>
+internal struct RegionGradient
+{
+    public double Intersection;
+    public double SumPrediction;
+    public double SumSquaredPrediction;
+    public double AbsoluteDifference;
+
+    public static RegionGradient operator *(RegionGradient g, double scale) => new()
+    {
+        Intersection = g.Intersection * scale,
+        SumPrediction = g.SumPrediction * scale,
+        SumSquaredPrediction = g.SumSquaredPrediction * scale,
+        AbsoluteDifference = g.AbsoluteDifference * scale,
+    };
+
+    public void Add(RegionGradient other)
+    {
+        Intersection += other.Intersection;
+        SumPrediction += other.SumPrediction;
+        SumSquaredPrediction += other.SumSquaredPrediction;
+        AbsoluteDifference += other.AbsoluteDifference;
+    }
+}

@@ -1,0 +1,20 @@
+namespace Microsoft.ML.Segmentation.Losses;
+
+/// <summary>
+/// Tversky loss (Salehi et al., 2017) and focal Tversky loss (Abraham and Khan, 2019):
+/// 1 − (TP + a) / max(TP + α·FP + β·FN + b, ε) per region, with the focusing exponent γ applied as
+/// <see cref="TverskyLossOptions.GammaForm"/> says.
+/// </summary>
+public sealed class TverskyLoss : OverlapLoss
+{
+    /// <summary>Creates the loss.</summary>
+    /// <param name="options">Settings; <see langword="null"/> for the defaults of <see cref="TverskyLossOptions"/>.</param>
+    /// <exception cref="System.ArgumentException">An option is out of range.</exception>
+    public TverskyLoss(TverskyLossOptions? options = null)
+        : base(options ??= new TverskyLossOptions(), options.Alpha, options.Beta, scale: 1, options.Gamma, options.GammaForm)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override string Name => "tversky";
+}
