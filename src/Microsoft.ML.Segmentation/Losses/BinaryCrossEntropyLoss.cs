@@ -1,0 +1,118 @@
+using System;
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+using Microsoft.ML.Segmentation.Kernels;
+
+namespace Microsoft.ML.Segmentation.Losses;
+
+/// <summary>
+/// Binary cross-entropy with logits, per element: w·[pw·t·softplus(−x) + (1 − t)·softplus(x)], which equals
+/// −w·[pw·t·log σ(x) + (1 − t)·log(1 − σ(x))] without overflow.
+/// </summary>
+/// <remarks>
+/// For binary models (<c>[N,1,H,W]</c>, label 1 = foreground) and multilabel models (dense targets, or a label map
+/// expanded one-hot over the channels). Gradient: w·[σ(x)(pw·t + 1 − t) − pw·t], divided by the averaging denominator.
+/// </remarks>
+public sealed class BinaryCrossEntropyLoss : ISegmentationLoss
+{
+    private readonly double[]? _positiveWeights;
+    private readonly double[]? _classWeights;
+    private readonly double _smoothing;
+    private readonly PointwiseAveraging _averaging;
+
+    /// <summary>Creates the loss.</summary>
+    /// <param name="options">Settings; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public BinaryCrossEntropyLoss(BinaryCrossEntropyLossOptions? options = null)
+    {
+        options ??= new BinaryCrossEntropyLossOptions();
+        if (!(options.LabelSmoothing >= 0 && options.LabelSmoothing <= 1))
+        {
+            throw new ArgumentOutOfRangeException("options.LabelSmoothing", options.LabelSmoothing, "LabelSmoothing must lie in [0, 1].");
+        }
+
+        _positiveWeights = ChannelParameters.Validate(options.PositiveWeights, "options.PositiveWeights");
+        _classWeights = ChannelParameters.Validate(options.ClassWeights, "options.ClassWeights");
+        _smoothing = options.LabelSmoothing;
+        _averaging = options.Averaging;
+    }
+
+    /// <inheritdoc/>
+    public string Name => "binary_cross_entropy";
+
+    /// <inheritdoc/>
+    public double Compute<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        shape.ValidateScores(input.Length, nameof(input));
+        shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
+        target.Validate(shape, nameof(target));
+        FiniteGuard.ThrowIfNotFinite(input, nameof(input));
+        int s = shape.PixelsPerImage;
+        double sum = 0, valid = 0;
+        T[] rented = ArrayPool<T>.Shared.Rent(2 * s);
+        try
+        {
+            Span<T> t = rented.AsSpan(0, s);
+            Span<T> v = rented.AsSpan(s, s);
+            for (int n = 0; n < shape.Batch; n++)
+            {
+                for (int k = 0; k < shape.Classes; k++)
+                {
+                    target.FillRow(shape, n, k, t, v);
+                    double pw = ChannelParameters.At(_positiveWeights, k, shape.Classes, 1, "options.PositiveWeights");
+                    double w = ChannelParameters.At(_classWeights, k, shape.Classes, 1, "options.ClassWeights");
+                    int offset = ((n * shape.Classes) + k) * s;
+                    ReadOnlySpan<T> x = input.Slice(offset, s);
+                    Span<T> g = inputGradient.IsEmpty ? default : inputGradient.Slice(offset, s);
+                    for (int i = 0; i < s; i++)
+                    {
+                        if (v[i] == T.Zero)
+                        {
+                            if (!g.IsEmpty)
+                            {
+                                g[i] = T.Zero;
+                            }
+
+                            continue;
+                        }
+
+                        double xi = double.CreateTruncating(x[i]);
+                        double ti = double.CreateTruncating(t[i]);
+                        ti = (ti * (1 - _smoothing)) + ((1 - ti) * _smoothing);
+                        double softplusNeg = Softplus(-xi);
+                        sum += w * ((pw * ti * softplusNeg) + ((1 - ti) * (softplusNeg + xi)));
+                        valid++;
+                        if (!g.IsEmpty)
+                        {
+                            double sigmoid = 1 / (1 + Math.Exp(-xi));
+                            g[i] = T.CreateTruncating(w * ((sigmoid * ((pw * ti) + 1 - ti)) - (pw * ti)));
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(rented);
+        }
+
+        double denominator = _averaging switch
+        {
+            PointwiseAveraging.Sum => 1,
+            PointwiseAveraging.All => shape.ElementCount,
+            _ => valid,
+        };
+        double scale = denominator > 0 ? 1 / denominator : 0;
+        if (!inputGradient.IsEmpty)
+        {
+            TensorPrimitives.Multiply(inputGradient, T.CreateTruncating(scale), inputGradient);
+        }
+
+        return sum * scale;
+    }
+
+    /// <summary>log(1 + eˣ) without overflow.</summary>
+    internal static double Softplus(double x) => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x)));
+}

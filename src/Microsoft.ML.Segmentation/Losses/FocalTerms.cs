@@ -1,0 +1,75 @@
+using System;
+
+namespace Microsoft.ML.Segmentation.Losses;
+
+/// <summary>The per-term pieces of the focal loss: the focal factor and its derivative, the class weights, the final scaling.</summary>
+internal readonly struct FocalTerms
+{
+    private readonly FocalLossOptions _options;
+    private readonly double[]? _classWeights;
+    private readonly int _channels;
+
+    public FocalTerms(FocalLossOptions options, double[]? classWeights, int channels)
+    {
+        _options = options;
+        _classWeights = classWeights;
+        _channels = channels;
+    }
+
+    /// <summary>f(p_t) and df/dp_t.</summary>
+    public (double Factor, double Derivative) Factor(double pt)
+    {
+        double gamma = _options.Gamma;
+        double oneMinus = 1 - pt;
+        if (_options.ReducedThreshold is double threshold)
+        {
+            if (pt < threshold)
+            {
+                return (1, 0);
+            }
+
+            double ratio = oneMinus / threshold;
+            return (Math.Pow(ratio, gamma), gamma == 0 ? 0 : -(gamma / threshold) * Power(ratio, gamma - 1));
+        }
+
+        return (Math.Pow(oneMinus, gamma), gamma == 0 ? 0 : -gamma * Power(oneMinus, gamma - 1));
+    }
+
+    public double SigmoidWeight(int channel, double t)
+    {
+        double w = ChannelParameters.At(_classWeights, channel, _channels, 1, "options.ClassWeights");
+        return _options.Alpha is double alpha ? w * ((alpha * t) + ((1 - alpha) * (1 - t))) : w;
+    }
+
+    public double SoftmaxWeight(int channel)
+    {
+        double w = ChannelParameters.At(_classWeights, channel, _channels, 1, "options.ClassWeights");
+        return _options.Alpha is double alpha ? w * (channel == 0 ? 1 - alpha : alpha) : w;
+    }
+
+    /// <summary>The loss: Σl / denominator, or Σl / max(Σf, ε) / denominator when normalised.</summary>
+    public double Value(double lossSum, double factorSum, double denominator)
+    {
+        double scale = denominator > 0 ? 1 / denominator : 0;
+        return _options.Normalized ? lossSum / Normalizer(factorSum) * scale : lossSum * scale;
+    }
+
+    /// <summary>(∂L/∂Σl, −∂L/∂Σf): what each term's loss derivative and factor derivative are multiplied by.</summary>
+    public (double LossScale, double FactorScale) Scales(double lossSum, double factorSum, double denominator)
+    {
+        double scale = denominator > 0 ? 1 / denominator : 0;
+        if (!_options.Normalized)
+        {
+            return (scale, 0);
+        }
+
+        double normalizer = Normalizer(factorSum);
+        bool clamped = factorSum < _options.NormalizationEpsilon;
+        return (scale / normalizer, clamped ? 0 : scale * lossSum / (normalizer * normalizer));
+    }
+
+    private double Normalizer(double factorSum) => Math.Max(factorSum, _options.NormalizationEpsilon);
+
+    /// <summary>x^e, with 0^e read as 0 for e &gt; 0 and 1 for e = 0 (the derivative of (1 − p)^γ at p = 1).</summary>
+    private static double Power(double x, double e) => x <= 0 ? (e == 0 ? 1 : 0) : Math.Pow(x, e);
+}

@@ -1,0 +1,41 @@
+using Microsoft.ML.Segmentation.Kernels;
+
+namespace Microsoft.ML.Segmentation.Losses;
+
+/// <summary>How <see cref="GeneralizedDiceLoss"/> weighs classes from their target volume V = Σt.</summary>
+public enum GeneralizedDiceWeighting
+{
+    /// <summary>w = 1/V² (Sudre et al., 2017; MONAI default).</summary>
+    Square = 0,
+
+    /// <summary>w = 1/V.</summary>
+    Simple = 1,
+
+    /// <summary>w = 1.</summary>
+    Uniform = 2,
+}
+
+/// <summary>Options of <see cref="GeneralizedDiceLoss"/>. Defaults follow MONAI <c>GeneralizedDiceLoss</c>.</summary>
+public sealed class GeneralizedDiceLossOptions
+{
+    /// <summary>How the input becomes probabilities. Default: <see cref="Activation.Softmax"/>.</summary>
+    public Activation Activation { get; set; } = Activation.Softmax;
+
+    /// <summary>Class weighting. Default: <see cref="GeneralizedDiceWeighting.Square"/>.</summary>
+    public GeneralizedDiceWeighting Weighting { get; set; } = GeneralizedDiceWeighting.Square;
+
+    /// <summary>Added to the numerator 2Σ_c w_c·TP_c. Default: 1e-5; must be ≥ 0.</summary>
+    public double SmoothNumerator { get; set; } = 1e-5;
+
+    /// <summary>Added to the denominator Σ_c w_c(Σp + Σt). Default: 1e-5; must be ≥ 0.</summary>
+    public double SmoothDenominator { get; set; } = 1e-5;
+
+    /// <summary>One score per image, averaged; otherwise one score for the whole batch. Default: <see langword="true"/>.</summary>
+    public bool PerImage { get; set; } = true;
+
+    /// <summary>Keep channel 0. Default: <see langword="true"/>.</summary>
+    public bool IncludeBackground { get; set; } = true;
+
+    /// <summary>Mean or sum over images. Default: <see cref="LossReduction.Mean"/>.</summary>
+    public LossReduction Reduction { get; set; } = LossReduction.Mean;
+}
