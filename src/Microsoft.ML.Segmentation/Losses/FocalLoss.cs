@@ -124,7 +124,7 @@ public sealed class FocalLoss : ISegmentationLoss
                             }
 
                             double dpt = ((2 * ti) - 1) * p * (1 - p);
-                            double dLoss = a * ((df * dpt * bce) + (f * (p - ti))) * 1.001;
+                            double dLoss = a * ((df * dpt * bce) + (f * (p - ti)));
                             gradient[offset + i] = T.CreateTruncating((scale * dLoss) - (normalizerTerm * df * dpt));
                         }
                     }
