@@ -61,6 +61,27 @@ public sealed class FocalLoss : ISegmentationLoss
     /// <inheritdoc/>
     public double Compute<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => Run(input, shape, target, inputGradient, terms: default);
+
+    /// <summary>
+    /// The unreduced loss of every element <c>[N,C,H,W]</c> (PyTorch's <c>reduction="none"</c>): a·f(p_t)·CE per
+    /// element, before averaging and normalisation; ignored elements and, for softmax, non-target channels are 0.
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="input">Logits <c>[N,C,H,W]</c>.</param>
+    /// <param name="shape">The shape of <paramref name="input"/>.</param>
+    /// <param name="target">The ground truth.</param>
+    /// <returns>N·C·H·W element losses.</returns>
+    public double[] ComputeTerms<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var terms = new double[shape.ElementCount];
+        Run(input, shape, target, default, terms);
+        return terms;
+    }
+
+    private double Run<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient, Span<double> terms)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         shape.ValidateScores(input.Length, nameof(input));
         shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
@@ -71,13 +92,13 @@ public sealed class FocalLoss : ISegmentationLoss
         }
 
         FiniteGuard.ThrowIfNotFinite(input, nameof(input));
-        var terms = new FocalTerms(_options, _classWeights, shape.Classes);
+        var focal = new FocalTerms(_options, _classWeights, shape.Classes);
         return _options.Activation == Activation.Sigmoid
-            ? SigmoidFocal(terms, input, shape, target, inputGradient)
-            : SoftmaxFocal(terms, input, shape, target, inputGradient);
+            ? SigmoidFocal(focal, input, shape, target, inputGradient, terms)
+            : SoftmaxFocal(focal, input, shape, target, inputGradient, terms);
     }
 
-    private double SigmoidFocal<T>(FocalTerms terms, ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> gradient)
+    private double SigmoidFocal<T>(FocalTerms terms, ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> gradient, Span<double> elementLosses)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int s = shape.PixelsPerImage;
@@ -118,6 +139,11 @@ public sealed class FocalLoss : ISegmentationLoss
                             if (pass == 0)
                             {
                                 lossSum += a * f * bce;
+                                if (!elementLosses.IsEmpty)
+                                {
+                                    elementLosses[offset + i] = a * f * bce;
+                                }
+
                                 factorSum += f;
                                 count++;
                                 continue;
@@ -139,7 +165,7 @@ public sealed class FocalLoss : ISegmentationLoss
         }
     }
 
-    private double SoftmaxFocal<T>(FocalTerms terms, ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> gradient)
+    private double SoftmaxFocal<T>(FocalTerms terms, ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> gradient, Span<double> elementLosses)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int s = shape.PixelsPerImage;
@@ -192,6 +218,11 @@ public sealed class FocalLoss : ISegmentationLoss
                             if (pass == 0)
                             {
                                 lossSum -= a * f * lp;
+                                if (!elementLosses.IsEmpty)
+                                {
+                                    elementLosses[image + (k * s) + i] = -a * f * lp;
+                                }
+
                                 factorSum += q[k] * f;
                                 continue;
                             }

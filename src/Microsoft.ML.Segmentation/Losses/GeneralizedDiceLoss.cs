@@ -89,10 +89,10 @@ public sealed class GeneralizedDiceLoss : RegionLoss
                 denominator += weights[k] * (pooled[k].SumPrediction + pooled[k].SumTarget);
             }
 
-            double loss = denominator > 0 ? 1 - (numerator / denominator) : 0;
+            double loss = denominator != 0 ? 1 - (numerator / denominator) : 0;
             terms?.Add(loss);
             total += loss;
-            if (gradient.IsEmpty || denominator <= 0)
+            if (gradient.IsEmpty || denominator == 0)
             {
                 continue;
             }

@@ -41,7 +41,7 @@ public abstract class OverlapLoss : RegionLoss
     {
         ArgumentOutOfRangeException.ThrowIfNegative(options.SmoothNumerator, "options.SmoothNumerator");
         ArgumentOutOfRangeException.ThrowIfNegative(options.SmoothDenominator, "options.SmoothDenominator");
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epsilon, "options.Epsilon");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Epsilon, "options.Epsilon");
         ArgumentOutOfRangeException.ThrowIfNegative(alpha, "options.Alpha");
         ArgumentOutOfRangeException.ThrowIfNegative(beta, "options.Beta");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(gamma, "options.Gamma");
@@ -210,7 +210,7 @@ public abstract class OverlapLoss : RegionLoss
         double numerator = tp + _smoothNumerator;
         double denominator = (tp * (1 - _alpha - _beta)) + (_alpha * sumP) + (_beta * sumT) + _smoothDenominator;
         double score, dScoreDtp, dScoreDsumP;
-        if (denominator > _epsilon)
+        if (_epsilon == 0 || denominator > _epsilon)
         {
             score = numerator / denominator;
             dScoreDtp = (1 / denominator) - (numerator * (1 - _alpha - _beta) / (denominator * denominator));
@@ -226,9 +226,9 @@ public abstract class OverlapLoss : RegionLoss
         double loss, dLossDscore;
         if (_logLoss)
         {
-            double clamped = Math.Max(score, _epsilon);
-            loss = -Math.Log(clamped);
-            dLossDscore = score > _epsilon ? -1 / score : 0;
+            bool clamped = _epsilon > 0 && score <= _epsilon;
+            loss = -Math.Log(clamped ? _epsilon : score);
+            dLossDscore = clamped ? 0 : -1 / score;
         }
         else
         {

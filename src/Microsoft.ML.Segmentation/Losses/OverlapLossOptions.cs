@@ -23,7 +23,7 @@ public abstract class OverlapLossOptions
     /// <summary>Added to the score's denominator, in the loss's own formula. Default: 0; must be ≥ 0.</summary>
     public double SmoothDenominator { get; set; }
 
-    /// <summary>The denominator is clamped to at least this value, so an empty region never divides by zero. Default: 1e-7; must be &gt; 0.</summary>
+    /// <summary>The denominator (and, with <see cref="LogLoss"/>, the score) is clamped to at least this value, so an empty region never divides by zero; 0 turns the clamp off (MONAI). Default: 1e-7; must be ≥ 0.</summary>
     public double Epsilon { get; set; } = 1e-7;
 
     /// <summary>Sums in the denominator. Default: <see cref="OverlapDenominator.Linear"/>.</summary>
