@@ -80,8 +80,11 @@ public sealed class LovaszHingeLoss : ISegmentationLoss
             var view = new LovaszTargetView<T>(target, lp, dp);
             var x = new NativeSpan<T>(xp, input.Length);
             var g = new NativeSpan<T>(gp, inputGradient.Length);
+            bool wide = LovaszKernel.IsWide<T>();
             ParallelWork.For(groups, shape.ElementCount, group =>
-                sums[group] = GroupTerm(x.Span, view, shape, group * imagesPerGroup, imagesPerGroup, g.Span, scale));
+                sums[group] = wide
+                    ? GroupTerm<T, ulong>(x.Span, view, shape, group * imagesPerGroup, imagesPerGroup, g.Span, scale)
+                    : GroupTerm<T, uint>(x.Span, view, shape, group * imagesPerGroup, imagesPerGroup, g.Span, scale));
         }
 
         double loss = 0;
@@ -93,14 +96,15 @@ public sealed class LovaszHingeLoss : ISegmentationLoss
         return loss;
     }
 
-    private static double GroupTerm<T>(Span<T> logits, LovaszTargetView<T> target, SegmentationShape shape,
+    private static double GroupTerm<T, TKey>(Span<T> logits, LovaszTargetView<T> target, SegmentationShape shape,
         int firstImage, int imageCount, Span<T> gradient, double scale)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TKey : unmanaged, IBinaryInteger<TKey>, IUnsignedNumber<TKey>
     {
         int s = shape.PixelsPerImage;
         int classes = shape.Classes;
-        using var scratch = new LovaszScratch(imageCount * classes * s);
-        ulong[] keys = scratch.Keys;
+        using var scratch = new LovaszScratch<TKey>(imageCount * classes * s);
+        TKey[] keys = scratch.Keys;
         int[] items = scratch.Items;
         int count = 0;
         long foreground = 0;
@@ -123,7 +127,7 @@ public sealed class LovaszHingeLoss : ISegmentationLoss
                     foreground += state;
                     if (error > T.Zero)
                     {
-                        keys[count] = LovaszKernel.Encode(error);
+                        keys[count] = LovaszKernel.Encode<T, TKey>(error);
                         items[count] = (offset + i) | (state == 1 ? LovaszKernel.ForegroundBit : 0);
                         count++;
                     }

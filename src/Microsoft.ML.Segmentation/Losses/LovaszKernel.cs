@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -22,28 +21,42 @@ internal static class LovaszKernel
     public static bool IsWide<T>()
         where T : unmanaged => Unsafe.SizeOf<T>() > sizeof(float);
 
-    /// <summary>A sort key for a positive error: ascending keys are decreasing errors.</summary>
+    /// <summary>
+    /// A sort key for a positive error: ascending keys are decreasing errors. <typeparamref name="TKey"/> is
+    /// <see cref="ulong"/> (double bits) when <see cref="IsWide{T}"/>, else <see cref="uint"/> (single bits).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Encode<T>(T error)
+    public static TKey Encode<T, TKey>(T error)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TKey : unmanaged
     {
-        if (IsWide<T>())
+        if (typeof(TKey) == typeof(ulong))
         {
-            return ~BitConverter.DoubleToUInt64Bits(double.CreateTruncating(error));
+            ulong wide = ~BitConverter.DoubleToUInt64Bits(double.CreateTruncating(error));
+            return Unsafe.As<ulong, TKey>(ref wide);
         }
 
-        return ~BitConverter.SingleToUInt32Bits(float.CreateTruncating(error));
+        uint narrow = ~BitConverter.SingleToUInt32Bits(float.CreateTruncating(error));
+        return Unsafe.As<uint, TKey>(ref narrow);
     }
 
-    /// <summary>The error a key of <see cref="Encode{T}"/> came from, exactly.</summary>
+    /// <summary>The error a key of <see cref="Encode{T, TKey}"/> came from, exactly.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Decode(ulong key, bool wide)
-        => wide ? BitConverter.UInt64BitsToDouble(~key) : BitConverter.UInt32BitsToSingle(~(uint)key);
+    public static double Decode<TKey>(TKey key)
+        where TKey : unmanaged
+    {
+        if (typeof(TKey) == typeof(ulong))
+        {
+            return BitConverter.UInt64BitsToDouble(~Unsafe.As<TKey, ulong>(ref key));
+        }
+
+        return BitConverter.UInt32BitsToSingle(~Unsafe.As<TKey, uint>(ref key));
+    }
 
     /// <summary>
     /// Sorts the pairs, then returns Σ_i e_(i)·g_i where g are the Jaccard weights of the sorted foreground flags, and,
-    /// when <paramref name="gradient"/> is not empty, writes ∂/∂error·(−1 for foreground, +1 for background)·scale
-    /// at each pair's element index: the derivative with respect to the score for both the softmax error |fg − p| and the
+    /// when <paramref name="gradient"/> is not empty, writes g_i·(−1 for foreground, +1 for background)·scale at each
+    /// pair's element index: the derivative with respect to the score for both the softmax error |fg − p| and the
     /// hinge error 1 − x·s.
     /// </summary>
     /// <param name="scratch">Sort buffers; keys and items live in its first <paramref name="count"/> slots.</param>
@@ -51,13 +64,13 @@ internal static class LovaszKernel
     /// <param name="foreground">Foreground pixels of the problem, including those left out of the sort.</param>
     /// <param name="gradient">The gradient of the whole tensor, or empty.</param>
     /// <param name="scale">The factor of this problem in the reduced loss, applied to the gradient only.</param>
-    public static double SortAndAccumulate<T>(LovaszScratch scratch, int count, long foreground, Span<T> gradient, double scale)
+    public static double SortAndAccumulate<T, TKey>(LovaszScratch<TKey> scratch, int count, long foreground, Span<T> gradient, double scale)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TKey : unmanaged, IBinaryInteger<TKey>, IUnsignedNumber<TKey>
     {
-        bool wide = IsWide<T>();
-        Span<ulong> keys = scratch.Keys.AsSpan(0, count);
+        Span<TKey> keys = scratch.Keys.AsSpan(0, count);
         Span<int> items = scratch.Items.AsSpan(0, count);
-        if (LovaszSorter.Sort(keys, items, scratch.KeyScratch, scratch.ItemScratch, wide ? 8 : 4))
+        if (LovaszSorter.Sort(keys, items, scratch.KeyScratch, scratch.ItemScratch, scratch.Counters))
         {
             keys = scratch.KeyScratch.AsSpan(0, count);
             items = scratch.ItemScratch.AsSpan(0, count);
@@ -87,7 +100,7 @@ internal static class LovaszKernel
             double jaccard = 1.0 - ((total - fgSoFar) / (total + bgSoFar));
             double weight = jaccard - previous;
             previous = jaccard;
-            sum += Decode(keys[i], wide) * weight;
+            sum += Decode(keys[i]) * weight;
             if (withGradient)
             {
                 double g = weight * scale;
@@ -125,34 +138,5 @@ internal static class LovaszKernel
             destination[i] = jaccard - previous;
             previous = jaccard;
         }
-    }
-}
-
-/// <summary>Sort buffers for one Lovász problem, rented from the shared pool and returned on dispose.</summary>
-internal sealed class LovaszScratch : IDisposable
-{
-    public LovaszScratch(int capacity)
-    {
-        int length = Math.Max(capacity, 1);
-        Keys = ArrayPool<ulong>.Shared.Rent(length);
-        Items = ArrayPool<int>.Shared.Rent(length);
-        KeyScratch = ArrayPool<ulong>.Shared.Rent(length);
-        ItemScratch = ArrayPool<int>.Shared.Rent(length);
-    }
-
-    public ulong[] Keys { get; }
-
-    public int[] Items { get; }
-
-    public ulong[] KeyScratch { get; }
-
-    public int[] ItemScratch { get; }
-
-    public void Dispose()
-    {
-        ArrayPool<ulong>.Shared.Return(Keys);
-        ArrayPool<int>.Shared.Return(Items);
-        ArrayPool<ulong>.Shared.Return(KeyScratch);
-        ArrayPool<int>.Shared.Return(ItemScratch);
     }
 }

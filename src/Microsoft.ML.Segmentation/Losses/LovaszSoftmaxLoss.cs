@@ -140,6 +140,7 @@ public sealed class LovaszSoftmaxLoss : ISegmentationLoss
             }
 
             double[] sums = new double[tasks.Length];
+            bool wide = LovaszKernel.IsWide<T>();
             fixed (T* pp = probabilities)
             fixed (T* gp = inputGradient)
             fixed (int* lp = target.Labels)
@@ -151,7 +152,10 @@ public sealed class LovaszSoftmaxLoss : ISegmentationLoss
                 ParallelWork.For(tasks.Length, shape.ElementCount, t =>
                 {
                     (int group, int c, double scale) = tasks[t];
-                    sums[t] = ClassTerm(p.Span, view, shape, group * imagesPerGroup, imagesPerGroup, c, g.Span, scale);
+                    int first = group * imagesPerGroup;
+                    sums[t] = wide
+                        ? ClassTerm<T, ulong>(p.Span, view, shape, first, imagesPerGroup, c, g.Span, scale)
+                        : ClassTerm<T, uint>(p.Span, view, shape, first, imagesPerGroup, c, g.Span, scale);
                 });
             }
 
@@ -177,13 +181,14 @@ public sealed class LovaszSoftmaxLoss : ISegmentationLoss
         }
     }
 
-    private static double ClassTerm<T>(Span<T> probabilities, LovaszTargetView<T> target, SegmentationShape shape,
+    private static double ClassTerm<T, TKey>(Span<T> probabilities, LovaszTargetView<T> target, SegmentationShape shape,
         int firstImage, int imageCount, int c, Span<T> gradient, double scale)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TKey : unmanaged, IBinaryInteger<TKey>, IUnsignedNumber<TKey>
     {
         int s = shape.PixelsPerImage;
-        using var scratch = new LovaszScratch(imageCount * s);
-        ulong[] keys = scratch.Keys;
+        using var scratch = new LovaszScratch<TKey>(imageCount * s);
+        TKey[] keys = scratch.Keys;
         int[] items = scratch.Items;
         int count = 0;
         long foreground = 0;
@@ -203,7 +208,7 @@ public sealed class LovaszSoftmaxLoss : ISegmentationLoss
                 foreground += state;
                 if (error > T.Zero)
                 {
-                    keys[count] = LovaszKernel.Encode(error);
+                    keys[count] = LovaszKernel.Encode<T, TKey>(error);
                     items[count] = (offset + i) | (state == 1 ? LovaszKernel.ForegroundBit : 0);
                     count++;
                 }
