@@ -94,6 +94,30 @@ public sealed class LovaszSoftmaxLossTests
     }
 
     [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void ParallelInput_IsRepeatableAndOverwritesTheGradient(bool perImage)
+    {
+        // Over ParallelWork.MinimumParallelElements, so classes and images run on several threads.
+        var random = new Random(42);
+        var shape = new SegmentationShape(2, 4, 96, 96);
+        Assert.IsGreaterThanOrEqualTo(ParallelWork.MinimumParallelElements, shape.ElementCount);
+        float[] logits = LovaszTestData.Uniform(random, shape.ElementCount, -3, 3).Select(x => (float)x).ToArray();
+        int[] labels = LovaszTestData.Labels(random, shape.PixelCount, 4, 0.05);
+        var loss = new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { PerImage = perImage });
+        var first = new float[shape.ElementCount];
+        float[] second = Enumerable.Repeat(float.NaN, shape.ElementCount).ToArray();
+        double a = loss.Compute<float>(logits, shape, SegmentationTarget<float>.FromLabels(labels, Ignore), first);
+        double b = loss.Compute<float>(logits, shape, SegmentationTarget<float>.FromLabels(labels, Ignore), second);
+        Assert.AreEqual(a, b, 0.0);
+        CollectionAssert.AreEqual(first, second);
+        var gradientD = new double[shape.ElementCount];
+        double d = loss.Compute<double>(logits.Select(x => (double)x).ToArray(), shape, SegmentationTarget<double>.FromLabels(labels, Ignore), gradientD);
+        Assert.AreEqual(d, a, 1e-5);
+        LovaszTestData.AssertClose(gradientD, first.Select(x => (double)x).ToArray(), 1e-6);
+    }
+
+    [TestMethod]
     public void DenseOneHotTarget_MatchesLabelMap()
     {
         var random = new Random(3);
