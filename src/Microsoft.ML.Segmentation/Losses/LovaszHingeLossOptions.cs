@@ -1,0 +1,12 @@
+namespace Microsoft.ML.Segmentation.Losses;
+
+/// <summary>Settings of <see cref="LovaszHingeLoss"/>.</summary>
+public sealed class LovaszHingeLossOptions
+{
+    /// <summary>
+    /// Whether the loss is computed for each image and averaged over the batch (<see langword="true"/>, as the reference
+    /// <c>lovasz_hinge</c>), or once over all pixels of the batch (<see langword="false"/>, as smp's <c>LovaszLoss</c> and
+    /// mmseg's default). An image whose pixels are all ignored counts as 0 in the average. Default: <see langword="true"/>.
+    /// </summary>
+    public bool PerImage { get; set; } = true;
+}
