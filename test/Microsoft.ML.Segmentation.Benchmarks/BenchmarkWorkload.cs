@@ -1,0 +1,69 @@
+using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
+
+namespace Microsoft.ML.Segmentation.Benchmarks;
+
+/// <summary>
+/// The workload of the speed target: float32 logits [8, 21, 256, 256] with random labels (seeded), the same
+/// for BenchmarkDotNet and the quick mode so their figures compare.
+/// </summary>
+public sealed class BenchmarkWorkload
+{
+    public BenchmarkWorkload(int batch = 8, int classes = 21, int height = 256, int width = 256, int seed = 1234)
+    {
+        Shape = new SegmentationShape(batch, classes, height, width);
+        var random = new Random(seed);
+        Logits = new float[Shape.ElementCount];
+        for (int i = 0; i < Logits.Length; i++)
+        {
+            Logits[i] = (float)((random.NextDouble() * 8) - 4);
+        }
+
+        Labels = new int[Shape.PixelCount];
+        for (int i = 0; i < Labels.Length; i++)
+        {
+            Labels[i] = random.Next(classes);
+        }
+
+        BinaryShape = Shape.WithClasses(1);
+        BinaryLogits = Logits.AsSpan(0, BinaryShape.ElementCount).ToArray();
+        BinaryLabels = Labels.Select(l => l % 2).ToArray();
+        Gradient = new float[Shape.ElementCount];
+    }
+
+    public SegmentationShape Shape { get; }
+
+    public float[] Logits { get; }
+
+    public int[] Labels { get; }
+
+    public SegmentationShape BinaryShape { get; }
+
+    public float[] BinaryLogits { get; }
+
+    public int[] BinaryLabels { get; }
+
+    public float[] Gradient { get; }
+
+    /// <summary>The losses measured, by name: each forward and backward on the workload.</summary>
+    public static IReadOnlyDictionary<string, ISegmentationLoss> Losses { get; } = new Dictionary<string, ISegmentationLoss>
+    {
+        ["cross_entropy"] = new CrossEntropyLoss(),
+        ["dice"] = new DiceLoss(),
+        ["focal"] = new FocalLoss(), // smp's multiclass form: one sigmoid focal problem per channel
+        ["focal_softmax"] = new FocalLoss(new FocalLossOptions { Activation = Activation.Softmax }),
+        ["tversky"] = new TverskyLoss(new TverskyLossOptions { Alpha = 0.3, Beta = 0.7 }),
+        ["generalized_dice"] = new GeneralizedDiceLoss(),
+        ["lovasz_softmax"] = new LovaszSoftmaxLoss(),
+        ["lovasz_hinge"] = new LovaszHingeLoss(),
+        ["binary_cross_entropy"] = new BinaryCrossEntropyLoss(),
+    };
+
+    public double ForwardBackward(string name)
+    {
+        ISegmentationLoss loss = Losses[name];
+        return loss is LovaszHingeLoss or BinaryCrossEntropyLoss
+            ? loss.Compute<float>(BinaryLogits, BinaryShape, SegmentationTarget<float>.FromLabels(BinaryLabels), Gradient.AsSpan(0, BinaryShape.ElementCount))
+            : loss.Compute<float>(Logits, Shape, SegmentationTarget<float>.FromLabels(Labels), Gradient);
+    }
+}

@@ -1,0 +1,24 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+
+namespace Microsoft.ML.Segmentation.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute.
+/// Anything else goes to BenchmarkDotNet, e.g. <c>dotnet run -c Release -- --filter *LossBenchmarks*</c>.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Contains("--quick"))
+        {
+            QuickBenchmark.Run(Console.Out);
+            return 0;
+        }
+
+        var config = DefaultConfig.Instance.AddColumn(new MegapixelsColumn(8 * 256 * 256));
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        return 0;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Microsoft.ML.Segmentation.Benchmarks;
+
+/// <summary>
+/// A one-minute check outside BenchmarkDotNet: each kernel runs once to warm up, then repeatedly for about a second;
+/// prints one JSON line per kernel with the median time and Mpixel/s, so figures can be compared with another tool
+/// measured in the same run on the same machine.
+/// </summary>
+public static class QuickBenchmark
+{
+    public static void Run(TextWriter output, double secondsPerKernel = 1.0)
+    {
+        var workload = new BenchmarkWorkload();
+        foreach (string name in BenchmarkWorkload.Losses.Keys)
+        {
+            Measure(output, name, workload.Shape.PixelCount, secondsPerKernel, () => workload.ForwardBackward(name));
+        }
+
+        foreach ((string name, Action action) in ExtraKernels.Create(workload))
+        {
+            Measure(output, name, workload.Shape.PixelCount, secondsPerKernel, action);
+        }
+    }
+
+    private static void Measure(TextWriter output, string name, int pixels, double seconds, Action action)
+    {
+        action();
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (times.Count < 3 || (total.Elapsed.TotalSeconds < seconds && times.Count < 50))
+        {
+            var watch = Stopwatch.StartNew();
+            action();
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        double median = times[times.Count / 2];
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"kernel\":\"{name}\",\"shape\":\"[8,21,256,256]\",\"dtype\":\"float32\",\"runs\":{times.Count},\"median_ms\":{median:F2},\"mpixel_per_s\":{pixels / median / 1e3:F2},\"threads\":{Environment.ProcessorCount}}}"));
+    }
+}
