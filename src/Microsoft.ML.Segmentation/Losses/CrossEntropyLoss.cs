@@ -53,7 +53,7 @@ public sealed class CrossEntropyLoss : ISegmentationLoss
     public string Name => "cross_entropy";
 
     /// <inheritdoc/>
-    public unsafe double Compute<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)
+    public double Compute<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         shape.ValidateScores(input.Length, nameof(input));
@@ -70,6 +70,20 @@ public sealed class CrossEntropyLoss : ISegmentationLoss
         }
 
         FiniteGuard.ThrowIfNotFinite(input, nameof(input));
+        var weights = new double[shape.Classes];
+        for (int c = 0; c < weights.Length; c++)
+        {
+            weights[c] = _classWeights?[c] ?? 1;
+        }
+
+        return target.IsLabelMap
+            ? CrossEntropyLabelKernel.Run(input, shape, target.Labels, target.IgnoreIndex ?? int.MinValue, weights, _smoothing, inputGradient, Denominator)
+            : ComputeDense(input, shape, target.Dense, weights, inputGradient);
+    }
+
+    private unsafe double ComputeDense<T>(ReadOnlySpan<T> input, SegmentationShape shape, ReadOnlySpan<T> target, double[] weights, Span<T> inputGradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         bool wantGradient = !inputGradient.IsEmpty;
         T[]? rented = wantGradient ? null : ArrayPool<T>.Shared.Rent(input.Length);
         try
@@ -78,56 +92,28 @@ public sealed class CrossEntropyLoss : ISegmentationLoss
             Span<T> logp = wantGradient ? inputGradient : rented.AsSpan(0, input.Length);
             ActivationKernels.LogSoftmax(input, shape, logp);
             var sums = new double[shape.Batch];
-            var weightSums = new double[shape.Batch];
             var validCounts = new double[shape.Batch];
-            var weights = new double[shape.Classes];
-            for (int c = 0; c < weights.Length; c++)
-            {
-                weights[c] = _classWeights?[c] ?? 1;
-            }
-
             fixed (T* lp = logp)
-            fixed (int* labelsPointer = target.Labels)
-            fixed (T* densePointer = target.Dense)
+            fixed (T* densePointer = target)
             {
                 var logProbabilities = new NativeSpan<T>(lp, logp.Length);
-                var labels = new NativeSpan<int>(labelsPointer, target.Labels.Length);
-                var dense = new NativeSpan<T>(densePointer, target.Dense.Length);
-                bool labelMap = target.IsLabelMap;
-                int ignore = target.IgnoreIndex ?? int.MinValue;
+                var dense = new NativeSpan<T>(densePointer, target.Length);
                 ParallelWork.For(shape.Batch, shape.ElementCount, n =>
                 {
-                    var image = new CrossEntropyImage<T>(shape, n, weights, _smoothing);
-                    (sums[n], weightSums[n], validCounts[n]) = labelMap
-                        ? image.ForwardLabels(logProbabilities.Span, labels.Span, ignore)
-                        : image.ForwardDense(logProbabilities.Span, dense.Span);
+                    var image = new DenseImage<T>(shape, n, weights, _smoothing);
+                    (sums[n], validCounts[n]) = image.Forward(logProbabilities.Span, dense.Span);
                 });
 
-                double denominator = Denominator(shape, weightSums.Sum(), validCounts.Sum());
+                // PyTorch averages probability targets over pixels, unweighted: the weight sum is the pixel count.
+                double denominator = Denominator(shape, validCounts.Sum(), validCounts.Sum());
                 double scale = denominator > 0 ? 1 / denominator : 0;
                 if (wantGradient)
                 {
                     ParallelWork.For(shape.Batch, shape.ElementCount, n =>
-                    {
-                        var image = new CrossEntropyImage<T>(shape, n, weights, _smoothing);
-                        if (labelMap)
-                        {
-                            image.BackwardLabels(logProbabilities.Span, labels.Span, ignore, scale);
-                        }
-                        else
-                        {
-                            image.BackwardDense(logProbabilities.Span, dense.Span, scale);
-                        }
-                    });
+                        new DenseImage<T>(shape, n, weights, _smoothing).Backward(logProbabilities.Span, dense.Span, scale));
                 }
 
-                double total = 0;
-                foreach (double s in sums)
-                {
-                    total += s;
-                }
-
-                return total * scale;
+                return sums.Sum() * scale;
             }
         }
         finally
@@ -148,7 +134,8 @@ public sealed class CrossEntropyLoss : ISegmentationLoss
         _ => weightSum,
     };
 
-    private readonly ref struct CrossEntropyImage<T>
+    /// <summary>Cross-entropy of one image against dense probability targets (a pixel with a NaN target is ignored).</summary>
+    private readonly ref struct DenseImage<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly SegmentationShape _shape;
@@ -156,7 +143,7 @@ public sealed class CrossEntropyLoss : ISegmentationLoss
         private readonly double[] _weights;
         private readonly double _smoothing;
 
-        public CrossEntropyImage(SegmentationShape shape, int n, double[] weights, double smoothing)
+        public DenseImage(SegmentationShape shape, int n, double[] weights, double smoothing)
         {
             _shape = shape;
             _n = n;
@@ -164,55 +151,8 @@ public sealed class CrossEntropyLoss : ISegmentationLoss
             _smoothing = smoothing;
         }
 
-        /// <summary>Returns (Σ pixel losses, Σ target weights of valid pixels, valid pixels) for a label map.</summary>
-        public (double Sum, double WeightSum, double ValidCount) ForwardLabels(ReadOnlySpan<T> logp, ReadOnlySpan<int> labels, int ignore)
-        {
-            int s = _shape.PixelsPerImage;
-            int c = _shape.Classes;
-            int image = _n * c * s;
-            ReadOnlySpan<int> row = labels.Slice(_n * s, s);
-            double targetTerm = 0, weightSum = 0, validCount = 0;
-            for (int i = 0; i < s; i++)
-            {
-                int label = row[i];
-                if (label == ignore)
-                {
-                    continue;
-                }
-
-                double w = _weights[label];
-                targetTerm += w * double.CreateTruncating(logp[image + (label * s) + i]);
-                weightSum += w;
-                validCount++;
-            }
-
-            double smoothingTerm = 0;
-            if (_smoothing != 0)
-            {
-                for (int k = 0; k < c; k++)
-                {
-                    double rowSum = ChunkedSum.Sum(logp.Slice(image + (k * s), s));
-                    if (validCount < s)
-                    {
-                        for (int i = 0; i < s; i++)
-                        {
-                            if (row[i] == ignore)
-                            {
-                                rowSum -= double.CreateTruncating(logp[image + (k * s) + i]);
-                            }
-                        }
-                    }
-
-                    smoothingTerm += _weights[k] * rowSum;
-                }
-            }
-
-            double sum = -(((1 - _smoothing) * targetTerm) + (_smoothing / c * smoothingTerm));
-            return (sum, weightSum, validCount);
-        }
-
-        /// <summary>Returns (Σ pixel losses, valid pixels, valid pixels) for dense probability targets: PyTorch averages probability targets over pixels, unweighted.</summary>
-        public (double Sum, double WeightSum, double ValidCount) ForwardDense(ReadOnlySpan<T> logp, ReadOnlySpan<T> dense)
+        /// <summary>Returns (Σ pixel losses, valid pixels).</summary>
+        public (double Sum, double ValidCount) Forward(ReadOnlySpan<T> logp, ReadOnlySpan<T> dense)
         {
             int s = _shape.PixelsPerImage;
             int c = _shape.Classes;
@@ -220,7 +160,7 @@ public sealed class CrossEntropyLoss : ISegmentationLoss
             double sum = 0, validCount = 0;
             for (int i = 0; i < s; i++)
             {
-                if (IsIgnoredDense(dense, image, i))
+                if (IsIgnored(dense, image, i))
                 {
                     continue;
                 }
@@ -233,70 +173,17 @@ public sealed class CrossEntropyLoss : ISegmentationLoss
                 }
             }
 
-            return (sum, validCount, validCount);
+            return (sum, validCount);
         }
 
-        public void BackwardLabels(Span<T> logpThenGradient, ReadOnlySpan<int> labels, int ignore, double scale)
-        {
-            int s = _shape.PixelsPerImage;
-            int c = _shape.Classes;
-            int image = _n * c * s;
-            ReadOnlySpan<int> row = labels.Slice(_n * s, s);
-            double weightTotal = 0;
-            foreach (double w in _weights)
-            {
-                weightTotal += w;
-            }
-
-            // Σ_k a_k per pixel = (1 − ε)·w_y + ε/C·Σw; every channel's gradient is that times p minus ε/C·w_k.
-            Span<T> total = stackalloc T[ActivationKernels.ChunkPixels];
-            for (int start = 0; start < s; start += ActivationKernels.ChunkPixels)
-            {
-                int length = Math.Min(ActivationKernels.ChunkPixels, s - start);
-                Span<T> a = total[..length];
-                for (int i = 0; i < length; i++)
-                {
-                    int label = row[start + i];
-                    a[i] = label == ignore ? T.Zero : T.CreateTruncating(scale * (((1 - _smoothing) * _weights[label]) + (_smoothing / c * weightTotal)));
-                }
-
-                for (int k = 0; k < c; k++)
-                {
-                    Span<T> g = logpThenGradient.Slice(image + (k * s) + start, length);
-                    TensorPrimitives.Exp(g, g);
-                    TensorPrimitives.Multiply(g, a, g);
-                    if (_smoothing != 0)
-                    {
-                        TensorPrimitives.Subtract(g, T.CreateTruncating(scale * _smoothing / c * _weights[k]), g);
-                    }
-                }
-
-                for (int i = 0; i < length; i++)
-                {
-                    int label = row[start + i];
-                    if (label == ignore)
-                    {
-                        for (int k = 0; k < c; k++)
-                        {
-                            logpThenGradient[image + (k * s) + start + i] = T.Zero;
-                        }
-                    }
-                    else
-                    {
-                        logpThenGradient[image + (label * s) + start + i] -= T.CreateTruncating(scale * (1 - _smoothing) * _weights[label]);
-                    }
-                }
-            }
-        }
-
-        public void BackwardDense(Span<T> logpThenGradient, ReadOnlySpan<T> dense, double scale)
+        public void Backward(Span<T> logpThenGradient, ReadOnlySpan<T> dense, double scale)
         {
             int s = _shape.PixelsPerImage;
             int c = _shape.Classes;
             int image = _n * c * s;
             for (int i = 0; i < s; i++)
             {
-                bool ignored = IsIgnoredDense(dense, image, i);
+                bool ignored = IsIgnored(dense, image, i);
                 double total = 0;
                 for (int k = 0; k < c && !ignored; k++)
                 {
@@ -321,7 +208,7 @@ public sealed class CrossEntropyLoss : ISegmentationLoss
 
         private double Coefficient(double q, int k, int c) => _weights[k] * (((1 - _smoothing) * q) + (_smoothing / c));
 
-        private bool IsIgnoredDense(ReadOnlySpan<T> dense, int image, int i)
+        private bool IsIgnored(ReadOnlySpan<T> dense, int image, int i)
         {
             int s = _shape.PixelsPerImage;
             for (int k = 0; k < _shape.Classes; k++)
