@@ -4,16 +4,6 @@ using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
 
-/// <summary>Options of <see cref="MatthewsCorrelationLoss"/>.</summary>
-public sealed class MatthewsCorrelationLossOptions
-{
-    /// <summary>How the input becomes probabilities. Default: <see cref="Activation.Sigmoid"/> (one logit per channel).</summary>
-    public Activation Activation { get; set; } = Activation.Sigmoid;
-
-    /// <summary>Added to each of TP, TN, FP and FN (smp <c>MCCLoss(eps)</c>). Default: 1e-5; must be &gt; 0.</summary>
-    public double Epsilon { get; set; } = 1e-5;
-}
-
 /// <summary>
 /// Matthews correlation coefficient loss (Abhishek and Hamarneh, 2021): 1 − (TP·TN − FP·FN) / √((TP+FP)(TP+FN)(TN+FP)(TN+FN))
 /// from soft counts pooled over the batch, one per channel, averaged over channels. Range [0, 2].

@@ -1,0 +1,15 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.ML.Segmentation.Kernels;
+
+namespace Microsoft.ML.Segmentation.Losses;
+
+/// <summary>Options of <see cref="MatthewsCorrelationLoss"/>.</summary>
+public sealed class MatthewsCorrelationLossOptions
+{
+    /// <summary>How the input becomes probabilities. Default: <see cref="Activation.Sigmoid"/> (one logit per channel).</summary>
+    public Activation Activation { get; set; } = Activation.Sigmoid;
+
+    /// <summary>Added to each of TP, TN, FP and FN (smp <c>MCCLoss(eps)</c>). Default: 1e-5; must be &gt; 0.</summary>
+    public double Epsilon { get; set; } = 1e-5;
+}
