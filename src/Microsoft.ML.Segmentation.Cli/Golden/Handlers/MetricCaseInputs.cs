@@ -111,7 +111,7 @@ internal static partial class MetricCaseInputs
     {
         var result = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         int open = api.IndexOf('(', StringComparison.Ordinal);
-        int close = open < 0 ? -1 : api.IndexOf(')', open);
+        int close = open < 0 ? -1 : MatchingParenthesis(api, open);
         if (open < 0 || close < 0)
         {
             return result;
@@ -125,6 +125,7 @@ internal static partial class MetricCaseInputs
                 "True" => JsonValue.Create(true),
                 "False" => JsonValue.Create(false),
                 "None" => null,
+                _ when raw[0] is '[' or '(' => ListValue(raw[1..^1]),
                 _ when raw.Length >= 2 && (raw[0] == '"' || raw[0] == '\'') => JsonValue.Create(raw[1..^1]),
                 _ when double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) => JsonValue.Create(d),
                 _ => JsonValue.Create(raw),
@@ -132,6 +133,47 @@ internal static partial class MetricCaseInputs
         }
 
         return result;
+    }
+
+    private static int MatchingParenthesis(string text, int open)
+    {
+        int depth = 0;
+        char quote = '\0';
+        for (int i = open; i < text.Length; i++)
+        {
+            char ch = text[i];
+            if (quote != '\0')
+            {
+                quote = ch == quote ? '\0' : quote;
+            }
+            else if (ch is '"' or '\'')
+            {
+                quote = ch;
+            }
+            else if (ch == '(')
+            {
+                depth++;
+            }
+            else if (ch == ')' && --depth == 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static JsonArray ListValue(string items)
+    {
+        var array = new JsonArray();
+        foreach (string item in items.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            array.Add(item.Length >= 2 && (item[0] == '"' || item[0] == '\'')
+                ? JsonValue.Create(item[1..^1])
+                : JsonValue.Create(double.Parse(item, NumberStyles.Float, CultureInfo.InvariantCulture)));
+        }
+
+        return array;
     }
 
     private static JsonObject ResolveInputs(GoldenCase testCase)
@@ -183,7 +225,7 @@ internal static partial class MetricCaseInputs
     [GeneratedRegex(@"^\s*([A-Za-z_][\w.]*)\s*\(")]
     private static partial Regex CallRegex();
 
-    [GeneratedRegex(@"([A-Za-z_]\w*)\s*=\s*(""[^""]*""|'[^']*'|[-+\w.]+)")]
+    [GeneratedRegex(@"([A-Za-z_]\w*)\s*=\s*(\[[^\]]*\]|\([^)]*\)|""[^""]*""|'[^']*'|[-+\w.]+)")]
     private static partial Regex KeywordRegex();
 
     [GeneratedRegex(@"^\s*same as\s+(.+?)\s*$", RegexOptions.IgnoreCase)]

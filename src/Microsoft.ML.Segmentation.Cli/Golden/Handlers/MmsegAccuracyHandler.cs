@@ -21,22 +21,22 @@ internal sealed class MmsegAccuracyHandler : IGoldenHandler
         JsonObject p = MetricCaseInputs.Parameters(testCase);
         GoldenTensor pred = MetricCaseInputs.Tensor(testCase, "pred");
         GoldenTensor target = MetricCaseInputs.Tensor(testCase, "target");
-        if (p["topk"] is JsonArray)
-        {
-            return GoldenOutcome.Unsupported("a tuple of topk values returns several accuracies; not mapped");
-        }
-
+        // topk may be a tuple: mmseg then returns one accuracy per k, in order.
+        int[] ks = p["topk"] is JsonArray list ? list.Select(n => (int)GoldenValues.Number(n)).ToArray() : new[] { (int)(MetricCaseInputs.Number(p, "topk") ?? 1) };
         if (pred.Shape.Length == 0 || pred.Shape[0] == 0)
         {
-            return GoldenOutcome.Compare(testCase, 0.0);
+            return GoldenOutcome.Compare(testCase, ks.Select(_ => 0.0).ToArray());
         }
 
         // pred [N,C,…] scores, target [N,…] labels: one "image" per sample keeps NCHW order.
         SegmentationShape shape = MetricCaseInputs.Nchw(pred);
-        int k = (int)(MetricCaseInputs.Number(p, "topk") ?? 1);
         int? ignore = MetricCaseInputs.Number(p, "ignore_index") is double i ? (int)i : null;
-        (long hits, long counted) = TopKAccuracy.Count<double>(pred.Data, shape, MetricCaseInputs.Labels(target), k,
-            MetricCaseInputs.Number(p, "thresh"), ignore);
-        return GoldenOutcome.Compare(testCase, 100.0 * (hits + Float32Epsilon) / (counted + Float32Epsilon));
+        int[] labels = MetricCaseInputs.Labels(target);
+        double[] result = ks.Select(k =>
+        {
+            (long hits, long counted) = TopKAccuracy.Count<double>(pred.Data, shape, labels, k, MetricCaseInputs.Number(p, "thresh"), ignore);
+            return 100.0 * (hits + Float32Epsilon) / (counted + Float32Epsilon);
+        }).ToArray();
+        return GoldenOutcome.Compare(testCase, result);
     }
 }

@@ -50,19 +50,31 @@ internal sealed class MonaiConfusionMatrixHandler : IGoldenHandler
                 .ToArray());
         }
 
-        string name = MetricCaseInputs.Text(p, "metric_name") ?? "hit_rate";
-        if (!Names.TryGetValue(name.Replace(' ', '_'), out ConfusionMetric metric))
+        // metric_name may be a list: MONAI then returns one result per name, in order.
+        string[] names = p["metric_name"] is JsonArray list
+            ? list.Select(n => GoldenValues.String(n) ?? string.Empty).ToArray()
+            : new[] { MetricCaseInputs.Text(p, "metric_name") ?? "hit_rate" };
+        string reduction = MetricCaseInputs.Text(p, "reduction") ?? "mean";
+        var all = new List<double>();
+        foreach (string name in names)
         {
-            return GoldenOutcome.Unsupported($"metric_name '{name}' is not mapped");
+            if (!Names.TryGetValue(name.Replace(' ', '_'), out ConfusionMetric metric))
+            {
+                return GoldenOutcome.Unsupported($"metric_name '{name}' is not mapped");
+            }
+
+            double[]? result = MetricCaseInputs.Bool(p, "compute_sample", false)
+                ? MonaiReduction.Reduce(metric, images, reduction, AbsenceCriterion.ZeroDenominator, AbsentClassPolicy.Skip)
+                : PooledCounts(metric, images, reduction);
+            if (result is null)
+            {
+                return GoldenOutcome.Unsupported($"MONAI reduction '{reduction}' is not mapped");
+            }
+
+            all.AddRange(result);
         }
 
-        string reduction = MetricCaseInputs.Text(p, "reduction") ?? "mean";
-        double[]? result = MetricCaseInputs.Bool(p, "compute_sample", false)
-            ? MonaiReduction.Reduce(metric, images, reduction, AbsenceCriterion.ZeroDenominator, AbsentClassPolicy.Skip)
-            : PooledCounts(metric, images, reduction);
-        return result is null
-            ? GoldenOutcome.Unsupported($"MONAI reduction '{reduction}' is not mapped")
-            : GoldenOutcome.Compare(testCase, result);
+        return GoldenOutcome.Compare(testCase, all.ToArray());
     }
 
     /// <summary>

@@ -16,18 +16,21 @@ internal static class MonaiReduction
     {
         GoldenTensor pred = MetricCaseInputs.Tensor(testCase, "y_pred");
         GoldenTensor truth = MetricCaseInputs.Tensor(testCase, "y");
-        (double[] p, double[] y, SegmentationShape shape) = (pred.Data, truth.Data, MetricCaseInputs.Nchw(pred));
-        if (numClasses is int k && k > 1 && shape.Classes == 1)
+        SegmentationShape predShape = MetricCaseInputs.Nchw(pred);
+        SegmentationShape truthShape = MetricCaseInputs.Nchw(truth);
+        if (predShape.Batch != truthShape.Batch || predShape.PixelsPerImage != truthShape.PixelsPerImage)
         {
-            // Index maps [B,1,…] with num_classes: one-hot them first, as MONAI does.
-            p = MetricCaseInputs.OneHot(p, shape, k);
-            y = MetricCaseInputs.OneHot(y, shape, k);
-            shape = shape.WithClasses(k);
+            throw new InvalidDataException($"y_pred [{string.Join(",", pred.Shape)}] and y [{string.Join(",", truth.Shape)}] differ in batch or spatial size.");
         }
 
-        if (!truth.Shape.SequenceEqual(pred.Shape) && numClasses is null)
+        // Single-channel index maps are one-hot encoded against num_classes (or the other tensor's channels), as MONAI does.
+        int classes = numClasses ?? Math.Max(predShape.Classes, truthShape.Classes);
+        double[] p = predShape.Classes == 1 && classes > 1 ? MetricCaseInputs.OneHot(pred.Data, predShape, classes) : pred.Data;
+        double[] y = truthShape.Classes == 1 && classes > 1 ? MetricCaseInputs.OneHot(truth.Data, truthShape, classes) : truth.Data;
+        SegmentationShape shape = predShape.WithClasses(classes);
+        if (p.Length != shape.ElementCount || y.Length != shape.ElementCount)
         {
-            throw new InvalidDataException($"y_pred [{string.Join(",", pred.Shape)}] and y [{string.Join(",", truth.Shape)}] differ in shape.");
+            throw new InvalidDataException($"y_pred [{string.Join(",", pred.Shape)}] and y [{string.Join(",", truth.Shape)}] do not describe {classes} classes.");
         }
 
         ConfusionCounts[] counts = ConfusionCounts.FromMasks<double>(p, y, shape);
