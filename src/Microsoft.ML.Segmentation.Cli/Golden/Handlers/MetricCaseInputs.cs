@@ -135,6 +135,24 @@ internal static partial class MetricCaseInputs
         return result;
     }
 
+    private static List<string> SplitTopLevel(string text)
+    {
+        var parts = new List<string>();
+        int depth = 0, start = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            depth += text[i] is '(' or '[' ? 1 : text[i] is ')' or ']' ? -1 : 0;
+            if (text[i] == ',' && depth == 0)
+            {
+                parts.Add(text[start..i]);
+                start = i + 1;
+            }
+        }
+
+        parts.Add(text[start..]);
+        return parts.Where(part => part.Trim().Length > 0).ToList();
+    }
+
     private static int MatchingParenthesis(string text, int open)
     {
         int depth = 0;
@@ -218,6 +236,19 @@ internal static partial class MetricCaseInputs
 
     private static GoldenTensor Generate(string expression, string name)
     {
+        string trimmed = expression.Trim();
+        if (trimmed.StartsWith('[') && trimmed.EndsWith(']'))
+        {
+            // A list of tensors (a decollated batch): stack them along a new first dimension.
+            GoldenTensor[] items = SplitTopLevel(trimmed[1..^1]).Select(item => Generate(item, name)).ToArray();
+            if (items.Length == 0 || items.Any(t => !t.Shape.SequenceEqual(items[0].Shape)))
+            {
+                throw new InvalidDataException($"Generator list '{expression}' is empty or mixes shapes.");
+            }
+
+            return new GoldenTensor(name, items[0].Shape.Prepend(items.Length).ToArray(), items.SelectMany(t => t.Data).ToArray(), string.Empty);
+        }
+
         Dictionary<string, GoldenTensor> variables = NumpyProgram.Run("__value = " + expression);
         return variables["__value"] with { Name = name };
     }
