@@ -52,7 +52,17 @@ public sealed class MetricOptions
 
         if (!Enum.IsDefined(Reduction))
         {
-            throw new ArgumentOutOfRangeException(nameof(Reduction), Reduction, "Unknown reduction.");
+            throw new ArgumentOutOfRangeException(nameof(Reduction), Reduction, "Unknown reduction; use a MetricReduction member.");
+        }
+
+        if (!Enum.IsDefined(AbsentClass))
+        {
+            throw new ArgumentOutOfRangeException(nameof(AbsentClass), AbsentClass, "Unknown absent-class policy; use an AbsentClassPolicy member.");
+        }
+
+        if (!Enum.IsDefined(Absence))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Absence), Absence, "Unknown absence criterion; use an AbsenceCriterion member.");
         }
 
         if (ClassWeights is { } weights)
