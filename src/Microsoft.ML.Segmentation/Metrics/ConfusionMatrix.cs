@@ -1,5 +1,7 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.ExceptionServices;
 using Microsoft.ML.Segmentation.Kernels;
 
@@ -109,7 +111,7 @@ public sealed class ConfusionMatrix
     /// <param name="truth">True classes of all images.</param>
     /// <param name="imageCount">Number of images; the length must be a multiple of it. Must be at least 1.</param>
     /// <exception cref="ArgumentException">The lengths differ or do not split into equal images, or a label is out of range.</exception>
-    public unsafe void Add(ReadOnlySpan<int> predicted, ReadOnlySpan<int> truth, int imageCount)
+    public void Add(ReadOnlySpan<int> predicted, ReadOnlySpan<int> truth, int imageCount)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(imageCount, 1);
         MetricsThrowHelper.ThrowIfLengthsDiffer(predicted.Length, truth.Length, nameof(truth));
@@ -121,13 +123,45 @@ public sealed class ConfusionMatrix
 
         int pixels = truth.Length / imageCount;
         int cc = NumClasses * NumClasses;
+        // Kept image matrices are owned by this object; otherwise the per-image scratch comes from the shared pool.
         var perImage = new long[imageCount][];
         for (int n = 0; n < imageCount; n++)
         {
-            perImage[n] = new long[cc];
+            perImage[n] = _images is not null ? new long[cc] : ArrayPool<long>.Shared.Rent(cc);
+            Array.Clear(perImage[n], 0, cc);
         }
 
-        // Validate everything before changing any state, so a bad label leaves the matrix as it was.
+        try
+        {
+            Count(predicted, truth, imageCount, pixels, perImage);
+            for (int n = 0; n < imageCount; n++)
+            {
+                long[] image = perImage[n];
+                for (int i = 0; i < cc; i++)
+                {
+                    _counts[i] += image[i];
+                }
+
+                _images?.Add(image);
+            }
+        }
+        finally
+        {
+            if (_images is null)
+            {
+                foreach (long[] buffer in perImage)
+                {
+                    ArrayPool<long>.Shared.Return(buffer);
+                }
+            }
+        }
+
+        ImageCount += imageCount;
+    }
+
+    /// <summary>Counts each image into its own matrix; throws on a bad label before the caller changes any state.</summary>
+    private unsafe void Count(ReadOnlySpan<int> predicted, ReadOnlySpan<int> truth, int imageCount, int pixels, long[][] perImage)
+    {
         fixed (int* pp = predicted)
         fixed (int* tp = truth)
         {
@@ -146,19 +180,6 @@ public sealed class ConfusionMatrix
                 ExceptionDispatchInfo.Throw(inner);
             }
         }
-
-        for (int n = 0; n < imageCount; n++)
-        {
-            long[] image = perImage[n];
-            for (int i = 0; i < cc; i++)
-            {
-                _counts[i] += image[i];
-            }
-
-            _images?.Add(image);
-        }
-
-        ImageCount += imageCount;
     }
 
     /// <summary>Adds the counts (and kept image counts) of another matrix, as if its images had been added here.</summary>
@@ -173,24 +194,21 @@ public sealed class ConfusionMatrix
                 $"Cannot merge a matrix of {other.NumClasses} classes into one of {NumClasses} classes; both must count the same classes.", nameof(other));
         }
 
+        if (_images is not null && other._images is null && other.ImageCount > 0)
+        {
+            throw new ArgumentException(
+                "This matrix keeps per-image counts but the merged one does not; create both with keepImageCounts: true.", nameof(other));
+        }
+
+        // Snapshots first, so merging a matrix into itself doubles it cleanly.
         long[] snapshot = (long[])other._counts.Clone();
+        long[][] images = other._images?.Select(image => (long[])image.Clone()).ToArray() ?? Array.Empty<long[]>();
         for (int i = 0; i < _counts.Length; i++)
         {
             _counts[i] += snapshot[i];
         }
 
-        if (_images is not null)
-        {
-            if (other._images is null && other.ImageCount > 0)
-            {
-                throw new ArgumentException("This matrix keeps per-image counts but the merged one does not; create both with keepImageCounts.", nameof(other));
-            }
-
-            foreach (long[] image in other._images ?? new List<long[]>())
-            {
-                _images.Add((long[])image.Clone());
-            }
-        }
+        _images?.AddRange(images);
 
         ImageCount += other.ImageCount;
     }

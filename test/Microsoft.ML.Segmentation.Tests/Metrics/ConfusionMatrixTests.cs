@@ -113,6 +113,16 @@ public sealed class ConfusionMatrixTests
     }
 
     [TestMethod]
+    public void Merge_WithItself_DoublesTheCounts()
+    {
+        var matrix = new ConfusionMatrix(2, keepImageCounts: true);
+        matrix.Add(new[] { 0, 1, 1 }, new[] { 0, 1, 0 });
+        matrix.Merge(matrix);
+        CollectionAssert.AreEqual(new long[] { 2, 2, 0, 2 }, matrix.ToArray());
+        Assert.AreEqual(2, matrix.ImageCount);
+    }
+
+    [TestMethod]
     public void Merge_DifferentClassCount_Throws()
     {
         var ex = Assert.ThrowsExactly<ArgumentException>(() => new ConfusionMatrix(3).Merge(new ConfusionMatrix(4)));

@@ -50,6 +50,19 @@ public sealed class MaskPredictionTests
     }
 
     [TestMethod]
+    public void Argmax_LargeBatch_RunsInParallel_AndMatchesScalar()
+    {
+        var random = new Random(42);
+        var shape = new SegmentationShape(3, 7, 97, 103);
+        float[] scores = Enumerable.Range(0, shape.ElementCount).Select(_ => (float)random.NextDouble()).ToArray();
+        var fast = new int[shape.PixelCount];
+        var slow = new int[shape.PixelCount];
+        MaskPrediction.Argmax<float>(scores, shape, fast);
+        MaskPrediction.ArgmaxScalar<float>(scores, shape, slow);
+        CollectionAssert.AreEqual(slow, fast);
+    }
+
+    [TestMethod]
     public void Argmax_Ties_GoToLowestIndex()
     {
         var shape = new SegmentationShape(1, 3, 1, 3);

@@ -58,6 +58,11 @@ internal sealed partial class MmsegIouMetricHandler : IGoldenHandler
                 : new[] { int.Parse(index, System.Globalization.CultureInfo.InvariantCulture) };
             foreach (int c in positions)
             {
+                if (c >= values.Length)
+                {
+                    return GoldenOutcome.Failed($"{key}: class {c} is outside the {values.Length} classes computed");
+                }
+
                 GoldenOutcome one = GoldenOutcome.Compare(value, testCase.Tolerance, new[] { values[c] });
                 if (one.Status != GoldenStatus.Passed)
                 {

@@ -106,6 +106,11 @@ internal sealed class TorchmetricsClassificationHandler : IGoldenHandler
 
     private static GoldenOutcome Multilabel(GoldenCase testCase, JsonObject p, GoldenTensor preds, GoldenTensor target)
     {
+        if (MetricCaseInputs.Number(p, "ignore_index") is double ignored)
+        {
+            return GoldenOutcome.Unsupported($"multilabel ignore_index ({ignored}) is not mapped: mask counts have no per-element ignore");
+        }
+
         double threshold = MetricCaseInputs.Number(p, "threshold") ?? 0.5;
         double[] predicted = Binarize(preds.Data, threshold).Select(v => (double)v).ToArray();
         SegmentationShape shape = MetricCaseInputs.Nchw(preds);
