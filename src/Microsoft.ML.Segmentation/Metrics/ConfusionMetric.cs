@@ -1,0 +1,65 @@
+namespace Microsoft.ML.Segmentation.Metrics;
+
+/// <summary>
+/// A per-class score computed from one-vs-rest counts (TP, FP, FN, TN). Each is undefined (NaN before
+/// <see cref="AbsentClassPolicy"/> applies) when its denominator is 0.
+/// </summary>
+public enum ConfusionMetric
+{
+    /// <summary>Intersection over union (Jaccard index, threat score): TP / (TP + FP + FN).</summary>
+    Iou = 0,
+
+    /// <summary>Dice coefficient (F1 score): 2TP / (2TP + FP + FN).</summary>
+    Dice = 1,
+
+    /// <summary>F-beta score: (1 + β²)TP / ((1 + β²)TP + β²FN + FP).</summary>
+    FBeta = 2,
+
+    /// <summary>Precision (positive predictive value): TP / (TP + FP).</summary>
+    Precision = 3,
+
+    /// <summary>Recall (sensitivity, true positive rate, per-class accuracy of mmseg's <c>Acc</c>): TP / (TP + FN).</summary>
+    Recall = 4,
+
+    /// <summary>Specificity (true negative rate): TN / (TN + FP).</summary>
+    Specificity = 5,
+
+    /// <summary>Negative predictive value: TN / (TN + FN).</summary>
+    NegativePredictiveValue = 6,
+
+    /// <summary>False negative rate (miss rate): FN / (TP + FN).</summary>
+    FalseNegativeRate = 7,
+
+    /// <summary>False positive rate (fall-out): FP / (FP + TN).</summary>
+    FalsePositiveRate = 8,
+
+    /// <summary>False discovery rate: FP / (TP + FP).</summary>
+    FalseDiscoveryRate = 9,
+
+    /// <summary>False omission rate: FN / (FN + TN).</summary>
+    FalseOmissionRate = 10,
+
+    /// <summary>Binary (one-vs-rest) accuracy of the class: (TP + TN) / (TP + FP + FN + TN).</summary>
+    Accuracy = 11,
+
+    /// <summary>Balanced accuracy: (TPR + TNR) / 2; undefined when either rate is.</summary>
+    BalancedAccuracy = 12,
+
+    /// <summary>Prevalence threshold: (√(TPR(1 − TNR)) + TNR − 1) / (TPR + TNR − 1).</summary>
+    PrevalenceThreshold = 13,
+
+    /// <summary>Matthews correlation coefficient: (TP·TN − FP·FN) / √((TP+FP)(TP+FN)(TN+FP)(TN+FN)).</summary>
+    MatthewsCorrelation = 14,
+
+    /// <summary>Fowlkes–Mallows index: √(PPV · TPR).</summary>
+    FowlkesMallows = 15,
+
+    /// <summary>Informedness (Youden's J, bookmaker informedness): TPR + TNR − 1.</summary>
+    Informedness = 16,
+
+    /// <summary>Markedness: PPV + NPV − 1.</summary>
+    Markedness = 17,
+
+    /// <summary>Cohen's kappa of the one-vs-rest 2×2 table: (p_o − p_e) / (1 − p_e).</summary>
+    CohenKappa = 18,
+}
