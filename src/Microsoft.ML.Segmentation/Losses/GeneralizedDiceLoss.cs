@@ -47,6 +47,7 @@ public sealed class GeneralizedDiceLoss : RegionLoss
         int regions = _perImage ? shape.Batch : 1;
         var pooled = new RegionStatistics[c];
         var weights = new double[c];
+        var volumes = new double[c - first];
         double total = 0;
         for (int r = 0; r < regions; r++)
         {
@@ -61,30 +62,15 @@ public sealed class GeneralizedDiceLoss : RegionLoss
                 }
             }
 
-            double maxWeight = 0;
             for (int k = first; k < c; k++)
             {
-                double volume = pooled[k].SumTarget;
-                weights[k] = volume <= 0 ? double.PositiveInfinity : _weighting switch
-                {
-                    GeneralizedDiceWeighting.Square => 1 / (volume * volume),
-                    GeneralizedDiceWeighting.Simple => 1 / volume,
-                    _ => 1,
-                };
-                if (!double.IsInfinity(weights[k]))
-                {
-                    maxWeight = Math.Max(maxWeight, weights[k]);
-                }
+                volumes[k - first] = pooled[k].SumTarget;
             }
 
+            GeneralizedDiceWeights.Compute(_weighting, volumes, weights.AsSpan(first));
             double numerator = _smoothNumerator, denominator = _smoothDenominator;
             for (int k = first; k < c; k++)
             {
-                if (double.IsInfinity(weights[k]))
-                {
-                    weights[k] = maxWeight;
-                }
-
                 numerator += 2 * weights[k] * pooled[k].Intersection;
                 denominator += weights[k] * (pooled[k].SumPrediction + pooled[k].SumTarget);
             }

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Metrics;
 
@@ -60,31 +61,14 @@ public static class GeneralizedDice
             throw new ArgumentOutOfRangeException(nameof(weighting), weighting, "Unknown weighting; use Square, Simple or Uniform.");
         }
 
+        var volumes = new double[image.ClassCount];
+        for (int c = 0; c < volumes.Length; c++)
+        {
+            volumes[c] = image[c].Support;
+        }
+
         var w = new double[image.ClassCount];
-        double maxFinite = 0;
-        for (int c = 0; c < w.Length; c++)
-        {
-            double volume = image[c].Support;
-            w[c] = weighting switch
-            {
-                GeneralizedDiceWeighting.Square => 1 / (volume * volume),
-                GeneralizedDiceWeighting.Simple => 1 / volume,
-                _ => 1,
-            };
-            if (!double.IsInfinity(w[c]))
-            {
-                maxFinite = Math.Max(maxFinite, w[c]);
-            }
-        }
-
-        for (int c = 0; c < w.Length; c++)
-        {
-            if (double.IsInfinity(w[c]))
-            {
-                w[c] = maxFinite;
-            }
-        }
-
+        GeneralizedDiceWeights.Compute(weighting, volumes, w);
         return w;
     }
 }
