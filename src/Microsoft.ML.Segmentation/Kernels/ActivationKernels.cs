@@ -44,47 +44,17 @@ public static class ActivationKernels
     /// <param name="logits">Logits <c>[N,C,H,W]</c>.</param>
     /// <param name="shape">The tensor shape.</param>
     /// <param name="destination">Probabilities <c>[N,C,H,W]</c>; may alias <paramref name="logits"/>.</param>
-    public static unsafe void Softmax<T>(ReadOnlySpan<T> logits, SegmentationShape shape, Span<T> destination)
+    public static void Softmax<T>(ReadOnlySpan<T> logits, SegmentationShape shape, Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        shape.ValidateScores(logits.Length, nameof(logits));
-        shape.ValidateScores(destination.Length, nameof(destination));
-        fixed (T* src = logits)
-        fixed (T* dst = destination)
-        {
-            var x = new NativeSpan<T>(src, logits.Length);
-            var p = new NativeSpan<T>(dst, destination.Length);
-            int chunks = ChunkCount(shape);
-            ParallelWork.For(shape.Batch * chunks, shape.ElementCount, item =>
-            {
-                (int n, int start, int length) = ChunkOf(shape, chunks, item);
-                SoftmaxChunk(x.Span, p.Span, shape, n, start, length, logOutput: false);
-            });
-        }
-    }
+        => SoftmaxOverChannels(logits, shape, destination, logOutput: false);
 
     /// <summary>Log-softmax over the channel axis: <c>log p_c = x_c − max − log Σ exp(x_k − max)</c>.</summary>
     /// <param name="logits">Logits <c>[N,C,H,W]</c>.</param>
     /// <param name="shape">The tensor shape.</param>
     /// <param name="destination">Log-probabilities <c>[N,C,H,W]</c>; may alias <paramref name="logits"/>.</param>
-    public static unsafe void LogSoftmax<T>(ReadOnlySpan<T> logits, SegmentationShape shape, Span<T> destination)
+    public static void LogSoftmax<T>(ReadOnlySpan<T> logits, SegmentationShape shape, Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        shape.ValidateScores(logits.Length, nameof(logits));
-        shape.ValidateScores(destination.Length, nameof(destination));
-        fixed (T* src = logits)
-        fixed (T* dst = destination)
-        {
-            var x = new NativeSpan<T>(src, logits.Length);
-            var p = new NativeSpan<T>(dst, destination.Length);
-            int chunks = ChunkCount(shape);
-            ParallelWork.For(shape.Batch * chunks, shape.ElementCount, item =>
-            {
-                (int n, int start, int length) = ChunkOf(shape, chunks, item);
-                SoftmaxChunk(x.Span, p.Span, shape, n, start, length, logOutput: true);
-            });
-        }
-    }
+        => SoftmaxOverChannels(logits, shape, destination, logOutput: true);
 
     /// <summary>
     /// Back-propagates a gradient with respect to probabilities through <paramref name="activation"/>.
@@ -133,6 +103,25 @@ public static class ActivationKernels
         int n = item / chunksPerImage;
         int start = (item % chunksPerImage) * ChunkPixels;
         return (n, start, Math.Min(ChunkPixels, shape.PixelsPerImage - start));
+    }
+
+    private static unsafe void SoftmaxOverChannels<T>(ReadOnlySpan<T> logits, SegmentationShape shape, Span<T> destination, bool logOutput)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        shape.ValidateScores(logits.Length, nameof(logits));
+        shape.ValidateScores(destination.Length, nameof(destination));
+        fixed (T* src = logits)
+        fixed (T* dst = destination)
+        {
+            var x = new NativeSpan<T>(src, logits.Length);
+            var p = new NativeSpan<T>(dst, destination.Length);
+            int chunks = ChunkCount(shape);
+            ParallelWork.For(shape.Batch * chunks, shape.ElementCount, item =>
+            {
+                (int n, int start, int length) = ChunkOf(shape, chunks, item);
+                SoftmaxChunk(x.Span, p.Span, shape, n, start, length, logOutput);
+            });
+        }
     }
 
     private static void SigmoidBackward<T>(ReadOnlySpan<T> p, Span<T> g)

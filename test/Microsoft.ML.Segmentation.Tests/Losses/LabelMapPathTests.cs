@@ -42,7 +42,7 @@ public sealed class LabelMapPathTests
         var random = new Random(shape.ElementCount);
         double[] logits = GradientCheck.RandomInput(random, shape.ElementCount, 3);
         int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, classes, ignore: 255, ignoreFraction: 0.1);
-        double[] dense = OneHot(shape, labels, 255);
+        double[] dense = Microsoft.ML.Segmentation.Cli.Golden.LossProblem.OneHot(shape, labels, 255);
         double[] weights = Enumerable.Range(0, classes).Select(k => 0.5 + k).ToArray();
         ISegmentationLoss loss = name switch
         {
@@ -65,25 +65,5 @@ public sealed class LabelMapPathTests
         {
             Assert.AreEqual(gDense[i], gLabels[i], 1e-10, $"{name}: gradient {i}");
         }
-    }
-
-    /// <summary>One-hot rows; an ignored pixel is NaN in every channel.</summary>
-    internal static double[] OneHot(SegmentationShape shape, int[] labels, int ignore)
-    {
-        int c = shape.Classes, s = shape.PixelsPerImage;
-        var dense = new double[shape.ElementCount];
-        for (int n = 0; n < shape.Batch; n++)
-        {
-            for (int i = 0; i < s; i++)
-            {
-                int label = labels[(n * s) + i];
-                for (int k = 0; k < c; k++)
-                {
-                    dense[(((n * c) + k) * s) + i] = label == ignore ? double.NaN : (label == k ? 1 : 0);
-                }
-            }
-        }
-
-        return dense;
     }
 }

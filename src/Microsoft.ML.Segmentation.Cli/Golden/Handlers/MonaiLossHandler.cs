@@ -89,13 +89,7 @@ internal sealed class MonaiLossHandler : IGoldenHandler
                 : throw new InvalidDataException($"weight has {weight.Count} entries for {classes} channels");
         }
 
-        return options switch
-        {
-            DiceLossOptions d => new DiceLoss(d),
-            JaccardLossOptions j => new JaccardLoss(j),
-            TverskyLossOptions t => new TverskyLoss(t),
-            _ => throw new InvalidOperationException(),
-        };
+        return OverlapLosses.Create(options);
     }
 
     /// <summary>The input with its target: a label map when <c>to_onehot_y</c>, else a dense one-hot (or soft) target.</summary>

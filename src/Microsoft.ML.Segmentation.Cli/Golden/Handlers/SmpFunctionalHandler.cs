@@ -54,13 +54,7 @@ internal sealed class SmpFunctionalHandler : IGoldenHandler
         options.SoftLabels = true;
         options.PerImage = perImage;
         options.EmptyTarget = EmptyTargetPolicy.Compute;
-        ISegmentationLoss loss = options switch
-        {
-            DiceLossOptions d => new DiceLoss(d),
-            JaccardLossOptions j => new JaccardLoss(j),
-            TverskyLossOptions t => new TverskyLoss(t),
-            _ => throw new InvalidOperationException(),
-        };
+        ISegmentationLoss loss = OverlapLosses.Create(options);
         return GoldenOutcome.Compare(c, 1 - problem.Compute(loss));
     }
 

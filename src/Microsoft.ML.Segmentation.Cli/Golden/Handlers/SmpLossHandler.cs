@@ -92,13 +92,7 @@ internal sealed class SmpLossHandler : IGoldenHandler
         options.Classes = c.Numbers("classes")?.Select(x => (int)x).ToArray();
         options.ClassWeights = c.Numbers("class_weights");
         options.WeightNormalization = ClassWeightNormalization.SumOfWeights;
-        ISegmentationLoss loss = options switch
-        {
-            DiceLossOptions d => new DiceLoss(d),
-            JaccardLossOptions j => new JaccardLoss(j),
-            TverskyLossOptions t => new TverskyLoss(t),
-            _ => throw new InvalidOperationException(),
-        };
+        ISegmentationLoss loss = OverlapLosses.Create(options);
         return GoldenOutcome.Compare(c, problem.Compute(loss));
     }
 
