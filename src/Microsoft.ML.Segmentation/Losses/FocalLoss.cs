@@ -96,17 +96,15 @@ public sealed class FocalLoss : ISegmentationLoss
             throw new ArgumentException("A softmax over one channel is constant 1; use Activation.Sigmoid for a binary model with one logit.", nameof(input));
         }
 
-        FiniteGuard.ThrowIfNotFinite(input, nameof(input));
         var focal = new FocalTerms(_options, _classWeights, shape.Classes);
-        if (scalar || !terms.IsEmpty)
+        if (scalar || !terms.IsEmpty || _options.Activation == Activation.Softmax)
         {
+            FiniteGuard.ThrowIfNotFinite(input, nameof(input));
             return _options.Activation == Activation.Sigmoid
                 ? FocalLossScalar.Sigmoid(focal, input, shape, target, inputGradient, terms)
                 : FocalLossScalar.Softmax(focal, input, shape, target, inputGradient, terms);
         }
 
-        return _options.Activation == Activation.Sigmoid
-            ? FocalSigmoidKernel.Run(focal, input, shape, target, inputGradient)
-            : FocalLossScalar.Softmax(focal, input, shape, target, inputGradient, terms);
+        return FocalSigmoidKernel.Run(focal, input, shape, target, inputGradient);
     }
 }

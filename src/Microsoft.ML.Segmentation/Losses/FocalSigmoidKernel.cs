@@ -10,7 +10,7 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// The vectorized sigmoid focal loss: (image, channel) rows in parallel, each in pixel chunks of
 /// <see cref="ActivationKernels.ChunkPixels"/> with <see cref="TensorPrimitives"/>. Value and gradient come from one
 /// pass because the averaging denominator depends on the target only; <see cref="FocalLossOptions.Normalized"/> needs
-/// Σ focal factors first and takes two. <see cref="FocalLossScalar.Sigmoid"/> is the reference it must match.
+/// Σ focal factors first and takes two. Non-finite logits are detected from the sum (the gradient is then unspecified). <see cref="FocalLossScalar.Sigmoid"/> is the reference it must match.
 /// </summary>
 internal static unsafe class FocalSigmoidKernel
 {
@@ -41,6 +41,12 @@ internal static unsafe class FocalSigmoidKernel
                 });
 
                 (double lossSum, double factorSum) = Total(sums, rows);
+                if (!double.IsFinite(lossSum))
+                {
+                    // A NaN or infinite logit makes its BCE, and so the sum, non-finite: only then look for it.
+                    FiniteGuard.ThrowIfNotFinite(input, nameof(input));
+                }
+
                 if (!gradient.IsEmpty && normalized)
                 {
                     (double lossScale, double factorScale) = terms.Scales(lossSum, factorSum, denominator);
@@ -86,6 +92,7 @@ internal static unsafe class FocalSigmoidKernel
             double w = terms.ClassWeight(k);
             double? alpha = terms.Options.Alpha;
             bool withGradient = gradient.Length > 0;
+            bool normalized = terms.Options.Normalized;
             int gamma = terms.IntegerGamma;
             double lossSum = 0, factorSum = 0;
             for (int start = 0; start < s; start += L)
@@ -103,20 +110,17 @@ internal static unsafe class FocalSigmoidKernel
                 ReadOnlySpan<T> x = input.Slice((row * s) + start, length);
                 bool masked = target.FillChunk(n, k, start, t, v);
 
-                // BCE = max(x, 0) + log(1 + exp(−|x|)) − x·t.
+                // q = 1 − p; BCE = max(x, 0) − x·t + log(1 + exp(−|x|)), where 1 + exp(−|x|) = 1 / max(p, 1 − p).
                 TensorPrimitives.Sigmoid(x, p);
-                TensorPrimitives.Abs(x, q);
-                TensorPrimitives.Negate(q, q);
-                TensorPrimitives.Exp(q, q);
-                TensorPrimitives.Add(q, T.One, q);
-                TensorPrimitives.Log(q, q);
-                TensorPrimitives.Max(x, T.Zero, bce);
-                TensorPrimitives.Add(bce, q, bce);
-                TensorPrimitives.Multiply(x, t, q);
-                TensorPrimitives.Subtract(bce, q, bce);
-
-                // 1 − p_t = p + t·(1 − 2p); q = 1 − p.
                 TensorPrimitives.Subtract(T.One, p, q);
+                TensorPrimitives.Max(p, q, om);
+                TensorPrimitives.Log(om, om);
+                TensorPrimitives.Max(x, T.Zero, bce);
+                TensorPrimitives.Subtract(bce, om, bce);
+                TensorPrimitives.Multiply(x, t, om);
+                TensorPrimitives.Subtract(bce, om, bce);
+
+                // 1 − p_t = p + t·(1 − 2p).
                 TensorPrimitives.Subtract(q, p, om);
                 TensorPrimitives.FusedMultiplyAdd(t, om, p, om);
                 Factor(terms, gamma, om, f, df);
@@ -139,7 +143,11 @@ internal static unsafe class FocalSigmoidKernel
                     lossSum += w * double.CreateTruncating(TensorPrimitives.Dot(f, bce));
                 }
 
-                factorSum += double.CreateTruncating(TensorPrimitives.Sum(f));
+                if (normalized)
+                {
+                    factorSum += double.CreateTruncating(TensorPrimitives.Sum(f));
+                }
+
                 if (!withGradient)
                 {
                     continue;

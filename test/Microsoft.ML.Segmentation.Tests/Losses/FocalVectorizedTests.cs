@@ -84,6 +84,28 @@ public sealed class FocalVectorizedTests
         }
     }
 
+    [TestMethod]
+    [DataRow(double.NaN)]
+    [DataRow(double.PositiveInfinity)]
+    [DataRow(double.NegativeInfinity)]
+    public void NonFiniteLogitsThrowEvenWhereIgnoredOrWeightedZero(double bad)
+    {
+        var shape = new SegmentationShape(2, 3, 1, 50);
+        int[] labels = Enumerable.Repeat(255, shape.PixelCount).ToArray();
+        foreach (int position in new[] { 0, 77, shape.ElementCount - 1 })
+        {
+            foreach (double? alpha in new double?[] { null, 0, 1 })
+            {
+                var loss = new FocalLoss(new FocalLossOptions { Alpha = alpha, ClassWeights = new[] { 0.0 } });
+                double[] input = new double[shape.ElementCount];
+                input[position] = bad;
+                Assert.ThrowsExactly<ArgumentException>(() => loss.Compute(input, shape, SegmentationTarget<double>.FromLabels(labels, 255), new double[input.Length]));
+                float[] single = input.Select(v => (float)v).ToArray();
+                Assert.ThrowsExactly<ArgumentException>(() => loss.Compute(single, shape, SegmentationTarget<float>.FromLabels(labels, 255)));
+            }
+        }
+    }
+
     private static void Check(FocalLoss loss, Random random, SegmentationShape shape, string context)
     {
         double[] input = GradientCheck.RandomInput(random, shape.ElementCount, 3);
