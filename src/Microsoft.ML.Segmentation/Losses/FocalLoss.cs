@@ -97,14 +97,27 @@ public sealed class FocalLoss : ISegmentationLoss
         }
 
         var focal = new FocalTerms(_options, _classWeights, shape.Classes);
-        if (scalar || !terms.IsEmpty || _options.Activation == Activation.Softmax)
+        bool sigmoid = _options.Activation == Activation.Sigmoid;
+        if (!sigmoid)
         {
+            // A −∞ logit on a non-target channel leaves the softmax sum finite, so the sum cannot reveal it.
             FiniteGuard.ThrowIfNotFinite(input, nameof(input));
+        }
+
+        if (scalar || !terms.IsEmpty || (!sigmoid && !target.IsLabelMap))
+        {
+            if (sigmoid)
+            {
+                FiniteGuard.ThrowIfNotFinite(input, nameof(input));
+            }
+
             return _options.Activation == Activation.Sigmoid
                 ? FocalLossScalar.Sigmoid(focal, input, shape, target, inputGradient, terms)
                 : FocalLossScalar.Softmax(focal, input, shape, target, inputGradient, terms);
         }
 
-        return FocalSigmoidKernel.Run(focal, input, shape, target, inputGradient);
+        return sigmoid
+            ? FocalSigmoidKernel.Run(focal, input, shape, target, inputGradient)
+            : FocalSoftmaxKernel.Run(focal, input, shape, target, inputGradient);
     }
 }

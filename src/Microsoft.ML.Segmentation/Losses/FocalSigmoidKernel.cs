@@ -191,7 +191,7 @@ internal static unsafe class FocalSigmoidKernel
     }
 
     /// <summary>f(p_t) and df/dp_t from 1 − p_t: by multiplication for γ ∈ {0, 1, 2, 3}, else per element as the reference does.</summary>
-    private static void Factor<T>(FocalTerms terms, int gamma, ReadOnlySpan<T> om, Span<T> f, Span<T> df)
+    internal static void Factor<T>(FocalTerms terms, int gamma, ReadOnlySpan<T> om, Span<T> f, Span<T> df)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (gamma)
@@ -217,7 +217,7 @@ internal static unsafe class FocalSigmoidKernel
 
         for (int i = 0; i < om.Length; i++)
         {
-            (double factor, double derivative) = terms.Factor(1 - double.CreateTruncating(om[i]));
+            (double factor, double derivative) = terms.Factor(1 - Math.Max(0, double.CreateTruncating(om[i])));
             f[i] = T.CreateTruncating(factor);
             df[i] = T.CreateTruncating(derivative);
         }
