@@ -104,7 +104,7 @@ public sealed class FocalLoss : ISegmentationLoss
             FiniteGuard.ThrowIfNotFinite(input, nameof(input));
         }
 
-        if (scalar || !terms.IsEmpty || (!sigmoid && !target.IsLabelMap))
+        if (scalar || !terms.IsEmpty)
         {
             if (sigmoid)
             {

@@ -7,12 +7,12 @@ using Microsoft.ML.Segmentation.Kernels;
 namespace Microsoft.ML.Segmentation.Losses;
 
 /// <summary>
-/// The vectorized softmax focal loss for label maps: (image, pixel chunk) items in parallel; per chunk the channel
+/// The vectorized softmax focal loss: (image, pixel chunk) items in parallel; per chunk the channel
 /// max, exp(x − max) of every channel (kept for the gradient), their sum, then the per-pixel focal terms of the
 /// gathered target channel. With one target channel k* per pixel the gradient is (δ_jk* − p_j)·W, so every channel
 /// row is one multiply plus a scatter into the target channel. <see cref="FocalLossScalar.Softmax"/> is the reference.
 /// </summary>
-internal static unsafe class FocalSoftmaxKernel
+internal static unsafe partial class FocalSoftmaxKernel
 {
     private const int PixelBuffers = 8;
 
@@ -20,7 +20,7 @@ internal static unsafe class FocalSoftmaxKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int? ignore = target.IgnoreIndex;
-        long validPixels = shape.PixelCount - (ignore is int i ? target.Labels.Count(i) : 0);
+        long validPixels = target.IsLabelMap ? shape.PixelCount - (ignore is int i ? target.Labels.Count(i) : 0) : CountValidPixels(target.Dense, shape);
         double denominator = terms.Denominator(shape, validPixels, elementwise: false);
         bool normalized = terms.Options.Normalized;
         int chunks = ActivationKernels.ChunkCount(shape);
@@ -37,7 +37,10 @@ internal static unsafe class FocalSoftmaxKernel
             fixed (T* xp = input)
             fixed (T* gp = gradient)
             fixed (int* lp = target.Labels)
+            fixed (T* dp = target.Dense)
             {
+                var dense = new NativeSpan<T>(dp, target.Dense.Length);
+                bool isLabelMap = target.IsLabelMap;
                 var x = new NativeSpan<T>(xp, input.Length);
                 var g = new NativeSpan<T>(gp, gradient.Length);
                 var labels = new NativeSpan<int>(lp, target.Labels.Length);
@@ -46,7 +49,9 @@ internal static unsafe class FocalSoftmaxKernel
                 (double scale, _) = terms.Scales(0, 0, denominator);
                 ParallelWork.For(items, shape.ElementCount, item =>
                 {
-                    (sums[2 * item], sums[(2 * item) + 1]) = Chunk(terms, weights, x, labels, ignoreValue, fused ? g : default, shape, chunks, item, scale, 0);
+                    (sums[2 * item], sums[(2 * item) + 1]) = isLabelMap
+                        ? Chunk(terms, weights, x, labels, ignoreValue, fused ? g : default, shape, chunks, item, scale, 0)
+                        : DenseChunk(terms, weights, x, dense, fused ? g : default, shape, chunks, item, scale, 0);
                 });
 
                 double lossSum = 0, factorSum = 0;
@@ -59,7 +64,12 @@ internal static unsafe class FocalSoftmaxKernel
                 if (!gradient.IsEmpty && normalized)
                 {
                     (double lossScale, double factorScale) = terms.Scales(lossSum, factorSum, denominator);
-                    ParallelWork.For(items, shape.ElementCount, item => Chunk(terms, weights, x, labels, ignoreValue, g, shape, chunks, item, lossScale, factorScale));
+                    ParallelWork.For(items, shape.ElementCount, item =>
+                    {
+                        _ = isLabelMap
+                            ? Chunk(terms, weights, x, labels, ignoreValue, g, shape, chunks, item, lossScale, factorScale)
+                            : DenseChunk(terms, weights, x, dense, g, shape, chunks, item, lossScale, factorScale);
+                    });
                 }
 
                 return terms.Value(lossSum, factorSum, denominator);

@@ -114,7 +114,14 @@ public sealed class FocalVectorizedTests
         AssertMatches(loss, input, shape, TestTarget.FromLabels(labels, 255), context + " labels");
         int[] plain = GradientCheck.RandomLabels(random, shape.PixelCount, labelCount);
         AssertMatches(loss, input, shape, TestTarget.FromLabels(plain), context + " labels without ignore");
-        AssertMatches(loss, input, shape, TestTarget.FromDense(SoftTarget(random, shape)), context + " dense");
+        double[] dense = SoftTarget(random, shape);
+        AssertMatches(loss, input, shape, TestTarget.FromDense(dense), context + " dense");
+        for (int i = 0; i < dense.Length; i += 7)
+        {
+            dense[i] = double.NaN; // single elements too: multilabel targets leave single classes unlabelled
+        }
+
+        AssertMatches(loss, input, shape, TestTarget.FromDense(dense), context + " dense with NaN elements");
     }
 
     /// <summary>Soft targets (a distribution per pixel) with some pixels NaN.</summary>
