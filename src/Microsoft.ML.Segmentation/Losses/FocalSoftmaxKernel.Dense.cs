@@ -141,7 +141,6 @@ internal static unsafe partial class FocalSoftmaxKernel
                 TensorPrimitives.Exp(lp, p);
                 TensorPrimitives.Subtract(T.One, p, tmp);
                 FocalSigmoidKernel.Factor(terms, terms.IntegerGamma, tmp, f, df);
-                T w = T.CreateTruncating(weights[k]);
                 TensorPrimitives.Multiply(Q(k), f, tmp);
                 if (terms.Options.Normalized)
                 {
@@ -159,8 +158,8 @@ internal static unsafe partial class FocalSoftmaxKernel
                 TensorPrimitives.Multiply(p, df, df);
                 TensorPrimitives.Multiply(df, Q(k), df);
                 TensorPrimitives.Multiply(df, lp, z);
-                TensorPrimitives.Subtract(z, tmp, z);
-                TensorPrimitives.Multiply(z, -w * T.CreateTruncating(lossScale), z);
+                TensorPrimitives.Add(z, tmp, z);
+                TensorPrimitives.Multiply(z, T.CreateTruncating(-weights[k] * lossScale), z);
                 if (factorScale != 0)
                 {
                     TensorPrimitives.FusedMultiplyAdd(df, T.CreateTruncating(-factorScale), z, z);
