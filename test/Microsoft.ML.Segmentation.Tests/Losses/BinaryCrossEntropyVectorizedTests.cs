@@ -50,6 +50,15 @@ public sealed class BinaryCrossEntropyVectorizedTests
         }
     }
 
+    [TestMethod]
+    public void ParallelPathMatchesScalar()
+    {
+        var shape = new SegmentationShape(3, 4, 3, 3001);
+        Assert.IsGreaterThan(ParallelWork.MinimumParallelElements, shape.ElementCount);
+        var loss = new BinaryCrossEntropyLoss(new BinaryCrossEntropyLossOptions { LabelSmoothing = 0.05, PositiveWeights = new[] { 2.0 } });
+        Check(loss, new Random(23), shape, "parallel");
+    }
+
     private static void Check(BinaryCrossEntropyLoss loss, Random random, SegmentationShape shape, string context)
     {
         double[] input = GradientCheck.RandomInput(random, shape.ElementCount, 3);

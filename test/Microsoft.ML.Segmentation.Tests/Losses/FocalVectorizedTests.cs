@@ -68,6 +68,29 @@ public sealed class FocalVectorizedTests
     }
 
     [TestMethod]
+    [DataRow(Activation.Sigmoid, false)]
+    [DataRow(Activation.Sigmoid, true)]
+    [DataRow(Activation.Softmax, false)]
+    [DataRow(Activation.Softmax, true)]
+    public void ParallelPathMatchesScalarAndRepeats(Activation activation, bool normalized)
+    {
+        // Above ParallelWork.MinimumParallelElements, so rows and chunks run on the thread pool.
+        var shape = new SegmentationShape(3, 4, 3, 3001);
+        Assert.IsGreaterThan(ParallelWork.MinimumParallelElements, shape.ElementCount);
+        var loss = new FocalLoss(new FocalLossOptions { Activation = activation, Normalized = normalized, Alpha = 0.25, ClassWeights = new[] { 1, 0.5, 2, 1 } });
+        var random = new Random(19);
+        Check(loss, random, shape, $"{activation} parallel");
+        float[] input = GradientCheck.RandomInput(random, shape.ElementCount, 3).Select(v => (float)v).ToArray();
+        int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, 4, ignore: 255);
+        var first = new float[input.Length];
+        var second = new float[input.Length];
+        double a = loss.Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255), first);
+        double b = loss.Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255), second);
+        Assert.AreEqual(a, b);
+        CollectionAssert.AreEqual(first, second);
+    }
+
+    [TestMethod]
     public void AllPixelsIgnored()
     {
         var shape = new SegmentationShape(2, 3, 1, 40);
