@@ -13,6 +13,10 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// <para>Sigmoid terms use p_t = p·t + (1 − p)(1 − t) (torchvision's form; for hard targets identical to smp's
 /// exp(−BCE) and MONAI's σ(−x(2t − 1))). Softmax terms are Σ_c t_c·a_c·f(p_c)·(−log p_c) per pixel.</para>
 /// <para>The gradient is exact, including through the normaliser when <see cref="FocalLossOptions.Normalized"/>.</para>
+/// <para><see cref="Compute"/> is vectorized and runs (image, channel) rows (sigmoid) or (image, pixel chunk) items
+/// (softmax) in parallel, producing value and gradient in one pass (two when <see cref="FocalLossOptions.Normalized"/>);
+/// partial sums are added in a fixed order, so results do not depend on the number of threads.
+/// <see cref="ComputeTerms"/> uses the scalar reference implementation.</para>
 /// </remarks>
 public sealed class FocalLoss : ISegmentationLoss
 {
