@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Numerics;
 using Microsoft.ML.Segmentation.Kernels;
 
