@@ -49,6 +49,17 @@ public sealed class BinaryCrossEntropyLoss : ISegmentationLoss
         shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
         target.Validate(shape, nameof(target));
         FiniteGuard.ThrowIfNotFinite(input, nameof(input));
+        return BinaryCrossEntropyKernel.Run(input, shape, target, inputGradient, _positiveWeights, _classWeights, _smoothing, _averaging);
+    }
+
+    /// <summary>The scalar reference path (tests compare the vectorized kernel against it).</summary>
+    internal double ComputeScalar<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        shape.ValidateScores(input.Length, nameof(input));
+        shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
+        target.Validate(shape, nameof(target));
+        FiniteGuard.ThrowIfNotFinite(input, nameof(input));
         int s = shape.PixelsPerImage;
         double sum = 0, valid = 0;
         T[] rented = ArrayPool<T>.Shared.Rent(2 * s);

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
 
@@ -15,6 +16,15 @@ internal readonly struct FocalTerms
         _classWeights = classWeights;
         _channels = channels;
     }
+
+    /// <summary>The options (validated copy).</summary>
+    public FocalLossOptions Options => _options;
+
+    /// <summary>The class weight of <paramref name="channel"/> (1 without weights).</summary>
+    public double ClassWeight(int channel) => ChannelParameters.At(_classWeights, channel, _channels, 1, "options.ClassWeights");
+
+    /// <summary>γ as a small integer (0 to 3) when the factor is a plain power that multiplication can produce; otherwise -1.</summary>
+    public int IntegerGamma => _options.ReducedThreshold is null && _options.Gamma is 0 or 1 or 2 or 3 ? (int)_options.Gamma : -1;
 
     /// <summary>f(p_t) and df/dp_t.</summary>
     public (double Factor, double Derivative) Factor(double pt)
@@ -67,6 +77,15 @@ internal readonly struct FocalTerms
         bool clamped = factorSum < _options.NormalizationEpsilon;
         return (scale / normalizer, clamped ? 0 : scale * lossSum / (normalizer * normalizer));
     }
+
+    /// <summary>The averaging denominator for <paramref name="validTerms"/> valid terms (elements for sigmoid, pixels for softmax).</summary>
+    public double Denominator(SegmentationShape shape, double validTerms, bool elementwise) => _options.Averaging switch
+    {
+        PointwiseAveraging.Sum => 1,
+        PointwiseAveraging.All => elementwise ? shape.ElementCount : shape.PixelCount,
+        PointwiseAveraging.ValidElements => elementwise ? validTerms : validTerms * shape.Classes,
+        _ => validTerms,
+    };
 
     private double Normalizer(double factorSum) => Math.Max(factorSum, _options.NormalizationEpsilon);
 
