@@ -59,11 +59,16 @@ public sealed class BenchmarkWorkload
         ["binary_cross_entropy"] = new BinaryCrossEntropyLoss(),
     };
 
+    /// <summary>The shape a kernel runs on: binary losses take the first channel of the logits.</summary>
+    public SegmentationShape ShapeOf(string name) => Losses.TryGetValue(name, out ISegmentationLoss? loss) && IsBinary(loss) ? BinaryShape : Shape;
+
     public double ForwardBackward(string name)
     {
         ISegmentationLoss loss = Losses[name];
-        return loss is LovaszHingeLoss or BinaryCrossEntropyLoss
+        return IsBinary(loss)
             ? loss.Compute<float>(BinaryLogits, BinaryShape, SegmentationTarget<float>.FromLabels(BinaryLabels), Gradient.AsSpan(0, BinaryShape.ElementCount))
             : loss.Compute<float>(Logits, Shape, SegmentationTarget<float>.FromLabels(Labels), Gradient);
     }
+
+    private static bool IsBinary(ISegmentationLoss loss) => loss is LovaszHingeLoss or BinaryCrossEntropyLoss;
 }

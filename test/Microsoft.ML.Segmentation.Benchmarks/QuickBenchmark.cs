@@ -1,3 +1,4 @@
+using Microsoft.ML.Segmentation.Kernels;
 using System.Diagnostics;
 using System.Globalization;
 
@@ -28,11 +29,11 @@ public static class QuickBenchmark
 
         foreach ((string name, Action run) in kernels)
         {
-            Measure(output, name, workload.Shape.PixelCount, secondsPerKernel, run);
+            Measure(output, name, workload.ShapeOf(name), secondsPerKernel, run);
         }
     }
 
-    private static void Measure(TextWriter output, string name, int pixels, double seconds, Action action)
+    private static void Measure(TextWriter output, string name, SegmentationShape shape, double seconds, Action action)
     {
         action();
         var times = new List<double>();
@@ -47,6 +48,6 @@ public static class QuickBenchmark
         times.Sort();
         double median = times[times.Count / 2];
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"kernel\":\"{name}\",\"shape\":\"[8,21,256,256]\",\"dtype\":\"float32\",\"runs\":{times.Count},\"median_ms\":{median:F2},\"mpixel_per_s\":{pixels / median / 1e3:F2},\"threads\":{Environment.ProcessorCount}}}"));
+            $"{{\"kernel\":\"{name}\",\"shape\":\"{shape}\",\"dtype\":\"float32\",\"runs\":{times.Count},\"median_ms\":{median:F2},\"mpixel_per_s\":{shape.PixelCount / median / 1e3:F2},\"threads\":{Environment.ProcessorCount}}}"));
     }
 }
