@@ -58,6 +58,7 @@ internal sealed class MonaiMetricsReloadedHandler : IGoldenHandler
 
     private static readonly MetricOptions Smoothed = new() { SmoothDenominator = BinarySmoothing };
     private static readonly MetricOptions Plain = new();
+    private static readonly MetricOptions PropagateAbsent = new() { Reduction = MetricReduction.Macro, AbsentClass = AbsentClassPolicy.NaN };
 
     private static double? BinaryMeasure(string name, ConfusionMatrix matrix, out string? reason)
     {
@@ -110,8 +111,11 @@ internal sealed class MonaiMetricsReloadedHandler : IGoldenHandler
     private static double? CategoricalMeasure(string name, ConfusionMatrix matrix) => name switch
     {
         "Accuracy" => ConfusionMetrics.PixelAccuracy(matrix.ToCounts()),
-        "Balanced Accuracy" => ConfusionMetrics.MeanClassAccuracy(matrix.ToCounts()),
-        "Cohens Kappa" => ConfusionMetrics.CohenKappa(matrix),
+        // MetricsReloaded averages TP/(TP+FN) over all K classes: a class absent from the reference makes it NaN (0/0).
+        "Balanced Accuracy" => ConfusionMetrics.Compute(ConfusionMetric.Recall, matrix.ToCounts(), PropagateAbsent)[0],
+
+        // With its default weights (1 off the diagonal), 1 − Σw·CM / Σw·E is Cohen's kappa, (p_o − p_e) / (1 − p_e).
+        "Cohens Kappa" or "Weighted Cohens Kappa" => ConfusionMetrics.CohenKappa(matrix),
         "Matthews Correlation Coefficient" => ConfusionMetrics.MatthewsCorrelation(matrix),
         "Expected Cost" => ConfusionMetrics.ExpectedCost(matrix),
         "Normalised Expected Cost" => ConfusionMetrics.NormalizedExpectedCost(matrix),
