@@ -62,4 +62,40 @@ public enum ConfusionMetric
 
     /// <summary>Cohen's kappa of the one-vs-rest 2×2 table: (p_o − p_e) / (1 − p_e).</summary>
     CohenKappa = 18,
+
+    /// <summary>
+    /// Relative absolute volume difference (relative volume error): |(TP + FP) − (TP + FN)| / (TP + FN) = |FP − FN| / (TP + FN),
+    /// the predicted volume's deviation from the reference volume as a share of it. Range [0, ∞); 0 is best.
+    /// </summary>
+    VolumeDifference = 19,
+
+    /// <summary>
+    /// Positive likelihood ratio: TPR / (1 − TNR), which is TPR / FPR without smoothing. Range [0, ∞]; +∞ when FPR = 0 and
+    /// TPR &gt; 0. With <see cref="MetricOptions.SmoothDenominator"/> the smoothed rates make it finite.
+    /// </summary>
+    PositiveLikelihoodRatio = 20,
+
+    /// <summary>Negative likelihood ratio: (1 − TPR) / TNR, which is FNR / TNR without smoothing. Range [0, ∞]; 0 is best.</summary>
+    NegativeLikelihoodRatio = 21,
+
+    /// <summary>
+    /// Net benefit of treating the predicted positives (Vickers et al.): (TP − w·FP) / (TP + FP + FN + TN), where the exchange
+    /// rate w is <see cref="MetricOptions.ExchangeRate"/> (Default: 1). Range [−w, 1].
+    /// </summary>
+    NetBenefit = 22,
+
+    /// <summary>
+    /// Normalised expected cost (Ferrer, 2022): (c_FP·π⁻·FPR + c_FN·π⁺·FNR) / min(c_FP·π⁻, c_FN·π⁺), the expected cost
+    /// divided by the cost of the better constant decision, with the priors π⁺ = (TP + FN) / N and π⁻ = (FP + TN) / N and the
+    /// costs of <see cref="MetricOptions.FalsePositiveCost"/> and <see cref="MetricOptions.FalseNegativeCost"/>. With the
+    /// default, prior-balanced costs (c = 1 / (2π)) it is FPR + FNR = 1 − informedness. Range [0, ∞); 0 is best, 1 is no
+    /// better than a constant decision.
+    /// </summary>
+    NormalizedExpectedCost = 23,
+
+    /// <summary>
+    /// False positive fraction: FP / (TP + FP + FN + TN), the share of all counted pixels that are false positives
+    /// (MetricsReloaded's "false positives per image" of one image). Range [0, 1].
+    /// </summary>
+    FalsePositiveFraction = 24,
 }

@@ -165,7 +165,7 @@ public static partial class ConfusionMetrics
 
         private Scored Entry(ClassConfusion counts)
         {
-            double raw = Score(_metric, counts, _options.Beta);
+            double raw = ScoreUnchecked(_metric, counts, _options);
             bool absent = _options.Absence switch
             {
                 AbsenceCriterion.EmptyTruth => counts.Support == 0,

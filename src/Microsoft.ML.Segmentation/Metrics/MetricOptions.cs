@@ -40,11 +40,68 @@ public sealed class MetricOptions
     /// </summary>
     public IReadOnlyList<double>? ClassWeights { get; init; }
 
+    /// <summary>
+    /// A constant added to the numerator of every count ratio of a per-class formula, for example (TP + s) / (TP + FN + d) for
+    /// recall; composite scores (balanced accuracy, informedness, likelihood ratios, normalised expected cost, …) use the
+    /// smoothed rates. Matthews correlation and Cohen's kappa are not smoothed. Default: 0; finite and ≥ 0.
+    /// </summary>
+    public double SmoothNumerator { get; init; }
+
+    /// <summary>
+    /// A constant added to the denominator of every count ratio of a per-class formula (see <see cref="SmoothNumerator"/>);
+    /// a positive value makes the ratio defined when its counts are 0. Default: 0; finite and ≥ 0.
+    /// </summary>
+    public double SmoothDenominator { get; init; }
+
+    /// <summary>
+    /// The exchange rate w of <see cref="ConfusionMetric.NetBenefit"/>: how many false positives one true positive is worth
+    /// (for a risk threshold p, w = p / (1 − p)). Default: 1; finite and ≥ 0.
+    /// </summary>
+    public double ExchangeRate { get; init; } = 1.0;
+
+    /// <summary>
+    /// The cost c_FP of a false positive in <see cref="ConfusionMetric.NormalizedExpectedCost"/>; <see langword="null"/> for the
+    /// prior-balanced cost 1 / (2π⁻). Default: null; positive and finite.
+    /// </summary>
+    public double? FalsePositiveCost { get; init; }
+
+    /// <summary>
+    /// The cost c_FN of a false negative in <see cref="ConfusionMetric.NormalizedExpectedCost"/>; <see langword="null"/> for the
+    /// prior-balanced cost 1 / (2π⁺). Default: null; positive and finite.
+    /// </summary>
+    public double? FalseNegativeCost { get; init; }
+
     /// <summary>β of <see cref="ConfusionMetric.FBeta"/>: recall is β times as important as precision. Default: 1; range (0, ∞).</summary>
     public double Beta { get; init; } = 1.0;
 
     internal void Validate(int classCount)
     {
+        ValidateScalars();
+        if (ClassWeights is { } weights)
+        {
+            if (weights.Count != classCount)
+            {
+                throw new ArgumentException(
+                    $"ClassWeights has {weights.Count} entries but the counts have {classCount} classes; give one weight per class.", nameof(ClassWeights));
+            }
+
+            for (int c = 0; c < weights.Count; c++)
+            {
+                if (!(weights[c] >= 0) || double.IsInfinity(weights[c]))
+                {
+                    throw new ArgumentException($"ClassWeights[{c}] ({weights[c]}) must be finite and at least 0.", nameof(ClassWeights));
+                }
+            }
+        }
+    }
+
+    internal void ValidateScalars()
+    {
+        RequireFiniteNonNegative(SmoothNumerator, nameof(SmoothNumerator));
+        RequireFiniteNonNegative(SmoothDenominator, nameof(SmoothDenominator));
+        RequireFiniteNonNegative(ExchangeRate, nameof(ExchangeRate));
+        RequirePositiveCost(FalsePositiveCost, nameof(FalsePositiveCost));
+        RequirePositiveCost(FalseNegativeCost, nameof(FalseNegativeCost));
         if (!(Beta > 0) || double.IsInfinity(Beta))
         {
             throw new ArgumentOutOfRangeException(nameof(Beta), Beta, $"Beta ({Beta}) must be positive and finite; use 1 for F1.");
@@ -64,22 +121,21 @@ public sealed class MetricOptions
         {
             throw new ArgumentOutOfRangeException(nameof(Absence), Absence, "Unknown absence criterion; use an AbsenceCriterion member.");
         }
+    }
 
-        if (ClassWeights is { } weights)
+    private static void RequireFiniteNonNegative(double value, string name)
+    {
+        if (!(value >= 0) || double.IsInfinity(value))
         {
-            if (weights.Count != classCount)
-            {
-                throw new ArgumentException(
-                    $"ClassWeights has {weights.Count} entries but the counts have {classCount} classes; give one weight per class.", nameof(ClassWeights));
-            }
+            throw new ArgumentOutOfRangeException(name, value, $"{name} ({value}) must be finite and at least 0.");
+        }
+    }
 
-            for (int c = 0; c < weights.Count; c++)
-            {
-                if (!(weights[c] >= 0) || double.IsInfinity(weights[c]))
-                {
-                    throw new ArgumentException($"ClassWeights[{c}] ({weights[c]}) must be finite and at least 0.", nameof(ClassWeights));
-                }
-            }
+    private static void RequirePositiveCost(double? value, string name)
+    {
+        if (value is double v && (!(v > 0) || double.IsInfinity(v)))
+        {
+            throw new ArgumentOutOfRangeException(name, v, $"{name} ({v}) must be positive and finite, or null for the prior-balanced cost.");
         }
     }
 }

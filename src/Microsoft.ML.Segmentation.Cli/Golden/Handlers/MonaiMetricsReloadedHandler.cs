@@ -5,10 +5,12 @@ using Microsoft.ML.Segmentation.Metrics;
 namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
 
 /// <summary>
-/// MONAI <c>MetricsReloadedBinary</c>/<c>MetricsReloadedCategorical</c>: only the measures that are plain formulas over
-/// the confusion counts (counts, accuracy, Cohen's kappa, Matthews correlation, categorical balanced accuracy) are
-/// mapped. The MetricsReloaded package adds smoothing constants to the other ratio measures, and boundary and distance
-/// measures (Boundary IoU, NSD, ASSD, Hausdorff) belong to a later issue; those stay unsupported.
+/// MONAI <c>MetricsReloadedBinary</c>/<c>MetricsReloadedCategorical</c>: the measures that are formulas over the confusion
+/// counts are mapped. MONAI's binary wrapper passes <c>smooth_dr = 1e-5</c>, which MetricsReloaded adds to the denominators
+/// of sensitivity/recall, specificity, PPV, NPV, intersection over reference and IoU (so of the balanced accuracy, Youden
+/// index and LR+ built from them); those map to <see cref="MetricOptions.SmoothDenominator"/>. The other count measures
+/// (FPR, normalised expected cost, volume difference, net benefit, FP per image, accuracy, MCC, kappa) are unsmoothed.
+/// Boundary and distance measures (Boundary IoU, NSD, ASSD, Hausdorff, centreline Dice, topology) belong to a later issue.
 /// </summary>
 internal sealed class MonaiMetricsReloadedHandler : IGoldenHandler
 {
@@ -29,14 +31,20 @@ internal sealed class MonaiMetricsReloadedHandler : IGoldenHandler
         for (int b = 0; b < shape.Batch; b++)
         {
             ConfusionMatrix matrix = categorical ? Categorical(pred, truth, shape, b) : Binary(pred, truth, shape, b);
-            double? value = categorical ? CategoricalMeasure(name, matrix) : BinaryMeasure(name, matrix);
+            string? reason = null;
+            double? value = categorical ? CategoricalMeasure(name, matrix) : BinaryMeasure(name, matrix, out reason);
+            if (reason is not null)
+            {
+                return GoldenOutcome.Unsupported(reason);
+            }
+
             if (value is not double v)
             {
                 bool geometric = new[] { "Boundary", "Surface", "Surfance", "Hausdorff", "Distance", "Centreline", "Topology" }
                     .Any(word => name.Contains(word, StringComparison.OrdinalIgnoreCase));
                 return GoldenOutcome.Unsupported(geometric
                     ? $"'{name}' is a boundary/distance measure (later issue)"
-                    : $"'{name}' is not mapped: MetricsReloaded adds smoothing constants to this ratio (or it is no confusion-count formula)");
+                    : $"'{name}' is not mapped (no confusion-count formula known for it)");
             }
 
             results.Add(v);
@@ -45,9 +53,34 @@ internal sealed class MonaiMetricsReloadedHandler : IGoldenHandler
         return GoldenOutcome.Compare(testCase, results.ToArray());
     }
 
-    private static double? BinaryMeasure(string name, ConfusionMatrix matrix)
+    /// <summary>MONAI's <c>MetricsReloadedBinary</c> passes this <c>smooth_dr</c> to <c>BinaryPairwiseMeasures</c>.</summary>
+    private const double BinarySmoothing = 1e-5;
+
+    private static readonly MetricOptions Smoothed = new() { SmoothDenominator = BinarySmoothing };
+    private static readonly MetricOptions Plain = new();
+    private static readonly MetricOptions PropagateAbsent = new() { Reduction = MetricReduction.Macro, AbsentClass = AbsentClassPolicy.NaN };
+
+    private static double? BinaryMeasure(string name, ConfusionMatrix matrix, out string? reason)
     {
+        reason = null;
         ClassConfusion fg = matrix.ToCounts()[1];
+        switch (name)
+        {
+            case "Positive Likelihood Ratio" when fg.FalsePositives == 0:
+                // LR+ = TPR / (1 − TNR): with FP = 0, 1 − TNR is ε / (N⁻ + ε), the difference of two numbers within ~1e-5
+                // of each other. MetricsReloaded evaluates it in float32 (its counts are float32 sums and NumPy keeps
+                // float32 + Python float in float32), so the result carries a relative error of ~1e-3 (e.g. 66576.03 where
+                // exact arithmetic gives TPR·(N⁻ + ε)/ε ≈ 66667.1; float32 emulation of MetricsReloaded's steps reproduces 66576.03).
+                reason = $"'{name}' with FP = 0 is ε-dominated (TPR·(N⁻+ε)/ε); MetricsReloaded's float32 cancellation in 1 − TNR "
+                    + "shifts it by ~1e-3 relative, beyond rtol; exact double arithmetic cannot match";
+                return null;
+            case "Dice Score" or "FBeta":
+                // MetricsReloaded smooths F-beta as (1+β²)·PPV·R / (β²·PPV + R + ε) with smoothed PPV and R, which is no
+                // smoothed count ratio.
+                reason = $"'{name}' is smoothed as a harmonic mean of smoothed PPV and recall plus ε, not as a count ratio";
+                return null;
+        }
+
         return name switch
         {
             "True Positives" => fg.TruePositives,
@@ -57,6 +90,20 @@ internal sealed class MonaiMetricsReloadedHandler : IGoldenHandler
             "Accuracy" => ConfusionMetrics.Score(ConfusionMetric.Accuracy, fg),
             "Cohens Kappa" => ConfusionMetrics.CohenKappa(matrix),
             "Matthews Correlation Coefficient" => ConfusionMetrics.MatthewsCorrelation(matrix),
+            "Sensitivity" or "Recall" or "Intersection Over Reference" => ConfusionMetrics.Score(ConfusionMetric.Recall, fg, Smoothed),
+            "Specificity" => ConfusionMetrics.Score(ConfusionMetric.Specificity, fg, Smoothed),
+            "Youden Index" => ConfusionMetrics.Score(ConfusionMetric.Informedness, fg, Smoothed),
+            "Balanced Accuracy" => ConfusionMetrics.Score(ConfusionMetric.BalancedAccuracy, fg, Smoothed),
+            "Positive Predictive Value" => ConfusionMetrics.Score(ConfusionMetric.Precision, fg, Smoothed),
+            "Negative Predictive Values" => ConfusionMetrics.Score(ConfusionMetric.NegativePredictiveValue, fg, Smoothed),
+            "Intersection Over Union" => ConfusionMetrics.Score(ConfusionMetric.Iou, fg, Smoothed),
+            "Positive Likelihood Ratio" => ConfusionMetrics.Score(ConfusionMetric.PositiveLikelihoodRatio, fg, Smoothed),
+            "False Positive Rate" => ConfusionMetrics.Score(ConfusionMetric.FalsePositiveRate, fg, Plain),
+            "Normalised Expected Cost" => ConfusionMetrics.Score(ConfusionMetric.NormalizedExpectedCost, fg, Plain),
+            "Net Benefit Treated" => ConfusionMetrics.Score(ConfusionMetric.NetBenefit, fg, Plain),
+            "False Positives Per Image" => ConfusionMetrics.Score(ConfusionMetric.FalsePositiveFraction, fg, Plain),
+            "Volume Difference" => ConfusionMetrics.Score(ConfusionMetric.VolumeDifference, fg, Plain),
+            "Prediction Overlaps Reference" => fg.TruePositives > 0 ? 1 : 0,
             _ => null,
         };
     }
@@ -64,9 +111,14 @@ internal sealed class MonaiMetricsReloadedHandler : IGoldenHandler
     private static double? CategoricalMeasure(string name, ConfusionMatrix matrix) => name switch
     {
         "Accuracy" => ConfusionMetrics.PixelAccuracy(matrix.ToCounts()),
-        "Balanced Accuracy" => ConfusionMetrics.MeanClassAccuracy(matrix.ToCounts()),
-        "Cohens Kappa" => ConfusionMetrics.CohenKappa(matrix),
+        // MetricsReloaded averages TP/(TP+FN) over all K classes: a class absent from the reference makes it NaN (0/0).
+        "Balanced Accuracy" => ConfusionMetrics.Compute(ConfusionMetric.Recall, matrix.ToCounts(), PropagateAbsent)[0],
+
+        // With its default weights (1 off the diagonal), 1 − Σw·CM / Σw·E is Cohen's kappa, (p_o − p_e) / (1 − p_e).
+        "Cohens Kappa" or "Weighted Cohens Kappa" => ConfusionMetrics.CohenKappa(matrix),
         "Matthews Correlation Coefficient" => ConfusionMetrics.MatthewsCorrelation(matrix),
+        "Expected Cost" => ConfusionMetrics.ExpectedCost(matrix),
+        "Normalised Expected Cost" => ConfusionMetrics.NormalizedExpectedCost(matrix),
         _ => null,
     };
 
