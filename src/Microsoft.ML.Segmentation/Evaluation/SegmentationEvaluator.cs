@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Segmentation.Metrics;
+
+namespace Microsoft.ML.Segmentation.Evaluation;
+
+/// <summary>
+/// Accumulates predicted and ground-truth label maps image by image, in one pass over a dataset, and turns them into
+/// <see cref="SegmentationMetrics"/>. Keeps the dataset confusion matrix (C² longs) and four counts per class per image
+/// (for image-wise reductions); never the masks themselves.
+/// </summary>
+/// <remarks>Not thread-safe: give each worker its own evaluator and <see cref="Merge"/> them.</remarks>
+public sealed class SegmentationEvaluator
+{
+    private readonly SegmentationEvaluatorOptions _options;
+    private readonly string[] _classNames;
+    private readonly ConfusionMatrix _total;
+    private readonly ConfusionMatrix _image;
+    private readonly List<ConfusionCounts> _imageCounts = new();
+
+    /// <summary>Creates an evaluator for <paramref name="numClasses"/> classes.</summary>
+    /// <param name="numClasses">Number of classes C; at least 1.</param>
+    /// <param name="options">Options; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ArgumentException">The class names do not number C, or the reduction does not give one value.</exception>
+    public SegmentationEvaluator(int numClasses, SegmentationEvaluatorOptions? options = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(numClasses, 1);
+        _options = options ?? new SegmentationEvaluatorOptions();
+        if (_options.ClassNames is { } names && names.Count != numClasses)
+        {
+            throw new ArgumentException($"{names.Count} class names were given for {numClasses} classes.", "options.ClassNames");
+        }
+
+        if (_options.Reduction is MetricReduction.None or MetricReduction.PerClass or MetricReduction.PerClassImagewise or MetricReduction.PerImage)
+        {
+            throw new ArgumentException($"Reduction {_options.Reduction} gives several values; choose Macro, Micro, Weighted or an image-wise mean.", "options.Reduction");
+        }
+
+        _classNames = _options.ClassNames?.ToArray() ?? Enumerable.Range(0, numClasses).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        _total = new ConfusionMatrix(numClasses, _options.IgnoreIndex);
+        _image = new ConfusionMatrix(numClasses, _options.IgnoreIndex);
+    }
+
+    /// <summary>Number of classes C.</summary>
+    public int NumClasses => _total.NumClasses;
+
+    /// <summary>Number of images added.</summary>
+    public int ImageCount => _imageCounts.Count;
+
+    /// <summary>Adds one image.</summary>
+    /// <param name="predicted">Predicted class per pixel, in 0..C−1.</param>
+    /// <param name="truth">Ground-truth class per pixel, in 0..C−1 or the ignore index.</param>
+    /// <exception cref="ArgumentException">The lengths differ or a label is out of range.</exception>
+    public void Add(ReadOnlySpan<int> predicted, ReadOnlySpan<int> truth)
+    {
+        _image.Reset();
+        _image.Add(predicted, truth);
+        _total.Merge(_image);
+        _imageCounts.Add(_image.ToCounts());
+    }
+
+    /// <summary>Adds everything another evaluator has seen (for example a parallel worker's).</summary>
+    /// <param name="other">An evaluator with the same class count and ignore index.</param>
+    /// <exception cref="ArgumentException">The evaluators do not match.</exception>
+    public void Merge(SegmentationEvaluator other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.NumClasses != NumClasses || other._options.IgnoreIndex != _options.IgnoreIndex)
+        {
+            throw new ArgumentException($"Cannot merge an evaluator of {other.NumClasses} classes (ignore {other._options.IgnoreIndex?.ToString() ?? "none"}) into one of {NumClasses} (ignore {_options.IgnoreIndex?.ToString() ?? "none"}).", nameof(other));
+        }
+
+        _total.Merge(other._total);
+        _imageCounts.AddRange(other._imageCounts);
+    }
+
+    /// <summary>The metrics of everything added so far.</summary>
+    /// <returns>An immutable snapshot.</returns>
+    /// <exception cref="InvalidOperationException">No image was added.</exception>
+    public SegmentationMetrics GetMetrics()
+    {
+        if (_imageCounts.Count == 0)
+        {
+            throw new InvalidOperationException("No image was added; call Add for each image before GetMetrics.");
+        }
+
+        ConfusionCounts counts = _total.ToCounts();
+        var perClass = Options(MetricReduction.PerClass);
+        var reduced = Options(_options.Reduction);
+        double Mean(ConfusionMetric metric) => ConfusionMetrics.Compute(metric, _imageCounts, reduced)[0];
+        long[] matrix = _total.ToArray();
+        return new SegmentationMetrics(
+            _classNames,
+            _imageCounts.Count,
+            _total.Total,
+            ConfusionMetrics.PixelAccuracy(counts),
+            ConfusionMetrics.MeanClassAccuracy(counts),
+            Mean(ConfusionMetric.Iou),
+            Mean(ConfusionMetric.Dice),
+            ConfusionMetrics.FrequencyWeightedIou(counts),
+            ConfusionMetrics.Compute(ConfusionMetric.Iou, counts, perClass),
+            ConfusionMetrics.Compute(ConfusionMetric.Dice, counts, perClass),
+            ConfusionMetrics.Compute(ConfusionMetric.Precision, counts, perClass),
+            ConfusionMetrics.Compute(ConfusionMetric.Recall, counts, perClass),
+            Enumerable.Range(0, NumClasses).Select(k => counts[k].Support).ToArray(),
+            matrix);
+    }
+
+    private MetricOptions Options(MetricReduction reduction) => new()
+    {
+        Reduction = reduction,
+        AbsentClass = _options.AbsentClass,
+        Absence = _options.Absence,
+    };
+}

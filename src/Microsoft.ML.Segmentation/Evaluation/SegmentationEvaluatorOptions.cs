@@ -1,0 +1,27 @@
+using System.Collections.Generic;
+using Microsoft.ML.Segmentation.Metrics;
+
+namespace Microsoft.ML.Segmentation.Evaluation;
+
+/// <summary>Options of <see cref="SegmentationEvaluator"/>.</summary>
+public sealed class SegmentationEvaluatorOptions
+{
+    /// <summary>Class names for tables and reports (length C); <see langword="null"/> for "0", "1", …. Default: <see langword="null"/>.</summary>
+    public IReadOnlyList<string>? ClassNames { get; set; }
+
+    /// <summary>Ground-truth label to skip (for example 255); <see langword="null"/> for none. Default: <see langword="null"/>.</summary>
+    public int? IgnoreIndex { get; set; }
+
+    /// <summary>
+    /// How <see cref="SegmentationMetrics.MeanIoU"/> and <see cref="SegmentationMetrics.MeanDice"/> reduce over images
+    /// and classes. Default: <see cref="MetricReduction.Macro"/> (counts summed over the dataset, then the mean over
+    /// classes: mmseg's mIoU). Must give one value (not <see cref="MetricReduction.None"/> or a per-class/per-image reduction).
+    /// </summary>
+    public MetricReduction Reduction { get; set; } = MetricReduction.Macro;
+
+    /// <summary>What an absent class yields in per-class values and means. Default: <see cref="AbsentClassPolicy.Skip"/> (NaN in the per-class lists, left out of means).</summary>
+    public AbsentClassPolicy AbsentClass { get; set; } = AbsentClassPolicy.Skip;
+
+    /// <summary>When a class counts as absent. Default: <see cref="AbsenceCriterion.ZeroDenominator"/>.</summary>
+    public AbsenceCriterion Absence { get; set; } = AbsenceCriterion.ZeroDenominator;
+}
