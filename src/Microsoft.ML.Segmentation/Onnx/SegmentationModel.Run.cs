@@ -34,7 +34,20 @@ public sealed partial class SegmentationModel
 
         long[] shape = CheckInput(input, batch, height, width);
         using IDisposableReadOnlyCollection<OrtValue> outputs = RunCore(input, shape);
-        OrtValue output = outputs[0];
+        (SegmentationShape written, SegmentationShape raw) = ScoreShapes(outputs[0], batch, height, width);
+        if (scores.Length < written.ElementCount)
+        {
+            throw new ArgumentException(
+                $"scores holds {scores.Length} values; the output {written} of '{ModelName}' needs {written.ElementCount}.", nameof(scores));
+        }
+
+        WriteScores(outputs[0], raw, written, scores);
+        return written;
+    }
+
+    /// <summary>The shape ONNX Runtime returned, and the shape written after any upsampling.</summary>
+    private (SegmentationShape Written, SegmentationShape Raw) ScoreShapes(OrtValue output, int batch, int height, int width)
+    {
         long[] dims = output.GetTensorTypeAndShape().Shape;
         if (dims.Length != 4 || dims[0] != batch)
         {
@@ -42,28 +55,23 @@ public sealed partial class SegmentationModel
                 $"The model '{ModelName}' returned '{OutputName}' with shape [{string.Join(",", dims)}] for a batch of {batch}; expected [{batch},K,H,W].");
         }
 
-        int classes = checked((int)dims[1]);
-        int outHeight = checked((int)dims[2]);
-        int outWidth = checked((int)dims[3]);
-        bool resize = UpsampleToInput && (outHeight != height || outWidth != width);
-        var written = new SegmentationShape(batch, classes, resize ? height : outHeight, resize ? width : outWidth);
-        if (scores.Length < written.ElementCount)
-        {
-            throw new ArgumentException(
-                $"scores holds {scores.Length} values; the output {written} of '{ModelName}' needs {written.ElementCount}.", nameof(scores));
-        }
+        var raw = new SegmentationShape(batch, checked((int)dims[1]), checked((int)dims[2]), checked((int)dims[3]));
+        bool resize = UpsampleToInput && (raw.Height != height || raw.Width != width);
+        return (resize ? new SegmentationShape(batch, raw.Classes, height, width) : raw, raw);
+    }
 
-        ReadOnlySpan<float> raw = output.GetTensorDataAsSpan<float>();
-        if (resize)
+    /// <summary>Copies (or resizes) the output once into <paramref name="destination"/>; the span over native memory stays here.</summary>
+    private static void WriteScores(OrtValue output, SegmentationShape raw, SegmentationShape written, Span<float> destination)
+    {
+        ReadOnlySpan<float> data = output.GetTensorDataAsSpan<float>();
+        if (raw != written)
         {
-            BilinearResize.Resize(raw, batch * classes, outHeight, outWidth, height, width, scores);
+            BilinearResize.Resize(data, raw.Batch * raw.Classes, raw.Height, raw.Width, written.Height, written.Width, destination);
         }
         else
         {
-            raw.CopyTo(scores);
+            data.CopyTo(destination);
         }
-
-        return written;
     }
 
     /// <summary>
@@ -124,18 +132,19 @@ public sealed partial class SegmentationModel
 
     private SegmentationShape RunMaskFromScores(ReadOnlySpan<float> input, int batch, int height, int width, Span<int> labels)
     {
-        int classes = OutputChannels ?? 1;
-        long needed = (long)batch * Math.Max(classes, 1) * height * width;
-        float[] rented = ArrayPool<float>.Shared.Rent(checked((int)needed));
+        long[] inputShape = CheckInput(input, batch, height, width);
+        using IDisposableReadOnlyCollection<OrtValue> outputs = RunCore(input, inputShape);
+        (SegmentationShape shape, SegmentationShape raw) = ScoreShapes(outputs[0], batch, height, width);
+        if (labels.Length < shape.PixelCount)
+        {
+            throw new ArgumentException(
+                $"labels holds {labels.Length} values; the mask [{shape.Batch},1,{shape.Height},{shape.Width}] of '{ModelName}' needs {shape.PixelCount}.", nameof(labels));
+        }
+
+        float[] rented = ArrayPool<float>.Shared.Rent(shape.ElementCount);
         try
         {
-            SegmentationShape shape = Run(input, batch, height, width, rented);
-            if (labels.Length < shape.PixelCount)
-            {
-                throw new ArgumentException(
-                    $"labels holds {labels.Length} values; the mask [{shape.Batch},1,{shape.Height},{shape.Width}] of '{ModelName}' needs {shape.PixelCount}.", nameof(labels));
-            }
-
+            WriteScores(outputs[0], raw, shape, rented);
             ReadOnlySpan<float> scores = rented.AsSpan(0, shape.ElementCount);
             if (shape.Classes == 1)
             {
