@@ -62,16 +62,7 @@ public sealed partial class SegmentationModel
 
                 // The failed append may have left the options half-configured: start again from clean CPU options.
                 sessionOptions.Dispose();
-                var cpuOptions = CreateSessionOptions(
-                    new OnnxSessionOptions
-                    {
-                        GraphOptimization = options.GraphOptimization,
-                        IntraOpThreads = options.IntraOpThreads,
-                        InterOpThreads = options.InterOpThreads,
-                    },
-                    modelName,
-                    out provider,
-                    out _);
+                var cpuOptions = CreateSessionOptions(CpuOnly(options), modelName, out provider, out _);
                 fallbackReason = reason;
                 return cpuOptions;
             }
@@ -84,6 +75,13 @@ public sealed partial class SegmentationModel
             throw;
         }
     }
+
+    private static OnnxSessionOptions CpuOnly(OnnxSessionOptions options) => new()
+    {
+        GraphOptimization = options.GraphOptimization,
+        IntraOpThreads = options.IntraOpThreads,
+        InterOpThreads = options.InterOpThreads,
+    };
 
     private static string SelectInput(InferenceSession session, OnnxSessionOptions options, string modelName)
     {

@@ -148,6 +148,16 @@ public sealed partial class SegmentationModel : IDisposable
             {
                 session = open(sessionOptions);
             }
+            catch (OnnxRuntimeException e) when (provider != OnnxExecutionProvider.Cpu && options.FallbackToCpu)
+            {
+                // The GPU provider registered but could not start (missing CUDA libraries, no device): retry on the CPU.
+                // A model the CPU cannot load either fails below with the CPU's message.
+                fallback = $"the {provider} execution provider (GPU {options.GpuDeviceId ?? 0}) could not start a session for '{modelName}': {e.Message}";
+                sessionOptions.Dispose();
+                sessionOptions = null;
+                sessionOptions = CreateSessionOptions(CpuOnly(options), modelName, out provider, out _);
+                session = OpenOnCpu(open, sessionOptions, modelName);
+            }
             catch (OnnxRuntimeException e)
             {
                 throw new InvalidOperationException($"ONNX Runtime could not load the model '{modelName}': {e.Message}", e);
@@ -198,6 +208,18 @@ public sealed partial class SegmentationModel : IDisposable
             session?.Dispose();
             sessionOptions?.Dispose();
             throw;
+        }
+    }
+
+    private static InferenceSession OpenOnCpu(Func<SessionOptions, InferenceSession> open, SessionOptions sessionOptions, string modelName)
+    {
+        try
+        {
+            return open(sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidOperationException($"ONNX Runtime could not load the model '{modelName}': {e.Message}", e);
         }
     }
 

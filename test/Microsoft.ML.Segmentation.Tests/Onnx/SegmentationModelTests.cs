@@ -256,6 +256,31 @@ public sealed class SegmentationModelTests
     }
 
     [TestMethod]
+    public void FixedSizeModelRejectsOtherSizes()
+    {
+        using var model = SegmentationModel.Load(TestModels.FixedSizeHead(), modelName: "fixed.onnx");
+        Assert.AreEqual("[1,3,8,8]", model.InputLayout);
+        float[] image = TestModels.RandomImages(1, 8, 8, seed: 4);
+        var scores = new float[4 * 64];
+        model.Run(image, 1, 8, 8, scores);
+        AssertClose(TestModels.ConvHeadReference(image, 1, 8, 8), scores, 1e-5);
+
+        var size = Assert.ThrowsExactly<ArgumentException>(() => model.Run(new float[3 * 72], 1, 9, 8, new float[4 * 72]));
+        StringAssert.Contains(size.Message, "fixed.onnx");
+        StringAssert.Contains(size.Message, "[1,3,8,8]");
+        Assert.ThrowsExactly<ArgumentException>(() => model.Run(new float[2 * 3 * 64], 2, 8, 8, new float[2 * 4 * 64]));
+    }
+
+    [TestMethod]
+    public void GraphReaderToleratesGarbage()
+    {
+        using var garbage = new MemoryStream([0xFF, 0xFF, 0xFF, 0x0A, 0x7F, 0x01]);
+        Assert.AreEqual(0, OnnxGraphReader.ReadNodes(garbage).Count);
+        using var model = new MemoryStream(TestModels.SoftmaxHead());
+        CollectionAssert.AreEqual(new[] { "Conv", "Softmax", "Identity" }, OnnxGraphReader.ReadNodes(model).Select(n => n.OpType).ToArray());
+    }
+
+    [TestMethod]
     public void RunValidatesLengths()
     {
         using var model = SegmentationModel.Load(TestModels.ConvHead());

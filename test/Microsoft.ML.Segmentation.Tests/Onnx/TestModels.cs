@@ -85,6 +85,16 @@ internal static class TestModels
         return Serialize(graph);
     }
 
+    /// <summary>The conv head with a fixed input <c>[1,3,8,8]</c> and output <c>[1,4,8,8]</c>.</summary>
+    public static byte[] FixedSizeHead()
+    {
+        GraphProto graph = NewGraph(
+            FloatInput("image", Dim(1), Dim(3), Dim(8), Dim(8)), Initializer("W", Weights, Classes, 3, 1, 1), Initializer("B", Bias, Classes));
+        graph.Node.Add(Node("Conv", ["image", "W", "B"], ["logits"]));
+        graph.Output.Add(FloatOutput("logits", Dim(1), Dim(Classes), Dim(8), Dim(8)));
+        return Serialize(graph);
+    }
+
     /// <summary>A rank-3 input <c>[N,3,L]</c> through Identity: no image input.</summary>
     public static byte[] WrongInputRank()
     {
