@@ -1,0 +1,93 @@
+using Microsoft.ML.Segmentation.Kernels;
+
+namespace Microsoft.ML.Segmentation.Tests.Onnx;
+
+[TestClass]
+public sealed class BilinearResizeTests
+{
+    [TestMethod]
+    public void MatchesPyTorchOnTwoByTwo()
+    {
+        // torch.nn.functional.interpolate(tensor([[[[1., 2.], [3., 4.]]]]), size=(4, 4), mode="bilinear", align_corners=False)
+        float[] expected =
+        [
+            1.00f, 1.25f, 1.75f, 2.00f,
+            1.50f, 1.75f, 2.25f, 2.50f,
+            2.50f, 2.75f, 3.25f, 3.50f,
+            3.00f, 3.25f, 3.75f, 4.00f,
+        ];
+        var actual = new float[16];
+        BilinearResize.Resize([1f, 2f, 3f, 4f], 1, 2, 2, 4, 4, actual);
+        CollectionAssert.AreEqual(expected, actual);
+    }
+
+    [TestMethod]
+    [DataRow(1, 1, 1, 1, 1)]
+    [DataRow(2, 3, 5, 12, 20)]
+    [DataRow(3, 8, 8, 32, 32)]
+    [DataRow(2, 7, 9, 13, 4)]
+    [DataRow(1, 16, 16, 5, 7)]
+    [DataRow(4, 1, 6, 3, 24)]
+    public void MatchesScalarReference(int planes, int inHeight, int inWidth, int outHeight, int outWidth)
+    {
+        var random = new Random(planes * 1000 + inHeight * 100 + outWidth);
+        float[] source = new float[planes * inHeight * inWidth];
+        for (int i = 0; i < source.Length; i++)
+        {
+            source[i] = (float)((random.NextDouble() * 10) - 5);
+        }
+
+        var actual = new float[planes * outHeight * outWidth];
+        BilinearResize.Resize(source, planes, inHeight, inWidth, outHeight, outWidth, actual);
+        double[] expected = Reference(source, planes, inHeight, inWidth, outHeight, outWidth);
+        for (int i = 0; i < actual.Length; i++)
+        {
+            Assert.AreEqual(expected[i], actual[i], 1e-5, $"element {i}");
+        }
+    }
+
+    [TestMethod]
+    public void IdentitySizeCopies()
+    {
+        float[] source = [1, 2, 3, 4, 5, 6];
+        var actual = new float[6];
+        BilinearResize.Resize(source, 1, 2, 3, 2, 3, actual);
+        CollectionAssert.AreEqual(source, actual);
+    }
+
+    [TestMethod]
+    public void RejectsWrongLengths()
+    {
+        Assert.ThrowsExactly<ArgumentException>(() => BilinearResize.Resize(new float[5], 1, 2, 3, 4, 4, new float[16]));
+        Assert.ThrowsExactly<ArgumentException>(() => BilinearResize.Resize(new float[6], 1, 2, 3, 4, 4, new float[15]));
+    }
+
+    /// <summary>Half-pixel bilinear written directly from its definition, in double, one output value at a time.</summary>
+    internal static double[] Reference(float[] source, int planes, int inHeight, int inWidth, int outHeight, int outWidth)
+    {
+        var result = new double[planes * outHeight * outWidth];
+        for (int p = 0; p < planes; p++)
+        {
+            for (int y = 0; y < outHeight; y++)
+            {
+                double sy = Math.Max(((y + 0.5) * inHeight / outHeight) - 0.5, 0);
+                int y0 = (int)Math.Floor(sy);
+                int y1 = Math.Min(y0 + 1, inHeight - 1);
+                double ly = sy - y0;
+                for (int x = 0; x < outWidth; x++)
+                {
+                    double sx = Math.Max(((x + 0.5) * inWidth / outWidth) - 0.5, 0);
+                    int x0 = (int)Math.Floor(sx);
+                    int x1 = Math.Min(x0 + 1, inWidth - 1);
+                    double lx = sx - x0;
+                    double At(int yy, int xx) => source[(p * inHeight * inWidth) + (yy * inWidth) + xx];
+                    result[(p * outHeight * outWidth) + (y * outWidth) + x] =
+                        ((1 - ly) * (((1 - lx) * At(y0, x0)) + (lx * At(y0, x1))))
+                        + (ly * (((1 - lx) * At(y1, x0)) + (lx * At(y1, x1))));
+                }
+            }
+        }
+
+        return result;
+    }
+}
