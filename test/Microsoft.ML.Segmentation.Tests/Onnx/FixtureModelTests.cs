@@ -50,6 +50,32 @@ public sealed class FixtureModelTests
     }
 
     [TestMethod]
+    public void LrasppMasksMatchTheReferenceSupport()
+    {
+        // The reference's confusion rows must sum to the class counts of the fixture's own masks.
+        string dir = Support.SharedData.RequireDirectory("fixtures/scenes-lraspp");
+        using JsonDocument reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "reference.json")));
+        JsonElement root = reference.RootElement;
+        int classes = root.GetProperty("classes").GetInt32();
+        var support = new long[classes];
+        foreach (JsonElement entry in root.GetProperty("per_image").EnumerateArray())
+        {
+            (int[] truth, _, _) = FixtureImages.LoadGray(Path.Combine(dir, "masks", entry.GetProperty("file").GetString()!));
+            foreach (int label in truth)
+            {
+                support[label]++;
+            }
+        }
+
+        JsonElement confusion = root.GetProperty("confusion_rows_truth_cols_pred");
+        for (int t = 0; t < classes; t++)
+        {
+            Assert.AreEqual(confusion[t].EnumerateArray().Sum(v => v.GetInt64()), support[t], $"class {t}");
+        }
+    }
+
+    [TestMethod]
+    [Ignore("shared/fixtures/scenes-lraspp/reference.json does not describe model.onnx (measured 2026-11-28: mIoU 0.181 here vs 0.380 in the reference, max confusion cell difference 34,251 px, max per-image CE difference 0.567). Our scores equal a plain InferenceSession run bit for bit and the masks match the reference's support, so the fixture needs regenerating; remove this attribute when it is.")]
     public void LrasppAgreesWithPyTorchReference()
     {
         string dir = Support.SharedData.RequireDirectory("fixtures/scenes-lraspp");
@@ -98,16 +124,11 @@ public sealed class FixtureModelTests
         double miouDifference = Math.Abs(iou.Average() - root.GetProperty("miou").GetDouble());
         string summary = $"max confusion cell difference {maxCellDifference} px; mIoU {iou.Average():F6} vs {root.GetProperty("miou").GetDouble():F6} (difference {miouDifference:E2}); max per-image CE difference {maxCeDifference:E2}";
         TestContext.WriteLine(summary);
-        if (maxCellDifference > 5 || miouDifference > 1e-3 || maxCeDifference > 1e-4)
-        {
-            // Measured 2026-11-28: ONNX Runtime predicts (almost) only background where reference.json has PyTorch
-            // predicting discs, boxes and triangles, under every preprocessing variant tried (RGB/BGR, [0,1], [0,255],
-            // [-1,1], ImageNet-normalised). Our scores equal a plain InferenceSession run bit for bit
-            // (LrasppLoadsAndRunsExactlyAsOnnxRuntime), so the reference and the exported graph disagree: most likely
-            // the reference ran the PyTorch module with BatchNorm in training mode, or another checkpoint. The fixture
-            // needs regenerating; until then this comparison reports instead of failing.
-            Assert.Inconclusive($"reference.json does not describe this model.onnx: {summary}.");
-        }
+
+        // ONNX Runtime and PyTorch differ in the last float bits, so an argmax can flip on a near tie (fixtures/README.md).
+        Assert.IsTrue(maxCellDifference <= 5, summary);
+        Assert.IsTrue(miouDifference <= 1e-3, summary);
+        Assert.IsTrue(maxCeDifference <= 1e-4, summary);
     }
 
     [TestMethod]
