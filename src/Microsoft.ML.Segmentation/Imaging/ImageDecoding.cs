@@ -47,6 +47,7 @@ internal static class ImageDecoding
     public static Image<TPixel> Load<TPixel>(ReadOnlySpan<byte> data, string source)
         where TPixel : unmanaged, IPixel<TPixel>
     {
+        CheckNotEmpty(data, source);
         try
         {
             return Image.Load<TPixel>(data);
@@ -59,6 +60,7 @@ internal static class ImageDecoding
 
     public static Image Load(ReadOnlySpan<byte> data, string source, out IImageFormat format)
     {
+        CheckNotEmpty(data, source);
         try
         {
             return Image.Load(data, out format);
@@ -66,6 +68,14 @@ internal static class ImageDecoding
         catch (Exception e) when (IsDecodeFailure(e))
         {
             throw ImagingThrowHelper.Undecodable(source, e);
+        }
+    }
+
+    private static void CheckNotEmpty(ReadOnlySpan<byte> data, string source)
+    {
+        if (data.IsEmpty)
+        {
+            throw new InvalidDataException($"'{source}' is empty (0 bytes); it cannot be an image.");
         }
     }
 
