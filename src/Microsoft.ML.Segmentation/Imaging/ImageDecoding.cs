@@ -3,6 +3,7 @@ using System.IO;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace Microsoft.ML.Segmentation.Imaging;
@@ -69,6 +70,34 @@ internal static class ImageDecoding
         {
             throw ImagingThrowHelper.Undecodable(source, e);
         }
+    }
+
+    /// <summary>The upright size of an image from its header: width and height swap for EXIF orientations 5 to 8.</summary>
+    public static (int Width, int Height) Identify(byte[] data, string source, bool autoOrient)
+    {
+        CheckNotEmpty(data, source);
+        IImageInfo? info;
+        try
+        {
+            info = Image.Identify(data);
+        }
+        catch (Exception e) when (IsDecodeFailure(e))
+        {
+            throw ImagingThrowHelper.Undecodable(source, e);
+        }
+
+        if (info is null)
+        {
+            throw ImagingThrowHelper.Undecodable(source, new UnknownImageFormatException("No decoder recognises the header."));
+        }
+
+        int orientation = 1;
+        if (autoOrient && info.Metadata.ExifProfile?.GetValue(ExifTag.Orientation) is { } tag)
+        {
+            orientation = tag.Value;
+        }
+
+        return orientation is >= 5 and <= 8 ? (info.Height, info.Width) : (info.Width, info.Height);
     }
 
     private static void CheckNotEmpty(ReadOnlySpan<byte> data, string source)

@@ -1,4 +1,6 @@
 using System;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace Microsoft.ML.Segmentation.Imaging;
@@ -25,6 +27,13 @@ internal static class PixelRows
     public static void ToInterleaved(ReadOnlySpan<Rgb24> row, Span<float> destination, bool bgr)
     {
         destination = destination[..(row.Length * 3)];
+        if (!bgr)
+        {
+            // RGB bytes are already in output order: one vectorized widening conversion.
+            TensorPrimitives.ConvertTruncating<byte, float>(MemoryMarshal.AsBytes(row), destination);
+            return;
+        }
+
         int r = bgr ? 2 : 0, b = bgr ? 0 : 2;
         for (int x = 0, i = 0; x < row.Length; x++, i += 3)
         {

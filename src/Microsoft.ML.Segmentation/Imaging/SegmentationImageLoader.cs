@@ -110,7 +110,15 @@ public sealed class SegmentationImageLoader
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a decodable image.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
-    public ImageGeometry Load(string path, Span<float> destination) => Write(ImageDecoding.ReadFile(path, nameof(path)), path, destination, null);
+    public ImageGeometry Load(string path, Span<float> destination) => Write(ImageDecoding.ReadFile(path, nameof(path)), path, destination);
+
+    /// <summary>Loads one image from a stream (read from its current position to the end) into a caller buffer.</summary>
+    /// <param name="stream">A readable stream holding an encoded image.</param>
+    /// <param name="destination">Receives exactly <c>3 · H · W</c> values.</param>
+    /// <returns>The image's geometry.</returns>
+    /// <exception cref="InvalidDataException">The data is not a decodable image.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
+    public ImageGeometry Load(Stream stream, Span<float> destination) => Write(ImageDecoding.ReadStream(stream, nameof(stream)), ImageDecoding.StreamSource, destination);
 
     /// <summary>Loads one encoded image from memory into a caller buffer.</summary>
     /// <param name="data">The encoded image (a whole file).</param>
@@ -118,7 +126,7 @@ public sealed class SegmentationImageLoader
     /// <returns>The image's geometry.</returns>
     /// <exception cref="InvalidDataException">The data is not a decodable image.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
-    public ImageGeometry Load(ReadOnlySpan<byte> data, Span<float> destination) => Write(data, ImageDecoding.BytesSource, destination, null);
+    public ImageGeometry Load(ReadOnlySpan<byte> data, Span<float> destination) => Write(data, ImageDecoding.BytesSource, destination);
 
     /// <summary>Loads several image files of the same output size into one new tensor <c>[N, 3, H, W]</c> (or NHWC).</summary>
     /// <param name="paths">The image files; at least one.</param>
@@ -172,18 +180,44 @@ public sealed class SegmentationImageLoader
         }
 
         var geometries = new ImageGeometry[paths.Count];
+        int imageLength = 0;
         for (int i = 0; i < paths.Count; i++)
         {
             byte[] bytes = ImageDecoding.ReadFile(paths[i], nameof(paths));
-            int imageLength = destination.Length / paths.Count;
-            geometries[i] = Write(bytes, paths[i], destination.Slice(i * imageLength, imageLength), geometries[0]);
-            if (i == 0 && imageLength * paths.Count != destination.Length)
+            using Image<Rgb24> image = Decode(bytes, paths[i]);
+            ImageGeometry geometry = ImageGeometry.Compute(image.Width, image.Height, _options);
+            if (i == 0)
             {
-                throw new ArgumentException($"destination has length {destination.Length} but {paths.Count} images of {imageLength} values need {paths.Count * imageLength}.", nameof(destination));
+                imageLength = ChannelCount * geometry.OutputWidth * geometry.OutputHeight;
+                if ((long)imageLength * paths.Count != destination.Length)
+                {
+                    throw new ArgumentException(
+                        $"destination has length {destination.Length} but {paths.Count} images of 3x{geometry.OutputHeight}x{geometry.OutputWidth} need {(long)imageLength * paths.Count}.",
+                        nameof(destination));
+                }
             }
+
+            CheckBatchSize(geometry, geometries[0], paths[i]);
+            WriteImage(image, geometry, destination.Slice(i * imageLength, imageLength));
+            geometries[i] = geometry;
         }
 
         return geometries;
+    }
+
+    /// <summary>
+    /// Computes the geometry an image file would load with, from its header alone (size and EXIF orientation), without
+    /// decoding pixels: use it to size buffers before <see cref="Load(string, Span{float})"/>.
+    /// </summary>
+    /// <param name="path">The image file.</param>
+    /// <returns>The geometry <see cref="Load(string)"/> would report.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a recognisable image.</exception>
+    public ImageGeometry Measure(string path)
+    {
+        byte[] bytes = ImageDecoding.ReadFile(path, nameof(path));
+        (int width, int height) = ImageDecoding.Identify(bytes, path, _options.AutoOrient);
+        return ImageGeometry.Compute(width, height, _options);
     }
 
     private ImageTensor LoadData(ReadOnlySpan<byte> data, string source)
@@ -195,11 +229,10 @@ public sealed class SegmentationImageLoader
         return new ImageTensor(tensor, 1, ChannelCount, geometry.OutputHeight, geometry.OutputWidth, _options.Layout, [geometry]);
     }
 
-    private ImageGeometry Write(ReadOnlySpan<byte> data, string source, Span<float> destination, ImageGeometry? first)
+    private ImageGeometry Write(ReadOnlySpan<byte> data, string source, Span<float> destination)
     {
         using Image<Rgb24> image = Decode(data, source);
         ImageGeometry geometry = ImageGeometry.Compute(image.Width, image.Height, _options);
-        CheckBatchSize(geometry, first, source);
         int needed = ChannelCount * geometry.OutputWidth * geometry.OutputHeight;
         if (destination.Length != needed)
         {

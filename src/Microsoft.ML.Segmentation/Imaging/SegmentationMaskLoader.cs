@@ -111,12 +111,30 @@ public sealed class SegmentationMaskLoader
     public void Load(string path, ImageGeometry geometry, Span<int> destination)
     {
         ArgumentNullException.ThrowIfNull(geometry);
-        LabelMap mask = Load(path);
+        Fit(Load(path), path, geometry, destination, nameof(path));
+    }
+
+    /// <summary>Loads an encoded mask from memory into the geometry its image was loaded with.</summary>
+    /// <param name="data">The encoded mask (a whole file).</param>
+    /// <param name="geometry">The image's geometry.</param>
+    /// <returns>The label map at the output size.</returns>
+    /// <exception cref="InvalidDataException">The data is not a decodable image.</exception>
+    /// <exception cref="ArgumentException">The sizes disagree (with <see cref="MaskOptions.RequireSameSize"/>) or a value is invalid.</exception>
+    public LabelMap Load(ReadOnlySpan<byte> data, ImageGeometry geometry)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        var labels = new int[geometry.OutputWidth * geometry.OutputHeight];
+        Fit(Load(data), ImageDecoding.BytesSource, geometry, labels, nameof(data));
+        return new LabelMap(labels, geometry.OutputWidth, geometry.OutputHeight);
+    }
+
+    private void Fit(LabelMap mask, string source, ImageGeometry geometry, Span<int> destination, string paramName)
+    {
         if (_options.RequireSameSize && (mask.Width != geometry.OriginalWidth || mask.Height != geometry.OriginalHeight))
         {
             throw new ArgumentException(
-                $"Mask '{path}' is {mask.Width}x{mask.Height} but its image is {geometry.OriginalWidth}x{geometry.OriginalHeight}; pair each mask with its own image, or set MaskOptions.RequireSameSize = false to resize it.",
-                nameof(path));
+                $"Mask '{source}' is {mask.Width}x{mask.Height} but its image is {geometry.OriginalWidth}x{geometry.OriginalHeight}; pair each mask with its own image, or set MaskOptions.RequireSameSize = false to resize it.",
+                paramName);
         }
 
         MaskGeometry.Apply(mask.Labels, mask.Width, mask.Height, geometry, PaddingLabel, destination);

@@ -34,6 +34,16 @@ public sealed class ImageFormatTests
         byte[] data = TestImages.Encode(image, encoder);
         ImageTensor tensor = new SegmentationImageLoader(new ImageTensorOptions { ScaleToUnit = false }).Load(data);
         AssertPixels(image, tensor, tolerance: 0, name);
+
+        // NHWC RGB takes the vectorized widening path; it must hold the same values.
+        ImageTensor nhwc = new SegmentationImageLoader(new ImageTensorOptions { ScaleToUnit = false, Layout = TensorLayout.Nhwc }).Load(data);
+        for (int i = 0; i < image.Width * image.Height; i++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                Assert.AreEqual(tensor.Data[(c * image.Width * image.Height) + i], nhwc.Data[(3 * i) + c]);
+            }
+        }
     }
 
     [TestMethod]
@@ -135,6 +145,11 @@ public sealed class ImageFormatTests
         ImageTensor raw = new SegmentationImageLoader(new ImageTensorOptions { AutoOrient = false }).Load(data);
         Assert.AreEqual(32, raw.Width);
         Assert.AreEqual(64, raw.Height);
+
+        using var folder = new TempFolder();
+        string path = folder.Write("exif6.jpg", data);
+        Assert.AreEqual(tensor.Geometries[0], new SegmentationImageLoader().Measure(path));
+        Assert.AreEqual(32, new SegmentationImageLoader(new ImageTensorOptions { AutoOrient = false }).Measure(path).OriginalWidth);
     }
 
     /// <summary>Compares an NCHW RGB tensor of raw values with the image, skipping <paramref name="border"/> pixels at a colour edge.</summary>

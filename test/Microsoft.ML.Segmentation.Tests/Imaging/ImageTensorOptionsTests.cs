@@ -121,4 +121,33 @@ public sealed class ImageTensorOptionsTests
         Assert.ThrowsExactly<ArgumentException>(() => stretch.Load(pathA, new float[151]));
         Assert.AreEqual(10, stretch.Load(pathA, new float[150]).OutputWidth);
     }
+
+    [TestMethod]
+    public void StreamAndSpanOverloadsMatchTheArrayResult()
+    {
+        var loader = new SegmentationImageLoader(ImageTensorOptions.ImageNet());
+        ImageTensor expected = loader.Load(TwoByTwo());
+        var fromStream = new float[12];
+        using (var stream = new MemoryStream(TwoByTwo()))
+        {
+            Assert.AreEqual(2, loader.Load(stream, fromStream).OutputWidth);
+        }
+
+        var fromBytes = new float[12];
+        loader.Load(TwoByTwo(), fromBytes);
+        CollectionAssert.AreEqual(expected.Data, fromStream);
+        CollectionAssert.AreEqual(expected.Data, fromBytes);
+    }
+
+    [TestMethod]
+    public void MeasureReadsTheUprightSizeFromTheHeader()
+    {
+        using var folder = new TempFolder();
+        using Image<Rgb24> image = TestImages.Gradient(30, 20);
+        string path = folder.Write("g.png", TestImages.Png(image));
+        var loader = new SegmentationImageLoader(new ImageTensorOptions { ResizeMode = ImageResizeMode.PadToMultiple, SizeMultiple = 16 });
+        ImageGeometry measured = loader.Measure(path);
+        Assert.AreEqual(loader.Load(path).Geometries[0], measured);
+        Assert.AreEqual(32, measured.OutputWidth);
+    }
 }

@@ -179,7 +179,14 @@ public sealed class MaskLoaderTests
         StringAssert.Contains(error.Message, "10x5");
         StringAssert.Contains(error.Message, "20x10");
 
+        Assert.ThrowsExactly<ArgumentException>(() => new SegmentationMaskLoader().Load(File.ReadAllBytes(maskPath), geometry));
         LabelMap resized = new SegmentationMaskLoader(new MaskOptions { RequireSameSize = false }).Load(maskPath, geometry);
+        CollectionAssert.AreEqual(resized.Labels, new SegmentationMaskLoader(new MaskOptions { RequireSameSize = false }).Load(File.ReadAllBytes(maskPath), geometry).Labels);
+        using (var stream = File.OpenRead(maskPath))
+        {
+            Assert.AreEqual(50, new SegmentationMaskLoader().Load(stream).Labels.Length);
+        }
+
         Assert.AreEqual(200, resized.Labels.Length);
         Assert.AreEqual(0, resized.Labels[9]);
         Assert.AreEqual(1, resized.Labels[10]);
