@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.IO;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.PixelFormats;
@@ -13,8 +11,8 @@ internal static class MaskDecoder
 {
     public static LabelMap Decode(ReadOnlySpan<byte> data, string source, MaskOptions options)
     {
-        Dictionary<uint, int>? palette = options.Format == MaskFormat.Index ? PngPalette.TryRead(data) : null;
-        using Image image = ImageDecoding.Load(data, source, out _);
+        byte[]? indexCoded = options.Format == MaskFormat.Index ? PngPalette.TryRewrite(data) : null;
+        using Image image = indexCoded is null ? ImageDecoding.Load(data, source, out _) : ImageDecoding.Load(indexCoded, source, out _);
         if (options.AutoOrient)
         {
             image.Mutate(x => x.AutoOrient());
@@ -24,8 +22,8 @@ internal static class MaskDecoder
         var labels = new int[width * height];
         switch (options.Format)
         {
-            case MaskFormat.Index when palette is not null:
-                ReadPalette(image, palette, source, labels);
+            case MaskFormat.Index when indexCoded is not null:
+                ReadPaletteIndices(image, labels);
                 break;
             case MaskFormat.Index:
                 ReadIndex(image, source, labels);
@@ -107,30 +105,18 @@ internal static class MaskDecoder
         }
     }
 
-    private static void ReadPalette(Image image, Dictionary<uint, int> palette, string source, int[] labels)
+    /// <summary>Reads the red channel of a PNG whose palette entry i was rewritten to (i, 0, 0): the palette index.</summary>
+    private static void ReadPaletteIndices(Image image, int[] labels)
     {
         using Image<Rgba32> rgba = image.CloneAs<Rgba32>();
         int width = rgba.Width;
-        uint lastColor = 0;
-        int lastIndex = -1;
         for (int y = 0; y < rgba.Height; y++)
         {
             Span<Rgba32> row = rgba.DangerousGetPixelRowMemory(y).Span;
             Span<int> target = labels.AsSpan(y * width, width);
             for (int x = 0; x < row.Length; x++)
             {
-                uint color = row[x].PackedValue;
-                if (lastIndex < 0 || color != lastColor)
-                {
-                    if (!palette.TryGetValue(color, out lastIndex))
-                    {
-                        throw new InvalidDataException($"Palette mask '{source}' decodes pixel ({x}, {y}) to a colour its PLTE chunk does not hold; the file is inconsistent.");
-                    }
-
-                    lastColor = color;
-                }
-
-                target[x] = lastIndex;
+                target[x] = row[x].R;
             }
         }
     }

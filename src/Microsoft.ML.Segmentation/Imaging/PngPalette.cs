@@ -1,27 +1,28 @@
 using System;
 using System.Buffers.Binary;
-using System.Collections.Generic;
 
 namespace Microsoft.ML.Segmentation.Imaging;
 
 /// <summary>
-/// Reads the palette of an indexed PNG (colour type 3) from its PLTE and tRNS chunks. ImageSharp 2.1 expands palette
-/// pixels to colours on decode, so palette masks map each decoded colour back to the first palette index that has it.
+/// Makes palette indices of an indexed PNG (colour type 3) readable through ImageSharp 2.1, which expands palette
+/// pixels to colours on decode: the PLTE chunk is rewritten so entry <c>i</c> has colour (i, 0, 0), and the decoded red
+/// channel is then the palette index, exact even when the original palette repeats a colour. Bit depth, interlacing
+/// and EXIF orientation stay ImageSharp's job.
 /// </summary>
 internal static class PngPalette
 {
+    private static readonly uint[] s_crcTable = BuildCrcTable();
+
     private static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
-    /// <summary>The colour (packed RGBA, R in the low byte like ImageSharp's <c>Rgba32.PackedValue</c>) → first palette index, or null when the data is not an indexed PNG.</summary>
-    public static Dictionary<uint, int>? TryRead(ReadOnlySpan<byte> data)
+    /// <summary>A copy of <paramref name="data"/> with an index-coding PLTE, or <see langword="null"/> when the data is not an indexed PNG.</summary>
+    public static byte[]? TryRewrite(ReadOnlySpan<byte> data)
     {
         if (data.Length < 33 || !data[..8].SequenceEqual(Signature))
         {
             return null;
         }
 
-        ReadOnlySpan<byte> palette = default, alpha = default;
-        bool indexed = false;
         int offset = 8;
         while (offset + 12 <= data.Length)
         {
@@ -32,44 +33,66 @@ internal static class PngPalette
             }
 
             ReadOnlySpan<byte> type = data.Slice(offset + 4, 4);
-            ReadOnlySpan<byte> body = data.Slice(offset + 8, length);
-            if (type.SequenceEqual("IHDR"u8))
+            if (type.SequenceEqual("IHDR"u8) && (length < 13 || data[offset + 8 + 9] != 3))
             {
-                indexed = length >= 13 && body[9] == 3;
-                if (!indexed)
+                return null;
+            }
+
+            if (type.SequenceEqual("PLTE"u8))
+            {
+                if (length % 3 != 0 || length == 0)
                 {
                     return null;
                 }
+
+                byte[] copy = data.ToArray();
+                Span<byte> body = copy.AsSpan(offset + 8, length);
+                body.Clear();
+                for (int i = 0; i < length / 3; i++)
+                {
+                    body[3 * i] = (byte)i;
+                }
+
+                BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(offset + 8 + length), Crc32(copy.AsSpan(offset + 4, length + 4)));
+                return copy;
             }
-            else if (type.SequenceEqual("PLTE"u8))
+
+            if (type.SequenceEqual("IDAT"u8))
             {
-                palette = body;
-            }
-            else if (type.SequenceEqual("tRNS"u8))
-            {
-                alpha = body;
-            }
-            else if (type.SequenceEqual("IDAT"u8) || type.SequenceEqual("IEND"u8))
-            {
-                break;
+                return null;
             }
 
             offset += 12 + length;
         }
 
-        if (!indexed || palette.Length < 3)
+        return null;
+    }
+
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in data)
         {
-            return null;
+            crc = s_crcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
         }
 
-        var map = new Dictionary<uint, int>();
-        for (int i = 0; i < palette.Length / 3; i++)
+        return ~crc;
+    }
+
+    private static uint[] BuildCrcTable()
+    {
+        var table = new uint[256];
+        for (uint n = 0; n < 256; n++)
         {
-            uint a = i < alpha.Length ? alpha[i] : (byte)255;
-            uint packed = palette[3 * i] | ((uint)palette[(3 * i) + 1] << 8) | ((uint)palette[(3 * i) + 2] << 16) | (a << 24);
-            map.TryAdd(packed, i);
+            uint c = n;
+            for (int k = 0; k < 8; k++)
+            {
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            }
+
+            table[n] = c;
         }
 
-        return map;
+        return table;
     }
 }

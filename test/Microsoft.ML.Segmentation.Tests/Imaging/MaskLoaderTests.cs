@@ -52,6 +52,11 @@ public sealed class MaskLoaderTests
         LabelMap labels = new SegmentationMaskLoader(new MaskOptions { ClassCount = 5 }).Load(png);
         CollectionAssert.AreEqual(indices.Select(i => (int)i).ToArray(), labels.Labels);
 
+        // A palette that repeats a colour (entries 1 and 3 are both red) still gives each pixel its own index.
+        (byte R, byte G, byte B)[] repeated = [(0, 0, 255), (255, 0, 0), (10, 200, 10), (255, 0, 0), (255, 255, 0)];
+        LabelMap exact = new SegmentationMaskLoader().Load(TestImages.PalettePng(5, 3, indices, repeated));
+        CollectionAssert.AreEqual(indices.Select(i => (int)i).ToArray(), exact.Labels);
+
         // The same file read as a colour mask goes through the table instead.
         var table = new MaskColorTable(palette.Select((c, i) => (c, i)).ToDictionary(p => MaskColorTable.Rgb(p.c.R, p.c.G, p.c.B), p => 10 + p.i));
         LabelMap colours = new SegmentationMaskLoader(new MaskOptions { Format = MaskFormat.Color, ColorTable = table }).Load(png);
