@@ -95,6 +95,20 @@ public sealed class ImageFormatTests
     }
 
     [TestMethod]
+    public void AlphaIsDroppedAndSixteenBitColourIsReduced()
+    {
+        using var rgba = new Image<Rgba32>(3, 2, new Rgba32(10, 20, 30, 0));
+        ImageTensor t = new SegmentationImageLoader(new ImageTensorOptions { ScaleToUnit = false }).Load(TestImages.Png(rgba));
+        Assert.AreEqual(10f, t.Data[0]);
+        Assert.AreEqual(30f, t.Data[12]);
+
+        using var deep = new Image<Rgb48>(2, 2, new Rgb48(65535, 0, 32896));
+        ImageTensor d = new SegmentationImageLoader(new ImageTensorOptions { ScaleToUnit = false }).Load(TestImages.Encode(deep, new PngEncoder { BitDepth = PngBitDepth.Bit16 }));
+        Assert.AreEqual(255f, d.Data[0]);
+        Assert.AreEqual(128f, d.Data[8], 1f);
+    }
+
+    [TestMethod]
     public void FixtureJpegWithExifOrientation6LoadsUprightLikeThePlainJpeg()
     {
         string photos = SharedData.RequireDirectory("fixtures/photos");

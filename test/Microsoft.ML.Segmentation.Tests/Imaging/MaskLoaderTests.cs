@@ -64,6 +64,34 @@ public sealed class MaskLoaderTests
     }
 
     [TestMethod]
+    public void ImageSharpPalettePngAt4BitsInterlacedGivesIndicesOfItsPlte()
+    {
+        Rgb24[] colours = [new(200, 30, 30), new(30, 30, 200), new(30, 200, 30)];
+        using var mask = new Image<Rgb24>(11, 9);
+        for (int y = 0; y < 9; y++)
+        {
+            for (int x = 0; x < 11; x++)
+            {
+                mask[x, y] = colours[((x / 3) + y) % 3];
+            }
+        }
+
+        byte[] png = TestImages.Encode(mask, new PngEncoder { ColorType = PngColorType.Palette, BitDepth = PngBitDepth.Bit4, InterlaceMethod = PngInterlaceMode.Adam7 });
+        Assert.AreEqual(3, png[8 + 8 + 9], "colour type 3");
+        Assert.AreEqual(4, png[8 + 8 + 8], "bit depth 4");
+        byte[] plte = TestImages.Chunk(png, "PLTE");
+        LabelMap labels = new SegmentationMaskLoader().Load(png);
+        for (int y = 0; y < 9; y++)
+        {
+            for (int x = 0; x < 11; x++)
+            {
+                int index = labels.Labels[(y * 11) + x];
+                Assert.AreEqual(mask[x, y], new Rgb24(plte[3 * index], plte[(3 * index) + 1], plte[(3 * index) + 2]), $"pixel ({x}, {y}) index {index}");
+            }
+        }
+    }
+
+    [TestMethod]
     public void VocColourMaskMapsClassesAndTheBorderToIgnore()
     {
         Assert.AreEqual(MaskColorTable.Rgb(128, 0, 0), Palettes.PascalVocColormap[1]);

@@ -78,6 +78,23 @@ internal static class TestImages
         return file.ToArray();
     }
 
+    /// <summary>The body of the first chunk of a type in a PNG file.</summary>
+    public static byte[] Chunk(byte[] png, string type)
+    {
+        for (int offset = 8; offset + 12 <= png.Length;)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(offset));
+            if (png.AsSpan(offset + 4, 4).SequenceEqual(type.Select(c => (byte)c).ToArray()))
+            {
+                return png.AsSpan(offset + 8, length).ToArray();
+            }
+
+            offset += 12 + length;
+        }
+
+        throw new InvalidDataException($"No {type} chunk.");
+    }
+
     private static void WriteChunk(Stream stream, string type, byte[] body)
     {
         var length = new byte[4];
