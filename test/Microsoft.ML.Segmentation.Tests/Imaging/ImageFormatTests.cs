@@ -5,8 +5,10 @@ using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Pbm;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Tga;
+using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
@@ -24,6 +26,8 @@ public sealed class ImageFormatTests
         yield return new object[] { "bmp", new BmpEncoder { BitsPerPixel = BmpBitsPerPixel.Pixel24 } };
         yield return new object[] { "tga", new TgaEncoder { BitsPerPixel = TgaBitsPerPixel.Pixel24, Compression = TgaCompression.RunLength } };
         yield return new object[] { "webp", new WebpEncoder { FileFormat = WebpFileFormatType.Lossless } };
+        yield return new object[] { "tiff", new TiffEncoder { BitsPerPixel = TiffBitsPerPixel.Bit24 } };
+        yield return new object[] { "ppm", new PbmEncoder { ColorType = PbmColorType.Rgb, Encoding = PbmEncoding.Binary } };
     }
 
     [TestMethod]
