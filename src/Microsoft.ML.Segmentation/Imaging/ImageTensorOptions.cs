@@ -1,0 +1,70 @@
+using System.Collections.Generic;
+
+namespace Microsoft.ML.Segmentation.Imaging;
+
+/// <summary>
+/// How <see cref="SegmentationImageLoader"/> turns an image file into a float tensor: orientation, channel order,
+/// resizing, scaling, normalisation and layout.
+/// </summary>
+/// <remarks>
+/// Each output value is <c>((pixel / 255) − mean[c]) / std[c]</c> with <see cref="ScaleToUnit"/> (the default), or
+/// <c>(pixel − mean[c]) / std[c]</c> without it; with no <see cref="Mean"/>/<see cref="Std"/> the mean is 0 and the std 1.
+/// Padded pixels take <see cref="PaddingValue"/> as their raw pixel value and go through the same formula.
+/// </remarks>
+public sealed class ImageTensorOptions
+{
+    /// <summary>The ImageNet channel means in RGB order (0.485, 0.456, 0.406), for models trained with torchvision's normalisation.</summary>
+    public static IReadOnlyList<float> ImageNetMean { get; } = [0.485f, 0.456f, 0.406f];
+
+    /// <summary>The ImageNet channel standard deviations in RGB order (0.229, 0.224, 0.225).</summary>
+    public static IReadOnlyList<float> ImageNetStd { get; } = [0.229f, 0.224f, 0.225f];
+
+    /// <summary>Options with the ImageNet <see cref="Mean"/> and <see cref="Std"/>, RGB, NCHW, no resizing: what torchvision segmentation models expect.</summary>
+    public static ImageTensorOptions ImageNet() => new() { Mean = ImageNetMean, Std = ImageNetStd };
+
+    /// <summary>Rotate and flip the image as its EXIF orientation tag says, then drop the tag. Default: <see langword="true"/>.</summary>
+    public bool AutoOrient { get; set; } = true;
+
+    /// <summary>Channel order of the tensor. Grayscale images always become three equal channels. Default: <see cref="ChannelOrder.Rgb"/>.</summary>
+    public ChannelOrder ChannelOrder { get; set; } = ChannelOrder.Rgb;
+
+    /// <summary>How the image is brought to the input size. Default: <see cref="ImageResizeMode.None"/>.</summary>
+    public ImageResizeMode ResizeMode { get; set; } = ImageResizeMode.None;
+
+    /// <summary>Output width for <see cref="ImageResizeMode.Stretch"/> and <see cref="ImageResizeMode.Letterbox"/>. Default: 0 (unset); must be &gt; 0 for those modes.</summary>
+    public int Width { get; set; }
+
+    /// <summary>Output height for <see cref="ImageResizeMode.Stretch"/> and <see cref="ImageResizeMode.Letterbox"/>. Default: 0 (unset); must be &gt; 0 for those modes.</summary>
+    public int Height { get; set; }
+
+    /// <summary>The multiple that <see cref="ImageResizeMode.PadToMultiple"/> pads width and height up to. Default: 32; must be ≥ 1.</summary>
+    public int SizeMultiple { get; set; } = 32;
+
+    /// <summary>
+    /// Raw pixel value (all channels, before scaling and normalisation) of the padding added by
+    /// <see cref="ImageResizeMode.Letterbox"/> and <see cref="ImageResizeMode.PadToMultiple"/>; 114 reproduces the grey of
+    /// YOLO letterboxes. Default: 0; range [0, 255].
+    /// </summary>
+    public float PaddingValue { get; set; }
+
+    /// <summary>Interpolation for <see cref="ImageResizeMode.Stretch"/> and <see cref="ImageResizeMode.Letterbox"/>. Default: <see cref="ImageResampling.Bilinear"/>.</summary>
+    public ImageResampling Resampling { get; set; } = ImageResampling.Bilinear;
+
+    /// <summary>Divide pixel values by 255 before normalising, giving [0, 1]. Default: <see langword="true"/>.</summary>
+    public bool ScaleToUnit { get; set; } = true;
+
+    /// <summary>
+    /// Per-channel mean subtracted after scaling, given in RGB order and
+    /// reordered for BGR; one value applies to all channels. Default: <see langword="null"/> (0); length 1 or 3.
+    /// </summary>
+    public IReadOnlyList<float>? Mean { get; set; }
+
+    /// <summary>
+    /// Per-channel standard deviation divided by after the mean is subtracted, given in RGB order and reordered for BGR;
+    /// one value applies to all channels. Default: <see langword="null"/> (1); length 1 or 3, each &gt; 0.
+    /// </summary>
+    public IReadOnlyList<float>? Std { get; set; }
+
+    /// <summary>Memory layout of the tensor. Default: <see cref="TensorLayout.Nchw"/>.</summary>
+    public TensorLayout Layout { get; set; } = TensorLayout.Nchw;
+}

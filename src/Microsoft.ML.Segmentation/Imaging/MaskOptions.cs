@@ -1,0 +1,36 @@
+namespace Microsoft.ML.Segmentation.Imaging;
+
+/// <summary>How <see cref="SegmentationMaskLoader"/> reads mask files into class-index label maps.</summary>
+public sealed class MaskOptions
+{
+    /// <summary>How the pixels encode classes. Default: <see cref="MaskFormat.Index"/>.</summary>
+    public MaskFormat Format { get; set; } = MaskFormat.Index;
+
+    /// <summary>
+    /// Number of classes; any other value than 0..ClassCount − 1 and <see cref="IgnoreIndex"/> is an error naming the file.
+    /// Default: <see langword="null"/> (values are not checked); must be ≥ 1.
+    /// </summary>
+    public int? ClassCount { get; set; }
+
+    /// <summary>
+    /// Label of pixels that take no part in training or evaluation; it is kept as is, fills letterbox and
+    /// pad-to-multiple padding, and receives unknown colours with <see cref="UnknownColorsAsIgnore"/>.
+    /// Default: 255; <see langword="null"/> for none (padding is then class 0).
+    /// </summary>
+    public int? IgnoreIndex { get; set; } = 255;
+
+    /// <summary>Colour → class table for <see cref="MaskFormat.Color"/>, e.g. <see cref="Palettes.PascalVoc"/>. Default: <see langword="null"/>; required for that format.</summary>
+    public MaskColorTable? ColorTable { get; set; }
+
+    /// <summary>Map colours missing from <see cref="ColorTable"/> to <see cref="IgnoreIndex"/> instead of throwing. Default: <see langword="false"/>.</summary>
+    public bool UnknownColorsAsIgnore { get; set; }
+
+    /// <summary>
+    /// When a mask is loaded with an image's <see cref="ImageGeometry"/>, require the mask to have the image's original
+    /// size (otherwise it is resized, nearest-neighbour, from its own size). Default: <see langword="true"/>.
+    /// </summary>
+    public bool RequireSameSize { get; set; } = true;
+
+    /// <summary>Rotate and flip the mask as its EXIF orientation tag says, like the image. Default: <see langword="true"/>.</summary>
+    public bool AutoOrient { get; set; } = true;
+}

@@ -1,0 +1,364 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Numerics.Tensors;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Advanced;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+using SixLabors.ImageSharp.Processing.Processors.Transforms;
+
+namespace Microsoft.ML.Segmentation.Imaging;
+
+/// <summary>
+/// Decodes images (PNG, JPEG, BMP, GIF, TGA, WebP, TIFF, PBM) into normalised float tensors for segmentation models,
+/// as <see cref="ImageTensorOptions"/> says, and reports the <see cref="ImageGeometry"/> of each image so predicted
+/// masks can be mapped back with <see cref="MaskGeometry.Restore(ReadOnlySpan{int}, ImageGeometry)"/>.
+/// </summary>
+/// <remarks>
+/// Images are decoded to 8-bit RGB: grayscale becomes three equal channels, alpha is dropped (not composited), the
+/// first frame of an animation is used. The loader is immutable after construction and safe to share between threads.
+/// </remarks>
+public sealed class SegmentationImageLoader
+{
+    private const int ChannelCount = 3;
+    private readonly ImageTensorOptions _options;
+    private readonly float[] _multiplier = new float[ChannelCount];
+    private readonly float[] _offset = new float[ChannelCount];
+    private readonly bool _identityAffine;
+    private readonly IResampler _resampler;
+
+    /// <summary>Creates a loader. The options are copied; later changes to them have no effect.</summary>
+    /// <param name="options">The settings; <see langword="null"/> for the defaults (RGB, [0, 1], NCHW, no resizing).</param>
+    /// <exception cref="ArgumentException">Mean or Std has a length other than 1 or 3, a std is not &gt; 0, or the padding value is outside [0, 255].</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The resize settings are invalid for their mode.</exception>
+    public SegmentationImageLoader(ImageTensorOptions? options = null)
+    {
+        options ??= new ImageTensorOptions();
+        _options = new ImageTensorOptions
+        {
+            AutoOrient = options.AutoOrient,
+            ChannelOrder = options.ChannelOrder,
+            ResizeMode = options.ResizeMode,
+            Width = options.Width,
+            Height = options.Height,
+            SizeMultiple = options.SizeMultiple,
+            PaddingValue = options.PaddingValue,
+            Resampling = options.Resampling,
+            ScaleToUnit = options.ScaleToUnit,
+            Mean = options.Mean is null ? null : [.. options.Mean],
+            Std = options.Std is null ? null : [.. options.Std],
+            Layout = options.Layout,
+        };
+        ImageGeometry.Compute(1, 1, _options); // validates the resize settings
+        if (!(_options.PaddingValue >= 0 && _options.PaddingValue <= 255))
+        {
+            throw new ArgumentException($"PaddingValue ({_options.PaddingValue}) must lie in [0, 255]: it is a raw pixel value; use 0, or 114 for YOLO grey.", nameof(options));
+        }
+
+        float scale = _options.ScaleToUnit ? 1f / 255f : 1f;
+        for (int c = 0; c < ChannelCount; c++)
+        {
+            // Mean and Std are given in RGB order; output channel c holds RGB channel c, or 2 − c for BGR.
+            int rgb = _options.ChannelOrder == ChannelOrder.Bgr ? ChannelCount - 1 - c : c;
+            float mean = PerChannel(_options.Mean, rgb, 0f, nameof(ImageTensorOptions.Mean));
+            float std = PerChannel(_options.Std, rgb, 1f, nameof(ImageTensorOptions.Std));
+            if (!(std > 0) || !float.IsFinite(std))
+            {
+                throw new ArgumentException($"Std[{rgb}] ({std}) must be a finite value > 0; the ImageNet preset is ImageTensorOptions.ImageNetStd.", nameof(options));
+            }
+
+            _multiplier[c] = scale / std;
+            _offset[c] = -mean / std;
+        }
+
+        _identityAffine = Array.TrueForAll(_multiplier, m => m == 1f) && Array.TrueForAll(_offset, o => o == 0f);
+        _resampler = _options.Resampling switch
+        {
+            ImageResampling.Bicubic => KnownResamplers.Bicubic,
+            ImageResampling.NearestNeighbor => KnownResamplers.NearestNeighbor,
+            _ => KnownResamplers.Triangle,
+        };
+    }
+
+    /// <summary>Number of channels of every tensor this loader writes: 3.</summary>
+    public int Channels => ChannelCount;
+
+    /// <summary>Loads one image file into a new tensor <c>[1, 3, H, W]</c> (or NHWC).</summary>
+    /// <param name="path">The image file.</param>
+    /// <returns>The tensor and the image's geometry.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a decodable image (unknown format, corrupt or truncated); the inner exception is ImageSharp's.</exception>
+    public ImageTensor Load(string path) => LoadBatch([path]);
+
+    /// <summary>Loads one image from a stream (read from its current position to the end) into a new tensor.</summary>
+    /// <param name="stream">A readable stream holding an encoded image.</param>
+    /// <returns>The tensor and the image's geometry.</returns>
+    /// <exception cref="InvalidDataException">The data is not a decodable image.</exception>
+    public ImageTensor Load(Stream stream) => LoadData(ImageDecoding.ReadStream(stream, nameof(stream)), ImageDecoding.StreamSource);
+
+    /// <summary>Loads one encoded image from memory into a new tensor.</summary>
+    /// <param name="data">The encoded image (a whole file).</param>
+    /// <returns>The tensor and the image's geometry.</returns>
+    /// <exception cref="InvalidDataException">The data is not a decodable image.</exception>
+    public ImageTensor Load(ReadOnlySpan<byte> data) => LoadData(data, ImageDecoding.BytesSource);
+
+    /// <summary>Loads one image file into a caller buffer.</summary>
+    /// <param name="path">The image file.</param>
+    /// <param name="destination">Receives exactly <c>3 · H · W</c> values (its length must be that).</param>
+    /// <returns>The image's geometry; its output size is H × W.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a decodable image.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
+    public ImageGeometry Load(string path, Span<float> destination) => Write(ImageDecoding.ReadFile(path, nameof(path)), path, destination);
+
+    /// <summary>Loads one image from a stream (read from its current position to the end) into a caller buffer.</summary>
+    /// <param name="stream">A readable stream holding an encoded image.</param>
+    /// <param name="destination">Receives exactly <c>3 · H · W</c> values.</param>
+    /// <returns>The image's geometry.</returns>
+    /// <exception cref="InvalidDataException">The data is not a decodable image.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
+    public ImageGeometry Load(Stream stream, Span<float> destination) => Write(ImageDecoding.ReadStream(stream, nameof(stream)), ImageDecoding.StreamSource, destination);
+
+    /// <summary>Loads one encoded image from memory into a caller buffer.</summary>
+    /// <param name="data">The encoded image (a whole file).</param>
+    /// <param name="destination">Receives exactly <c>3 · H · W</c> values.</param>
+    /// <returns>The image's geometry.</returns>
+    /// <exception cref="InvalidDataException">The data is not a decodable image.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
+    public ImageGeometry Load(ReadOnlySpan<byte> data, Span<float> destination) => Write(data, ImageDecoding.BytesSource, destination);
+
+    /// <summary>Loads several image files of the same output size into one new tensor <c>[N, 3, H, W]</c> (or NHWC).</summary>
+    /// <param name="paths">The image files; at least one.</param>
+    /// <returns>The batch tensor and each image's geometry.</returns>
+    /// <exception cref="ArgumentException"><paramref name="paths"/> is empty, or an image's output size differs from the first one's (use a fixed-size resize mode).</exception>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A file is not a decodable image.</exception>
+    public ImageTensor LoadBatch(IReadOnlyList<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        if (paths.Count == 0)
+        {
+            throw new ArgumentException("paths is empty; pass at least one image file.", nameof(paths));
+        }
+
+        var geometries = new ImageGeometry[paths.Count];
+        float[]? data = null;
+        int imageLength = 0;
+        for (int i = 0; i < paths.Count; i++)
+        {
+            byte[] bytes = ImageDecoding.ReadFile(paths[i], nameof(paths));
+            using Image<Rgb24> image = Decode(bytes, paths[i]);
+            ImageGeometry geometry = ImageGeometry.Compute(image.Width, image.Height, _options);
+            if (data is null)
+            {
+                imageLength = ChannelCount * geometry.OutputWidth * geometry.OutputHeight;
+                data = new float[checked(imageLength * paths.Count)];
+            }
+
+            CheckBatchSize(geometry, geometries[0], paths[i]);
+            WriteImage(image, geometry, data.AsSpan(i * imageLength, imageLength));
+            geometries[i] = geometry;
+        }
+
+        return new ImageTensor(data!, paths.Count, ChannelCount, geometries[0].OutputHeight, geometries[0].OutputWidth, _options.Layout, geometries);
+    }
+
+    /// <summary>Loads several image files of the same output size into a caller buffer, image after image.</summary>
+    /// <param name="paths">The image files; at least one.</param>
+    /// <param name="destination">Receives exactly <c>N · 3 · H · W</c> values.</param>
+    /// <returns>Each image's geometry.</returns>
+    /// <exception cref="ArgumentException"><paramref name="paths"/> is empty, an output size differs from the first, or <paramref name="destination"/> has the wrong length.</exception>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A file is not a decodable image.</exception>
+    public IReadOnlyList<ImageGeometry> LoadBatch(IReadOnlyList<string> paths, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        if (paths.Count == 0)
+        {
+            throw new ArgumentException("paths is empty; pass at least one image file.", nameof(paths));
+        }
+
+        var geometries = new ImageGeometry[paths.Count];
+        int imageLength = 0;
+        for (int i = 0; i < paths.Count; i++)
+        {
+            byte[] bytes = ImageDecoding.ReadFile(paths[i], nameof(paths));
+            using Image<Rgb24> image = Decode(bytes, paths[i]);
+            ImageGeometry geometry = ImageGeometry.Compute(image.Width, image.Height, _options);
+            if (i == 0)
+            {
+                imageLength = ChannelCount * geometry.OutputWidth * geometry.OutputHeight;
+                if ((long)imageLength * paths.Count != destination.Length)
+                {
+                    throw new ArgumentException(
+                        $"destination has length {destination.Length} but {paths.Count} images of 3x{geometry.OutputHeight}x{geometry.OutputWidth} need {(long)imageLength * paths.Count}.",
+                        nameof(destination));
+                }
+            }
+
+            CheckBatchSize(geometry, geometries[0], paths[i]);
+            WriteImage(image, geometry, destination.Slice(i * imageLength, imageLength));
+            geometries[i] = geometry;
+        }
+
+        return geometries;
+    }
+
+    /// <summary>
+    /// Computes the geometry an image file would load with, from its header alone (size and EXIF orientation), without
+    /// decoding pixels: use it to size buffers before <see cref="Load(string, Span{float})"/>.
+    /// </summary>
+    /// <param name="path">The image file.</param>
+    /// <returns>The geometry <see cref="Load(string)"/> would report.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a recognisable image.</exception>
+    public ImageGeometry Measure(string path)
+    {
+        byte[] bytes = ImageDecoding.ReadFile(path, nameof(path));
+        (int width, int height) = ImageDecoding.Identify(bytes, path, _options.AutoOrient);
+        return ImageGeometry.Compute(width, height, _options);
+    }
+
+    private ImageTensor LoadData(ReadOnlySpan<byte> data, string source)
+    {
+        using Image<Rgb24> image = Decode(data, source);
+        ImageGeometry geometry = ImageGeometry.Compute(image.Width, image.Height, _options);
+        var tensor = new float[ChannelCount * geometry.OutputWidth * geometry.OutputHeight];
+        WriteImage(image, geometry, tensor);
+        return new ImageTensor(tensor, 1, ChannelCount, geometry.OutputHeight, geometry.OutputWidth, _options.Layout, [geometry]);
+    }
+
+    private ImageGeometry Write(ReadOnlySpan<byte> data, string source, Span<float> destination)
+    {
+        using Image<Rgb24> image = Decode(data, source);
+        ImageGeometry geometry = ImageGeometry.Compute(image.Width, image.Height, _options);
+        int needed = ChannelCount * geometry.OutputWidth * geometry.OutputHeight;
+        if (destination.Length != needed)
+        {
+            throw new ArgumentException(
+                $"destination has length {destination.Length} but '{source}' becomes 3x{geometry.OutputHeight}x{geometry.OutputWidth} = {needed} values; size the buffer from the output size.",
+                nameof(destination));
+        }
+
+        WriteImage(image, geometry, destination);
+        return geometry;
+    }
+
+    private static void CheckBatchSize(ImageGeometry geometry, ImageGeometry? first, string source)
+    {
+        if (first is not null && (geometry.OutputWidth != first.OutputWidth || geometry.OutputHeight != first.OutputHeight))
+        {
+            throw new ArgumentException(
+                $"'{source}' becomes {geometry.OutputWidth}x{geometry.OutputHeight}, but the batch is {first.OutputWidth}x{first.OutputHeight}; a batch needs one output size (use ResizeMode.Stretch or Letterbox).",
+                "paths");
+        }
+    }
+
+    private Image<Rgb24> Decode(ReadOnlySpan<byte> data, string source)
+    {
+        Image<Rgb24> image = ImageDecoding.Load<Rgb24>(data, source);
+        try
+        {
+            if (_options.AutoOrient)
+            {
+                image.Mutate(x => x.AutoOrient());
+            }
+
+            return image;
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
+    }
+
+    private void WriteImage(Image<Rgb24> image, ImageGeometry geometry, Span<float> destination)
+    {
+        if (geometry.ResizedWidth != image.Width || geometry.ResizedHeight != image.Height)
+        {
+            var resize = new ResizeOptions
+            {
+                Size = new Size(geometry.ResizedWidth, geometry.ResizedHeight),
+                Mode = ResizeMode.Stretch,
+                Sampler = _resampler,
+            };
+            image.Mutate(x => x.Resize(resize));
+        }
+
+        bool padded = geometry.PadLeft + geometry.PadTop + geometry.PadRight + geometry.PadBottom > 0;
+        if (padded)
+        {
+            destination.Fill(_options.PaddingValue);
+        }
+
+        int width = geometry.OutputWidth, plane = geometry.OutputWidth * geometry.OutputHeight;
+        bool bgr = _options.ChannelOrder == ChannelOrder.Bgr;
+        for (int y = 0; y < geometry.ResizedHeight; y++)
+        {
+            Span<Rgb24> row = image.DangerousGetPixelRowMemory(y).Span;
+            int start = ((geometry.PadTop + y) * width) + geometry.PadLeft;
+            if (_options.Layout == TensorLayout.Nchw)
+            {
+                PixelRows.ToPlanes(row, destination.Slice(start, row.Length), destination.Slice(plane + start, row.Length), destination.Slice((2 * plane) + start, row.Length), bgr);
+            }
+            else
+            {
+                PixelRows.ToInterleaved(row, destination.Slice(start * ChannelCount, row.Length * ChannelCount), bgr);
+            }
+        }
+
+        if (!_identityAffine)
+        {
+            Normalize(destination, geometry);
+        }
+    }
+
+    private void Normalize(Span<float> destination, ImageGeometry geometry)
+    {
+        int plane = geometry.OutputWidth * geometry.OutputHeight;
+        if (_options.Layout == TensorLayout.Nchw)
+        {
+            for (int c = 0; c < ChannelCount; c++)
+            {
+                Span<float> values = destination.Slice(c * plane, plane);
+                TensorPrimitives.Multiply(values, _multiplier[c], values);
+                TensorPrimitives.Add(values, _offset[c], values);
+            }
+
+            return;
+        }
+
+        // NHWC: one row of per-pixel coefficient triples, applied row by row.
+        int rowLength = geometry.OutputWidth * ChannelCount;
+        var multiplier = new float[rowLength];
+        var offset = new float[rowLength];
+        for (int i = 0; i < rowLength; i++)
+        {
+            multiplier[i] = _multiplier[i % ChannelCount];
+            offset[i] = _offset[i % ChannelCount];
+        }
+
+        for (int y = 0; y < geometry.OutputHeight; y++)
+        {
+            Span<float> values = destination.Slice(y * rowLength, rowLength);
+            TensorPrimitives.MultiplyAdd(values, multiplier, offset, values);
+        }
+    }
+
+    private static float PerChannel(IReadOnlyList<float>? values, int channel, float fallback, string name)
+    {
+        if (values is null)
+        {
+            return fallback;
+        }
+
+        return values.Count switch
+        {
+            1 => values[0],
+            3 => values[channel],
+            _ => throw new ArgumentException($"{name} has {values.Count} values; give 1 (all channels) or 3 (R, G, B), e.g. ImageTensorOptions.ImageNet{name}.", "options"),
+        };
+    }
+}
