@@ -4,8 +4,8 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace Microsoft.ML.Segmentation.Tests.Onnx;
 
 /// <summary>
-/// Test-only PNG decoding for the fixtures (the library's imaging layer is separate work): ImageSharp 2.x decodes,
-/// these helpers lay pixels out as normalised NCHW floats or class-index masks.
+/// Test-only decoding for the fixtures, written independently of the library's imaging layer (a plain per-pixel
+/// loop over ImageSharp's decoded pixels) so that the library's loader can be checked against it.
 /// </summary>
 internal static class FixtureImages
 {
