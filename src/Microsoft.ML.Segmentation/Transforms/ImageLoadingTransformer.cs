@@ -1,0 +1,85 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Microsoft.ML.Data;
+using Microsoft.ML.Segmentation.Imaging;
+
+namespace Microsoft.ML.Segmentation.Transforms;
+
+/// <summary>
+/// Loads the image named in a text column and adds it as a model tensor <c>[3,H,W]</c> (a variable-length Single
+/// vector) plus its geometry (an 8-element Int32 vector), as <see cref="SegmentationImageLoader"/> prepares it.
+/// Created by <see cref="SegmentationTransforms.LoadImages(string, string?, ImageTensorOptions?, string?)"/>.
+/// </summary>
+public sealed class ImageLoadingTransformer : SegmentationTransformerBase
+{
+    private readonly SegmentationImageLoader _loader;
+    private readonly string? _imageFolder;
+
+    internal ImageLoadingTransformer(string outputColumnName, string inputColumnName, ImageTensorOptions options, string? imageFolder)
+    {
+        _loader = new SegmentationImageLoader(options);
+        _imageFolder = imageFolder;
+        OutputColumnName = outputColumnName;
+        InputColumnName = inputColumnName;
+        GeometryColumnName = outputColumnName + "Geometry";
+        AddedColumns = new[] { new SegmentationColumn(OutputColumnName, ColumnTypes.Tensor), new SegmentationColumn(GeometryColumnName, ColumnTypes.Geometry) };
+        InputColumns = new[] { InputColumn.Text(inputColumnName, nameof(inputColumnName)) };
+    }
+
+    /// <summary>The tensor column.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>The geometry column: <see cref="OutputColumnName"/> + "Geometry".</summary>
+    public string GeometryColumnName { get; }
+
+    /// <summary>The column holding image paths.</summary>
+    public string InputColumnName { get; }
+
+    internal override IReadOnlyList<SegmentationColumn> AddedColumns { get; }
+
+    internal override IReadOnlyList<InputColumn> InputColumns { get; }
+
+    private protected override RowComputation CreateComputation(DataViewRow input) => new Computation(this, input);
+
+    private sealed class Computation : RowComputation
+    {
+        private readonly ImageLoadingTransformer _owner;
+        private readonly ValueGetter<ReadOnlyMemory<char>> _path;
+        private ImageTensor? _tensor;
+
+        public Computation(ImageLoadingTransformer owner, DataViewRow input)
+            : base(input)
+        {
+            _owner = owner;
+            _path = input.GetGetter<ReadOnlyMemory<char>>(input.Schema[owner.InputColumnName]);
+        }
+
+        public override Delegate GetGetter(int outputIndex) => outputIndex == 0
+            ? (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+            {
+                EnsureComputed();
+                VBufferEditor<float> editor = VBufferEditor.Create(ref value, _tensor!.Data.Length);
+                _tensor.Data.CopyTo(editor.Values);
+                value = editor.Commit();
+            })
+            : (ValueGetter<VBuffer<int>>)((ref VBuffer<int> value) =>
+            {
+                EnsureComputed();
+                ColumnTypes.FromGeometry(_tensor!.Geometries[0], ref value);
+            });
+
+        protected override void Compute()
+        {
+            ReadOnlyMemory<char> path = default;
+            _path(ref path);
+            string file = path.ToString();
+            if (_owner._imageFolder is not null && !Path.IsPathRooted(file))
+            {
+                file = Path.Combine(_owner._imageFolder, file);
+            }
+
+            _tensor = _owner._loader.Load(file);
+        }
+    }
+}

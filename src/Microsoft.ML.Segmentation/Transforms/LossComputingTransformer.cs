@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Data;
+using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
+
+namespace Microsoft.ML.Segmentation.Transforms;
+
+/// <summary>
+/// Adds one Single column per loss: each image's loss between its scores and its mask (ignored pixels excluded),
+/// computed with the loss's own options. Created by <see cref="SegmentationTransforms.ComputeLosses"/>.
+/// </summary>
+public sealed class LossComputingTransformer : SegmentationTransformerBase
+{
+    private readonly (string Column, ISegmentationLoss Loss)[] _losses;
+
+    internal LossComputingTransformer(IReadOnlyDictionary<string, ISegmentationLoss> losses, string scoresColumnName, string maskColumnName, string geometryColumnName)
+    {
+        ArgumentNullException.ThrowIfNull(losses);
+        if (losses.Count == 0)
+        {
+            throw new ArgumentException("Give at least one loss, for example { [\"Dice\"] = new DiceLoss() }.", nameof(losses));
+        }
+
+        _losses = losses.Select(pair => (pair.Key, pair.Value ?? throw new ArgumentException($"The loss for column '{pair.Key}' is null.", nameof(losses)))).ToArray();
+        ScoresColumnName = scoresColumnName;
+        MaskColumnName = maskColumnName;
+        GeometryColumnName = geometryColumnName;
+        AddedColumns = _losses.Select(l => new SegmentationColumn(l.Column, NumberDataViewType.Single)).ToArray();
+        InputColumns = new[]
+        {
+            InputColumn.FloatVector(scoresColumnName, nameof(scoresColumnName)),
+            InputColumn.KeyVector(maskColumnName, nameof(maskColumnName)),
+            InputColumn.Geometry(geometryColumnName, nameof(geometryColumnName)),
+        };
+    }
+
+    /// <summary>The scores column (logits or probabilities, as each loss's options expect).</summary>
+    public string ScoresColumnName { get; }
+
+    /// <summary>The mask column.</summary>
+    public string MaskColumnName { get; }
+
+    /// <summary>The geometry column.</summary>
+    public string GeometryColumnName { get; }
+
+    internal override IReadOnlyList<SegmentationColumn> AddedColumns { get; }
+
+    internal override IReadOnlyList<InputColumn> InputColumns { get; }
+
+    private protected override RowComputation CreateComputation(DataViewRow input) => new Computation(this, input);
+
+    private sealed class Computation : RowComputation
+    {
+        private const int Ignore = -1;
+        private readonly LossComputingTransformer _owner;
+        private readonly ValueGetter<VBuffer<float>> _scores;
+        private readonly ValueGetter<VBuffer<uint>> _mask;
+        private readonly ValueGetter<VBuffer<int>> _geometry;
+        private readonly float[] _values;
+        private VBuffer<float> _scoresValue;
+        private VBuffer<uint> _maskValue;
+        private VBuffer<int> _geometryValue;
+
+        public Computation(LossComputingTransformer owner, DataViewRow input)
+            : base(input)
+        {
+            _owner = owner;
+            _scores = input.GetGetter<VBuffer<float>>(input.Schema[owner.ScoresColumnName]);
+            _mask = input.GetGetter<VBuffer<uint>>(input.Schema[owner.MaskColumnName]);
+            _geometry = input.GetGetter<VBuffer<int>>(input.Schema[owner.GeometryColumnName]);
+            _values = new float[owner._losses.Length];
+        }
+
+        public override Delegate GetGetter(int outputIndex)
+            => (ValueGetter<float>)((ref float value) =>
+            {
+                EnsureComputed();
+                value = _values[outputIndex];
+            });
+
+        protected override void Compute()
+        {
+            _scores(ref _scoresValue);
+            _mask(ref _maskValue);
+            _geometry(ref _geometryValue);
+            Imaging.ImageGeometry geometry = ColumnTypes.ToGeometry(_geometryValue);
+            int pixels = geometry.OutputHeight * geometry.OutputWidth;
+            if (_maskValue.Length != pixels || !_scoresValue.IsDense || _scoresValue.Length % pixels != 0)
+            {
+                throw new InvalidOperationException(
+                    $"Row {Input.Position}: mask '{_owner.MaskColumnName}' has {_maskValue.Length} pixels and scores '{_owner.ScoresColumnName}' {_scoresValue.Length} values for a {geometry.OutputWidth}×{geometry.OutputHeight} tensor; load the mask with the image's geometry.");
+            }
+
+            var labels = new int[pixels];
+            ColumnTypes.KeysToLabels(_maskValue, Ignore, labels);
+            var shape = new SegmentationShape(1, _scoresValue.Length / pixels, geometry.OutputHeight, geometry.OutputWidth);
+            for (int i = 0; i < _owner._losses.Length; i++)
+            {
+                _values[i] = (float)_owner._losses[i].Loss.Compute<float>(_scoresValue.GetValues(), shape, SegmentationTarget<float>.FromLabels(labels, Ignore));
+            }
+        }
+    }
+}

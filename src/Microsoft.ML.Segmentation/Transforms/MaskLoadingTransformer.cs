@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML.Data;
+using Microsoft.ML.Segmentation.Imaging;
+
+namespace Microsoft.ML.Segmentation.Transforms;
+
+/// <summary>
+/// Loads the mask named in a text column as a key-typed label map <c>[H,W]</c> (key k + 1 = class k; 0 = ignored),
+/// brought to its image's geometry when a geometry column is given, with the class names as KeyValues.
+/// Created by <see cref="SegmentationTransforms.LoadMasks"/>.
+/// </summary>
+public sealed class MaskLoadingTransformer : SegmentationTransformerBase
+{
+    private readonly SegmentationMaskLoader _loader;
+    private readonly string? _maskFolder;
+
+    internal MaskLoadingTransformer(string outputColumnName, string inputColumnName, string? geometryColumnName, IReadOnlyList<string> classNames, MaskOptions options, string? maskFolder)
+    {
+        ArgumentNullException.ThrowIfNull(classNames);
+        if (classNames.Count == 0)
+        {
+            throw new ArgumentException("Give at least one class name (for example \"background\", \"foreground\").", nameof(classNames));
+        }
+
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ClassCount is int count && count != classNames.Count)
+        {
+            throw new ArgumentException($"options.ClassCount ({count}) differs from the {classNames.Count} class names.", nameof(options));
+        }
+
+        _loader = new SegmentationMaskLoader(new MaskOptions
+        {
+            Format = options.Format,
+            ClassCount = classNames.Count,
+            IgnoreIndex = options.IgnoreIndex,
+            ColorTable = options.ColorTable,
+            UnknownColorsAsIgnore = options.UnknownColorsAsIgnore,
+            RequireSameSize = options.RequireSameSize,
+            AutoOrient = options.AutoOrient,
+        });
+        _maskFolder = maskFolder;
+        ClassNames = classNames.ToArray();
+        OutputColumnName = outputColumnName;
+        InputColumnName = inputColumnName;
+        GeometryColumnName = geometryColumnName;
+        AddedColumns = new[] { new SegmentationColumn(outputColumnName, ColumnTypes.Mask(ClassNames.Count), ColumnTypes.ClassNames(ClassNames)) };
+        var inputs = new List<InputColumn> { InputColumn.Text(inputColumnName, nameof(inputColumnName)) };
+        if (geometryColumnName is not null)
+        {
+            inputs.Add(InputColumn.Geometry(geometryColumnName, nameof(geometryColumnName)));
+        }
+
+        InputColumns = inputs;
+    }
+
+    /// <summary>The mask column.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>The column holding mask paths.</summary>
+    public string InputColumnName { get; }
+
+    /// <summary>The image geometry the mask is brought to, or <see langword="null"/> to keep the mask's own size.</summary>
+    public string? GeometryColumnName { get; }
+
+    /// <summary>The class names, in class order.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    internal override IReadOnlyList<SegmentationColumn> AddedColumns { get; }
+
+    internal override IReadOnlyList<InputColumn> InputColumns { get; }
+
+    private protected override RowComputation CreateComputation(DataViewRow input) => new Computation(this, input);
+
+    private sealed class Computation : RowComputation
+    {
+        private readonly MaskLoadingTransformer _owner;
+        private readonly ValueGetter<ReadOnlyMemory<char>> _path;
+        private readonly ValueGetter<VBuffer<int>>? _geometry;
+        private int[] _labels = Array.Empty<int>();
+
+        public Computation(MaskLoadingTransformer owner, DataViewRow input)
+            : base(input)
+        {
+            _owner = owner;
+            _path = input.GetGetter<ReadOnlyMemory<char>>(input.Schema[owner.InputColumnName]);
+            _geometry = owner.GeometryColumnName is { } g ? input.GetGetter<VBuffer<int>>(input.Schema[g]) : null;
+        }
+
+        public override Delegate GetGetter(int outputIndex)
+            => (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> value) =>
+            {
+                EnsureComputed();
+                ColumnTypes.LabelsToKeys(_labels, _owner.ClassNames.Count, ref value);
+            });
+
+        protected override void Compute()
+        {
+            ReadOnlyMemory<char> path = default;
+            _path(ref path);
+            string file = path.ToString();
+            if (_owner._maskFolder is not null && !Path.IsPathRooted(file))
+            {
+                file = Path.Combine(_owner._maskFolder, file);
+            }
+
+            if (_geometry is null)
+            {
+                _labels = _owner._loader.Load(file).Labels;
+                return;
+            }
+
+            VBuffer<int> geometry = default;
+            _geometry(ref geometry);
+            _labels = _owner._loader.Load(file, ColumnTypes.ToGeometry(geometry)).Labels;
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.Data;
+using Microsoft.ML.Segmentation.Imaging;
+using Microsoft.ML.Segmentation.Metrics;
+
+namespace Microsoft.ML.Segmentation.Transforms;
+
+/// <summary>
+/// Turns scores into a predicted mask: argmax over classes, or a threshold when the scores have one channel
+/// (class 1 where the score exceeds it). The mask is a key vector like a loaded mask, at the tensor's size, or at
+/// the original image's size (letterbox and padding removed) when asked.
+/// Created by <see cref="SegmentationTransforms.PredictMasks"/>.
+/// </summary>
+public sealed class MaskPredictingTransformer : SegmentationTransformerBase
+{
+    private readonly float _threshold;
+    private readonly bool _restoreOriginalSize;
+
+    internal MaskPredictingTransformer(string outputColumnName, string scoresColumnName, string geometryColumnName, IReadOnlyList<string> classNames, float threshold, bool restoreOriginalSize)
+    {
+        ArgumentNullException.ThrowIfNull(classNames);
+        if (classNames.Count < 2)
+        {
+            throw new ArgumentException("Give the names of at least two classes (a binary model predicts background and foreground).", nameof(classNames));
+        }
+
+        _threshold = threshold;
+        _restoreOriginalSize = restoreOriginalSize;
+        ClassNames = classNames.ToArray();
+        OutputColumnName = outputColumnName;
+        ScoresColumnName = scoresColumnName;
+        GeometryColumnName = geometryColumnName;
+        AddedColumns = new[] { new SegmentationColumn(outputColumnName, ColumnTypes.Mask(ClassNames.Count), ColumnTypes.ClassNames(ClassNames)) };
+        InputColumns = new[]
+        {
+            InputColumn.FloatVector(scoresColumnName, nameof(scoresColumnName)),
+            InputColumn.Geometry(geometryColumnName, nameof(geometryColumnName)),
+        };
+    }
+
+    /// <summary>The predicted mask column.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>The scores column.</summary>
+    public string ScoresColumnName { get; }
+
+    /// <summary>The geometry column.</summary>
+    public string GeometryColumnName { get; }
+
+    /// <summary>The class names.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    internal override IReadOnlyList<SegmentationColumn> AddedColumns { get; }
+
+    internal override IReadOnlyList<InputColumn> InputColumns { get; }
+
+    private protected override RowComputation CreateComputation(DataViewRow input) => new Computation(this, input);
+
+    private sealed class Computation : RowComputation
+    {
+        private readonly MaskPredictingTransformer _owner;
+        private readonly ValueGetter<VBuffer<float>> _scores;
+        private readonly ValueGetter<VBuffer<int>> _geometry;
+        private VBuffer<float> _scoresValue;
+        private VBuffer<int> _geometryValue;
+        private int[] _labels = Array.Empty<int>();
+
+        public Computation(MaskPredictingTransformer owner, DataViewRow input)
+            : base(input)
+        {
+            _owner = owner;
+            _scores = input.GetGetter<VBuffer<float>>(input.Schema[owner.ScoresColumnName]);
+            _geometry = input.GetGetter<VBuffer<int>>(input.Schema[owner.GeometryColumnName]);
+        }
+
+        public override Delegate GetGetter(int outputIndex)
+            => (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> value) =>
+            {
+                EnsureComputed();
+                ColumnTypes.LabelsToKeys(_labels, _owner.ClassNames.Count, ref value);
+            });
+
+        protected override void Compute()
+        {
+            _scores(ref _scoresValue);
+            _geometry(ref _geometryValue);
+            ImageGeometry geometry = ColumnTypes.ToGeometry(_geometryValue);
+            int pixels = geometry.OutputHeight * geometry.OutputWidth;
+            ReadOnlySpan<float> scores = _scoresValue.GetValues();
+            if (!_scoresValue.IsDense || pixels == 0 || scores.Length % pixels != 0)
+            {
+                throw new InvalidOperationException(
+                    $"Column '{_owner.ScoresColumnName}' holds {_scoresValue.Length} values, not a whole number of {geometry.OutputHeight}×{geometry.OutputWidth} planes; score at the tensor's size (ScoreOnnx upsamples by default).");
+            }
+
+            int channels = scores.Length / pixels;
+            var labels = new int[pixels];
+            if (channels == 1)
+            {
+                MaskPrediction.Threshold(scores, _owner._threshold, labels);
+            }
+            else
+            {
+                MaskPrediction.Argmax(scores, new Kernels.SegmentationShape(1, channels, geometry.OutputHeight, geometry.OutputWidth), labels);
+            }
+
+            _labels = _owner._restoreOriginalSize ? MaskGeometry.Restore(labels, geometry) : labels;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.ML.Data;
+using Microsoft.ML.Segmentation.Onnx;
+
+namespace Microsoft.ML.Segmentation.Transforms;
+
+/// <summary>
+/// Runs an ONNX segmentation model on each row's tensor and adds its scores <c>[K,H,W]</c> (logits or
+/// probabilities, upsampled to the tensor's size when the model's output is smaller) as a variable-length Single vector.
+/// Created by <see cref="SegmentationTransforms.ScoreOnnx"/>.
+/// </summary>
+/// <remarks>The transformer owns an ONNX Runtime session: dispose it when done. One row per call for now.</remarks>
+public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDisposable
+{
+    private readonly SegmentationModel _model;
+
+    internal OnnxScoringTransformer(string outputColumnName, string inputColumnName, string geometryColumnName, SegmentationModel model)
+    {
+        _model = model;
+        OutputColumnName = outputColumnName;
+        InputColumnName = inputColumnName;
+        GeometryColumnName = geometryColumnName;
+        AddedColumns = new[] { new SegmentationColumn(outputColumnName, ColumnTypes.Tensor) };
+        InputColumns = new[]
+        {
+            InputColumn.FloatVector(inputColumnName, nameof(inputColumnName)),
+            InputColumn.Geometry(geometryColumnName, nameof(geometryColumnName)),
+        };
+    }
+
+    /// <summary>The scores column.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>The tensor column the model reads.</summary>
+    public string InputColumnName { get; }
+
+    /// <summary>The geometry column giving each tensor's height and width.</summary>
+    public string GeometryColumnName { get; }
+
+    /// <summary>The model.</summary>
+    public SegmentationModel Model => _model;
+
+    internal override IReadOnlyList<SegmentationColumn> AddedColumns { get; }
+
+    internal override IReadOnlyList<InputColumn> InputColumns { get; }
+
+    /// <summary>Releases the ONNX Runtime session.</summary>
+    public void Dispose() => _model.Dispose();
+
+    private protected override RowComputation CreateComputation(DataViewRow input) => new Computation(this, input);
+
+    private sealed class Computation : RowComputation
+    {
+        private readonly OnnxScoringTransformer _owner;
+        private readonly ValueGetter<VBuffer<float>> _tensor;
+        private readonly ValueGetter<VBuffer<int>> _geometry;
+        private VBuffer<float> _input;
+        private VBuffer<int> _geometryValue;
+        private float[] _scores = Array.Empty<float>();
+        private int _length;
+
+        public Computation(OnnxScoringTransformer owner, DataViewRow input)
+            : base(input)
+        {
+            _owner = owner;
+            _tensor = input.GetGetter<VBuffer<float>>(input.Schema[owner.InputColumnName]);
+            _geometry = input.GetGetter<VBuffer<int>>(input.Schema[owner.GeometryColumnName]);
+        }
+
+        public override Delegate GetGetter(int outputIndex)
+            => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+            {
+                EnsureComputed();
+                VBufferEditor<float> editor = VBufferEditor.Create(ref value, _length);
+                _scores.AsSpan(0, _length).CopyTo(editor.Values);
+                value = editor.Commit();
+            });
+
+        protected override void Compute()
+        {
+            _tensor(ref _input);
+            _geometry(ref _geometryValue);
+            Imaging.ImageGeometry geometry = ColumnTypes.ToGeometry(_geometryValue);
+            int height = geometry.OutputHeight, width = geometry.OutputWidth;
+            ReadOnlySpan<float> tensor = _input.GetValues();
+            if (!_input.IsDense || tensor.Length != _owner._model.InputChannels * height * width)
+            {
+                throw new InvalidOperationException(
+                    $"Column '{_owner.InputColumnName}' holds {_input.Length} values; the model '{_owner._model.ModelName}' needs {_owner._model.InputChannels}×{height}×{width} for this row's geometry.");
+            }
+
+            int channels = _owner._model.OutputChannels ?? 1;
+            int needed = channels * height * width;
+            if (_scores.Length < needed)
+            {
+                _scores = new float[needed];
+            }
+
+            Kernels.SegmentationShape shape = _owner._model.Run(tensor, 1, height, width, _scores);
+            _length = shape.ElementCount;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System;
+using Microsoft.ML.Data;
+using Microsoft.ML.Segmentation.Evaluation;
+
+namespace Microsoft.ML.Segmentation.Transforms;
+
+/// <summary>SegML's entry point on an <see cref="MLContext"/>: <c>mlContext.Segmentation()</c>.</summary>
+public sealed class SegmentationCatalog
+{
+    private readonly MLContext _context;
+
+    internal SegmentationCatalog(MLContext context)
+    {
+        _context = context;
+        Transforms = new SegmentationTransforms(context);
+    }
+
+    /// <summary>Estimators that load images and masks, score ONNX models, compute losses and predict masks.</summary>
+    public SegmentationTransforms Transforms { get; }
+
+    /// <summary>Evaluates predicted masks against ground-truth masks in one pass over <paramref name="data"/>.</summary>
+    /// <param name="data">Data with both mask columns (key vectors of the same class count and size per row).</param>
+    /// <param name="labelColumnName">The ground-truth mask column. Default: "Mask".</param>
+    /// <param name="predictedColumnName">The predicted mask column. Default: "PredictedMask".</param>
+    /// <param name="options">Reduction and absent-class policy; class names default to the label column's KeyValues.</param>
+    /// <returns>The metrics.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or not a key vector.</exception>
+    /// <exception cref="InvalidOperationException">A row's masks differ in size, or the data has no rows.</exception>
+    public SegmentationMetrics Evaluate(IDataView data, string labelColumnName = "Mask", string predictedColumnName = "PredictedMask", SegmentationEvaluatorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        InputColumn.KeyVector(labelColumnName, nameof(labelColumnName)).Check(data.Schema);
+        InputColumn.KeyVector(predictedColumnName, nameof(predictedColumnName)).Check(data.Schema);
+        DataViewSchema.Column label = data.Schema[labelColumnName];
+        DataViewSchema.Column predicted = data.Schema[predictedColumnName];
+        int classes = checked((int)((KeyDataViewType)((VectorDataViewType)label.Type).ItemType).Count);
+        options ??= new SegmentationEvaluatorOptions();
+        const int Ignore = -1;
+        var evaluator = new SegmentationEvaluator(classes, new SegmentationEvaluatorOptions
+        {
+            ClassNames = options.ClassNames ?? ColumnTypes.ClassNamesOf(label, classes),
+            IgnoreIndex = Ignore,
+            Reduction = options.Reduction,
+            AbsentClass = options.AbsentClass,
+            Absence = options.Absence,
+        });
+        using DataViewRowCursor cursor = data.GetRowCursor(new[] { label, predicted });
+        ValueGetter<VBuffer<uint>> getLabel = cursor.GetGetter<VBuffer<uint>>(label);
+        ValueGetter<VBuffer<uint>> getPredicted = cursor.GetGetter<VBuffer<uint>>(predicted);
+        VBuffer<uint> labelValue = default, predictedValue = default;
+        int[] truth = Array.Empty<int>(), prediction = Array.Empty<int>();
+        while (cursor.MoveNext())
+        {
+            getLabel(ref labelValue);
+            getPredicted(ref predictedValue);
+            if (labelValue.Length != predictedValue.Length)
+            {
+                throw new InvalidOperationException(
+                    $"Row {cursor.Position}: '{labelColumnName}' has {labelValue.Length} pixels but '{predictedColumnName}' has {predictedValue.Length}; predict at the masks' size (restoreOriginalSize: false) or load masks without the image geometry.");
+            }
+
+            if (truth.Length != labelValue.Length)
+            {
+                truth = new int[labelValue.Length];
+                prediction = new int[labelValue.Length];
+            }
+
+            ColumnTypes.KeysToLabels(labelValue, Ignore, truth);
+            ColumnTypes.KeysToLabels(predictedValue, 0, prediction);
+            evaluator.Add(prediction, truth);
+        }
+
+        if (evaluator.ImageCount == 0)
+        {
+            throw new InvalidOperationException("The data has no rows to evaluate.");
+        }
+
+        return evaluator.GetMetrics();
+    }
+}

@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.Segmentation.Imaging;
+using Microsoft.ML.Segmentation.Losses;
+using Microsoft.ML.Segmentation.Onnx;
+
+namespace Microsoft.ML.Segmentation.Transforms;
+
+/// <summary>
+/// The estimators of <c>mlContext.Segmentation().Transforms</c>. Columns: a tensor is a variable-length Single vector
+/// holding one image's <c>[C,H,W]</c>, with an 8-element Int32 geometry column beside it; a mask is a variable-length
+/// key vector <c>[H,W]</c> (key k + 1 = class k, 0 = ignored) whose KeyValues are the class names.
+/// </summary>
+public sealed class SegmentationTransforms
+{
+    private readonly MLContext _context;
+
+    internal SegmentationTransforms(MLContext context) => _context = context;
+
+    /// <summary>Loads images into model tensors: adds <paramref name="outputColumnName"/> and <paramref name="outputColumnName"/>+"Geometry".</summary>
+    /// <param name="outputColumnName">The tensor column. Default: "Image".</param>
+    /// <param name="inputColumnName">The text column of image paths. Default: "ImagePath".</param>
+    /// <param name="options">Decoding, resizing and normalisation; <see langword="null"/> for the defaults of <see cref="ImageTensorOptions"/> (no resize, [0,1], no mean/std).</param>
+    /// <param name="imageFolder">Folder that relative paths are resolved against; <see langword="null"/> for the working directory.</param>
+    /// <returns>The estimator.</returns>
+    public SegmentationEstimator<ImageLoadingTransformer> LoadImages(string outputColumnName = "Image", string? inputColumnName = "ImagePath", ImageTensorOptions? options = null, string? imageFolder = null)
+        => new(new ImageLoadingTransformer(outputColumnName, inputColumnName ?? outputColumnName, options ?? new ImageTensorOptions(), imageFolder));
+
+    /// <summary>Loads masks as key-typed label maps with class names, brought to their images' geometry.</summary>
+    /// <param name="classNames">The class names, in class-index order (their count is the class count).</param>
+    /// <param name="outputColumnName">The mask column. Default: "Mask".</param>
+    /// <param name="inputColumnName">The text column of mask paths. Default: "MaskPath".</param>
+    /// <param name="geometryColumnName">The image geometry the masks follow; <see langword="null"/> to keep each mask's size. Default: "ImageGeometry".</param>
+    /// <param name="options">Mask format and ignore value; <see langword="null"/> for index masks with ignore value 255.</param>
+    /// <param name="maskFolder">Folder that relative paths are resolved against.</param>
+    /// <returns>The estimator.</returns>
+    public SegmentationEstimator<MaskLoadingTransformer> LoadMasks(IReadOnlyList<string> classNames, string outputColumnName = "Mask", string? inputColumnName = "MaskPath", string? geometryColumnName = "ImageGeometry", MaskOptions? options = null, string? maskFolder = null)
+        => new(new MaskLoadingTransformer(outputColumnName, inputColumnName ?? outputColumnName, geometryColumnName, classNames, options ?? new MaskOptions(), maskFolder));
+
+    /// <summary>Scores tensors with an ONNX segmentation model.</summary>
+    /// <param name="modelPath">The <c>.onnx</c> file.</param>
+    /// <param name="outputColumnName">The scores column. Default: "Scores".</param>
+    /// <param name="inputColumnName">The tensor column. Default: "Image".</param>
+    /// <param name="geometryColumnName">The geometry column. Default: "ImageGeometry".</param>
+    /// <param name="options">Session options; <see langword="null"/> for the CPU with outputs upsampled to the tensor size. The execution provider and any fallback are logged through <see cref="MLContext.Log"/>.</param>
+    /// <returns>The estimator; its transformer owns the session and is <see cref="IDisposable"/>.</returns>
+    /// <exception cref="System.IO.FileNotFoundException">The model file does not exist.</exception>
+    /// <exception cref="ArgumentException">The model has no usable image input or score output (the message lists its inputs and outputs).</exception>
+    public SegmentationEstimator<OnnxScoringTransformer> ScoreOnnx(string modelPath, string outputColumnName = "Scores", string inputColumnName = "Image", string geometryColumnName = "ImageGeometry", OnnxSessionOptions? options = null)
+    {
+        options ??= new OnnxSessionOptions { UpsampleToInput = true };
+        IHost host = ((IHostEnvironment)_context).Register("Segmentation.ScoreOnnx");
+        Action<string>? userLog = options.Log;
+        options.Log = message =>
+        {
+            using IChannel channel = host.Start("ScoreOnnx");
+            channel.Info(MessageSensitivity.None, message);
+            userLog?.Invoke(message);
+        };
+        return new(new OnnxScoringTransformer(outputColumnName, inputColumnName, geometryColumnName, SegmentationModel.Load(modelPath, options)));
+    }
+
+    /// <summary>Predicts masks from scores: argmax over classes, or a threshold for one-channel scores.</summary>
+    /// <param name="classNames">The class names (at least two).</param>
+    /// <param name="outputColumnName">The predicted mask column. Default: "PredictedMask".</param>
+    /// <param name="scoresColumnName">The scores column. Default: "Scores".</param>
+    /// <param name="geometryColumnName">The geometry column. Default: "ImageGeometry".</param>
+    /// <param name="threshold">The threshold for one-channel scores (probabilities: 0.5; logits: 0). Default: 0.5.</param>
+    /// <param name="restoreOriginalSize">Map the mask back to the original image size (removing letterbox padding). Default: <see langword="false"/> (the tensor's size, as masks loaded with the image's geometry).</param>
+    /// <returns>The estimator.</returns>
+    public SegmentationEstimator<MaskPredictingTransformer> PredictMasks(IReadOnlyList<string> classNames, string outputColumnName = "PredictedMask", string scoresColumnName = "Scores", string geometryColumnName = "ImageGeometry", float threshold = 0.5f, bool restoreOriginalSize = false)
+        => new(new MaskPredictingTransformer(outputColumnName, scoresColumnName, geometryColumnName, classNames, threshold, restoreOriginalSize));
+
+    /// <summary>Adds one Single column per loss with each image's loss between its scores and mask.</summary>
+    /// <param name="losses">Output column name → loss (each with its own options: activation, weights, …).</param>
+    /// <param name="scoresColumnName">The scores column. Default: "Scores".</param>
+    /// <param name="maskColumnName">The mask column. Default: "Mask".</param>
+    /// <param name="geometryColumnName">The geometry column. Default: "ImageGeometry".</param>
+    /// <returns>The estimator.</returns>
+    public SegmentationEstimator<LossComputingTransformer> ComputeLosses(IReadOnlyDictionary<string, ISegmentationLoss> losses, string scoresColumnName = "Scores", string maskColumnName = "Mask", string geometryColumnName = "ImageGeometry")
+        => new(new LossComputingTransformer(losses, scoresColumnName, maskColumnName, geometryColumnName));
+}
