@@ -45,6 +45,41 @@ public sealed partial class SegmentationModel
         return written;
     }
 
+    /// <summary>
+    /// Runs a batch and writes the float scores into <paramref name="scores"/>, replacing the array with a larger one
+    /// when the output needs more room (for models whose class count is dynamic, <see cref="OutputChannels"/> is null).
+    /// </summary>
+    /// <param name="input">The images, as for <see cref="Run(ReadOnlySpan{float}, int, int, int, Span{float})"/>.</param>
+    /// <param name="batch">Images in the batch.</param>
+    /// <param name="height">Image height.</param>
+    /// <param name="width">Image width.</param>
+    /// <param name="scores">A buffer to reuse across calls; on return it holds at least the scores written.</param>
+    /// <returns>The shape of what was written (its element count is the valid prefix of <paramref name="scores"/>).</returns>
+    /// <exception cref="ArgumentException">Lengths or sizes do not fit the model.</exception>
+    /// <exception cref="InvalidOperationException">The model's output is an integer mask, or ONNX Runtime fails.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public SegmentationShape Run(ReadOnlySpan<float> input, int batch, int height, int width, ref float[] scores)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(scores);
+        if (OutputKind == SegmentationOutputKind.Mask)
+        {
+            throw new InvalidOperationException(
+                $"The output '{OutputName}' of '{ModelName}' is an integer mask {OutputLayout}; call RunMask.");
+        }
+
+        long[] shape = CheckInput(input, batch, height, width);
+        using IDisposableReadOnlyCollection<OrtValue> outputs = RunCore(input, shape);
+        (SegmentationShape written, SegmentationShape raw) = ScoreShapes(outputs[0], batch, height, width);
+        if (scores.Length < written.ElementCount)
+        {
+            scores = new float[written.ElementCount];
+        }
+
+        WriteScores(outputs[0], raw, written, scores);
+        return written;
+    }
+
     /// <summary>The shape ONNX Runtime returned, and the shape written after any upsampling.</summary>
     private (SegmentationShape Written, SegmentationShape Raw) ScoreShapes(OrtValue output, int batch, int height, int width)
     {

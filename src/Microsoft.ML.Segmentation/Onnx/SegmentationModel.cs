@@ -13,7 +13,7 @@ namespace Microsoft.ML.Segmentation.Onnx;
 /// <para>Layout: the input is float <c>[N,C,H,W]</c> (N, H and W may be dynamic), already normalised as the model
 /// expects; the output is float <c>[N,K,H',W']</c> logits or probabilities, or an integer mask <c>[N,H',W']</c> /
 /// <c>[N,1,H',W']</c>. <see cref="OutputKind"/> says which.</para>
-/// <para>This type owns native ONNX Runtime resources: dispose it (Dispose is idempotent). <see cref="Run"/> and
+/// <para>This type owns native ONNX Runtime resources: dispose it (Dispose is idempotent). <see cref="Run(ReadOnlySpan{float}, int, int, int, Span{float})"/> and
 /// <see cref="RunMask"/> may be called from several threads at once.</para>
 /// <para>Only load models you trust: an ONNX file is code that ONNX Runtime executes.</para>
 /// <para>The GPU providers need the application to reference <c>Microsoft.ML.OnnxRuntime.Gpu</c> 1.31.0 (the

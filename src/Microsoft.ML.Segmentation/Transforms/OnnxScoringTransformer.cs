@@ -90,14 +90,7 @@ public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDispo
                     $"Column '{_owner.InputColumnName}' holds {_input.Length} values; the model '{_owner._model.ModelName}' needs {_owner._model.InputChannels}×{height}×{width} for this row's geometry.");
             }
 
-            int channels = _owner._model.OutputChannels ?? 1;
-            int needed = channels * height * width;
-            if (_scores.Length < needed)
-            {
-                _scores = new float[needed];
-            }
-
-            Kernels.SegmentationShape shape = _owner._model.Run(tensor, 1, height, width, _scores);
+            Kernels.SegmentationShape shape = _owner._model.Run(tensor, 1, height, width, ref _scores);
             _length = shape.ElementCount;
         }
     }

@@ -22,6 +22,22 @@ public sealed class SegmentationModelTests
     }
 
     [TestMethod]
+    public void GrowingBufferOverloadEqualsTheSpanOverload()
+    {
+        using var model = SegmentationModel.Load(TestModels.Stride4Head(), new OnnxSessionOptions { UpsampleToInput = true });
+        float[] image = TestModels.RandomImages(2, 16, 12, seed: 4);
+        float[] buffer = Array.Empty<float>();
+        SegmentationShape grown = model.Run(image, 2, 16, 12, ref buffer);
+        var expected = new float[grown.ElementCount];
+        SegmentationShape direct = model.Run(image, 2, 16, 12, expected);
+        Assert.AreEqual(direct, grown);
+        CollectionAssert.AreEqual(expected, buffer.AsSpan(0, grown.ElementCount).ToArray());
+        float[] same = buffer;
+        model.Run(image, 2, 16, 12, ref buffer);
+        Assert.AreSame(same, buffer, "a large enough buffer is reused");
+    }
+
+    [TestMethod]
     public void SameModelTakesDifferentSizes()
     {
         using var model = SegmentationModel.Load(TestModels.ConvHead());
