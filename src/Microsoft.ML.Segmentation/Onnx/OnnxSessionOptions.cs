@@ -69,5 +69,6 @@ public sealed class OnnxSessionOptions
     /// Receives one line per decision worth knowing: the execution provider in use, any fallback and its reason, the
     /// input and output chosen. An ML.NET host routes it to <c>MLContext.Log</c>. Default: <see langword="null"/> (silent).
     /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore] // a callback belongs to the running application, not to a saved model
     public Action<string>? Log { get; set; }
 }

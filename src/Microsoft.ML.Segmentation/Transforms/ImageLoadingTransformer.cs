@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Imaging;
 
@@ -13,12 +15,15 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// </summary>
 public sealed class ImageLoadingTransformer : SegmentationTransformerBase
 {
+    internal const string Kind = "LoadImages";
     private readonly SegmentationImageLoader _loader;
+    private readonly ImageTensorOptions _options;
     private readonly string? _imageFolder;
 
     internal ImageLoadingTransformer(string outputColumnName, string inputColumnName, ImageTensorOptions options, string? imageFolder)
     {
-        _loader = new SegmentationImageLoader(options);
+        _options = Copy(options);
+        _loader = new SegmentationImageLoader(_options);
         _imageFolder = imageFolder;
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
@@ -39,6 +44,19 @@ public sealed class ImageLoadingTransformer : SegmentationTransformerBase
     internal override IReadOnlyList<SegmentationColumn> AddedColumns { get; }
 
     internal override IReadOnlyList<InputColumn> InputColumns { get; }
+
+    internal static ImageLoadingTransformer Create(StageDescription stage)
+        => new(stage.Read<string>("output"), stage.Read<string>("input"), stage.Read<ImageTensorOptions>("options"), stage.ReadOrDefault<string>("imageFolder"));
+
+    internal override StageDescription Describe()
+    {
+        JsonObject settings = StageDescription.Columns(("output", OutputColumnName), ("input", InputColumnName), ("imageFolder", _imageFolder));
+        settings["options"] = StageDescription.ToNode(_options);
+        return new StageDescription(Kind, settings);
+    }
+
+    private static ImageTensorOptions Copy(ImageTensorOptions options)
+        => JsonSerializer.Deserialize<ImageTensorOptions>(JsonSerializer.Serialize(options, StageDescription.Json), StageDescription.Json)!;
 
     private protected override RowComputation CreateComputation(DataViewRow input) => new Computation(this, input);
 

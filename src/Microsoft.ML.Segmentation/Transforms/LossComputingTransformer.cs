@@ -49,6 +49,10 @@ public sealed class LossComputingTransformer : SegmentationTransformerBase
 
     internal override IReadOnlyList<InputColumn> InputColumns { get; }
 
+    /// <summary>Loss objects carry their options privately, so this stage is not saved; fit it again after loading.</summary>
+    internal override StageDescription Describe()
+        => throw new NotSupportedException("ComputeLosses stages are not saved (their losses are arbitrary objects); save the pipeline without them and append ComputeLosses again after loading, it needs no training.");
+
     private protected override RowComputation CreateComputation(DataViewRow input) => new Computation(this, input);
 
     private sealed class Computation : RowComputation

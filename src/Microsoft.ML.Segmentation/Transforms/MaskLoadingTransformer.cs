@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Text.Json.Nodes;
 using System.Linq;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Imaging;
@@ -14,7 +15,9 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// </summary>
 public sealed class MaskLoadingTransformer : SegmentationTransformerBase
 {
+    internal const string Kind = "LoadMasks";
     private readonly SegmentationMaskLoader _loader;
+    private readonly MaskOptions _options;
     private readonly string? _maskFolder;
 
     internal MaskLoadingTransformer(string outputColumnName, string inputColumnName, string? geometryColumnName, IReadOnlyList<string> classNames, MaskOptions options, string? maskFolder)
@@ -31,7 +34,7 @@ public sealed class MaskLoadingTransformer : SegmentationTransformerBase
             throw new ArgumentException($"options.ClassCount ({count}) differs from the {classNames.Count} class names.", nameof(options));
         }
 
-        _loader = new SegmentationMaskLoader(new MaskOptions
+        _options = new MaskOptions
         {
             Format = options.Format,
             ClassCount = classNames.Count,
@@ -40,7 +43,8 @@ public sealed class MaskLoadingTransformer : SegmentationTransformerBase
             UnknownColorsAsIgnore = options.UnknownColorsAsIgnore,
             RequireSameSize = options.RequireSameSize,
             AutoOrient = options.AutoOrient,
-        });
+        };
+        _loader = new SegmentationMaskLoader(_options);
         _maskFolder = maskFolder;
         ClassNames = classNames.ToArray();
         OutputColumnName = outputColumnName;
@@ -71,6 +75,17 @@ public sealed class MaskLoadingTransformer : SegmentationTransformerBase
     internal override IReadOnlyList<SegmentationColumn> AddedColumns { get; }
 
     internal override IReadOnlyList<InputColumn> InputColumns { get; }
+
+    internal static MaskLoadingTransformer Create(StageDescription stage)
+        => new(stage.Read<string>("output"), stage.Read<string>("input"), stage.ReadOrDefault<string>("geometry"), stage.Read<string[]>("classNames"), stage.Read<MaskOptions>("options"), stage.ReadOrDefault<string>("maskFolder"));
+
+    internal override StageDescription Describe()
+    {
+        JsonObject settings = StageDescription.Columns(("output", OutputColumnName), ("input", InputColumnName), ("geometry", GeometryColumnName), ("maskFolder", _maskFolder));
+        settings["classNames"] = StageDescription.ToNode(ClassNames);
+        settings["options"] = StageDescription.ToNode(_options);
+        return new StageDescription(Kind, settings);
+    }
 
     private protected override RowComputation CreateComputation(DataViewRow input) => new Computation(this, input);
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json.Nodes;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Imaging;
 using Microsoft.ML.Segmentation.Metrics;
@@ -15,6 +16,7 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// </summary>
 public sealed class MaskPredictingTransformer : SegmentationTransformerBase
 {
+    internal const string Kind = "PredictMasks";
     private readonly float _threshold;
     private readonly bool _restoreOriginalSize;
 
@@ -55,6 +57,18 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
     internal override IReadOnlyList<SegmentationColumn> AddedColumns { get; }
 
     internal override IReadOnlyList<InputColumn> InputColumns { get; }
+
+    internal static MaskPredictingTransformer Create(StageDescription stage)
+        => new(stage.Read<string>("output"), stage.Read<string>("scores"), stage.Read<string>("geometry"), stage.Read<string[]>("classNames"), stage.Read<float>("threshold"), stage.Read<bool>("restoreOriginalSize"));
+
+    internal override StageDescription Describe()
+    {
+        JsonObject settings = StageDescription.Columns(("output", OutputColumnName), ("scores", ScoresColumnName), ("geometry", GeometryColumnName));
+        settings["classNames"] = StageDescription.ToNode(ClassNames);
+        settings["threshold"] = _threshold;
+        settings["restoreOriginalSize"] = _restoreOriginalSize;
+        return new StageDescription(Kind, settings);
+    }
 
     private protected override RowComputation CreateComputation(DataViewRow input) => new Computation(this, input);
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Text.Json.Nodes;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Onnx;
 
@@ -13,11 +14,16 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// <remarks>The transformer owns an ONNX Runtime session: dispose it when done. One row per call for now.</remarks>
 public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDisposable
 {
+    internal const string Kind = "ScoreOnnx";
     private readonly SegmentationModel _model;
+    private readonly byte[] _modelBytes;
+    private readonly OnnxSessionOptions _options;
 
-    internal OnnxScoringTransformer(string outputColumnName, string inputColumnName, string geometryColumnName, SegmentationModel model)
+    internal OnnxScoringTransformer(string outputColumnName, string inputColumnName, string geometryColumnName, byte[] modelBytes, string modelName, OnnxSessionOptions options)
     {
-        _model = model;
+        _modelBytes = modelBytes;
+        _options = options;
+        _model = SegmentationModel.Load(modelBytes, options, modelName);
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
         GeometryColumnName = geometryColumnName;
@@ -47,6 +53,21 @@ public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDispo
 
     /// <summary>Releases the ONNX Runtime session.</summary>
     public void Dispose() => _model.Dispose();
+
+    internal static OnnxScoringTransformer Create(StageDescription stage, MLContext context)
+    {
+        OnnxSessionOptions options = stage.Read<OnnxSessionOptions>("options");
+        options.Log = SegmentationTransforms.LogTo(context, options.Log);
+        return new OnnxScoringTransformer(stage.Read<string>("output"), stage.Read<string>("input"), stage.Read<string>("geometry"),
+            stage.Payload ?? throw new System.IO.InvalidDataException("The saved ScoreOnnx stage has no model."), stage.Read<string>("modelName"), options);
+    }
+
+    internal override StageDescription Describe()
+    {
+        JsonObject settings = StageDescription.Columns(("output", OutputColumnName), ("input", InputColumnName), ("geometry", GeometryColumnName), ("modelName", _model.ModelName));
+        settings["options"] = StageDescription.ToNode(_options);
+        return new StageDescription(Kind, settings, _modelBytes);
+    }
 
     private protected override RowComputation CreateComputation(DataViewRow input) => new Computation(this, input);
 

@@ -18,6 +18,46 @@ public sealed class SegmentationCatalog
     /// <summary>Estimators that load images and masks, score ONNX models, compute losses and predict masks.</summary>
     public SegmentationTransforms Transforms { get; }
 
+    /// <summary>
+    /// Saves a fitted SegML pipeline (LoadImages, LoadMasks, ScoreOnnx, PredictMasks stages) in SegML's own format: a
+    /// zip with a versioned JSON manifest of every stage's columns and options and the ONNX models' exact bytes.
+    /// </summary>
+    /// <param name="model">A SegML transformer or a chain of them.</param>
+    /// <param name="path">The file to write.</param>
+    /// <remarks><c>mlContext.Model.Save</c> cannot write these stages: ML.NET's model writer is internal to its own assemblies.</remarks>
+    /// <exception cref="NotSupportedException">The chain holds a stage SegML cannot save (an ML.NET transformer, or ComputeLosses).</exception>
+    public void SaveModel(ITransformer model, string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var buffer = new System.IO.MemoryStream();
+        SegmentationModelArchive.Save(model, buffer);
+        System.IO.File.WriteAllBytes(path, buffer.ToArray()); // written only once the whole model is described
+    }
+
+    /// <summary>Saves a fitted SegML pipeline to a stream (see <see cref="SaveModel(ITransformer, string)"/>).</summary>
+    /// <param name="model">A SegML transformer or a chain of them.</param>
+    /// <param name="stream">A writable stream; left open.</param>
+    /// <exception cref="NotSupportedException">The chain holds a stage SegML cannot save.</exception>
+    public void SaveModel(ITransformer model, System.IO.Stream stream) => SegmentationModelArchive.Save(model, stream);
+
+    /// <summary>Loads a pipeline saved by <see cref="SaveModel(ITransformer, string)"/>; dispose its ONNX stages when done.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The pipeline, as a transformer chain.</returns>
+    /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="System.IO.InvalidDataException">The file is not a SegML model, or of a newer format version.</exception>
+    public ITransformer LoadModel(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using System.IO.FileStream stream = System.IO.File.OpenRead(path);
+        return SegmentationModelArchive.Load(stream, _context, path);
+    }
+
+    /// <summary>Loads a pipeline saved by <see cref="SaveModel(ITransformer, System.IO.Stream)"/>.</summary>
+    /// <param name="stream">A readable, seekable stream; left open.</param>
+    /// <returns>The pipeline, as a transformer chain.</returns>
+    /// <exception cref="System.IO.InvalidDataException">The stream is not a SegML model.</exception>
+    public ITransformer LoadModel(System.IO.Stream stream) => SegmentationModelArchive.Load(stream, _context, "stream");
+
     /// <summary>Evaluates predicted masks against ground-truth masks in one pass over <paramref name="data"/>.</summary>
     /// <param name="data">Data with both mask columns (key vectors of the same class count and size per row).</param>
     /// <param name="labelColumnName">The ground-truth mask column. Default: "Mask".</param>

@@ -50,14 +50,15 @@ internal sealed class AddedColumns : IDisposable
     private readonly DataViewRow _input;
     private readonly DataViewSchema _schema;
     private readonly HashSet<int> _active;
-    private readonly RowComputation _computation;
+    private readonly SegmentationTransformerBase _transformer;
+    private RowComputation? _computation;
 
     public AddedColumns(DataViewRow input, DataViewSchema schema, IEnumerable<DataViewSchema.Column> active, SegmentationTransformerBase transformer)
     {
         _input = input;
         _schema = schema;
         _active = active.Select(c => c.Index).ToHashSet();
-        _computation = transformer.Compute(input);
+        _transformer = transformer;
     }
 
     public bool IsActive(DataViewSchema.Column column)
@@ -76,10 +77,13 @@ internal sealed class AddedColumns : IDisposable
             throw new InvalidOperationException($"Column '{column.Name}' is not active in this cursor; ask for it when creating the cursor.");
         }
 
+        // Created on first use: the computation takes getters on its input columns, which are active only when one
+        // of the added columns was asked for.
+        _computation ??= _transformer.Compute(_input);
         Delegate getter = _computation.GetGetter(column.Index - inputCount);
         return getter as ValueGetter<TValue>
             ?? throw new InvalidOperationException($"Column '{column.Name}' holds {_schema[column.Index].Type.RawType.Name} values, not {typeof(TValue).Name}.");
     }
 
-    public void Dispose() => _computation.Dispose();
+    public void Dispose() => _computation?.Dispose();
 }

@@ -72,6 +72,9 @@ public abstract class SegmentationTransformerBase : ITransformer
     /// <summary>Creates the per-cursor computation over <paramref name="input"/>.</summary>
     private protected abstract RowComputation CreateComputation(DataViewRow input);
 
+    /// <summary>What <see cref="SegmentationModelArchive"/> writes for this stage.</summary>
+    internal abstract StageDescription Describe();
+
     internal IEnumerable<DataViewSchema.Column> Dependencies(DataViewSchema inputSchema)
         => InputColumns.Select(c => inputSchema[c.Name]);
 

@@ -49,16 +49,29 @@ public sealed class SegmentationTransforms
     /// <exception cref="ArgumentException">The model has no usable image input or score output (the message lists its inputs and outputs).</exception>
     public SegmentationEstimator<OnnxScoringTransformer> ScoreOnnx(string modelPath, string outputColumnName = "Scores", string inputColumnName = "Image", string geometryColumnName = "ImageGeometry", OnnxSessionOptions? options = null)
     {
-        options ??= new OnnxSessionOptions { UpsampleToInput = true };
-        IHost host = ((IHostEnvironment)_context).Register("Segmentation.ScoreOnnx");
-        Action<string>? userLog = options.Log;
-        options.Log = message =>
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        if (!System.IO.File.Exists(modelPath))
+        {
+            throw new System.IO.FileNotFoundException($"The ONNX model '{modelPath}' does not exist.", modelPath);
+        }
+
+        OnnxSessionOptions session = options is null
+            ? new OnnxSessionOptions { UpsampleToInput = true }
+            : System.Text.Json.JsonSerializer.Deserialize<OnnxSessionOptions>(System.Text.Json.JsonSerializer.Serialize(options, StageDescription.Json), StageDescription.Json)!;
+        session.Log = LogTo(_context, options?.Log);
+        return new(new OnnxScoringTransformer(outputColumnName, inputColumnName, geometryColumnName, System.IO.File.ReadAllBytes(modelPath), modelPath, session));
+    }
+
+    /// <summary>A log callback that writes to <see cref="MLContext.Log"/> and then to <paramref name="next"/>.</summary>
+    internal static Action<string> LogTo(MLContext context, Action<string>? next)
+    {
+        IHost host = ((IHostEnvironment)context).Register("Segmentation.ScoreOnnx");
+        return message =>
         {
             using IChannel channel = host.Start("ScoreOnnx");
             channel.Info(MessageSensitivity.None, message);
-            userLog?.Invoke(message);
+            next?.Invoke(message);
         };
-        return new(new OnnxScoringTransformer(outputColumnName, inputColumnName, geometryColumnName, SegmentationModel.Load(modelPath, options)));
     }
 
     /// <summary>Predicts masks from scores: argmax over classes, or a threshold for one-channel scores.</summary>

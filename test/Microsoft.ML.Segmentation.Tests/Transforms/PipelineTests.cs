@@ -195,6 +195,69 @@ public sealed class PipelineTests
         StringAssert.Contains(save.Message, "own format");
     }
 
+    public sealed class Scored
+    {
+        [VectorType]
+        public float[] Scores { get; set; } = Array.Empty<float>();
+
+        [VectorType]
+        public uint[] PredictedMask { get; set; } = Array.Empty<uint>();
+    }
+
+    [TestMethod]
+    public void SavedAndLoadedPipelineScoresIdentically()
+    {
+        using Dataset data = CreateDataset();
+        var ml = new MLContext(seed: 1);
+        IDataView input = ml.Data.LoadFromEnumerable(data.Rows);
+        ImageTensorOptions imageOptions = ImageTensorOptions.ImageNet();
+        imageOptions.ResizeMode = ImageResizeMode.Letterbox;
+        imageOptions.Width = 24;
+        imageOptions.Height = 16;
+        ITransformer model = ml.Segmentation().Transforms.LoadImages(options: imageOptions)
+            .Append(ml.Segmentation().Transforms.LoadMasks(Classes, options: new MaskOptions { IgnoreIndex = 255 }))
+            .Append(ml.Segmentation().Transforms.ScoreOnnx(data.ModelPath))
+            .Append(ml.Segmentation().Transforms.PredictMasks(Classes, restoreOriginalSize: true))
+            .Fit(input);
+        string file = Path.Combine(data.Folder, "model.segml");
+        ml.Segmentation().SaveModel(model, file);
+        File.Delete(data.ModelPath); // the saved file must carry the ONNX model itself
+
+        ITransformer loaded = ml.Segmentation().LoadModel(file);
+        Scored[] before = ml.Data.CreateEnumerable<Scored>(model.Transform(input), reuseRowObject: false).ToArray();
+        Scored[] after = ml.Data.CreateEnumerable<Scored>(loaded.Transform(input), reuseRowObject: false).ToArray();
+        Assert.AreEqual(before.Length, after.Length);
+        for (int i = 0; i < before.Length; i++)
+        {
+            CollectionAssert.AreEqual(before[i].Scores, after[i].Scores);
+            CollectionAssert.AreEqual(before[i].PredictedMask, after[i].PredictedMask);
+        }
+
+        VBuffer<ReadOnlyMemory<char>> names = default;
+        loaded.GetOutputSchema(input.Schema)["Mask"].GetKeyValues(ref names);
+        CollectionAssert.AreEqual(Classes, names.DenseValues().Select(n => n.ToString()).ToArray());
+        DisposeAll(model);
+        DisposeAll(loaded);
+    }
+
+    [TestMethod]
+    public void UnsavableStagesAndForeignFilesAreRejected()
+    {
+        using Dataset data = CreateDataset();
+        var ml = new MLContext(seed: 1);
+        IDataView input = ml.Data.LoadFromEnumerable(data.Rows);
+        ITransformer withLosses = Pipeline(ml, data).Fit(input);
+        var ex = Assert.ThrowsExactly<NotSupportedException>(() => ml.Segmentation().SaveModel(withLosses, Path.Combine(data.Folder, "x.segml")));
+        StringAssert.Contains(ex.Message, "ComputeLosses");
+        Assert.IsFalse(File.Exists(Path.Combine(data.Folder, "x.segml")), "nothing is written when a stage cannot be saved");
+        ITransformer foreign = ml.Transforms.CopyColumns("Copy", "ImagePath").Fit(input);
+        Assert.ThrowsExactly<NotSupportedException>(() => ml.Segmentation().SaveModel(foreign, Path.Combine(data.Folder, "y.segml")));
+        string notAModel = Path.Combine(data.Folder, "z.segml");
+        File.WriteAllBytes(notAModel, new byte[] { 1, 2, 3 });
+        Assert.ThrowsExactly<InvalidDataException>(() => ml.Segmentation().LoadModel(notAModel));
+        DisposeAll(withLosses);
+    }
+
     private static void DisposeAll(ITransformer model)
     {
         foreach (ITransformer t in (IEnumerable<ITransformer>)model)
