@@ -1,3 +1,4 @@
+using Microsoft.ML.Segmentation.Cli.Commands;
 using Microsoft.ML.Segmentation.Cli.Golden;
 
 namespace Microsoft.ML.Segmentation.Cli;
@@ -12,6 +13,13 @@ internal static class Program
           segml golden <directory>   Run every case of the peer-library test vectors in <directory>
                                      (files in the format of shared/golden/*.json) and print one line per case,
                                      then 'N passed, N failed, N unsupported'. Exit code 1 if any case failed.
+          segml eval --model m.onnx --images dir --masks dir --classes N|names [options]
+                                     Run a model over image/mask pairs (paired by file stem, or --manifest) and
+                                     print per-class IoU/Dice/precision/recall and the confusion table; --json
+                                     saves them. Exit code 1 on an evaluation error, 2 on a usage error.
+          segml predict --model m.onnx --images dir --out dir [options] [--color] [--confidence]
+                                     Write <stem>.png index masks at each image's original size.
+          segml <command> --help     Show a command's options.
           segml help                 Show this text.
         """;
 
@@ -25,6 +33,10 @@ internal static class Program
 
         switch (args[0])
         {
+            case "eval":
+                return EvalCommand.Run(args[1..], Console.Out, Console.Error, interactive: !Console.IsErrorRedirected);
+            case "predict":
+                return PredictCommand.Run(args[1..], Console.Out, Console.Error, interactive: !Console.IsErrorRedirected);
             case "golden":
                 if (args.Length != 2)
                 {

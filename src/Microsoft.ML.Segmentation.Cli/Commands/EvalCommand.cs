@@ -1,0 +1,257 @@
+using System.Globalization;
+using Microsoft.ML.Segmentation.Data;
+using Microsoft.ML.Segmentation.Evaluation;
+using Microsoft.ML.Segmentation.Imaging;
+using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
+using Microsoft.ML.Segmentation.Metrics;
+using Microsoft.ML.Segmentation.Onnx;
+
+namespace Microsoft.ML.Segmentation.Cli.Commands;
+
+/// <summary><c>segml eval</c>: runs a model over image/mask pairs and prints (and optionally saves) the metrics.</summary>
+internal static class EvalCommand
+{
+    public const string Synopsis = "segml eval --model m.onnx --images dir --masks dir --classes N|name1,name2,… [options] [--json out.json]";
+
+    public static readonly IReadOnlyList<OptionSpec> Specs =
+    [
+        .. ModelSettings.Specs,
+        new("masks", "dir", "The folder of masks, paired with the images by file stem (required unless --manifest)."),
+        new("manifest", "file.csv", "A manifest of 'image,mask' lines (paths relative to it) instead of --images/--masks."),
+        new("classes", "N|names", "The class count, or the comma-separated class names (required)."),
+        new("ignore", "v|none", "Mask value to skip (also the label of padding). Default: 255."),
+        new("mask-format", "index|binary", "How masks encode classes: the pixel value, or 0/255 foreground. Default: index."),
+        new("reduction", "name", "How mIoU and mDice reduce: macro, micro, weighted, macro-imagewise, … Default: macro."),
+        new("json", "out.json", "Also write the metrics, class names, model and options as JSON."),
+    ];
+
+    public static string Usage => ParsedOptions.FormatUsage(Synopsis, Specs);
+
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool interactive = false)
+    {
+        EvalRequest request;
+        try
+        {
+            ParsedOptions options = ParsedOptions.Parse(args, Specs);
+            if (options.Has("help"))
+            {
+                stdout.WriteLine(Usage);
+                return 0;
+            }
+
+            request = EvalRequest.From(options);
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"segml eval: {e.Message}");
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+
+        try
+        {
+            Evaluate(request, stdout, stderr, interactive);
+            return 0;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
+        {
+            stderr.WriteLine($"segml eval: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static void Evaluate(EvalRequest request, TextWriter stdout, TextWriter stderr, bool interactive)
+    {
+        ModelSettings settings = request.Settings;
+        IReadOnlyList<ImageMaskPair> pairs = request.ManifestPath is { } manifest
+            ? ImageMaskPairs.FromManifest(manifest)
+            : ImageMaskPairs.FromFolders(request.ImagesDirectory!, request.MasksDirectory!, settings.Recursive);
+        var evaluator = new SegmentationEvaluator(request.ClassNames.Count, new SegmentationEvaluatorOptions
+        {
+            ClassNames = request.ClassNames,
+            IgnoreIndex = request.IgnoreIndex,
+            Reduction = request.Reduction,
+        });
+
+        settings.Session.Log = message => stderr.WriteLine(message);
+        using SegmentationModel model = SegmentationModel.Load(settings.ModelPath, settings.Session);
+        var images = new SegmentationImageLoader(settings.Image);
+        var masks = new SegmentationMaskLoader(new MaskOptions { ClassCount = request.ClassNames.Count, IgnoreIndex = request.IgnoreIndex, Format = request.MaskFormat });
+        var crossEntropy = new CrossEntropyLoss();
+        double crossEntropySum = 0;
+        int crossEntropyImages = 0;
+        bool logits = model.OutputKind == SegmentationOutputKind.Logits;
+        var progress = new ProgressReporter(stderr, pairs.Count, interactive, "Evaluated");
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            ImageMaskPair pair = pairs[i];
+            progress.Report(i + 1, pair.Name);
+            ImageTensor tensor = images.Load(pair.ImagePath);
+            int[] truth = masks.Load(pair.MaskPath, tensor.Geometries[0]).Labels;
+            int[] predicted = ModelSettings.Predict(model, tensor, settings.Threshold, request.ClassNames.Count, out float[]? scores, out SegmentationShape shape);
+            int expected = shape.Classes == 1 && model.OutputKind != SegmentationOutputKind.Mask ? 2 : shape.Classes;
+            if (model.OutputKind != SegmentationOutputKind.Mask && expected != request.ClassNames.Count)
+            {
+                throw new InvalidOperationException(
+                    $"The model '{model.ModelName}' gives {shape.Classes} channel(s), so {expected} classes, but --classes names {request.ClassNames.Count}; a one-channel model has 2 classes (background, foreground).");
+            }
+
+            try
+            {
+                evaluator.Add(predicted, truth);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Image '{pair.ImagePath}': {e.Message}", e);
+            }
+
+            if (logits && scores is not null && shape.Classes > 1 && truth.Any(t => t != request.IgnoreIndex))
+            {
+                crossEntropySum += crossEntropy.Compute<float>(scores.AsSpan(0, shape.ElementCount), shape, SegmentationTarget<float>.FromLabels(truth, request.IgnoreIndex));
+                crossEntropyImages++;
+            }
+        }
+
+        progress.Finish(pairs.Count);
+        SegmentationMetrics metrics = evaluator.GetMetrics();
+        double? meanCrossEntropy = crossEntropyImages > 0 ? crossEntropySum / crossEntropyImages : null;
+        stdout.WriteLine($"Model {model.ModelName} ({model.InputName} {model.InputLayout} -> {model.OutputName} {model.OutputLayout}, {model.OutputKind}, {model.ExecutionProvider})");
+        stdout.WriteLine($"{pairs.Count} image(s), {request.ClassNames.Count} classes, ignore {request.IgnoreIndex?.ToString(CultureInfo.InvariantCulture) ?? "none"}, reduction {request.Reduction}");
+        stdout.WriteLine();
+        stdout.Write(metrics.GetFormattedPerClassTable());
+        if (meanCrossEntropy is double ce)
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean cross-entropy {ce:F4} (per image over non-ignored pixels, averaged over {crossEntropyImages} images)"));
+        }
+
+        stdout.WriteLine();
+        stdout.Write(metrics.GetFormattedConfusionTable());
+        if (request.JsonPath is { } json)
+        {
+            var described = settings.Describe();
+            described["ignoreIndex"] = request.IgnoreIndex;
+            described["reduction"] = request.Reduction.ToString();
+            described["maskFormat"] = request.MaskFormat.ToString();
+            described["images"] = request.ImagesDirectory;
+            described["masks"] = request.MasksDirectory;
+            described["manifest"] = request.ManifestPath;
+            MetricsJson.Write(json, metrics, model, described, meanCrossEntropy);
+            stdout.WriteLine($"Metrics written to {json}");
+        }
+    }
+
+    private sealed class EvalRequest
+    {
+        private static readonly Dictionary<string, MaskFormat> s_formats = new() { ["index"] = MaskFormat.Index, ["binary"] = MaskFormat.Binary };
+
+        public required ModelSettings Settings { get; init; }
+
+        public string? ImagesDirectory { get; init; }
+
+        public string? MasksDirectory { get; init; }
+
+        public string? ManifestPath { get; init; }
+
+        public required IReadOnlyList<string> ClassNames { get; init; }
+
+        public int? IgnoreIndex { get; init; }
+
+        public MetricReduction Reduction { get; init; }
+
+        public MaskFormat MaskFormat { get; init; }
+
+        public string? JsonPath { get; init; }
+
+        public static EvalRequest From(ParsedOptions options)
+        {
+            ModelSettings settings = ModelSettings.From(options);
+            string? manifest = options.Get("manifest");
+            if (manifest is not null && (options.Has("images") || options.Has("masks")))
+            {
+                throw new UsageException("option '--manifest' replaces --images and --masks; give one or the other.");
+            }
+
+            if (manifest is null)
+            {
+                options.Require("images");
+                options.Require("masks");
+            }
+
+            IReadOnlyList<string> names = ParseClasses(options.Require("classes"));
+            string ignoreText = options.Get("ignore") ?? "255";
+            int? ignore = ignoreText.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : options.GetInt("ignore", 255, 0, 65535);
+            if (ignore is int ig && ig < names.Count)
+            {
+                throw new UsageException($"option '--ignore' ({ig}) must lie outside classes 0..{names.Count - 1}; use 255 or none.");
+            }
+
+            return new EvalRequest
+            {
+                Settings = settings,
+                ImagesDirectory = options.Get("images"),
+                MasksDirectory = options.Get("masks"),
+                ManifestPath = manifest,
+                ClassNames = names,
+                IgnoreIndex = ignore,
+                Reduction = ParseReduction(options.Get("reduction")),
+                MaskFormat = options.GetChoice("mask-format", MaskFormat.Index, s_formats),
+                JsonPath = options.Get("json"),
+            };
+        }
+
+        public static IReadOnlyList<string> ParseClasses(string text)
+        {
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int count))
+            {
+                if (count < 1 || count > 65535)
+                {
+                    throw new UsageException($"option '--classes' needs a count in 1..65535 or class names; got '{text}'.");
+                }
+
+                return Enumerable.Range(0, count).Select(k => k.ToString(CultureInfo.InvariantCulture)).ToArray();
+            }
+
+            string[] names = text.Split(',', StringSplitOptions.TrimEntries);
+            if (names.Any(n => n.Length == 0))
+            {
+                throw new UsageException($"option '--classes' has an empty class name: '{text}'.");
+            }
+
+            string? duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+            if (duplicate is not null)
+            {
+                throw new UsageException($"option '--classes' names '{duplicate}' twice.");
+            }
+
+            return names;
+        }
+
+        private static MetricReduction ParseReduction(string? text)
+        {
+            if (text is null)
+            {
+                return MetricReduction.Macro;
+            }
+
+            string key = text.Replace("-", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal);
+            MetricReduction[] allowed =
+            [
+                MetricReduction.Micro, MetricReduction.Macro, MetricReduction.Weighted, MetricReduction.MicroImagewise,
+                MetricReduction.MacroImagewise, MetricReduction.WeightedImagewise, MetricReduction.MacroPerImage,
+                MetricReduction.WeightedPerImage, MetricReduction.PooledImagewise,
+            ];
+            foreach (MetricReduction r in allowed)
+            {
+                if (r.ToString().Equals(key, StringComparison.OrdinalIgnoreCase))
+                {
+                    return r;
+                }
+            }
+
+            throw new UsageException($"option '--reduction' must be one of {string.Join(", ", allowed.Select(Kebab))}; got '{text}'.");
+        }
+
+        private static string Kebab(MetricReduction r) => string.Concat(r.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+    }
+}

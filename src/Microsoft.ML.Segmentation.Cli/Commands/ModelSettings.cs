@@ -1,0 +1,183 @@
+using System.Globalization;
+using Microsoft.ML.Segmentation.Imaging;
+using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Metrics;
+using Microsoft.ML.Segmentation.Onnx;
+
+namespace Microsoft.ML.Segmentation.Cli.Commands;
+
+/// <summary>The model and preprocessing options <c>segml eval</c> and <c>segml predict</c> share, and what they become.</summary>
+internal sealed class ModelSettings
+{
+    public static readonly IReadOnlyList<OptionSpec> Specs =
+    [
+        new("model", "file.onnx", "The ONNX segmentation model (required)."),
+        new("images", "dir", "The folder of images (required unless --manifest)."),
+        new("recursive", null, "Search sub-folders of --images (and --masks) too."),
+        new("mean", "r,g,b", "Per-channel mean subtracted after scaling, RGB order (one value for all). Default: 0."),
+        new("std", "r,g,b", "Per-channel std divided by, RGB order (one value for all). Default: 1."),
+        new("imagenet", null, "Shorthand for the ImageNet --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225."),
+        new("scale-to-unit", "true|false", "Divide pixels by 255 before normalising. Default: true."),
+        new("bgr", null, "Feed the channels in BGR order (mean and std stay in RGB order)."),
+        new("input-name", "name", "The model input to feed. Default: found by shape."),
+        new("output-name", "name", "The model output to read. Default: found by shape."),
+        new("size", "WxH", "Model input size for --resize stretch or letterbox."),
+        new("resize", "mode", "none, stretch, letterbox or pad32. Default: none (stretch when --size is given)."),
+        new("pad-value", "v", "Value of letterbox/pad32 padding in the input tensor. Default: 0."),
+        new("threshold", "t", "Foreground threshold of one-channel models, as a probability in 0..1. Default: 0.5."),
+        new("provider", "cpu|cuda", "Execution provider (CUDA falls back to the CPU when missing). Default: cpu."),
+        new("threads", "n", "ONNX Runtime intra-op threads; 0 for its default. Default: 0."),
+    ];
+
+    private static readonly Dictionary<string, ImageResizeMode> s_resizeModes = new()
+    {
+        ["none"] = ImageResizeMode.None,
+        ["stretch"] = ImageResizeMode.Stretch,
+        ["letterbox"] = ImageResizeMode.Letterbox,
+        ["pad32"] = ImageResizeMode.PadToMultiple,
+    };
+
+    private static readonly Dictionary<string, OnnxExecutionProvider> s_providers = new()
+    {
+        ["cpu"] = OnnxExecutionProvider.Cpu,
+        ["cuda"] = OnnxExecutionProvider.Cuda,
+    };
+
+    public required string ModelPath { get; init; }
+
+    public required ImageTensorOptions Image { get; init; }
+
+    public required OnnxSessionOptions Session { get; init; }
+
+    public float Threshold { get; init; } = 0.5f;
+
+    public bool Recursive { get; init; }
+
+    public static ModelSettings From(ParsedOptions options)
+    {
+        string model = options.Require("model");
+        bool imageNet = options.Has("imagenet");
+        if (imageNet && (options.Has("mean") || options.Has("std")))
+        {
+            throw new UsageException("option '--imagenet' cannot be combined with --mean or --std.");
+        }
+
+        var image = new ImageTensorOptions
+        {
+            Mean = imageNet ? ImageTensorOptions.ImageNetMean : options.GetFloats("mean", 3),
+            Std = imageNet ? ImageTensorOptions.ImageNetStd : options.GetFloats("std", 3),
+            ScaleToUnit = options.GetBool("scale-to-unit", true),
+            ChannelOrder = options.Has("bgr") ? ChannelOrder.Bgr : ChannelOrder.Rgb,
+            PaddingValue = options.GetFloat("pad-value", float.MinValue, float.MaxValue) ?? 0f,
+        };
+        if (image.Std is { } std && std.Any(s => s <= 0))
+        {
+            throw new UsageException($"option '--std' needs values > 0; got '{options.Get("std")}'.");
+        }
+
+        string? size = options.Get("size");
+        ImageResizeMode resize = options.GetChoice("resize", size is null ? ImageResizeMode.None : ImageResizeMode.Stretch, s_resizeModes);
+        image.ResizeMode = resize;
+        if (resize == ImageResizeMode.PadToMultiple)
+        {
+            image.SizeMultiple = 32;
+        }
+
+        if (size is not null)
+        {
+            string[] parts = size.ToLowerInvariant().Split('x');
+            if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h) || w < 1 || h < 1)
+            {
+                throw new UsageException($"option '--size' needs WIDTHxHEIGHT, e.g. 512x512; got '{size}'.");
+            }
+
+            if (resize is not (ImageResizeMode.Stretch or ImageResizeMode.Letterbox))
+            {
+                throw new UsageException($"option '--size' needs --resize stretch or letterbox (got --resize {options.Get("resize")}).");
+            }
+
+            image.Width = w;
+            image.Height = h;
+        }
+        else if (resize is ImageResizeMode.Stretch or ImageResizeMode.Letterbox)
+        {
+            throw new UsageException($"option '--resize {options.Get("resize")}' needs --size WxH.");
+        }
+
+        var session = new OnnxSessionOptions
+        {
+            ExecutionProvider = options.GetChoice("provider", OnnxExecutionProvider.Cpu, s_providers),
+            IntraOpThreads = options.GetInt("threads", 0, 0, 1024),
+            InputName = options.Get("input-name"),
+            OutputName = options.Get("output-name"),
+            UpsampleToInput = true,
+        };
+
+        return new ModelSettings
+        {
+            ModelPath = model,
+            Image = image,
+            Session = session,
+            Threshold = options.GetFloat("threshold", 0f, 1f) ?? 0.5f,
+            Recursive = options.Has("recursive"),
+        };
+    }
+
+    /// <summary>The options as they were resolved, for reports.</summary>
+    public Dictionary<string, object?> Describe() => new()
+    {
+        ["model"] = ModelPath,
+        ["mean"] = Image.Mean?.ToArray(),
+        ["std"] = Image.Std?.ToArray(),
+        ["scaleToUnit"] = Image.ScaleToUnit,
+        ["channelOrder"] = Image.ChannelOrder.ToString(),
+        ["resize"] = Image.ResizeMode.ToString(),
+        ["width"] = Image.Width,
+        ["height"] = Image.Height,
+        ["paddingValue"] = Image.PaddingValue,
+        ["threshold"] = Threshold,
+        ["provider"] = Session.ExecutionProvider.ToString(),
+        ["threads"] = Session.IntraOpThreads,
+        ["inputName"] = Session.InputName,
+        ["outputName"] = Session.OutputName,
+    };
+
+    /// <summary>
+    /// Runs the model on one image tensor and gives the predicted labels at the tensor's size; <paramref name="scores"/>
+    /// receives the float scores (null for an integer-mask model) and <paramref name="shape"/> their shape.
+    /// </summary>
+    public static int[] Predict(SegmentationModel model, ImageTensor tensor, float threshold, int fallbackChannels, out float[]? scores, out SegmentationShape shape)
+    {
+        int h = tensor.Height, w = tensor.Width;
+        var labels = new int[h * w];
+        if (model.OutputKind == SegmentationOutputKind.Mask)
+        {
+            scores = null;
+            shape = model.RunMask(tensor.Data, 1, h, w, labels);
+            return labels;
+        }
+
+        int channels = Math.Max(model.OutputChannels ?? fallbackChannels, 1);
+        scores = new float[channels * h * w];
+        shape = model.Run(tensor.Data, 1, h, w, scores);
+        if (shape.Height != h || shape.Width != w)
+        {
+            throw new InvalidOperationException($"The model '{model.ModelName}' returned {shape} for a {w}x{h} input; expected its size.");
+        }
+
+        ReadOnlySpan<float> used = scores.AsSpan(0, shape.ElementCount);
+        if (shape.Classes == 1)
+        {
+            float t = model.OutputKind == SegmentationOutputKind.Probabilities ? threshold : Logit(threshold);
+            MaskPrediction.Threshold(used, t, labels);
+        }
+        else
+        {
+            MaskPrediction.Argmax(used, shape, labels);
+        }
+
+        return labels;
+    }
+
+    private static float Logit(float p) => p <= 0 ? float.NegativeInfinity : p >= 1 ? float.PositiveInfinity : MathF.Log(p / (1 - p));
+}
