@@ -19,6 +19,27 @@ public sealed class SegmentationCatalog
     public SegmentationTransforms Transforms { get; }
 
     /// <summary>
+    /// Pairs an images folder with a masks folder by file stem (case-insensitive, any image extension) and returns
+    /// the pairs as data with columns Name, ImagePath and MaskPath, sorted by name.
+    /// </summary>
+    /// <param name="imagesFolder">The folder of images.</param>
+    /// <param name="masksFolder">The folder of masks.</param>
+    /// <param name="recursive">Look into sub-folders too (the relative folder is part of the name that must match). Default: <see langword="false"/>.</param>
+    /// <returns>The data.</returns>
+    /// <exception cref="System.IO.DirectoryNotFoundException">A folder does not exist.</exception>
+    /// <exception cref="ArgumentException">Files on one side have no partner, or a stem appears twice (the message lists them).</exception>
+    public IDataView LoadFromFolders(string imagesFolder, string masksFolder, bool recursive = false)
+        => ToDataView(Data.ImageMaskPairs.FromFolders(imagesFolder, masksFolder, recursive));
+
+    /// <summary>Reads image–mask pairs from a manifest (one <c>image,mask</c> pair per line, paths relative to the manifest) as data with columns Name, ImagePath and MaskPath.</summary>
+    /// <param name="manifestPath">The manifest file (CSV or tab-separated; an optional header, # comments).</param>
+    /// <returns>The data.</returns>
+    /// <exception cref="System.IO.FileNotFoundException">The manifest does not exist.</exception>
+    /// <exception cref="ArgumentException">A line is malformed or names files that do not exist (the message gives the line).</exception>
+    public IDataView LoadFromManifest(string manifestPath)
+        => ToDataView(Data.ImageMaskPairs.FromManifest(manifestPath));
+
+    /// <summary>
     /// Saves a fitted SegML pipeline (LoadImages, LoadMasks, ScoreOnnx, PredictMasks stages) in SegML's own format: a
     /// zip with a versioned JSON manifest of every stage's columns and options and the ONNX models' exact bytes.
     /// </summary>
@@ -57,6 +78,17 @@ public sealed class SegmentationCatalog
     /// <returns>The pipeline, as a transformer chain.</returns>
     /// <exception cref="System.IO.InvalidDataException">The stream is not a SegML model.</exception>
     public ITransformer LoadModel(System.IO.Stream stream) => SegmentationModelArchive.Load(stream, _context, "stream");
+
+    private IDataView ToDataView(System.Collections.Generic.IReadOnlyList<Data.ImageMaskPair> pairs)
+    {
+        var rows = new ImageMaskRow[pairs.Count];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i] = new ImageMaskRow { Name = pairs[i].Name, ImagePath = pairs[i].ImagePath, MaskPath = pairs[i].MaskPath };
+        }
+
+        return _context.Data.LoadFromEnumerable(rows);
+    }
 
     /// <summary>Evaluates predicted masks against ground-truth masks in one pass over <paramref name="data"/>.</summary>
     /// <param name="data">Data with both mask columns (key vectors of the same class count and size per row).</param>

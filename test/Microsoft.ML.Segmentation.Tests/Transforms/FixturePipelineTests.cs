@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Evaluation;
 using Microsoft.ML.Segmentation.Imaging;
 using Microsoft.ML.Segmentation.Kernels;
@@ -30,7 +31,8 @@ public sealed class FixturePipelineTests
         Paths[] rows = Directory.GetFiles(Path.Combine(dir, "images"), "*.png").Order()
             .Select(f => new Paths { ImagePath = f, MaskPath = Path.Combine(dir, "masks", Path.GetFileName(f)) }).ToArray();
         var ml = new MLContext(seed: 1);
-        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        IDataView data = ml.Segmentation().LoadFromFolders(Path.Combine(dir, "images"), Path.Combine(dir, "masks"));
+        CollectionAssert.AreEqual(rows.Select(r => r.ImagePath).ToArray(), data.GetColumn<string>("ImagePath").ToArray());
         var messages = new List<string>();
         ml.Log += (_, e) => messages.Add(e.Message);
         ITransformer model = ml.Segmentation().Transforms.LoadImages(options: ImageTensorOptions.ImageNet())
