@@ -19,8 +19,9 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
     internal const string Kind = "PredictMasks";
     private readonly float _threshold;
     private readonly bool _restoreOriginalSize;
+    private readonly bool _scoresAreProbabilities;
 
-    internal MaskPredictingTransformer(string outputColumnName, string scoresColumnName, string geometryColumnName, IReadOnlyList<string> classNames, float threshold, bool restoreOriginalSize)
+    internal MaskPredictingTransformer(string outputColumnName, string scoresColumnName, string geometryColumnName, IReadOnlyList<string> classNames, float threshold, bool restoreOriginalSize, string? confidenceColumnName = null, bool scoresAreProbabilities = false)
     {
         ArgumentNullException.ThrowIfNull(classNames);
         if (classNames.Count < 2)
@@ -30,11 +31,19 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
 
         _threshold = threshold;
         _restoreOriginalSize = restoreOriginalSize;
+        _scoresAreProbabilities = scoresAreProbabilities;
+        ConfidenceColumnName = confidenceColumnName;
         ClassNames = classNames.ToArray();
         OutputColumnName = outputColumnName;
         ScoresColumnName = scoresColumnName;
         GeometryColumnName = geometryColumnName;
-        AddedColumns = new[] { new SegmentationColumn(outputColumnName, ColumnTypes.Mask(ClassNames.Count), ColumnTypes.ClassNames(ClassNames)) };
+        var added = new List<SegmentationColumn> { new(outputColumnName, ColumnTypes.Mask(ClassNames.Count), ColumnTypes.ClassNames(ClassNames)) };
+        if (confidenceColumnName is not null)
+        {
+            added.Add(new SegmentationColumn(confidenceColumnName, ColumnTypes.Tensor));
+        }
+
+        AddedColumns = added;
         InputColumns = new[]
         {
             InputColumn.FloatVector(scoresColumnName, nameof(scoresColumnName)),
@@ -51,6 +60,9 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
     /// <summary>The geometry column.</summary>
     public string GeometryColumnName { get; }
 
+    /// <summary>The per-pixel confidence column (the winning class's probability), or <see langword="null"/>.</summary>
+    public string? ConfidenceColumnName { get; }
+
     /// <summary>The class names.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
@@ -59,11 +71,13 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
     internal override IReadOnlyList<InputColumn> InputColumns { get; }
 
     internal static MaskPredictingTransformer Create(StageDescription stage)
-        => new(stage.Read<string>("output"), stage.Read<string>("scores"), stage.Read<string>("geometry"), stage.Read<string[]>("classNames"), stage.Read<float>("threshold"), stage.Read<bool>("restoreOriginalSize"));
+        => new(stage.Read<string>("output"), stage.Read<string>("scores"), stage.Read<string>("geometry"), stage.Read<string[]>("classNames"), stage.Read<float>("threshold"), stage.Read<bool>("restoreOriginalSize"),
+            stage.ReadOrDefault<string>("confidence"), stage.ReadOrDefault<bool>("scoresAreProbabilities"));
 
     internal override StageDescription Describe()
     {
-        JsonObject settings = StageDescription.Columns(("output", OutputColumnName), ("scores", ScoresColumnName), ("geometry", GeometryColumnName));
+        JsonObject settings = StageDescription.Columns(("output", OutputColumnName), ("scores", ScoresColumnName), ("geometry", GeometryColumnName), ("confidence", ConfidenceColumnName));
+        settings["scoresAreProbabilities"] = _scoresAreProbabilities;
         settings["classNames"] = StageDescription.ToNode(ClassNames);
         settings["threshold"] = _threshold;
         settings["restoreOriginalSize"] = _restoreOriginalSize;
@@ -80,6 +94,7 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
         private VBuffer<float> _scoresValue;
         private VBuffer<int> _geometryValue;
         private int[] _labels = Array.Empty<int>();
+        private float[] _confidence = Array.Empty<float>();
 
         public Computation(MaskPredictingTransformer owner, DataViewRow input)
             : base(input)
@@ -89,11 +104,18 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
             _geometry = input.GetGetter<VBuffer<int>>(input.Schema[owner.GeometryColumnName]);
         }
 
-        public override Delegate GetGetter(int outputIndex)
-            => (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> value) =>
+        public override Delegate GetGetter(int outputIndex) => outputIndex == 0
+            ? (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> value) =>
             {
                 EnsureComputed();
                 ColumnTypes.LabelsToKeys(_labels, _owner.ClassNames.Count, ref value);
+            })
+            : (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+            {
+                EnsureComputed();
+                VBufferEditor<float> editor = VBufferEditor.Create(ref value, _confidence.Length);
+                _confidence.CopyTo(editor.Values);
+                value = editor.Commit();
             });
 
         protected override void Compute()
@@ -121,6 +143,54 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
             }
 
             _labels = _owner._restoreOriginalSize ? MaskGeometry.Restore(labels, geometry) : labels;
+            if (_owner.ConfidenceColumnName is not null)
+            {
+                float[] confidence = Confidence(scores, channels, pixels, _owner._scoresAreProbabilities);
+                if (_owner._restoreOriginalSize)
+                {
+                    // The restore's nearest-neighbour mapping, applied to pixel indices, says where each value comes from.
+                    int[] source = MaskGeometry.Restore(Enumerable.Range(0, pixels).ToArray(), geometry);
+                    confidence = source.Select(i => (uint)i < (uint)pixels ? confidence[i] : 0f).ToArray();
+                }
+
+                _confidence = confidence;
+            }
+        }
+
+        /// <summary>The winning class's probability per pixel: softmax maximum, or max(p, 1 − p) for one channel.</summary>
+        private static float[] Confidence(ReadOnlySpan<float> scores, int channels, int pixels, bool probabilities)
+        {
+            var result = new float[pixels];
+            for (int i = 0; i < pixels; i++)
+            {
+                if (channels == 1)
+                {
+                    double p = probabilities ? scores[i] : 1 / (1 + Math.Exp(-scores[i]));
+                    result[i] = (float)Math.Max(p, 1 - p);
+                    continue;
+                }
+
+                double max = double.NegativeInfinity, sum = 0;
+                for (int k = 0; k < channels; k++)
+                {
+                    max = Math.Max(max, scores[(k * pixels) + i]);
+                }
+
+                if (probabilities)
+                {
+                    result[i] = (float)max;
+                    continue;
+                }
+
+                for (int k = 0; k < channels; k++)
+                {
+                    sum += Math.Exp(scores[(k * pixels) + i] - max);
+                }
+
+                result[i] = (float)(1 / sum);
+            }
+
+            return result;
         }
     }
 }

@@ -9,7 +9,7 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// <summary>
 /// Runs an ONNX segmentation model on each row's tensor and adds its scores <c>[K,H,W]</c> (logits or
 /// probabilities, upsampled to the tensor's size when the model's output is smaller) as a variable-length Single vector.
-/// Created by <see cref="SegmentationTransforms.ScoreOnnx"/>.
+/// Created by <see cref="SegmentationTransforms.ScoreOnnx(string, string, string, string, Onnx.OnnxSessionOptions?)"/>.
 /// </summary>
 /// <remarks>The transformer owns an ONNX Runtime session: dispose it when done. One row per call for now.</remarks>
 public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDisposable

@@ -55,11 +55,26 @@ public sealed class SegmentationTransforms
             throw new System.IO.FileNotFoundException($"The ONNX model '{modelPath}' does not exist.", modelPath);
         }
 
+        return ScoreOnnx(System.IO.File.ReadAllBytes(modelPath), outputColumnName, inputColumnName, geometryColumnName, options, modelPath);
+    }
+
+    /// <summary>Scores tensors with an ONNX segmentation model given as bytes (for example an embedded resource).</summary>
+    /// <param name="model">The model's bytes.</param>
+    /// <param name="outputColumnName">The scores column. Default: "Scores".</param>
+    /// <param name="inputColumnName">The tensor column. Default: "Image".</param>
+    /// <param name="geometryColumnName">The geometry column. Default: "ImageGeometry".</param>
+    /// <param name="options">Session options, as for the path overload.</param>
+    /// <param name="modelName">A name for messages. Default: "model".</param>
+    /// <returns>The estimator; its transformer owns the session and is <see cref="IDisposable"/>.</returns>
+    /// <exception cref="ArgumentException">The bytes are not a usable segmentation model.</exception>
+    public SegmentationEstimator<OnnxScoringTransformer> ScoreOnnx(byte[] model, string outputColumnName = "Scores", string inputColumnName = "Image", string geometryColumnName = "ImageGeometry", OnnxSessionOptions? options = null, string modelName = "model")
+    {
+        ArgumentNullException.ThrowIfNull(model);
         OnnxSessionOptions session = options is null
             ? new OnnxSessionOptions { UpsampleToInput = true }
             : System.Text.Json.JsonSerializer.Deserialize<OnnxSessionOptions>(System.Text.Json.JsonSerializer.Serialize(options, StageDescription.Json), StageDescription.Json)!;
         session.Log = LogTo(_context, options?.Log);
-        return new(new OnnxScoringTransformer(outputColumnName, inputColumnName, geometryColumnName, System.IO.File.ReadAllBytes(modelPath), modelPath, session));
+        return new(new OnnxScoringTransformer(outputColumnName, inputColumnName, geometryColumnName, model, modelName, session));
     }
 
     /// <summary>A log callback that writes to <see cref="MLContext.Log"/> and then to <paramref name="next"/>.</summary>
@@ -81,9 +96,11 @@ public sealed class SegmentationTransforms
     /// <param name="geometryColumnName">The geometry column. Default: "ImageGeometry".</param>
     /// <param name="threshold">The threshold for one-channel scores (probabilities: 0.5; logits: 0). Default: 0.5.</param>
     /// <param name="restoreOriginalSize">Map the mask back to the original image size (removing letterbox padding). Default: <see langword="false"/> (the tensor's size, as masks loaded with the image's geometry).</param>
+    /// <param name="confidenceColumnName">Also add the winning class's probability per pixel (a Single vector the mask's size) under this name; <see langword="null"/> for none. Default: <see langword="null"/>.</param>
+    /// <param name="scoresAreProbabilities">The scores are probabilities (the model ends in Softmax or Sigmoid), not logits; used for the confidence. Default: <see langword="false"/>.</param>
     /// <returns>The estimator.</returns>
-    public SegmentationEstimator<MaskPredictingTransformer> PredictMasks(IReadOnlyList<string> classNames, string outputColumnName = "PredictedMask", string scoresColumnName = "Scores", string geometryColumnName = "ImageGeometry", float threshold = 0.5f, bool restoreOriginalSize = false)
-        => new(new MaskPredictingTransformer(outputColumnName, scoresColumnName, geometryColumnName, classNames, threshold, restoreOriginalSize));
+    public SegmentationEstimator<MaskPredictingTransformer> PredictMasks(IReadOnlyList<string> classNames, string outputColumnName = "PredictedMask", string scoresColumnName = "Scores", string geometryColumnName = "ImageGeometry", float threshold = 0.5f, bool restoreOriginalSize = false, string? confidenceColumnName = null, bool scoresAreProbabilities = false)
+        => new(new MaskPredictingTransformer(outputColumnName, scoresColumnName, geometryColumnName, classNames, threshold, restoreOriginalSize, confidenceColumnName, scoresAreProbabilities));
 
     /// <summary>Adds one Single column per loss with each image's loss between its scores and mask.</summary>
     /// <param name="losses">Output column name → loss (each with its own options: activation, weights, …).</param>

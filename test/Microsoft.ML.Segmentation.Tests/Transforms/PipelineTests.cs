@@ -258,6 +258,45 @@ public sealed class PipelineTests
         DisposeAll(withLosses);
     }
 
+    public sealed class Confident
+    {
+        [VectorType]
+        public float[] Scores { get; set; } = Array.Empty<float>();
+
+        [VectorType]
+        public uint[] PredictedMask { get; set; } = Array.Empty<uint>();
+
+        [VectorType]
+        public float[] Confidence { get; set; } = Array.Empty<float>();
+    }
+
+    [TestMethod]
+    public void ConfidenceIsTheWinningSoftmaxProbability()
+    {
+        using Dataset data = CreateDataset();
+        var ml = new MLContext(seed: 1);
+        IDataView input = ml.Data.LoadFromEnumerable(data.Rows);
+        ITransformer model = ml.Segmentation().Transforms.LoadImages()
+            .Append(ml.Segmentation().Transforms.ScoreOnnx(File.ReadAllBytes(data.ModelPath)))
+            .Append(ml.Segmentation().Transforms.PredictMasks(Classes, confidenceColumnName: "Confidence"))
+            .Fit(input);
+        foreach (Confident row in ml.Data.CreateEnumerable<Confident>(model.Transform(input), reuseRowObject: false))
+        {
+            int pixels = row.PredictedMask.Length;
+            var shape = new SegmentationShape(1, 4, 1, pixels);
+            var probabilities = new float[row.Scores.Length];
+            ActivationKernels.Softmax<float>(row.Scores, shape, probabilities);
+            for (int i = 0; i < pixels; i++)
+            {
+                int winner = (int)row.PredictedMask[i] - 1;
+                Assert.AreEqual(probabilities[(winner * pixels) + i], row.Confidence[i], 1e-5f);
+                Assert.IsTrue(Enumerable.Range(0, 4).All(k => probabilities[(k * pixels) + i] <= row.Confidence[i] + 1e-6f));
+            }
+        }
+
+        DisposeAll(model);
+    }
+
     private static void DisposeAll(ITransformer model)
     {
         foreach (ITransformer t in (IEnumerable<ITransformer>)model)
