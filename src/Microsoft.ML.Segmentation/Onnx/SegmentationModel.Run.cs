@@ -25,16 +25,8 @@ public sealed partial class SegmentationModel
     /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public SegmentationShape Run(ReadOnlySpan<float> input, int batch, int height, int width, Span<float> scores)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (OutputKind == SegmentationOutputKind.Mask)
-        {
-            throw new InvalidOperationException(
-                $"The output '{OutputName}' of '{ModelName}' is an integer mask {OutputLayout}; call RunMask.");
-        }
-
-        long[] shape = CheckInput(input, batch, height, width);
-        using IDisposableReadOnlyCollection<OrtValue> outputs = RunCore(input, shape);
-        (SegmentationShape written, SegmentationShape raw) = ScoreShapes(outputs[0], batch, height, width);
+        (IDisposableReadOnlyCollection<OrtValue> outputs, SegmentationShape written, SegmentationShape raw) = RunScores(input, batch, height, width);
+        using IDisposableReadOnlyCollection<OrtValue> owned = outputs;
         if (scores.Length < written.ElementCount)
         {
             throw new ArgumentException(
@@ -60,17 +52,9 @@ public sealed partial class SegmentationModel
     /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public SegmentationShape Run(ReadOnlySpan<float> input, int batch, int height, int width, ref float[] scores)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(scores);
-        if (OutputKind == SegmentationOutputKind.Mask)
-        {
-            throw new InvalidOperationException(
-                $"The output '{OutputName}' of '{ModelName}' is an integer mask {OutputLayout}; call RunMask.");
-        }
-
-        long[] shape = CheckInput(input, batch, height, width);
-        using IDisposableReadOnlyCollection<OrtValue> outputs = RunCore(input, shape);
-        (SegmentationShape written, SegmentationShape raw) = ScoreShapes(outputs[0], batch, height, width);
+        (IDisposableReadOnlyCollection<OrtValue> outputs, SegmentationShape written, SegmentationShape raw) = RunScores(input, batch, height, width);
+        using IDisposableReadOnlyCollection<OrtValue> owned = outputs;
         if (scores.Length < written.ElementCount)
         {
             scores = new float[written.ElementCount];
@@ -78,6 +62,30 @@ public sealed partial class SegmentationModel
 
         WriteScores(outputs[0], raw, written, scores);
         return written;
+    }
+
+    /// <summary>Runs a float-output model; the caller disposes the outputs.</summary>
+    private (IDisposableReadOnlyCollection<OrtValue> Outputs, SegmentationShape Written, SegmentationShape Raw) RunScores(ReadOnlySpan<float> input, int batch, int height, int width)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (OutputKind == SegmentationOutputKind.Mask)
+        {
+            throw new InvalidOperationException(
+                $"The output '{OutputName}' of '{ModelName}' is an integer mask {OutputLayout}; call RunMask.");
+        }
+
+        long[] shape = CheckInput(input, batch, height, width);
+        IDisposableReadOnlyCollection<OrtValue> outputs = RunCore(input, shape);
+        try
+        {
+            (SegmentationShape written, SegmentationShape raw) = ScoreShapes(outputs[0], batch, height, width);
+            return (outputs, written, raw);
+        }
+        catch
+        {
+            outputs.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The shape ONNX Runtime returned, and the shape written after any upsampling.</summary>
