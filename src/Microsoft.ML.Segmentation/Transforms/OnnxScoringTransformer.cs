@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Onnx;
@@ -9,7 +10,7 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// <summary>
 /// Runs an ONNX segmentation model on each row's tensor and adds its scores <c>[K,H,W]</c> (logits or
 /// probabilities, upsampled to the tensor's size when the model's output is smaller) as a variable-length Single vector.
-/// Created by <see cref="SegmentationTransforms.ScoreOnnx(string, string, string, string, Onnx.OnnxSessionOptions?)"/>.
+/// Created by <see cref="SegmentationTransforms.ScoreOnnx(string, string, string, string, Onnx.OnnxSessionOptions?, System.Collections.Generic.IReadOnlyList{string}?)"/>.
 /// </summary>
 /// <remarks>The transformer owns an ONNX Runtime session: dispose it when done. One row per call for now.</remarks>
 public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDisposable
@@ -19,15 +20,28 @@ public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDispo
     private readonly byte[] _modelBytes;
     private readonly OnnxSessionOptions _options;
 
-    internal OnnxScoringTransformer(string outputColumnName, string inputColumnName, string geometryColumnName, byte[] modelBytes, string modelName, OnnxSessionOptions options)
+    internal OnnxScoringTransformer(string outputColumnName, string inputColumnName, string geometryColumnName, byte[] modelBytes, string modelName, OnnxSessionOptions options, IReadOnlyList<string>? maskClassNames = null)
     {
         _modelBytes = modelBytes;
         _options = options;
         _model = SegmentationModel.Load(modelBytes, options, modelName);
+        if (_model.OutputKind == SegmentationOutputKind.Mask && (maskClassNames is null || maskClassNames.Count < 2))
+        {
+            _model.Dispose();
+            throw new ArgumentException(
+                $"The model '{modelName}' outputs an integer mask ({_model.OutputLayout}); pass its class names (maskClassNames) so the mask column knows its classes.", nameof(maskClassNames));
+        }
+
+        MaskClassNames = _model.OutputKind == SegmentationOutputKind.Mask ? maskClassNames!.ToArray() : null;
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
         GeometryColumnName = geometryColumnName;
-        AddedColumns = new[] { new SegmentationColumn(outputColumnName, ColumnTypes.Tensor) };
+        AddedColumns = new[]
+        {
+            MaskClassNames is null
+                ? new SegmentationColumn(outputColumnName, ColumnTypes.Tensor)
+                : new SegmentationColumn(outputColumnName, ColumnTypes.Mask(MaskClassNames.Count), ColumnTypes.ClassNames(MaskClassNames)),
+        };
         InputColumns = new[]
         {
             InputColumn.FloatVector(inputColumnName, nameof(inputColumnName)),
@@ -44,6 +58,9 @@ public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDispo
     /// <summary>The geometry column giving each tensor's height and width.</summary>
     public string GeometryColumnName { get; }
 
+    /// <summary>For a model whose output is an integer mask, the class names of the key-typed mask column it adds; otherwise <see langword="null"/> (it adds float scores).</summary>
+    public IReadOnlyList<string>? MaskClassNames { get; }
+
     /// <summary>The model.</summary>
     public SegmentationModel Model => _model;
 
@@ -59,13 +76,14 @@ public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDispo
         OnnxSessionOptions options = stage.Read<OnnxSessionOptions>("options");
         options.Log = SegmentationTransforms.LogTo(context, options.Log);
         return new OnnxScoringTransformer(stage.Read<string>("output"), stage.Read<string>("input"), stage.Read<string>("geometry"),
-            stage.Payload ?? throw new System.IO.InvalidDataException("The saved ScoreOnnx stage has no model."), stage.Read<string>("modelName"), options);
+            stage.Payload ?? throw new System.IO.InvalidDataException("The saved ScoreOnnx stage has no model."), stage.Read<string>("modelName"), options, stage.ReadOrDefault<string[]>("maskClassNames"));
     }
 
     internal override StageDescription Describe()
     {
         JsonObject settings = StageDescription.Columns(("output", OutputColumnName), ("input", InputColumnName), ("geometry", GeometryColumnName), ("modelName", _model.ModelName));
         settings["options"] = StageDescription.ToNode(_options);
+        settings["maskClassNames"] = StageDescription.ToNode(MaskClassNames);
         return new StageDescription(Kind, settings, _modelBytes);
     }
 
@@ -79,6 +97,7 @@ public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDispo
         private VBuffer<float> _input;
         private VBuffer<int> _geometryValue;
         private float[] _scores = Array.Empty<float>();
+        private int[] _labels = Array.Empty<int>();
         private int _length;
 
         public Computation(OnnxScoringTransformer owner, DataViewRow input)
@@ -89,8 +108,13 @@ public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDispo
             _geometry = input.GetGetter<VBuffer<int>>(input.Schema[owner.GeometryColumnName]);
         }
 
-        public override Delegate GetGetter(int outputIndex)
-            => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+        public override Delegate GetGetter(int outputIndex) => _owner.MaskClassNames is { } names
+            ? (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> value) =>
+            {
+                EnsureComputed();
+                ColumnTypes.LabelsToKeys(_labels.AsSpan(0, _length), names.Count, ref value);
+            })
+            : (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {
                 EnsureComputed();
                 VBufferEditor<float> editor = VBufferEditor.Create(ref value, _length);
@@ -109,6 +133,18 @@ public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDispo
             {
                 throw new InvalidOperationException(
                     $"Column '{_owner.InputColumnName}' holds {_input.Length} values; the model '{_owner._model.ModelName}' needs {_owner._model.InputChannels}×{height}×{width} for this row's geometry.");
+            }
+
+            if (_owner.MaskClassNames is not null)
+            {
+                // Integer masks are never resized, so the label map has the output's size; the input's is an upper bound.
+                if (_labels.Length < height * width)
+                {
+                    _labels = new int[height * width];
+                }
+
+                _length = _owner._model.RunMask(tensor, 1, height, width, _labels).ElementCount;
+                return;
             }
 
             Kernels.SegmentationShape shape = _owner._model.Run(tensor, 1, height, width, ref _scores);

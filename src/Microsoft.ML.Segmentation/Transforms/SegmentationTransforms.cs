@@ -44,10 +44,11 @@ public sealed class SegmentationTransforms
     /// <param name="inputColumnName">The tensor column. Default: "Image".</param>
     /// <param name="geometryColumnName">The geometry column. Default: "ImageGeometry".</param>
     /// <param name="options">Session options; <see langword="null"/> for the CPU with outputs upsampled to the tensor size. The execution provider and any fallback are logged through <see cref="MLContext.Log"/>.</param>
+    /// <param name="maskClassNames">For a model whose output is an integer mask (it ends in ArgMax): the class names; the added column is then a key-typed mask ready for <see cref="SegmentationCatalog.Evaluate"/>. Ignored for score outputs. Default: <see langword="null"/>.</param>
     /// <returns>The estimator; its transformer owns the session and is <see cref="IDisposable"/>.</returns>
     /// <exception cref="System.IO.FileNotFoundException">The model file does not exist.</exception>
-    /// <exception cref="ArgumentException">The model has no usable image input or score output (the message lists its inputs and outputs).</exception>
-    public SegmentationEstimator<OnnxScoringTransformer> ScoreOnnx(string modelPath, string outputColumnName = "Scores", string inputColumnName = "Image", string geometryColumnName = "ImageGeometry", OnnxSessionOptions? options = null)
+    /// <exception cref="ArgumentException">The model has no usable image input or score output (the message lists its inputs and outputs), or it outputs a mask and no class names are given.</exception>
+    public SegmentationEstimator<OnnxScoringTransformer> ScoreOnnx(string modelPath, string outputColumnName = "Scores", string inputColumnName = "Image", string geometryColumnName = "ImageGeometry", OnnxSessionOptions? options = null, IReadOnlyList<string>? maskClassNames = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         if (!System.IO.File.Exists(modelPath))
@@ -55,7 +56,7 @@ public sealed class SegmentationTransforms
             throw new System.IO.FileNotFoundException($"The ONNX model '{modelPath}' does not exist.", modelPath);
         }
 
-        return ScoreOnnx(System.IO.File.ReadAllBytes(modelPath), outputColumnName, inputColumnName, geometryColumnName, options, modelPath);
+        return ScoreOnnx(System.IO.File.ReadAllBytes(modelPath), outputColumnName, inputColumnName, geometryColumnName, options, modelPath, maskClassNames);
     }
 
     /// <summary>Scores tensors with an ONNX segmentation model given as bytes (for example an embedded resource).</summary>
@@ -65,16 +66,17 @@ public sealed class SegmentationTransforms
     /// <param name="geometryColumnName">The geometry column. Default: "ImageGeometry".</param>
     /// <param name="options">Session options, as for the path overload.</param>
     /// <param name="modelName">A name for messages. Default: "model".</param>
+    /// <param name="maskClassNames">For an integer-mask model, its class names (as for the path overload).</param>
     /// <returns>The estimator; its transformer owns the session and is <see cref="IDisposable"/>.</returns>
     /// <exception cref="ArgumentException">The bytes are not a usable segmentation model.</exception>
-    public SegmentationEstimator<OnnxScoringTransformer> ScoreOnnx(byte[] model, string outputColumnName = "Scores", string inputColumnName = "Image", string geometryColumnName = "ImageGeometry", OnnxSessionOptions? options = null, string modelName = "model")
+    public SegmentationEstimator<OnnxScoringTransformer> ScoreOnnx(byte[] model, string outputColumnName = "Scores", string inputColumnName = "Image", string geometryColumnName = "ImageGeometry", OnnxSessionOptions? options = null, string modelName = "model", IReadOnlyList<string>? maskClassNames = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         OnnxSessionOptions session = options is null
             ? new OnnxSessionOptions { UpsampleToInput = true }
             : System.Text.Json.JsonSerializer.Deserialize<OnnxSessionOptions>(System.Text.Json.JsonSerializer.Serialize(options, StageDescription.Json), StageDescription.Json)!;
         session.Log = LogTo(_context, options?.Log);
-        return new(new OnnxScoringTransformer(outputColumnName, inputColumnName, geometryColumnName, model, modelName, session));
+        return new(new OnnxScoringTransformer(outputColumnName, inputColumnName, geometryColumnName, model, modelName, session, maskClassNames));
     }
 
     /// <summary>A log callback that writes to <see cref="MLContext.Log"/> and then to <paramref name="next"/>.</summary>

@@ -297,6 +297,29 @@ public sealed class PipelineTests
         DisposeAll(model);
     }
 
+    [TestMethod]
+    public void IntegerMaskModelFeedsEvaluateDirectly()
+    {
+        using Dataset data = CreateDataset();
+        var ml = new MLContext(seed: 1);
+        IDataView input = ml.Data.LoadFromEnumerable(data.Rows);
+
+        // The ArgMax model is the conv head followed by ArgMax: its mask must equal PredictMasks over the head's scores.
+        ITransformer viaMask = ml.Segmentation().Transforms.LoadImages()
+            .Append(ml.Segmentation().Transforms.LoadMasks(Classes))
+            .Append(ml.Segmentation().Transforms.ScoreOnnx(TestModels.ArgmaxMask(), outputColumnName: "PredictedMask", maskClassNames: Classes))
+            .Fit(input);
+        ITransformer viaScores = Pipeline(ml, data).Fit(input);
+        SegmentationMetrics fromMask = ml.Segmentation().Evaluate(viaMask.Transform(input));
+        SegmentationMetrics fromScores = ml.Segmentation().Evaluate(viaScores.Transform(input));
+        Assert.AreEqual(fromScores.GetFormattedConfusionTable(), fromMask.GetFormattedConfusionTable());
+
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => ml.Segmentation().Transforms.ScoreOnnx(TestModels.ArgmaxMask()));
+        StringAssert.Contains(ex.Message, "maskClassNames");
+        DisposeAll(viaMask);
+        DisposeAll(viaScores);
+    }
+
     private static void DisposeAll(ITransformer model)
     {
         foreach (ITransformer t in (IEnumerable<ITransformer>)model)
