@@ -13,6 +13,7 @@ public sealed class LossValidationTests
         new CrossEntropyLoss(), new BinaryCrossEntropyLoss(), new FocalLoss(), new FocalLoss(new FocalLossOptions { Activation = Activation.Softmax }),
         new DiceLoss(), new JaccardLoss(), new TverskyLoss(), new GeneralizedDiceLoss(), new MatthewsCorrelationLoss(),
         new CombinedLoss((new CrossEntropyLoss(), 1), (new DiceLoss(), 1)),
+        new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Activation = Activation.Softmax }),
     }.Select(l => new object[] { l });
 
     [TestMethod]

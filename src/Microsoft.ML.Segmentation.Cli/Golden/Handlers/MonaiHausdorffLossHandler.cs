@@ -1,0 +1,135 @@
+using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
+
+namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
+
+/// <summary>
+/// MONAI <c>HausdorffDTLoss</c> and <c>LogHausdorffDTLoss</c> on <see cref="HausdorffDistanceLoss"/>. A case is checked
+/// against its expectation, and also against an <c>expected_LogHausdorffDTLoss</c> when it carries one. Inputs are
+/// [B,C,H,W], or [B,C,D,H,W] with at most two spatial axes longer than 1 (the distance transform is 2-D).
+/// </summary>
+internal sealed class MonaiHausdorffLossHandler : IGoldenHandler
+{
+    private const string LogExpectation = "expected_LogHausdorffDTLoss";
+
+    public bool CanRun(GoldenFile file) => file.IsLibrary("MONAI") && file.Callable.StartsWith("monai.losses.", StringComparison.Ordinal)
+        && file.Callable.Contains("HausdorffDTLoss", StringComparison.Ordinal);
+
+    public GoldenOutcome Run(GoldenCase c)
+    {
+        GoldenTensor input = c.Tensor("input");
+        GoldenTensor target = c.Tensor("target");
+        if (Plane(input.Shape) is not SegmentationShape shape)
+        {
+            return GoldenOutcome.Unsupported($"input [{string.Join(",", input.Shape)}]: the distance transform is 2-D (NCHW, or NCDHW with a singleton spatial axis)");
+        }
+
+        int classes = shape.Classes;
+        LossProblem problem = c.Bool("to_onehot_y", false) && classes > 1
+            ? Labels(input, target, shape)
+            : Dense(input, target, shape);
+
+        bool sigmoid = c.Bool("sigmoid", false);
+        bool softmax = c.Bool("softmax", false) && classes > 1; // MONAI skips a softmax over one channel
+        string? otherAct = c.Text("other_act");
+        if ((sigmoid ? 1 : 0) + (softmax ? 1 : 0) + (otherAct is null ? 0 : 1) > 1)
+        {
+            return GoldenOutcome.Unsupported("more than one of sigmoid, softmax and other_act");
+        }
+
+        if (otherAct is not null)
+        {
+            try
+            {
+                problem = problem.WithOtherActivation(otherAct); // the loss then sees the activated scores as they are
+            }
+            catch (NotSupportedException ex)
+            {
+                return GoldenOutcome.Unsupported(ex.Message);
+            }
+        }
+
+        string reduction = c.Text("reduction") ?? "mean";
+        if (reduction is not ("mean" or "sum" or "none"))
+        {
+            return GoldenOutcome.Unsupported($"reduction '{reduction}'");
+        }
+
+        var options = new HausdorffDistanceLossOptions
+        {
+            Activation = sigmoid ? Activation.Sigmoid : softmax ? Activation.Softmax : Activation.None,
+            Alpha = c.Number("alpha", 2),
+            IncludeBackground = c.Bool("include_background", false),
+            PerImage = !c.Bool("batch", false),
+            Reduction = reduction == "sum" ? LossReduction.Sum : LossReduction.Mean,
+        };
+
+        bool logPrimary = c.File.Callable.StartsWith("monai.losses.LogHausdorffDTLoss", StringComparison.Ordinal);
+        options.LogLoss = logPrimary;
+        GoldenOutcome primary = GoldenOutcome.Compare(c, Evaluate(options, problem, reduction));
+        if (primary.Status != GoldenStatus.Passed || logPrimary || c.Node[LogExpectation] is null)
+        {
+            return primary;
+        }
+
+        options.LogLoss = true;
+        GoldenOutcome log = GoldenOutcome.Compare(c.Node[LogExpectation], c.Tolerance, Evaluate(options, problem, reduction));
+        return log.Status == GoldenStatus.Passed
+            ? primary with { Message = $"{primary.Message}; log {log.Message}" }
+            : log with { Message = $"LogHausdorffDTLoss: {log.Message}" };
+    }
+
+    private static double[] Evaluate(HausdorffDistanceLossOptions options, LossProblem problem, string reduction)
+    {
+        var loss = new HausdorffDistanceLoss(options);
+        return reduction == "none"
+            ? loss.ComputeTerms<double>(problem.Input, problem.Shape, problem.Target())
+            : new[] { problem.Compute(loss) };
+    }
+
+    /// <summary>[B,C,H,W] as it is; [B,C,D,H,W] with one singleton spatial axis dropped (the layout is unchanged).</summary>
+    private static SegmentationShape? Plane(int[] d)
+    {
+        if (d.Length == 4)
+        {
+            return new SegmentationShape(d[0], d[1], d[2], d[3]);
+        }
+
+        if (d.Length != 5)
+        {
+            return null;
+        }
+
+        int[] spatial = d[2..];
+        int singleton = Array.IndexOf(spatial, 1);
+        if (singleton < 0)
+        {
+            return null;
+        }
+
+        int[] plane = spatial.Where((_, i) => i != singleton).ToArray();
+        return new SegmentationShape(d[0], d[1], plane[0], plane[1]);
+    }
+
+    /// <summary>A class-index map [B,1,spatial…] (<c>to_onehot_y</c>).</summary>
+    private static LossProblem Labels(GoldenTensor input, GoldenTensor target, SegmentationShape shape)
+    {
+        if (target.Data.Length != shape.PixelCount)
+        {
+            throw new InvalidDataException($"'{target.Name}' has {target.Data.Length} labels; input {shape} needs {shape.PixelCount}.");
+        }
+
+        return new LossProblem(input.Data, shape, target.Data.Select(v => (int)v).ToArray(), null, null);
+    }
+
+    /// <summary>A target of the input's shape (one-hot, or a binary mask for one channel).</summary>
+    private static LossProblem Dense(GoldenTensor input, GoldenTensor target, SegmentationShape shape)
+    {
+        if (target.Data.Length != shape.ElementCount)
+        {
+            throw new InvalidDataException($"'{target.Name}' has {target.Data.Length} values; input {shape} needs {shape.ElementCount}.");
+        }
+
+        return new LossProblem(input.Data, shape, null, null, target.Data);
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.ML.Segmentation.Kernels;
+
+namespace Microsoft.ML.Segmentation.Losses;
+
+/// <summary>
+/// Options of <see cref="HausdorffDistanceLoss"/>. The defaults are MONAI's <c>HausdorffDTLoss()</c>: probabilities
+/// as given, α = 2, background channel left out, one term per (image, class), mean over the terms.
+/// </summary>
+public sealed class HausdorffDistanceLossOptions
+{
+    /// <summary>
+    /// How the input becomes probabilities (MONAI <c>sigmoid</c> / <c>softmax</c>). Default: <see cref="Activation.None"/>
+    /// (the input already holds probabilities). A softmax needs at least two channels.
+    /// </summary>
+    public Activation Activation { get; set; } = Activation.None;
+
+    /// <summary>The exponent α applied to each distance field (MONAI <c>alpha</c>). Default: 2; must be finite and ≥ 0.</summary>
+    public double Alpha { get; set; } = 2;
+
+    /// <summary>
+    /// Keep channel 0 (MONAI <c>include_background</c>). Default: <see langword="false"/>. Ignored with one channel,
+    /// which is always kept, as in MONAI.
+    /// </summary>
+    public bool IncludeBackground { get; set; }
+
+    /// <summary>
+    /// One term per (image, class), each the mean over that image's pixels (MONAI <c>batch=False</c>); otherwise one term
+    /// per class, the mean over the pixels of the whole batch (<c>batch=True</c>). Default: <see langword="true"/>.
+    /// </summary>
+    public bool PerImage { get; set; } = true;
+
+    /// <summary>Mean or sum over the terms (MONAI <c>reduction</c>). Default: <see cref="LossReduction.Mean"/>.</summary>
+    public LossReduction Reduction { get; set; } = LossReduction.Mean;
+
+    /// <summary>
+    /// Return log(loss + 1) instead of the loss (MONAI <c>LogHausdorffDTLoss</c>); applied after the reduction, or to
+    /// each term of <see cref="HausdorffDistanceLoss.ComputeTerms{T}"/>. Default: <see langword="false"/>.
+    /// </summary>
+    public bool LogLoss { get; set; }
+}

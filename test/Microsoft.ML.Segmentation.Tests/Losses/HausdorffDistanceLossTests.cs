@@ -1,0 +1,334 @@
+using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
+using Microsoft.ML.Segmentation.Tests.Support;
+
+namespace Microsoft.ML.Segmentation.Tests.Losses;
+
+/// <summary>
+/// <see cref="HausdorffDistanceLoss"/> against a brute-force reference (activation, one-hot, distance fields by
+/// exhaustive search, terms, reduction written out directly) and its gradient against central finite differences.
+/// </summary>
+[TestClass]
+public sealed class HausdorffDistanceLossTests
+{
+    public static IEnumerable<object[]> Settings()
+    {
+        foreach (Activation activation in new[] { Activation.None, Activation.Sigmoid, Activation.Softmax })
+        {
+            foreach (bool perImage in new[] { true, false })
+            {
+                foreach (LossReduction reduction in new[] { LossReduction.Mean, LossReduction.Sum })
+                {
+                    yield return new object[] { activation, perImage, reduction, !perImage, reduction == LossReduction.Sum ? 1.5 : 2.0, activation == Activation.Sigmoid && perImage };
+                }
+            }
+        }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Settings))]
+    public void MatchesTheBruteForceReference(Activation activation, bool perImage, LossReduction reduction, bool background, double alpha, bool log)
+    {
+        var random = new Random(31);
+        var shape = new SegmentationShape(2, 3, 5, 6);
+        var options = new HausdorffDistanceLossOptions { Activation = activation, PerImage = perImage, Reduction = reduction, IncludeBackground = background, Alpha = alpha, LogLoss = log };
+        double[] input = Input(random, shape, activation);
+        int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes);
+        double expected = HausdorffReference.Loss(input, shape, HausdorffReference.OneHot(labels, shape), options, out _);
+        double actual = Create(options).Compute<double>(input, shape, SegmentationTarget<double>.FromLabels(labels));
+        Assert.AreEqual(expected, actual, 1e-12 * Math.Max(1, Math.Abs(expected)));
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Settings))]
+    public void GradientMatchesFiniteDifferences(Activation activation, bool perImage, LossReduction reduction, bool background, double alpha, bool log)
+    {
+        var random = new Random(32);
+        var shape = new SegmentationShape(2, 3, 4, 5);
+        var options = new HausdorffDistanceLossOptions { Activation = activation, PerImage = perImage, Reduction = reduction, IncludeBackground = background, Alpha = alpha, LogLoss = log };
+        double[] input = Input(random, shape, activation);
+        double[] dense = HausdorffReference.OneHot(GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes), shape);
+        GradientCheck.AssertMatches(Create(options), input, shape, TestTarget.FromDense(dense), step: 1e-6, tolerance: 1e-6);
+    }
+
+    [TestMethod]
+    public void GradientWithOneSigmoidChannelAndSoftTargets()
+    {
+        var random = new Random(33);
+        var shape = new SegmentationShape(3, 1, 6, 4);
+        var options = new HausdorffDistanceLossOptions { Activation = Activation.Sigmoid, LogLoss = true };
+        double[] input = Input(random, shape, Activation.Sigmoid);
+        double[] soft = Enumerable.Range(0, shape.ElementCount).Select(_ => random.NextDouble() < 0.5 ? 0.1 * random.NextDouble() : 0.9 + (0.1 * random.NextDouble())).ToArray();
+        GradientCheck.AssertMatches(Create(options), input, shape, TestTarget.FromDense(soft));
+        double expected = HausdorffReference.Loss(input, shape, soft, options, out _);
+        Assert.AreEqual(expected, Create(options).Compute<double>(input, shape, SegmentationTarget<double>.FromDense(soft)), 1e-12);
+    }
+
+    [TestMethod]
+    public void MonaiShapeTestCase()
+    {
+        // MONAI tests/losses/test_hausdorff_loss.py, first case: sigmoid, include_background, [1,1,2,2].
+        var shape = new SegmentationShape(1, 1, 2, 2);
+        double[] logits = { 1, -1, -1, 1 };
+        double[] target = { 1, 0, 1, 1 };
+        var options = new HausdorffDistanceLossOptions { Activation = Activation.Sigmoid, IncludeBackground = true };
+        Assert.AreEqual(0.509329, Create(options).Compute<double>(logits, shape, SegmentationTarget<double>.FromDense(target)), 1e-6);
+        options.LogLoss = true;
+        Assert.AreEqual(0.4116651812039158, Create(options).Compute<double>(logits, shape, SegmentationTarget<double>.FromDense(target)), 1e-6);
+    }
+
+    [TestMethod]
+    public void TermsAreOnePerImageAndKeptClass()
+    {
+        var random = new Random(34);
+        var shape = new SegmentationShape(2, 3, 4, 4);
+        double[] input = Input(random, shape, Activation.Softmax);
+        int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes);
+        var options = new HausdorffDistanceLossOptions { Activation = Activation.Softmax };
+        HausdorffReference.Loss(input, shape, HausdorffReference.OneHot(labels, shape), options, out double[] expected);
+        double[] terms = Create(options).ComputeTerms<double>(input, shape, SegmentationTarget<double>.FromLabels(labels));
+        Assert.AreEqual(4, terms.Length);
+        CollectionAssert.AreEqual(expected, terms, Comparer<double>.Create((a, b) => Math.Abs(a - b) < 1e-12 ? 0 : a.CompareTo(b)));
+        Assert.AreEqual(terms.Average(), Create(options).Compute<double>(input, shape, SegmentationTarget<double>.FromLabels(labels)), 1e-12);
+
+        options.PerImage = false;
+        options.LogLoss = true;
+        HausdorffReference.Loss(input, shape, HausdorffReference.OneHot(labels, shape), options, out expected);
+        terms = Create(options).ComputeTerms<double>(input, shape, SegmentationTarget<double>.FromLabels(labels));
+        Assert.AreEqual(2, terms.Length);
+        Assert.AreEqual(expected[0], terms[0], 1e-12);
+        Assert.AreEqual(expected[1], terms[1], 1e-12);
+    }
+
+    [TestMethod]
+    public void EmptyAndFullMasksHaveZeroFields()
+    {
+        // Target all background and prediction all below the threshold: both fields are zero, so is the loss.
+        var shape = new SegmentationShape(1, 1, 3, 3);
+        double[] p = Enumerable.Repeat(0.3, 9).ToArray();
+        var loss = Create(new HausdorffDistanceLossOptions());
+        Assert.AreEqual(0, loss.Compute<double>(p, shape, SegmentationTarget<double>.FromDense(new double[9])));
+        var gradient = new double[9];
+        loss.Compute<double>(p, shape, SegmentationTarget<double>.FromDense(Enumerable.Repeat(1.0, 9).ToArray()), gradient);
+        CollectionAssert.AreEqual(new double[9], gradient);
+    }
+
+    [TestMethod]
+    public void IgnoredPixelsLeaveTheMean()
+    {
+        var random = new Random(35);
+        var shape = new SegmentationShape(2, 2, 4, 4);
+        double[] input = Input(random, shape, Activation.Softmax);
+        int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, 2, ignore: 255, ignoreFraction: 0.25);
+        var options = new HausdorffDistanceLossOptions { Activation = Activation.Softmax, IncludeBackground = true };
+        double[] dense = HausdorffReference.OneHot(labels, shape, ignore: 255);
+        double expected = HausdorffReference.Loss(input, shape, dense, options, out _);
+        var loss = Create(options);
+        Assert.AreEqual(expected, loss.Compute<double>(input, shape, SegmentationTarget<double>.FromLabels(labels, 255)), 1e-12);
+        Assert.AreEqual(expected, loss.Compute<double>(input, shape, SegmentationTarget<double>.FromDense(dense)), 1e-12);
+        GradientCheck.AssertMatches(loss, input, shape, TestTarget.FromLabels(labels, 255));
+    }
+
+    [TestMethod]
+    public void SingleMatchesDouble()
+    {
+        var random = new Random(36);
+        var shape = new SegmentationShape(2, 3, 7, 5);
+        double[] input = Input(random, shape, Activation.Softmax);
+        int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes);
+        var loss = Create(new HausdorffDistanceLossOptions { Activation = Activation.Softmax });
+        var g64 = new double[shape.ElementCount];
+        var g32 = new float[shape.ElementCount];
+        double v64 = loss.Compute<double>(input, shape, SegmentationTarget<double>.FromLabels(labels), g64);
+        double v32 = loss.Compute<float>(input.Select(v => (float)v).ToArray(), shape, SegmentationTarget<float>.FromLabels(labels), g32);
+        Assert.AreEqual(v64, v32, 1e-5 * Math.Max(1, v64));
+        for (int i = 0; i < g64.Length; i++)
+        {
+            Assert.AreEqual(g64[i], g32[i], 1e-5 * Math.Max(1, Math.Abs(g64[i])), $"element {i}");
+        }
+    }
+
+    [TestMethod]
+    public void OptionsAreValidated()
+    {
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Alpha = -1 }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Alpha = double.NaN }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Activation = (Activation)7 }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Reduction = (LossReduction)7 }));
+        var shape = new SegmentationShape(1, 1, 2, 2);
+        var softmax = new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Activation = Activation.Softmax });
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => softmax.Compute<double>(new double[4], shape, SegmentationTarget<double>.FromDense(new double[4])));
+        Assert.AreEqual("input", ex.ParamName);
+        ex = Assert.ThrowsExactly<ArgumentException>(() => new HausdorffDistanceLoss().Compute<double>(new double[4], shape, SegmentationTarget<double>.FromDense(new double[4]), new double[3]));
+        Assert.AreEqual("inputGradient", ex.ParamName);
+        Assert.AreEqual("hausdorff_dt", new HausdorffDistanceLoss().Name);
+        Assert.AreEqual("log_hausdorff_dt", new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { LogLoss = true }).Name);
+    }
+
+    internal static HausdorffDistanceLoss Create(HausdorffDistanceLossOptions options) => new(options);
+
+    /// <summary>Random scores whose probabilities all stay at least 0.02 from the 0.5 threshold, so small steps never move a mask.</summary>
+    private static double[] Input(Random random, SegmentationShape shape, Activation activation)
+    {
+        while (true)
+        {
+            double[] x = activation == Activation.None
+                ? Enumerable.Range(0, shape.ElementCount).Select(_ => random.NextDouble() < 0.5 ? 0.05 + (0.4 * random.NextDouble()) : 0.55 + (0.4 * random.NextDouble())).ToArray()
+                : GradientCheck.RandomInput(random, shape.ElementCount, scale: 3);
+            double[] p = new double[x.Length];
+            ActivationKernels.Apply<double>(activation, x, shape, p);
+            if (p.All(v => Math.Abs(v - 0.5) > 0.02))
+            {
+                return x;
+            }
+
+            // Push the offending scores away and try again.
+            if (activation == Activation.Sigmoid)
+            {
+                return x.Select(v => Math.Abs(v) < 0.1 ? v + (v < 0 ? -0.5 : 0.5) : v).ToArray();
+            }
+        }
+    }
+}
+
+/// <summary>Everything written out the slow, obvious way.</summary>
+internal static class HausdorffReference
+{
+    /// <summary>scipy <c>distance_transform_edt</c> by exhaustive search: distance of each nonzero pixel to the nearest zero pixel.</summary>
+    public static void BruteForceTransform(ReadOnlySpan<byte> mask, int height, int width, Span<double> distances)
+    {
+        for (int y = 0; y < height; y++)
+        {
+            for (int x = 0; x < width; x++)
+            {
+                if (mask[(y * width) + x] == 0)
+                {
+                    distances[(y * width) + x] = 0;
+                    continue;
+                }
+
+                double best = double.PositiveInfinity;
+                for (int v = 0; v < height; v++)
+                {
+                    for (int u = 0; u < width; u++)
+                    {
+                        if (mask[(v * width) + u] == 0)
+                        {
+                            best = Math.Min(best, Math.Sqrt(((v - y) * (v - y)) + ((u - x) * (u - x))));
+                        }
+                    }
+                }
+
+                distances[(y * width) + x] = best;
+            }
+        }
+    }
+
+    public static double[] OneHot(int[] labels, SegmentationShape shape, int? ignore = null)
+    {
+        int c = shape.Classes, s = shape.PixelsPerImage;
+        var dense = new double[shape.ElementCount];
+        for (int n = 0; n < shape.Batch; n++)
+        {
+            for (int k = 0; k < c; k++)
+            {
+                for (int i = 0; i < s; i++)
+                {
+                    int label = labels[(n * s) + i];
+                    dense[(((n * c) + k) * s) + i] = label == ignore ? double.NaN : label == (c == 1 ? 1 : k) ? 1 : 0;
+                }
+            }
+        }
+
+        return dense;
+    }
+
+    /// <summary>The loss; <paramref name="terms"/> receives the terms (log(term + 1) with LogLoss). NaN targets are ignored.</summary>
+    public static double Loss(double[] input, SegmentationShape shape, double[] target, HausdorffDistanceLossOptions options, out double[] terms)
+    {
+        int n = shape.Batch, c = shape.Classes, h = shape.Height, w = shape.Width, s = h * w;
+        double[] p = new double[input.Length];
+        for (int b = 0; b < n; b++)
+        {
+            for (int i = 0; i < s; i++)
+            {
+                double[] x = Enumerable.Range(0, c).Select(k => input[(((b * c) + k) * s) + i]).ToArray();
+                for (int k = 0; k < c; k++)
+                {
+                    p[(((b * c) + k) * s) + i] = options.Activation switch
+                    {
+                        Activation.Sigmoid => 1 / (1 + Math.Exp(-x[k])),
+                        Activation.Softmax => Math.Exp(x[k]) / x.Sum(Math.Exp),
+                        _ => x[k],
+                    };
+                }
+            }
+        }
+
+        int first = options.IncludeBackground || c == 1 ? 0 : 1;
+        var sums = new double[n, c];
+        var counts = new double[n, c];
+        for (int b = 0; b < n; b++)
+        {
+            for (int k = first; k < c; k++)
+            {
+                int offset = ((b * c) + k) * s;
+                double[] pk = p.Skip(offset).Take(s).ToArray();
+                double[] tk = target.Skip(offset).Take(s).ToArray();
+                double[] fp = Field(pk, h, w);
+                double[] ft = Field(tk.Select(v => double.IsNaN(v) ? 0 : v).ToArray(), h, w);
+                for (int i = 0; i < s; i++)
+                {
+                    if (double.IsNaN(tk[i]))
+                    {
+                        continue;
+                    }
+
+                    sums[b, k] += (pk[i] - tk[i]) * (pk[i] - tk[i]) * (Math.Pow(fp[i], options.Alpha) + Math.Pow(ft[i], options.Alpha));
+                    counts[b, k]++;
+                }
+            }
+        }
+
+        var raw = new List<double>();
+        if (options.PerImage)
+        {
+            for (int b = 0; b < n; b++)
+            {
+                for (int k = first; k < c; k++)
+                {
+                    raw.Add(counts[b, k] > 0 ? sums[b, k] / counts[b, k] : 0);
+                }
+            }
+        }
+        else
+        {
+            for (int k = first; k < c; k++)
+            {
+                double sum = Enumerable.Range(0, n).Sum(b => sums[b, k]);
+                double count = Enumerable.Range(0, n).Sum(b => counts[b, k]);
+                raw.Add(count > 0 ? sum / count : 0);
+            }
+        }
+
+        terms = raw.Select(t => options.LogLoss ? Math.Log(t + 1) : t).ToArray();
+        double value = options.Reduction == LossReduction.Mean ? raw.Average() : raw.Sum();
+        return options.LogLoss ? Math.Log(value + 1) : value;
+    }
+
+    private static double[] Field(double[] values, int h, int w)
+    {
+        byte[] fg = values.Select(v => v > 0.5 ? (byte)1 : (byte)0).ToArray();
+        var field = new double[values.Length];
+        if (fg.All(v => v == 1) || fg.All(v => v == 0))
+        {
+            return field;
+        }
+
+        var inside = new double[values.Length];
+        var outside = new double[values.Length];
+        BruteForceTransform(fg, h, w, inside);
+        BruteForceTransform(fg.Select(v => (byte)(1 - v)).ToArray(), h, w, outside);
+        return inside.Zip(outside, (a, b) => a + b).ToArray();
+    }
+}
