@@ -1,5 +1,7 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
+using System.Linq;
 using System.Numerics;
 using Microsoft.ML.Segmentation.Kernels;
 
@@ -18,6 +20,9 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// <para>The distance fields are computed from thresholded tensors and are constants of the gradient, as in MONAI
 /// (<c>torch.no_grad</c>): ∂term/∂p = 2 (p − t)(d_p^α + d_t^α) / pixels, chained through the activation. The gradient
 /// is therefore exact wherever no probability sits on the threshold.</para>
+/// <para>Volumes: set <see cref="HausdorffDistanceLossOptions.SpatialShape"/> (for example <c>[D, H, W]</c>) and pass
+/// the tensor as <c>[N, C, 1, D·H·W]</c>; the fields are then distances in that many dimensions, with
+/// <see cref="HausdorffDistanceLossOptions.Spacing"/> for anisotropic voxels.</para>
 /// <para>Ignored target elements (a label equal to the ignore index, or NaN in a dense target) add nothing to a
 /// term and are not counted in its mean; they count as background in the target's distance field. A term with no
 /// counted pixel is 0.</para>
@@ -25,6 +30,9 @@ namespace Microsoft.ML.Segmentation.Losses;
 public sealed class HausdorffDistanceLoss : ISegmentationLoss
 {
     private const double Threshold = 0.5;
+
+    private readonly int[]? _spatialShape;
+    private readonly double[]? _spacing;
 
     /// <summary>Creates the loss.</summary>
     /// <param name="options">Settings; <see langword="null"/> for the defaults of <see cref="HausdorffDistanceLossOptions"/> (MONAI's).</param>
@@ -45,6 +53,32 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
         if (!double.IsFinite(options.Alpha) || options.Alpha < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Alpha, "Alpha must be finite and ≥ 0.");
+        }
+
+        if (options.SpatialShape is { } axes)
+        {
+            if (axes.Count == 0 || axes.Any(a => a < 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), $"SpatialShape [{string.Join(", ", axes)}] must list at least one axis, each of size ≥ 1.");
+            }
+
+            _spatialShape = axes.ToArray();
+        }
+
+        if (options.Spacing is { } spacing)
+        {
+            int axisCount = _spatialShape?.Length ?? 2;
+            if (spacing.Count != axisCount)
+            {
+                throw new ArgumentException($"Spacing has {spacing.Count} entries but there are {axisCount} spatial axes.", nameof(options));
+            }
+
+            if (spacing.Any(d => !double.IsFinite(d) || d <= 0))
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), $"Spacing [{string.Join(", ", spacing)}] must hold finite values > 0.");
+            }
+
+            _spacing = spacing.ToArray();
         }
 
         Activation = options.Activation;
@@ -75,6 +109,12 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
 
     /// <summary>Whether the loss is log(loss + 1).</summary>
     public bool LogLoss { get; }
+
+    /// <summary>The spatial axes of each image when set (volumes), else <see langword="null"/> for the tensor's <c>[H, W]</c>.</summary>
+    public IReadOnlyList<int>? SpatialShape => _spatialShape;
+
+    /// <summary>The pixel spacing per spatial axis when set, else <see langword="null"/> (1 on every axis).</summary>
+    public IReadOnlyList<double>? Spacing => _spacing;
 
     /// <inheritdoc/>
     public double Compute<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)
@@ -112,6 +152,16 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
         if (Activation == Activation.Softmax && shape.Classes == 1)
         {
             throw new ArgumentException("A softmax over one channel is constant 1; use Activation.Sigmoid for a binary model with one logit.", nameof(input));
+        }
+
+        if (_spatialShape is not null)
+        {
+            long volume = _spatialShape.Aggregate(1L, (a, b) => a * b);
+            if (volume != shape.PixelsPerImage)
+            {
+                throw new ArgumentException(
+                    $"SpatialShape [{string.Join(", ", _spatialShape)}] holds {volume} pixels but shape {shape} has H·W = {shape.PixelsPerImage}.", nameof(shape));
+            }
         }
 
         FiniteGuard.ThrowIfNotFinite(input, nameof(input));
@@ -280,7 +330,7 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
     }
 
     /// <summary>The distance field of <c>values &gt; 0.5</c>: each pixel's distance to the other side; zero when the mask is empty or full.</summary>
-    private static void Field(ReadOnlySpan<double> values, Span<byte> mask, int height, int width, Span<double> field, Span<double> work)
+    private void Field(ReadOnlySpan<double> values, Span<byte> mask, int height, int width, Span<double> field, Span<double> work)
     {
         int foreground = 0;
         for (int i = 0; i < values.Length; i++)
@@ -297,16 +347,28 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
         }
 
         // Foreground pixels: distance to the nearest background pixel; then the complement for the background.
-        EuclideanDistanceTransform.Compute(mask, height, width, field);
+        Transform(mask, height, width, field);
         for (int i = 0; i < mask.Length; i++)
         {
             mask[i] = (byte)(1 - mask[i]);
         }
 
-        EuclideanDistanceTransform.Compute(mask, height, width, work);
+        Transform(mask, height, width, work);
         for (int i = 0; i < field.Length; i++)
         {
             field[i] += work[i];
+        }
+    }
+
+    private void Transform(ReadOnlySpan<byte> mask, int height, int width, Span<double> distances)
+    {
+        if (_spatialShape is null && _spacing is null)
+        {
+            EuclideanDistanceTransform.Compute(mask, height, width, distances);
+        }
+        else
+        {
+            EuclideanDistanceTransform.Compute(mask, _spatialShape ?? [height, width], _spacing ?? [], distances);
         }
     }
 }

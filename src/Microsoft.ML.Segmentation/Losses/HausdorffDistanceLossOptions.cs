@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
@@ -37,4 +38,19 @@ public sealed class HausdorffDistanceLossOptions
     /// each term of <see cref="HausdorffDistanceLoss.ComputeTerms{T}"/>. Default: <see langword="false"/>.
     /// </summary>
     public bool LogLoss { get; set; }
+
+    /// <summary>
+    /// The spatial axes of each image, row-major with the last axis fastest, for volumes: for example <c>[D, H, W]</c>
+    /// with the tensor read as <c>[N, C, 1, D·H·W]</c> (any split whose H·W is the product works). The distance fields
+    /// are then computed in that many dimensions. <see langword="null"/> for the tensor's own <c>[H, W]</c>.
+    /// Default: <see langword="null"/>; each size must be ≥ 1, and their product must equal H·W of the input.
+    /// </summary>
+    public IReadOnlyList<int>? SpatialShape { get; set; }
+
+    /// <summary>
+    /// The distance between neighbouring pixels along each spatial axis (one entry per axis of
+    /// <see cref="SpatialShape"/>, or two for <c>[H, W]</c>); <see langword="null"/> for 1 on every axis, as MONAI.
+    /// Default: <see langword="null"/>; each must be finite and &gt; 0.
+    /// </summary>
+    public IReadOnlyList<double>? Spacing { get; set; }
 }

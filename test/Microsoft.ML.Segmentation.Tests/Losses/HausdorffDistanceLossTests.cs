@@ -149,6 +149,46 @@ public sealed class HausdorffDistanceLossTests
     }
 
     [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void VolumesUseDistancesInEveryAxis(bool anisotropic)
+    {
+        var random = new Random(37);
+        var shape = new SegmentationShape(2, 2, 1, 4 * 3 * 5); // [N, C, 1, D·H·W]
+        var options = new HausdorffDistanceLossOptions
+        {
+            Activation = Activation.Softmax,
+            SpatialShape = new[] { 4, 3, 5 },
+            Spacing = anisotropic ? new[] { 2.5, 1.0, 0.7 } : null,
+            PerImage = !anisotropic,
+        };
+        double[] input = Input(random, shape, Activation.Softmax);
+        int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes);
+        double expected = HausdorffReference.Loss(input, shape, HausdorffReference.OneHot(labels, shape), options, out _);
+        var loss = Create(options);
+        Assert.AreEqual(expected, loss.Compute<double>(input, shape, SegmentationTarget<double>.FromLabels(labels)), 1e-12 * Math.Max(1, expected));
+        GradientCheck.AssertMatches(loss, input, shape, TestTarget.FromLabels(labels));
+
+        // The same volume read as a 2-D [4·3, 5] image gives another (2-D) loss.
+        options.SpatialShape = null;
+        options.Spacing = null;
+        Assert.AreNotEqual(expected, Create(options).Compute<double>(input, new SegmentationShape(2, 2, 12, 5), SegmentationTarget<double>.FromLabels(labels)), 1e-9);
+    }
+
+    [TestMethod]
+    public void SpacingStretchesTheImageAxes()
+    {
+        var random = new Random(38);
+        var shape = new SegmentationShape(1, 1, 6, 7);
+        var options = new HausdorffDistanceLossOptions { Spacing = new[] { 0.5, 3.0 }, Alpha = 1 };
+        double[] input = Input(random, shape, Activation.None);
+        double[] target = Enumerable.Range(0, shape.ElementCount).Select(_ => (double)random.Next(2)).ToArray();
+        double expected = HausdorffReference.Loss(input, shape, target, options, out _);
+        Assert.AreEqual(expected, Create(options).Compute<double>(input, shape, SegmentationTarget<double>.FromDense(target)), 1e-12 * Math.Max(1, expected));
+        GradientCheck.AssertMatches(Create(options), input, shape, TestTarget.FromDense(target));
+    }
+
+    [TestMethod]
     public void OptionsAreValidated()
     {
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Alpha = -1 }));
@@ -161,6 +201,12 @@ public sealed class HausdorffDistanceLossTests
         Assert.AreEqual("input", ex.ParamName);
         ex = Assert.ThrowsExactly<ArgumentException>(() => new HausdorffDistanceLoss().Compute<double>(new double[4], shape, SegmentationTarget<double>.FromDense(new double[4]), new double[3]));
         Assert.AreEqual("inputGradient", ex.ParamName);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { SpatialShape = new[] { 2, 0 } }));
+        Assert.ThrowsExactly<ArgumentException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Spacing = new[] { 1.0, 1, 1 } }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Spacing = new[] { 1.0, -1 } }));
+        var volume = new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { SpatialShape = new[] { 2, 2, 2 } });
+        ex = Assert.ThrowsExactly<ArgumentException>(() => volume.Compute<double>(new double[4], shape, SegmentationTarget<double>.FromDense(new double[4])));
+        Assert.AreEqual("shape", ex.ParamName);
         Assert.AreEqual("hausdorff_dt", new HausdorffDistanceLoss().Name);
         Assert.AreEqual("log_hausdorff_dt", new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { LogLoss = true }).Name);
     }
@@ -195,33 +241,48 @@ public sealed class HausdorffDistanceLossTests
 internal static class HausdorffReference
 {
     /// <summary>scipy <c>distance_transform_edt</c> by exhaustive search: distance of each nonzero pixel to the nearest zero pixel.</summary>
-    public static void BruteForceTransform(ReadOnlySpan<byte> mask, int height, int width, Span<double> distances)
+    public static void BruteForceTransform(ReadOnlySpan<byte> mask, int[] axes, double[] spacing, Span<double> distances)
     {
-        for (int y = 0; y < height; y++)
+        int count = mask.Length;
+        int[][] coordinates = Enumerable.Range(0, count).Select(i => Unravel(i, axes)).ToArray();
+        for (int i = 0; i < count; i++)
         {
-            for (int x = 0; x < width; x++)
+            if (mask[i] == 0)
             {
-                if (mask[(y * width) + x] == 0)
-                {
-                    distances[(y * width) + x] = 0;
-                    continue;
-                }
-
-                double best = double.PositiveInfinity;
-                for (int v = 0; v < height; v++)
-                {
-                    for (int u = 0; u < width; u++)
-                    {
-                        if (mask[(v * width) + u] == 0)
-                        {
-                            best = Math.Min(best, Math.Sqrt(((v - y) * (v - y)) + ((u - x) * (u - x))));
-                        }
-                    }
-                }
-
-                distances[(y * width) + x] = best;
+                distances[i] = 0;
+                continue;
             }
+
+            double best = double.PositiveInfinity;
+            for (int j = 0; j < count; j++)
+            {
+                if (mask[j] == 0)
+                {
+                    double squared = 0;
+                    for (int a = 0; a < axes.Length; a++)
+                    {
+                        double delta = (coordinates[i][a] - coordinates[j][a]) * spacing[a];
+                        squared += delta * delta;
+                    }
+
+                    best = Math.Min(best, Math.Sqrt(squared));
+                }
+            }
+
+            distances[i] = best;
         }
+    }
+
+    private static int[] Unravel(int index, int[] axes)
+    {
+        var coordinate = new int[axes.Length];
+        for (int a = axes.Length - 1; a >= 0; a--)
+        {
+            coordinate[a] = index % axes[a];
+            index /= axes[a];
+        }
+
+        return coordinate;
     }
 
     public static double[] OneHot(int[] labels, SegmentationShape shape, int? ignore = null)
@@ -275,8 +336,10 @@ internal static class HausdorffReference
                 int offset = ((b * c) + k) * s;
                 double[] pk = p.Skip(offset).Take(s).ToArray();
                 double[] tk = target.Skip(offset).Take(s).ToArray();
-                double[] fp = Field(pk, h, w);
-                double[] ft = Field(tk.Select(v => double.IsNaN(v) ? 0 : v).ToArray(), h, w);
+                int[] axes = options.SpatialShape?.ToArray() ?? new[] { h, w };
+                double[] spacing = options.Spacing?.ToArray() ?? Enumerable.Repeat(1.0, axes.Length).ToArray();
+                double[] fp = Field(pk, axes, spacing);
+                double[] ft = Field(tk.Select(v => double.IsNaN(v) ? 0 : v).ToArray(), axes, spacing);
                 for (int i = 0; i < s; i++)
                 {
                     if (double.IsNaN(tk[i]))
@@ -316,7 +379,7 @@ internal static class HausdorffReference
         return options.LogLoss ? Math.Log(value + 1) : value;
     }
 
-    private static double[] Field(double[] values, int h, int w)
+    private static double[] Field(double[] values, int[] axes, double[] spacing)
     {
         byte[] fg = values.Select(v => v > 0.5 ? (byte)1 : (byte)0).ToArray();
         var field = new double[values.Length];
@@ -327,8 +390,8 @@ internal static class HausdorffReference
 
         var inside = new double[values.Length];
         var outside = new double[values.Length];
-        BruteForceTransform(fg, h, w, inside);
-        BruteForceTransform(fg.Select(v => (byte)(1 - v)).ToArray(), h, w, outside);
+        BruteForceTransform(fg, axes, spacing, inside);
+        BruteForceTransform(fg.Select(v => (byte)(1 - v)).ToArray(), axes, spacing, outside);
         return inside.Zip(outside, (a, b) => a + b).ToArray();
     }
 }

@@ -6,7 +6,7 @@ namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
 /// <summary>
 /// MONAI <c>HausdorffDTLoss</c> and <c>LogHausdorffDTLoss</c> on <see cref="HausdorffDistanceLoss"/>. A case is checked
 /// against its expectation, and also against an <c>expected_LogHausdorffDTLoss</c> when it carries one. Inputs are
-/// [B,C,H,W], or [B,C,D,H,W] with at most two spatial axes longer than 1 (the distance transform is 2-D).
+/// [B,C,H,W], or [B,C,D,H,W] volumes (3-D distance fields).
 /// </summary>
 internal sealed class MonaiHausdorffLossHandler : IGoldenHandler
 {
@@ -19,9 +19,9 @@ internal sealed class MonaiHausdorffLossHandler : IGoldenHandler
     {
         GoldenTensor input = c.Tensor("input");
         GoldenTensor target = c.Tensor("target");
-        if (Plane(input.Shape) is not SegmentationShape shape)
+        if (Plane(input.Shape, out int[]? volume) is not SegmentationShape shape)
         {
-            return GoldenOutcome.Unsupported($"input [{string.Join(",", input.Shape)}]: the distance transform is 2-D (NCHW, or NCDHW with a singleton spatial axis)");
+            return GoldenOutcome.Unsupported($"input [{string.Join(",", input.Shape)}]: MONAI takes NCHW or NCHWD");
         }
 
         int classes = shape.Classes;
@@ -62,6 +62,7 @@ internal sealed class MonaiHausdorffLossHandler : IGoldenHandler
             IncludeBackground = c.Bool("include_background", false),
             PerImage = !c.Bool("batch", false),
             Reduction = reduction == "sum" ? LossReduction.Sum : LossReduction.Mean,
+            SpatialShape = volume,
         };
 
         bool logPrimary = c.File.Callable.StartsWith("monai.losses.LogHausdorffDTLoss", StringComparison.Ordinal);
@@ -87,28 +88,20 @@ internal sealed class MonaiHausdorffLossHandler : IGoldenHandler
             : new[] { problem.Compute(loss) };
     }
 
-    /// <summary>[B,C,H,W] as it is; [B,C,D,H,W] with one singleton spatial axis dropped (the layout is unchanged).</summary>
-    private static SegmentationShape? Plane(int[] d)
+    /// <summary>[B,C,H,W] as it is; [B,C,D,H,W] as [B,C,D·H,W] with the volume's axes in the options.</summary>
+    private static SegmentationShape? Plane(int[] d, out int[]? volume)
     {
-        if (d.Length == 4)
+        volume = null;
+        switch (d.Length)
         {
-            return new SegmentationShape(d[0], d[1], d[2], d[3]);
+            case 4:
+                return new SegmentationShape(d[0], d[1], d[2], d[3]);
+            case 5:
+                volume = d[2..];
+                return new SegmentationShape(d[0], d[1], d[2] * d[3], d[4]);
+            default:
+                return null; // MONAI takes only NCHW and NCHWD
         }
-
-        if (d.Length != 5)
-        {
-            return null;
-        }
-
-        int[] spatial = d[2..];
-        int singleton = Array.IndexOf(spatial, 1);
-        if (singleton < 0)
-        {
-            return null;
-        }
-
-        int[] plane = spatial.Where((_, i) => i != singleton).ToArray();
-        return new SegmentationShape(d[0], d[1], plane[0], plane[1]);
     }
 
     /// <summary>A class-index map [B,1,spatial…] (<c>to_onehot_y</c>).</summary>
