@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics.Tensors;
 using System.Numerics;
 using Microsoft.ML.Segmentation.Kernels;
 
@@ -143,7 +144,7 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
 
     private int FirstChannel(SegmentationShape shape) => IncludeBackground || shape.Classes == 1 ? 0 : 1;
 
-    private double Run<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient, double[]? terms)
+    private unsafe double Run<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient, double[]? terms)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         shape.ValidateScores(input.Length, nameof(input));
@@ -166,16 +167,11 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
 
         FiniteGuard.ThrowIfNotFinite(input, nameof(input));
 
-        int n = shape.Batch;
-        int c = shape.Classes;
-        int s = shape.PixelsPerImage;
         int first = FirstChannel(shape);
-        int kept = c - first;
-        int regions = n * kept;
+        int kept = shape.Classes - first;
+        int regions = shape.Batch * kept;
         bool wantGradient = !inputGradient.IsEmpty;
-
         T[]? rentedProbabilities = null;
-        double[] rows = ArrayPool<double>.Shared.Rent(3 * regions * s);
         try
         {
             ReadOnlySpan<T> probabilities = input;
@@ -187,33 +183,32 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
                 probabilities = buffer;
             }
 
-            // Rows of region r = (image, kept channel): [p | t | valid] at 3·r·s, in double. The target is a ref
-            // struct, so it is unpacked here once and the regions then run independently.
-            Span<T> targetRow = new T[s];
-            Span<T> validRow = new T[s];
-            for (int image = 0; image < n; image++)
+            if (wantGradient)
             {
-                for (int j = 0; j < kept; j++)
-                {
-                    int r = (image * kept) + j;
-                    int k = first + j;
-                    Span<double> block = rows.AsSpan(3 * r * s, 3 * s);
-                    ReadOnlySpan<T> p = probabilities.Slice(((image * c) + k) * s, s);
-                    target.FillRow(shape, image, k, targetRow, validRow);
-                    for (int i = 0; i < s; i++)
-                    {
-                        block[i] = double.CreateTruncating(p[i]);
-                        block[s + i] = double.CreateTruncating(targetRow[i]);
-                        block[(2 * s) + i] = double.CreateTruncating(validRow[i]);
-                    }
-                }
+                inputGradient.Clear(); // the dropped background channel keeps a zero gradient
             }
 
-            // Per region: Σ valid·(p − t)²·w and Σ valid; the weight w = d_p^α + d_t^α replaces the p row when a
-            // gradient is wanted (p is kept in the activation's output).
+            // Per region (image, kept channel): Σ valid·(p − t)²·w and Σ valid, with w = d_p^α + d_t^α; with a
+            // gradient, the region's row receives 2·valid·(p − t)·w, scaled below once every count is known.
             var sums = new double[regions];
             var counts = new double[regions];
-            ParallelWork.For(regions, (long)regions * s * 8, r => Region(rows.AsSpan(3 * r * s, 3 * s), shape.Height, shape.Width, out sums[r], out counts[r], wantGradient));
+            fixed (T* pp = probabilities)
+            fixed (T* gp = inputGradient)
+            fixed (int* lp = target.Labels)
+            fixed (T* dp = target.Dense)
+            {
+                var p = new NativeSpan<T>(pp, probabilities.Length);
+                var g = new NativeSpan<T>(gp, inputGradient.Length);
+                var pinned = new PinnedTarget<T>(new NativeSpan<int>(lp, target.Labels.Length), new NativeSpan<T>(dp, target.Dense.Length), target.IsLabelMap, target.IgnoreIndex, shape);
+                ParallelWork.For(regions, (long)regions * shape.PixelsPerImage * 16, r =>
+                {
+                    int image = r / kept;
+                    int k = first + (r % kept);
+                    int offset = ((image * shape.Classes) + k) * shape.PixelsPerImage;
+                    Span<T> gradientRow = wantGradient ? g.Slice(offset, shape.PixelsPerImage) : default;
+                    (sums[r], counts[r]) = Region(p.Slice(offset, shape.PixelsPerImage), pinned, image, k, shape.Height, shape.Width, gradientRow);
+                });
+            }
 
             int termCount = PerImage ? regions : kept;
             var termValues = new double[termCount];
@@ -236,52 +231,28 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
                 }
             }
 
-            double value = Reduction == LossReduction.Mean ? total / termCount : total;
-            if (LogLoss)
-            {
-                value = Math.Log(value + 1);
-            }
-
+            double reduced = Reduction == LossReduction.Mean ? total / termCount : total;
             if (wantGradient)
             {
-                // ∂loss/∂term: 1/terms for the mean, 1 for the sum, times 1/(loss + 1) for the log.
-                double outer = Reduction == LossReduction.Mean ? 1.0 / termCount : 1.0;
-                if (LogLoss)
-                {
-                    outer /= Math.Exp(value);
-                }
-
-                inputGradient.Clear();
+                // ∂loss/∂term: 1/terms for the mean, 1 for the sum, times 1/(loss + 1) for the log; ∂term/∂p is the
+                // row's 2·valid·(p − t)·w over the term's pixel count.
+                double outer = (Reduction == LossReduction.Mean ? 1.0 / termCount : 1.0) / (LogLoss ? reduced + 1 : 1);
                 for (int r = 0; r < regions; r++)
                 {
                     int term = PerImage ? r : r % kept;
-                    if (termCounts[term] == 0)
-                    {
-                        continue;
-                    }
-
-                    double scale = 2 * outer / termCounts[term];
-                    int image = r / kept;
-                    int k = first + (r % kept);
-                    ReadOnlySpan<double> block = rows.AsSpan(3 * r * s, 3 * s);
-                    ReadOnlySpan<T> p = probabilities.Slice(((image * c) + k) * s, s);
-                    Span<T> g = inputGradient.Slice(((image * c) + k) * s, s);
-                    for (int i = 0; i < s; i++)
-                    {
-                        // block[i] is the weight here, block[s + i] the target, block[2s + i] the validity.
-                        double difference = double.CreateTruncating(p[i]) - block[s + i];
-                        g[i] = T.CreateTruncating(scale * difference * block[i] * block[(2 * s) + i]);
-                    }
+                    int offset = (((r / kept) * shape.Classes) + first + (r % kept)) * shape.PixelsPerImage;
+                    T scale = T.CreateTruncating(termCounts[term] > 0 ? outer / termCounts[term] : 0);
+                    Span<T> row = inputGradient.Slice(offset, shape.PixelsPerImage);
+                    TensorPrimitives.Multiply(row, scale, row);
                 }
 
                 ActivationKernels.Backward(Activation, probabilities, inputGradient, shape);
             }
 
-            return value;
+            return LogLoss ? Math.Log(reduced + 1) : reduced;
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(rows);
             if (rentedProbabilities is not null)
             {
                 ArrayPool<T>.Shared.Return(rentedProbabilities);
@@ -289,53 +260,65 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
         }
     }
 
-    /// <summary>One region's sums over its rows <c>[p | t | valid]</c>; with <paramref name="keepWeights"/> the p row ends up holding the weights.</summary>
-    private void Region(Span<double> block, int height, int width, out double sum, out double count, bool keepWeights)
+    /// <summary>One region's Σ valid·(p − t)²·w and Σ valid; fills <paramref name="gradient"/> (when not empty) with 2·valid·(p − t)·w.</summary>
+    private (double Sum, double Count) Region<T>(ReadOnlySpan<T> p, PinnedTarget<T> target, int image, int k, int height, int width, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int s = height * width;
-        Span<double> p = block[..s];
-        ReadOnlySpan<double> t = block.Slice(s, s);
-        ReadOnlySpan<double> valid = block.Slice(2 * s, s);
+        T[] rows = ArrayPool<T>.Shared.Rent(2 * s);
         byte[] mask = ArrayPool<byte>.Shared.Rent(s);
         double[] scratch = ArrayPool<double>.Shared.Rent(3 * s);
         try
         {
+            Span<T> t = rows.AsSpan(0, s);
+            Span<T> valid = rows.AsSpan(s, s);
+            if (!target.FillChunk(image, k, 0, t, valid))
+            {
+                valid.Fill(T.One);
+            }
+
             Span<double> predictionField = scratch.AsSpan(0, s);
             Span<double> targetField = scratch.AsSpan(s, s);
             Span<double> work = scratch.AsSpan(2 * s, s);
             Field(p, mask.AsSpan(0, s), height, width, predictionField, work);
-            Field(t, mask.AsSpan(0, s), height, width, targetField, work);
-            sum = 0;
-            count = 0;
+            Field<T>(t, mask.AsSpan(0, s), height, width, targetField, work);
+            double sum = 0;
+            double count = 0;
             bool square = Alpha == 2;
             for (int i = 0; i < s; i++)
             {
                 double dp = predictionField[i];
                 double dt = targetField[i];
                 double weight = square ? (dp * dp) + (dt * dt) : Math.Pow(dp, Alpha) + Math.Pow(dt, Alpha);
-                double difference = p[i] - t[i];
-                sum += valid[i] * difference * difference * weight;
-                count += valid[i];
-                if (keepWeights)
+                double v = double.CreateTruncating(valid[i]);
+                double difference = double.CreateTruncating(p[i]) - double.CreateTruncating(t[i]);
+                sum += v * difference * difference * weight;
+                count += v;
+                if (!gradient.IsEmpty)
                 {
-                    p[i] = weight;
+                    gradient[i] = T.CreateTruncating(2 * v * difference * weight);
                 }
             }
+
+            return (sum, count);
         }
         finally
         {
+            ArrayPool<T>.Shared.Return(rows);
             ArrayPool<byte>.Shared.Return(mask);
             ArrayPool<double>.Shared.Return(scratch);
         }
     }
 
     /// <summary>The distance field of <c>values &gt; 0.5</c>: each pixel's distance to the other side; zero when the mask is empty or full.</summary>
-    private void Field(ReadOnlySpan<double> values, Span<byte> mask, int height, int width, Span<double> field, Span<double> work)
+    private void Field<T>(ReadOnlySpan<T> values, Span<byte> mask, int height, int width, Span<double> field, Span<double> work)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
+        T threshold = T.CreateTruncating(Threshold);
         int foreground = 0;
         for (int i = 0; i < values.Length; i++)
         {
-            bool inside = values[i] > Threshold;
+            bool inside = values[i] > threshold;
             mask[i] = inside ? (byte)1 : (byte)0;
             foreground += inside ? 1 : 0;
         }

@@ -189,6 +189,48 @@ public sealed class HausdorffDistanceLossTests
     }
 
     [TestMethod]
+    public void ParallelRegionsMatchTheReference()
+    {
+        // Large enough for the regions to run on the thread pool; blobs give long distances.
+        var random = new Random(39);
+        var shape = new SegmentationShape(3, 3, 32, 32);
+        int[] labels = new int[shape.PixelCount];
+        for (int n = 0; n < shape.Batch; n++)
+        {
+            int cy = random.Next(32), cx = random.Next(32), r = 4 + random.Next(8);
+            for (int i = 0; i < shape.PixelsPerImage; i++)
+            {
+                int y = i / 32, x = i % 32;
+                labels[(n * shape.PixelsPerImage) + i] = ((y - cy) * (y - cy)) + ((x - cx) * (x - cx)) < r * r ? 1 : x > 28 ? 2 : 0;
+            }
+        }
+
+        double[] input = Input(random, shape, Activation.Softmax);
+        var options = new HausdorffDistanceLossOptions { Activation = Activation.Softmax, LogLoss = true };
+        double expected = HausdorffReference.Loss(input, shape, HausdorffReference.OneHot(labels, shape), options, out _);
+        var g64 = new double[shape.ElementCount];
+        var g32 = new float[shape.ElementCount];
+        var loss = Create(options);
+        Assert.AreEqual(expected, loss.Compute<double>(input, shape, SegmentationTarget<double>.FromLabels(labels), g64), 1e-12 * Math.Max(1, expected));
+        Assert.AreEqual(expected, loss.Compute<float>(input.Select(v => (float)v).ToArray(), shape, SegmentationTarget<float>.FromLabels(labels), g32), 1e-5 * Math.Max(1, expected));
+        for (int i = 0; i < g64.Length; i++)
+        {
+            Assert.AreEqual(g64[i], g32[i], 1e-5 * Math.Max(1, Math.Abs(g64[i])), $"element {i}");
+        }
+
+        // A few coordinates by finite differences (the full check runs on the small tensors above).
+        foreach (int i in new[] { 0, 1234, 5000, shape.ElementCount - 1 })
+        {
+            double[] x = (double[])input.Clone();
+            x[i] += 1e-6;
+            double plus = loss.Compute<double>(x, shape, SegmentationTarget<double>.FromLabels(labels));
+            x[i] -= 2e-6;
+            double minus = loss.Compute<double>(x, shape, SegmentationTarget<double>.FromLabels(labels));
+            Assert.AreEqual((plus - minus) / 2e-6, g64[i], 1e-6 * Math.Max(1, Math.Abs(g64[i])), $"element {i}");
+        }
+    }
+
+    [TestMethod]
     public void OptionsAreValidated()
     {
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Alpha = -1 }));
@@ -216,24 +258,41 @@ public sealed class HausdorffDistanceLossTests
     /// <summary>Random scores whose probabilities all stay at least 0.02 from the 0.5 threshold, so small steps never move a mask.</summary>
     private static double[] Input(Random random, SegmentationShape shape, Activation activation)
     {
-        while (true)
+        int c = shape.Classes, s = shape.PixelsPerImage;
+        var x = new double[shape.ElementCount];
+        var logits = new double[c];
+        for (int n = 0; n < shape.Batch; n++)
         {
-            double[] x = activation == Activation.None
-                ? Enumerable.Range(0, shape.ElementCount).Select(_ => random.NextDouble() < 0.5 ? 0.05 + (0.4 * random.NextDouble()) : 0.55 + (0.4 * random.NextDouble())).ToArray()
-                : GradientCheck.RandomInput(random, shape.ElementCount, scale: 3);
-            double[] p = new double[x.Length];
-            ActivationKernels.Apply<double>(activation, x, shape, p);
-            if (p.All(v => Math.Abs(v - 0.5) > 0.02))
+            for (int i = 0; i < s; i++)
             {
-                return x;
-            }
+                bool ok;
+                do
+                {
+                    for (int k = 0; k < c; k++)
+                    {
+                        logits[k] = activation == Activation.None
+                            ? (random.NextDouble() < 0.5 ? 0.05 + (0.4 * random.NextDouble()) : 0.55 + (0.4 * random.NextDouble()))
+                            : (random.NextDouble() * 6) - 3;
+                    }
 
-            // Push the offending scores away and try again.
-            if (activation == Activation.Sigmoid)
-            {
-                return x.Select(v => Math.Abs(v) < 0.1 ? v + (v < 0 ? -0.5 : 0.5) : v).ToArray();
+                    double sum = logits.Sum(Math.Exp);
+                    ok = activation switch
+                    {
+                        Activation.Sigmoid => logits.All(v => Math.Abs((1 / (1 + Math.Exp(-v))) - 0.5) > 0.02),
+                        Activation.Softmax => logits.All(v => Math.Abs((Math.Exp(v) / sum) - 0.5) > 0.02),
+                        _ => true,
+                    };
+                }
+                while (!ok);
+
+                for (int k = 0; k < c; k++)
+                {
+                    x[(((n * c) + k) * s) + i] = logits[k];
+                }
             }
         }
+
+        return x;
     }
 }
 
