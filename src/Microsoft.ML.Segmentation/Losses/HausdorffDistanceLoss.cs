@@ -2,8 +2,8 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
-using System.Numerics.Tensors;
 using System.Numerics;
+using System.Numerics.Tensors;
 using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
@@ -38,29 +38,30 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
     /// <summary>Creates the loss.</summary>
     /// <param name="options">Settings; <see langword="null"/> for the defaults of <see cref="HausdorffDistanceLossOptions"/> (MONAI's).</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException"><see cref="HausdorffDistanceLossOptions.Spacing"/> does not have one entry per spatial axis.</exception>
     public HausdorffDistanceLoss(HausdorffDistanceLossOptions? options = null)
     {
         options ??= new HausdorffDistanceLossOptions();
         if (!Enum.IsDefined(options.Activation))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Activation, "Unknown activation.");
+            throw new ArgumentOutOfRangeException("options.Activation", options.Activation, "Unknown activation.");
         }
 
         if (!Enum.IsDefined(options.Reduction))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Reduction, "Unknown reduction.");
+            throw new ArgumentOutOfRangeException("options.Reduction", options.Reduction, "Unknown reduction.");
         }
 
         if (!double.IsFinite(options.Alpha) || options.Alpha < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Alpha, "Alpha must be finite and ≥ 0.");
+            throw new ArgumentOutOfRangeException("options.Alpha", options.Alpha, "Alpha must be finite and ≥ 0.");
         }
 
         if (options.SpatialShape is { } axes)
         {
             if (axes.Count == 0 || axes.Any(a => a < 1))
             {
-                throw new ArgumentOutOfRangeException(nameof(options), $"SpatialShape [{string.Join(", ", axes)}] must list at least one axis, each of size ≥ 1.");
+                throw new ArgumentOutOfRangeException("options.SpatialShape", $"SpatialShape [{string.Join(", ", axes)}] must list at least one axis, each of size ≥ 1.");
             }
 
             _spatialShape = axes.ToArray();
@@ -71,12 +72,12 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
             int axisCount = _spatialShape?.Length ?? 2;
             if (spacing.Count != axisCount)
             {
-                throw new ArgumentException($"Spacing has {spacing.Count} entries but there are {axisCount} spatial axes.", nameof(options));
+                throw new ArgumentException($"Spacing has {spacing.Count} entries but there are {axisCount} spatial axes.", "options.Spacing");
             }
 
             if (spacing.Any(d => !double.IsFinite(d) || d <= 0))
             {
-                throw new ArgumentOutOfRangeException(nameof(options), $"Spacing [{string.Join(", ", spacing)}] must hold finite values > 0.");
+                throw new ArgumentOutOfRangeException("options.Spacing", $"Spacing [{string.Join(", ", spacing)}] must hold finite values > 0.");
             }
 
             _spacing = spacing.ToArray();

@@ -233,7 +233,7 @@ public sealed class HausdorffDistanceLossTests
     [TestMethod]
     public void OptionsAreValidated()
     {
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Alpha = -1 }));
+        Assert.AreEqual("options.Alpha", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Alpha = -1 })).ParamName);
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Alpha = double.NaN }));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Activation = (Activation)7 }));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Reduction = (LossReduction)7 }));
@@ -244,7 +244,7 @@ public sealed class HausdorffDistanceLossTests
         ex = Assert.ThrowsExactly<ArgumentException>(() => new HausdorffDistanceLoss().Compute<double>(new double[4], shape, SegmentationTarget<double>.FromDense(new double[4]), new double[3]));
         Assert.AreEqual("inputGradient", ex.ParamName);
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { SpatialShape = new[] { 2, 0 } }));
-        Assert.ThrowsExactly<ArgumentException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Spacing = new[] { 1.0, 1, 1 } }));
+        Assert.AreEqual("options.Spacing", Assert.ThrowsExactly<ArgumentException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Spacing = new[] { 1.0, 1, 1 } })).ParamName);
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Spacing = new[] { 1.0, -1 } }));
         var volume = new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { SpatialShape = new[] { 2, 2, 2 } });
         ex = Assert.ThrowsExactly<ArgumentException>(() => volume.Compute<double>(new double[4], shape, SegmentationTarget<double>.FromDense(new double[4])));
