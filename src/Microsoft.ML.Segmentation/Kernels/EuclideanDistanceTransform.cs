@@ -1,0 +1,247 @@
+using System;
+using System.Buffers;
+
+namespace Microsoft.ML.Segmentation.Kernels;
+
+/// <summary>
+/// Exact Euclidean distance transform of a binary mask in linear time, with anisotropic pixel spacing: for every
+/// element, the distance to the nearest element whose mask value is 0, as SciPy's
+/// <c>scipy.ndimage.distance_transform_edt(mask, sampling=spacing)</c>.
+/// </summary>
+/// <remarks>
+/// Elements whose mask value is 0 get 0. When the mask holds no 0 at all, every element gets +∞ (SciPy's result is
+/// undefined there). The transform runs one exact one-dimensional squared-distance pass per axis, so its cost is
+/// linear in the number of elements for any number of dimensions; masks are row-major (the last axis varies fastest).
+/// </remarks>
+public static class EuclideanDistanceTransform
+{
+    /// <summary>Computes the Euclidean distance from every pixel of a 2-D mask to the nearest pixel whose value is 0.</summary>
+    /// <param name="mask">The mask, row-major <c>[height, width]</c>; any non-zero byte counts as foreground.</param>
+    /// <param name="height">The number of rows; at least 1.</param>
+    /// <param name="width">The number of columns; at least 1.</param>
+    /// <param name="distances">Receives the distances, row-major <c>[height, width]</c>.</param>
+    /// <param name="spacingY">The distance between two rows. Default: 1; range: finite, &gt; 0.</param>
+    /// <param name="spacingX">The distance between two columns. Default: 1; range: finite, &gt; 0.</param>
+    /// <exception cref="ArgumentException">A length does not match <paramref name="height"/> × <paramref name="width"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1 or a spacing is not finite and positive.</exception>
+    public static void Compute(ReadOnlySpan<byte> mask, int height, int width, Span<double> distances, double spacingY = 1, double spacingX = 1)
+    {
+        ComputeSquared(mask, height, width, distances, spacingY, spacingX);
+        SquareRoot(distances);
+    }
+
+    /// <summary>Computes the squared Euclidean distance from every pixel of a 2-D mask to the nearest pixel whose value is 0.</summary>
+    /// <param name="mask">The mask, row-major <c>[height, width]</c>; any non-zero byte counts as foreground.</param>
+    /// <param name="height">The number of rows; at least 1.</param>
+    /// <param name="width">The number of columns; at least 1.</param>
+    /// <param name="squaredDistances">Receives the squared distances, row-major <c>[height, width]</c>.</param>
+    /// <param name="spacingY">The distance between two rows. Default: 1; range: finite, &gt; 0.</param>
+    /// <param name="spacingX">The distance between two columns. Default: 1; range: finite, &gt; 0.</param>
+    /// <exception cref="ArgumentException">A length does not match <paramref name="height"/> × <paramref name="width"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1 or a spacing is not finite and positive.</exception>
+    public static void ComputeSquared(ReadOnlySpan<byte> mask, int height, int width, Span<double> squaredDistances, double spacingY = 1, double spacingX = 1)
+    {
+        ComputeSquared(mask, [height, width], [spacingY, spacingX], squaredDistances);
+    }
+
+    /// <summary>Computes the Euclidean distance from every element of an N-D mask to the nearest element whose value is 0.</summary>
+    /// <param name="mask">The mask, row-major over <paramref name="shape"/>; any non-zero byte counts as foreground.</param>
+    /// <param name="shape">The size of each axis, each at least 1 (e.g. <c>[depth, height, width]</c>).</param>
+    /// <param name="spacing">The element spacing per axis (finite, &gt; 0), or empty for 1 on every axis.</param>
+    /// <param name="distances">Receives the distances, row-major over <paramref name="shape"/>.</param>
+    /// <exception cref="ArgumentException">A length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1 or a spacing is not finite and positive.</exception>
+    public static void Compute(ReadOnlySpan<byte> mask, ReadOnlySpan<int> shape, ReadOnlySpan<double> spacing, Span<double> distances)
+    {
+        ComputeSquared(mask, shape, spacing, distances);
+        SquareRoot(distances);
+    }
+
+    /// <summary>Computes the squared Euclidean distance from every element of an N-D mask to the nearest element whose value is 0.</summary>
+    /// <param name="mask">The mask, row-major over <paramref name="shape"/>; any non-zero byte counts as foreground.</param>
+    /// <param name="shape">The size of each axis, each at least 1.</param>
+    /// <param name="spacing">The element spacing per axis (finite, &gt; 0), or empty for 1 on every axis.</param>
+    /// <param name="squaredDistances">Receives the squared distances, row-major over <paramref name="shape"/>.</param>
+    /// <exception cref="ArgumentException">A length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1 or a spacing is not finite and positive.</exception>
+    public static void ComputeSquared(ReadOnlySpan<byte> mask, ReadOnlySpan<int> shape, ReadOnlySpan<double> spacing, Span<double> squaredDistances)
+    {
+        long count = ValidateShape(shape, spacing);
+        if (mask.Length != count)
+        {
+            throw new ArgumentException(
+                $"mask length ({mask.Length}) must equal the element count of shape [{string.Join(", ", shape.ToArray())}] ({count}); pass one byte per element.",
+                nameof(mask));
+        }
+
+        if (squaredDistances.Length != count)
+        {
+            throw new ArgumentException(
+                $"squaredDistances length ({squaredDistances.Length}) must equal the element count ({count}); allocate one double per element.",
+                nameof(squaredDistances));
+        }
+
+        for (int i = 0; i < mask.Length; i++)
+        {
+            squaredDistances[i] = mask[i] == 0 ? 0 : double.PositiveInfinity;
+        }
+
+        int maxLength = 0;
+        foreach (int n in shape)
+        {
+            maxLength = Math.Max(maxLength, n);
+        }
+
+        double[] f = ArrayPool<double>.Shared.Rent(maxLength);
+        double[] d = ArrayPool<double>.Shared.Rent(maxLength);
+        double[] z = ArrayPool<double>.Shared.Rent(maxLength + 1);
+        int[] v = ArrayPool<int>.Shared.Rent(maxLength);
+        try
+        {
+            int stride = 1;
+            for (int axis = shape.Length - 1; axis >= 0; axis--)
+            {
+                int n = shape[axis];
+                double s = spacing.IsEmpty ? 1 : spacing[axis];
+                if (n > 1)
+                {
+                    TransformAxis(squaredDistances, (int)count, n, stride, s, f, d, z, v);
+                }
+
+                stride *= n;
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(f);
+            ArrayPool<double>.Shared.Return(d);
+            ArrayPool<double>.Shared.Return(z);
+            ArrayPool<int>.Shared.Return(v);
+        }
+    }
+
+    private static long ValidateShape(ReadOnlySpan<int> shape, ReadOnlySpan<double> spacing)
+    {
+        if (shape.IsEmpty)
+        {
+            throw new ArgumentException("shape must have at least one axis; pass [height, width] for an image.", nameof(shape));
+        }
+
+        if (!spacing.IsEmpty && spacing.Length != shape.Length)
+        {
+            throw new ArgumentException(
+                $"spacing length ({spacing.Length}) must equal the number of axes ({shape.Length}), or be empty for unit spacing.", nameof(spacing));
+        }
+
+        long count = 1;
+        for (int axis = 0; axis < shape.Length; axis++)
+        {
+            if (shape[axis] < 1)
+            {
+                throw new ArgumentOutOfRangeException(
+                    shape.Length == 2 ? (axis == 0 ? "height" : "width") : nameof(shape), shape[axis],
+                    $"The size of axis {axis} ({shape[axis]}) must be at least 1; masks cannot be empty.");
+            }
+
+            count *= shape[axis];
+            if (!spacing.IsEmpty && !(double.IsFinite(spacing[axis]) && spacing[axis] > 0))
+            {
+                string name = shape.Length == 2 ? (axis == 0 ? "spacingY" : "spacingX") : nameof(spacing);
+                throw new ArgumentOutOfRangeException(
+                    name, spacing[axis], $"The spacing of axis {axis} ({spacing[axis]}) must be finite and greater than 0; use 1 for unit pixels.");
+            }
+        }
+
+        if (count > Array.MaxLength)
+        {
+            throw new ArgumentException($"shape holds {count} elements, more than a span can address ({Array.MaxLength}).", nameof(shape));
+        }
+
+        return count;
+    }
+
+    /// <summary>Runs the 1-D transform on every line along one axis (lines of length <paramref name="n"/>, element stride <paramref name="stride"/>).</summary>
+    private static void TransformAxis(Span<double> values, int count, int n, int stride, double spacing, double[] f, double[] d, double[] z, int[] v)
+    {
+        int block = n * stride;
+        for (int outer = 0; outer < count; outer += block)
+        {
+            for (int inner = 0; inner < stride; inner++)
+            {
+                int start = outer + inner;
+                for (int i = 0; i < n; i++)
+                {
+                    f[i] = values[start + (i * stride)];
+                }
+
+                LowerEnvelope(f, d, z, v, n, spacing);
+                for (int i = 0; i < n; i++)
+                {
+                    values[start + (i * stride)] = d[i];
+                }
+            }
+        }
+    }
+
+    // Felzenszwalb & Huttenlocher 2012, "Distance Transforms of Sampled Functions": lower envelope of parabolas.
+    private static void LowerEnvelope(double[] f, double[] d, double[] z, int[] v, int n, double spacing)
+    {
+        int k = -1;
+        for (int q = 0; q < n; q++)
+        {
+            if (double.IsPositiveInfinity(f[q]))
+            {
+                continue;
+            }
+
+            double xq = q * spacing;
+            double fq = f[q] + (xq * xq);
+            while (k >= 0)
+            {
+                double xv = v[k] * spacing;
+                double s = (fq - (f[v[k]] + (xv * xv))) / (2 * (xq - xv));
+                if (s > z[k])
+                {
+                    k++;
+                    v[k] = q;
+                    z[k] = s;
+                    break;
+                }
+
+                k--;
+            }
+
+            if (k < 0)
+            {
+                k = 0;
+                v[0] = q;
+                z[0] = double.NegativeInfinity;
+            }
+        }
+
+        if (k < 0)
+        {
+            Array.Fill(d, double.PositiveInfinity, 0, n);
+            return;
+        }
+
+        z[k + 1] = double.PositiveInfinity;
+        int j = 0;
+        for (int q = 0; q < n; q++)
+        {
+            double x = q * spacing;
+            while (z[j + 1] < x)
+            {
+                j++;
+            }
+
+            double dx = x - (v[j] * spacing);
+            d[q] = (dx * dx) + f[v[j]];
+        }
+    }
+
+    private static void SquareRoot(Span<double> values)
+    {
+        System.Numerics.Tensors.TensorPrimitives.Sqrt(values, values);
+    }
+}
