@@ -30,8 +30,7 @@ public static class DistanceTransform
                 return;
             case DistanceMetric.Taxicab:
             case DistanceMetric.Chessboard:
-                // Validates shape, spacing and lengths the same way, then overwrites with step distances.
-                EuclideanDistanceTransform.ComputeSquared(mask, shape, spacing, distances);
+                EuclideanDistanceTransform.Validate(mask, shape, spacing, distances, nameof(distances));
                 StepTransform(mask, shape, metric == DistanceMetric.Chessboard, distances);
                 return;
             default:

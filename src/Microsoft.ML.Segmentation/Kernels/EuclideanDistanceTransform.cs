@@ -26,6 +26,7 @@ public static class EuclideanDistanceTransform
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1 or a spacing is not finite and positive.</exception>
     public static void Compute(ReadOnlySpan<byte> mask, int height, int width, Span<double> distances, double spacingY = 1, double spacingX = 1)
     {
+        Validate(mask, [height, width], [spacingY, spacingX], distances, nameof(distances));
         ComputeSquared(mask, height, width, distances, spacingY, spacingX);
         SquareRoot(distances);
     }
@@ -53,6 +54,7 @@ public static class EuclideanDistanceTransform
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1 or a spacing is not finite and positive.</exception>
     public static void Compute(ReadOnlySpan<byte> mask, ReadOnlySpan<int> shape, ReadOnlySpan<double> spacing, Span<double> distances)
     {
+        Validate(mask, shape, spacing, distances, nameof(distances));
         ComputeSquared(mask, shape, spacing, distances);
         SquareRoot(distances);
     }
@@ -66,21 +68,7 @@ public static class EuclideanDistanceTransform
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1 or a spacing is not finite and positive.</exception>
     public static void ComputeSquared(ReadOnlySpan<byte> mask, ReadOnlySpan<int> shape, ReadOnlySpan<double> spacing, Span<double> squaredDistances)
     {
-        long count = ValidateShape(shape, spacing);
-        if (mask.Length != count)
-        {
-            throw new ArgumentException(
-                $"mask length ({mask.Length}) must equal the element count of shape [{string.Join(", ", shape.ToArray())}] ({count}); pass one byte per element.",
-                nameof(mask));
-        }
-
-        if (squaredDistances.Length != count)
-        {
-            throw new ArgumentException(
-                $"squaredDistances length ({squaredDistances.Length}) must equal the element count ({count}); allocate one double per element.",
-                nameof(squaredDistances));
-        }
-
+        long count = Validate(mask, shape, spacing, squaredDistances, nameof(squaredDistances));
         // Axis 0 first, as whole contiguous rows at a time (cache-friendly): the exact 1-D distance to the nearest zero
         // along axis 0 is a forward and a backward sweep of step counts; then the other axes run the parabola envelope.
         int inner = (int)(count / shape[0]);
@@ -157,6 +145,27 @@ public static class EuclideanDistanceTransform
             double steps = result[i] * spacing;
             result[i] = steps * steps;
         }
+    }
+
+    /// <summary>Checks the shape, spacing and both lengths; returns the element count.</summary>
+    internal static long Validate(ReadOnlySpan<byte> mask, ReadOnlySpan<int> shape, ReadOnlySpan<double> spacing, Span<double> destination, string destinationName)
+    {
+        long count = ValidateShape(shape, spacing);
+        if (mask.Length != count)
+        {
+            throw new ArgumentException(
+                $"mask length ({mask.Length}) must equal the element count of shape [{string.Join(", ", shape.ToArray())}] ({count}); pass one byte per element.",
+                nameof(mask));
+        }
+
+        if (destination.Length != count)
+        {
+            throw new ArgumentException(
+                $"{destinationName} length ({destination.Length}) must equal the element count ({count}); allocate one double per element.",
+                destinationName);
+        }
+
+        return count;
     }
 
     private static long ValidateShape(ReadOnlySpan<int> shape, ReadOnlySpan<double> spacing)

@@ -62,6 +62,14 @@ internal static class SurfaceGeometry
             throw new ArgumentException($"options.Spacing has {spacing.Length} values but the masks have {rank} axes; give one spacing per axis.", nameof(options));
         }
 
+        foreach (double s in spacing)
+        {
+            if (!(double.IsFinite(s) && s > 0))
+            {
+                throw new ArgumentException($"options.Spacing holds {s}; every spacing must be finite and greater than 0.", nameof(options));
+            }
+        }
+
         var lo = new int[rank];
         var hi = new int[rank];
         Array.Fill(lo, int.MaxValue);

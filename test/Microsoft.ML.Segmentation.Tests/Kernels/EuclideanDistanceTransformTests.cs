@@ -45,6 +45,18 @@ public sealed class EuclideanDistanceTransformTests
     }
 
     [TestMethod]
+    public void OneDimensionalAndSquaredVariantsAgree()
+    {
+        byte[] mask = [1, 1, 0, 1, 1, 1, 0, 1];
+        var d = new double[8];
+        EuclideanDistanceTransform.Compute(mask, [8], [0.5], d);
+        CollectionAssert.AreEqual(new[] { 1.0, 0.5, 0, 0.5, 1, 0.5, 0, 0.5 }, d);
+        var sq = new double[8];
+        EuclideanDistanceTransform.ComputeSquared(mask, 1, 8, sq, 3, 0.5);
+        CollectionAssert.AreEqual(d.Select(v => v * v).ToArray(), sq);
+    }
+
+    [TestMethod]
     public void ThreeDimensionalMatchesBruteForce()
     {
         int[] shape = [5, 6, 7];
@@ -73,7 +85,8 @@ public sealed class EuclideanDistanceTransformTests
     {
         var d = new double[6];
         Assert.AreEqual("mask", Assert.ThrowsExactly<ArgumentException>(() => EuclideanDistanceTransform.Compute(new byte[5], 2, 3, d)).ParamName);
-        Assert.AreEqual("squaredDistances", Assert.ThrowsExactly<ArgumentException>(() => EuclideanDistanceTransform.Compute(new byte[6], 2, 3, new double[5])).ParamName);
+        Assert.AreEqual("distances", Assert.ThrowsExactly<ArgumentException>(() => EuclideanDistanceTransform.Compute(new byte[6], 2, 3, new double[5])).ParamName);
+        Assert.AreEqual("squaredDistances", Assert.ThrowsExactly<ArgumentException>(() => EuclideanDistanceTransform.ComputeSquared(new byte[6], 2, 3, new double[5])).ParamName);
         Assert.AreEqual("spacingX", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => EuclideanDistanceTransform.Compute(new byte[6], 2, 3, d, 1, 0)).ParamName);
         Assert.AreEqual("spacingY", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => EuclideanDistanceTransform.Compute(new byte[6], 2, 3, d, double.NaN)).ParamName);
         Assert.AreEqual("height", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => EuclideanDistanceTransform.Compute(new byte[0], 0, 3, d)).ParamName);
