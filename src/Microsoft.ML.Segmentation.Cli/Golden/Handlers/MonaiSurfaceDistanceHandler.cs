@@ -56,25 +56,26 @@ internal sealed partial class MonaiSurfaceDistanceHandler : IGoldenHandler
             Percentile = MetricCaseInputs.Number(p, "percentile"),
             Directed = MetricCaseInputs.Bool(p, "directed", false),
             Symmetric = MetricCaseInputs.Bool(p, "symmetric", false),
-            Spacing = Spacing(p["spacing"], pred.Spatial.Length),
         };
-        if (options.Metric != DistanceMetric.Euclidean)
-        {
-            options.Spacing = null; // MONAI's distance_transform_cdt ignores the spacing.
-        }
+
+        // MONAI's spacing: one number, one value per axis, or one such sequence per batch item; non-Euclidean metrics
+        // ignore it (distance_transform_cdt has no sampling).
+        double[]?[] spacings = Enumerable.Range(0, pred.Batch)
+            .Select(b => options.Metric == DistanceMetric.Euclidean ? Spacing(p["spacing"], pred.Spatial.Length, b) : null).ToArray();
 
         bool includeBackground = MetricCaseInputs.Bool(p, "include_background", false);
         int first = includeBackground || pred.Channels == 1 ? 0 : 1;
         int channels = pred.Channels - first;
         double[]? thresholds = p["class_thresholds"] is JsonArray t ? t.Select(GoldenValues.Number).ToArray() : null;
         var grid = new double[pred.Batch * channels];
-        var memo = new Dictionary<(byte[], byte[], int), double>();
+        var memo = new Dictionary<(byte[], byte[], int, double[]?), double>();
         for (int b = 0; b < pred.Batch; b++)
         {
             for (int c = 0; c < channels; c++)
             {
                 byte[] x = pred.Get(b, c + first), y = truth.Get(b, c + first);
-                if (!memo.TryGetValue((x, y, c), out double value))
+                options.Spacing = spacings[b];
+                if (!memo.TryGetValue((x, y, c, options.Spacing), out double value))
                 {
                     value = kind switch
                     {
@@ -82,7 +83,7 @@ internal sealed partial class MonaiSurfaceDistanceHandler : IGoldenHandler
                         Kind.AverageDistance => BoundaryMetrics.AverageSurfaceDistance(x, y, pred.Spatial, options),
                         _ => BoundaryMetrics.NormalizedSurfaceDice(x, y, pred.Spatial, thresholds![c], options),
                     };
-                    memo[(x, y, c)] = value;
+                    memo[(x, y, c, options.Spacing)] = value;
                 }
 
                 grid[(b * channels) + c] = value;
@@ -130,14 +131,19 @@ internal sealed partial class MonaiSurfaceDistanceHandler : IGoldenHandler
         return items == 0 ? 0 : total / items;
     }
 
-    private static double[]? Spacing(JsonNode? node, int rank)
+    private static double[]? Spacing(JsonNode? node, int rank, int item)
     {
         if (GoldenValues.IsNull(node))
         {
             return null;
         }
 
-        return node is JsonArray a ? a.Select(GoldenValues.Number).ToArray() : Enumerable.Repeat(GoldenValues.Number(node), rank).ToArray();
+        if (node is JsonArray a && a.Count > 0 && a[0] is JsonArray)
+        {
+            return Spacing(a[item], rank, item);
+        }
+
+        return node is JsonArray values ? values.Select(GoldenValues.Number).ToArray() : Enumerable.Repeat(GoldenValues.Number(node), rank).ToArray();
     }
 
     /// <summary>[B,C,spatial…] binary volumes; items may share one array when the case repeats one volume.</summary>
