@@ -7,10 +7,14 @@ namespace Microsoft.ML.Segmentation.Metrics;
 public static partial class BoundaryMetrics
 {
     /// <summary>
-    /// Boundary IoU (Cheng et al. 2021) in MetricsReloaded's convention: each mask's boundary region is its foreground
-    /// elements closer than <paramref name="boundaryWidth"/> (Euclidean, in index units) to its own surface, and the
-    /// score is the IoU of the two regions.
+    /// Boundary IoU (Cheng et al. 2021) in MetricsReloaded's convention: each mask's boundary region is every element
+    /// (inside or outside the mask) closer than <paramref name="boundaryWidth"/> (Euclidean, in index units) to the
+    /// mask's surface, and the score is the IoU of the two regions.
     /// </summary>
+    /// <remarks>
+    /// The paper keeps only the band inside each mask; MetricsReloaded (and so MONAI's wrapper) takes the band on both
+    /// sides. With the default width of 1 the two agree: the region is the surface itself.
+    /// </remarks>
     /// <param name="prediction">The predicted mask.</param>
     /// <param name="truth">The ground-truth mask.</param>
     /// <param name="shape">The size of each axis, each at least 1.</param>
@@ -28,6 +32,7 @@ public static partial class BoundaryMetrics
 
         ValidatePair(prediction, truth, shape);
         bool[] predRegion = BoundaryRegion(prediction, shape, boundaryWidth);
+        // An empty mask has no surface, hence no band.
         bool[] truthRegion = BoundaryRegion(truth, shape, boundaryWidth);
         long intersection = 0, union = 0;
         for (int i = 0; i < predRegion.Length; i++)
@@ -53,7 +58,7 @@ public static partial class BoundaryMetrics
         var region = new bool[mask.Length];
         for (int i = 0; i < region.Length; i++)
         {
-            region[i] = mask[i] != 0 && distance[i] < width;
+            region[i] = distance[i] < width;
         }
 
         return region;

@@ -131,7 +131,7 @@ public sealed class BoundaryMetricsTests
     }
 
     private static bool[] Region(byte[] m, (int Y, int X)[] edges, int h, int w, double width)
-        => Enumerable.Range(0, h * w).Select(i => m[i] != 0 && edges.Any(e => Math.Sqrt(Sq((i / w) - e.Y) + Sq((i % w) - e.X)) < width)).ToArray();
+        => Enumerable.Range(0, h * w).Select(i => edges.Any(e => Math.Sqrt(Sq((i / w) - e.Y) + Sq((i % w) - e.X)) < width)).ToArray();
 
     private static double Percentile(double[] values, double p)
     {

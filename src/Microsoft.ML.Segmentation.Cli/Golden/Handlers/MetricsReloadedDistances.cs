@@ -7,7 +7,8 @@ namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
 /// MetricsReloaded's boundary measures of one binary image (its <c>BinaryPairwiseMeasures</c> with unit spacing).
 /// Borders are the MONAI surfaces (<see cref="BoundaryMetrics.Edges"/>): a 4-/6-neighbour shift with zero fill.
 /// Its distances sum per-pixel maps that are zero off the border, so: ASSD = (Σ d(pred→ref) + Σ d(ref→pred)) /
-/// (|pred border| + |ref border|); MASD = the mean of the two directed means; its xTh percentile Hausdorff distance takes
+/// (|pred border| + |ref border| + smooth_dr); MASD = the mean of the two directed means (each denominator + smooth_dr);
+/// Boundary IoU takes the band on both sides of each border; its xTh percentile Hausdorff distance takes
 /// NumPy's linear percentile of each masked map over the whole union of the two masks (zeros included) before the maximum;
 /// NSD counts border elements within τ = 1. Both masks empty: the distances read 0.
 /// </summary>
@@ -19,7 +20,7 @@ internal static class MetricsReloadedDistances
         "Hausdorff Distance", "xTh Percentile Hausdorff Distance", "Normalised Surface Distance",
     ];
 
-    public static double Measure(string name, byte[] pred, byte[] truth, int[] shape)
+    public static double Measure(string name, byte[] pred, byte[] truth, int[] shape, double smoothing)
     {
         if (name == "Boundary IoU")
         {
@@ -42,9 +43,9 @@ internal static class MetricsReloadedDistances
         switch (name)
         {
             case "Average Symmetric Surface Distance":
-                return (predMap.Sum() + truthMap.Sum()) / (predBorder + truthBorder);
+                return (predMap.Sum() + truthMap.Sum()) / (predBorder + truthBorder + smoothing);
             case "Mean Average Surfance Distance" or "Mean Average Surface Distance":
-                return 0.5 * ((predMap.Sum() / predBorder) + (truthMap.Sum() / truthBorder));
+                return 0.5 * ((predMap.Sum() / (predBorder + smoothing)) + (truthMap.Sum() / (truthBorder + smoothing)));
             case "Hausdorff Distance":
                 return Math.Max(predMap.Max(), truthMap.Max());
             default:

@@ -36,7 +36,7 @@ internal sealed class MonaiMetricsReloadedHandler : IGoldenHandler
                 int size = shape.PixelsPerImage;
                 byte[] x = pred.Data.Skip(b * size).Take(size).Select(v => v >= 0.5 ? (byte)1 : (byte)0).ToArray();
                 byte[] y = truth.Data.Skip(b * size).Take(size).Select(v => v >= 0.5 ? (byte)1 : (byte)0).ToArray();
-                results.Add(MetricsReloadedDistances.Measure(name, x, y, pred.Shape[2..]));
+                results.Add(MetricsReloadedDistances.Measure(name, x, y, pred.Shape[2..], BinarySmoothing));
                 continue;
             }
 
