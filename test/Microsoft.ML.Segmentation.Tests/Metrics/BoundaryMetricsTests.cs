@@ -53,6 +53,31 @@ public sealed class BoundaryMetricsTests
     }
 
     [TestMethod]
+    [DataRow(DistanceMetric.Euclidean)]
+    [DataRow(DistanceMetric.Taxicab)]
+    [DataRow(DistanceMetric.Chessboard)]
+    public void VolumesMatchBruteForce(DistanceMetric metric)
+    {
+        int[] shape = [5, 6, 7];
+        var random = new Random((int)metric);
+        byte[] pred = Enumerable.Range(0, 210).Select(_ => (byte)(random.NextDouble() < 0.4 ? 1 : 0)).ToArray();
+        byte[] truth = Enumerable.Range(0, 210).Select(_ => (byte)(random.NextDouble() < 0.4 ? 1 : 0)).ToArray();
+        int[][] pe = Edges3(pred, shape), te = Edges3(truth, shape);
+        double D(int[] a, int[] b)
+        {
+            double[] d = a.Zip(b, (x, y) => (double)Math.Abs(x - y)).ToArray();
+            return metric == DistanceMetric.Taxicab ? d.Sum() : metric == DistanceMetric.Chessboard ? d.Max() : Math.Sqrt(d.Sum(v => v * v));
+        }
+
+        double[] forward = pe.Select(p => te.Min(q => D(p, q))).ToArray();
+        double[] backward = te.Select(p => pe.Min(q => D(p, q))).ToArray();
+        var options = new BoundaryMetricOptions { Metric = metric };
+        Assert.AreEqual(Math.Max(forward.Max(), backward.Max()), BoundaryMetrics.HausdorffDistance(pred, truth, shape, options), 1e-9);
+        options.Symmetric = true;
+        Assert.AreEqual(forward.Concat(backward).Average(), BoundaryMetrics.AverageSurfaceDistance(pred, truth, shape, options), 1e-9);
+    }
+
+    [TestMethod]
     public void EmptyMasksFollowMonai()
     {
         int[] shape = [6, 6];
@@ -123,6 +148,28 @@ public sealed class BoundaryMetricsTests
                 if (Fg(y, x) && !eroded)
                 {
                     result.Add((y, x));
+                }
+            }
+        }
+
+        return result.ToArray();
+    }
+
+    private static int[][] Edges3(byte[] m, int[] shape)
+    {
+        bool Fg(int z, int y, int x) => z >= 0 && z < shape[0] && y >= 0 && y < shape[1] && x >= 0 && x < shape[2] && m[(((z * shape[1]) + y) * shape[2]) + x] != 0;
+        var result = new List<int[]>();
+        for (int z = 0; z < shape[0]; z++)
+        {
+            for (int y = 0; y < shape[1]; y++)
+            {
+                for (int x = 0; x < shape[2]; x++)
+                {
+                    bool eroded = Fg(z - 1, y, x) && Fg(z + 1, y, x) && Fg(z, y - 1, x) && Fg(z, y + 1, x) && Fg(z, y, x - 1) && Fg(z, y, x + 1);
+                    if (Fg(z, y, x) && !eroded)
+                    {
+                        result.Add([z, y, x]);
+                    }
                 }
             }
         }
