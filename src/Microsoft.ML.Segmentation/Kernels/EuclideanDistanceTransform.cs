@@ -78,37 +78,23 @@ public static class EuclideanDistanceTransform
             return;
         }
 
-        int maxLength = 0;
-        for (int axis = 1; axis < shape.Length; axis++)
+        unsafe
         {
-            maxLength = Math.Max(maxLength, shape[axis]);
-        }
-
-        double[] f = ArrayPool<double>.Shared.Rent(maxLength);
-        double[] d = ArrayPool<double>.Shared.Rent(maxLength);
-        double[] z = ArrayPool<double>.Shared.Rent(maxLength + 1);
-        int[] v = ArrayPool<int>.Shared.Rent(maxLength);
-        try
-        {
-            int stride = 1;
-            for (int axis = shape.Length - 1; axis >= 1; axis--)
+            fixed (double* pointer = squaredDistances)
             {
-                int n = shape[axis];
-                double s = spacing.IsEmpty ? 1 : spacing[axis];
-                if (n > 1)
+                var values = new NativeSpan<double>(pointer, squaredDistances.Length);
+                int stride = 1;
+                for (int axis = shape.Length - 1; axis >= 1; axis--)
                 {
-                    TransformAxis(squaredDistances, (int)count, n, stride, s, f, d, z, v);
-                }
+                    int n = shape[axis];
+                    if (n > 1)
+                    {
+                        TransformAxis(values, (int)count, n, stride, spacing.IsEmpty ? 1 : spacing[axis]);
+                    }
 
-                stride *= n;
+                    stride *= n;
+                }
             }
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(f);
-            ArrayPool<double>.Shared.Return(d);
-            ArrayPool<double>.Shared.Return(z);
-            ArrayPool<int>.Shared.Return(v);
         }
     }
 
@@ -208,27 +194,42 @@ public static class EuclideanDistanceTransform
         return count;
     }
 
-    /// <summary>Runs the 1-D transform on every line along one axis (lines of length <paramref name="n"/>, element stride <paramref name="stride"/>).</summary>
-    private static void TransformAxis(Span<double> values, int count, int n, int stride, double spacing, double[] f, double[] d, double[] z, int[] v)
+    /// <summary>
+    /// Runs the 1-D transform on every line along one axis (lines of length <paramref name="n"/>, element stride
+    /// <paramref name="stride"/>); chunks of lines run in parallel on large inputs, each line written by one worker.
+    /// </summary>
+    private static void TransformAxis(NativeSpan<double> values, int count, int n, int stride, double spacing)
     {
-        int block = n * stride;
-        for (int outer = 0; outer < count; outer += block)
+        int lines = count / n;
+        int chunks = Math.Min(lines, Environment.ProcessorCount * 4);
+        ParallelWork.For(chunks, count, chunk =>
         {
-            for (int inner = 0; inner < stride; inner++)
+            int first = (int)((long)lines * chunk / chunks), last = (int)((long)lines * (chunk + 1) / chunks);
+            double[] f = ArrayPool<double>.Shared.Rent(n);
+            double[] d = ArrayPool<double>.Shared.Rent(n);
+            double[] z = ArrayPool<double>.Shared.Rent(n + 1);
+            int[] v = ArrayPool<int>.Shared.Rent(n);
+            Span<double> all = values.Span;
+            for (int line = first; line < last; line++)
             {
-                int start = outer + inner;
+                int start = ((line / stride) * n * stride) + (line % stride);
                 for (int i = 0; i < n; i++)
                 {
-                    f[i] = values[start + (i * stride)];
+                    f[i] = all[start + (i * stride)];
                 }
 
                 LowerEnvelope(f, d, z, v, n, spacing);
                 for (int i = 0; i < n; i++)
                 {
-                    values[start + (i * stride)] = d[i];
+                    all[start + (i * stride)] = d[i];
                 }
             }
-        }
+
+            ArrayPool<double>.Shared.Return(f);
+            ArrayPool<double>.Shared.Return(d);
+            ArrayPool<double>.Shared.Return(z);
+            ArrayPool<int>.Shared.Return(v);
+        });
     }
 
     // Felzenszwalb & Huttenlocher 2012, "Distance Transforms of Sampled Functions": lower envelope of parabolas.

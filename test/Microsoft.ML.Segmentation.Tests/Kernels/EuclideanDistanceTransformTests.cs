@@ -34,6 +34,23 @@ public sealed class EuclideanDistanceTransformTests
     }
 
     [TestMethod]
+    public void LargeMaskOnTheParallelPathMatchesBruteForceSamples()
+    {
+        const int h = 321, w = 300;
+        var random = new Random(7);
+        byte[] mask = Enumerable.Range(0, h * w).Select(_ => (byte)(random.NextDouble() < 0.999 ? 1 : 0)).ToArray();
+        var distances = new double[mask.Length];
+        EuclideanDistanceTransform.Compute(mask, h, w, distances, 1.3, 0.7);
+        int[] zeros = Enumerable.Range(0, mask.Length).Where(i => mask[i] == 0).ToArray();
+        for (int k = 0; k < 300; k++)
+        {
+            int i = random.Next(mask.Length);
+            double best = zeros.Min(j => Math.Sqrt(Math.Pow(((i / w) - (j / w)) * 1.3, 2) + Math.Pow(((i % w) - (j % w)) * 0.7, 2)));
+            Assert.AreEqual(best, distances[i], 1e-9, $"pixel {i}");
+        }
+    }
+
+    [TestMethod]
     public void AllZeroGivesZeroAndAllOneGivesInfinity()
     {
         var distances = new double[35];
