@@ -26,6 +26,7 @@ public static class EuclideanDistanceTransform
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1 or a spacing is not finite and positive.</exception>
     public static void Compute(ReadOnlySpan<byte> mask, int height, int width, Span<double> distances, double spacingY = 1, double spacingX = 1)
     {
+        Validate(mask, [height, width], [spacingY, spacingX], distances, nameof(distances));
         ComputeSquared(mask, height, width, distances, spacingY, spacingX);
         SquareRoot(distances);
     }
@@ -53,6 +54,7 @@ public static class EuclideanDistanceTransform
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1 or a spacing is not finite and positive.</exception>
     public static void Compute(ReadOnlySpan<byte> mask, ReadOnlySpan<int> shape, ReadOnlySpan<double> spacing, Span<double> distances)
     {
+        Validate(mask, shape, spacing, distances, nameof(distances));
         ComputeSquared(mask, shape, spacing, distances);
         SquareRoot(distances);
     }
@@ -66,6 +68,74 @@ public static class EuclideanDistanceTransform
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1 or a spacing is not finite and positive.</exception>
     public static void ComputeSquared(ReadOnlySpan<byte> mask, ReadOnlySpan<int> shape, ReadOnlySpan<double> spacing, Span<double> squaredDistances)
     {
+        long count = Validate(mask, shape, spacing, squaredDistances, nameof(squaredDistances));
+        // Axis 0 first, as whole contiguous rows at a time (cache-friendly): the exact 1-D distance to the nearest zero
+        // along axis 0 is a forward and a backward sweep of step counts; then the other axes run the parabola envelope.
+        int inner = (int)(count / shape[0]);
+        SweepFirstAxis(mask, shape[0], inner, spacing.IsEmpty ? 1 : spacing[0], squaredDistances);
+        if (shape.Length == 1)
+        {
+            return;
+        }
+
+        unsafe
+        {
+            fixed (double* pointer = squaredDistances)
+            {
+                var values = new NativeSpan<double>(pointer, squaredDistances.Length);
+                int stride = 1;
+                for (int axis = shape.Length - 1; axis >= 1; axis--)
+                {
+                    int n = shape[axis];
+                    if (n > 1)
+                    {
+                        TransformAxis(values, (int)count, n, stride, spacing.IsEmpty ? 1 : spacing[axis]);
+                    }
+
+                    stride *= n;
+                }
+            }
+        }
+    }
+
+    private static void SweepFirstAxis(ReadOnlySpan<byte> mask, int n, int inner, double spacing, Span<double> result)
+    {
+        for (int x = 0; x < inner; x++)
+        {
+            result[x] = mask[x] == 0 ? 0 : double.PositiveInfinity;
+        }
+
+        for (int row = 1; row < n; row++)
+        {
+            ReadOnlySpan<byte> m = mask.Slice(row * inner, inner);
+            ReadOnlySpan<double> previous = result.Slice((row - 1) * inner, inner);
+            Span<double> current = result.Slice(row * inner, inner);
+            for (int x = 0; x < inner; x++)
+            {
+                current[x] = m[x] == 0 ? 0 : previous[x] + 1;
+            }
+        }
+
+        for (int row = n - 2; row >= 0; row--)
+        {
+            ReadOnlySpan<double> next = result.Slice((row + 1) * inner, inner);
+            Span<double> current = result.Slice(row * inner, inner);
+            for (int x = 0; x < inner; x++)
+            {
+                current[x] = Math.Min(current[x], next[x] + 1);
+            }
+        }
+
+        for (int i = 0; i < result.Length; i++)
+        {
+            double steps = result[i] * spacing;
+            result[i] = steps * steps;
+        }
+    }
+
+    /// <summary>Checks the shape, spacing and both lengths; returns the element count.</summary>
+    internal static long Validate(ReadOnlySpan<byte> mask, ReadOnlySpan<int> shape, ReadOnlySpan<double> spacing, Span<double> destination, string destinationName)
+    {
         long count = ValidateShape(shape, spacing);
         if (mask.Length != count)
         {
@@ -74,50 +144,14 @@ public static class EuclideanDistanceTransform
                 nameof(mask));
         }
 
-        if (squaredDistances.Length != count)
+        if (destination.Length != count)
         {
             throw new ArgumentException(
-                $"squaredDistances length ({squaredDistances.Length}) must equal the element count ({count}); allocate one double per element.",
-                nameof(squaredDistances));
+                $"{destinationName} length ({destination.Length}) must equal the element count ({count}); allocate one double per element.",
+                destinationName);
         }
 
-        for (int i = 0; i < mask.Length; i++)
-        {
-            squaredDistances[i] = mask[i] == 0 ? 0 : double.PositiveInfinity;
-        }
-
-        int maxLength = 0;
-        foreach (int n in shape)
-        {
-            maxLength = Math.Max(maxLength, n);
-        }
-
-        double[] f = ArrayPool<double>.Shared.Rent(maxLength);
-        double[] d = ArrayPool<double>.Shared.Rent(maxLength);
-        double[] z = ArrayPool<double>.Shared.Rent(maxLength + 1);
-        int[] v = ArrayPool<int>.Shared.Rent(maxLength);
-        try
-        {
-            int stride = 1;
-            for (int axis = shape.Length - 1; axis >= 0; axis--)
-            {
-                int n = shape[axis];
-                double s = spacing.IsEmpty ? 1 : spacing[axis];
-                if (n > 1)
-                {
-                    TransformAxis(squaredDistances, (int)count, n, stride, s, f, d, z, v);
-                }
-
-                stride *= n;
-            }
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(f);
-            ArrayPool<double>.Shared.Return(d);
-            ArrayPool<double>.Shared.Return(z);
-            ArrayPool<int>.Shared.Return(v);
-        }
+        return count;
     }
 
     private static long ValidateShape(ReadOnlySpan<int> shape, ReadOnlySpan<double> spacing)
@@ -160,27 +194,42 @@ public static class EuclideanDistanceTransform
         return count;
     }
 
-    /// <summary>Runs the 1-D transform on every line along one axis (lines of length <paramref name="n"/>, element stride <paramref name="stride"/>).</summary>
-    private static void TransformAxis(Span<double> values, int count, int n, int stride, double spacing, double[] f, double[] d, double[] z, int[] v)
+    /// <summary>
+    /// Runs the 1-D transform on every line along one axis (lines of length <paramref name="n"/>, element stride
+    /// <paramref name="stride"/>); chunks of lines run in parallel on large inputs, each line written by one worker.
+    /// </summary>
+    private static void TransformAxis(NativeSpan<double> values, int count, int n, int stride, double spacing)
     {
-        int block = n * stride;
-        for (int outer = 0; outer < count; outer += block)
+        int lines = count / n;
+        int chunks = Math.Min(lines, Environment.ProcessorCount * 4);
+        ParallelWork.For(chunks, count, chunk =>
         {
-            for (int inner = 0; inner < stride; inner++)
+            int first = (int)((long)lines * chunk / chunks), last = (int)((long)lines * (chunk + 1) / chunks);
+            double[] f = ArrayPool<double>.Shared.Rent(n);
+            double[] d = ArrayPool<double>.Shared.Rent(n);
+            double[] z = ArrayPool<double>.Shared.Rent(n + 1);
+            int[] v = ArrayPool<int>.Shared.Rent(n);
+            Span<double> all = values.Span;
+            for (int line = first; line < last; line++)
             {
-                int start = outer + inner;
+                int start = ((line / stride) * n * stride) + (line % stride);
                 for (int i = 0; i < n; i++)
                 {
-                    f[i] = values[start + (i * stride)];
+                    f[i] = all[start + (i * stride)];
                 }
 
                 LowerEnvelope(f, d, z, v, n, spacing);
                 for (int i = 0; i < n; i++)
                 {
-                    values[start + (i * stride)] = d[i];
+                    all[start + (i * stride)] = d[i];
                 }
             }
-        }
+
+            ArrayPool<double>.Shared.Return(f);
+            ArrayPool<double>.Shared.Return(d);
+            ArrayPool<double>.Shared.Return(z);
+            ArrayPool<int>.Shared.Return(v);
+        });
     }
 
     // Felzenszwalb & Huttenlocher 2012, "Distance Transforms of Sampled Functions": lower envelope of parabolas.

@@ -34,6 +34,23 @@ public sealed class EuclideanDistanceTransformTests
     }
 
     [TestMethod]
+    public void LargeMaskOnTheParallelPathMatchesBruteForceSamples()
+    {
+        const int h = 321, w = 300;
+        var random = new Random(7);
+        byte[] mask = Enumerable.Range(0, h * w).Select(_ => (byte)(random.NextDouble() < 0.999 ? 1 : 0)).ToArray();
+        var distances = new double[mask.Length];
+        EuclideanDistanceTransform.Compute(mask, h, w, distances, 1.3, 0.7);
+        int[] zeros = Enumerable.Range(0, mask.Length).Where(i => mask[i] == 0).ToArray();
+        for (int k = 0; k < 300; k++)
+        {
+            int i = random.Next(mask.Length);
+            double best = zeros.Min(j => Math.Sqrt(Math.Pow(((i / w) - (j / w)) * 1.3, 2) + Math.Pow(((i % w) - (j % w)) * 0.7, 2)));
+            Assert.AreEqual(best, distances[i], 1e-9, $"pixel {i}");
+        }
+    }
+
+    [TestMethod]
     public void AllZeroGivesZeroAndAllOneGivesInfinity()
     {
         var distances = new double[35];
@@ -42,6 +59,18 @@ public sealed class EuclideanDistanceTransformTests
         byte[] ones = Enumerable.Repeat((byte)1, 35).ToArray();
         EuclideanDistanceTransform.Compute(ones, 5, 7, distances, 2, 3);
         Assert.IsTrue(distances.All(double.IsPositiveInfinity));
+    }
+
+    [TestMethod]
+    public void OneDimensionalAndSquaredVariantsAgree()
+    {
+        byte[] mask = [1, 1, 0, 1, 1, 1, 0, 1];
+        var d = new double[8];
+        EuclideanDistanceTransform.Compute(mask, [8], [0.5], d);
+        CollectionAssert.AreEqual(new[] { 1.0, 0.5, 0, 0.5, 1, 0.5, 0, 0.5 }, d);
+        var sq = new double[8];
+        EuclideanDistanceTransform.ComputeSquared(mask, 1, 8, sq, 3, 0.5);
+        CollectionAssert.AreEqual(d.Select(v => v * v).ToArray(), sq);
     }
 
     [TestMethod]
@@ -73,7 +102,8 @@ public sealed class EuclideanDistanceTransformTests
     {
         var d = new double[6];
         Assert.AreEqual("mask", Assert.ThrowsExactly<ArgumentException>(() => EuclideanDistanceTransform.Compute(new byte[5], 2, 3, d)).ParamName);
-        Assert.AreEqual("squaredDistances", Assert.ThrowsExactly<ArgumentException>(() => EuclideanDistanceTransform.Compute(new byte[6], 2, 3, new double[5])).ParamName);
+        Assert.AreEqual("distances", Assert.ThrowsExactly<ArgumentException>(() => EuclideanDistanceTransform.Compute(new byte[6], 2, 3, new double[5])).ParamName);
+        Assert.AreEqual("squaredDistances", Assert.ThrowsExactly<ArgumentException>(() => EuclideanDistanceTransform.ComputeSquared(new byte[6], 2, 3, new double[5])).ParamName);
         Assert.AreEqual("spacingX", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => EuclideanDistanceTransform.Compute(new byte[6], 2, 3, d, 1, 0)).ParamName);
         Assert.AreEqual("spacingY", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => EuclideanDistanceTransform.Compute(new byte[6], 2, 3, d, double.NaN)).ParamName);
         Assert.AreEqual("height", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => EuclideanDistanceTransform.Compute(new byte[0], 0, 3, d)).ParamName);

@@ -10,7 +10,8 @@ namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
 /// of sensitivity/recall, specificity, PPV, NPV, intersection over reference and IoU (so of the balanced accuracy, Youden
 /// index and LR+ built from them); those map to <see cref="MetricOptions.SmoothDenominator"/>. The other count measures
 /// (FPR, normalised expected cost, volume difference, net benefit, FP per image, accuracy, MCC, kappa) are unsmoothed.
-/// Boundary and distance measures (Boundary IoU, NSD, ASSD, Hausdorff, centreline Dice, topology) belong to a later issue.
+/// Boundary and distance measures (Boundary IoU, NSD, ASSD, MASD, Hausdorff and its percentile) go through
+/// <see cref="MetricsReloadedDistances"/>; the skeleton measures (centreline Dice, topology) are not implemented.
 /// </summary>
 internal sealed class MonaiMetricsReloadedHandler : IGoldenHandler
 {
@@ -30,6 +31,20 @@ internal sealed class MonaiMetricsReloadedHandler : IGoldenHandler
         var results = new List<double>();
         for (int b = 0; b < shape.Batch; b++)
         {
+            if (!categorical && MetricsReloadedDistances.Names.Contains(name))
+            {
+                int size = shape.PixelsPerImage;
+                byte[] x = pred.Data.Skip(b * size).Take(size).Select(v => v >= 0.5 ? (byte)1 : (byte)0).ToArray();
+                byte[] y = truth.Data.Skip(b * size).Take(size).Select(v => v >= 0.5 ? (byte)1 : (byte)0).ToArray();
+                results.Add(MetricsReloadedDistances.Measure(name, x, y, pred.Shape[2..], BinarySmoothing));
+                continue;
+            }
+
+            if (name is "Centreline Dice Score" or "Topology Precision" or "Topology Sensitivity")
+            {
+                return GoldenOutcome.Unsupported($"'{name}' needs a morphological skeleton (skimage skeletonize), which is not implemented");
+            }
+
             ConfusionMatrix matrix = categorical ? Categorical(pred, truth, shape, b) : Binary(pred, truth, shape, b);
             string? reason = null;
             double? value = categorical ? CategoricalMeasure(name, matrix) : BinaryMeasure(name, matrix, out reason);

@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using Microsoft.ML.Segmentation.Kernels;
+
+namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
+
+/// <summary>
+/// torchmetrics <c>functional.segmentation.utils</c>: <c>distance_transform</c> (Euclidean with spacing, taxicab,
+/// chessboard) through <see cref="DistanceTransform"/>, and <c>surface_distance(preds, target)</c> = the transform of
+/// ¬target sampled at the true pixels of preds (the inputs already are edge masks). Upstream asserts the transform equals
+/// SciPy's, so a case without its own expected value is compared with its SciPy reference. <c>binary_erosion</c> with an
+/// arbitrary structuring element is not part of the library.
+/// </summary>
+internal sealed class TorchmetricsSegmentationUtilsHandler : IGoldenHandler
+{
+    public bool CanRun(GoldenFile file)
+        => file.IsLibrary("torchmetrics") && file.Callable.Contains("segmentation.utils", StringComparison.Ordinal);
+
+    public GoldenOutcome Run(GoldenCase testCase)
+    {
+        string call = MetricCaseInputs.CallName(testCase.Api);
+        Dictionary<string, JsonNode?> args = MetricCaseInputs.ApiArguments(testCase.Api);
+        string metricName = GoldenValues.String(args.GetValueOrDefault("metric") ?? args.GetValueOrDefault("distance_metric")) ?? "euclidean";
+        DistanceMetric? metric = metricName switch
+        {
+            "euclidean" => DistanceMetric.Euclidean,
+            "taxicab" => DistanceMetric.Taxicab,
+            "chessboard" => DistanceMetric.Chessboard,
+            _ => null,
+        };
+        if (metric is not DistanceMetric m)
+        {
+            return GoldenOutcome.Unsupported($"distance metric '{metricName}' is not mapped");
+        }
+
+        double[] spacing = args.GetValueOrDefault("spacing") is JsonArray s ? s.Select(GoldenValues.Number).ToArray()
+            : args.GetValueOrDefault("sampling") is JsonArray t ? t.Select(GoldenValues.Number).ToArray() : [];
+        switch (call)
+        {
+            case "distance_transform":
+            {
+                GoldenTensor x = MetricCaseInputs.Tensor(testCase, "x");
+                var distances = new double[x.Data.Length];
+                DistanceTransform.Compute(Bytes(x.Data), x.Shape, spacing, m, distances);
+                return Compare(testCase, distances);
+            }
+
+            case "surface_distance":
+            {
+                GoldenTensor preds = MetricCaseInputs.Tensor(testCase, "preds");
+                GoldenTensor target = MetricCaseInputs.Tensor(testCase, "target");
+                byte[] notTarget = target.Data.Select(v => v != 0 ? (byte)0 : (byte)1).ToArray();
+                var distances = new double[notTarget.Length];
+                DistanceTransform.Compute(notTarget, target.Shape, spacing, m, distances);
+                double[] sampled = distances.Where((_, i) => preds.Data[i] != 0).ToArray();
+                return Compare(testCase, sampled);
+            }
+
+            default:
+                return GoldenOutcome.Unsupported($"'{call}' (e.g. binary_erosion with an arbitrary structuring element) is not part of the library; the surfaces use a cross-shaped erosion");
+        }
+    }
+
+    private static GoldenOutcome Compare(GoldenCase testCase, double[] actual)
+        => GoldenValues.IsNull(testCase.Expected) && testCase.Node["expected_reference_scipy"] is JsonNode scipy
+            ? GoldenOutcome.Compare(scipy, testCase.Tolerance, actual)
+            : GoldenOutcome.Compare(testCase, actual);
+
+    private static byte[] Bytes(double[] data) => data.Select(v => v != 0 ? (byte)1 : (byte)0).ToArray();
+}
