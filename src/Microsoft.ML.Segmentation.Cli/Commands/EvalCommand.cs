@@ -23,6 +23,7 @@ internal static class EvalCommand
         new("ignore", "v|none", "Mask value to skip (also the label of padding). Default: 255."),
         new("mask-format", "index|binary", "How masks encode classes: the pixel value, or 0/255 foreground. Default: index."),
         new("reduction", "name", "How mIoU and mDice reduce: macro, micro, weighted, macro-imagewise, … Default: macro."),
+        new("boundary", null, "Also compute boundary metrics per class: HD95, average surface distance, surface Dice (1 px), Boundary IoU."),
         new("json", "out.json", "Also write the metrics, class names, model and options as JSON."),
     ];
 
@@ -72,6 +73,7 @@ internal static class EvalCommand
             ClassNames = request.ClassNames,
             IgnoreIndex = request.IgnoreIndex,
             Reduction = request.Reduction,
+            BoundaryMetrics = request.Boundary,
         });
 
         settings.Session.Log = message => stderr.WriteLine(message);
@@ -99,7 +101,7 @@ internal static class EvalCommand
 
             try
             {
-                evaluator.Add(predicted, truth);
+                evaluator.Add(predicted, truth, tensor.Geometries[0].OutputHeight, tensor.Geometries[0].OutputWidth);
             }
             catch (ArgumentException e)
             {
@@ -132,6 +134,7 @@ internal static class EvalCommand
             var described = settings.Describe();
             described["ignoreIndex"] = request.IgnoreIndex;
             described["reduction"] = request.Reduction.ToString();
+            described["boundary"] = request.Boundary;
             described["maskFormat"] = request.MaskFormat.ToString();
             described["images"] = request.ImagesDirectory;
             described["masks"] = request.MasksDirectory;
@@ -162,6 +165,8 @@ internal static class EvalCommand
         public MaskFormat MaskFormat { get; init; }
 
         public string? JsonPath { get; init; }
+
+        public bool Boundary { get; init; }
 
         public static EvalRequest From(ParsedOptions options)
         {
@@ -197,6 +202,7 @@ internal static class EvalCommand
                 Reduction = ParseReduction(options.Get("reduction")),
                 MaskFormat = options.GetChoice("mask-format", MaskFormat.Index, s_formats),
                 JsonPath = options.Get("json"),
+                Boundary = options.Has("boundary"),
             };
         }
 

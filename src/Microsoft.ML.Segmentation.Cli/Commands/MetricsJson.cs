@@ -51,6 +51,16 @@ internal static class MetricsJson
         }
 
         writer.WriteEndArray();
+        if (metrics.Boundary is { } boundary)
+        {
+            Number(writer, "boundaryPercentile", boundary.Percentile);
+            Number(writer, "surfaceTolerance", boundary.SurfaceTolerance);
+            Array(writer, "hausdorff", boundary.PerClassHausdorff);
+            Array(writer, "averageSurfaceDistance", boundary.PerClassAverageSurfaceDistance);
+            Array(writer, "surfaceDice", boundary.PerClassSurfaceDice);
+            Array(writer, "boundaryIoU", boundary.PerClassBoundaryIoU);
+        }
+
         writer.WriteEndObject();
         writer.WriteStartArray("confusionMatrix");
         for (int t = 0; t < metrics.NumClasses; t++)

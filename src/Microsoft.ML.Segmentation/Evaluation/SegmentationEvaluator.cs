@@ -18,6 +18,7 @@ public sealed class SegmentationEvaluator
     private readonly ConfusionMatrix _total;
     private readonly ConfusionMatrix _image;
     private readonly List<ConfusionCounts> _imageCounts = new();
+    private readonly BoundaryAccumulator? _boundary;
 
     /// <summary>Creates an evaluator for <paramref name="numClasses"/> classes.</summary>
     /// <param name="numClasses">Number of classes C; at least 1.</param>
@@ -40,6 +41,7 @@ public sealed class SegmentationEvaluator
         _classNames = _options.ClassNames?.ToArray() ?? Enumerable.Range(0, numClasses).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         _total = new ConfusionMatrix(numClasses, _options.IgnoreIndex);
         _image = new ConfusionMatrix(numClasses, _options.IgnoreIndex);
+        _boundary = _options.BoundaryMetrics ? new BoundaryAccumulator(numClasses, _options) : null;
     }
 
     /// <summary>Number of classes C.</summary>
@@ -53,6 +55,33 @@ public sealed class SegmentationEvaluator
     /// <param name="truth">Ground-truth class per pixel, in 0..C−1 or the ignore index.</param>
     /// <exception cref="ArgumentException">The lengths differ or a label is out of range.</exception>
     public void Add(ReadOnlySpan<int> predicted, ReadOnlySpan<int> truth)
+    {
+        if (_boundary is not null)
+        {
+            throw new InvalidOperationException("Boundary metrics need each image's size: call Add(predicted, truth, height, width).");
+        }
+
+        AddCounts(predicted, truth);
+    }
+
+    /// <summary>Adds one image of <paramref name="height"/> × <paramref name="width"/> pixels (row-major); needed for boundary metrics.</summary>
+    /// <param name="predicted">Predicted class per pixel, in 0..C−1.</param>
+    /// <param name="truth">Ground-truth class per pixel, in 0..C−1 or the ignore index (ignored pixels are background for boundaries).</param>
+    /// <param name="height">Image height.</param>
+    /// <param name="width">Image width.</param>
+    /// <exception cref="ArgumentException">The lengths differ from height × width, or a label is out of range.</exception>
+    public void Add(ReadOnlySpan<int> predicted, ReadOnlySpan<int> truth, int height, int width)
+    {
+        if ((long)height * width != predicted.Length)
+        {
+            throw new ArgumentException($"The prediction holds {predicted.Length} pixels but height × width is {(long)height * width}.", nameof(height));
+        }
+
+        AddCounts(predicted, truth);
+        _boundary?.Add(predicted, truth, height, width);
+    }
+
+    private void AddCounts(ReadOnlySpan<int> predicted, ReadOnlySpan<int> truth)
     {
         _image.Reset();
         _image.Add(predicted, truth);
@@ -71,8 +100,14 @@ public sealed class SegmentationEvaluator
             throw new ArgumentException($"Cannot merge an evaluator of {other.NumClasses} classes (ignore {other._options.IgnoreIndex?.ToString() ?? "none"}) into one of {NumClasses} (ignore {_options.IgnoreIndex?.ToString() ?? "none"}).", nameof(other));
         }
 
+        if ((other._boundary is null) != (_boundary is null))
+        {
+            throw new ArgumentException("Cannot merge an evaluator with boundary metrics and one without.", nameof(other));
+        }
+
         _total.Merge(other._total);
         _imageCounts.AddRange(other._imageCounts);
+        _boundary?.Merge(other._boundary!);
     }
 
     /// <summary>The metrics of everything added so far.</summary>
@@ -104,7 +139,8 @@ public sealed class SegmentationEvaluator
             ConfusionMetrics.Compute(ConfusionMetric.Precision, counts, perClass),
             ConfusionMetrics.Compute(ConfusionMetric.Recall, counts, perClass),
             Enumerable.Range(0, NumClasses).Select(k => counts[k].Support).ToArray(),
-            matrix);
+            matrix,
+            _boundary is null ? null : new BoundaryResults(_options.BoundaryPercentile, _options.SurfaceTolerance, _boundary.Means(0), _boundary.Means(1), _boundary.Means(2), _boundary.Means(3)));
     }
 
     private MetricOptions Options(MetricReduction reduction) => new()

@@ -24,4 +24,21 @@ public sealed class SegmentationEvaluatorOptions
 
     /// <summary>When a class counts as absent. Default: <see cref="AbsenceCriterion.ZeroDenominator"/>.</summary>
     public AbsenceCriterion Absence { get; set; } = AbsenceCriterion.ZeroDenominator;
+
+    /// <summary>
+    /// Also compute boundary metrics per image and class: Hausdorff distance at <see cref="BoundaryPercentile"/>,
+    /// average symmetric surface distance, normalised surface Dice at <see cref="SurfaceTolerance"/> and Boundary IoU.
+    /// They cost a distance transform per class and image, so they are opt-in; images must be added with their height
+    /// and width. Default: <see langword="false"/>.
+    /// </summary>
+    public bool BoundaryMetrics { get; set; }
+
+    /// <summary>Percentile of the Hausdorff distance (MONAI: per direction, then the larger). Default: 95; range (0, 100].</summary>
+    public double BoundaryPercentile { get; set; } = 95;
+
+    /// <summary>Tolerance of the normalised surface Dice, in pixels. Default: 1; must be ≥ 0.</summary>
+    public double SurfaceTolerance { get; set; } = 1;
+
+    /// <summary>Width of the boundary band of Boundary IoU, in pixels. Default: 1; must be &gt; 0.</summary>
+    public double BoundaryWidth { get; set; } = 1;
 }

@@ -67,6 +67,20 @@ public sealed partial class SegmentationMetrics
                 .AppendLine(PerClassSupport[k].ToString(CultureInfo.InvariantCulture).PadLeft(13));
         }
 
+        if (Boundary is { } b)
+        {
+            sb.AppendLine();
+            sb.Append("class".PadRight(nameWidth)).AppendLine(string.Create(CultureInfo.InvariantCulture, $"   HD{b.Percentile:0.#}     ASSD  SurfDice@{b.SurfaceTolerance:0.#}  BoundaryIoU"));
+            for (int k = 0; k < NumClasses; k++)
+            {
+                sb.Append(ClassNames[k].PadRight(nameWidth))
+                    .Append(Format(b.PerClassHausdorff[k]).PadLeft(9))
+                    .Append(Format(b.PerClassAverageSurfaceDistance[k]).PadLeft(9))
+                    .Append(Format(b.PerClassSurfaceDice[k]).PadLeft(12))
+                    .AppendLine(Format(b.PerClassBoundaryIoU[k]).PadLeft(13));
+            }
+        }
+
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"mIoU {Format(MeanIoU)}  mDice {Format(MeanDice)}  pixel accuracy {Format(PixelAccuracy)}  mean accuracy {Format(MeanAccuracy)}  fwIoU {Format(FrequencyWeightedIoU)}  ({ImageCount} images, {PixelCount} pixels)"));
         return sb.ToString();

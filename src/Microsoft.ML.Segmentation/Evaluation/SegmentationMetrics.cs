@@ -33,8 +33,10 @@ public sealed partial class SegmentationMetrics
         IReadOnlyList<double> perClassPrecision,
         IReadOnlyList<double> perClassRecall,
         IReadOnlyList<long> perClassSupport,
-        long[] confusion)
+        long[] confusion,
+        BoundaryResults? boundary = null)
     {
+        Boundary = boundary;
         ClassNames = classNames;
         ImageCount = imageCount;
         PixelCount = pixelCount;
@@ -89,6 +91,9 @@ public sealed partial class SegmentationMetrics
 
     /// <summary>Recall (per-class accuracy) per class.</summary>
     public IReadOnlyList<double> PerClassRecall { get; }
+
+    /// <summary>Boundary metrics, when the evaluator was asked for them (<see cref="SegmentationEvaluatorOptions.BoundaryMetrics"/>); otherwise <see langword="null"/>.</summary>
+    public BoundaryResults? Boundary { get; }
 
     /// <summary>Ground-truth pixels per class.</summary>
     public IReadOnlyList<long> PerClassSupport { get; }

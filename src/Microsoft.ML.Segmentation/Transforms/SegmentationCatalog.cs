@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Evaluation;
 
@@ -94,11 +95,12 @@ public sealed class SegmentationCatalog
     /// <param name="data">Data with both mask columns (key vectors of the same class count and size per row).</param>
     /// <param name="labelColumnName">The ground-truth mask column. Default: "Mask".</param>
     /// <param name="predictedColumnName">The predicted mask column. Default: "PredictedMask".</param>
-    /// <param name="options">Reduction and absent-class policy; class names default to the label column's KeyValues.</param>
+    /// <param name="options">Reduction, absent-class policy and opt-in boundary metrics; class names default to the label column's KeyValues.</param>
+    /// <param name="geometryColumnName">The geometry column giving each mask's height and width, needed for boundary metrics. Default: "ImageGeometry".</param>
     /// <returns>The metrics.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or not a key vector.</exception>
     /// <exception cref="InvalidOperationException">A row's masks differ in size, or the data has no rows.</exception>
-    public SegmentationMetrics Evaluate(IDataView data, string labelColumnName = "Mask", string predictedColumnName = "PredictedMask", SegmentationEvaluatorOptions? options = null)
+    public SegmentationMetrics Evaluate(IDataView data, string labelColumnName = "Mask", string predictedColumnName = "PredictedMask", SegmentationEvaluatorOptions? options = null, string geometryColumnName = "ImageGeometry")
     {
         ArgumentNullException.ThrowIfNull(data);
         InputColumn.KeyVector(labelColumnName, nameof(labelColumnName)).Check(data.Schema);
@@ -115,11 +117,24 @@ public sealed class SegmentationCatalog
             Reduction = options.Reduction,
             AbsentClass = options.AbsentClass,
             Absence = options.Absence,
+            BoundaryMetrics = options.BoundaryMetrics,
+            BoundaryPercentile = options.BoundaryPercentile,
+            SurfaceTolerance = options.SurfaceTolerance,
+            BoundaryWidth = options.BoundaryWidth,
         });
-        using DataViewRowCursor cursor = data.GetRowCursor(new[] { label, predicted });
+        var columns = new List<DataViewSchema.Column> { label, predicted };
+        if (options.BoundaryMetrics)
+        {
+            InputColumn.Geometry(geometryColumnName, nameof(geometryColumnName)).Check(data.Schema);
+            columns.Add(data.Schema[geometryColumnName]);
+        }
+
+        using DataViewRowCursor cursor = data.GetRowCursor(columns);
         ValueGetter<VBuffer<uint>> getLabel = cursor.GetGetter<VBuffer<uint>>(label);
         ValueGetter<VBuffer<uint>> getPredicted = cursor.GetGetter<VBuffer<uint>>(predicted);
+        ValueGetter<VBuffer<int>>? getGeometry = options.BoundaryMetrics ? cursor.GetGetter<VBuffer<int>>(data.Schema[geometryColumnName]) : null;
         VBuffer<uint> labelValue = default, predictedValue = default;
+        VBuffer<int> geometryValue = default;
         int[] truth = Array.Empty<int>(), prediction = Array.Empty<int>();
         while (cursor.MoveNext())
         {
@@ -139,7 +154,20 @@ public sealed class SegmentationCatalog
 
             ColumnTypes.KeysToLabels(labelValue, Ignore, truth);
             ColumnTypes.KeysToLabels(predictedValue, 0, prediction);
-            evaluator.Add(prediction, truth);
+            if (getGeometry is null)
+            {
+                evaluator.Add(prediction, truth);
+                continue;
+            }
+
+            getGeometry(ref geometryValue);
+            Imaging.ImageGeometry geometry = ColumnTypes.ToGeometry(geometryValue);
+            (int height, int width) = truth.Length == geometry.OutputHeight * geometry.OutputWidth
+                ? (geometry.OutputHeight, geometry.OutputWidth)
+                : truth.Length == geometry.OriginalHeight * geometry.OriginalWidth
+                    ? (geometry.OriginalHeight, geometry.OriginalWidth)
+                    : throw new InvalidOperationException($"Row {cursor.Position}: the masks hold {truth.Length} pixels, neither the tensor's {geometry.OutputWidth}×{geometry.OutputHeight} nor the image's {geometry.OriginalWidth}×{geometry.OriginalHeight}.");
+            evaluator.Add(prediction, truth, height, width);
         }
 
         if (evaluator.ImageCount == 0)

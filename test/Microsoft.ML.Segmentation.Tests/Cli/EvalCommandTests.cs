@@ -90,6 +90,22 @@ public sealed class EvalCommandTests
     }
 
     [TestMethod]
+    public void BoundaryFlagAddsBoundaryMetricsToTableAndJson()
+    {
+        using var data = new GeneratedDataset(("one", 9, 7), ("two", 8, 8));
+        string json = data.File("boundary.json");
+        (int code, string stdout, string stderr) = Cli.Run(EvalCommand.Run, "--model", data.Model, "--images", data.Images, "--masks", data.Masks, "--classes", "4", "--boundary", "--json", json);
+        Assert.AreEqual(0, code, stderr);
+        StringAssert.Contains(stdout, "HD95");
+        StringAssert.Contains(stdout, "BoundaryIoU");
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement perClass = document.RootElement.GetProperty("perClass");
+        Assert.AreEqual(4, perClass.GetProperty("hausdorff").GetArrayLength());
+        Assert.AreEqual(4, perClass.GetProperty("boundaryIoU").GetArrayLength());
+        Assert.IsTrue(document.RootElement.GetProperty("options").GetProperty("boundary").GetBoolean());
+    }
+
+    [TestMethod]
     public void ManifestGivesTheSameConfusionCounts()
     {
         using var data = new GeneratedDataset(("one", 7, 5), ("two", 6, 6));

@@ -152,6 +152,59 @@ public sealed class SegmentationEvaluatorTests
     }
 
     [TestMethod]
+    public void BoundaryMetricsAreMeansOfTheDirectPerImageValues()
+    {
+        var random = new Random(9);
+        const int classes = 3, height = 12, width = 17;
+        var evaluator = new SegmentationEvaluator(classes, new SegmentationEvaluatorOptions { BoundaryMetrics = true });
+        var hd = new List<double>[classes];
+        var nsd = new List<double>[classes];
+        for (int c = 0; c < classes; c++)
+        {
+            hd[c] = new List<double>();
+            nsd[c] = new List<double>();
+        }
+
+        int[] shape = { height, width };
+        for (int image = 0; image < 4; image++)
+        {
+            // Blocky masks, so classes have real boundaries; class 2 is missing from the last image's truth.
+            int[] truth = Enumerable.Range(0, height * width).Select(i => ((i / width / 4) + (i % width / 5) + image) % (image == 3 ? 2 : 3)).ToArray();
+            int[] predicted = truth.Select(t => random.NextDouble() < 0.1 ? random.Next(classes) : t).ToArray();
+            evaluator.Add(predicted, truth, height, width);
+            for (int c = 0; c < classes; c++)
+            {
+                byte[] p = predicted.Select(v => (byte)(v == c ? 1 : 0)).ToArray();
+                byte[] t = truth.Select(v => (byte)(v == c ? 1 : 0)).ToArray();
+                double h = BoundaryMetrics.HausdorffDistance(p, t, shape, new BoundaryMetricOptions { Percentile = 95 });
+                double n = BoundaryMetrics.NormalizedSurfaceDice(p, t, shape, 1);
+                if (double.IsFinite(h))
+                {
+                    hd[c].Add(h);
+                }
+
+                if (double.IsFinite(n))
+                {
+                    nsd[c].Add(n);
+                }
+            }
+        }
+
+        BoundaryResults b = evaluator.GetMetrics().Boundary!;
+        for (int c = 0; c < classes; c++)
+        {
+            Assert.AreEqual(hd[c].Average(), b.PerClassHausdorff[c], 1e-12, $"HD95 of class {c}");
+            Assert.AreEqual(nsd[c].Average(), b.PerClassSurfaceDice[c], 1e-12, $"NSD of class {c}");
+        }
+
+        StringAssert.Contains(evaluator.GetMetrics().GetFormattedPerClassTable(), "HD95");
+        var plain = new SegmentationEvaluator(2);
+        plain.Add(new[] { 0, 1 }, new[] { 0, 1 });
+        Assert.IsNull(plain.GetMetrics().Boundary);
+        Assert.ThrowsExactly<InvalidOperationException>(() => evaluator.Add(new int[4], new int[4]));
+    }
+
+    [TestMethod]
     public void BadUseIsRejected()
     {
         Assert.ThrowsExactly<InvalidOperationException>(() => new SegmentationEvaluator(2).GetMetrics());

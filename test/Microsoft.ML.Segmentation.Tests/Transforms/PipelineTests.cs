@@ -298,6 +298,24 @@ public sealed class PipelineTests
     }
 
     [TestMethod]
+    public void EvaluateComputesBoundaryMetricsWhenAsked()
+    {
+        using Dataset data = CreateDataset();
+        var ml = new MLContext(seed: 1);
+        IDataView input = ml.Data.LoadFromEnumerable(data.Rows);
+        ITransformer model = Pipeline(ml, data).Fit(input);
+        IDataView scored = model.Transform(input);
+        SegmentationMetrics plain = ml.Segmentation().Evaluate(scored);
+        SegmentationMetrics withBoundary = ml.Segmentation().Evaluate(scored, options: new SegmentationEvaluatorOptions { BoundaryMetrics = true });
+        Assert.IsNull(plain.Boundary);
+        Assert.IsNotNull(withBoundary.Boundary);
+        Assert.AreEqual(plain.MeanIoU, withBoundary.MeanIoU, 1e-12);
+        Assert.AreEqual(4, withBoundary.Boundary.PerClassBoundaryIoU.Count);
+        Assert.IsTrue(withBoundary.Boundary.PerClassBoundaryIoU.Where(double.IsFinite).All(v => v is >= 0 and <= 1));
+        DisposeAll(model);
+    }
+
+    [TestMethod]
     public void IntegerMaskModelFeedsEvaluateDirectly()
     {
         using Dataset data = CreateDataset();
