@@ -30,7 +30,7 @@ public sealed class MegapixelsColumn : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
     {
         var statistics = summary[benchmarkCase]?.ResultStatistics;
-        return statistics is null ? "NA" : (_pixelsPerCall / statistics.Mean * 1e3).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+        return statistics is null || benchmarkCase.Descriptor.Type == typeof(BoundaryBenchmarks) ? "NA" : (_pixelsPerCall / statistics.Mean * 1e3).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
