@@ -96,14 +96,9 @@ internal static unsafe class BinaryCrossEntropyKernel
                 ReadOnlySpan<T> x = input.Slice((row * s) + start, length);
                 bool masked = target.FillChunk(n, k, start, t, v);
 
-                // softplus(−x) = max(x, 0) − x + log(1 + exp(−|x|)), where 1 + exp(−|x|) = 1 / max(p, 1 − p).
-                TensorPrimitives.Sigmoid(x, p);
-                TensorPrimitives.Subtract(T.One, p, sp);
-                TensorPrimitives.Max(p, sp, sp);
-                TensorPrimitives.Log(sp, sp);
-                TensorPrimitives.Max(x, T.Zero, wPos);
-                TensorPrimitives.Subtract(wPos, x, wPos);
-                TensorPrimitives.Subtract(wPos, sp, sp);
+                // softplus(−x) = softplus(x) − x; wNeg is free until the weights below.
+                SigmoidTerms.Compute(x, p, wNeg, sp, wPos);
+                TensorPrimitives.Subtract(sp, x, sp);
 
                 TensorPrimitives.Multiply(t, b, wPos);
                 TensorPrimitives.Add(wPos, a, wPos);

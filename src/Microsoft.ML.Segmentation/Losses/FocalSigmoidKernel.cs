@@ -110,13 +110,8 @@ internal static unsafe class FocalSigmoidKernel
                 ReadOnlySpan<T> x = input.Slice((row * s) + start, length);
                 bool masked = target.FillChunk(n, k, start, t, v);
 
-                // q = 1 − p; BCE = max(x, 0) − x·t + log(1 + exp(−|x|)), where 1 + exp(−|x|) = 1 / max(p, 1 − p).
-                TensorPrimitives.Sigmoid(x, p);
-                TensorPrimitives.Subtract(T.One, p, q);
-                TensorPrimitives.Max(p, q, om);
-                TensorPrimitives.Log(om, om);
-                TensorPrimitives.Max(x, T.Zero, bce);
-                TensorPrimitives.Subtract(bce, om, bce);
+                // BCE = softplus(x) − x·t.
+                SigmoidTerms.Compute(x, p, q, bce, om);
                 TensorPrimitives.Multiply(x, t, om);
                 TensorPrimitives.Subtract(bce, om, bce);
 
