@@ -11,7 +11,8 @@ namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
 /// index and LR+ built from them); those map to <see cref="MetricOptions.SmoothDenominator"/>. The other count measures
 /// (FPR, normalised expected cost, volume difference, net benefit, FP per image, accuracy, MCC, kappa) are unsmoothed.
 /// Boundary and distance measures (Boundary IoU, NSD, ASSD, MASD, Hausdorff and its percentile) go through
-/// <see cref="MetricsReloadedDistances"/>; the skeleton measures (centreline Dice, topology) are not implemented.
+/// <see cref="MetricsReloadedDistances"/>; the skeleton measures (centreline Dice, topology precision/sensitivity) go through the 2-D
+/// <see cref="Skeletonization"/> (scikit-image's <c>skeletonize</c>), unsmoothed as in MetricsReloaded.
 /// </summary>
 internal sealed class MonaiMetricsReloadedHandler : IGoldenHandler
 {
@@ -40,9 +41,24 @@ internal sealed class MonaiMetricsReloadedHandler : IGoldenHandler
                 continue;
             }
 
-            if (name is "Centreline Dice Score" or "Topology Precision" or "Topology Sensitivity")
+            if (!categorical && name is "Centreline Dice Score" or "Topology Precision" or "Topology Sensitivity")
             {
-                return GoldenOutcome.Unsupported($"'{name}' needs a morphological skeleton (skimage skeletonize), which is not implemented");
+                int[] spatial = pred.Shape[2..];
+                if (spatial.Length != 2)
+                {
+                    return GoldenOutcome.Unsupported($"'{name}' on {spatial.Length}-D images needs a {spatial.Length}-D skeleton; only 2-D is implemented");
+                }
+
+                int size = shape.PixelsPerImage;
+                byte[] x = pred.Data.Skip(b * size).Take(size).Select(v => v >= 0.5 ? (byte)1 : (byte)0).ToArray();
+                byte[] y = truth.Data.Skip(b * size).Take(size).Select(v => v >= 0.5 ? (byte)1 : (byte)0).ToArray();
+                results.Add(name switch
+                {
+                    "Centreline Dice Score" => BoundaryMetrics.CentrelineDice(x, y, spatial),
+                    "Topology Precision" => BoundaryMetrics.TopologyPrecision(x, y, spatial),
+                    _ => BoundaryMetrics.TopologySensitivity(x, y, spatial),
+                });
+                continue;
             }
 
             ConfusionMatrix matrix = categorical ? Categorical(pred, truth, shape, b) : Binary(pred, truth, shape, b);
