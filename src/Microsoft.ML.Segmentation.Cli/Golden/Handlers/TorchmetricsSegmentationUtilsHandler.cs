@@ -55,9 +55,55 @@ internal sealed class TorchmetricsSegmentationUtilsHandler : IGoldenHandler
                 return Compare(testCase, sampled);
             }
 
+            case "binary_erosion":
+                return Erosion(testCase);
+
             default:
-                return GoldenOutcome.Unsupported($"'{call}' (e.g. binary_erosion with an arbitrary structuring element) is not part of the library; the surfaces use a cross-shaped erosion");
+                return GoldenOutcome.Unsupported($"'{call}' is not mapped");
         }
+    }
+
+    /// <summary><c>binary_erosion(image, structure=…, border_value=…)</c> over the last two axes of every leading slice; the default element is the 3×3 cross.</summary>
+    private static GoldenOutcome Erosion(GoldenCase testCase)
+    {
+        GoldenTensor image = MetricCaseInputs.Tensor(testCase, "image");
+        (byte[] structure, int sh, int sw) = Structure(testCase.Api);
+        int h = image.Dim(-2), w = image.Dim(-1), plane = h * w;
+        byte border = MetricCaseInputs.ApiArguments(testCase.Api).GetValueOrDefault("border_value") is JsonNode b && GoldenValues.Number(b) != 0 ? (byte)1 : (byte)0;
+        byte[] bytes = Bytes(image.Data);
+        var result = new double[bytes.Length];
+        var eroded = new byte[plane];
+        for (int start = 0; start < bytes.Length; start += plane)
+        {
+            Metrics.Morphology.BinaryErosion(bytes.AsSpan(start, plane), h, w, structure, sh, sw, eroded, border);
+            for (int i = 0; i < plane; i++)
+            {
+                result[start + i] = eroded[i];
+            }
+        }
+
+        return GoldenOutcome.Compare(testCase, result);
+    }
+
+    /// <summary>The structuring element written in the call: <c>ones(a, b)</c>, a nested list, or (absent) the 3×3 cross.</summary>
+    private static (byte[] Values, int Height, int Width) Structure(string api)
+    {
+        System.Text.RegularExpressions.Match ones = System.Text.RegularExpressions.Regex.Match(api, @"structure\s*=\s*(?:torch\.|np\.)?ones\(\s*\(?\s*(\d+)\s*,\s*(\d+)");
+        if (ones.Success)
+        {
+            int a = int.Parse(ones.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            int b = int.Parse(ones.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+            return (Enumerable.Repeat((byte)1, a * b).ToArray(), a, b);
+        }
+
+        if (MetricCaseInputs.ApiArguments(api).GetValueOrDefault("structure") is JsonArray rows)
+        {
+            byte[] values = Bytes(GoldenValues.Flatten(rows));
+            int height = rows.Count;
+            return (values, height, values.Length / height);
+        }
+
+        return (new byte[] { 0, 1, 0, 1, 1, 1, 0, 1, 0 }, 3, 3);
     }
 
     private static GoldenOutcome Compare(GoldenCase testCase, double[] actual)
