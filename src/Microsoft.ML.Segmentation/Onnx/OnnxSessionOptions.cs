@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Microsoft.ML.Segmentation.Onnx;
 
@@ -9,21 +10,53 @@ namespace Microsoft.ML.Segmentation.Onnx;
 /// </remarks>
 public sealed class OnnxSessionOptions
 {
-    /// <summary>The execution provider to ask for. Default: <see cref="OnnxExecutionProvider.Cpu"/>.</summary>
+    private IList<OnnxProviderOptions> _executionProviders = new List<OnnxProviderOptions>();
+
+    /// <summary>
+    /// The execution provider to ask for, as a shorthand for a one-entry <see cref="ExecutionProviders"/> on
+    /// <see cref="GpuDeviceId"/>; ignored when that list is not empty. Default: <see cref="OnnxExecutionProvider.Cpu"/>.
+    /// </summary>
     public OnnxExecutionProvider ExecutionProvider { get; set; } = OnnxExecutionProvider.Cpu;
 
     /// <summary>
-    /// The GPU to run on, for the GPU providers. <see langword="null"/> means device 0 (an ML.NET host passes
+    /// The GPU to run on, for the GPU providers: that of <see cref="ExecutionProvider"/>, and of every entry of
+    /// <see cref="ExecutionProviders"/> that names none. <see langword="null"/> means device 0 (an ML.NET host passes
     /// <c>MLContext.GpuDeviceId</c>). Default: <see langword="null"/>; range 0 or more.
     /// </summary>
     public int? GpuDeviceId { get; set; }
 
     /// <summary>
-    /// Whether a GPU provider that cannot be set up (no GPU package, no CUDA, no device) falls back to the CPU, with the
-    /// reason sent to <see cref="Log"/> and kept in <see cref="SegmentationModel.ExecutionProviderFallbackReason"/>.
-    /// When <see langword="false"/>, loading throws <see cref="InvalidOperationException"/> instead. Default: <see langword="true"/>.
+    /// The execution providers to try, in order of preference, each with its own settings; the model runs on the first
+    /// one whose session starts. A provider that cannot be appended (no GPU package, no CUDA) or whose session cannot
+    /// start (no device, out of memory) is logged through <see cref="Log"/> with the reason, and the next one is tried.
+    /// When none starts, the CPU is the last resort if <see cref="FallbackToCpu"/> is set. Empty means one entry made
+    /// from <see cref="ExecutionProvider"/> and <see cref="GpuDeviceId"/>. Default: empty.
+    /// </summary>
+    /// <remarks>
+    /// A TensorRT entry runs the nodes TensorRT rejects on CUDA, with the settings of the first CUDA entry after it on the
+    /// same GPU (or CUDA's defaults). <see cref="SegmentationModel.ExecutionProviderAttempts"/> tells what was tried.
+    /// Setting <see langword="null"/> empties the list.
+    /// </remarks>
+    public IList<OnnxProviderOptions> ExecutionProviders
+    {
+        get => _executionProviders;
+        set => _executionProviders = value ?? new List<OnnxProviderOptions>();
+    }
+
+    /// <summary>
+    /// Whether the CPU is the last resort when no requested provider starts (no GPU package, no CUDA, no device), with
+    /// the reasons sent to <see cref="Log"/> and kept in <see cref="SegmentationModel.ExecutionProviderFallbackReason"/>.
+    /// When <see langword="false"/>, loading throws <see cref="InvalidOperationException"/> naming every provider tried
+    /// and why it failed. Default: <see langword="true"/>.
     /// </summary>
     public bool FallbackToCpu { get; set; } = true;
+
+    /// <summary>
+    /// Whether runs bind their inputs and outputs to pooled, pinned buffers with ONNX Runtime's IOBinding (fewer copies
+    /// and allocations, most of all on a GPU); <see langword="false"/> uses a plain <c>Run</c>. Outputs are the same
+    /// either way. Default: <see langword="true"/>.
+    /// </summary>
+    public bool UseIoBinding { get; set; } = true;
 
     /// <summary>Threads used inside one operator. Default: 0 (ONNX Runtime's choice); range 0 or more.</summary>
     public int IntraOpThreads { get; set; }
@@ -71,4 +104,18 @@ public sealed class OnnxSessionOptions
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore] // a callback belongs to the running application, not to a saved model
     public Action<string>? Log { get; set; }
+
+    /// <summary>
+    /// Sets anything else on ONNX Runtime's <c>SessionOptions</c>: session config entries, profiling, log ids, or
+    /// providers SegML does not name (DirectML, OpenVINO). Default: <see langword="null"/>.
+    /// </summary>
+    /// <remarks>
+    /// <para>It is called once per session attempt (once per provider tried, see <see cref="ExecutionProviders"/>), on
+    /// fresh options, after SegML has set the graph optimisation and thread counts (so it may override them) and before
+    /// SegML appends the attempt's provider (so providers it appends come first in ONNX Runtime's order). An exception
+    /// it throws stops loading, wrapped in <see cref="InvalidOperationException"/> naming the model.</para>
+    /// <para>Not saved with a model: the sessions of a model loaded from a saved pipeline are set up without it.</para>
+    /// </remarks>
+    [System.Text.Json.Serialization.JsonIgnore] // a callback belongs to the running application, not to a saved model
+    public Action<Microsoft.ML.OnnxRuntime.SessionOptions>? ConfigureSessionOptions { get; set; }
 }

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -78,11 +80,20 @@ public sealed partial class SegmentationModel : IDisposable
     /// <summary>Whether smaller float outputs are resized bilinearly to the input size (<see cref="OnnxSessionOptions.UpsampleToInput"/>).</summary>
     public bool UpsampleToInput { get; }
 
-    /// <summary>The execution provider the model actually runs on (CPU after a fallback).</summary>
+    /// <summary>The execution provider the model actually runs on (the CPU after a fallback); see <see cref="ExecutionProviderAttempts"/>.</summary>
     public OnnxExecutionProvider ExecutionProvider { get; private init; }
 
-    /// <summary>Why the requested GPU provider was not used, when the model fell back to the CPU; otherwise <see langword="null"/>.</summary>
+    /// <summary>
+    /// Why the providers preferred to <see cref="ExecutionProvider"/> were not used (one reason per provider, separated
+    /// by <c>; </c>), when the model does not run on its first choice; otherwise <see langword="null"/>.
+    /// </summary>
     public string? ExecutionProviderFallbackReason { get; private init; }
+
+    /// <summary>
+    /// Every provider tried while loading, in order: those that failed, with their reasons, then the one the model runs
+    /// on (its <see cref="OnnxProviderAttempt.FailureReason"/> is <see langword="null"/>).
+    /// </summary>
+    public IReadOnlyList<OnnxProviderAttempt> ExecutionProviderAttempts { get; private init; } = [];
 
     /// <summary>Loads a model from an ONNX file.</summary>
     /// <param name="path">The <c>.onnx</c> file.</param>
@@ -90,8 +101,8 @@ public sealed partial class SegmentationModel : IDisposable
     /// <returns>The loaded model; the caller disposes it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="ArgumentException">A name or channel count in <paramref name="options"/> does not fit the model.</exception>
-    /// <exception cref="InvalidOperationException">ONNX Runtime cannot load the file, no input or output fits, or a GPU provider is unavailable without <see cref="OnnxSessionOptions.FallbackToCpu"/>.</exception>
+    /// <exception cref="ArgumentException">A name or channel count in <paramref name="options"/> does not fit the model, or a provider setting is out of range or set on a provider it does not apply to (<see cref="ArgumentOutOfRangeException"/> names the setting).</exception>
+    /// <exception cref="InvalidOperationException">ONNX Runtime cannot load the file, no input or output fits, no requested provider starts without <see cref="OnnxSessionOptions.FallbackToCpu"/> (the message names each and why), or <see cref="OnnxSessionOptions.ConfigureSessionOptions"/> throws.</exception>
     public static SegmentationModel Load(string path, OnnxSessionOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -110,8 +121,8 @@ public sealed partial class SegmentationModel : IDisposable
     /// <param name="modelName">A name for messages; <see langword="null"/> gives <c>&lt;bytes&gt;</c>.</param>
     /// <returns>The loaded model; the caller disposes it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
-    /// <exception cref="ArgumentException">A name or channel count in <paramref name="options"/> does not fit the model.</exception>
-    /// <exception cref="InvalidOperationException">ONNX Runtime cannot load the bytes, no input or output fits, or a GPU provider is unavailable without <see cref="OnnxSessionOptions.FallbackToCpu"/>.</exception>
+    /// <exception cref="ArgumentException">A name or channel count in <paramref name="options"/> does not fit the model, or a provider setting is out of range or set on a provider it does not apply to (<see cref="ArgumentOutOfRangeException"/> names the setting).</exception>
+    /// <exception cref="InvalidOperationException">ONNX Runtime cannot load the bytes, no input or output fits, no requested provider starts without <see cref="OnnxSessionOptions.FallbackToCpu"/> (the message names each and why), or <see cref="OnnxSessionOptions.ConfigureSessionOptions"/> throws.</exception>
     public static SegmentationModel Load(byte[] model, OnnxSessionOptions? options = null, string? modelName = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -125,8 +136,8 @@ public sealed partial class SegmentationModel : IDisposable
     /// <param name="modelName">A name for messages; <see langword="null"/> gives <c>&lt;stream&gt;</c>.</param>
     /// <returns>The loaded model; the caller disposes it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
-    /// <exception cref="ArgumentException">A name or channel count in <paramref name="options"/> does not fit the model.</exception>
-    /// <exception cref="InvalidOperationException">ONNX Runtime cannot load the model, no input or output fits, or a GPU provider is unavailable without <see cref="OnnxSessionOptions.FallbackToCpu"/>.</exception>
+    /// <exception cref="ArgumentException">A name or channel count in <paramref name="options"/> does not fit the model, or a provider setting is out of range or set on a provider it does not apply to (<see cref="ArgumentOutOfRangeException"/> names the setting).</exception>
+    /// <exception cref="InvalidOperationException">ONNX Runtime cannot load the model, no input or output fits, no requested provider starts without <see cref="OnnxSessionOptions.FallbackToCpu"/> (the message names each and why), or <see cref="OnnxSessionOptions.ConfigureSessionOptions"/> throws.</exception>
     public static SegmentationModel Load(Stream stream, OnnxSessionOptions? options = null, string? modelName = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -143,26 +154,11 @@ public sealed partial class SegmentationModel : IDisposable
         RunOptions? runOptions = null;
         try
         {
-            sessionOptions = CreateSessionOptions(options, modelName, out OnnxExecutionProvider provider, out string? fallback);
-            try
-            {
-                session = open(sessionOptions);
-            }
-            catch (OnnxRuntimeException e) when (provider != OnnxExecutionProvider.Cpu && options.FallbackToCpu)
-            {
-                // The GPU provider registered but could not start (missing CUDA libraries, no device): retry on the CPU.
-                // A model the CPU cannot load either fails below with the CPU's message.
-                fallback = $"the {provider} execution provider (GPU {options.GpuDeviceId ?? 0}) could not start a session for '{modelName}': {e.Message}";
-                sessionOptions.Dispose();
-                sessionOptions = null;
-                sessionOptions = CreateSessionOptions(CpuOnly(options), modelName, out provider, out _);
-                session = OpenOnCpu(open, sessionOptions, modelName);
-            }
-            catch (OnnxRuntimeException e)
-            {
-                throw new InvalidOperationException($"ONNX Runtime could not load the model '{modelName}': {e.Message}", e);
-            }
-
+            OpenedSession opened = OpenSession(modelName, open, options);
+            session = opened.Session;
+            sessionOptions = opened.Options;
+            OnnxProviderAttempt used = opened.Attempts[^1];
+            string? fallback = opened.Attempts.Count > 1 ? string.Join("; ", opened.Attempts.SkipLast(1).Select(a => a.FailureReason)) : null;
             string inputName = SelectInput(session, options, modelName);
             string outputName = SelectOutput(session, options, modelName);
             int channels = ResolveChannels(session, session.InputMetadata[inputName], options, modelName);
@@ -190,16 +186,18 @@ public sealed partial class SegmentationModel : IDisposable
             var model = new SegmentationModel(modelName, session, sessionOptions, runOptions, inputName, outputName, channels, options)
             {
                 OutputKind = kind,
-                ExecutionProvider = provider,
+                ExecutionProvider = used.Provider,
                 ExecutionProviderFallbackReason = fallback,
+                ExecutionProviderAttempts = opened.Attempts,
             };
             if (fallback is not null)
             {
-                options.Log?.Invoke($"SegmentationModel: running on the CPU instead: {fallback}");
+                string instead = used.Provider == OnnxExecutionProvider.Cpu ? "the CPU" : used.Name;
+                options.Log?.Invoke($"SegmentationModel '{modelName}': running on {instead} instead of {opened.Attempts[0].Name}: {fallback}");
             }
 
             options.Log?.Invoke(
-                $"SegmentationModel '{modelName}': execution provider {provider}; input '{inputName}' {model.InputLayout}; output '{outputName}' {model.OutputLayout} holds {kind} ({(detected ? "detected from the graph" : "as set in the options")}).");
+                $"SegmentationModel '{modelName}': execution provider {used.Name}; input '{inputName}' {model.InputLayout}; output '{outputName}' {model.OutputLayout} holds {kind} ({(detected ? "detected from the graph" : "as set in the options")}).");
             return model;
         }
         catch
@@ -208,18 +206,6 @@ public sealed partial class SegmentationModel : IDisposable
             session?.Dispose();
             sessionOptions?.Dispose();
             throw;
-        }
-    }
-
-    private static InferenceSession OpenOnCpu(Func<SessionOptions, InferenceSession> open, SessionOptions sessionOptions, string modelName)
-    {
-        try
-        {
-            return open(sessionOptions);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidOperationException($"ONNX Runtime could not load the model '{modelName}': {e.Message}", e);
         }
     }
 

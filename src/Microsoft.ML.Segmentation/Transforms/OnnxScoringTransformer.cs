@@ -64,6 +64,9 @@ public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDispo
     /// <summary>The model.</summary>
     public SegmentationModel Model => _model;
 
+    /// <summary>The execution provider the model runs on, after any fallback (<see cref="SegmentationModel.ExecutionProviderAttempts"/> tells why).</summary>
+    public OnnxExecutionProvider ExecutionProvider => _model.ExecutionProvider;
+
     internal override IReadOnlyList<SegmentationColumn> AddedColumns { get; }
 
     internal override IReadOnlyList<InputColumn> InputColumns { get; }

@@ -76,6 +76,7 @@ public sealed class SegmentationTransforms
             ? new OnnxSessionOptions { UpsampleToInput = true }
             : System.Text.Json.JsonSerializer.Deserialize<OnnxSessionOptions>(System.Text.Json.JsonSerializer.Serialize(options, StageDescription.Json), StageDescription.Json)!;
         session.Log = LogTo(_context, options?.Log);
+        session.ConfigureSessionOptions = options?.ConfigureSessionOptions; // callbacks are not in the JSON copy
         return new(new OnnxScoringTransformer(outputColumnName, inputColumnName, geometryColumnName, model, modelName, session, maskClassNames));
     }
 
