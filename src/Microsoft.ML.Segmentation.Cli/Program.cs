@@ -19,6 +19,10 @@ internal static class Program
                                      saves them. Exit code 1 on an evaluation error, 2 on a usage error.
           segml predict --model m.onnx --images dir --out dir [options] [--color] [--confidence]
                                      Write <stem>.png index masks at each image's original size.
+          segml providers --model m.onnx [--providers cpu,cuda,tensorrt] [options]
+                                     Check that the model runs on each execution provider (not a CPU fallback),
+                                     compare its outputs with the CPU's and measure images/s with and without
+                                     IOBinding: one JSON line per provider. Exit code 1 if any fell back or failed.
           segml <command> --help     Show a command's options.
           segml help                 Show this text.
         """;
@@ -37,6 +41,8 @@ internal static class Program
                 return EvalCommand.Run(args[1..], Console.Out, Console.Error, interactive: !Console.IsErrorRedirected);
             case "predict":
                 return PredictCommand.Run(args[1..], Console.Out, Console.Error, interactive: !Console.IsErrorRedirected);
+            case "providers":
+                return ProvidersCommand.Run(args[1..], Console.Out, Console.Error, interactive: !Console.IsErrorRedirected);
             case "golden":
                 if (args.Length != 2)
                 {

@@ -1,0 +1,146 @@
+using System.Globalization;
+using Microsoft.ML.Segmentation.Onnx;
+
+namespace Microsoft.ML.Segmentation.Cli.Commands;
+
+/// <summary>
+/// <c>segml providers</c>: loads a model on each requested execution provider, checks it really runs there (not on a
+/// fallback), compares its outputs on a fixed random batch with the CPU's, and measures throughput with and without
+/// IOBinding. Prints one JSON line per provider; <c>build/gpu-check.sh</c> runs it on a GPU host.
+/// </summary>
+internal static class ProvidersCommand
+{
+    public const string Synopsis = "segml providers --model m.onnx [--providers cpu,cuda,tensorrt] [--size 512] [--batch 4] [--iterations 20] [--trt-cache dir] [--fp16]";
+
+    public static readonly IReadOnlyList<OptionSpec> Specs =
+    [
+        new("model", "file.onnx", "The ONNX segmentation model (required)."),
+        new("providers", "list", "Comma-separated providers to check, in order: cpu, cuda, tensorrt. Default: cpu,cuda,tensorrt."),
+        new("device", "n", "The GPU for cuda and tensorrt. Default: 0."),
+        new("size", "n|WxH", "Input height and width (n for n×n); must fit the model's fixed sizes. Default: 512."),
+        new("batch", "n", "Images per run. Default: 4."),
+        new("channels", "n", "Input channels, for a model that leaves them dynamic. Default: the model's."),
+        new("iterations", "n", "Timed runs per measurement. Default: 20."),
+        new("warmup", "n", "Untimed runs before each measurement. Default: 3."),
+        new("iobinding", "both|on|off", "Measure with IOBinding, without, or both (one extra load per provider). Default: both."),
+        new("trt-cache", "dir", "TensorRT engine cache folder, so reruns skip the engine build. Default: none."),
+        new("fp16", null, "Let TensorRT compute in half precision (outputs then differ more from the CPU's)."),
+        new("seed", "n", "Seed of the random input, uniform in [-1,1). Default: 1."),
+        new("threads", "n", "ONNX Runtime intra-op threads; 0 for its default. Default: 0."),
+        new("input-name", "name", "The model input to feed. Default: found by shape."),
+        new("output-name", "name", "The model output to read. Default: found by shape."),
+    ];
+
+    private static readonly Dictionary<string, OnnxExecutionProvider> s_providers = new()
+    {
+        ["cpu"] = OnnxExecutionProvider.Cpu,
+        ["cuda"] = OnnxExecutionProvider.Cuda,
+        ["tensorrt"] = OnnxExecutionProvider.TensorRT,
+    };
+
+    private static readonly Dictionary<string, bool?> s_ioBinding = new() { ["both"] = null, ["on"] = true, ["off"] = false };
+
+    public static string Usage => ParsedOptions.FormatUsage(Synopsis, Specs);
+
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool interactive = false)
+    {
+        _ = interactive; // one JSON line per provider is all the progress there is
+        ProviderCheck check;
+        try
+        {
+            ParsedOptions options = ParsedOptions.Parse(args, Specs);
+            if (options.Has("help"))
+            {
+                stdout.WriteLine(Usage);
+                return 0;
+            }
+
+            check = Parse(options, stderr);
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"segml providers: {e.Message}");
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+
+        try
+        {
+            return check.Run(stdout) ? 0 : 1;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            // The CPU reference itself failed: the model, not a provider, is the problem.
+            stderr.WriteLine($"segml providers: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static ProviderCheck Parse(ParsedOptions options, TextWriter stderr)
+    {
+        string model = options.Require("model");
+        var providers = new List<OnnxExecutionProvider>();
+        foreach (string name in (options.Get("providers") ?? "cpu,cuda,tensorrt").Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!s_providers.TryGetValue(name.ToLowerInvariant(), out OnnxExecutionProvider provider))
+            {
+                throw new UsageException($"option '--providers' takes {string.Join(", ", s_providers.Keys)}; got '{name}'.");
+            }
+
+            if (providers.Contains(provider))
+            {
+                throw new UsageException($"option '--providers' names '{name}' more than once.");
+            }
+
+            providers.Add(provider);
+        }
+
+        (int height, int width) = ParseSize(options.Get("size") ?? "512");
+        int? channels = options.Has("channels") ? options.GetInt("channels", 3, 1, 4096) : null;
+        var session = new OnnxSessionOptions
+        {
+            IntraOpThreads = options.GetInt("threads", 0, 0, 1024),
+            InputName = options.Get("input-name"),
+            OutputName = options.Get("output-name"),
+            InputChannels = channels,
+            Log = message => stderr.WriteLine(message),
+        };
+        return new ProviderCheck
+        {
+            ModelPath = model,
+            Providers = providers,
+            Device = options.GetInt("device", 0, 0, 1024),
+            Height = height,
+            Width = width,
+            Batch = options.GetInt("batch", 4, 1, 4096),
+            Iterations = options.GetInt("iterations", 20, 1, 1_000_000),
+            Warmup = options.GetInt("warmup", 3, 0, 1_000_000),
+            IoBinding = options.GetChoice("iobinding", (bool?)null, s_ioBinding),
+            TensorRTCache = options.Get("trt-cache"),
+            Fp16 = options.Has("fp16") ? true : null,
+            Seed = options.GetInt("seed", 1),
+            Session = session,
+        };
+    }
+
+    private static (int Height, int Width) ParseSize(string text)
+    {
+        string[] parts = text.ToLowerInvariant().Split('x');
+        var values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]) || values[i] < 1 || values[i] > 16384)
+            {
+                values = [];
+                break;
+            }
+        }
+
+        return values.Length switch
+        {
+            1 => (values[0], values[0]),
+            2 => (values[1], values[0]),
+            _ => throw new UsageException($"option '--size' needs n or WIDTHxHEIGHT in 1..16384, e.g. 512 or 640x480; got '{text}'."),
+        };
+    }
+}
