@@ -16,6 +16,7 @@ internal sealed class ProviderCheck
     private static readonly JsonSerializerOptions s_json = new()
     {
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // a broken provider may give NaN
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // read by people and jq, never embedded in HTML
     };
 
     public required string ModelPath { get; init; }

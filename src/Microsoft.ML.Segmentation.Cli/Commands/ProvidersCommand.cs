@@ -74,6 +74,13 @@ internal static class ProvidersCommand
             stderr.WriteLine($"segml providers: {e.Message}");
             return 1;
         }
+        catch (TypeInitializationException e) when (e.InnerException is { } cause)
+        {
+            // ONNX Runtime binds its native library on first use: a missing, broken or other-version
+            // libonnxruntime.so (the one gpu-check.sh links in) surfaces here, before any provider is tried.
+            stderr.WriteLine($"segml providers: ONNX Runtime's native library could not be loaded (it must be version 1.31): {cause.GetType().Name}: {cause.Message}");
+            return 1;
+        }
     }
 
     private static ProviderCheck Parse(ParsedOptions options, TextWriter stderr)

@@ -46,7 +46,7 @@ public sealed partial class SegmentationModel
                 // start; EntryPointNotFoundException: the CPU native package, which lacks the provider altogether.
                 sessionOptions.Dispose();
                 string stage = appended ? "could not start a session" : "could not be set up";
-                string reason = $"the {attempt.Name} execution provider {stage} for '{modelName}': {e.GetType().Name}: {e.Message}";
+                string reason = $"the {attempt.Name} execution provider {stage} for '{modelName}': {e.GetType().Name}: {e.Message.TrimEnd('.', ' ')}";
                 attempts.Add(attempt with { FailureReason = reason });
                 failures.Add(e);
                 string next = i + 1 < plan.Count ? $"trying {Describe(plan[i + 1], options)} next" : "no provider left to try";
