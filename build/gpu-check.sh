@@ -27,7 +27,8 @@
 #
 # How `run` swaps the native library: .NET loads libonnxruntime.so from the application's own folder before any
 # library path, so LD_LIBRARY_PATH alone would keep the published CPU build. `run` therefore copies the published
-# folder to a temporary one and replaces its ONNX Runtime files with symbolic links to DIR's. The links keep the
+# folder to a temporary one and replaces its ONNX Runtime files with symbolic links to DIR's (`--app` may also name a
+# plain build's output, bin/Release/net10.0, which loads them from runtimes/linux-x64/native instead). The links keep the
 # provider libraries beside libonnxruntime.so (ONNX Runtime looks for them next to itself), and LD_LIBRARY_PATH=DIR
 # lets them find CUDA, cuDNN and TensorRT when those sit in DIR too. The published folder itself is left untouched.
 set -euo pipefail
@@ -83,13 +84,20 @@ run() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/segml-gpu-check.XXXXXX")
   trap 'rm -rf "$work"' EXIT
   cp -a "$app/." "$work/"
-  # Every ONNX Runtime file of DIR (with its versioned names, e.g. libonnxruntime.so.1) replaces or joins the published ones.
-  local linked=0 f
-  for f in "$ort_lib"/libonnxruntime*.so*; do
-    ln -sfn "$f" "$work/$(basename "$f")"
-    linked=$((linked + 1))
+  # Every ONNX Runtime file of DIR (with its versioned names, e.g. libonnxruntime.so.1) replaces or joins the app's,
+  # in each folder the app loads libonnxruntime.so from: the top folder of a published app, runtimes/linux-x64/native
+  # of a plain build (whose deps.json names that path, so a copy in the top folder would be ignored).
+  local linked=0 f target
+  local targets=()
+  while IFS= read -r -d '' f; do targets+=("$(dirname "$f")"); done < <(find "$work" -name libonnxruntime.so -print0)
+  [ ${#targets[@]} -gt 0 ] || targets=("$work")
+  for target in "${targets[@]}"; do
+    for f in "$ort_lib"/libonnxruntime*.so*; do
+      ln -sfn "$f" "$target/$(basename "$f")"
+      linked=$((linked + 1))
+    done
   done
-  echo "gpu-check: segml from $app with $linked ONNX Runtime librar$([ $linked -eq 1 ] && echo y || echo ies) from $ort_lib" >&2
+  echo "gpu-check: segml from $app with ONNX Runtime from $ort_lib ($linked link(s) in ${#targets[@]} folder(s))" >&2
   set +e
   LD_LIBRARY_PATH="$ort_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$work/segml" providers "${args[@]}"
   local rc=$?
