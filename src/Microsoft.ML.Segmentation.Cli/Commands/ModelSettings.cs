@@ -25,7 +25,7 @@ internal sealed class ModelSettings
         new("resize", "mode", "none, stretch, letterbox or pad32. Default: none (stretch when --size is given)."),
         new("pad-value", "v", "Value of letterbox/pad32 padding in the input tensor. Default: 0."),
         new("threshold", "t", "Foreground threshold of one-channel models, as a probability in 0..1. Default: 0.5."),
-        new("provider", "cpu|cuda", "Execution provider (CUDA falls back to the CPU when missing). Default: cpu."),
+        new("provider", "cpu|cuda|tensorrt", "Execution provider (a missing GPU provider falls back to the CPU, logged). Default: cpu."),
         new("threads", "n", "ONNX Runtime intra-op threads; 0 for its default. Default: 0."),
     ];
 
@@ -41,6 +41,7 @@ internal sealed class ModelSettings
     {
         ["cpu"] = OnnxExecutionProvider.Cpu,
         ["cuda"] = OnnxExecutionProvider.Cuda,
+        ["tensorrt"] = OnnxExecutionProvider.TensorRT,
     };
 
     public required string ModelPath { get; init; }
