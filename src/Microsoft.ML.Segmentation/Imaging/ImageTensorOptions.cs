@@ -67,4 +67,12 @@ public sealed class ImageTensorOptions
 
     /// <summary>Memory layout of the tensor. Default: <see cref="TensorLayout.Nchw"/>.</summary>
     public TensorLayout Layout { get; set; } = TensorLayout.Nchw;
+
+    /// <summary>
+    /// How many images a <c>LoadImages</c> cursor reads ahead and decodes in parallel (on up to
+    /// <see cref="System.Environment.ProcessorCount"/> threads) on a background thread, so a model downstream does not wait
+    /// on decoding. 1 decodes each image on the consumer's thread when its column is read. A <c>PredictionEngine</c>
+    /// always decodes its one row. The loader's own methods ignore it. Default: 8; range 1 to 1024.
+    /// </summary>
+    public int DecodeAhead { get; set; } = 8;
 }

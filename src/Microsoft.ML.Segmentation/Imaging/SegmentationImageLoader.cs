@@ -220,6 +220,22 @@ public sealed class SegmentationImageLoader
         return ImageGeometry.Compute(width, height, _options);
     }
 
+    /// <summary>Loads one image file into <paramref name="buffer"/>, growing it when too small; returns the geometry (the tensor is the buffer's first <c>3 · H · W</c> values).</summary>
+    internal ImageGeometry LoadReusing(string path, ref float[] buffer)
+    {
+        byte[] bytes = ImageDecoding.ReadFile(path, nameof(path));
+        using Image<Rgb24> image = Decode(bytes, path);
+        ImageGeometry geometry = ImageGeometry.Compute(image.Width, image.Height, _options);
+        int needed = ChannelCount * geometry.OutputWidth * geometry.OutputHeight;
+        if (buffer.Length < needed)
+        {
+            buffer = new float[needed];
+        }
+
+        WriteImage(image, geometry, buffer.AsSpan(0, needed));
+        return geometry;
+    }
+
     private ImageTensor LoadData(ReadOnlySpan<byte> data, string source)
     {
         using Image<Rgb24> image = Decode(data, source);

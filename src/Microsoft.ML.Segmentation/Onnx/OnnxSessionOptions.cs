@@ -99,6 +99,26 @@ public sealed class OnnxSessionOptions
     public bool UpsampleToInput { get; set; }
 
     /// <summary>
+    /// Whether runs bind the input and output to the caller's (or pooled, reused) managed buffers with ONNX Runtime's
+    /// IOBinding, so ONNX Runtime reads the input in place and writes the output straight into its destination. The
+    /// first run at each input shape uses plain Run to learn the output's shape. <see langword="false"/> uses plain
+    /// Run every time (ONNX Runtime allocates each output, which is then copied). Results are identical either way.
+    /// Default: <see langword="true"/>.
+    /// </summary>
+    public bool UseIoBinding { get; set; } = true;
+
+    /// <summary>
+    /// How many rows a <c>ScoreOnnx</c> cursor reads ahead and scores in one ONNX Runtime run. Rows of different
+    /// tensor sizes in one read-ahead block are grouped by size, one run per size (never padded: padding would change
+    /// the scores near the borders); a model that fixes its batch dimension runs in batches of that size, the last one
+    /// padded with zero images whose scores are discarded. While the consumer reads one block, the next is decoded and
+    /// scored on a background thread. A <c>PredictionEngine</c> always scores its one row. 1 scores each row on the
+    /// consumer's thread when it is read, as ML.NET's own transformers do. Default: 4 (measured: see the README's
+    /// benchmark section); range 1 to 1024.
+    /// </summary>
+    public int BatchSize { get; set; } = 4;
+
+    /// <summary>
     /// Receives one line per decision worth knowing: the execution provider in use, any fallback and its reason, the
     /// input and output chosen. An ML.NET host routes it to <c>MLContext.Log</c>. Default: <see langword="null"/> (silent).
     /// </summary>

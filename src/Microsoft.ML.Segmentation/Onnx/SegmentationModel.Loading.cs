@@ -139,7 +139,7 @@ public sealed partial class SegmentationModel
 
     private static bool IsMask(NodeMetadata metadata) =>
         metadata.IsTensor
-        && metadata.ElementDataType is TensorElementType.Int64 or TensorElementType.Int32
+        && metadata.ElementDataType is TensorElementType.Int64 or TensorElementType.Int32 or TensorElementType.UInt8
         && (metadata.Dimensions.Length == 3 || (metadata.Dimensions.Length == 4 && metadata.Dimensions[1] is 1 or -1));
 
     /// <summary>Formats a shape with symbolic names where the model gives them: <c>[batch,3,height,width]</c>.</summary>

@@ -25,16 +25,28 @@ public sealed partial class SegmentationModel
     /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public SegmentationShape Run(ReadOnlySpan<float> input, int batch, int height, int width, Span<float> scores)
     {
-        (IDisposableReadOnlyCollection<OrtValue> outputs, SegmentationShape written, SegmentationShape raw) = RunScores(input, batch, height, width);
-        using IDisposableReadOnlyCollection<OrtValue> owned = outputs;
-        if (scores.Length < written.ElementCount)
+        long[] shape = CheckScoresInput(input, batch, height, width);
+        if (TryGetBoundShapes(batch, height, width, out SegmentationShape written, out SegmentationShape raw))
         {
-            throw new ArgumentException(
-                $"scores holds {scores.Length} values; the output {written} of '{ModelName}' needs {written.ElementCount}.", nameof(scores));
+            CheckScoresLength(scores.Length, written, nameof(scores));
+            RunScoresBound(input, shape, raw, written, scores);
+            return written;
         }
 
+        (IDisposableReadOnlyCollection<OrtValue> outputs, written, raw) = RunScores(input, shape, batch, height, width);
+        using IDisposableReadOnlyCollection<OrtValue> owned = outputs;
+        CheckScoresLength(scores.Length, written, nameof(scores));
         WriteScores(outputs[0], raw, written, scores);
         return written;
+    }
+
+    private void CheckScoresLength(int length, SegmentationShape written, string parameterName)
+    {
+        if (length < written.ElementCount)
+        {
+            throw new ArgumentException(
+                $"{parameterName} holds {length} values; the output {written} of '{ModelName}' needs {written.ElementCount}.", parameterName);
+        }
     }
 
     /// <summary>
@@ -53,7 +65,19 @@ public sealed partial class SegmentationModel
     public SegmentationShape Run(ReadOnlySpan<float> input, int batch, int height, int width, ref float[] scores)
     {
         ArgumentNullException.ThrowIfNull(scores);
-        (IDisposableReadOnlyCollection<OrtValue> outputs, SegmentationShape written, SegmentationShape raw) = RunScores(input, batch, height, width);
+        long[] shape = CheckScoresInput(input, batch, height, width);
+        if (TryGetBoundShapes(batch, height, width, out SegmentationShape written, out SegmentationShape raw))
+        {
+            if (scores.Length < written.ElementCount)
+            {
+                scores = new float[written.ElementCount];
+            }
+
+            RunScoresBound(input, shape, raw, written, scores);
+            return written;
+        }
+
+        (IDisposableReadOnlyCollection<OrtValue> outputs, written, raw) = RunScores(input, shape, batch, height, width);
         using IDisposableReadOnlyCollection<OrtValue> owned = outputs;
         if (scores.Length < written.ElementCount)
         {
@@ -64,8 +88,7 @@ public sealed partial class SegmentationModel
         return written;
     }
 
-    /// <summary>Runs a float-output model; the caller disposes the outputs.</summary>
-    private (IDisposableReadOnlyCollection<OrtValue> Outputs, SegmentationShape Written, SegmentationShape Raw) RunScores(ReadOnlySpan<float> input, int batch, int height, int width)
+    private long[] CheckScoresInput(ReadOnlySpan<float> input, int batch, int height, int width)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (OutputKind == SegmentationOutputKind.Mask)
@@ -74,11 +97,18 @@ public sealed partial class SegmentationModel
                 $"The output '{OutputName}' of '{ModelName}' is an integer mask {OutputLayout}; call RunMask.");
         }
 
-        long[] shape = CheckInput(input, batch, height, width);
+        return CheckInput(input, batch, height, width);
+    }
+
+    /// <summary>Runs a float-output model with plain Run (learning its output shape); the caller disposes the outputs.</summary>
+    private (IDisposableReadOnlyCollection<OrtValue> Outputs, SegmentationShape Written, SegmentationShape Raw) RunScores(
+        ReadOnlySpan<float> input, long[] shape, int batch, int height, int width)
+    {
         IDisposableReadOnlyCollection<OrtValue> outputs = RunCore(input, shape);
         try
         {
             (SegmentationShape written, SegmentationShape raw) = ScoreShapes(outputs[0], batch, height, width);
+            RememberOutputShape(batch, height, width, outputs[0]);
             return (outputs, written, raw);
         }
         catch
@@ -139,10 +169,36 @@ public sealed partial class SegmentationModel
         }
 
         long[] shape = CheckInput(input, batch, height, width);
+        if (TryGetBoundShapes(batch, height, width, out SegmentationShape written, out _))
+        {
+            CheckLabelsLength(labels.Length, written);
+            RunMaskBound(input, shape, written, labels);
+            return written;
+        }
+
         using IDisposableReadOnlyCollection<OrtValue> outputs = RunCore(input, shape);
         OrtValue output = outputs[0];
-        OrtTensorTypeAndShapeInfo info = output.GetTensorTypeAndShape();
-        long[] dims = info.Shape;
+        written = MaskShape(output.GetTensorTypeAndShape().Shape, batch);
+        RememberOutputShape(batch, height, width, output);
+        CheckLabelsLength(labels.Length, written);
+        switch (output.GetTensorTypeAndShape().ElementDataType)
+        {
+            case TensorElementType.Int64:
+                MaskLabels.FromInt64(output.GetTensorDataAsSpan<long>(), labels);
+                break;
+            case TensorElementType.UInt8:
+                MaskLabels.FromBytes(output.GetTensorDataAsSpan<byte>(), labels);
+                break;
+            default:
+                output.GetTensorDataAsSpan<int>().CopyTo(labels);
+                break;
+        }
+
+        return written;
+    }
+
+    private SegmentationShape MaskShape(long[] dims, int batch)
+    {
         bool ok = dims.Length == 3 || (dims.Length == 4 && dims[1] == 1);
         if (!ok || dims[0] != batch)
         {
@@ -150,61 +206,65 @@ public sealed partial class SegmentationModel
                 $"The model '{ModelName}' returned the mask '{OutputName}' with shape [{string.Join(",", dims)}] for a batch of {batch}; expected [{batch},H,W] or [{batch},1,H,W].");
         }
 
-        var written = new SegmentationShape(batch, 1, checked((int)dims[^2]), checked((int)dims[^1]));
-        if (labels.Length < written.PixelCount)
+        return new SegmentationShape(batch, 1, checked((int)dims[^2]), checked((int)dims[^1]));
+    }
+
+    private void CheckLabelsLength(int length, SegmentationShape written)
+    {
+        if (length < written.PixelCount)
         {
             throw new ArgumentException(
-                $"labels holds {labels.Length} values; the mask {written} of '{ModelName}' needs {written.PixelCount}.", nameof(labels));
+                $"labels holds {length} values; the mask [{written.Batch},1,{written.Height},{written.Width}] of '{ModelName}' needs {written.PixelCount}.", "labels");
         }
-
-        if (info.ElementDataType == TensorElementType.Int64)
-        {
-            ReadOnlySpan<long> raw = output.GetTensorDataAsSpan<long>();
-            for (int i = 0; i < raw.Length; i++)
-            {
-                labels[i] = checked((int)raw[i]);
-            }
-        }
-        else
-        {
-            output.GetTensorDataAsSpan<int>().CopyTo(labels);
-        }
-
-        return written;
     }
 
     private SegmentationShape RunMaskFromScores(ReadOnlySpan<float> input, int batch, int height, int width, Span<int> labels)
     {
         long[] inputShape = CheckInput(input, batch, height, width);
-        using IDisposableReadOnlyCollection<OrtValue> outputs = RunCore(input, inputShape);
-        (SegmentationShape shape, SegmentationShape raw) = ScoreShapes(outputs[0], batch, height, width);
-        if (labels.Length < shape.PixelCount)
+        if (TryGetBoundShapes(batch, height, width, out SegmentationShape shape, out SegmentationShape raw))
         {
-            throw new ArgumentException(
-                $"labels holds {labels.Length} values; the mask [{shape.Batch},1,{shape.Height},{shape.Width}] of '{ModelName}' needs {shape.PixelCount}.", nameof(labels));
+            CheckLabelsLength(labels.Length, shape);
+            float[] scores = ArrayPool<float>.Shared.Rent(shape.ElementCount);
+            try
+            {
+                RunScoresBound(input, inputShape, raw, shape, scores);
+                return LabelsFromScores(scores.AsSpan(0, shape.ElementCount), shape, labels);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(scores);
+            }
         }
 
+        using IDisposableReadOnlyCollection<OrtValue> outputs = RunCore(input, inputShape);
+        (shape, raw) = ScoreShapes(outputs[0], batch, height, width);
+        RememberOutputShape(batch, height, width, outputs[0]);
+        CheckLabelsLength(labels.Length, shape);
         float[] rented = ArrayPool<float>.Shared.Rent(shape.ElementCount);
         try
         {
             WriteScores(outputs[0], raw, shape, rented);
-            ReadOnlySpan<float> scores = rented.AsSpan(0, shape.ElementCount);
-            if (shape.Classes == 1)
-            {
-                float threshold = OutputKind == SegmentationOutputKind.Probabilities ? 0.5f : 0f;
-                MaskPrediction.Threshold(scores, threshold, labels[..shape.PixelCount]);
-            }
-            else
-            {
-                MaskPrediction.Argmax(scores, shape, labels[..shape.PixelCount]);
-            }
-
-            return shape.WithClasses(1);
+            return LabelsFromScores(rented.AsSpan(0, shape.ElementCount), shape, labels);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(rented);
         }
+    }
+
+    private SegmentationShape LabelsFromScores(ReadOnlySpan<float> scores, SegmentationShape shape, Span<int> labels)
+    {
+        if (shape.Classes == 1)
+        {
+            float threshold = OutputKind == SegmentationOutputKind.Probabilities ? 0.5f : 0f;
+            MaskPrediction.Threshold(scores, threshold, labels[..shape.PixelCount]);
+        }
+        else
+        {
+            MaskPrediction.Argmax(scores, shape, labels[..shape.PixelCount]);
+        }
+
+        return shape.WithClasses(1);
     }
 
     private long[] CheckInput(ReadOnlySpan<float> input, int batch, int height, int width)

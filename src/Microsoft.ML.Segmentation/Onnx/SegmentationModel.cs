@@ -29,6 +29,7 @@ public sealed partial class SegmentationModel : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly long[] _fixedInput;
+    private readonly TensorElementType _outputElementType;
     private bool _disposed;
 
     private SegmentationModel(
@@ -48,6 +49,9 @@ public sealed partial class SegmentationModel : IDisposable
         InputLayout = FormatShape(input);
         OutputLayout = FormatShape(output);
         UpsampleToInput = options.UpsampleToInput;
+        UsesIoBinding = options.UseIoBinding;
+        _outputElementType = output.ElementDataType;
+        MaxBatch = _fixedInput[0] > 0 ? (int)_fixedInput[0] : null;
         OutputChannels = output.ElementDataType == TensorElementType.Float
             ? (output.Dimensions[1] >= 0 ? output.Dimensions[1] : null)
             : 1;
@@ -73,6 +77,9 @@ public sealed partial class SegmentationModel : IDisposable
 
     /// <summary>The number of score channels (classes) in the output; 1 for a mask; <see langword="null"/> when the model leaves it dynamic.</summary>
     public int? OutputChannels { get; }
+
+    /// <summary>The batch size the model fixes in its input's first dimension, or <see langword="null"/> when the batch is dynamic.</summary>
+    public int? MaxBatch { get; }
 
     /// <summary>What the output holds: from <see cref="OnnxSessionOptions.OutputKind"/>, or detected from the graph.</summary>
     public SegmentationOutputKind OutputKind { get; private init; }
@@ -242,6 +249,7 @@ public sealed partial class SegmentationModel : IDisposable
         }
 
         _disposed = true;
+        DisposeBindings();
         _session.Dispose();
         _runOptions.Dispose();
         _sessionOptions.Dispose();

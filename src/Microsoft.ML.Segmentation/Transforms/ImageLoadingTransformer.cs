@@ -13,7 +13,7 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// vector) plus its geometry (an 8-element Int32 vector), as <see cref="SegmentationImageLoader"/> prepares it.
 /// Created by <see cref="SegmentationTransforms.LoadImages(string, string?, ImageTensorOptions?, string?)"/>.
 /// </summary>
-public sealed class ImageLoadingTransformer : SegmentationTransformerBase
+public sealed partial class ImageLoadingTransformer : SegmentationTransformerBase
 {
     internal const string Kind = "LoadImages";
     private readonly SegmentationImageLoader _loader;
@@ -22,6 +22,8 @@ public sealed class ImageLoadingTransformer : SegmentationTransformerBase
 
     internal ImageLoadingTransformer(string outputColumnName, string inputColumnName, ImageTensorOptions options, string? imageFolder)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DecodeAhead, 1, "options.DecodeAhead");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.DecodeAhead, 1024, "options.DecodeAhead");
         _options = Copy(options);
         _loader = new SegmentationImageLoader(_options);
         _imageFolder = imageFolder;
@@ -44,6 +46,16 @@ public sealed class ImageLoadingTransformer : SegmentationTransformerBase
     internal override IReadOnlyList<SegmentationColumn> AddedColumns { get; }
 
     internal override IReadOnlyList<InputColumn> InputColumns { get; }
+
+    internal override int ReadAheadBlockSize => _options.DecodeAhead;
+
+    internal override BlockComputation ComputeBlock(DataViewRow input, int capacity) => new DecodingBlock(this, input, capacity);
+
+    private string ResolvePath(ReadOnlyMemory<char> path)
+    {
+        string file = path.ToString();
+        return _imageFolder is not null && !Path.IsPathRooted(file) ? Path.Combine(_imageFolder, file) : file;
+    }
 
     internal static ImageLoadingTransformer Create(StageDescription stage)
         => new(stage.Read<string>("output"), stage.Read<string>("input"), stage.Read<ImageTensorOptions>("options"), stage.ReadOrDefault<string>("imageFolder"));
@@ -91,13 +103,7 @@ public sealed class ImageLoadingTransformer : SegmentationTransformerBase
         {
             ReadOnlyMemory<char> path = default;
             _path(ref path);
-            string file = path.ToString();
-            if (_owner._imageFolder is not null && !Path.IsPathRooted(file))
-            {
-                file = Path.Combine(_owner._imageFolder, file);
-            }
-
-            _tensor = _owner._loader.Load(file);
+            _tensor = _owner._loader.Load(_owner.ResolvePath(path));
         }
     }
 }

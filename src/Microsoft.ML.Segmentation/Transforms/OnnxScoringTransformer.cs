@@ -12,8 +12,13 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// probabilities, upsampled to the tensor's size when the model's output is smaller) as a variable-length Single vector.
 /// Created by <see cref="SegmentationTransforms.ScoreOnnx(string, string, string, string, Onnx.OnnxSessionOptions?, System.Collections.Generic.IReadOnlyList{string}?)"/>.
 /// </summary>
-/// <remarks>The transformer owns an ONNX Runtime session: dispose it when done. One row per call for now.</remarks>
-public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDisposable
+/// <remarks>
+/// <para>The transformer owns an ONNX Runtime session: dispose it when done.</para>
+/// <para>A cursor over its output reads <see cref="Onnx.OnnxSessionOptions.BatchSize"/> rows ahead on a background
+/// thread and scores them in one run (grouped by tensor size), while the consumer reads the previous block; a
+/// <c>PredictionEngine</c> scores its single row. Results are identical either way.</para>
+/// </remarks>
+public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase, IDisposable
 {
     internal const string Kind = "ScoreOnnx";
     private readonly SegmentationModel _model;
@@ -22,6 +27,8 @@ public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDispo
 
     internal OnnxScoringTransformer(string outputColumnName, string inputColumnName, string geometryColumnName, byte[] modelBytes, string modelName, OnnxSessionOptions options, IReadOnlyList<string>? maskClassNames = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, "options.BatchSize");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, 1024, "options.BatchSize");
         _modelBytes = modelBytes;
         _options = options;
         _model = SegmentationModel.Load(modelBytes, options, modelName);
@@ -68,6 +75,10 @@ public sealed class OnnxScoringTransformer : SegmentationTransformerBase, IDispo
     public OnnxExecutionProvider ExecutionProvider => _model.ExecutionProvider;
 
     internal override IReadOnlyList<SegmentationColumn> AddedColumns { get; }
+
+    internal override int ReadAheadBlockSize => _options.BatchSize;
+
+    internal override BlockComputation ComputeBlock(DataViewRow input, int capacity) => new ScoringBlock(this, input, capacity);
 
     internal override IReadOnlyList<InputColumn> InputColumns { get; }
 

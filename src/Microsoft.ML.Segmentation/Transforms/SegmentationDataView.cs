@@ -27,9 +27,14 @@ internal sealed class SegmentationDataView : IDataView
     {
         DataViewSchema.Column[] needed = columnsNeeded.ToArray();
         DataViewRowCursor input = _source.GetRowCursor(SourceColumns(needed), rand);
-        return new SegmentationCursor(input, Schema, needed, _transformer);
+        bool computes = needed.Any(c => c.Index >= _source.Schema.Count);
+        return computes && _transformer.ReadAheadBlockSize > 1
+            ? new ReadAheadCursor(input, Schema, needed, _transformer, _transformer.ReadAheadBlockSize)
+            : new SegmentationCursor(input, Schema, needed, _transformer);
     }
 
+    // One cursor: a read-ahead cursor already works in parallel behind the scenes, and splitting rows across cursors
+    // would split the batches.
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
         => new[] { GetRowCursor(columnsNeeded, rand) };
 

@@ -72,6 +72,16 @@ public abstract class SegmentationTransformerBase : ITransformer
     /// <summary>Creates the per-cursor computation over <paramref name="input"/>.</summary>
     private protected abstract RowComputation CreateComputation(DataViewRow input);
 
+    /// <summary>
+    /// Rows a cursor reads ahead and computes together on a background thread; 1 (the default) computes each row
+    /// lazily on the consumer's thread. Transformers returning more implement <see cref="ComputeBlock"/>.
+    /// </summary>
+    internal virtual int ReadAheadBlockSize => 1;
+
+    /// <summary>Creates the work of one read-ahead block of <paramref name="capacity"/> rows over <paramref name="input"/>.</summary>
+    internal virtual BlockComputation ComputeBlock(DataViewRow input, int capacity)
+        => throw new NotSupportedException($"{GetType().Name} computes rows one at a time.");
+
     /// <summary>What <see cref="SegmentationModelArchive"/> writes for this stage.</summary>
     internal abstract StageDescription Describe();
 

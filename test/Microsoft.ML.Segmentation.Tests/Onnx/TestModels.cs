@@ -7,7 +7,7 @@ namespace Microsoft.ML.Segmentation.Tests.Onnx;
 /// Small ONNX models built in code (OnnxSharp), with known weights, so every output can be recomputed in C#.
 /// All take <c>image</c> float <c>[N,3,H,W]</c> with dynamic N, H and W unless stated.
 /// </summary>
-internal static class TestModels
+internal static partial class TestModels
 {
     public const int Classes = 4;
 

@@ -1,0 +1,202 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.ML.Data;
+using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Onnx;
+
+namespace Microsoft.ML.Segmentation.Transforms;
+
+public sealed partial class OnnxScoringTransformer
+{
+    /// <summary>
+    /// Scores a read-ahead block in as few runs as the sizes allow: rows are grouped by tensor size (first appearance
+    /// order), each group runs in batches of at most the model's fixed batch size, and each run writes into its own
+    /// reused buffer, from which the rows are served. Tensors are captured back to back, so rows of one size that
+    /// arrive together are scored in place without gathering.
+    /// </summary>
+    private sealed class ScoringBlock : BlockComputation
+    {
+        private readonly OnnxScoringTransformer _owner;
+        private readonly SegmentationModel _model;
+        private readonly ValueGetter<VBuffer<float>> _tensorGetter;
+        private readonly ValueGetter<VBuffer<int>> _geometryGetter;
+        private readonly int[] _inputOffsets;
+        private readonly int[] _heights;
+        private readonly int[] _widths;
+        private readonly int[] _order;
+        private readonly bool[] _grouped;
+        private readonly int[] _runOfSlot;
+        private readonly int[] _outputOffsets;
+        private readonly int[] _outputLengths;
+        private readonly List<float[]> _runScores = new();
+        private readonly List<int[]> _runLabels = new();
+        private VBuffer<float> _tensor;
+        private VBuffer<int> _geometry;
+        private float[] _inputs = Array.Empty<float>();
+        private float[] _gathered = Array.Empty<float>();
+        private int _inputLength;
+
+        public ScoringBlock(OnnxScoringTransformer owner, DataViewRow input, int capacity)
+        {
+            _owner = owner;
+            _model = owner._model;
+            _tensorGetter = input.GetGetter<VBuffer<float>>(input.Schema[owner.InputColumnName]);
+            _geometryGetter = input.GetGetter<VBuffer<int>>(input.Schema[owner.GeometryColumnName]);
+            _inputOffsets = new int[capacity];
+            _heights = new int[capacity];
+            _widths = new int[capacity];
+            _order = new int[capacity];
+            _grouped = new bool[capacity];
+            _runOfSlot = new int[capacity];
+            _outputOffsets = new int[capacity];
+            _outputLengths = new int[capacity];
+        }
+
+        public override void Capture(int slot)
+        {
+            if (slot == 0)
+            {
+                _inputLength = 0;
+            }
+
+            _tensorGetter(ref _tensor);
+            _geometryGetter(ref _geometry);
+            Imaging.ImageGeometry geometry = ColumnTypes.ToGeometry(_geometry);
+            int height = geometry.OutputHeight, width = geometry.OutputWidth;
+            ReadOnlySpan<float> tensor = _tensor.GetValues();
+            int length = _model.InputChannels * height * width;
+            if (!_tensor.IsDense || tensor.Length != length)
+            {
+                throw new InvalidOperationException(
+                    $"Column '{_owner.InputColumnName}' holds {_tensor.Length} values; the model '{_model.ModelName}' needs {_model.InputChannels}×{height}×{width} for this row's geometry.");
+            }
+
+            EnsureLength(ref _inputs, _inputLength + length, keep: _inputLength);
+            tensor.CopyTo(_inputs.AsSpan(_inputLength));
+            _inputOffsets[slot] = _inputLength;
+            _heights[slot] = height;
+            _widths[slot] = width;
+            _inputLength += length;
+        }
+
+        public override void Compute(int count)
+        {
+            int ordered = 0, run = 0;
+            Span<bool> done = _grouped.AsSpan(0, count);
+            done.Clear();
+            for (int first = 0; first < count; first++)
+            {
+                if (done[first])
+                {
+                    continue;
+                }
+
+                int groupStart = ordered;
+                for (int slot = first; slot < count; slot++)
+                {
+                    if (!done[slot] && _heights[slot] == _heights[first] && _widths[slot] == _widths[first])
+                    {
+                        done[slot] = true;
+                        _order[ordered++] = slot;
+                    }
+                }
+
+                int batch = _model.MaxBatch ?? count;
+                for (int start = groupStart; start < ordered; start += batch)
+                {
+                    int rows = Math.Min(batch, ordered - start);
+                    ScoreRun(_order.AsSpan(start, rows), run++, _heights[first], _widths[first], _model.MaxBatch ?? rows);
+                }
+            }
+        }
+
+        /// <summary>Scores the rows in <paramref name="slots"/> (all one size) in one run, as a batch of <paramref name="batch"/> (padded with zero images when larger).</summary>
+        private void ScoreRun(ReadOnlySpan<int> slots, int run, int height, int width, int batch)
+        {
+            int imageLength = _model.InputChannels * height * width;
+            ReadOnlySpan<float> input = RunInput(slots, imageLength, batch);
+            int perRow;
+            if (_owner.MaskClassNames is null)
+            {
+                while (_runScores.Count <= run)
+                {
+                    _runScores.Add(Array.Empty<float>());
+                }
+
+                float[] scores = _runScores[run];
+                SegmentationShape shape = _model.Run(input, batch, height, width, ref scores);
+                _runScores[run] = scores;
+                perRow = shape.ElementCount / batch;
+            }
+            else
+            {
+                while (_runLabels.Count <= run)
+                {
+                    _runLabels.Add(Array.Empty<int>());
+                }
+
+                // Integer masks are never resized: the input's size bounds the mask's.
+                int[] labels = _runLabels[run];
+                EnsureLength(ref labels, batch * height * width, keep: 0);
+                _runLabels[run] = labels;
+                perRow = _model.RunMask(input, batch, height, width, labels).ElementCount / batch;
+            }
+
+            for (int i = 0; i < slots.Length; i++)
+            {
+                _runOfSlot[slots[i]] = run;
+                _outputOffsets[slots[i]] = i * perRow;
+                _outputLengths[slots[i]] = perRow;
+            }
+        }
+
+        /// <summary>The input of one run: in place when the rows lie back to back, else gathered (and zero-padded to <paramref name="batch"/>).</summary>
+        private ReadOnlySpan<float> RunInput(ReadOnlySpan<int> slots, int imageLength, int batch)
+        {
+            bool adjacent = slots.Length == batch;
+            for (int i = 1; adjacent && i < slots.Length; i++)
+            {
+                adjacent = _inputOffsets[slots[i]] == _inputOffsets[slots[i - 1]] + imageLength;
+            }
+
+            if (adjacent)
+            {
+                return _inputs.AsSpan(_inputOffsets[slots[0]], batch * imageLength);
+            }
+
+            EnsureLength(ref _gathered, batch * imageLength, keep: 0);
+            Span<float> gathered = _gathered.AsSpan(0, batch * imageLength);
+            for (int i = 0; i < slots.Length; i++)
+            {
+                _inputs.AsSpan(_inputOffsets[slots[i]], imageLength).CopyTo(gathered.Slice(i * imageLength));
+            }
+
+            gathered[(slots.Length * imageLength)..].Clear();
+            return gathered;
+        }
+
+        public override Delegate GetGetter(int outputIndex, BlockSlot slot) => _owner.MaskClassNames is { } names
+            ? (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> value) =>
+            {
+                int s = slot.Value;
+                ColumnTypes.LabelsToKeys(_runLabels[_runOfSlot[s]].AsSpan(_outputOffsets[s], _outputLengths[s]), names.Count, ref value);
+            })
+            : (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+            {
+                int s = slot.Value;
+                VBufferEditor<float> editor = VBufferEditor.Create(ref value, _outputLengths[s]);
+                _runScores[_runOfSlot[s]].AsSpan(_outputOffsets[s], _outputLengths[s]).CopyTo(editor.Values);
+                value = editor.Commit();
+            });
+
+        private static void EnsureLength<T>(ref T[] buffer, int length, int keep)
+        {
+            if (buffer.Length < length)
+            {
+                var larger = new T[Math.Max(length, buffer.Length * 2)];
+                buffer.AsSpan(0, keep).CopyTo(larger);
+                buffer = larger;
+            }
+        }
+    }
+}
