@@ -51,13 +51,6 @@ public sealed class OnnxSessionOptions
     /// </summary>
     public bool FallbackToCpu { get; set; } = true;
 
-    /// <summary>
-    /// Whether runs bind their inputs and outputs to pooled, pinned buffers with ONNX Runtime's IOBinding (fewer copies
-    /// and allocations, most of all on a GPU); <see langword="false"/> uses a plain <c>Run</c>. Outputs are the same
-    /// either way. Default: <see langword="true"/>.
-    /// </summary>
-    public bool UseIoBinding { get; set; } = true;
-
     /// <summary>Threads used inside one operator. Default: 0 (ONNX Runtime's choice); range 0 or more.</summary>
     public int IntraOpThreads { get; set; }
 
