@@ -173,6 +173,12 @@ public sealed partial class SegmentationModel
             return SegmentationOutputKind.Mask;
         }
 
+        return EndsInActivation(outputName, nodes) ? SegmentationOutputKind.Probabilities : SegmentationOutputKind.Logits;
+    }
+
+    /// <summary>Whether <paramref name="outputName"/> comes from Softmax or Sigmoid, looking through ops that only move or resize scores.</summary>
+    internal static bool EndsInActivation(string outputName, IReadOnlyList<OnnxNodeInfo> nodes)
+    {
         var producers = new Dictionary<string, OnnxNodeInfo>(StringComparer.Ordinal);
         foreach (OnnxNodeInfo node in nodes)
         {
@@ -187,7 +193,7 @@ public sealed partial class SegmentationModel
         {
             if (producer.OpType is "Softmax" or "Sigmoid")
             {
-                return SegmentationOutputKind.Probabilities;
+                return true;
             }
 
             if (!s_passThroughOps.Contains(producer.OpType) || producer.Inputs.Count == 0)
@@ -198,7 +204,7 @@ public sealed partial class SegmentationModel
             current = producer.Inputs[0];
         }
 
-        return SegmentationOutputKind.Logits;
+        return false;
     }
 
     private static bool IsRank4Float(NodeMetadata metadata) =>
@@ -206,7 +212,7 @@ public sealed partial class SegmentationModel
 
     private static bool IsMask(NodeMetadata metadata) =>
         metadata.IsTensor
-        && metadata.ElementDataType is TensorElementType.Int64 or TensorElementType.Int32
+        && metadata.ElementDataType is TensorElementType.Int64 or TensorElementType.Int32 or TensorElementType.UInt8
         && (metadata.Dimensions.Length == 3 || (metadata.Dimensions.Length == 4 && metadata.Dimensions[1] is 1 or -1));
 
     /// <summary>Formats a shape with symbolic names where the model gives them: <c>[batch,3,height,width]</c>.</summary>

@@ -165,6 +165,14 @@ public sealed partial class SegmentationModel
                 labels[i] = checked((int)raw[i]);
             }
         }
+        else if (info.ElementDataType == TensorElementType.UInt8)
+        {
+            ReadOnlySpan<byte> raw = output.GetTensorDataAsSpan<byte>();
+            for (int i = 0; i < raw.Length; i++)
+            {
+                labels[i] = raw[i];
+            }
+        }
         else
         {
             output.GetTensorDataAsSpan<int>().CopyTo(labels);
