@@ -45,8 +45,9 @@ public sealed class OnnxPostProcessing
 
     /// <summary>
     /// Outputs an integer mask <c>[N,H,W]</c> (<see cref="MaskOutputName"/>): the argmax over the channels (ties to the
-    /// lowest class), or for a one-channel model the foreground test against <see cref="Threshold"/>. The score output
-    /// is then dropped unless <see cref="KeepScores"/>. Default: <see langword="false"/>.
+    /// lowest class), or for a one-channel model the foreground test against <see cref="Threshold"/> (a model whose
+    /// channel count is dynamic counts as multi-class). The score output is then dropped unless
+    /// <see cref="KeepScores"/>. Default: <see langword="false"/>.
     /// </summary>
     public bool ArgMax { get; set; }
 
