@@ -112,6 +112,17 @@ public sealed class OnnxSessionOptions
     public int BatchSize { get; set; } = 4;
 
     /// <summary>
+    /// Post-processing appended to the model's graph before the session is created (see
+    /// <see cref="OnnxGraphEditor.AppendPostProcessing"/>); <see cref="InputName"/> and <see cref="OutputName"/>, when set
+    /// and the post-processing leaves its own unset, name the image input and the score output it processes. The model
+    /// then reads the new output: the mask with <see cref="OnnxPostProcessing.ArgMax"/> (integer masks go through
+    /// <see cref="SegmentationModel.RunMask"/>; <see cref="SegmentationModel.OutputKind"/> is Mask), otherwise the
+    /// processed scores (Probabilities after an activation). <see cref="OnnxPostProcessing.ConfusionCounts"/> is not
+    /// available here: it adds an input the model cannot feed. Default: <see langword="null"/> (the graph as it is).
+    /// </summary>
+    public OnnxPostProcessing? PostProcessing { get; set; }
+
+    /// <summary>
     /// Receives one line per decision worth knowing: the execution provider in use, any fallback and its reason, the
     /// input and output chosen. An ML.NET host routes it to <c>MLContext.Log</c>. Default: <see langword="null"/> (silent).
     /// </summary>
@@ -131,4 +142,14 @@ public sealed class OnnxSessionOptions
     /// </remarks>
     [System.Text.Json.Serialization.JsonIgnore] // a callback belongs to the running application, not to a saved model
     public Action<Microsoft.ML.OnnxRuntime.SessionOptions>? ConfigureSessionOptions { get; set; }
+
+    /// <summary>A copy that reads the post-processed output, as <see cref="OnnxPostProcessing"/> left it.</summary>
+    internal OnnxSessionOptions ForPostProcessedOutput(string outputName, SegmentationOutputKind kind)
+    {
+        var copy = (OnnxSessionOptions)MemberwiseClone();
+        copy.PostProcessing = null;
+        copy.OutputName = outputName;
+        copy.OutputKind = kind;
+        return copy;
+    }
 }

@@ -106,6 +106,12 @@ public sealed partial class SegmentationModel
             return SegmentationOutputKind.Mask;
         }
 
+        return EndsInActivation(outputName, nodes) ? SegmentationOutputKind.Probabilities : SegmentationOutputKind.Logits;
+    }
+
+    /// <summary>Whether <paramref name="outputName"/> comes from Softmax or Sigmoid, looking through ops that only move or resize scores.</summary>
+    internal static bool EndsInActivation(string outputName, IReadOnlyList<OnnxNodeInfo> nodes)
+    {
         var producers = new Dictionary<string, OnnxNodeInfo>(StringComparer.Ordinal);
         foreach (OnnxNodeInfo node in nodes)
         {
@@ -120,7 +126,7 @@ public sealed partial class SegmentationModel
         {
             if (producer.OpType is "Softmax" or "Sigmoid")
             {
-                return SegmentationOutputKind.Probabilities;
+                return true;
             }
 
             if (!s_passThroughOps.Contains(producer.OpType) || producer.Inputs.Count == 0)
@@ -131,7 +137,7 @@ public sealed partial class SegmentationModel
             current = producer.Inputs[0];
         }
 
-        return SegmentationOutputKind.Logits;
+        return false;
     }
 
     private static bool IsRank4Float(NodeMetadata metadata) =>

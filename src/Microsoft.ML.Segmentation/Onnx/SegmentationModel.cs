@@ -119,6 +119,12 @@ public sealed partial class SegmentationModel : IDisposable
             throw new FileNotFoundException($"The ONNX model '{fullPath}' does not exist.", fullPath);
         }
 
+        if (options?.PostProcessing is not null)
+        {
+            // The graph is edited in memory: read the file once and go the byte way.
+            return Load(File.ReadAllBytes(fullPath), options, fullPath);
+        }
+
         return Create(fullPath, o => new InferenceSession(fullPath, o), () => File.OpenRead(fullPath), options ?? new OnnxSessionOptions());
     }
 
@@ -133,6 +139,11 @@ public sealed partial class SegmentationModel : IDisposable
     public static SegmentationModel Load(byte[] model, OnnxSessionOptions? options = null, string? modelName = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (options?.PostProcessing is not null)
+        {
+            (model, options) = ApplyPostProcessing(model, options, modelName ?? "<bytes>");
+        }
+
         return Create(
             modelName ?? "<bytes>", o => new InferenceSession(model, o), () => new MemoryStream(model, writable: false), options ?? new OnnxSessionOptions());
     }
@@ -151,6 +162,22 @@ public sealed partial class SegmentationModel : IDisposable
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return Load(copy.ToArray(), options, modelName ?? "<stream>");
+    }
+
+    private static (byte[] Model, OnnxSessionOptions Options) ApplyPostProcessing(byte[] model, OnnxSessionOptions options, string modelName)
+    {
+        OnnxPostProcessing post = options.PostProcessing!.Clone();
+        if (post.ConfusionCounts)
+        {
+            throw new ArgumentException(
+                $"PostProcessing.ConfusionCounts adds a labels input that SegmentationModel cannot feed; for '{modelName}', use OnnxGraphEditor.AppendPostProcessing and run the edited model with ONNX Runtime.", nameof(options));
+        }
+
+        post.InputName ??= options.InputName;
+        post.OutputName ??= options.OutputName;
+        PostProcessedModel edited = OnnxPostProcessingWriter.Append(model, post);
+        options.Log?.Invoke($"SegmentationModel '{modelName}': post-processing appended to the graph; reading its output '{edited.PrimaryOutput}'.");
+        return (edited.Model, options.ForPostProcessedOutput(edited.PrimaryOutput, edited.Kind));
     }
 
     private static SegmentationModel Create(

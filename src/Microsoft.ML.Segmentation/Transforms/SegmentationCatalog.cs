@@ -16,6 +16,9 @@ public sealed class SegmentationCatalog
         Transforms = new SegmentationTransforms(context);
     }
 
+    /// <summary>The context the catalog belongs to, for extensions in other SegML assemblies.</summary>
+    internal MLContext Context => _context;
+
     /// <summary>Estimators that load images and masks, score ONNX models, compute losses and predict masks.</summary>
     public SegmentationTransforms Transforms { get; }
 

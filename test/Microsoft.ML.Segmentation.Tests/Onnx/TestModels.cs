@@ -160,7 +160,7 @@ internal static partial class TestModels
         return data;
     }
 
-    private static GraphProto NewGraph(ValueInfoProto input, params TensorProto[] initializers)
+    internal static GraphProto NewGraph(ValueInfoProto input, params TensorProto[] initializers)
     {
         var graph = new GraphProto { Name = "segml_test" };
         graph.Input.Add(input);
@@ -168,22 +168,22 @@ internal static partial class TestModels
         return graph;
     }
 
-    private static byte[] Serialize(GraphProto graph)
+    internal static byte[] Serialize(GraphProto graph, long opset = 13)
     {
-        var model = new ModelProto { IrVersion = 8, ProducerName = "segml-tests", Graph = graph };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 13 });
+        var model = new ModelProto { IrVersion = opset >= 13 ? 8 : 6, ProducerName = "segml-tests", Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = opset });
         return model.ToByteArray();
     }
 
-    private static ValueInfoProto ImageInput() => FloatInput("image", Dim("N"), Dim(3), Dim("H"), Dim("W"));
+    internal static ValueInfoProto ImageInput() => FloatInput("image", Dim("N"), Dim(3), Dim("H"), Dim("W"));
 
-    private static ValueInfoProto FloatInput(string name, params TensorShapeProto.Types.Dimension[] dims) =>
+    internal static ValueInfoProto FloatInput(string name, params TensorShapeProto.Types.Dimension[] dims) =>
         Output(name, TensorProto.Types.DataType.Float, dims);
 
-    private static ValueInfoProto FloatOutput(string name, params TensorShapeProto.Types.Dimension[] dims) =>
+    internal static ValueInfoProto FloatOutput(string name, params TensorShapeProto.Types.Dimension[] dims) =>
         Output(name, TensorProto.Types.DataType.Float, dims);
 
-    private static ValueInfoProto Output(string name, TensorProto.Types.DataType type, params TensorShapeProto.Types.Dimension[] dims)
+    internal static ValueInfoProto Output(string name, TensorProto.Types.DataType type, params TensorShapeProto.Types.Dimension[] dims)
     {
         var shape = new TensorShapeProto();
         shape.Dim.Add(dims);
@@ -194,11 +194,11 @@ internal static partial class TestModels
         };
     }
 
-    private static TensorShapeProto.Types.Dimension Dim(string symbol) => new() { DimParam = symbol };
+    internal static TensorShapeProto.Types.Dimension Dim(string symbol) => new() { DimParam = symbol };
 
-    private static TensorShapeProto.Types.Dimension Dim(long value) => new() { DimValue = value };
+    internal static TensorShapeProto.Types.Dimension Dim(long value) => new() { DimValue = value };
 
-    private static TensorProto Initializer(string name, float[] values, params long[] dims)
+    internal static TensorProto Initializer(string name, float[] values, params long[] dims)
     {
         var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
         tensor.Dims.Add(dims);
@@ -206,7 +206,7 @@ internal static partial class TestModels
         return tensor;
     }
 
-    private static NodeProto Node(string opType, string[] inputs, string[] outputs)
+    internal static NodeProto Node(string opType, string[] inputs, string[] outputs)
     {
         var node = new NodeProto { OpType = opType, Name = $"{opType}_{outputs[0]}" };
         node.Input.Add(inputs);
