@@ -11,6 +11,12 @@ namespace Microsoft.ML.Segmentation.Benchmarks.Scoring;
 /// image from <c>GC.GetTotalAllocatedBytes</c> (all threads) over the timed passes; ONNX Runtime's native allocations
 /// are not included.
 /// </summary>
+/// <remarks>
+/// Paths run one after another, each disposed before the next is set up, as an application holds one session. Rounds
+/// that interleaved all paths (every session alive) were tried to spread load bursts from other processes evenly, but
+/// on 2 cores they slowed raw ONNX Runtime on the fixture by about 30% (cause not pinned down: not the workers' spin,
+/// a pause did not help), which would skew exactly the ratios this mode is for.
+/// </remarks>
 public static class QuickScoring
 {
     private static readonly int[] s_batchSizes = [1, 2, 4, 8];
