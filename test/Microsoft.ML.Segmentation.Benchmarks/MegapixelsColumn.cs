@@ -30,8 +30,11 @@ public sealed class MegapixelsColumn : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
     {
         var statistics = summary[benchmarkCase]?.ResultStatistics;
-        return statistics is null || benchmarkCase.Descriptor.Type == typeof(BoundaryBenchmarks) ? "NA" : (_pixelsPerCall / statistics.Mean * 1e3).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+        return statistics is null || benchmarkCase.Descriptor.Type == typeof(BoundaryBenchmarks) || IsScoring(benchmarkCase) ? "NA" : (_pixelsPerCall / statistics.Mean * 1e3).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    // The scoring suites measure one image per operation at their own size: the kernels' pixel count would mislead.
+    private static bool IsScoring(BenchmarkCase benchmarkCase) => benchmarkCase.Descriptor.Type.Namespace == typeof(Scoring.ScoringBenchmarks).Namespace;
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
 

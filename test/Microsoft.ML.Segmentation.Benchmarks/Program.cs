@@ -5,6 +5,7 @@ namespace Microsoft.ML.Segmentation.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute.
+/// <c>dotnet run -c Release -- --quick-scoring</c>: one JSON line per scoring path (raw ONNX Runtime, SegML, stock ML.NET).
 /// Anything else goes to BenchmarkDotNet, e.g. <c>dotnet run -c Release -- --filter *LossBenchmarks*</c>.
 /// </summary>
 public static class Program
@@ -14,6 +15,12 @@ public static class Program
         if (args.Contains("--quick"))
         {
             QuickBenchmark.Run(Console.Out);
+            return 0;
+        }
+
+        if (args.Contains("--quick-scoring"))
+        {
+            Scoring.QuickScoring.Run(Console.Out);
             return 0;
         }
 
