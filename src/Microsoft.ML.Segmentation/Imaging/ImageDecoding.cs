@@ -25,6 +25,49 @@ internal static class ImageDecoding
         return File.ReadAllBytes(path);
     }
 
+    /// <summary>
+    /// Reads a whole file into a buffer rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>; the caller returns it.
+    /// Used where files are decoded in a stream of many, so each one does not cost a file-sized array.
+    /// </summary>
+    public static byte[] RentFile(string path, string paramName, out int length)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path, paramName);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Image file '{path}' does not exist; check the path and the working directory ({Environment.CurrentDirectory}).", path);
+        }
+
+        using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path);
+        long size = RandomAccess.GetLength(handle);
+        if (size > Array.MaxLength)
+        {
+            throw new InvalidDataException($"Image file '{path}' is {size} bytes, larger than any image this loader reads.");
+        }
+
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)size);
+        try
+        {
+            length = 0;
+            while (length < size)
+            {
+                int read = RandomAccess.Read(handle, buffer.AsSpan(length, (int)size - length), length);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+
+            return buffer;
+        }
+        catch
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
     public static byte[] ReadStream(Stream stream, string paramName)
     {
         ArgumentNullException.ThrowIfNull(stream, paramName);

@@ -223,8 +223,18 @@ public sealed class SegmentationImageLoader
     /// <summary>Loads one image file into <paramref name="buffer"/>, growing it when too small; returns the geometry (the tensor is the buffer's first <c>3 · H · W</c> values).</summary>
     internal ImageGeometry LoadReusing(string path, ref float[] buffer)
     {
-        byte[] bytes = ImageDecoding.ReadFile(path, nameof(path));
-        using Image<Rgb24> image = Decode(bytes, path);
+        byte[] bytes = ImageDecoding.RentFile(path, nameof(path), out int length);
+        Image<Rgb24> image;
+        try
+        {
+            image = Decode(bytes.AsSpan(0, length), path);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
+
+        using Image<Rgb24> decoded = image;
         ImageGeometry geometry = ImageGeometry.Compute(image.Width, image.Height, _options);
         int needed = ChannelCount * geometry.OutputWidth * geometry.OutputHeight;
         if (buffer.Length < needed)

@@ -28,11 +28,12 @@ public sealed partial class ImageLoadingTransformer
             _owner = owner;
             _pathGetter = input.GetGetter<ReadOnlyMemory<char>>(input.Schema[owner.InputColumnName]);
             _paths = new string[capacity];
-            _tensors = new float[capacity][];
-            Array.Fill(_tensors, Array.Empty<float>());
+            _tensors = owner._tensorPool.Rent();
             _geometries = new ImageGeometry?[capacity];
             _errors = new ExceptionDispatchInfo?[capacity];
         }
+
+        public override void Dispose() => _owner._tensorPool.Return(_tensors);
 
         public override void Capture(int slot)
         {

@@ -19,12 +19,15 @@ public sealed partial class ImageLoadingTransformer : SegmentationTransformerBas
     private readonly SegmentationImageLoader _loader;
     private readonly ImageTensorOptions _options;
     private readonly string? _imageFolder;
+    private readonly BlockBufferPool<float[][]> _tensorPool;
 
     internal ImageLoadingTransformer(string outputColumnName, string inputColumnName, ImageTensorOptions options, string? imageFolder)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DecodeAhead, 1, "options.DecodeAhead");
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.DecodeAhead, 1024, "options.DecodeAhead");
         _options = Copy(options);
+        int ahead = _options.DecodeAhead;
+        _tensorPool = new BlockBufferPool<float[][]>(() => CreateTensorBuffers(ahead));
         _loader = new SegmentationImageLoader(_options);
         _imageFolder = imageFolder;
         OutputColumnName = outputColumnName;
@@ -50,6 +53,13 @@ public sealed partial class ImageLoadingTransformer : SegmentationTransformerBas
     internal override int ReadAheadBlockSize => _options.DecodeAhead;
 
     internal override BlockComputation ComputeBlock(DataViewRow input, int capacity) => new DecodingBlock(this, input, capacity);
+
+    private static float[][] CreateTensorBuffers(int count)
+    {
+        var buffers = new float[count][];
+        Array.Fill(buffers, Array.Empty<float>());
+        return buffers;
+    }
 
     private string ResolvePath(ReadOnlyMemory<char> path)
     {

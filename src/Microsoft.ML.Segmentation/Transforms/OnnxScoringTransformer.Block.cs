@@ -28,12 +28,11 @@ public sealed partial class OnnxScoringTransformer
         private readonly int[] _runOfSlot;
         private readonly int[] _outputOffsets;
         private readonly int[] _outputLengths;
-        private readonly List<float[]> _runScores = new();
-        private readonly List<int[]> _runLabels = new();
+        private readonly ScoringBuffers _buffers;
+        private readonly List<float[]> _runScores;
+        private readonly List<int[]> _runLabels;
         private VBuffer<float> _tensor;
         private VBuffer<int> _geometry;
-        private float[] _inputs = Array.Empty<float>();
-        private float[] _gathered = Array.Empty<float>();
         private int _inputLength;
 
         public ScoringBlock(OnnxScoringTransformer owner, DataViewRow input, int capacity)
@@ -50,7 +49,12 @@ public sealed partial class OnnxScoringTransformer
             _runOfSlot = new int[capacity];
             _outputOffsets = new int[capacity];
             _outputLengths = new int[capacity];
+            _buffers = owner._bufferPool.Rent();
+            _runScores = _buffers.RunScores;
+            _runLabels = _buffers.RunLabels;
         }
+
+        public override void Dispose() => _owner._bufferPool.Return(_buffers);
 
         public override void Capture(int slot)
         {
@@ -71,8 +75,8 @@ public sealed partial class OnnxScoringTransformer
                     $"Column '{_owner.InputColumnName}' holds {_tensor.Length} values; the model '{_model.ModelName}' needs {_model.InputChannels}×{height}×{width} for this row's geometry.");
             }
 
-            EnsureLength(ref _inputs, _inputLength + length, keep: _inputLength);
-            tensor.CopyTo(_inputs.AsSpan(_inputLength));
+            EnsureLength(ref _buffers.Inputs, _inputLength + length, keep: _inputLength);
+            tensor.CopyTo(_buffers.Inputs.AsSpan(_inputLength));
             _inputOffsets[slot] = _inputLength;
             _heights[slot] = height;
             _widths[slot] = width;
@@ -161,14 +165,14 @@ public sealed partial class OnnxScoringTransformer
 
             if (adjacent)
             {
-                return _inputs.AsSpan(_inputOffsets[slots[0]], batch * imageLength);
+                return _buffers.Inputs.AsSpan(_inputOffsets[slots[0]], batch * imageLength);
             }
 
-            EnsureLength(ref _gathered, batch * imageLength, keep: 0);
-            Span<float> gathered = _gathered.AsSpan(0, batch * imageLength);
+            EnsureLength(ref _buffers.Gathered, batch * imageLength, keep: 0);
+            Span<float> gathered = _buffers.Gathered.AsSpan(0, batch * imageLength);
             for (int i = 0; i < slots.Length; i++)
             {
-                _inputs.AsSpan(_inputOffsets[slots[i]], imageLength).CopyTo(gathered.Slice(i * imageLength));
+                _buffers.Inputs.AsSpan(_inputOffsets[slots[i]], imageLength).CopyTo(gathered.Slice(i * imageLength));
             }
 
             gathered[(slots.Length * imageLength)..].Clear();
@@ -198,5 +202,14 @@ public sealed partial class OnnxScoringTransformer
                 buffer = larger;
             }
         }
+    }
+
+    /// <summary>The tensor-sized buffers of a scoring block, pooled by the transformer across cursors.</summary>
+    private sealed class ScoringBuffers
+    {
+        public float[] Inputs = Array.Empty<float>();
+        public float[] Gathered = Array.Empty<float>();
+        public readonly List<float[]> RunScores = new();
+        public readonly List<int[]> RunLabels = new();
     }
 }

@@ -24,6 +24,7 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
     private readonly SegmentationModel _model;
     private readonly byte[] _modelBytes;
     private readonly OnnxSessionOptions _options;
+    private readonly BlockBufferPool<ScoringBuffers> _bufferPool = new(() => new ScoringBuffers());
 
     internal OnnxScoringTransformer(string outputColumnName, string inputColumnName, string geometryColumnName, byte[] modelBytes, string modelName, OnnxSessionOptions options, IReadOnlyList<string>? maskClassNames = null)
     {
