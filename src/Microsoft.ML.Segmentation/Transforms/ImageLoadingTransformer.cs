@@ -86,7 +86,8 @@ public sealed partial class ImageLoadingTransformer : SegmentationTransformerBas
     {
         private readonly ImageLoadingTransformer _owner;
         private readonly ValueGetter<ReadOnlyMemory<char>> _path;
-        private ImageTensor? _tensor;
+        private float[] _tensor = Array.Empty<float>();
+        private ImageGeometry? _geometry;
 
         public Computation(ImageLoadingTransformer owner, DataViewRow input)
             : base(input)
@@ -99,21 +100,23 @@ public sealed partial class ImageLoadingTransformer : SegmentationTransformerBas
             ? (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {
                 EnsureComputed();
-                VBufferEditor<float> editor = VBufferEditor.Create(ref value, _tensor!.Data.Length);
-                _tensor.Data.CopyTo(editor.Values);
+                int length = _owner._loader.Channels * _geometry!.OutputHeight * _geometry.OutputWidth;
+                VBufferEditor<float> editor = VBufferEditor.Create(ref value, length);
+                _tensor.AsSpan(0, length).CopyTo(editor.Values);
                 value = editor.Commit();
             })
             : (ValueGetter<VBuffer<int>>)((ref VBuffer<int> value) =>
             {
                 EnsureComputed();
-                ColumnTypes.FromGeometry(_tensor!.Geometries[0], ref value);
+                ColumnTypes.FromGeometry(_geometry!, ref value);
             });
 
         protected override void Compute()
         {
             ReadOnlyMemory<char> path = default;
             _path(ref path);
-            _tensor = _owner._loader.Load(_owner.ResolvePath(path));
+            _geometry = null;
+            _geometry = _owner._loader.LoadReusing(_owner.ResolvePath(path), ref _tensor);
         }
     }
 }

@@ -94,6 +94,8 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
         private VBuffer<float> _scoresValue;
         private VBuffer<int> _geometryValue;
         private int[] _labels = Array.Empty<int>();
+        private int _labelCount;
+        private int[] _work = Array.Empty<int>();
         private float[] _confidence = Array.Empty<float>();
 
         public Computation(MaskPredictingTransformer owner, DataViewRow input)
@@ -108,7 +110,7 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
             ? (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> value) =>
             {
                 EnsureComputed();
-                ColumnTypes.LabelsToKeys(_labels, _owner.ClassNames.Count, ref value);
+                ColumnTypes.LabelsToKeys(_labels.AsSpan(0, _labelCount), _owner.ClassNames.Count, ref value);
             })
             : (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {
@@ -132,7 +134,13 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
             }
 
             int channels = scores.Length / pixels;
-            var labels = new int[pixels];
+            // The argmax buffer is reused row after row; only a restore to the original size allocates.
+            if (_work.Length < pixels)
+            {
+                _work = new int[pixels];
+            }
+
+            Span<int> labels = _work.AsSpan(0, pixels);
             if (channels == 1)
             {
                 MaskPrediction.Threshold(scores, _owner._threshold, labels);
@@ -142,7 +150,16 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
                 MaskPrediction.Argmax(scores, new Kernels.SegmentationShape(1, channels, geometry.OutputHeight, geometry.OutputWidth), labels);
             }
 
-            _labels = _owner._restoreOriginalSize ? MaskGeometry.Restore(labels, geometry) : labels;
+            if (_owner._restoreOriginalSize)
+            {
+                _labels = MaskGeometry.Restore(labels.ToArray(), geometry);
+                _labelCount = _labels.Length;
+            }
+            else
+            {
+                _labels = _work;
+                _labelCount = pixels;
+            }
             if (_owner.ConfidenceColumnName is not null)
             {
                 float[] confidence = Confidence(scores, channels, pixels, _owner._scoresAreProbabilities);

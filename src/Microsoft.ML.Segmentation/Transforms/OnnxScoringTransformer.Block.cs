@@ -31,8 +31,6 @@ public sealed partial class OnnxScoringTransformer
         private readonly ScoringBuffers _buffers;
         private readonly List<float[]> _runScores;
         private readonly List<int[]> _runLabels;
-        private VBuffer<float> _tensor;
-        private VBuffer<int> _geometry;
         private int _inputLength;
 
         public ScoringBlock(OnnxScoringTransformer owner, DataViewRow input, int capacity)
@@ -63,16 +61,17 @@ public sealed partial class OnnxScoringTransformer
                 _inputLength = 0;
             }
 
-            _tensorGetter(ref _tensor);
-            _geometryGetter(ref _geometry);
-            Imaging.ImageGeometry geometry = ColumnTypes.ToGeometry(_geometry);
+            ref VBuffer<float> tensorValue = ref _buffers.Tensor;
+            _tensorGetter(ref tensorValue);
+            _geometryGetter(ref _buffers.Geometry);
+            Imaging.ImageGeometry geometry = ColumnTypes.ToGeometry(_buffers.Geometry);
             int height = geometry.OutputHeight, width = geometry.OutputWidth;
-            ReadOnlySpan<float> tensor = _tensor.GetValues();
+            ReadOnlySpan<float> tensor = tensorValue.GetValues();
             int length = _model.InputChannels * height * width;
-            if (!_tensor.IsDense || tensor.Length != length)
+            if (!tensorValue.IsDense || tensor.Length != length)
             {
                 throw new InvalidOperationException(
-                    $"Column '{_owner.InputColumnName}' holds {_tensor.Length} values; the model '{_model.ModelName}' needs {_model.InputChannels}×{height}×{width} for this row's geometry.");
+                    $"Column '{_owner.InputColumnName}' holds {tensorValue.Length} values; the model '{_model.ModelName}' needs {_model.InputChannels}×{height}×{width} for this row's geometry.");
             }
 
             EnsureLength(ref _buffers.Inputs, _inputLength + length, keep: _inputLength);
@@ -207,6 +206,8 @@ public sealed partial class OnnxScoringTransformer
     /// <summary>The tensor-sized buffers of a scoring block, pooled by the transformer across cursors.</summary>
     private sealed class ScoringBuffers
     {
+        public VBuffer<float> Tensor;
+        public VBuffer<int> Geometry;
         public float[] Inputs = Array.Empty<float>();
         public float[] Gathered = Array.Empty<float>();
         public readonly List<float[]> RunScores = new();
