@@ -88,7 +88,7 @@ public sealed class BatchedScoringTests
             }
         }
 
-        DisposeAll(fitted);
+        Transformers.DisposeAll(fitted);
         return (paths.ToArray(), weights.ToArray(), scores.ToArray(), ids.ToArray());
     }
 
@@ -164,7 +164,7 @@ public sealed class BatchedScoringTests
                     : ml.Segmentation().Transforms.ScoreOnnx(model, options: new OnnxSessionOptions { BatchSize = batchSize }));
             ITransformer fitted = maskModel ? pipeline.Fit(input) : pipeline.Append(ml.Segmentation().Transforms.PredictMasks(Classes)).Fit(input);
             uint[][] masks = fitted.Transform(input).GetColumn<VBuffer<uint>>("PredictedMask").Select(m => m.DenseValues().ToArray()).ToArray();
-            DisposeAll(fitted);
+            Transformers.DisposeAll(fitted);
             return masks;
         }
 
@@ -217,7 +217,7 @@ public sealed class BatchedScoringTests
         Assert.AreEqual(5, served);
         Assert.IsInstanceOfType<InvalidDataException>(failure);
         StringAssert.Contains(failure!.Message, "img05.png");
-        DisposeAll(fitted);
+        Transformers.DisposeAll(fitted);
     }
 
     [TestMethod]
@@ -256,7 +256,7 @@ public sealed class BatchedScoringTests
             Assert.IsFalse(cursor.MoveNext());
         }
 
-        DisposeAll(fitted);
+        Transformers.DisposeAll(fitted);
     }
 
     [TestMethod]
@@ -319,19 +319,6 @@ public sealed class BatchedScoringTests
         // A tensor-sized array per row would be ≥ 48 KiB (the decoded image) or 64 KiB (the scores). Other tests may
         // allocate concurrently, so the bound is generous; what it rules out is a per-row tensor copy.
         Assert.IsTrue(perRow < 40_000, $"{perRow:F0} bytes allocated per row in steady state.");
-        DisposeAll(fitted);
-    }
-
-    private static void DisposeAll(ITransformer model)
-    {
-        if (model is TransformerChain<ITransformer> chain)
-        {
-            foreach (ITransformer stage in chain)
-            {
-                (stage as IDisposable)?.Dispose();
-            }
-        }
-
-        (model as IDisposable)?.Dispose();
+        Transformers.DisposeAll(fitted);
     }
 }

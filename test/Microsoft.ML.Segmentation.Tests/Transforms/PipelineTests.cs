@@ -7,6 +7,7 @@ using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Segmentation.Onnx;
 using Microsoft.ML.Segmentation.Tests.Onnx;
+using Microsoft.ML.Segmentation.Tests.Support;
 using Microsoft.ML.Segmentation.Transforms;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -133,7 +134,7 @@ public sealed class PipelineTests
             Assert.AreEqual(expectedDice[i], dice[i], 1e-6f);
         }
 
-        DisposeAll(model);
+        Transformers.DisposeAll(model);
     }
 
     public sealed class Prediction
@@ -160,7 +161,7 @@ public sealed class PipelineTests
             Assert.AreEqual(batch[i].Dice, single.Dice);
         }
 
-        DisposeAll(model);
+        Transformers.DisposeAll(model);
     }
 
     [TestMethod]
@@ -236,8 +237,8 @@ public sealed class PipelineTests
         VBuffer<ReadOnlyMemory<char>> names = default;
         loaded.GetOutputSchema(input.Schema)["Mask"].GetKeyValues(ref names);
         CollectionAssert.AreEqual(Classes, names.DenseValues().Select(n => n.ToString()).ToArray());
-        DisposeAll(model);
-        DisposeAll(loaded);
+        Transformers.DisposeAll(model);
+        Transformers.DisposeAll(loaded);
     }
 
     [TestMethod]
@@ -255,7 +256,7 @@ public sealed class PipelineTests
         string notAModel = Path.Combine(data.Folder, "z.segml");
         File.WriteAllBytes(notAModel, new byte[] { 1, 2, 3 });
         Assert.ThrowsExactly<InvalidDataException>(() => ml.Segmentation().LoadModel(notAModel));
-        DisposeAll(withLosses);
+        Transformers.DisposeAll(withLosses);
     }
 
     public sealed class Confident
@@ -294,7 +295,7 @@ public sealed class PipelineTests
             }
         }
 
-        DisposeAll(model);
+        Transformers.DisposeAll(model);
     }
 
     [TestMethod]
@@ -312,7 +313,7 @@ public sealed class PipelineTests
         Assert.AreEqual(plain.MeanIoU, withBoundary.MeanIoU, 1e-12);
         Assert.AreEqual(4, withBoundary.Boundary.PerClassBoundaryIoU.Count);
         Assert.IsTrue(withBoundary.Boundary.PerClassBoundaryIoU.Where(double.IsFinite).All(v => v is >= 0 and <= 1));
-        DisposeAll(model);
+        Transformers.DisposeAll(model);
     }
 
     [TestMethod]
@@ -334,16 +335,8 @@ public sealed class PipelineTests
 
         var ex = Assert.ThrowsExactly<ArgumentException>(() => ml.Segmentation().Transforms.ScoreOnnx(TestModels.ArgmaxMask()));
         StringAssert.Contains(ex.Message, "maskClassNames");
-        DisposeAll(viaMask);
-        DisposeAll(viaScores);
-    }
-
-    private static void DisposeAll(ITransformer model)
-    {
-        foreach (ITransformer t in (IEnumerable<ITransformer>)model)
-        {
-            (t as IDisposable)?.Dispose();
-        }
+        Transformers.DisposeAll(viaMask);
+        Transformers.DisposeAll(viaScores);
     }
 
     /// <summary>The schema shape of the two path columns (ML.NET keeps SchemaShape.Create internal).</summary>
