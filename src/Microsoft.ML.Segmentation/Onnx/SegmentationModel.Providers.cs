@@ -8,14 +8,14 @@ namespace Microsoft.ML.Segmentation.Onnx;
 public sealed partial class SegmentationModel
 {
     /// <summary>A session that started, the options it was made with, and every provider tried on the way.</summary>
-    private readonly record struct OpenedSession(InferenceSession Session, SessionOptions Options, IReadOnlyList<OnnxProviderAttempt> Attempts);
+    internal readonly record struct OpenedSession(InferenceSession Session, SessionOptions Options, IReadOnlyList<OnnxProviderAttempt> Attempts);
 
     /// <summary>
     /// Tries the providers of <paramref name="options"/> in order, each on fresh <see cref="SessionOptions"/>, and
     /// returns the first session that starts. A provider fails when appending it throws (the CPU native package lacks
     /// its entry point; the GPU package lacks CUDA) or when the session cannot start with it (no device, no memory).
     /// </summary>
-    private static OpenedSession OpenSession(string modelName, Func<SessionOptions, InferenceSession> open, OnnxSessionOptions options)
+    internal static OpenedSession OpenSession(string modelName, Func<SessionOptions, InferenceSession> open, OnnxSessionOptions options)
     {
         List<OnnxProviderOptions> plan = PlanProviders(options);
         var attempts = new List<OnnxProviderAttempt>();
