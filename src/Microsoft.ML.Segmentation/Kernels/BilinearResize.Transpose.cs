@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Numerics;
 
 namespace Microsoft.ML.Segmentation.Kernels;
@@ -20,27 +21,39 @@ internal static partial class BilinearResize
         Validate(source.Length, planes, inHeight, inWidth, outHeight, outWidth, destination.Length, nameof(source), nameof(destination));
         int inPlane = inHeight * inWidth;
         int outPlane = outHeight * outWidth;
-        double scaleX = (double)inWidth / outWidth;
         double scaleY = (double)inHeight / outHeight;
-        for (int p = 0; p < planes; p++)
+        int[] columns = ArrayPool<int>.Shared.Rent(2 * outWidth);
+        T[] columnWeights = ArrayPool<T>.Shared.Rent(outWidth);
+        try
         {
-            ReadOnlySpan<T> plane = source.Slice(p * inPlane, inPlane);
-            Span<T> target = destination.Slice(p * outPlane, outPlane);
-            for (int y = 0; y < outHeight; y++)
+            ColumnTable(inWidth, outWidth, columns, columnWeights);
+            for (int p = 0; p < planes; p++)
             {
-                (int y0, int y1, T wy) = NeighboursOf<T>(y, scaleY, inHeight);
-                ReadOnlySpan<T> top = plane.Slice(y0 * inWidth, inWidth);
-                ReadOnlySpan<T> bottom = plane.Slice(y1 * inWidth, inWidth);
-                Span<T> row = target.Slice(y * outWidth, outWidth);
-                T vy = T.One - wy;
-                for (int x = 0; x < row.Length; x++)
+                ReadOnlySpan<T> plane = source.Slice(p * inPlane, inPlane);
+                Span<T> target = destination.Slice(p * outPlane, outPlane);
+                for (int y = 0; y < outHeight; y++)
                 {
-                    (int x0, int x1, T wx) = NeighboursOf<T>(x, scaleX, inWidth);
-                    T upper = top[x0] + (wx * (top[x1] - top[x0]));
-                    T lower = bottom[x0] + (wx * (bottom[x1] - bottom[x0]));
-                    row[x] = (vy * upper) + (wy * lower);
+                    (int y0, int y1, T wy) = NeighboursOf<T>(y, scaleY, inHeight);
+                    ReadOnlySpan<T> top = plane.Slice(y0 * inWidth, inWidth);
+                    ReadOnlySpan<T> bottom = plane.Slice(y1 * inWidth, inWidth);
+                    Span<T> row = target.Slice(y * outWidth, outWidth);
+                    T vy = T.One - wy;
+                    for (int x = 0; x < row.Length; x++)
+                    {
+                        int x0 = columns[2 * x];
+                        int x1 = columns[(2 * x) + 1];
+                        T wx = columnWeights[x];
+                        T upper = top[x0] + (wx * (top[x1] - top[x0]));
+                        T lower = bottom[x0] + (wx * (bottom[x1] - bottom[x0]));
+                        row[x] = (vy * upper) + (wy * lower);
+                    }
                 }
             }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(columns);
+            ArrayPool<T>.Shared.Return(columnWeights);
         }
     }
 
@@ -57,31 +70,57 @@ internal static partial class BilinearResize
         int inPlane = inHeight * inWidth;
         int outPlane = outHeight * outWidth;
         sourceGradient.Slice(0, planes * inPlane).Clear();
-        double scaleX = (double)inWidth / outWidth;
         double scaleY = (double)inHeight / outHeight;
-        for (int p = 0; p < planes; p++)
+        int[] columns = ArrayPool<int>.Shared.Rent(2 * outWidth);
+        T[] columnWeights = ArrayPool<T>.Shared.Rent(outWidth);
+        try
         {
-            Span<T> plane = sourceGradient.Slice(p * inPlane, inPlane);
-            ReadOnlySpan<T> g = gradient.Slice(p * outPlane, outPlane);
-            for (int y = 0; y < outHeight; y++)
+            ColumnTable(inWidth, outWidth, columns, columnWeights);
+            for (int p = 0; p < planes; p++)
             {
-                (int y0, int y1, T wy) = NeighboursOf<T>(y, scaleY, inHeight);
-                Span<T> top = plane.Slice(y0 * inWidth, inWidth);
-                Span<T> bottom = plane.Slice(y1 * inWidth, inWidth);
-                ReadOnlySpan<T> row = g.Slice(y * outWidth, outWidth);
-                T vy = T.One - wy;
-                for (int x = 0; x < row.Length; x++)
+                Span<T> plane = sourceGradient.Slice(p * inPlane, inPlane);
+                ReadOnlySpan<T> g = gradient.Slice(p * outPlane, outPlane);
+                for (int y = 0; y < outHeight; y++)
                 {
-                    (int x0, int x1, T wx) = NeighboursOf<T>(x, scaleX, inWidth);
-                    T upper = vy * row[x];
-                    T lower = wy * row[x];
-                    T vx = T.One - wx;
-                    top[x0] += vx * upper;
-                    top[x1] += wx * upper;
-                    bottom[x0] += vx * lower;
-                    bottom[x1] += wx * lower;
+                    (int y0, int y1, T wy) = NeighboursOf<T>(y, scaleY, inHeight);
+                    Span<T> top = plane.Slice(y0 * inWidth, inWidth);
+                    Span<T> bottom = plane.Slice(y1 * inWidth, inWidth);
+                    ReadOnlySpan<T> row = g.Slice(y * outWidth, outWidth);
+                    T vy = T.One - wy;
+                    for (int x = 0; x < row.Length; x++)
+                    {
+                        int x0 = columns[2 * x];
+                        int x1 = columns[(2 * x) + 1];
+                        T wx = columnWeights[x];
+                        T upper = vy * row[x];
+                        T lower = wy * row[x];
+                        T vx = T.One - wx;
+                        top[x0] += vx * upper;
+                        top[x1] += wx * upper;
+                        bottom[x0] += vx * lower;
+                        bottom[x1] += wx * lower;
+                    }
                 }
             }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(columns);
+            ArrayPool<T>.Shared.Return(columnWeights);
+        }
+    }
+
+    // The horizontal neighbours and weights are the same on every row: compute them once per call.
+    private static void ColumnTable<T>(int inWidth, int outWidth, int[] columns, T[] weights)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double scaleX = (double)inWidth / outWidth;
+        for (int x = 0; x < outWidth; x++)
+        {
+            (int x0, int x1, T wx) = NeighboursOf<T>(x, scaleX, inWidth);
+            columns[2 * x] = x0;
+            columns[(2 * x) + 1] = x1;
+            weights[x] = wx;
         }
     }
 

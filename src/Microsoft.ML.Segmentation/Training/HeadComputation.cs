@@ -134,9 +134,16 @@ internal sealed class HeadComputation<T>
     /// <summary>Writes the features of all maps, upsampled to the finest grid, as <c>[InputChannels, P]</c>; returns P.</summary>
     private int Concatenate(FeatureMaps features, bool flip)
     {
-        if (features.TotalChannels != InputChannels)
+        // Summed here rather than with TotalChannels, whose LINQ enumerator would allocate on every step.
+        int total = 0;
+        for (int i = 0; i < features.Maps.Count; i++)
         {
-            throw new ArgumentException($"The feature maps have {features.TotalChannels} channels; the head takes {InputChannels}.", nameof(features));
+            total += features.Maps[i].Channels;
+        }
+
+        if (total != InputChannels)
+        {
+            throw new ArgumentException($"The feature maps have {total} channels; the head takes {InputChannels}.", nameof(features));
         }
 
         FeatureMap finest = features.Maps[0];
@@ -145,8 +152,9 @@ internal sealed class HeadComputation<T>
         int p = h0 * w0;
         Ensure(ref _x, InputChannels * p);
         int channel = 0;
-        foreach (FeatureMap map in features.Maps)
+        for (int m = 0; m < features.Maps.Count; m++)
         {
+            FeatureMap map = features.Maps[m];
             Span<T> destination = _x.AsSpan(channel * p, map.Channels * p);
             if (map.Height == h0 && map.Width == w0)
             {
