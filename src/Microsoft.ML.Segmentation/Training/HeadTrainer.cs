@@ -11,8 +11,9 @@ namespace Microsoft.ML.Segmentation.Training;
 
 /// <summary>Trains a <see cref="SegmentationHead"/> on frozen backbone features.</summary>
 /// <remarks>
-/// Single-threaded and deterministic: the seed fixes the initialisation, the validation split, the shuffling and the
-/// flips, and every sum runs in a fixed order, so equal seeds give bit-identical parameters.
+/// Deterministic: the seed fixes the initialisation, the validation split, the shuffling and the flips; the loop is
+/// single-threaded and its sums run in a fixed order (the library's losses may spread work over threads, but each work
+/// item writes its own outputs, so their results do not depend on scheduling). Equal seeds give bit-identical parameters.
 /// </remarks>
 public static class HeadTrainer
 {
