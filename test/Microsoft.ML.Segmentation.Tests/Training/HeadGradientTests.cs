@@ -106,6 +106,48 @@ public sealed class HeadGradientTests
         }
     }
 
+    [TestMethod]
+    public void StepsAndPredictionAllocateNothingAfterWarmUp()
+    {
+        var random = new Random(2);
+        FeatureMaps features = TinyFeatures(random);
+        int[] labels = GradientCheck.RandomLabels(random, features.ImageHeight * features.ImageWidth, Classes);
+        var head = new SegmentationHead(new SegmentationHeadOptions { InputChannels = features.TotalChannels, Classes = Classes, Architecture = HeadArchitecture.Mlp, HiddenChannels = 4 });
+        var gradient = new float[head.ParameterCount];
+        var scores = new float[Classes * features.ImageHeight * features.ImageWidth];
+        var loss = new HalfSquaredLoss();
+        head.AccumulateGradient(features, labels, null, loss, gradient, 1, flipHorizontally: true);
+        head.Predict(features, scores);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+        {
+            head.AccumulateGradient(features, labels, null, loss, gradient, 1, flipHorizontally: i % 2 == 0);
+            head.Predict(features, scores);
+        }
+
+        Assert.AreEqual(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>½Σx², gradient x: a loss that allocates nothing, so only the head's own allocations are measured.</summary>
+    private sealed class HalfSquaredLoss : ISegmentationLoss
+    {
+        public string Name => "half_squared";
+
+        public double Compute<T>(ReadOnlySpan<T> input, Microsoft.ML.Segmentation.Kernels.SegmentationShape shape, Microsoft.ML.Segmentation.Kernels.SegmentationTarget<T> target, Span<T> inputGradient = default)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            double sum = 0;
+            for (int i = 0; i < input.Length; i++)
+            {
+                double v = double.CreateTruncating(input[i]);
+                sum += 0.5 * v * v;
+            }
+
+            input.CopyTo(inputGradient);
+            return sum;
+        }
+    }
+
     /// <summary>Two maps, strides 2 and 4, of a 7x10 image (the grids do not divide it evenly).</summary>
     internal static FeatureMaps TinyFeatures(Random random)
     {
