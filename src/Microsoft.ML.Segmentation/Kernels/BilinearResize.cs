@@ -8,7 +8,7 @@ namespace Microsoft.ML.Segmentation.Kernels;
 /// align_corners=False)</c> with an explicit output size: source coordinate <c>(d + 0.5)·in/out − 0.5</c>, clamped
 /// below at 0, neighbours clamped at the last row and column.
 /// </summary>
-internal static class BilinearResize
+internal static partial class BilinearResize
 {
     /// <summary>Resizes <paramref name="planes"/> consecutive <c>[inHeight,inWidth]</c> planes to <c>[outHeight,outWidth]</c>.</summary>
     public static void Resize(
