@@ -20,6 +20,7 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
     private readonly float _threshold;
     private readonly bool _restoreOriginalSize;
     private readonly bool _scoresAreProbabilities;
+    private readonly BlockBufferPool<PredictionBuffers> _bufferPool = new(() => new PredictionBuffers());
 
     internal MaskPredictingTransformer(string outputColumnName, string scoresColumnName, string geometryColumnName, IReadOnlyList<string> classNames, float threshold, bool restoreOriginalSize, string? confidenceColumnName = null, bool scoresAreProbabilities = false)
     {
@@ -91,20 +92,23 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
         private readonly MaskPredictingTransformer _owner;
         private readonly ValueGetter<VBuffer<float>> _scores;
         private readonly ValueGetter<VBuffer<int>> _geometry;
-        private VBuffer<float> _scoresValue;
+        private readonly PredictionBuffers _buffers;
         private VBuffer<int> _geometryValue;
         private int[] _labels = Array.Empty<int>();
         private int _labelCount;
-        private int[] _work = Array.Empty<int>();
         private float[] _confidence = Array.Empty<float>();
 
         public Computation(MaskPredictingTransformer owner, DataViewRow input)
             : base(input)
         {
             _owner = owner;
+            _buffers = owner._bufferPool.Rent();
             _scores = input.GetGetter<VBuffer<float>>(input.Schema[owner.ScoresColumnName]);
             _geometry = input.GetGetter<VBuffer<int>>(input.Schema[owner.GeometryColumnName]);
         }
+
+        // A cursor opened per request would otherwise allocate a scores-sized buffer each time.
+        public override void Dispose() => _owner._bufferPool.Return(_buffers);
 
         public override Delegate GetGetter(int outputIndex) => outputIndex == 0
             ? (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> value) =>
@@ -122,25 +126,25 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
 
         protected override void Compute()
         {
-            _scores(ref _scoresValue);
+            _scores(ref _buffers.Scores);
             _geometry(ref _geometryValue);
             ImageGeometry geometry = ColumnTypes.ToGeometry(_geometryValue);
             int pixels = geometry.OutputHeight * geometry.OutputWidth;
-            ReadOnlySpan<float> scores = _scoresValue.GetValues();
-            if (!_scoresValue.IsDense || pixels == 0 || scores.Length % pixels != 0)
+            ReadOnlySpan<float> scores = _buffers.Scores.GetValues();
+            if (!_buffers.Scores.IsDense || pixels == 0 || scores.Length % pixels != 0)
             {
                 throw new InvalidOperationException(
-                    $"Column '{_owner.ScoresColumnName}' holds {_scoresValue.Length} values, not a whole number of {geometry.OutputHeight}×{geometry.OutputWidth} planes; score at the tensor's size (ScoreOnnx upsamples by default).");
+                    $"Column '{_owner.ScoresColumnName}' holds {_buffers.Scores.Length} values, not a whole number of {geometry.OutputHeight}×{geometry.OutputWidth} planes; score at the tensor's size (ScoreOnnx upsamples by default).");
             }
 
             int channels = scores.Length / pixels;
             // The argmax buffer is reused row after row; only a restore to the original size allocates.
-            if (_work.Length < pixels)
+            if (_buffers.Labels.Length < pixels)
             {
-                _work = new int[pixels];
+                _buffers.Labels = new int[pixels];
             }
 
-            Span<int> labels = _work.AsSpan(0, pixels);
+            Span<int> labels = _buffers.Labels.AsSpan(0, pixels);
             if (channels == 1)
             {
                 MaskPrediction.Threshold(scores, _owner._threshold, labels);
@@ -157,7 +161,7 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
             }
             else
             {
-                _labels = _work;
+                _labels = _buffers.Labels;
                 _labelCount = pixels;
             }
             if (_owner.ConfidenceColumnName is not null)
@@ -209,5 +213,12 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
 
             return result;
         }
+    }
+
+    /// <summary>The row buffers of a computation, pooled by the transformer across cursors.</summary>
+    private sealed class PredictionBuffers
+    {
+        public VBuffer<float> Scores;
+        public int[] Labels = Array.Empty<int>();
     }
 }
