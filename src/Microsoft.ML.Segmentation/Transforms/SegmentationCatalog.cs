@@ -48,8 +48,9 @@ public sealed class SegmentationCatalog
         => ToDataView(Data.ImageMaskPairs.FromManifest(manifestPath));
 
     /// <summary>
-    /// Saves a fitted SegML pipeline (LoadImages, LoadMasks, ScoreOnnx, PredictMasks stages) in SegML's own format: a
-    /// zip with a versioned JSON manifest of every stage's columns and options and the ONNX models' exact bytes.
+    /// Saves a fitted SegML pipeline (LoadImages, LoadMasks, ScoreOnnx, PredictMasks stages, and trained heads, saved as
+    /// ScoreOnnx stages over their exported model) in SegML's own format: a zip with a versioned JSON manifest of every
+    /// stage's columns and options and the ONNX models' exact bytes.
     /// </summary>
     /// <param name="model">A SegML transformer or a chain of them.</param>
     /// <param name="path">The file to write.</param>
