@@ -168,6 +168,56 @@ public sealed class HeadTrainerPipelineTests
     }
 
     [TestMethod]
+    public void ArgmaxExportScoredWithScoreOnnxEqualsPredictMasks()
+    {
+        using var data = new HeadTrainingDataset(6, 32, 32, seed: 7);
+        using FeatureBackbone backbone = ColourBackbone.Load();
+        var ml = new MLContext(seed: 1);
+        IDataView input = ml.Data.LoadFromEnumerable(data.Rows);
+        ITransformer model = Loading(ml, backbone).Append(ml.Segmentation().Trainers.TrainHead(backbone, Options())).Fit(input);
+        SegmentationHeadTransformer trained = ((IEnumerable<ITransformer>)model).OfType<SegmentationHeadTransformer>().Single();
+        IDataView scored = model.Transform(input);
+        IDataView viaScores = ml.Segmentation().Transforms.PredictMasks(Classes).Fit(scored).Transform(scored);
+        using OnnxScoringTransformer argmax = ml.Segmentation().Transforms
+            .ScoreOnnx(trained.ExportOnnx(argMax: true), outputColumnName: "ExportedMask", maskClassNames: Classes).Fit(viaScores);
+        IDataView both = argmax.Transform(viaScores);
+        VBuffer<uint>[] expected = both.GetColumn<VBuffer<uint>>("PredictedMask").ToArray();
+        VBuffer<uint>[] actual = both.GetColumn<VBuffer<uint>>("ExportedMask").ToArray();
+        for (int i = 0; i < expected.Length; i++)
+        {
+            uint[] e = expected[i].DenseValues().ToArray(), a = actual[i].DenseValues().ToArray();
+            Assert.HasCount(e.Length, a);
+            // Pixels whose two best logits nearly tie may fall either way between the two float paths.
+            Assert.IsLessThanOrEqualTo(e.Length / 200, e.Zip(a).Count(p => p.First != p.Second), $"row {i}");
+        }
+
+        Transformers.DisposeAll(model);
+    }
+
+    [TestMethod]
+    public void SpilledFeaturesTrainTheSameHeadAndOptionsReachTheTrainer()
+    {
+        using var data = new HeadTrainingDataset(6, 32, 32, seed: 8);
+        using FeatureBackbone backbone = ColourBackbone.Load();
+        var ml = new MLContext(seed: 1);
+        IDataView loaded = ml.Data.Cache(Loading(ml, backbone).Fit(ml.Data.LoadFromEnumerable(data.Rows)).Transform(ml.Data.LoadFromEnumerable(data.Rows)));
+        SegmentationHeadTrainerOptions inMemory = Options(), spilled = Options();
+        inMemory.Training.ClassWeighting = spilled.Training.ClassWeighting = ClassWeighting.MedianFrequency;
+        inMemory.Training.Epochs = spilled.Training.Epochs = 3;
+        spilled.FeatureCacheMemoryLimitBytes = 0;
+        using SegmentationHeadTransformer a = ml.Segmentation().Trainers.TrainHead(backbone, inMemory).Fit(loaded);
+        using SegmentationHeadTransformer b = ml.Segmentation().Trainers.TrainHead(backbone, spilled).Fit(loaded);
+        CollectionAssert.AreEqual(a.Head.GetParameters(), b.Head.GetParameters());
+        Assert.HasCount(3, a.ClassWeights!);
+        Assert.AreEqual(3, a.History.Count);
+        Assert.IsNull(inMemory.Training.Classes, "the caller's options are left as they were");
+
+        inMemory.Training.Classes = 4;
+        ArgumentException error = Assert.ThrowsExactly<ArgumentException>(() => ml.Segmentation().Trainers.TrainHead(backbone, inMemory).Fit(loaded));
+        StringAssert.Contains(error.Message, "'Mask' has 3 classes");
+    }
+
+    [TestMethod]
     public void TensorsNotAMultipleOfTheBackboneSizeGiveAClearError()
     {
         using var data = new HeadTrainingDataset(2, 20, 24, seed: 4);
