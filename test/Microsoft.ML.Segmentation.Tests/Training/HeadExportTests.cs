@@ -89,6 +89,36 @@ public sealed class HeadExportTests
     }
 
     [TestMethod]
+    public void OpsetRaiseRefusesOpsThatChangedAndNonSpatialBatchNormalization()
+    {
+        static ModelProto Opset8(NodeProto node)
+        {
+            GraphProto graph = Onnx.TestModels.NewGraph(Onnx.TestModels.ImageInput());
+            graph.Node.Add(node);
+            graph.Output.Add(Onnx.TestModels.FloatOutput("y", Onnx.TestModels.Dim("N"), Onnx.TestModels.Dim(3), Onnx.TestModels.Dim("H"), Onnx.TestModels.Dim("W")));
+            var model = new ModelProto { IrVersion = 4, Graph = graph };
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 8 });
+            return model;
+        }
+
+        // Clip took min and max as attributes before opset 11 and as inputs after: raising would drop the bounds.
+        NodeProto clip = Onnx.TestModels.Node("Clip", ["image"], ["y"]);
+        var error = Assert.ThrowsExactly<NotSupportedException>(() => Microsoft.ML.Segmentation.Onnx.OnnxOpsetRaiser.RaiseIfOld(Opset8(clip), "backbone"));
+        StringAssert.Contains(error.Message, "Clip node");
+
+        NodeProto bn = Onnx.TestModels.Node("BatchNormalization", ["image", "s", "b", "m", "v"], ["y"]);
+        bn.Attribute.Add(new AttributeProto { Name = "spatial", Type = AttributeProto.Types.AttributeType.Int, I = 0 });
+        error = Assert.ThrowsExactly<NotSupportedException>(() => Microsoft.ML.Segmentation.Onnx.OnnxOpsetRaiser.RaiseIfOld(Opset8(bn), "backbone"));
+        StringAssert.Contains(error.Message, "spatial=0");
+
+        // Opset 11 and later are left as they are.
+        ModelProto recent = Opset8(Onnx.TestModels.Node("Relu", ["image"], ["y"]));
+        recent.OpsetImport[0].Version = 12;
+        Assert.AreEqual(12, Microsoft.ML.Segmentation.Onnx.OnnxOpsetRaiser.RaiseIfOld(recent, "backbone"));
+        Assert.AreEqual(4, recent.IrVersion);
+    }
+
+    [TestMethod]
     public void ExportRefusesAHeadOfOtherChannels()
     {
         using var folder = new TempDirectory();

@@ -65,10 +65,12 @@ public sealed class HeadTrainerPipelineTests
         };
         var reports = new List<HeadEpochReport>();
         IDataView input = ml.Data.LoadFromEnumerable(data.Rows);
-        ITransformer model = Loading(ml, backbone)
+        IEstimator<ITransformer> pipeline = Loading(ml, backbone)
             .Append(ml.Segmentation().Trainers.TrainHead(backbone, Options(progress: reports.Add)))
-            .Append(ml.Segmentation().Transforms.PredictMasks(Classes))
-            .Fit(input);
+            .Append(ml.Segmentation().Transforms.PredictMasks(Classes));
+        SchemaShape shape = pipeline.GetOutputSchema(SchemaShapes.Extend(new SchemaShape([]), input.Schema.Select(c => new SegmentationColumn(c.Name, c.Type)).ToArray()));
+        Assert.IsTrue(shape.Any(c => c.Name == "Scores" && c.Kind == SchemaShape.Column.VectorKind.VariableVector));
+        ITransformer model = pipeline.Fit(input);
         SegmentationHeadTransformer head = ((IEnumerable<ITransformer>)model).OfType<SegmentationHeadTransformer>().Single();
 
         Assert.AreEqual(25, head.History.Count);
@@ -215,6 +217,25 @@ public sealed class HeadTrainerPipelineTests
         inMemory.Training.Classes = 4;
         ArgumentException error = Assert.ThrowsExactly<ArgumentException>(() => ml.Segmentation().Trainers.TrainHead(backbone, inMemory).Fit(loaded));
         StringAssert.Contains(error.Message, "'Mask' has 3 classes");
+    }
+
+    [TestMethod]
+    public void MixedSizesTrainAlikeWithBatchedAndSingleExtraction()
+    {
+        using var small = new HeadTrainingDataset(4, 32, 32, seed: 10);
+        using var tall = new HeadTrainingDataset(4, 48, 32, seed: 11);
+        using FeatureBackbone backbone = ColourBackbone.Load();
+        var ml = new MLContext(seed: 1);
+        Paths[] rows = [small.Rows[0], small.Rows[1], tall.Rows[0], small.Rows[2], tall.Rows[1], tall.Rows[2], tall.Rows[3], small.Rows[3]];
+        IDataView loaded = ml.Data.Cache(Loading(ml, backbone).Fit(ml.Data.LoadFromEnumerable(rows)).Transform(ml.Data.LoadFromEnumerable(rows)));
+        SegmentationHeadTrainerOptions batched = Options(), single = Options();
+        batched.Training.Epochs = single.Training.Epochs = 3;
+        batched.ExtractionBatchSize = 2;
+        single.ExtractionBatchSize = 1;
+        using SegmentationHeadTransformer a = ml.Segmentation().Trainers.TrainHead(backbone, batched).Fit(loaded);
+        using SegmentationHeadTransformer b = ml.Segmentation().Trainers.TrainHead(backbone, single).Fit(loaded);
+        Assert.IsLessThanOrEqualTo(1e-4f, BackboneTestData.MaxAbsDiff(a.Head.GetParameters(), b.Head.GetParameters()));
+        Assert.AreEqual(8, ml.Data.CreateEnumerable<Scored>(a.Transform(loaded), reuseRowObject: false).Count(r => r.Scores.Length is 3 * 32 * 32 or 3 * 48 * 32));
     }
 
     [TestMethod]
