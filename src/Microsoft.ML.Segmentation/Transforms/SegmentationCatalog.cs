@@ -14,6 +14,7 @@ public sealed class SegmentationCatalog
     {
         _context = context;
         Transforms = new SegmentationTransforms(context);
+        Trainers = new SegmentationTrainers(context);
     }
 
     /// <summary>The context the catalog belongs to, for extensions in other SegML assemblies.</summary>
@@ -21,6 +22,9 @@ public sealed class SegmentationCatalog
 
     /// <summary>Estimators that load images and masks, score ONNX models, compute losses and predict masks.</summary>
     public SegmentationTransforms Transforms { get; }
+
+    /// <summary>Trainers of segmentation heads on frozen backbones.</summary>
+    public SegmentationTrainers Trainers { get; }
 
     /// <summary>
     /// Pairs an images folder with a masks folder by file stem (case-insensitive, any image extension) and returns
@@ -44,8 +48,9 @@ public sealed class SegmentationCatalog
         => ToDataView(Data.ImageMaskPairs.FromManifest(manifestPath));
 
     /// <summary>
-    /// Saves a fitted SegML pipeline (LoadImages, LoadMasks, ScoreOnnx, PredictMasks stages) in SegML's own format: a
-    /// zip with a versioned JSON manifest of every stage's columns and options and the ONNX models' exact bytes.
+    /// Saves a fitted SegML pipeline (LoadImages, LoadMasks, ScoreOnnx, PredictMasks stages, and trained heads, saved as
+    /// ScoreOnnx stages over their exported model) in SegML's own format: a zip with a versioned JSON manifest of every
+    /// stage's columns and options and the ONNX models' exact bytes.
     /// </summary>
     /// <param name="model">A SegML transformer or a chain of them.</param>
     /// <param name="path">The file to write.</param>

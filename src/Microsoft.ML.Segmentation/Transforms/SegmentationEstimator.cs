@@ -14,6 +14,9 @@ public sealed class SegmentationEstimator<TTransformer> : IEstimator<TTransforme
 
     internal SegmentationEstimator(TTransformer transformer) => _transformer = transformer;
 
+    /// <summary>The transformer, for estimators built on others.</summary>
+    internal TTransformer Transformer => _transformer;
+
     /// <summary>Checks that <paramref name="input"/> has the columns the transformer reads and returns the transformer.</summary>
     /// <param name="input">The data.</param>
     /// <returns>The transformer.</returns>

@@ -15,7 +15,8 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// </summary>
 /// <remarks>
 /// ML.NET's <c>mlContext.Model.Save</c> cannot write third-party transformers (its writer is internal), so SegML
-/// pipelines are saved here. Saved: <c>LoadImages</c>, <c>LoadMasks</c>, <c>ScoreOnnx</c>, <c>PredictMasks</c>.
+/// pipelines are saved here. Saved: <c>LoadImages</c>, <c>LoadMasks</c>, <c>ScoreOnnx</c>, <c>PredictMasks</c>;
+/// a trained <see cref="SegmentationHeadTransformer"/> is saved as the ScoreOnnx stage it scores with.
 /// <c>ComputeLosses</c> holds arbitrary loss objects and is not saved: fit it again after loading (it needs no training).
 /// </remarks>
 internal static class SegmentationModelArchive
