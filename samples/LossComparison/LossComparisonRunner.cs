@@ -31,8 +31,7 @@ public static class LossComparisonRunner
         ArgumentNullException.ThrowIfNull(log);
         int classes = SyntheticScenes.ClassNames.Count;
         (List<float[]> trainImages, List<int[]> trainLabels) = SyntheticScenes.Generate(settings.TrainImages, settings.Size, settings.Seed);
-        // A different seed stream for the test scenes, so none repeats a training scene.
-        (List<float[]> testImages, List<int[]> testLabels) = SyntheticScenes.Generate(settings.TestImages, settings.Size, unchecked(settings.Seed + 1_000_003));
+        (List<float[]> testImages, List<int[]> testLabels) = SyntheticScenes.Generate(settings.TestImages, settings.Size, settings.Seed, SyntheticScenes.TestIndexOffset);
 
         long start = Stopwatch.GetTimestamp();
         using FeatureBackbone backbone = FeatureBackbone.ResNet18(resnet18OnnxPath);

@@ -15,15 +15,19 @@ public static class SyntheticScenes
 
     public static IReadOnlyList<string> ClassNames { get; } = ["background", "frequent", "medium", "rare"];
 
-    /// <summary>Generates <paramref name="count"/> scenes; image <c>i</c> depends only on the seed and <c>i</c>.</summary>
+    /// <summary>The first index of the test scenes, far past any training set, so no test scene repeats a training one.</summary>
+    public const int TestIndexOffset = 1_000_000;
+
+    /// <summary>Generates scenes <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> − 1 of the seed's sequence.</summary>
     /// <returns>Planar RGB 0..255 images <c>[3,size,size]</c> and their label maps.</returns>
-    public static (List<float[]> Images, List<int[]> Labels) Generate(int count, int size, int seed)
+    public static (List<float[]> Images, List<int[]> Labels) Generate(int count, int size, int seed, int first = 0)
     {
         var images = new List<float[]>(count);
         var labels = new List<int[]>(count);
-        for (int i = 0; i < count; i++)
+        for (int i = first; i < first + count; i++)
         {
-            (float[] image, int[] label) = One(size, new Random(HashCode.Combine(seed, i)));
+            // Not HashCode.Combine: it is salted per process, and the scenes must be the same on every run.
+            (float[] image, int[] label) = One(size, new Random(unchecked((seed * 1_000_003) + i)));
             images.Add(image);
             labels.Add(label);
         }
