@@ -5,13 +5,14 @@ using LossComparison;
 
 // Trains one linear head per loss on frozen ResNet-18 features of generated, class-imbalanced scenes and compares
 // them on held-out scenes. Run: dotnet run -c Release --project samples/LossComparison [-- --quick] [--epochs N]
-// [--seed N] [--out DIR] [--resnet18 PATH/ResNet18.onnx]
+// [--seed N] [--seeds N] [--out DIR] [--resnet18 PATH/ResNet18.onnx]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 long start = Stopwatch.GetTimestamp();
 ComparisonSettings settings = ComparisonSettings.Default;
 string output = "loss-comparison-output";
 string? resnet = null;
+int seeds = 1;
 for (int i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -26,6 +27,9 @@ for (int i = 0; i < args.Length; i++)
         case "--seed":
             settings = settings with { Seed = int.Parse(Next(), CultureInfo.InvariantCulture) };
             break;
+        case "--seeds":
+            seeds = int.Parse(Next(), CultureInfo.InvariantCulture);
+            break;
         case "--out":
             output = Next();
             break;
@@ -33,7 +37,7 @@ for (int i = 0; i < args.Length; i++)
             resnet = Next();
             break;
         default:
-            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --quick, --epochs N, --seed N, --out DIR, --resnet18 PATH");
+            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --quick, --epochs N, --seed N, --seeds N, --out DIR, --resnet18 PATH");
             return 2;
     }
 }
@@ -45,21 +49,46 @@ if (resnet is null || !File.Exists(resnet))
     return 1;
 }
 
-Directory.CreateDirectory(output);
-ComparisonResult result = LossComparisonRunner.Run(resnet, settings, Console.Out);
-string table = ResultReport.Markdown(result);
-ResultReport.WriteJson(result, Path.Combine(output, "results.json"));
-Chart.Save(result, Path.Combine(output, "loss-comparison.png"));
+if (seeds < 1)
+{
+    Console.Error.WriteLine("--seeds must be 1 or more.");
+    return 2;
+}
 
-Console.WriteLine();
-Console.WriteLine($"Train pixels: {ResultReport.Fractions(result.ClassNames, result.TrainFractions)}");
-Console.WriteLine($"Test pixels:  {ResultReport.Fractions(result.ClassNames, result.TestFractions)}");
-Console.WriteLine($"Weighted CE: inverse-sqrt frequency weights from the training split, mean 1: [{string.Join(", ", result.WeightedCrossEntropyWeights.Select(w => w.ToString("F3", CultureInfo.InvariantCulture)))}]");
-Console.WriteLine($"{settings.TrainImages} train + {settings.TestImages} test images of {settings.Size}x{settings.Size}; linear head, {settings.Epochs} epochs, batch {settings.BatchSize}, Adam lr {settings.LearningRate}, validation {settings.ValidationFraction:P1} of train, seed {settings.Seed}");
-Console.WriteLine();
-Console.Write(table);
-Console.WriteLine();
-Console.WriteLine($"Wrote {Path.Combine(output, "results.json")} and {Path.Combine(output, "loss-comparison.png")}; wall time {Stopwatch.GetElapsedTime(start).TotalSeconds:F0} s.");
+Directory.CreateDirectory(output);
+var results = new List<ComparisonResult>();
+for (int s = 0; s < seeds; s++)
+{
+    ComparisonSettings run = settings with { Seed = settings.Seed + s };
+    // One seed writes into the output folder itself; several write a folder per seed and a summary.
+    string folder = seeds == 1 ? output : Path.Combine(output, $"seed{run.Seed}");
+    Directory.CreateDirectory(folder);
+    ComparisonResult result = LossComparisonRunner.Run(resnet, run, Console.Out);
+    ResultReport.WriteJson(result, Path.Combine(folder, "results.json"));
+    Chart.Save(result, Path.Combine(folder, "loss-comparison.png"));
+    results.Add(result);
+
+    Console.WriteLine();
+    Console.WriteLine($"Train pixels: {ResultReport.Fractions(result.ClassNames, result.TrainFractions)}");
+    Console.WriteLine($"Test pixels:  {ResultReport.Fractions(result.ClassNames, result.TestFractions)}");
+    Console.WriteLine($"Weighted CE: inverse-sqrt frequency weights from the training split, mean 1: [{string.Join(", ", result.WeightedCrossEntropyWeights.Select(w => w.ToString("F3", CultureInfo.InvariantCulture)))}]");
+    Console.WriteLine($"{run.TrainImages} train + {run.TestImages} test images of {run.Size}x{run.Size}; linear head, {run.Epochs} epochs, batch {run.BatchSize}, Adam lr {run.LearningRate}, validation {run.ValidationFraction:P1} of train, seed {run.Seed}");
+    Console.WriteLine();
+    Console.Write(ResultReport.Markdown(result));
+    Console.WriteLine();
+    Console.WriteLine($"Wrote {Path.Combine(folder, "results.json")} and {Path.Combine(folder, "loss-comparison.png")}.");
+    Console.WriteLine();
+}
+
+if (seeds > 1)
+{
+    string summary = SeedSummary.Markdown(results);
+    File.WriteAllText(Path.Combine(output, "summary.md"), summary);
+    Console.Write(summary);
+    Console.WriteLine();
+}
+
+Console.WriteLine($"Wall time {Stopwatch.GetElapsedTime(start).TotalSeconds:F0} s.");
 return 0;
 
 // The package folder the build passed in (the package is restored with the sample, its file used in place).

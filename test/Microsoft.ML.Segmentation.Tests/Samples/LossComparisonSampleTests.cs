@@ -37,6 +37,9 @@ public sealed class LossComparisonSampleTests
             Assert.IsTrue(run.MeanIou is >= 0 and <= 1 && run.PixelAccuracy is > 0 and <= 1, $"{run.Loss}: mIoU {run.MeanIou}, accuracy {run.PixelAccuracy}");
         }
 
+        string summary = SeedSummary.Markdown([result, result]);
+        Assert.AreEqual(LossComparisonRunner.Losses.Count + 2, summary.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, summary);
+
         Assert.IsTrue(result.TrainFractions[SyntheticScenes.Rare] is > 0 and < 0.02, $"rare fraction {result.TrainFractions[SyntheticScenes.Rare]}");
         string folder = Directory.CreateTempSubdirectory("segml-losscmp-").FullName;
         try
