@@ -1,0 +1,11 @@
+namespace LossComparison;
+
+/// <summary>Everything one comparison measured, as written to results.json.</summary>
+public sealed record ComparisonResult(
+    ComparisonSettings Settings,
+    IReadOnlyList<string> ClassNames,
+    double[] TrainFractions,
+    double[] TestFractions,
+    IReadOnlyList<double> WeightedCrossEntropyWeights,
+    double ExtractionSeconds,
+    IReadOnlyList<LossRun> Runs);
