@@ -52,24 +52,23 @@ public sealed class SegmentationHeadTrainer : IEstimator<SegmentationHeadTransfo
             throw new ArgumentException($"options.Training.Classes is {k}; the mask column '{_options.MaskColumnName}' has {classes} classes.", "options");
         }
 
-        IHost host = ((IHostEnvironment)_context).Register("Segmentation.TrainHead");
-        using IChannel channel = host.Start("TrainHead");
+        Action<string> log = SegmentationTransforms.LogTo(_context, null, "TrainHead");
         HeadTrainingData.Result data = HeadTrainingData.Read(input, _backbone, _options);
         HeadTrainingResult result;
         using (data.Features)
         {
             double seconds = data.ExtractionTime.TotalSeconds;
-            channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+            log(string.Create(CultureInfo.InvariantCulture,
                 $"Extracted backbone features of {data.Labels.Count} images in {seconds:F2} s ({data.Labels.Count / Math.Max(seconds, 1e-9):F1} images/s); {data.Features.SpilledCount} spilled to disk."));
             HeadTrainingOptions training = Copy(given, classes, report =>
             {
-                channel.Info(MessageSensitivity.None, Describe(report, given.Epochs));
+                log(Describe(report, given.Epochs));
                 given.Progress?.Invoke(report);
             });
             result = HeadTrainer.Train(data.Features, data.Labels, training);
         }
 
-        channel.Info(MessageSensitivity.None, $"Head training kept epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : string.Empty)}.");
+        log($"Head training kept epoch {result.BestEpoch} of {result.History.Count}{(result.StoppedEarly ? " (stopped early)" : string.Empty)}.");
         var export = new SegmentationHeadTransformer.ExportSource(_backbone.GetModelBytes(), _backbone.InputName, _backbone.Features);
         byte[] model = SegmentationHeadExport.ToOnnx(export.BackboneModel, export.InputName, export.Features, result.Head, argMax: false);
         OnnxScoringTransformer scorer = new SegmentationTransforms(_context).ScoreOnnx(

@@ -81,12 +81,14 @@ public sealed class SegmentationTransforms
     }
 
     /// <summary>A log callback that writes to <see cref="MLContext.Log"/> and then to <paramref name="next"/>.</summary>
-    internal static Action<string> LogTo(MLContext context, Action<string>? next)
+    /// <remarks>One channel per message: ML.NET hands a channel's messages on when the channel closes, and a message
+    /// should reach the log when it is written (a training epoch, not the end of training).</remarks>
+    internal static Action<string> LogTo(MLContext context, Action<string>? next, string component = "ScoreOnnx")
     {
-        IHost host = ((IHostEnvironment)context).Register("Segmentation.ScoreOnnx");
+        IHost host = ((IHostEnvironment)context).Register("Segmentation." + component);
         return message =>
         {
-            using IChannel channel = host.Start("ScoreOnnx");
+            using IChannel channel = host.Start(component);
             channel.Info(MessageSensitivity.None, message);
             next?.Invoke(message);
         };

@@ -64,9 +64,19 @@ public sealed class HeadTrainerPipelineTests
             }
         };
         var reports = new List<HeadEpochReport>();
+        var logLinesSeenAtReport = new List<int>();
+        void OnEpoch(HeadEpochReport report)
+        {
+            reports.Add(report);
+            lock (log)
+            {
+                logLinesSeenAtReport.Add(log.Count);
+            }
+        }
+
         IDataView input = ml.Data.LoadFromEnumerable(data.Rows);
         IEstimator<ITransformer> pipeline = Loading(ml, backbone)
-            .Append(ml.Segmentation().Trainers.TrainHead(backbone, Options(progress: reports.Add)))
+            .Append(ml.Segmentation().Trainers.TrainHead(backbone, Options(progress: OnEpoch)))
             .Append(ml.Segmentation().Transforms.PredictMasks(Classes));
         SchemaShape shape = pipeline.GetOutputSchema(SchemaShapes.Extend(new SchemaShape([]), input.Schema.Select(c => new SegmentationColumn(c.Name, c.Type)).ToArray()));
         Assert.IsTrue(shape.Any(c => c.Name == "Scores" && c.Kind == SchemaShape.Column.VectorKind.VariableVector));
@@ -76,6 +86,8 @@ public sealed class HeadTrainerPipelineTests
         Assert.AreEqual(25, head.History.Count);
         Assert.HasCount(head.History.Count, reports);
         Assert.HasCount(head.History.Count, log);
+        // Each epoch's line reaches MLContext.Log as the epoch ends, not when training is over.
+        CollectionAssert.AreEqual(Enumerable.Range(1, reports.Count).ToArray(), logLinesSeenAtReport.ToArray());
         StringAssert.Contains(log[^1], "validation mIoU");
         Assert.IsGreaterThan(0.95, head.History[head.BestEpoch - 1].ValidationMeanIou);
         CollectionAssert.AreEqual(Classes, head.ClassNames.ToArray());
