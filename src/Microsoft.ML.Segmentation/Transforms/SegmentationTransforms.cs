@@ -81,8 +81,8 @@ public sealed class SegmentationTransforms
     }
 
     /// <summary>A log callback that writes to <see cref="MLContext.Log"/> and then to <paramref name="next"/>.</summary>
-    /// <remarks>One channel per message: ML.NET hands a channel's messages on when the channel closes, and a message
-    /// should reach the log when it is written (a training epoch, not the end of training).</remarks>
+    /// <remarks>A short-lived channel per message, so the callback can be called from any thread (a read-ahead cursor's,
+    /// a training loop's) without sharing a channel across threads.</remarks>
     internal static Action<string> LogTo(MLContext context, Action<string>? next, string component = "ScoreOnnx")
     {
         IHost host = ((IHostEnvironment)context).Register("Segmentation." + component);
