@@ -4,7 +4,8 @@ using QuickStart;
 
 // Scores the committed head (over the NuGet ResNet-18) on the committed test images through the full ML.NET pipeline,
 // prints the per-class, confusion and per-image loss tables, and writes a report folder.
-// Run: dotnet run -c Release --project samples/QuickStart [-- --out DIR] [--train] [--regenerate] [--resnet18 PATH]
+// Run: dotnet run --project samples/QuickStart [-- --out DIR] [--train] [--regenerate] [--resnet18 PATH]
+// --regenerate rewrites data/ from ShapesDataset; --train retrains head.bin (seed 1) before scoring.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 long start = Stopwatch.GetTimestamp();
