@@ -12,7 +12,7 @@ namespace Microsoft.ML.Segmentation.Cli.Commands;
 /// <summary><c>segml eval</c>: runs a model over image/mask pairs and prints (and optionally saves) the metrics.</summary>
 internal static class EvalCommand
 {
-    public const string Synopsis = "segml eval --model m.onnx --images dir --masks dir --classes N|name1,name2,… [options] [--json out.json]";
+    public const string Synopsis = "segml eval --model m.onnx --images dir --masks dir --classes N|name1,name2,… [options] [--json out.json|-]";
 
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
