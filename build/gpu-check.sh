@@ -23,7 +23,7 @@
 #         --providers cpu,cuda,tensorrt --size 512 --batch 4 --iterations 50 --trt-cache /tmp/trt --fp16
 #       It prints one JSON line per provider: "status" ok / fell back (with "reason") / failed, "max_abs_diff" and
 #       "argmax_agreement_pct" against the CPU on the same random batch, "images_per_s_iobinding" and
-#       "images_per_s_plain". Exit code: segml's (0 every provider ran on itself, 1 one did not, 2 usage error).
+#       "images_per_s_plain". Exit code: segml's (0 every provider ran on itself, 1 one did not or bad input, 2 internal error).
 #
 # How `run` swaps the native library: .NET loads libonnxruntime.so from the application's own folder before any
 # library path, so LD_LIBRARY_PATH alone would keep the published CPU build. `run` therefore copies the published

@@ -12,7 +12,7 @@ namespace Microsoft.ML.Segmentation.Cli.Commands;
 /// <summary><c>segml eval</c>: runs a model over image/mask pairs and prints (and optionally saves) the metrics.</summary>
 internal static class EvalCommand
 {
-    public const string Synopsis = "segml eval --model m.onnx --images dir --masks dir --classes N|name1,name2,… [options] [--json out.json]";
+    public const string Synopsis = "segml eval --model m.onnx --images dir --masks dir --classes N|name1,name2,… [options] [--json out.json|-]";
 
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
@@ -24,7 +24,8 @@ internal static class EvalCommand
         new("mask-format", "index|binary", "How masks encode classes: the pixel value, or 0/255 foreground. Default: index."),
         new("reduction", "name", "How mIoU and mDice reduce: macro, micro, weighted, macro-imagewise, … Default: macro."),
         new("boundary", null, "Also compute boundary metrics per class: HD95, average surface distance, surface Dice (1 px), Boundary IoU."),
-        new("json", "out.json", "Also write the metrics, class names, model and options as JSON."),
+        new("json", "out.json|-", "Also write the metrics, class names, model and options as JSON; '-' writes that document to stdout in place of the text report."),
+        .. CommonOptions.Specs,
     ];
 
     public static string Usage => ParsedOptions.FormatUsage(Synopsis, Specs);
@@ -38,7 +39,7 @@ internal static class EvalCommand
             if (options.Has("help"))
             {
                 stdout.WriteLine(Usage);
-                return 0;
+                return ExitCodes.Ok;
             }
 
             request = EvalRequest.From(options);
@@ -47,22 +48,24 @@ internal static class EvalCommand
         {
             stderr.WriteLine($"segml eval: {e.Message}");
             stderr.WriteLine(Usage);
-            return 2;
+            return ExitCodes.BadInput;
         }
 
         try
         {
-            Evaluate(request, stdout, stderr, interactive);
-            return 0;
+            // With --json - stdout carries the JSON document alone, so the text report goes nowhere.
+            TextWriter report = request.JsonPath == "-" ? TextWriter.Null : stdout;
+            Evaluate(request, report, stderr, interactive, stdout);
+            return ExitCodes.Ok;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
         {
             stderr.WriteLine($"segml eval: {e.Message}");
-            return 1;
+            return ExitCodes.BadInput;
         }
     }
 
-    private static void Evaluate(EvalRequest request, TextWriter stdout, TextWriter stderr, bool interactive)
+    private static void Evaluate(EvalRequest request, TextWriter stdout, TextWriter stderr, bool interactive, TextWriter results)
     {
         ModelSettings settings = request.Settings;
         IReadOnlyList<ImageMaskPair> pairs = request.ManifestPath is { } manifest
@@ -84,7 +87,7 @@ internal static class EvalCommand
         double crossEntropySum = 0;
         int crossEntropyImages = 0;
         bool logits = model.OutputKind == SegmentationOutputKind.Logits;
-        var progress = new ProgressReporter(stderr, pairs.Count, interactive, "Evaluated");
+        using var progress = new ProgressReporter(stderr, pairs.Count, interactive, "Evaluated", request.Quiet);
         for (int i = 0; i < pairs.Count; i++)
         {
             ImageMaskPair pair = pairs[i];
@@ -139,8 +142,16 @@ internal static class EvalCommand
             described["images"] = request.ImagesDirectory;
             described["masks"] = request.MasksDirectory;
             described["manifest"] = request.ManifestPath;
-            MetricsJson.Write(json, metrics, model, described, meanCrossEntropy);
-            stdout.WriteLine($"Metrics written to {json}");
+            if (json == "-")
+            {
+                results.WriteLine(MetricsJson.ToJson(metrics, model, described, meanCrossEntropy));
+                results.Flush();
+            }
+            else
+            {
+                MetricsJson.Write(json, metrics, model, described, meanCrossEntropy);
+                stdout.WriteLine($"Metrics written to {json}");
+            }
         }
     }
 
@@ -167,6 +178,8 @@ internal static class EvalCommand
         public string? JsonPath { get; init; }
 
         public bool Boundary { get; init; }
+
+        public bool Quiet { get; init; }
 
         public static EvalRequest From(ParsedOptions options)
         {
@@ -203,6 +216,7 @@ internal static class EvalCommand
                 MaskFormat = options.GetChoice("mask-format", MaskFormat.Index, s_formats),
                 JsonPath = options.Get("json"),
                 Boundary = options.Has("boundary"),
+                Quiet = options.Has("quiet"),
             };
         }
 

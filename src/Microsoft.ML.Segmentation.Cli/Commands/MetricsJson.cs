@@ -10,6 +10,19 @@ internal static class MetricsJson
     public static void Write(string path, SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy)
     {
         using FileStream stream = File.Create(path);
+        Write(stream, metrics, model, options, meanCrossEntropy);
+    }
+
+    /// <summary>The same document as a string, for <c>--json -</c> (stdout).</summary>
+    public static string ToJson(SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy)
+    {
+        using var stream = new MemoryStream();
+        Write(stream, metrics, model, options, meanCrossEntropy);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void Write(Stream stream, SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy)
+    {
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         writer.WriteStartObject();
         writer.WriteStartObject("model");

@@ -188,7 +188,10 @@ internal sealed class ParsedOptions
         throw new UsageException($"option '--{name}' must be one of {string.Join(", ", choices.Keys)}; got '{text}'.");
     }
 
-    /// <summary>Writes the usage text of a command: its synopsis, then one line per option.</summary>
+    /// <summary>
+    /// The usage text of a command: its synopsis, then one line per option (name and value, description, default),
+    /// generated from the specs so every command's help has the same shape and names every option it accepts.
+    /// </summary>
     public static string FormatUsage(string synopsis, IReadOnlyList<OptionSpec> specs)
     {
         var lines = new List<string> { "Usage: " + synopsis, string.Empty, "Options:" };
@@ -196,10 +199,13 @@ internal sealed class ParsedOptions
         foreach (OptionSpec spec in specs)
         {
             string left = "--" + spec.Name + (spec.IsFlag ? string.Empty : " " + spec.ValueName);
-            lines.Add("  " + left.PadRight(width) + spec.Help);
+            string right = spec.Default is { } fallback ? $"{spec.Description} [default: {fallback}]" : spec.Description;
+            lines.Add("  " + left.PadRight(width) + right);
         }
 
-        lines.Add("  " + "--help".PadRight(width) + "Show this text.");
+        lines.Add("  " + "-h, --help".PadRight(width) + "Show this text and exit.");
+        lines.Add(string.Empty);
+        lines.Add("Exit codes: 0 ok, 1 bad input (usage, files, model, failed check), 2 internal error.");
         return string.Join(Environment.NewLine, lines);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.ML.Segmentation.Data;
 using Microsoft.ML.Segmentation.Imaging;
 using Microsoft.ML.Segmentation.Kernels;
@@ -8,7 +9,7 @@ namespace Microsoft.ML.Segmentation.Cli.Commands;
 /// <summary><c>segml predict</c>: writes one index mask per image at the image's original size.</summary>
 internal static class PredictCommand
 {
-    public const string Synopsis = "segml predict --model m.onnx --images dir --out dir [options] [--color] [--confidence]";
+    public const string Synopsis = "segml predict --model m.onnx --images dir --out dir [options] [--color] [--confidence] [--json]";
 
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
@@ -16,6 +17,8 @@ internal static class PredictCommand
         new("out", "dir", "Folder for <stem>.png index masks at the original image size (created; required)."),
         new("color", null, "Also write <stem>_color.png through the PASCAL VOC colormap."),
         new("confidence", null, "Also write <stem>_confidence.png: the winning class's probability × 255 (8-bit gray)."),
+        new("json", null, "Write one JSON document listing the model and every mask written to stdout, instead of the summary line."),
+        .. CommonOptions.Specs,
     ];
 
     public static string Usage => ParsedOptions.FormatUsage(Synopsis, Specs);
@@ -24,14 +27,14 @@ internal static class PredictCommand
     {
         ModelSettings settings;
         string images, output;
-        bool color, confidence;
+        bool color, confidence, json, quiet;
         try
         {
             ParsedOptions options = ParsedOptions.Parse(args, Specs);
             if (options.Has("help"))
             {
                 stdout.WriteLine(Usage);
-                return 0;
+                return ExitCodes.Ok;
             }
 
             settings = ModelSettings.From(options);
@@ -39,27 +42,29 @@ internal static class PredictCommand
             output = options.Require("out");
             color = options.Has("color");
             confidence = options.Has("confidence");
+            json = options.Has("json");
+            quiet = options.Has("quiet");
         }
         catch (UsageException e)
         {
             stderr.WriteLine($"segml predict: {e.Message}");
             stderr.WriteLine(Usage);
-            return 2;
+            return ExitCodes.BadInput;
         }
 
         try
         {
-            Predict(settings, images, output, color, confidence, stdout, stderr, interactive);
-            return 0;
+            Predict(settings, images, output, color, confidence, stdout, stderr, interactive, json, quiet);
+            return ExitCodes.Ok;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
         {
             stderr.WriteLine($"segml predict: {e.Message}");
-            return 1;
+            return ExitCodes.BadInput;
         }
     }
 
-    private static void Predict(ModelSettings settings, string imagesDirectory, string output, bool color, bool confidence, TextWriter stdout, TextWriter stderr, bool interactive)
+    private static void Predict(ModelSettings settings, string imagesDirectory, string output, bool color, bool confidence, TextWriter stdout, TextWriter stderr, bool interactive, bool json, bool quiet)
     {
         IReadOnlyList<string> files = ImageMaskPairs.FindImages(imagesDirectory, settings.Recursive);
         if (files.Count == 0)
@@ -82,7 +87,8 @@ internal static class PredictCommand
         }
 
         var loader = new SegmentationImageLoader(settings.Image);
-        var progress = new ProgressReporter(stderr, files.Count, interactive, "Predicted");
+        using var progress = new ProgressReporter(stderr, files.Count, interactive, "Predicted", quiet);
+        var written = new List<object>(files.Count);
         for (int i = 0; i < files.Count; i++)
         {
             string stem = Path.GetFileNameWithoutExtension(files[i]);
@@ -92,21 +98,33 @@ internal static class PredictCommand
             int[] labels = ModelSettings.Predict(model, tensor, settings.Threshold, 256, out float[]? scores, out SegmentationShape shape);
             int[] restored = MaskGeometry.Restore(labels, geometry);
             int classes = model.OutputKind == SegmentationOutputKind.Mask ? Math.Max(restored.Max() + 1, 1) : Math.Max(shape.Classes, 2);
-            MaskWriter.SaveIndexPng(restored, geometry.OriginalWidth, geometry.OriginalHeight, Math.Min(classes, 65535), Path.Combine(output, stem + ".png"), ignoreIndex: null);
-            if (color)
+            string maskPath = Path.Combine(output, stem + ".png");
+            string? colorPath = color ? Path.Combine(output, stem + "_color.png") : null;
+            string? confidencePath = confidence ? Path.Combine(output, stem + "_confidence.png") : null;
+            MaskWriter.SaveIndexPng(restored, geometry.OriginalWidth, geometry.OriginalHeight, Math.Min(classes, 65535), maskPath, ignoreIndex: null);
+            if (colorPath is not null)
             {
-                MaskWriter.SaveColorPng(restored, geometry.OriginalWidth, geometry.OriginalHeight, Path.Combine(output, stem + "_color.png"));
+                MaskWriter.SaveColorPng(restored, geometry.OriginalWidth, geometry.OriginalHeight, colorPath);
             }
 
-            if (confidence)
+            if (confidencePath is not null)
             {
                 int[] level = Confidence(scores!, shape, model.OutputKind);
-                MaskWriter.SaveIndexPng(MaskGeometry.Restore(level, geometry), geometry.OriginalWidth, geometry.OriginalHeight, 256, Path.Combine(output, stem + "_confidence.png"), ignoreIndex: null);
+                MaskWriter.SaveIndexPng(MaskGeometry.Restore(level, geometry), geometry.OriginalWidth, geometry.OriginalHeight, 256, confidencePath, ignoreIndex: null);
             }
+
+            written.Add(new { image = files[i], mask = maskPath, color = colorPath, confidence = confidencePath, width = geometry.OriginalWidth, height = geometry.OriginalHeight });
         }
 
         progress.Finish(files.Count);
-        stdout.WriteLine($"Wrote {files.Count} mask(s) to {output}");
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(new { model = model.ModelName, executionProvider = model.ExecutionProvider.ToString(), outputKind = model.OutputKind.ToString(), output, images = written }));
+        }
+        else
+        {
+            stdout.WriteLine($"Wrote {files.Count} mask(s) to {output}");
+        }
     }
 
     /// <summary>The winning class's probability per pixel, scaled to 0..255: softmax (or sigmoid for one channel) of logits, the probabilities as given otherwise.</summary>

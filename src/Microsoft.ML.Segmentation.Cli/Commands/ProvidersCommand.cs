@@ -29,6 +29,8 @@ internal static class ProvidersCommand
         new("threads", "n", "ONNX Runtime intra-op threads; 0 for its default. Default: 0."),
         new("input-name", "name", "The model input to feed. Default: found by shape."),
         new("output-name", "name", "The model output to read. Default: found by shape."),
+        new("json", null, "Accepted for uniformity: the output is always JSON lines, one per provider."),
+        .. CommonOptions.Specs,
     ];
 
     private static readonly Dictionary<string, OnnxExecutionProvider> s_providers = new()
@@ -52,7 +54,7 @@ internal static class ProvidersCommand
             if (options.Has("help"))
             {
                 stdout.WriteLine(Usage);
-                return 0;
+                return ExitCodes.Ok;
             }
 
             check = Parse(options, stderr);
@@ -61,25 +63,26 @@ internal static class ProvidersCommand
         {
             stderr.WriteLine($"segml providers: {e.Message}");
             stderr.WriteLine(Usage);
-            return 2;
+            return ExitCodes.BadInput;
         }
 
         try
         {
-            return check.Run(stdout) ? 0 : 1;
+            // A provider that fell back or failed is a failed check: exit code 1, like golden's failed cases.
+            return check.Run(stdout) ? ExitCodes.Ok : ExitCodes.BadInput;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             // The CPU reference itself failed: the model, not a provider, is the problem.
             stderr.WriteLine($"segml providers: {e.Message}");
-            return 1;
+            return ExitCodes.BadInput;
         }
         catch (TypeInitializationException e) when (e.InnerException is { } cause)
         {
             // ONNX Runtime binds its native library on first use: a missing, broken or other-version
             // libonnxruntime.so (the one gpu-check.sh links in) surfaces here, before any provider is tried.
             stderr.WriteLine($"segml providers: ONNX Runtime's native library could not be loaded (it must be version 1.31): {cause.GetType().Name}: {cause.Message}");
-            return 1;
+            return ExitCodes.BadInput;
         }
     }
 

@@ -23,7 +23,8 @@ internal static class GoldenRunner
         .Select(t => (IGoldenHandler)Activator.CreateInstance(t, nonPublic: true)!)
         .ToList();
 
-    public static GoldenSummary Run(string directory, TextWriter? log)
+    /// <summary>Runs every file in <paramref name="directory"/>; <paramref name="fileDone"/> hears (done, total, name) after each file.</summary>
+    public static GoldenSummary Run(string directory, TextWriter? log, Action<int, int, string>? fileDone = null)
     {
         if (!Directory.Exists(directory))
         {
@@ -31,9 +32,11 @@ internal static class GoldenRunner
         }
 
         var results = new List<GoldenResult>();
-        foreach (string path in Directory.GetFiles(directory, "*.json").OrderBy(p => p, StringComparer.Ordinal))
+        string[] paths = Directory.GetFiles(directory, "*.json").OrderBy(p => p, StringComparer.Ordinal).ToArray();
+        for (int i = 0; i < paths.Length; i++)
         {
-            results.AddRange(RunFile(path, log));
+            results.AddRange(RunFile(paths[i], log));
+            fileDone?.Invoke(i + 1, paths.Length, Path.GetFileName(paths[i]));
         }
 
         int passed = results.Count(r => r.Outcome.Status == GoldenStatus.Passed);

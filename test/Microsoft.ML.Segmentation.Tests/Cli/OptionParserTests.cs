@@ -105,32 +105,32 @@ public sealed class OptionParserTests
     }
 
     [TestMethod]
-    public void EvalUsageErrorsExitTwoWithTheUsage()
+    public void EvalUsageErrorsExitOneWithTheUsage()
     {
         (int code, string stdout, string stderr) = Cli.Run(EvalCommand.Run, "--model", "m.onnx", "--images", "i", "--masks", "m", "--classes", "3", "--reduction", "sideways");
-        Assert.AreEqual(2, code);
+        Assert.AreEqual(1, code);
         Assert.AreEqual(string.Empty, stdout);
         StringAssert.Contains(stderr, "segml eval: option '--reduction' must be one of micro, macro, weighted, micro-imagewise");
         StringAssert.Contains(stderr, "Usage: segml eval");
 
         (code, _, stderr) = Cli.Run(EvalCommand.Run, "--model", "m.onnx", "--images", "i", "--classes", "3");
-        Assert.AreEqual(2, code);
+        Assert.AreEqual(1, code);
         StringAssert.Contains(stderr, "option '--masks' is required");
 
         (code, _, stderr) = Cli.Run(EvalCommand.Run, "--model", "m.onnx", "--manifest", "x.csv", "--images", "i", "--classes", "3");
-        Assert.AreEqual(2, code);
+        Assert.AreEqual(1, code);
         StringAssert.Contains(stderr, "'--manifest' replaces --images and --masks");
 
         (code, _, stderr) = Cli.Run(EvalCommand.Run, "--model", "m.onnx", "--manifest", "x.csv", "--classes", "a,b,a");
-        Assert.AreEqual(2, code);
+        Assert.AreEqual(1, code);
         StringAssert.Contains(stderr, "names 'a' twice");
 
         (code, _, stderr) = Cli.Run(EvalCommand.Run, "--model", "m.onnx", "--manifest", "x.csv", "--classes", "3", "--ignore", "1");
-        Assert.AreEqual(2, code);
+        Assert.AreEqual(1, code);
         StringAssert.Contains(stderr, "'--ignore' (1) must lie outside classes 0..2");
 
         (code, _, stderr) = Cli.Run(PredictCommand.Run, "--model", "m.onnx", "--images", "i");
-        Assert.AreEqual(2, code);
+        Assert.AreEqual(1, code);
         StringAssert.Contains(stderr, "segml predict: option '--out' is required");
     }
 
@@ -147,20 +147,49 @@ public sealed class OptionParserTests
     }
 
     [TestMethod]
-    public void ProgressIsInPlaceOnATerminalAndOneLineOtherwise()
+    public void ProgressIsPeriodicLinesInALogAndNothingWhenQuiet()
+    {
+        var redirected = new StringWriter();
+        using (var progress = new ProgressReporter(redirected, 20, interactive: false, "Evaluated"))
+        {
+            for (int i = 1; i <= 20; i++)
+            {
+                progress.Report(i, "img" + i);
+            }
+
+            progress.Finish(20);
+        }
+
+        string[] lines = redirected.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.IsFalse(redirected.ToString().Contains('\r'));
+        StringAssert.StartsWith(lines[0], "Evaluated 2/20 (10%) img2");
+        Assert.HasCount(10, lines, "a line per tenth but the last, then the count line");
+        StringAssert.StartsWith(lines[^1], "Evaluated 20 of 20 images in");
+
+        var quiet = new StringWriter();
+        using (var progress = new ProgressReporter(quiet, 3, interactive: true, "Evaluated", quiet: true))
+        {
+            progress.Report(1, "a");
+            progress.Finish(3);
+        }
+
+        Assert.AreEqual(string.Empty, quiet.ToString());
+    }
+
+    [TestMethod]
+    public void ProgressOnATerminalDrawsABarThenTheCountLine()
     {
         var terminal = new StringWriter();
-        var progress = new ProgressReporter(terminal, 240, interactive: true, "Evaluated");
-        progress.Report(12, "a");
-        progress.Finish(240);
-        StringAssert.StartsWith(terminal.ToString(), "\r[ 12/240]   5% a");
-        StringAssert.Contains(terminal.ToString(), "Evaluated 240 of 240 images in");
+        using (var progress = new ProgressReporter(terminal, 4, interactive: true, "Evaluated"))
+        {
+            for (int i = 1; i <= 4; i++)
+            {
+                progress.Report(i, "[odd] name");
+            }
 
-        var redirected = new StringWriter();
-        progress = new ProgressReporter(redirected, 3, interactive: false, "Evaluated");
-        progress.Report(1, "a");
-        progress.Finish(3);
-        Assert.IsFalse(redirected.ToString().Contains('\r'));
-        StringAssert.StartsWith(redirected.ToString(), "Evaluated 3 of 3 images in");
+            progress.Finish(4);
+        }
+
+        StringAssert.Contains(terminal.ToString(), "Evaluated 4 of 4 images in");
     }
 }

@@ -107,7 +107,7 @@ public sealed class ProvidersCommandTests
     public void UsageErrorsNameTheOption(string option, string value, string expected)
     {
         (int code, JsonElement[] lines, string stderr) = Run(TestModels.ConvHead(), option, value);
-        Assert.AreEqual(2, code);
+        Assert.AreEqual(1, code);
         Assert.IsEmpty(lines);
         StringAssert.Contains(stderr, expected);
         StringAssert.Contains(stderr, "Usage: segml providers");
@@ -117,7 +117,7 @@ public sealed class ProvidersCommandTests
     public void TheModelIsRequired()
     {
         (int code, string stdout, string stderr) = Cli.Run(ProvidersCommand.Run, "--providers", "cpu");
-        Assert.AreEqual(2, code);
+        Assert.AreEqual(1, code);
         Assert.AreEqual(string.Empty, stdout);
         StringAssert.Contains(stderr, "--model");
     }
