@@ -25,6 +25,7 @@ internal static class EvalCommand
         new("reduction", "name", "How mIoU and mDice reduce: macro, micro, weighted, macro-imagewise, … Default: macro."),
         new("boundary", null, "Also compute boundary metrics per class: HD95, average surface distance, surface Dice (1 px), Boundary IoU."),
         new("json", "out.json", "Also write the metrics, class names, model and options as JSON."),
+        new("report", "dir", "Also write an HTML report (charts, confusion heatmap, worst images) and its PNGs into dir."),
     ];
 
     public static string Usage => ParsedOptions.FormatUsage(Synopsis, Specs);
@@ -84,6 +85,7 @@ internal static class EvalCommand
         double crossEntropySum = 0;
         int crossEntropyImages = 0;
         bool logits = model.OutputKind == SegmentationOutputKind.Logits;
+        List<EvalReport.Record>? records = request.ReportDirectory is null ? null : [];
         var progress = new ProgressReporter(stderr, pairs.Count, interactive, "Evaluated");
         for (int i = 0; i < pairs.Count; i++)
         {
@@ -108,11 +110,15 @@ internal static class EvalCommand
                 throw new ArgumentException($"Image '{pair.ImagePath}': {e.Message}", e);
             }
 
+            double? loss = null;
             if (logits && scores is not null && shape.Classes > 1 && truth.Any(t => t != request.IgnoreIndex))
             {
-                crossEntropySum += crossEntropy.Compute<float>(scores.AsSpan(0, shape.ElementCount), shape, SegmentationTarget<float>.FromLabels(truth, request.IgnoreIndex));
+                loss = crossEntropy.Compute<float>(scores.AsSpan(0, shape.ElementCount), shape, SegmentationTarget<float>.FromLabels(truth, request.IgnoreIndex));
+                crossEntropySum += loss.Value;
                 crossEntropyImages++;
             }
+
+            records?.Add(new EvalReport.Record(pair.Name, pair.ImagePath, tensor.Geometries[0].OutputWidth, tensor.Geometries[0].OutputHeight, truth, predicted, loss));
         }
 
         progress.Finish(pairs.Count);
@@ -142,6 +148,11 @@ internal static class EvalCommand
             MetricsJson.Write(json, metrics, model, described, meanCrossEntropy);
             stdout.WriteLine($"Metrics written to {json}");
         }
+
+        if (request.ReportDirectory is { } report)
+        {
+            stdout.WriteLine($"Report written to {EvalReport.Write(report, metrics, records!)}");
+        }
     }
 
     private sealed class EvalRequest
@@ -167,6 +178,8 @@ internal static class EvalCommand
         public string? JsonPath { get; init; }
 
         public bool Boundary { get; init; }
+
+        public string? ReportDirectory { get; init; }
 
         public static EvalRequest From(ParsedOptions options)
         {
@@ -203,6 +216,7 @@ internal static class EvalCommand
                 MaskFormat = options.GetChoice("mask-format", MaskFormat.Index, s_formats),
                 JsonPath = options.Get("json"),
                 Boundary = options.Has("boundary"),
+                ReportDirectory = options.Get("report"),
             };
         }
 
