@@ -45,9 +45,10 @@ internal static class ReportCharts
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         heatmap.ManualRange = new ScottPlot.Range(0, 1);
 
-        // Cells one unit wide, centred on whole numbers, so ticks and labels sit on the cell centres; the heatmap
-        // draws row 0 at the top, so truth row t is centred at c − 1 − t.
-        heatmap.Extent = new CoordinateRect(-0.5, c - 0.5, -0.5, c - 0.5);
+        // Cells one unit wide, centred on whole numbers, so ticks and labels sit on the cell centres (ScottPlot's
+        // extent gives the centres of the corner cells); the heatmap draws row 0 at the top, so truth row t is
+        // centred at c − 1 − t.
+        heatmap.Extent = new CoordinateRect(0, Math.Max(1, c - 1), 0, Math.Max(1, c - 1));
         if (c <= 20)
         {
             for (int t = 0; t < c; t++)

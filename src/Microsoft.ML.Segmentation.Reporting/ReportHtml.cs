@@ -64,7 +64,7 @@ internal static class ReportHtml
         if (worst.Count > 0)
         {
             sb.Append("<h2>Worst ").Append(worst.Count.ToString(CultureInfo.InvariantCulture)).Append(" images by ").Append(Encode(what)).AppendLine("</h2>");
-            sb.AppendLine("<p>Each row: image | truth | prediction | errors (red) over the dimmed image. Ignored pixels are black in the truth.</p>");
+            sb.AppendLine("<p>Each row: image | truth | prediction | errors (red) over the dimmed image. Ignored pixels are white in the truth.</p>");
             for (int r = 0; r < worst.Count; r++)
             {
                 (string file, SegmentationReportImage image, double score) = worst[r];

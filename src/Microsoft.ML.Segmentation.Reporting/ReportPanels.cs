@@ -14,7 +14,8 @@ internal static class ReportPanels
 {
     private const int Panels = 4;
 
-    private static readonly Rgb24 s_ignored = new(0, 0, 0);
+    // White, since class 0 is black in the VOC colours.
+    private static readonly Rgb24 s_ignored = new(255, 255, 255);
     private static readonly Rgb24 s_wrong = new(255, 0, 0);
 
     /// <summary>The whole-number enlargement that brings a mask of <paramref name="height"/> rows to at least <paramref name="minimumHeight"/>.</summary>
