@@ -25,6 +25,7 @@ internal static class EvalCommand
         new("reduction", "name", "How mIoU and mDice reduce: macro, micro, weighted, macro-imagewise, … Default: macro."),
         new("boundary", null, "Also compute boundary metrics per class: HD95, average surface distance, surface Dice (1 px), Boundary IoU."),
         new("json", "out.json|-", "Also write the metrics, class names, model and options as JSON; '-' writes that document to stdout in place of the text report."),
+        new("report", "dir", "Also write an HTML report (charts, confusion heatmap, worst images) and its PNGs into dir."),
         .. CommonOptions.Specs,
     ];
 
@@ -87,6 +88,7 @@ internal static class EvalCommand
         double crossEntropySum = 0;
         int crossEntropyImages = 0;
         bool logits = model.OutputKind == SegmentationOutputKind.Logits;
+        List<EvalReport.Record>? records = request.ReportDirectory is null ? null : [];
         using var progress = new ProgressReporter(stderr, pairs.Count, interactive, "Evaluated", request.Quiet);
         for (int i = 0; i < pairs.Count; i++)
         {
@@ -111,11 +113,15 @@ internal static class EvalCommand
                 throw new ArgumentException($"Image '{pair.ImagePath}': {e.Message}", e);
             }
 
+            double? loss = null;
             if (logits && scores is not null && shape.Classes > 1 && truth.Any(t => t != request.IgnoreIndex))
             {
-                crossEntropySum += crossEntropy.Compute<float>(scores.AsSpan(0, shape.ElementCount), shape, SegmentationTarget<float>.FromLabels(truth, request.IgnoreIndex));
+                loss = crossEntropy.Compute<float>(scores.AsSpan(0, shape.ElementCount), shape, SegmentationTarget<float>.FromLabels(truth, request.IgnoreIndex));
+                crossEntropySum += loss.Value;
                 crossEntropyImages++;
             }
+
+            records?.Add(new EvalReport.Record(pair.Name, pair.ImagePath, tensor.Geometries[0].OutputWidth, tensor.Geometries[0].OutputHeight, truth, predicted, loss));
         }
 
         progress.Finish(pairs.Count);
@@ -153,6 +159,11 @@ internal static class EvalCommand
                 stdout.WriteLine($"Metrics written to {json}");
             }
         }
+
+        if (request.ReportDirectory is { } report)
+        {
+            stdout.WriteLine($"Report written to {EvalReport.Write(report, metrics, records!)}");
+        }
     }
 
     private sealed class EvalRequest
@@ -180,6 +191,8 @@ internal static class EvalCommand
         public bool Boundary { get; init; }
 
         public bool Quiet { get; init; }
+
+        public string? ReportDirectory { get; init; }
 
         public static EvalRequest From(ParsedOptions options)
         {
@@ -217,6 +230,7 @@ internal static class EvalCommand
                 JsonPath = options.Get("json"),
                 Boundary = options.Has("boundary"),
                 Quiet = options.Has("quiet"),
+                ReportDirectory = options.Get("report"),
             };
         }
 
