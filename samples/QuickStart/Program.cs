@@ -58,7 +58,9 @@ if (train)
     Console.WriteLine($"Wrote {QuickStartPaths.HeadFile} ({head.Length} bytes, {(same ? "identical to" : "different from")} the previous file).");
 }
 
-QuickStartResult result = QuickStartRunner.Run(resnet, QuickStartPaths.DataFolder, QuickStartPaths.HeadFile);
+string? html = null;
+QuickStartResult result = QuickStartRunner.Run(
+    resnet, QuickStartPaths.DataFolder, QuickStartPaths.HeadFile, (scored, metrics) => html = QuickStartHtmlReport.Write(output, scored, metrics));
 Console.WriteLine($"Linear head on frozen ResNet-18 features, trained on {ShapesDataset.TrainCount} scenes; {result.Metrics.ImageCount} test scenes of {ShapesDataset.Size}x{ShapesDataset.Size}:");
 Console.WriteLine();
 Console.Write(result.Metrics.GetFormattedPerClassTable());
@@ -68,6 +70,6 @@ Console.WriteLine();
 Console.Write(QuickStartReport.LossTable(result.Images));
 QuickStartReport.WriteReport(result, output);
 Console.WriteLine();
-Console.WriteLine($"Wrote {Path.GetFullPath(output)}: metrics.json, per-class.txt, confusion.txt, losses.txt.");
+Console.WriteLine($"Wrote {Path.GetFullPath(output)}: metrics.json, per-class.txt, confusion.txt, losses.txt, and the report {html}.");
 Console.WriteLine($"Pipeline {result.Elapsed.TotalSeconds:F1} s; wall time {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s.");
 return 0;

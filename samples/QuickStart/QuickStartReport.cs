@@ -8,8 +8,8 @@ namespace QuickStart;
 public static class QuickStartReport
 {
     /// <summary>
-    /// REPORT PLUG-IN POINT. The HTML/PNG report (Microsoft.ML.Segmentation.Reporting, built separately) will be
-    /// called here once it exists; until then this writes the metrics as JSON and the tables as text.
+    /// Writes the metrics as JSON and the tables as text; the HTML/PNG report beside them is
+    /// <see cref="QuickStartHtmlReport"/>'s, written while the scored data are alive.
     /// </summary>
     public static void WriteReport(QuickStartResult result, string folder)
     {

@@ -14,7 +14,11 @@ namespace QuickStart;
 /// </summary>
 public static class QuickStartRunner
 {
-    public static QuickStartResult Run(string resnet18Path, string dataFolder, string headFile)
+    /// <param name="resnet18Path">ML.NET's ResNet18.onnx.</param>
+    /// <param name="dataFolder">The committed dataset.</param>
+    /// <param name="headFile">The committed head weights.</param>
+    /// <param name="inspect">Called with the scored test split and its metrics while the model is alive (the HTML report).</param>
+    public static QuickStartResult Run(string resnet18Path, string dataFolder, string headFile, Action<IDataView, SegmentationMetrics>? inspect = null)
     {
         long start = Stopwatch.GetTimestamp();
         byte[] onnx;
@@ -43,6 +47,7 @@ public static class QuickStartRunner
         using var model = pipeline.Fit(test);
         IDataView scored = model.Transform(test);
         SegmentationMetrics metrics = seg.Evaluate(scored);
+        inspect?.Invoke(scored, metrics);
         List<ImageLosses> losses = ml.Data.CreateEnumerable<LossRow>(scored, reuseRowObject: false)
             .Select(r => new ImageLosses(r.Name, r.CrossEntropy, r.Dice)).ToList();
         return new QuickStartResult(metrics, losses, Stopwatch.GetElapsedTime(start));
