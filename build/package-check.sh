@@ -3,7 +3,9 @@
 # checks what the packages hold, then builds and runs a fresh console application, outside the repository, that
 # references the package from that feed (plus the CPU ONNX Runtime) and checks what it prints.
 #
-#   build/package-check.sh [--no-build]      # --no-build: pack the Release build already in bin/ (as CI does)
+#   build/package-check.sh [--no-build] [-c CONFIGURATION]
+#       --no-build: pack the build already in bin/ (the test PackageCompletenessTests does, after its own build);
+#       -c: the configuration to pack (default Release).
 #
 # The packages get a unique prerelease version, so the global packages folder never serves a stale copy; that one
 # version's folder is removed from it at the end. Last line: 'package check: passed' or 'package check: failed'.
@@ -12,11 +14,17 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-build_flag=()
-[ "${1:-}" = "--no-build" ] && build_flag=(--no-build)
+build_flag=(); configuration=Release
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-build) build_flag=(--no-build); shift ;;
+    -c|--configuration) configuration=${2:?"-c needs a configuration"}; shift 2 ;;
+    *) echo "usage: build/package-check.sh [--no-build] [-c CONFIGURATION]" >&2; exit 2 ;;
+  esac
+done
 
 work=$(mktemp -d)
-version="0.1.0-check.$(date +%s)"
+version="0.1.0-check.$(date +%s).$$"
 packages="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
 cleanup() {
   rm -rf "$work"
@@ -28,7 +36,7 @@ fail() { echo "package check: $*" >&2; echo "package check: failed"; exit 1; }
 
 feed="$work/feed"
 for project in Microsoft.ML.Segmentation Microsoft.ML.Segmentation.Export; do
-  dotnet pack "src/$project" -c Release -o "$feed" -nologo -v quiet "${build_flag[@]}" -p:PackageVersion="$version" \
+  dotnet pack "src/$project" -c "$configuration" -o "$feed" -nologo -v quiet "${build_flag[@]}" -p:PackageVersion="$version" \
     || fail "dotnet pack src/$project failed"
 done
 
