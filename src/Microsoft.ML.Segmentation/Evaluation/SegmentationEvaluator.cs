@@ -19,6 +19,7 @@ public sealed class SegmentationEvaluator
     private readonly ConfusionMatrix _image;
     private readonly List<ConfusionCounts> _imageCounts = new();
     private readonly BoundaryAccumulator? _boundary;
+    private readonly List<SkippedImage> _skipped = new();
 
     /// <summary>Creates an evaluator for <paramref name="numClasses"/> classes.</summary>
     /// <param name="numClasses">Number of classes C; at least 1.</param>
@@ -49,6 +50,17 @@ public sealed class SegmentationEvaluator
 
     /// <summary>Number of images added.</summary>
     public int ImageCount => _imageCounts.Count;
+
+    /// <summary>The rows recorded by <see cref="Skip"/>, in order.</summary>
+    public IReadOnlyList<SkippedImage> SkippedImages => _skipped;
+
+    /// <summary>Records a row left out of the metrics, so that the metrics list it rather than drop it silently.</summary>
+    /// <param name="image">The row and the reason.</param>
+    public void Skip(SkippedImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        _skipped.Add(image);
+    }
 
     /// <summary>Adds one image.</summary>
     /// <param name="predicted">Predicted class per pixel, in 0..C−1.</param>
@@ -107,6 +119,7 @@ public sealed class SegmentationEvaluator
 
         _total.Merge(other._total);
         _imageCounts.AddRange(other._imageCounts);
+        _skipped.AddRange(other._skipped);
         _boundary?.Merge(other._boundary!);
     }
 
@@ -117,7 +130,9 @@ public sealed class SegmentationEvaluator
     {
         if (_imageCounts.Count == 0)
         {
-            throw new InvalidOperationException("No image was added; call Add for each image before GetMetrics.");
+            throw new InvalidOperationException(_skipped.Count == 0
+                ? "No image was added; call Add for each image before GetMetrics."
+                : $"No image could be evaluated: all {_skipped.Count} were skipped; the first because {_skipped[0].Reason}");
         }
 
         ConfusionCounts counts = _total.ToCounts();
@@ -140,7 +155,8 @@ public sealed class SegmentationEvaluator
             ConfusionMetrics.Compute(ConfusionMetric.Recall, counts, perClass),
             Enumerable.Range(0, NumClasses).Select(k => counts[k].Support).ToArray(),
             matrix,
-            _boundary is null ? null : new BoundaryResults(_options.BoundaryPercentile, _options.SurfaceTolerance, _boundary.Means(0), _boundary.Means(1), _boundary.Means(2), _boundary.Means(3)));
+            _boundary is null ? null : new BoundaryResults(_options.BoundaryPercentile, _options.SurfaceTolerance, _boundary.Means(0), _boundary.Means(1), _boundary.Means(2), _boundary.Means(3)),
+            _skipped.ToArray());
     }
 
     private MetricOptions Options(MetricReduction reduction) => new()

@@ -41,4 +41,11 @@ public sealed class SegmentationEvaluatorOptions
 
     /// <summary>Width of the boundary band of Boundary IoU, in pixels. Default: 1; must be &gt; 0.</summary>
     public double BoundaryWidth { get; set; } = 1;
+
+    /// <summary>
+    /// What a row whose image or mask cannot be loaded or scored does (a corrupt or missing file, a tensor the model
+    /// rejects). Default: <see cref="BadRowPolicy.FailFast"/>, so no image is ever left out unless asked; with
+    /// <see cref="BadRowPolicy.SkipAndRecord"/> the row is listed in <see cref="SegmentationMetrics.SkippedImages"/>.
+    /// </summary>
+    public BadRowPolicy OnBadRow { get; set; } = BadRowPolicy.FailFast;
 }

@@ -83,6 +83,16 @@ public sealed partial class SegmentationMetrics
 
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"mIoU {Format(MeanIoU)}  mDice {Format(MeanDice)}  pixel accuracy {Format(PixelAccuracy)}  mean accuracy {Format(MeanAccuracy)}  fwIoU {Format(FrequencyWeightedIoU)}  ({ImageCount} images, {PixelCount} pixels)"));
+        if (SkippedImages.Count > 0)
+        {
+            // Skipped rows are listed, never dropped silently: the summary above covers only the evaluated images.
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{SkippedImages.Count} image(s) skipped:"));
+            foreach (SkippedImage skipped in SkippedImages)
+            {
+                sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  row {skipped.RowIndex} {skipped.Name ?? string.Empty}: {skipped.Reason}"));
+            }
+        }
+
         return sb.ToString();
     }
 

@@ -34,8 +34,10 @@ public sealed partial class SegmentationMetrics
         IReadOnlyList<double> perClassRecall,
         IReadOnlyList<long> perClassSupport,
         long[] confusion,
-        BoundaryResults? boundary = null)
+        BoundaryResults? boundary = null,
+        IReadOnlyList<SkippedImage>? skipped = null)
     {
+        SkippedImages = skipped ?? Array.Empty<SkippedImage>();
         Boundary = boundary;
         ClassNames = classNames;
         ImageCount = imageCount;
@@ -59,8 +61,14 @@ public sealed partial class SegmentationMetrics
     /// <summary>Number of classes.</summary>
     public int NumClasses => ClassNames.Count;
 
-    /// <summary>Number of images evaluated.</summary>
+    /// <summary>Number of images evaluated (skipped ones excluded: see <see cref="SkippedImages"/>).</summary>
     public int ImageCount { get; }
+
+    /// <summary>
+    /// The rows left out under <see cref="BadRowPolicy.SkipAndRecord"/>, with their reasons; empty when none was (and
+    /// always under the default <see cref="BadRowPolicy.FailFast"/>).
+    /// </summary>
+    public IReadOnlyList<SkippedImage> SkippedImages { get; }
 
     /// <summary>Number of pixels counted (ignored pixels excluded).</summary>
     public long PixelCount { get; }

@@ -1,15 +1,39 @@
 using System;
+using System.Runtime.ExceptionServices;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Segmentation.Transforms;
 
 /// <summary>
 /// The values of one pass-through input column for the rows of a read-ahead block: the upstream cursor has moved on
-/// by the time the consumer reads them, so they are copied (deeply: getters may reuse their buffers).
+/// by the time the consumer reads them, so they are copied (deeply: getters may reuse their buffers). A value whose
+/// getter fails (an upstream image that cannot be decoded) fails at its own row's getter, as it would unbuffered.
 /// </summary>
 internal abstract class CachedColumn
 {
-    public abstract void Capture(int slot);
+    private readonly ExceptionDispatchInfo?[] _errors;
+
+    protected CachedColumn(int capacity) => _errors = new ExceptionDispatchInfo?[capacity];
+
+    /// <summary>Copies the upstream row's value into <paramref name="slot"/>, or keeps its failure for that row's getter.</summary>
+    public void Capture(int slot)
+    {
+        try
+        {
+            CaptureValue(slot);
+            _errors[slot] = null;
+        }
+        catch (Exception e)
+        {
+            // Failing the block here would end the cursor; the rows after a bad one are still good.
+            _errors[slot] = ExceptionDispatchInfo.Capture(e);
+        }
+    }
+
+    protected abstract void CaptureValue(int slot);
+
+    /// <summary>Rethrows the failure of the row in <paramref name="slot"/>, if its capture failed.</summary>
+    protected void ThrowIfFailed(int slot) => _errors[slot]?.Throw();
 
     public abstract Delegate GetGetter(BlockSlot slot);
 
@@ -29,14 +53,19 @@ internal sealed class CachedScalarColumn<T> : CachedColumn
     private readonly T[] _values;
 
     public CachedScalarColumn(DataViewRow input, DataViewSchema.Column column, int capacity)
+        : base(capacity)
     {
         _getter = input.GetGetter<T>(column);
         _values = new T[capacity];
     }
 
-    public override void Capture(int slot) => _getter(ref _values[slot]);
+    protected override void CaptureValue(int slot) => _getter(ref _values[slot]);
 
-    public override Delegate GetGetter(BlockSlot slot) => (ValueGetter<T>)((ref T value) => value = _values[slot.Value]);
+    public override Delegate GetGetter(BlockSlot slot) => (ValueGetter<T>)((ref T value) =>
+        {
+            ThrowIfFailed(slot.Value);
+            value = _values[slot.Value];
+        });
 }
 
 internal sealed class CachedTextColumn : CachedColumn
@@ -46,20 +75,25 @@ internal sealed class CachedTextColumn : CachedColumn
     private ReadOnlyMemory<char> _current;
 
     public CachedTextColumn(DataViewRow input, DataViewSchema.Column column, int capacity)
+        : base(capacity)
     {
         _getter = input.GetGetter<ReadOnlyMemory<char>>(column);
         _values = new ReadOnlyMemory<char>[capacity];
     }
 
     // A loader may hand out text over a buffer it reuses for the next line: keep a string of our own.
-    public override void Capture(int slot)
+    protected override void CaptureValue(int slot)
     {
         _getter(ref _current);
         _values[slot] = _current.Length == 0 ? ReadOnlyMemory<char>.Empty : _current.ToString().AsMemory();
     }
 
     public override Delegate GetGetter(BlockSlot slot)
-        => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = _values[slot.Value]);
+        => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) =>
+        {
+            ThrowIfFailed(slot.Value);
+            value = _values[slot.Value];
+        });
 }
 
 internal sealed class CachedVectorColumn<T> : CachedColumn
@@ -69,17 +103,22 @@ internal sealed class CachedVectorColumn<T> : CachedColumn
     private VBuffer<T> _current;
 
     public CachedVectorColumn(DataViewRow input, DataViewSchema.Column column, int capacity)
+        : base(capacity)
     {
         _getter = input.GetGetter<VBuffer<T>>(column);
         _values = new VBuffer<T>[capacity];
     }
 
-    public override void Capture(int slot)
+    protected override void CaptureValue(int slot)
     {
         _getter(ref _current);
         _current.CopyTo(ref _values[slot]);
     }
 
     public override Delegate GetGetter(BlockSlot slot)
-        => (ValueGetter<VBuffer<T>>)((ref VBuffer<T> value) => _values[slot.Value].CopyTo(ref value));
+        => (ValueGetter<VBuffer<T>>)((ref VBuffer<T> value) =>
+        {
+            ThrowIfFailed(slot.Value);
+            _values[slot.Value].CopyTo(ref value);
+        });
 }

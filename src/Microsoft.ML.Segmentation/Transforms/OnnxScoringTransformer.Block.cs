@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.ExceptionServices;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Onnx;
@@ -12,7 +13,9 @@ public sealed partial class OnnxScoringTransformer
     /// Scores a read-ahead block in as few runs as the sizes allow: rows are grouped by tensor size (first appearance
     /// order), each group runs in batches of at most the model's fixed batch size, and each run writes into its own
     /// reused buffer, from which the rows are served. Tensors are captured back to back, so rows of one size that
-    /// arrive together are scored in place without gathering.
+    /// arrive together are scored in place without gathering. A row that fails (its image could not be read, its
+    /// tensor does not fit, or a run holding it fails: then its rows are scored one by one to find it) is reported
+    /// at its own row's getter, so a consumer can skip it and go on, as with a lazy cursor.
     /// </summary>
     private sealed class ScoringBlock : BlockComputation
     {
@@ -31,6 +34,7 @@ public sealed partial class OnnxScoringTransformer
         private readonly ScoringBuffers _buffers;
         private readonly List<float[]> _runScores;
         private readonly List<int[]> _runLabels;
+        private readonly ExceptionDispatchInfo?[] _errors;
         private int _inputLength;
 
         public ScoringBlock(OnnxScoringTransformer owner, DataViewRow input, int capacity)
@@ -50,6 +54,7 @@ public sealed partial class OnnxScoringTransformer
             _buffers = owner._bufferPool.Rent();
             _runScores = _buffers.RunScores;
             _runLabels = _buffers.RunLabels;
+            _errors = new ExceptionDispatchInfo?[capacity];
         }
 
         public override void Dispose() => _owner._bufferPool.Return(_buffers);
@@ -61,6 +66,20 @@ public sealed partial class OnnxScoringTransformer
                 _inputLength = 0;
             }
 
+            try
+            {
+                CaptureRow(slot);
+                _errors[slot] = null;
+            }
+            catch (Exception e)
+            {
+                // Kept for this row's getter rather than failing the block, so the rows after it are still scored.
+                _errors[slot] = ExceptionDispatchInfo.Capture(e);
+            }
+        }
+
+        private void CaptureRow(int slot)
+        {
             ref VBuffer<float> tensorValue = ref _buffers.Tensor;
             _tensorGetter(ref tensorValue);
             _geometryGetter(ref _buffers.Geometry);
@@ -86,7 +105,11 @@ public sealed partial class OnnxScoringTransformer
         {
             int ordered = 0, run = 0;
             Span<bool> done = _grouped.AsSpan(0, count);
-            done.Clear();
+            for (int slot = 0; slot < count; slot++)
+            {
+                done[slot] = _errors[slot] is not null;
+            }
+
             for (int first = 0; first < count; first++)
             {
                 if (done[first])
@@ -108,8 +131,33 @@ public sealed partial class OnnxScoringTransformer
                 for (int start = groupStart; start < ordered; start += batch)
                 {
                     int rows = Math.Min(batch, ordered - start);
-                    ScoreRun(_order.AsSpan(start, rows), run++, _heights[first], _widths[first], _model.MaxBatch ?? rows);
+                    ScoreIsolating(_order.AsSpan(start, rows), ref run, _heights[first], _widths[first], _model.MaxBatch ?? rows);
                 }
+            }
+        }
+
+        /// <summary>Scores <paramref name="slots"/> in one run; if it fails, each row alone, so only the rows that fail alone carry the error.</summary>
+        private void ScoreIsolating(ReadOnlySpan<int> slots, ref int run, int height, int width, int batch)
+        {
+            try
+            {
+                ScoreRun(slots, run, height, width, batch);
+                run++;
+                return;
+            }
+            catch (Exception e) when (slots.Length == 1)
+            {
+                _errors[slots[0]] = ExceptionDispatchInfo.Capture(e);
+                return;
+            }
+            catch (Exception)
+            {
+                // Which row broke the run is unknown: score them one by one below.
+            }
+
+            for (int i = 0; i < slots.Length; i++)
+            {
+                ScoreIsolating(slots.Slice(i, 1), ref run, height, width, _model.MaxBatch ?? 1);
             }
         }
 
@@ -182,11 +230,13 @@ public sealed partial class OnnxScoringTransformer
             ? (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> value) =>
             {
                 int s = slot.Value;
+                _errors[s]?.Throw();
                 ColumnTypes.LabelsToKeys(_runLabels[_runOfSlot[s]].AsSpan(_outputOffsets[s], _outputLengths[s]), names.Count, ref value);
             })
             : (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {
                 int s = slot.Value;
+                _errors[s]?.Throw();
                 VBufferEditor<float> editor = VBufferEditor.Create(ref value, _outputLengths[s]);
                 _runScores[_runOfSlot[s]].AsSpan(_outputOffsets[s], _outputLengths[s]).CopyTo(editor.Values);
                 value = editor.Commit();

@@ -1,5 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Evaluation;
 
@@ -105,10 +108,12 @@ public sealed class SegmentationCatalog
     /// <param name="predictedColumnName">The predicted mask column. Default: "PredictedMask".</param>
     /// <param name="options">Reduction, absent-class policy and opt-in boundary metrics; class names default to the label column's KeyValues.</param>
     /// <param name="geometryColumnName">The geometry column giving each mask's height and width, needed for boundary metrics. Default: "ImageGeometry".</param>
-    /// <returns>The metrics.</returns>
+    /// <param name="cancellation">Checked before each row; cancelling throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The metrics; under <see cref="BadRowPolicy.SkipAndRecord"/> they list the rows left out.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or not a key vector.</exception>
-    /// <exception cref="InvalidOperationException">A row's masks differ in size, or the data has no rows.</exception>
-    public SegmentationMetrics Evaluate(IDataView data, string labelColumnName = "Mask", string predictedColumnName = "PredictedMask", SegmentationEvaluatorOptions? options = null, string geometryColumnName = "ImageGeometry")
+    /// <exception cref="InvalidOperationException">A row's masks differ in size, or the data has no rows (or none that could be evaluated).</exception>
+    /// <exception cref="IOException">Under <see cref="BadRowPolicy.FailFast"/> (the default): a row's image or mask is missing (or, as <see cref="InvalidDataException"/>, corrupt); the message names the file.</exception>
+    public SegmentationMetrics Evaluate(IDataView data, string labelColumnName = "Mask", string predictedColumnName = "PredictedMask", SegmentationEvaluatorOptions? options = null, string geometryColumnName = "ImageGeometry", CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         InputColumn.KeyVector(labelColumnName, nameof(labelColumnName)).Check(data.Schema);
@@ -129,6 +134,7 @@ public sealed class SegmentationCatalog
             BoundaryPercentile = options.BoundaryPercentile,
             SurfaceTolerance = options.SurfaceTolerance,
             BoundaryWidth = options.BoundaryWidth,
+            OnBadRow = options.OnBadRow,
         });
         var columns = new List<DataViewSchema.Column> { label, predicted };
         if (options.BoundaryMetrics)
@@ -137,7 +143,17 @@ public sealed class SegmentationCatalog
             columns.Add(data.Schema[geometryColumnName]);
         }
 
+        // A skipped row is named by its Name (or ImagePath) column when the data has one, as ImageMaskRow does.
+        DataViewSchema.Column? nameColumn = new[] { "Name", "ImagePath" }.Select(n => data.Schema.GetColumnOrNull(n))
+            .FirstOrDefault(c => c is { Type: TextDataViewType });
+        if (options.OnBadRow == BadRowPolicy.SkipAndRecord && nameColumn is { } nameCol)
+        {
+            columns.Add(nameCol);
+        }
+
         using DataViewRowCursor cursor = data.GetRowCursor(columns);
+        ValueGetter<ReadOnlyMemory<char>>? getName = options.OnBadRow == BadRowPolicy.SkipAndRecord && nameColumn is { } named ? cursor.GetGetter<ReadOnlyMemory<char>>(named) : null;
+        ReadOnlyMemory<char> nameValue = default;
         ValueGetter<VBuffer<uint>> getLabel = cursor.GetGetter<VBuffer<uint>>(label);
         ValueGetter<VBuffer<uint>> getPredicted = cursor.GetGetter<VBuffer<uint>>(predicted);
         ValueGetter<VBuffer<int>>? getGeometry = options.BoundaryMetrics ? cursor.GetGetter<VBuffer<int>>(data.Schema[geometryColumnName]) : null;
@@ -145,6 +161,42 @@ public sealed class SegmentationCatalog
         VBuffer<int> geometryValue = default;
         int[] truth = Array.Empty<int>(), prediction = Array.Empty<int>();
         while (cursor.MoveNext())
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (options.OnBadRow == BadRowPolicy.FailFast)
+            {
+                AddRow();
+                continue;
+            }
+
+            try
+            {
+                AddRow();
+            }
+            catch (Exception e) when (IsBadRow(e))
+            {
+                // The loaders and the model report a bad file at its own row's getters, so the cursor goes on.
+                string? name = null;
+                if (getName is not null)
+                {
+                    getName(ref nameValue);
+                    name = nameValue.ToString();
+                }
+
+                evaluator.Skip(new SkippedImage(cursor.Position, name, e.Message));
+            }
+        }
+
+        if (evaluator.ImageCount == 0)
+        {
+            throw new InvalidOperationException(evaluator.SkippedImages.Count == 0
+                ? "The data has no rows to evaluate."
+                : $"No row could be evaluated: all {evaluator.SkippedImages.Count} were skipped; the first because {evaluator.SkippedImages[0].Reason}");
+        }
+
+        return evaluator.GetMetrics();
+
+        void AddRow()
         {
             getLabel(ref labelValue);
             getPredicted(ref predictedValue);
@@ -165,7 +217,7 @@ public sealed class SegmentationCatalog
             if (getGeometry is null)
             {
                 evaluator.Add(prediction, truth);
-                continue;
+                return;
             }
 
             getGeometry(ref geometryValue);
@@ -177,12 +229,9 @@ public sealed class SegmentationCatalog
                     : throw new InvalidOperationException($"Row {cursor.Position}: the masks hold {truth.Length} pixels, neither the tensor's {geometry.OutputWidth}×{geometry.OutputHeight} nor the image's {geometry.OriginalWidth}×{geometry.OriginalHeight}.");
             evaluator.Add(prediction, truth, height, width);
         }
-
-        if (evaluator.ImageCount == 0)
-        {
-            throw new InvalidOperationException("The data has no rows to evaluate.");
-        }
-
-        return evaluator.GetMetrics();
     }
+
+    /// <summary>Whether <paramref name="e"/> is a fault of one row's data (a file missing, corrupt or unfit for the model), not of the program.</summary>
+    private static bool IsBadRow(Exception e)
+        => e is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or NotSupportedException;
 }
