@@ -6,16 +6,16 @@ namespace Microsoft.ML.Segmentation.Cli.Commands;
 /// </summary>
 internal static class CommandDispatcher
 {
-    /// <summary>A command: its arguments (after the command name), stdout, stderr, and whether stderr is a terminal.</summary>
-    public delegate int Command(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool interactive);
+    /// <summary>A command: its arguments (after the command name), stdout, stderr, whether stderr is a terminal, and Ctrl+C.</summary>
+    public delegate int Command(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellation);
 
     /// <summary>The commands with their one-line summaries, in the order <c>segml --help</c> lists them.</summary>
     public static readonly IReadOnlyList<(string Name, string Summary, Command Run, Func<string> Usage)> Commands =
     [
         ("eval", "Run a model over image/mask pairs and print per-class IoU, Dice, precision, recall and the confusion table.", EvalCommand.Run, () => EvalCommand.Usage),
         ("predict", "Write <stem>.png index masks (optionally color and confidence) at each image's original size.", PredictCommand.Run, () => PredictCommand.Usage),
-        ("providers", "Check the model runs on each execution provider (no CPU fallback), its outputs and speed: JSON lines.", ProvidersCommand.Run, () => ProvidersCommand.Usage),
-        ("golden", "Run the peer-library test vectors in a folder and print one line per case, then the totals.", GoldenCommand.Run, () => GoldenCommand.Usage),
+        ("providers", "Check the model runs on each execution provider (no CPU fallback), its outputs and speed: JSON lines.", (a, o, e, i, _) => ProvidersCommand.Run(a, o, e, i), () => ProvidersCommand.Usage),
+        ("golden", "Run the peer-library test vectors in a folder and print one line per case, then the totals.", (a, o, e, i, _) => GoldenCommand.Run(a, o, e, i), () => GoldenCommand.Usage),
     ];
 
     public static string Usage
@@ -27,7 +27,7 @@ internal static class CommandDispatcher
             lines.AddRange(Commands.Select(c => "  " + c.Name.PadRight(width) + c.Summary));
             lines.Add(string.Empty);
             lines.Add("Run 'segml <command> --help' for a command's options.");
-            lines.Add("Exit codes: 0 ok, 1 bad input (usage, files, model, failed check), 2 internal error.");
+            lines.Add("Exit codes: 0 ok, 1 bad input (usage, files, model, failed check), 2 internal error, 130 cancelled (Ctrl+C; partial results written).");
             return string.Join(Environment.NewLine, lines);
         }
     }
@@ -38,7 +38,8 @@ internal static class CommandDispatcher
     /// <param name="stderr">Messages and progress.</param>
     /// <param name="interactive">Whether stderr is a terminal (progress bars) rather than a log.</param>
     /// <param name="fault">A test hook run just before the command, to inject an unexpected failure.</param>
-    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool interactive, Action<string>? fault = null)
+    /// <param name="cancellation">Ctrl+C (<see cref="Program"/> wires it); <c>eval</c> and <c>predict</c> stop at the next image and exit 130.</param>
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool interactive, Action<string>? fault = null, CancellationToken cancellation = default)
     {
         if (args.Count > 0 && args[0] is "help" or "--help" or "-h")
         {
@@ -65,7 +66,7 @@ internal static class CommandDispatcher
         try
         {
             fault?.Invoke(name);
-            return command.Run(args.Skip(1).ToList(), stdout, stderr, interactive);
+            return command.Run(args.Skip(1).ToList(), stdout, stderr, interactive, cancellation);
         }
 #pragma warning disable CA1031 // The last line of defence: whatever escapes a command is by definition an internal error.
         catch (Exception e)

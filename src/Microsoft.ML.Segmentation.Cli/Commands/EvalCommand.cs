@@ -26,12 +26,18 @@ internal static class EvalCommand
         new("boundary", null, "Also compute boundary metrics per class: HD95, average surface distance, surface Dice (1 px), Boundary IoU."),
         new("json", "out.json|-", "Also write the metrics, class names, model and options as JSON; '-' writes that document to stdout in place of the text report."),
         new("report", "dir", "Also write an HTML report (charts, confusion heatmap, worst images) and its PNGs into dir."),
+        new("skip-bad", null, "Skip an image or mask that cannot be read or scored, list it (text, JSON: skippedImages) and go on; exit 0. Default: stop at it, exit 1."),
         .. CommonOptions.Specs,
     ];
 
     public static string Usage => ParsedOptions.FormatUsage(Synopsis, Specs);
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool interactive = false)
+        => Run(args, stdout, stderr, interactive, CancellationToken.None);
+
+    /// <summary>Runs <c>segml eval</c>; <paramref name="cancellation"/> (Ctrl+C) is checked before each image.</summary>
+    /// <returns><see cref="ExitCodes.Ok"/>, <see cref="ExitCodes.BadInput"/>, or <see cref="ExitCodes.Cancelled"/> with the partial results written.</returns>
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellation)
     {
         EvalRequest request;
         try
@@ -56,8 +62,8 @@ internal static class EvalCommand
         {
             // With --json - stdout carries the JSON document alone, so the text report goes nowhere.
             TextWriter report = request.JsonPath == "-" ? TextWriter.Null : stdout;
-            Evaluate(request, report, stderr, interactive, stdout);
-            return ExitCodes.Ok;
+            bool complete = Evaluate(request, report, stderr, interactive, stdout, cancellation);
+            return complete ? ExitCodes.Ok : ExitCodes.Cancelled;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
         {
@@ -66,7 +72,8 @@ internal static class EvalCommand
         }
     }
 
-    private static void Evaluate(EvalRequest request, TextWriter stdout, TextWriter stderr, bool interactive, TextWriter results)
+    /// <summary>Evaluates and writes the results; <see langword="false"/> when cancelled, the results then covering the images done so far.</summary>
+    private static bool Evaluate(EvalRequest request, TextWriter stdout, TextWriter stderr, bool interactive, TextWriter results, CancellationToken cancellation)
     {
         ModelSettings settings = request.Settings;
         IReadOnlyList<ImageMaskPair> pairs = request.ManifestPath is { } manifest
@@ -90,17 +97,63 @@ internal static class EvalCommand
         bool logits = model.OutputKind == SegmentationOutputKind.Logits;
         List<EvalReport.Record>? records = request.ReportDirectory is null ? null : [];
         using var progress = new ProgressReporter(stderr, pairs.Count, interactive, "Evaluated", request.Quiet);
-        for (int i = 0; i < pairs.Count; i++)
+        int done = 0;
+        for (; done < pairs.Count && !cancellation.IsCancellationRequested; done++)
         {
-            ImageMaskPair pair = pairs[i];
-            progress.Report(i + 1, pair.Name);
+            ImageMaskPair pair = pairs[done];
+            progress.Report(done + 1, pair.Name);
+            try
+            {
+                EvaluateOne(pair);
+            }
+            catch (Exception e) when (request.SkipBad && e is not ModelMismatchException && BadRows.IsBadRow(e))
+            {
+                evaluator.Skip(new SkippedImage(done, pair.Name, e.Message));
+                stderr.WriteLine($"segml eval: skipped {pair.Name}: {e.Message}");
+            }
+        }
+
+        bool complete = done == pairs.Count;
+        if (!complete)
+        {
+            stderr.WriteLine($"segml eval: cancelled after {done} of {pairs.Count} images; the results cover those only (marked partial).");
+        }
+        else
+        {
+            progress.Finish(pairs.Count);
+        }
+
+        if (evaluator.ImageCount == 0 && !complete)
+        {
+            // Nothing to compute metrics from: still leave a partial document, so a script sees the run was cut short.
+            if (request.JsonPath is { } emptyJson)
+            {
+                string document = MetricsJson.PartialWithoutMetrics(model, done, pairs.Count, evaluator.SkippedImages);
+                if (emptyJson == "-")
+                {
+                    results.WriteLine(document);
+                }
+                else
+                {
+                    File.WriteAllText(emptyJson, document);
+                }
+            }
+
+            return false;
+        }
+
+        Write(evaluator.GetMetrics(), new MetricsJson.RunState(!complete, pairs.Count));
+        return complete;
+
+        void EvaluateOne(ImageMaskPair pair)
+        {
             ImageTensor tensor = images.Load(pair.ImagePath);
             int[] truth = masks.Load(pair.MaskPath, tensor.Geometries[0]).Labels;
             int[] predicted = ModelSettings.Predict(model, tensor, settings.Threshold, request.ClassNames.Count, out float[]? scores, out SegmentationShape shape);
             int expected = shape.Classes == 1 && model.OutputKind != SegmentationOutputKind.Mask ? 2 : shape.Classes;
             if (model.OutputKind != SegmentationOutputKind.Mask && expected != request.ClassNames.Count)
             {
-                throw new InvalidOperationException(
+                throw new ModelMismatchException(
                     $"The model '{model.ModelName}' gives {shape.Classes} channel(s), so {expected} classes, but --classes names {request.ClassNames.Count}; a one-channel model has 2 classes (background, foreground).");
             }
 
@@ -124,47 +177,57 @@ internal static class EvalCommand
             records?.Add(new EvalReport.Record(pair.Name, pair.ImagePath, tensor.Geometries[0].OutputWidth, tensor.Geometries[0].OutputHeight, truth, predicted, loss));
         }
 
-        progress.Finish(pairs.Count);
-        SegmentationMetrics metrics = evaluator.GetMetrics();
-        double? meanCrossEntropy = crossEntropyImages > 0 ? crossEntropySum / crossEntropyImages : null;
-        stdout.WriteLine($"Model {model.ModelName} ({model.InputName} {model.InputLayout} -> {model.OutputName} {model.OutputLayout}, {model.OutputKind}, {model.ExecutionProvider})");
-        stdout.WriteLine($"{pairs.Count} image(s), {request.ClassNames.Count} classes, ignore {request.IgnoreIndex?.ToString(CultureInfo.InvariantCulture) ?? "none"}, reduction {request.Reduction}");
-        stdout.WriteLine();
-        stdout.Write(metrics.GetFormattedPerClassTable());
-        if (meanCrossEntropy is double ce)
+        void Write(SegmentationMetrics metrics, MetricsJson.RunState state)
         {
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean cross-entropy {ce:F4} (per image over non-ignored pixels, averaged over {crossEntropyImages} images)"));
-        }
-
-        stdout.WriteLine();
-        stdout.Write(metrics.GetFormattedConfusionTable());
-        if (request.JsonPath is { } json)
-        {
-            var described = settings.Describe();
-            described["ignoreIndex"] = request.IgnoreIndex;
-            described["reduction"] = request.Reduction.ToString();
-            described["boundary"] = request.Boundary;
-            described["maskFormat"] = request.MaskFormat.ToString();
-            described["images"] = request.ImagesDirectory;
-            described["masks"] = request.MasksDirectory;
-            described["manifest"] = request.ManifestPath;
-            if (json == "-")
+            double? meanCrossEntropy = crossEntropyImages > 0 ? crossEntropySum / crossEntropyImages : null;
+            stdout.WriteLine($"Model {model.ModelName} ({model.InputName} {model.InputLayout} -> {model.OutputName} {model.OutputLayout}, {model.OutputKind}, {model.ExecutionProvider})");
+            if (state.Partial)
             {
-                results.WriteLine(MetricsJson.ToJson(metrics, model, described, meanCrossEntropy));
-                results.Flush();
+                stdout.WriteLine($"PARTIAL: cancelled after {metrics.ImageCount + metrics.SkippedImages.Count} of {pairs.Count} images; the metrics cover {metrics.ImageCount} of them.");
             }
-            else
-            {
-                MetricsJson.Write(json, metrics, model, described, meanCrossEntropy);
-                stdout.WriteLine($"Metrics written to {json}");
-            }
-        }
 
-        if (request.ReportDirectory is { } report)
-        {
-            stdout.WriteLine($"Report written to {EvalReport.Write(report, metrics, records!)}");
+            stdout.WriteLine($"{pairs.Count} image(s), {request.ClassNames.Count} classes, ignore {request.IgnoreIndex?.ToString(CultureInfo.InvariantCulture) ?? "none"}, reduction {request.Reduction}");
+            stdout.WriteLine();
+            stdout.Write(metrics.GetFormattedPerClassTable());
+            if (meanCrossEntropy is double ce)
+            {
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean cross-entropy {ce:F4} (per image over non-ignored pixels, averaged over {crossEntropyImages} images)"));
+            }
+
+            stdout.WriteLine();
+            stdout.Write(metrics.GetFormattedConfusionTable());
+            if (request.JsonPath is { } json)
+            {
+                var described = settings.Describe();
+                described["ignoreIndex"] = request.IgnoreIndex;
+                described["reduction"] = request.Reduction.ToString();
+                described["boundary"] = request.Boundary;
+                described["maskFormat"] = request.MaskFormat.ToString();
+                described["skipBad"] = request.SkipBad;
+                described["images"] = request.ImagesDirectory;
+                described["masks"] = request.MasksDirectory;
+                described["manifest"] = request.ManifestPath;
+                if (json == "-")
+                {
+                    results.WriteLine(MetricsJson.ToJson(metrics, model, described, meanCrossEntropy, state));
+                    results.Flush();
+                }
+                else
+                {
+                    MetricsJson.Write(json, metrics, model, described, meanCrossEntropy, state);
+                    stdout.WriteLine($"Metrics written to {json}");
+                }
+            }
+
+            if (request.ReportDirectory is { } report)
+            {
+                stdout.WriteLine($"Report written to {EvalReport.Write(report, metrics, records!)}");
+            }
         }
     }
+
+    /// <summary>The model does not fit the options (its class count): every image would fail, so --skip-bad does not skip it.</summary>
+    private sealed class ModelMismatchException(string message) : InvalidOperationException(message);
 
     private sealed class EvalRequest
     {
@@ -193,6 +256,8 @@ internal static class EvalCommand
         public bool Quiet { get; init; }
 
         public string? ReportDirectory { get; init; }
+
+        public bool SkipBad { get; init; }
 
         public static EvalRequest From(ParsedOptions options)
         {
@@ -231,6 +296,7 @@ internal static class EvalCommand
                 Boundary = options.Has("boundary"),
                 Quiet = options.Has("quiet"),
                 ReportDirectory = options.Get("report"),
+                SkipBad = options.Has("skip-bad"),
             };
         }
 

@@ -14,4 +14,10 @@ internal static class ExitCodes
 
     /// <summary>An unexpected exception: a bug in segml or its runtime; <c>--verbose</c> prints the stack trace.</summary>
     public const int InternalError = 2;
+
+    /// <summary>
+    /// Cancelled (Ctrl+C): the command stopped at the next image and wrote what it had, marked partial. 130 is the
+    /// shell's convention for a process ended by SIGINT (128 + 2), so scripts read it as "interrupted".
+    /// </summary>
+    public const int Cancelled = 130;
 }

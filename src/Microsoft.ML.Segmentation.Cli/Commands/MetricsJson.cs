@@ -7,24 +7,46 @@ namespace Microsoft.ML.Segmentation.Cli.Commands;
 /// <summary>Writes <see cref="SegmentationMetrics"/> as JSON: summaries, per-class arrays, the confusion matrix, class names, model and options. NaN (absent class) is written as null.</summary>
 internal static class MetricsJson
 {
-    public static void Write(string path, SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy)
+    /// <summary>How the run went: whether it was cancelled (the metrics then cover the images done so far) and how many images it was given.</summary>
+    /// <param name="Partial">Cancelled before the last image.</param>
+    /// <param name="ImagesGiven">The images the run was given.</param>
+    public readonly record struct RunState(bool Partial, int ImagesGiven);
+
+    public static void Write(string path, SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy, RunState state)
     {
         using FileStream stream = File.Create(path);
-        Write(stream, metrics, model, options, meanCrossEntropy);
+        Write(stream, metrics, model, options, meanCrossEntropy, state);
     }
 
     /// <summary>The same document as a string, for <c>--json -</c> (stdout).</summary>
-    public static string ToJson(SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy)
+    public static string ToJson(SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy, RunState state)
     {
         using var stream = new MemoryStream();
-        Write(stream, metrics, model, options, meanCrossEntropy);
+        Write(stream, metrics, model, options, meanCrossEntropy, state);
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void Write(Stream stream, SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy)
+    /// <summary>The document of a run cancelled before any image was evaluated: no metrics, only the counts and the skipped images.</summary>
+    public static string PartialWithoutMetrics(SegmentationModel model, int imagesDone, int imagesGiven, IReadOnlyList<SkippedImage> skipped)
     {
-        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        writer.WriteStartObject();
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            WriteModel(writer, model);
+            writer.WriteBoolean("partial", true);
+            writer.WriteNumber("imagesGiven", imagesGiven);
+            writer.WriteNumber("imagesDone", imagesDone);
+            writer.WriteNumber("imageCount", 0);
+            WriteSkipped(writer, skipped);
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteModel(Utf8JsonWriter writer, SegmentationModel model)
+    {
         writer.WriteStartObject("model");
         writer.WriteString("path", model.ModelName);
         writer.WriteString("inputName", model.InputName);
@@ -34,10 +56,38 @@ internal static class MetricsJson
         writer.WriteString("outputKind", model.OutputKind.ToString());
         writer.WriteString("executionProvider", model.ExecutionProvider.ToString());
         writer.WriteEndObject();
+    }
+
+    /// <summary>Every skipped image with its index, name and reason: nothing is dropped silently.</summary>
+    private static void WriteSkipped(Utf8JsonWriter writer, IReadOnlyList<SkippedImage> skipped)
+    {
+        writer.WriteStartArray("skippedImages");
+        foreach (SkippedImage image in skipped)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("index", image.RowIndex);
+            writer.WriteString("name", image.Name);
+            writer.WriteString("reason", image.Reason);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void Write(Stream stream, SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy, RunState state)
+    {
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        writer.WriteStartObject();
+        WriteModel(writer, model);
         writer.WritePropertyName("options");
         JsonSerializer.Serialize(writer, options);
+        writer.WriteBoolean("partial", state.Partial);
+        writer.WriteNumber("imagesGiven", state.ImagesGiven);
+        writer.WriteNumber("imagesDone", metrics.ImageCount + metrics.SkippedImages.Count);
         writer.WriteNumber("imageCount", metrics.ImageCount);
+        WriteSkipped(writer, metrics.SkippedImages);
         writer.WriteNumber("pixelCount", metrics.PixelCount);
+
         writer.WriteNumber("numClasses", metrics.NumClasses);
         writer.WriteStartArray("classNames");
         foreach (string name in metrics.ClassNames)

@@ -18,16 +18,22 @@ internal static class PredictCommand
         new("color", null, "Also write <stem>_color.png through the PASCAL VOC colormap."),
         new("confidence", null, "Also write <stem>_confidence.png: the winning class's probability × 255 (8-bit gray)."),
         new("json", null, "Write one JSON document listing the model and every mask written to stdout, instead of the summary line."),
+        new("skip-bad", null, "Skip an image that cannot be read or scored, list it (summary, JSON: skipped) and go on; exit 0. Default: stop at it, exit 1."),
         .. CommonOptions.Specs,
     ];
 
     public static string Usage => ParsedOptions.FormatUsage(Synopsis, Specs);
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool interactive = false)
+        => Run(args, stdout, stderr, interactive, CancellationToken.None);
+
+    /// <summary>Runs <c>segml predict</c>; <paramref name="cancellation"/> (Ctrl+C) is checked before each image.</summary>
+    /// <returns><see cref="ExitCodes.Ok"/>, <see cref="ExitCodes.BadInput"/>, or <see cref="ExitCodes.Cancelled"/> with the partial results written.</returns>
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellation)
     {
         ModelSettings settings;
         string images, output;
-        bool color, confidence, json, quiet;
+        bool color, confidence, json, quiet, skipBad;
         try
         {
             ParsedOptions options = ParsedOptions.Parse(args, Specs);
@@ -44,6 +50,7 @@ internal static class PredictCommand
             confidence = options.Has("confidence");
             json = options.Has("json");
             quiet = options.Has("quiet");
+            skipBad = options.Has("skip-bad");
         }
         catch (UsageException e)
         {
@@ -54,8 +61,8 @@ internal static class PredictCommand
 
         try
         {
-            Predict(settings, images, output, color, confidence, stdout, stderr, interactive, json, quiet);
-            return ExitCodes.Ok;
+            var request = new Request(settings, images, output, color, confidence, json, quiet, skipBad);
+            return Predict(request, stdout, stderr, interactive, cancellation) ? ExitCodes.Ok : ExitCodes.Cancelled;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
         {
@@ -64,8 +71,13 @@ internal static class PredictCommand
         }
     }
 
-    private static void Predict(ModelSettings settings, string imagesDirectory, string output, bool color, bool confidence, TextWriter stdout, TextWriter stderr, bool interactive, bool json, bool quiet)
+    /// <summary>What <c>segml predict</c> was asked.</summary>
+    private sealed record Request(ModelSettings Settings, string ImagesDirectory, string Output, bool Color, bool Confidence, bool Json, bool Quiet, bool SkipBad);
+
+    /// <summary>Writes the masks; <see langword="false"/> when cancelled (the masks written so far stay, and the summary says partial).</summary>
+    private static bool Predict(Request request, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellation)
     {
+        (ModelSettings settings, string imagesDirectory, string output, bool color, bool confidence, bool json, bool quiet, _) = request;
         IReadOnlyList<string> files = ImageMaskPairs.FindImages(imagesDirectory, settings.Recursive);
         if (files.Count == 0)
         {
@@ -89,11 +101,49 @@ internal static class PredictCommand
         var loader = new SegmentationImageLoader(settings.Image);
         using var progress = new ProgressReporter(stderr, files.Count, interactive, "Predicted", quiet);
         var written = new List<object>(files.Count);
-        for (int i = 0; i < files.Count; i++)
+        var skipped = new List<object>();
+        int done = 0;
+        for (; done < files.Count && !cancellation.IsCancellationRequested; done++)
         {
-            string stem = Path.GetFileNameWithoutExtension(files[i]);
-            progress.Report(i + 1, stem);
-            ImageTensor tensor = loader.Load(files[i]);
+            progress.Report(done + 1, Path.GetFileNameWithoutExtension(files[done]));
+            try
+            {
+                written.Add(PredictOne(files[done]));
+            }
+            catch (Exception e) when (request.SkipBad && BadRows.IsBadRow(e))
+            {
+                skipped.Add(new { index = done, image = files[done], reason = e.Message });
+                stderr.WriteLine($"segml predict: skipped {files[done]}: {e.Message}");
+            }
+        }
+
+        bool complete = done == files.Count;
+        if (complete)
+        {
+            progress.Finish(files.Count);
+        }
+        else
+        {
+            stderr.WriteLine($"segml predict: cancelled after {done} of {files.Count} images; the masks written so far stay (marked partial).");
+        }
+
+        if (json)
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(new { model = model.ModelName, executionProvider = model.ExecutionProvider.ToString(), outputKind = model.OutputKind.ToString(), output, partial = !complete, imagesGiven = files.Count, images = written, skipped }));
+        }
+        else
+        {
+            string partial = complete ? string.Empty : $" (PARTIAL: cancelled after {done} of {files.Count} images)";
+            string skips = skipped.Count == 0 ? string.Empty : $"; skipped {skipped.Count} that could not be read or scored (listed on stderr)";
+            stdout.WriteLine($"Wrote {written.Count} mask(s) to {output}{skips}{partial}");
+        }
+
+        return complete;
+
+        object PredictOne(string file)
+        {
+            string stem = Path.GetFileNameWithoutExtension(file);
+            ImageTensor tensor = loader.Load(file);
             ImageGeometry geometry = tensor.Geometries[0];
             int[] labels = ModelSettings.Predict(model, tensor, settings.Threshold, 256, out float[]? scores, out SegmentationShape shape);
             int[] restored = MaskGeometry.Restore(labels, geometry);
@@ -113,17 +163,7 @@ internal static class PredictCommand
                 MaskWriter.SaveIndexPng(MaskGeometry.Restore(level, geometry), geometry.OriginalWidth, geometry.OriginalHeight, 256, confidencePath, ignoreIndex: null);
             }
 
-            written.Add(new { image = files[i], mask = maskPath, color = colorPath, confidence = confidencePath, width = geometry.OriginalWidth, height = geometry.OriginalHeight });
-        }
-
-        progress.Finish(files.Count);
-        if (json)
-        {
-            stdout.WriteLine(JsonSerializer.Serialize(new { model = model.ModelName, executionProvider = model.ExecutionProvider.ToString(), outputKind = model.OutputKind.ToString(), output, images = written }));
-        }
-        else
-        {
-            stdout.WriteLine($"Wrote {files.Count} mask(s) to {output}");
+            return new { image = file, mask = maskPath, color = colorPath, confidence = confidencePath, width = geometry.OriginalWidth, height = geometry.OriginalHeight };
         }
     }
 
