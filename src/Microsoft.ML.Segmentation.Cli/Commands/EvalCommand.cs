@@ -26,6 +26,8 @@ internal static class EvalCommand
         new("boundary", null, "Also compute boundary metrics per class: HD95, average surface distance, surface Dice (1 px), Boundary IoU."),
         new("json", "out.json|-", "Also write the metrics, class names, model and options as JSON; '-' writes that document to stdout in place of the text report."),
         new("report", "dir", "Also write an HTML report (charts, confusion heatmap, worst images) and its PNGs into dir."),
+        new("shard", "i/n", "Evaluate only shard i of n (0-based): the i-th of n contiguous blocks of the pairs in sorted order; needs --state."),
+        new("state", "part.json", "Also write the evaluation state (counts per image, boundary values, cross-entropy) for 'segml merge'."),
         .. CommonOptions.Specs,
     ];
 
@@ -72,6 +74,8 @@ internal static class EvalCommand
         IReadOnlyList<ImageMaskPair> pairs = request.ManifestPath is { } manifest
             ? ImageMaskPairs.FromManifest(manifest)
             : ImageMaskPairs.FromFolders(request.ImagesDirectory!, request.MasksDirectory!, settings.Recursive);
+        int datasetImageCount = pairs.Count;
+        pairs = SelectShard(pairs, request.Shard);
         var evaluator = new SegmentationEvaluator(request.ClassNames.Count, new SegmentationEvaluatorOptions
         {
             ClassNames = request.ClassNames,
@@ -89,6 +93,7 @@ internal static class EvalCommand
         int crossEntropyImages = 0;
         bool logits = model.OutputKind == SegmentationOutputKind.Logits;
         List<EvalReport.Record>? records = request.ReportDirectory is null ? null : [];
+        List<double?>? losses = request.StatePath is null ? null : [];
         using var progress = new ProgressReporter(stderr, pairs.Count, interactive, "Evaluated", request.Quiet);
         for (int i = 0; i < pairs.Count; i++)
         {
@@ -121,10 +126,22 @@ internal static class EvalCommand
                 crossEntropyImages++;
             }
 
+            losses?.Add(loss);
             records?.Add(new EvalReport.Record(pair.Name, pair.ImagePath, tensor.Geometries[0].OutputWidth, tensor.Geometries[0].OutputHeight, truth, predicted, loss));
         }
 
         progress.Finish(pairs.Count);
+        if (request.StatePath is { } statePath)
+        {
+            EvalShardFile.Write(statePath, ModelDescription.From(model), DescribeForState(request), datasetImageCount, losses!, evaluator.GetState(request.Shard));
+            if (evaluator.ImageCount == 0)
+            {
+                // An empty shard (more shards than pairs) has no metrics of its own, but its state still completes the set.
+                stdout.WriteLine($"Shard {request.Shard} holds none of the {datasetImageCount} image(s); state written to {statePath}");
+                return;
+            }
+        }
+
         SegmentationMetrics metrics = evaluator.GetMetrics();
         double? meanCrossEntropy = crossEntropyImages > 0 ? crossEntropySum / crossEntropyImages : null;
         stdout.WriteLine($"Model {model.ModelName} ({model.InputName} {model.InputLayout} -> {model.OutputName} {model.OutputLayout}, {model.OutputKind}, {model.ExecutionProvider})");
@@ -164,6 +181,40 @@ internal static class EvalCommand
         {
             stdout.WriteLine($"Report written to {EvalReport.Write(report, metrics, records!)}");
         }
+
+        if (request.StatePath is { } written)
+        {
+            stdout.WriteLine($"State written to {written}");
+        }
+    }
+
+    /// <summary>The pairs of <paramref name="shard"/> (all of them when null): a contiguous block, so merging shards in index order restores the dataset order.</summary>
+    private static IReadOnlyList<ImageMaskPair> SelectShard(IReadOnlyList<ImageMaskPair> pairs, EvaluationShard? shard)
+    {
+        if (shard is not EvaluationShard s)
+        {
+            return pairs;
+        }
+
+        (int start, int length) = s.Range(pairs.Count);
+        return pairs.Skip(start).Take(length).ToArray();
+    }
+
+    /// <summary>
+    /// The "options" object of the JSON report, saved in the state so that <c>segml merge --json</c> writes the same
+    /// document as a single run (the merge tests compare the two byte for byte, which keeps this in step with <see cref="Evaluate"/>).
+    /// </summary>
+    private static Dictionary<string, object?> DescribeForState(EvalRequest request)
+    {
+        var described = request.Settings.Describe();
+        described["ignoreIndex"] = request.IgnoreIndex;
+        described["reduction"] = request.Reduction.ToString();
+        described["boundary"] = request.Boundary;
+        described["maskFormat"] = request.MaskFormat.ToString();
+        described["images"] = request.ImagesDirectory;
+        described["masks"] = request.MasksDirectory;
+        described["manifest"] = request.ManifestPath;
+        return described;
     }
 
     private sealed class EvalRequest
@@ -193,6 +244,10 @@ internal static class EvalCommand
         public bool Quiet { get; init; }
 
         public string? ReportDirectory { get; init; }
+
+        public EvaluationShard? Shard { get; init; }
+
+        public string? StatePath { get; init; }
 
         public static EvalRequest From(ParsedOptions options)
         {
@@ -231,7 +286,34 @@ internal static class EvalCommand
                 Boundary = options.Has("boundary"),
                 Quiet = options.Has("quiet"),
                 ReportDirectory = options.Get("report"),
+                Shard = ParseShard(options),
+                StatePath = options.Get("state"),
             };
+        }
+
+        private static EvaluationShard? ParseShard(ParsedOptions options)
+        {
+            string? text = options.Get("shard");
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (!options.Has("state"))
+            {
+                throw new UsageException("option '--shard' needs --state part.json: a shard's metrics mean little alone; merge the states with 'segml merge'.");
+            }
+
+            string[] parts = text.Split('/');
+            if (parts.Length != 2
+                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int index)
+                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count)
+                || count < 1 || index >= count)
+            {
+                throw new UsageException($"option '--shard' needs i/n with n >= 1 and i in 0..n-1 (e.g. 0/4); got '{text}'.");
+            }
+
+            return new EvaluationShard(index, count);
         }
 
         public static IReadOnlyList<string> ParseClasses(string text)

@@ -8,6 +8,10 @@ namespace Microsoft.ML.Segmentation.Cli.Commands;
 internal static class MetricsJson
 {
     public static void Write(string path, SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy)
+        => Write(path, metrics, ModelDescription.From(model), options, meanCrossEntropy);
+
+    /// <summary>The document for a model known by its description (<c>segml merge</c>, which loads no model).</summary>
+    public static void Write(string path, SegmentationMetrics metrics, ModelDescription model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy)
     {
         using FileStream stream = File.Create(path);
         Write(stream, metrics, model, options, meanCrossEntropy);
@@ -15,24 +19,28 @@ internal static class MetricsJson
 
     /// <summary>The same document as a string, for <c>--json -</c> (stdout).</summary>
     public static string ToJson(SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy)
+        => ToJson(metrics, ModelDescription.From(model), options, meanCrossEntropy);
+
+    /// <summary>The document as a string, for a model known by its description.</summary>
+    public static string ToJson(SegmentationMetrics metrics, ModelDescription model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy)
     {
         using var stream = new MemoryStream();
         Write(stream, metrics, model, options, meanCrossEntropy);
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void Write(Stream stream, SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy)
+    private static void Write(Stream stream, SegmentationMetrics metrics, ModelDescription model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy)
     {
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         writer.WriteStartObject();
         writer.WriteStartObject("model");
-        writer.WriteString("path", model.ModelName);
+        writer.WriteString("path", model.Path);
         writer.WriteString("inputName", model.InputName);
         writer.WriteString("inputLayout", model.InputLayout);
         writer.WriteString("outputName", model.OutputName);
         writer.WriteString("outputLayout", model.OutputLayout);
-        writer.WriteString("outputKind", model.OutputKind.ToString());
-        writer.WriteString("executionProvider", model.ExecutionProvider.ToString());
+        writer.WriteString("outputKind", model.OutputKind);
+        writer.WriteString("executionProvider", model.ExecutionProvider);
         writer.WriteEndObject();
         writer.WritePropertyName("options");
         JsonSerializer.Serialize(writer, options);
