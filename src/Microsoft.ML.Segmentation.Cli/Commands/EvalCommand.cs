@@ -137,7 +137,8 @@ internal static class EvalCommand
             if (evaluator.ImageCount == 0)
             {
                 // An empty shard (more shards than pairs) has no metrics of its own, but its state still completes the set.
-                stdout.WriteLine($"Shard {request.Shard} holds none of the {datasetImageCount} image(s); state written to {statePath}");
+                stdout.WriteLine($"Shard {request.Shard} holds none of the {datasetImageCount} image(s).");
+                stdout.WriteLine($"State written to {statePath}");
                 return;
             }
         }
