@@ -93,13 +93,9 @@ internal static class MergeCommand
             throw new InvalidDataException("The states hold no image, so there are no metrics.");
         }
 
-        // Shard order, then image order: the order a single run adds the losses in.
-        double?[] losses = parts.OrderBy(p => p.State.Shard?.Index ?? 0).SelectMany(p => p.CrossEntropy).ToArray();
-        if (states[0].Shard is null)
-        {
-            losses = parts.SelectMany(p => p.CrossEntropy).ToArray();
-        }
-
+        // Shard order, then image order, as the library merges the states: the order a single run adds the losses in.
+        // (Unsharded states keep the order given; OrderBy is stable.)
+        IEnumerable<double?> losses = parts.OrderBy(p => p.State.Shard?.Index ?? 0).SelectMany(p => p.CrossEntropy);
         double sum = 0;
         int count = 0;
         foreach (double? loss in losses)

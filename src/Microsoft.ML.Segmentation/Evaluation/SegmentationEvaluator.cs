@@ -10,7 +10,10 @@ namespace Microsoft.ML.Segmentation.Evaluation;
 /// <see cref="SegmentationMetrics"/>. Keeps the dataset confusion matrix (C² longs) and four counts per class per image
 /// (for image-wise reductions); never the masks themselves.
 /// </summary>
-/// <remarks>Not thread-safe: give each worker its own evaluator and <see cref="Merge"/> them.</remarks>
+/// <remarks>
+/// Not thread-safe: give each worker its own evaluator and <see cref="Merge"/> them. Across processes, save each one's
+/// <see cref="GetState"/> as JSON and merge the states (<see cref="SegmentationEvaluationState"/>).
+/// </remarks>
 public sealed class SegmentationEvaluator
 {
     private readonly SegmentationEvaluatorOptions _options;
