@@ -13,6 +13,7 @@ internal static class CommandDispatcher
     public static readonly IReadOnlyList<(string Name, string Summary, Command Run, Func<string> Usage)> Commands =
     [
         ("eval", "Run a model over image/mask pairs and print per-class IoU, Dice, precision, recall and the confusion table.", EvalCommand.Run, () => EvalCommand.Usage),
+        ("merge", "Merge the states of sharded 'segml eval --shard i/n --state' runs and print the metrics of the whole dataset.", (a, o, e, i, _) => MergeCommand.Run(a, o, e, i), () => MergeCommand.Usage),
         ("predict", "Write <stem>.png index masks (optionally color and confidence) at each image's original size.", PredictCommand.Run, () => PredictCommand.Usage),
         ("providers", "Check the model runs on each execution provider (no CPU fallback), its outputs and speed: JSON lines.", (a, o, e, i, _) => ProvidersCommand.Run(a, o, e, i), () => ProvidersCommand.Usage),
         ("golden", "Run the peer-library test vectors in a folder and print one line per case, then the totals.", (a, o, e, i, _) => GoldenCommand.Run(a, o, e, i), () => GoldenCommand.Usage),

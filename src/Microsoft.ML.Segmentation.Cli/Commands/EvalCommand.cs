@@ -26,6 +26,8 @@ internal static class EvalCommand
         new("boundary", null, "Also compute boundary metrics per class: HD95, average surface distance, surface Dice (1 px), Boundary IoU."),
         new("json", "out.json|-", "Also write the metrics, class names, model and options as JSON; '-' writes that document to stdout in place of the text report."),
         new("report", "dir", "Also write an HTML report (charts, confusion heatmap, worst images) and its PNGs into dir."),
+        new("shard", "i/n", "Evaluate only shard i of n (0-based): the i-th of n contiguous blocks of the pairs in sorted order; needs --state."),
+        new("state", "part.json", "Also write the evaluation state (counts per image, boundary values, cross-entropy) for 'segml merge'."),
         new("skip-bad", null, "Skip an image or mask that cannot be read or scored, list it (text, JSON: skippedImages) and go on; exit 0. Default: stop at it, exit 1."),
         .. CommonOptions.Specs,
     ];
@@ -79,6 +81,8 @@ internal static class EvalCommand
         IReadOnlyList<ImageMaskPair> pairs = request.ManifestPath is { } manifest
             ? ImageMaskPairs.FromManifest(manifest)
             : ImageMaskPairs.FromFolders(request.ImagesDirectory!, request.MasksDirectory!, settings.Recursive);
+        int datasetImageCount = pairs.Count;
+        pairs = SelectShard(pairs, request.Shard);
         var evaluator = new SegmentationEvaluator(request.ClassNames.Count, new SegmentationEvaluatorOptions
         {
             ClassNames = request.ClassNames,
@@ -96,6 +100,7 @@ internal static class EvalCommand
         int crossEntropyImages = 0;
         bool logits = model.OutputKind == SegmentationOutputKind.Logits;
         List<EvalReport.Record>? records = request.ReportDirectory is null ? null : [];
+        List<double?>? losses = request.StatePath is null ? null : [];
         using var progress = new ProgressReporter(stderr, pairs.Count, interactive, "Evaluated", request.Quiet);
         int done = 0;
         for (; done < pairs.Count && !cancellation.IsCancellationRequested; done++)
@@ -121,6 +126,18 @@ internal static class EvalCommand
         else
         {
             progress.Finish(pairs.Count);
+            if (request.StatePath is { } statePath)
+            {
+                // Only a complete shard writes its state: a partial one merged with the others would miss images.
+                EvalShardFile.Write(statePath, ModelDescription.From(model), DescribeOptions(request), datasetImageCount, losses!, evaluator.GetState(request.Shard));
+                if (evaluator.ImageCount == 0)
+                {
+                    // An empty shard (more shards than pairs) has no metrics of its own, but its state still completes the set.
+                    stdout.WriteLine($"Shard {request.Shard} holds none of the {datasetImageCount} image(s).");
+                    stdout.WriteLine($"State written to {statePath}");
+                    return true;
+                }
+            }
         }
 
         if (evaluator.ImageCount == 0 && !complete)
@@ -143,6 +160,11 @@ internal static class EvalCommand
         }
 
         Write(evaluator.GetMetrics(), new MetricsJson.RunState(!complete, pairs.Count));
+        if (complete && request.StatePath is { } written)
+        {
+            stdout.WriteLine($"State written to {written}");
+        }
+
         return complete;
 
         void EvaluateOne(ImageMaskPair pair)
@@ -174,6 +196,7 @@ internal static class EvalCommand
                 crossEntropyImages++;
             }
 
+            losses?.Add(loss);
             records?.Add(new EvalReport.Record(pair.Name, pair.ImagePath, tensor.Geometries[0].OutputWidth, tensor.Geometries[0].OutputHeight, truth, predicted, loss));
         }
 
@@ -198,15 +221,7 @@ internal static class EvalCommand
             stdout.Write(metrics.GetFormattedConfusionTable());
             if (request.JsonPath is { } json)
             {
-                var described = settings.Describe();
-                described["ignoreIndex"] = request.IgnoreIndex;
-                described["reduction"] = request.Reduction.ToString();
-                described["boundary"] = request.Boundary;
-                described["maskFormat"] = request.MaskFormat.ToString();
-                described["skipBad"] = request.SkipBad;
-                described["images"] = request.ImagesDirectory;
-                described["masks"] = request.MasksDirectory;
-                described["manifest"] = request.ManifestPath;
+                Dictionary<string, object?> described = DescribeOptions(request);
                 if (json == "-")
                 {
                     results.WriteLine(MetricsJson.ToJson(metrics, model, described, meanCrossEntropy, state));
@@ -228,6 +243,36 @@ internal static class EvalCommand
 
     /// <summary>The model does not fit the options (its class count): every image would fail, so --skip-bad does not skip it.</summary>
     private sealed class ModelMismatchException(string message) : InvalidOperationException(message);
+
+    /// <summary>The pairs of <paramref name="shard"/> (all of them when null): a contiguous block, so merging shards in index order restores the dataset order.</summary>
+    private static IReadOnlyList<ImageMaskPair> SelectShard(IReadOnlyList<ImageMaskPair> pairs, EvaluationShard? shard)
+    {
+        if (shard is not EvaluationShard s)
+        {
+            return pairs;
+        }
+
+        (int start, int length) = s.Range(pairs.Count);
+        return pairs.Skip(start).Take(length).ToArray();
+    }
+
+    /// <summary>
+    /// The "options" object of the JSON report; also saved in a shard's state, so that <c>segml merge --json</c> writes
+    /// the same document as a single run.
+    /// </summary>
+    private static Dictionary<string, object?> DescribeOptions(EvalRequest request)
+    {
+        var described = request.Settings.Describe();
+        described["ignoreIndex"] = request.IgnoreIndex;
+        described["reduction"] = request.Reduction.ToString();
+        described["boundary"] = request.Boundary;
+        described["maskFormat"] = request.MaskFormat.ToString();
+        described["skipBad"] = request.SkipBad;
+        described["images"] = request.ImagesDirectory;
+        described["masks"] = request.MasksDirectory;
+        described["manifest"] = request.ManifestPath;
+        return described;
+    }
 
     private sealed class EvalRequest
     {
@@ -258,6 +303,10 @@ internal static class EvalCommand
         public string? ReportDirectory { get; init; }
 
         public bool SkipBad { get; init; }
+
+        public EvaluationShard? Shard { get; init; }
+
+        public string? StatePath { get; init; }
 
         public static EvalRequest From(ParsedOptions options)
         {
@@ -297,7 +346,34 @@ internal static class EvalCommand
                 Quiet = options.Has("quiet"),
                 ReportDirectory = options.Get("report"),
                 SkipBad = options.Has("skip-bad"),
+                Shard = ParseShard(options),
+                StatePath = options.Get("state"),
             };
+        }
+
+        private static EvaluationShard? ParseShard(ParsedOptions options)
+        {
+            string? text = options.Get("shard");
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (!options.Has("state"))
+            {
+                throw new UsageException("option '--shard' needs --state part.json: a shard's metrics mean little alone; merge the states with 'segml merge'.");
+            }
+
+            string[] parts = text.Split('/');
+            if (parts.Length != 2
+                || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int index)
+                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int count)
+                || count < 1 || index >= count)
+            {
+                throw new UsageException($"option '--shard' needs i/n with n >= 1 and i in 0..n-1 (e.g. 0/4); got '{text}'.");
+            }
+
+            return new EvaluationShard(index, count);
         }
 
         public static IReadOnlyList<string> ParseClasses(string text)

@@ -13,6 +13,10 @@ internal static class MetricsJson
     public readonly record struct RunState(bool Partial, int ImagesGiven);
 
     public static void Write(string path, SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy, RunState state)
+        => Write(path, metrics, ModelDescription.From(model), options, meanCrossEntropy, state);
+
+    /// <summary>The document for a model known by its description (<c>segml merge</c>, which loads no model).</summary>
+    public static void Write(string path, SegmentationMetrics metrics, ModelDescription model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy, RunState state)
     {
         using FileStream stream = File.Create(path);
         Write(stream, metrics, model, options, meanCrossEntropy, state);
@@ -20,6 +24,10 @@ internal static class MetricsJson
 
     /// <summary>The same document as a string, for <c>--json -</c> (stdout).</summary>
     public static string ToJson(SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy, RunState state)
+        => ToJson(metrics, ModelDescription.From(model), options, meanCrossEntropy, state);
+
+    /// <summary>The document as a string, for a model known by its description.</summary>
+    public static string ToJson(SegmentationMetrics metrics, ModelDescription model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy, RunState state)
     {
         using var stream = new MemoryStream();
         Write(stream, metrics, model, options, meanCrossEntropy, state);
@@ -33,7 +41,7 @@ internal static class MetricsJson
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             writer.WriteStartObject();
-            WriteModel(writer, model);
+            WriteModel(writer, ModelDescription.From(model));
             writer.WriteBoolean("partial", true);
             writer.WriteNumber("imagesGiven", imagesGiven);
             writer.WriteNumber("imagesDone", imagesDone);
@@ -45,16 +53,16 @@ internal static class MetricsJson
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void WriteModel(Utf8JsonWriter writer, SegmentationModel model)
+    private static void WriteModel(Utf8JsonWriter writer, ModelDescription model)
     {
         writer.WriteStartObject("model");
-        writer.WriteString("path", model.ModelName);
+        writer.WriteString("path", model.Path);
         writer.WriteString("inputName", model.InputName);
         writer.WriteString("inputLayout", model.InputLayout);
         writer.WriteString("outputName", model.OutputName);
         writer.WriteString("outputLayout", model.OutputLayout);
-        writer.WriteString("outputKind", model.OutputKind.ToString());
-        writer.WriteString("executionProvider", model.ExecutionProvider.ToString());
+        writer.WriteString("outputKind", model.OutputKind);
+        writer.WriteString("executionProvider", model.ExecutionProvider);
         writer.WriteEndObject();
     }
 
@@ -74,7 +82,7 @@ internal static class MetricsJson
         writer.WriteEndArray();
     }
 
-    private static void Write(Stream stream, SegmentationMetrics metrics, SegmentationModel model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy, RunState state)
+    private static void Write(Stream stream, SegmentationMetrics metrics, ModelDescription model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy, RunState state)
     {
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         writer.WriteStartObject();

@@ -1,19 +1,23 @@
 using System;
+using System.Collections.Generic;
 using Microsoft.ML.Segmentation.Metrics;
 
 namespace Microsoft.ML.Segmentation.Evaluation;
 
 /// <summary>
 /// Per-class means over images of the boundary metrics. Like MONAI's mean reductions, a value that is not finite
-/// (a class absent on one side gives +∞, absent on both NaN) is left out of the mean; the count of such images is kept.
+/// (a class absent on one side gives +∞, absent on both NaN) is left out of the mean.
 /// </summary>
+/// <remarks>
+/// The values of each image are kept (4·C doubles) rather than running sums: the means then sum in image order however
+/// the images were split into shards and merged, so a merged evaluation equals a single run bit for bit.
+/// </remarks>
 internal sealed class BoundaryAccumulator
 {
     private readonly SegmentationEvaluatorOptions _options;
     private readonly BoundaryMetricOptions _hausdorff;
     private readonly BoundaryMetricOptions _surface = new() { Symmetric = true };
-    private readonly double[][] _sums;
-    private readonly int[][] _counts;
+    private readonly List<double[]> _images = new();
 
     public BoundaryAccumulator(int classes, SegmentationEvaluatorOptions options)
     {
@@ -27,16 +31,12 @@ internal sealed class BoundaryAccumulator
         _options = options;
         _hausdorff = new BoundaryMetricOptions { Percentile = options.BoundaryPercentile == 100 ? null : options.BoundaryPercentile };
         Classes = classes;
-        _sums = new double[4][];
-        _counts = new int[4][];
-        for (int m = 0; m < 4; m++)
-        {
-            _sums[m] = new double[classes];
-            _counts[m] = new int[classes];
-        }
     }
 
     public int Classes { get; }
+
+    /// <summary>The values of each image added, in order: metric m of class c at <c>[m·C + c]</c> (m: 0 HD, 1 ASSD, 2 NSD, 3 Boundary IoU).</summary>
+    public IReadOnlyList<double[]> Images => _images;
 
     public void Add(ReadOnlySpan<int> predicted, ReadOnlySpan<int> truth, int height, int width)
     {
@@ -48,27 +48,36 @@ internal sealed class BoundaryAccumulator
         var p = new byte[predicted.Length];
         var t = new byte[truth.Length];
         ReadOnlySpan<int> shape = stackalloc int[] { height, width };
-        for (int c = 0; c < Classes; c++)
+        int k = Classes;
+        var values = new double[4 * k];
+        for (int c = 0; c < k; c++)
         {
             BoundaryMetrics.ClassMask(predicted, c, p);
             BoundaryMetrics.ClassMask(truth, c, t);
-            Accumulate(0, c, BoundaryMetrics.HausdorffDistance(p, t, shape, _hausdorff));
-            Accumulate(1, c, BoundaryMetrics.AverageSurfaceDistance(p, t, shape, _surface));
-            Accumulate(2, c, BoundaryMetrics.NormalizedSurfaceDice(p, t, shape, _options.SurfaceTolerance));
-            Accumulate(3, c, BoundaryMetrics.BoundaryIou(p, t, shape, _options.BoundaryWidth));
+            values[c] = BoundaryMetrics.HausdorffDistance(p, t, shape, _hausdorff);
+            values[k + c] = BoundaryMetrics.AverageSurfaceDistance(p, t, shape, _surface);
+            values[(2 * k) + c] = BoundaryMetrics.NormalizedSurfaceDice(p, t, shape, _options.SurfaceTolerance);
+            values[(3 * k) + c] = BoundaryMetrics.BoundaryIou(p, t, shape, _options.BoundaryWidth);
         }
+
+        _images.Add(values);
+    }
+
+    /// <summary>Appends one image's values (from a saved state), laid out as <see cref="Images"/>.</summary>
+    public void AddImage(double[] values)
+    {
+        if (values.Length != 4 * Classes)
+        {
+            throw new ArgumentException($"An image's boundary values number 4 × {Classes} = {4 * Classes}, not {values.Length}.", nameof(values));
+        }
+
+        _images.Add((double[])values.Clone());
     }
 
     public void Merge(BoundaryAccumulator other)
     {
-        for (int m = 0; m < 4; m++)
-        {
-            for (int c = 0; c < Classes; c++)
-            {
-                _sums[m][c] += other._sums[m][c];
-                _counts[m][c] += other._counts[m][c];
-            }
-        }
+        // Snapshot first, so merging an accumulator into itself doubles it cleanly.
+        _images.AddRange(other._images.ToArray());
     }
 
     /// <summary>Per-class means of metric <paramref name="m"/> (0 HD, 1 ASSD, 2 NSD, 3 Boundary IoU); NaN where no image gave a finite value.</summary>
@@ -77,18 +86,21 @@ internal sealed class BoundaryAccumulator
         var result = new double[Classes];
         for (int c = 0; c < Classes; c++)
         {
-            result[c] = _counts[m][c] > 0 ? _sums[m][c] / _counts[m][c] : double.NaN;
+            double sum = 0;
+            int count = 0;
+            foreach (double[] image in _images)
+            {
+                double value = image[(m * Classes) + c];
+                if (double.IsFinite(value))
+                {
+                    sum += value;
+                    count++;
+                }
+            }
+
+            result[c] = count > 0 ? sum / count : double.NaN;
         }
 
         return result;
-    }
-
-    private void Accumulate(int metric, int c, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            _sums[metric][c] += value;
-            _counts[metric][c]++;
-        }
     }
 }

@@ -10,7 +10,10 @@ namespace Microsoft.ML.Segmentation.Evaluation;
 /// <see cref="SegmentationMetrics"/>. Keeps the dataset confusion matrix (C² longs) and four counts per class per image
 /// (for image-wise reductions); never the masks themselves.
 /// </summary>
-/// <remarks>Not thread-safe: give each worker its own evaluator and <see cref="Merge"/> them.</remarks>
+/// <remarks>
+/// Not thread-safe: give each worker its own evaluator and <see cref="Merge"/> them. Across processes, save each one's
+/// <see cref="GetState"/> as JSON and merge the states (<see cref="SegmentationEvaluationState"/>).
+/// </remarks>
 public sealed class SegmentationEvaluator
 {
     private readonly SegmentationEvaluatorOptions _options;
@@ -121,6 +124,40 @@ public sealed class SegmentationEvaluator
         _imageCounts.AddRange(other._imageCounts);
         _skipped.AddRange(other._skipped);
         _boundary?.Merge(other._boundary!);
+    }
+
+    /// <summary>
+    /// Everything added so far as a <see cref="SegmentationEvaluationState"/>, to save as JSON and merge with the states
+    /// of other shards (<see cref="SegmentationEvaluationState.Merge(SegmentationEvaluationState[])"/>).
+    /// </summary>
+    /// <param name="shard">The shard of the dataset these images are, or <see langword="null"/> for all of it.</param>
+    /// <returns>A snapshot; later <c>Add</c> calls do not change it.</returns>
+    public SegmentationEvaluationState GetState(EvaluationShard? shard = null) => new(
+        (string[])_classNames.Clone(),
+        _options,
+        shard,
+        _total.ToArray(),
+        _imageCounts.ToArray(),
+        _boundary?.Images.Select(v => (double[])v.Clone()).ToArray());
+
+    /// <summary>An evaluator holding everything in <paramref name="state"/>, with its options; more images can be added to it.</summary>
+    /// <param name="state">A state from <see cref="GetState"/>, JSON or a merge.</param>
+    /// <returns>A new evaluator.</returns>
+    public static SegmentationEvaluator FromState(SegmentationEvaluationState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var evaluator = new SegmentationEvaluator(state.NumClasses, state.ToOptions());
+        evaluator._total.AddCounts(state.Confusion, state.ImageCount);
+        evaluator._imageCounts.AddRange(state.ImageCounts);
+        if (state.ImageBoundary is { } boundary)
+        {
+            foreach (double[] values in boundary)
+            {
+                evaluator._boundary!.AddImage(values);
+            }
+        }
+
+        return evaluator;
     }
 
     /// <summary>The metrics of everything added so far.</summary>

@@ -213,6 +213,22 @@ public sealed class ConfusionMatrix
         ImageCount += other.ImageCount;
     }
 
+    /// <summary>Adds saved row-major counts of <paramref name="imageCount"/> images (a restored evaluation state).</summary>
+    internal void AddCounts(ReadOnlySpan<long> counts, int imageCount)
+    {
+        if (counts.Length != _counts.Length)
+        {
+            throw new ArgumentException($"A confusion matrix of {NumClasses} classes has {_counts.Length} entries, not {counts.Length}.", nameof(counts));
+        }
+
+        for (int i = 0; i < _counts.Length; i++)
+        {
+            _counts[i] += counts[i];
+        }
+
+        ImageCount += imageCount;
+    }
+
     /// <summary>The matrix as row-major counts <c>[truth, predicted]</c>.</summary>
     /// <returns>A copy of the C·C counts.</returns>
     public long[] ToArray() => (long[])_counts.Clone();

@@ -14,6 +14,7 @@ public sealed class CliContractTests
     private static readonly Dictionary<string, IReadOnlyList<OptionSpec>> s_specs = new()
     {
         ["eval"] = EvalCommand.Specs,
+        ["merge"] = MergeCommand.Specs,
         ["predict"] = PredictCommand.Specs,
         ["providers"] = ProvidersCommand.Specs,
         ["golden"] = GoldenCommand.Specs,
@@ -48,6 +49,7 @@ public sealed class CliContractTests
 
     [TestMethod]
     [DataRow("eval")]
+    [DataRow("merge")]
     [DataRow("predict")]
     [DataRow("providers")]
     [DataRow("golden")]
@@ -75,6 +77,7 @@ public sealed class CliContractTests
 
     [TestMethod]
     [DataRow("eval")]
+    [DataRow("merge")]
     [DataRow("predict")]
     [DataRow("providers")]
     [DataRow("golden")]
