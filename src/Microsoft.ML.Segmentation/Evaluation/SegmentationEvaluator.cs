@@ -10,7 +10,11 @@ namespace Microsoft.ML.Segmentation.Evaluation;
 /// <see cref="SegmentationMetrics"/>. Keeps the dataset confusion matrix (C² longs) and four counts per class per image
 /// (for image-wise reductions); never the masks themselves.
 /// </summary>
-/// <remarks>Not thread-safe: give each worker its own evaluator and <see cref="Merge"/> them.</remarks>
+/// <remarks>
+/// <para>Thread safety: not thread-safe: give each worker its own evaluator and <see cref="Merge"/> them.</para>
+/// <para>Memory: besides the C² confusion matrix, it keeps four counts per class per image (32·C bytes plus about 50
+/// bytes of object overhead per image) for the image-wise reductions: 2,000 images of 21 classes hold about 1.4 MB.</para>
+/// </remarks>
 public sealed class SegmentationEvaluator
 {
     private readonly SegmentationEvaluatorOptions _options;
