@@ -25,6 +25,9 @@ public sealed partial class ImageLoadingTransformer : SegmentationTransformerBas
     private readonly string? _imageFolder;
     private readonly BlockBufferPool<float[][]> _tensorPool;
 
+    /// <summary>Read-ahead buffer sets waiting in the pool (tests check that cursors give theirs back).</summary>
+    internal int RetainedBufferSets => _tensorPool.RetainedCount;
+
     internal ImageLoadingTransformer(string outputColumnName, string inputColumnName, ImageTensorOptions options, string? imageFolder)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DecodeAhead, 1, "options.DecodeAhead");

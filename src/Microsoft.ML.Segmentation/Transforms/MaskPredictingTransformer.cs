@@ -26,6 +26,9 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
     private readonly bool _scoresAreProbabilities;
     private readonly BlockBufferPool<PredictionBuffers> _bufferPool = new(() => new PredictionBuffers());
 
+    /// <summary>Read-ahead buffer sets waiting in the pool (tests check that cursors give theirs back).</summary>
+    internal int RetainedBufferSets => _bufferPool.RetainedCount;
+
     internal MaskPredictingTransformer(string outputColumnName, string scoresColumnName, string geometryColumnName, IReadOnlyList<string> classNames, float threshold, bool restoreOriginalSize, string? confidenceColumnName = null, bool scoresAreProbabilities = false)
     {
         ArgumentNullException.ThrowIfNull(classNames);

@@ -30,6 +30,9 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
     private readonly OnnxSessionOptions _options;
     private readonly BlockBufferPool<ScoringBuffers> _bufferPool = new(() => new ScoringBuffers());
 
+    /// <summary>Read-ahead buffer sets waiting in the pool (tests check that cursors give theirs back).</summary>
+    internal int RetainedBufferSets => _bufferPool.RetainedCount;
+
     internal OnnxScoringTransformer(string outputColumnName, string inputColumnName, string geometryColumnName, byte[] modelBytes, string modelName, OnnxSessionOptions options, IReadOnlyList<string>? maskClassNames = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, "options.BatchSize");

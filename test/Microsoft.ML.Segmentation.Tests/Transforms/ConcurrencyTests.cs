@@ -87,12 +87,16 @@ public sealed class ConcurrencyTests
         try
         {
             IDataView scored = model.Transform(input);
+            OnnxScoringTransformer scorer = ((IEnumerable<ITransformer>)model).OfType<OnnxScoringTransformer>().Single();
             List<uint[]> expected = ReadAll(scored);
+            Assert.AreEqual(2, scorer.RetainedBufferSets, "a finished cursor gives its two read-ahead blocks back");
             var results = new List<uint[]>[Threads * 2];
 
             // Each task opens its own cursors (passes) over the same view; a cursor is single-threaded, the view is not.
             Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = Threads }, pass => results[pass] = ReadAll(scored));
 
+            int retained = scorer.RetainedBufferSets;
+            Assert.IsTrue(retained is >= 2 and <= BlockBufferPool<object>.MaxRetained, $"{retained} buffer sets retained");
             foreach (List<uint[]> result in results)
             {
                 Assert.AreEqual(expected.Count, result.Count);
@@ -101,6 +105,32 @@ public sealed class ConcurrencyTests
                     CollectionAssert.AreEqual(expected[i], result[i], $"row {i}");
                 }
             }
+        }
+        finally
+        {
+            Transformers.DisposeAll(model);
+        }
+    }
+
+    [TestMethod]
+    public void CursorDisposedEarlyGivesItsBuffersBack()
+    {
+        using var folder = new TempDirectory();
+        PathRow[] rows = WriteImages(folder, 20);
+        var ml = new MLContext(seed: 1);
+        IDataView input = ml.Data.LoadFromEnumerable(rows);
+        ITransformer model = Fit(ml, input, folder, ioBinding: true, batchSize: 4);
+        try
+        {
+            IDataView scored = model.Transform(input);
+            OnnxScoringTransformer scorer = ((IEnumerable<ITransformer>)model).OfType<OnnxScoringTransformer>().Single();
+            for (int pass = 0; pass < 10; pass++)
+            {
+                using DataViewRowCursor cursor = scored.GetRowCursor([scored.Schema["PredictedMask"]]);
+                Assert.IsTrue(cursor.MoveNext());
+            }
+
+            Assert.AreEqual(2, scorer.RetainedBufferSets);
         }
         finally
         {
