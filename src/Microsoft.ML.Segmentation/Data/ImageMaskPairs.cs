@@ -14,6 +14,7 @@ namespace Microsoft.ML.Segmentation.Data;
 /// Stems compare case-insensitively and ignore the extension, so <c>images/Cat_01.jpg</c> pairs with
 /// <c>masks/cat_01.PNG</c>. Only files with a supported image extension are considered (<see cref="ImageExtensions"/>).
 /// Pairs are returned sorted by name (ordinal, case-insensitive), so runs are reproducible.
+/// <para>Thread safety: stateless; every member is thread-safe.</para>
 /// </remarks>
 public static class ImageMaskPairs
 {

@@ -12,6 +12,7 @@ namespace Microsoft.ML.Segmentation.Evaluation;
 /// <param name="PerClassAverageSurfaceDistance">Average symmetric surface distance per class.</param>
 /// <param name="PerClassSurfaceDice">Normalised surface Dice per class.</param>
 /// <param name="PerClassBoundaryIoU">Boundary IoU per class.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed record BoundaryResults(
     double Percentile,
     double SurfaceTolerance,

@@ -3,6 +3,7 @@ using System;
 namespace Microsoft.ML.Segmentation.Evaluation;
 
 /// <summary>Which part of a sharded evaluation a <see cref="SegmentationEvaluationState"/> holds: shard <see cref="Index"/> of <see cref="Count"/>.</summary>
+/// <remarks>Thread safety: an immutable value; safe to share.</remarks>
 public readonly record struct EvaluationShard
 {
     /// <summary>Creates shard <paramref name="index"/> of <paramref name="count"/>.</summary>

@@ -20,6 +20,7 @@ namespace Microsoft.ML.Segmentation.Evaluation;
 /// sharded states by shard index, then image, reproduces the single run's order when each shard is a contiguous block
 /// of the dataset (<see cref="EvaluationShard.Range"/>).</para>
 /// <para>Counts are integers and merge exactly in any order.</para>
+/// <para>Thread safety: immutable; safe to share across threads.</para>
 /// </remarks>
 public sealed partial class SegmentationEvaluationState
 {

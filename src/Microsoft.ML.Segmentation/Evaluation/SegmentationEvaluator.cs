@@ -11,8 +11,11 @@ namespace Microsoft.ML.Segmentation.Evaluation;
 /// (for image-wise reductions); never the masks themselves.
 /// </summary>
 /// <remarks>
-/// Not thread-safe: give each worker its own evaluator and <see cref="Merge"/> them. Across processes, save each one's
-/// <see cref="GetState"/> as JSON and merge the states (<see cref="SegmentationEvaluationState"/>).
+/// <para>Thread safety: not thread-safe: give each worker its own evaluator and <see cref="Merge"/> them. Across
+/// processes, save each one's <see cref="GetState"/> as JSON and merge the states (<see cref="SegmentationEvaluationState"/>).</para>
+/// <para>Memory: besides the C² confusion matrix, it keeps four counts per class per image (32·C bytes plus about 50
+/// bytes of object overhead per image) for the image-wise reductions: 2,000 images of 21 classes hold about 1.4 MB;
+/// with boundary metrics, four more doubles per class per image.</para>
 /// </remarks>
 public sealed class SegmentationEvaluator
 {

@@ -4,6 +4,8 @@ using Microsoft.ML.Segmentation.Metrics;
 namespace Microsoft.ML.Segmentation.Evaluation;
 
 /// <summary>Options of <see cref="SegmentationEvaluator"/>.</summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use. An evaluator keeps a reference to the options it was given.</remarks>
 public sealed class SegmentationEvaluatorOptions
 {
     /// <summary>Class names for tables and reports (length C); <see langword="null"/> for "0", "1", …. Default: <see langword="null"/>.</summary>

@@ -14,6 +14,7 @@ namespace Microsoft.ML.Segmentation.Evaluation;
 /// Σ (support/total)·IoU. <see cref="MeanIoU"/> and <see cref="MeanDice"/> follow the evaluator's reduction
 /// (Default: macro over dataset counts). A class that is absent reads NaN in the per-class lists and is left out
 /// of means (the evaluator's absent-class policy can change both).
+/// <para>Thread safety: immutable; safe to share between threads.</para>
 /// </remarks>
 public sealed partial class SegmentationMetrics
 {

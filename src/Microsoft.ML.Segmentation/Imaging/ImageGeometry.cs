@@ -10,6 +10,7 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// <remarks>
 /// The output holds the resized content at columns <see cref="PadLeft"/> .. <see cref="PadLeft"/> + <see cref="ResizedWidth"/> − 1
 /// and rows <see cref="PadTop"/> .. <see cref="PadTop"/> + <see cref="ResizedHeight"/> − 1; everything else is padding.
+/// <para>Thread safety: immutable; safe to share between threads.</para>
 /// </remarks>
 public sealed record ImageGeometry
 {

@@ -4,6 +4,8 @@ using System.Collections.Generic;
 namespace Microsoft.ML.Segmentation.Imaging;
 
 /// <summary>A batch of images as one float tensor, with the geometry of each image.</summary>
+/// <remarks>Thread safety: its arrays are writable and unsynchronised: share it between threads only while nobody
+/// writes to it.</remarks>
 public sealed class ImageTensor
 {
     internal ImageTensor(float[] data, int batch, int channels, int height, int width, TensorLayout layout, IReadOnlyList<ImageGeometry> geometries)

@@ -10,6 +10,8 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// Each output value is <c>((pixel / 255) − mean[c]) / std[c]</c> with <see cref="ScaleToUnit"/> (the default), or
 /// <c>(pixel − mean[c]) / std[c]</c> without it; with no <see cref="Mean"/>/<see cref="Std"/> the mean is 0 and the std 1.
 /// Padded pixels take <see cref="PaddingValue"/> as their raw pixel value and go through the same formula.
+/// <para>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</para>
 /// </remarks>
 public sealed class ImageTensorOptions
 {

@@ -1,6 +1,8 @@
 namespace Microsoft.ML.Segmentation.Imaging;
 
 /// <summary>A mask as class indices, row-major <c>[Height · Width]</c>.</summary>
+/// <remarks>Thread safety: its arrays are writable and unsynchronised: share it between threads only while nobody
+/// writes to it.</remarks>
 public sealed class LabelMap
 {
     internal LabelMap(int[] labels, int width, int height)

@@ -5,7 +5,8 @@ using System.Collections.ObjectModel;
 namespace Microsoft.ML.Segmentation.Imaging;
 
 /// <summary>An immutable colour → class table for colour-coded masks (<see cref="MaskFormat.Color"/>).</summary>
-/// <remarks>Colours are packed as <c>0xRRGGBB</c>; <see cref="Rgb"/> builds one. Built-in tables are in <see cref="Palettes"/>.</remarks>
+/// <remarks>Colours are packed as <c>0xRRGGBB</c>; <see cref="Rgb"/> builds one. Built-in tables are in <see
+/// cref="Palettes"/>. <para>Thread safety: immutable; safe to share between threads.</para></remarks>
 public sealed class MaskColorTable
 {
     private readonly Dictionary<int, int> _classes;

@@ -10,6 +10,7 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// Output pixel <c>d</c> of a length-<c>D</c> axis takes source pixel <c>floor((d + 0.5) · S / D)</c> of a length-<c>S</c>
 /// axis (pixel centres aligned, like PyTorch's <c>nearest-exact</c>). Upscaling by an integer factor and then restoring
 /// therefore gives back the original mask exactly.
+/// <para>Thread safety: stateless; every member is thread-safe.</para>
 /// </remarks>
 public static class MaskGeometry
 {

@@ -1,6 +1,8 @@
 namespace Microsoft.ML.Segmentation.Imaging;
 
 /// <summary>How <see cref="SegmentationMaskLoader"/> reads mask files into class-index label maps.</summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class MaskOptions
 {
     /// <summary>How the pixels encode classes. Default: <see cref="MaskFormat.Index"/>.</summary>

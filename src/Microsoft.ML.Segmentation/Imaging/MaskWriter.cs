@@ -17,6 +17,7 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// Labels are row-major <c>[height,width]</c>. Index masks are 8-bit grayscale when every value fits 0..255
 /// (the class count ≤ 256 and the ignore index ≤ 255), 16-bit otherwise. The ignore index is written
 /// as itself (255 by default), so it reads back as the loader's default ignore index.
+/// <para>Thread safety: stateless; every member is thread-safe. Concurrent calls must write to different files.</para>
 /// </remarks>
 public static class MaskWriter
 {

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 namespace Microsoft.ML.Segmentation.Imaging;
 
 /// <summary>Colour tables of public segmentation datasets, for colour-coded masks.</summary>
+/// <remarks>Thread safety: the tables are immutable; every member is thread-safe.</remarks>
 public static class Palettes
 {
     /// <summary>The ignore index the built-in tables give to border and void colours.</summary>

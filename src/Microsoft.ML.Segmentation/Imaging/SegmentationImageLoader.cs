@@ -18,6 +18,8 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// <remarks>
 /// Images are decoded to 8-bit RGB: grayscale becomes three equal channels, alpha is dropped (not composited), the
 /// first frame of an animation is used. The loader is immutable after construction and safe to share between threads.
+/// <para>Thread safety: immutable once constructed (the options are copied); loads may run on several threads at
+/// once.</para>
 /// </remarks>
 public sealed class SegmentationImageLoader
 {

@@ -14,6 +14,8 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// label is ever invented; padding takes <see cref="MaskOptions.IgnoreIndex"/>. A palette PNG read with
 /// <see cref="MaskFormat.Index"/> gives the palette index of each pixel, whatever the colours. The loader is immutable
 /// after construction and safe to share between threads.
+/// <para>Thread safety: immutable once constructed (the options are copied); loads may run on several threads at
+/// once.</para>
 /// </remarks>
 public sealed class SegmentationMaskLoader
 {

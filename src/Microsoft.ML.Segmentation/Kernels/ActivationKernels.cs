@@ -8,6 +8,7 @@ namespace Microsoft.ML.Segmentation.Kernels;
 /// Channel-wise activations over NCHW tensors and their backward passes. Every operation runs along contiguous
 /// pixel rows (one channel of one image) in chunks, so the per-pixel softmax vectorizes across pixels.
 /// </summary>
+/// <remarks>Thread safety: stateless; every member is thread-safe.</remarks>
 public static class ActivationKernels
 {
     /// <summary>Pixels handled per chunk: small enough that a chunk of every channel stays in cache.</summary>

@@ -10,6 +10,7 @@ namespace Microsoft.ML.Segmentation.Kernels;
 /// Euclidean distances come from <see cref="EuclideanDistanceTransform"/> and honour the spacing. Taxicab and
 /// chessboard distances count index steps and ignore the spacing, as SciPy's <c>distance_transform_cdt</c> (and MONAI,
 /// which calls it) do; both are exact and linear in the number of elements.
+/// <para>Thread safety: stateless; every member is thread-safe.</para>
 /// </remarks>
 public static class DistanceTransform
 {

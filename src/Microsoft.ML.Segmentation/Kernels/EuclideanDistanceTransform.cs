@@ -12,6 +12,7 @@ namespace Microsoft.ML.Segmentation.Kernels;
 /// Elements whose mask value is 0 get 0. When the mask holds no 0 at all, every element gets +∞ (SciPy's result is
 /// undefined there). The transform runs one exact one-dimensional squared-distance pass per axis, so its cost is
 /// linear in the number of elements for any number of dimensions; masks are row-major (the last axis varies fastest).
+/// <para>Thread safety: stateless; every member is thread-safe.</para>
 /// </remarks>
 public static class EuclideanDistanceTransform
 {

@@ -7,6 +7,7 @@ namespace Microsoft.ML.Segmentation.Kernels;
 /// <see cref="Height"/> by <see cref="Width"/> pixels. Kernels read the spatial plane as one contiguous run of
 /// <see cref="PixelsPerImage"/> values, so a 1-D signal of length L is simply <c>Height = 1, Width = L</c>.
 /// </summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public readonly record struct SegmentationShape
 {
     /// <summary>Creates a shape, validating that every dimension is positive.</summary>

@@ -13,6 +13,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// <remarks>
 /// For binary models (<c>[N,1,H,W]</c>, label 1 = foreground) and multilabel models (dense targets, or a label map
 /// expanded one-hot over the channels). Gradient: w·[σ(x)(pw·t + 1 − t) − pw·t], divided by the averaging denominator.
+/// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several threads
+/// at once, each call using its own scratch.</para>
 /// </remarks>
 public sealed class BinaryCrossEntropyLoss : ISegmentationLoss
 {

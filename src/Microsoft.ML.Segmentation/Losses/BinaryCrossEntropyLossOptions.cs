@@ -3,6 +3,8 @@ using System.Collections.Generic;
 namespace Microsoft.ML.Segmentation.Losses;
 
 /// <summary>Options of <see cref="BinaryCrossEntropyLoss"/>.</summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class BinaryCrossEntropyLossOptions
 {
     /// <summary>Weight of positive targets per channel (length C, or 1 to share): PyTorch's <c>pos_weight</c>, &gt; 1 raises recall. Default: <see langword="null"/> (1); each must be ≥ 0.</summary>

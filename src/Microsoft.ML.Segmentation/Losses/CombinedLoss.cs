@@ -12,6 +12,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// A weighted sum of losses, Σ λᵢ·lossᵢ, for the usual pairings (cross-entropy + Dice, Dice + focal, …). The
 /// gradient is the same weighted sum of the parts' gradients.
 /// </summary>
+/// <remarks>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several
+/// threads at once, each call using its own scratch.</remarks>
 public sealed class CombinedLoss : ISegmentationLoss
 {
     private readonly (ISegmentationLoss Loss, double Weight)[] _parts;

@@ -16,6 +16,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// (a pixel with a NaN in any channel is ignored; for them <see cref="PointwiseAveraging.TargetWeight"/> divides by
 /// the number of valid pixels, as PyTorch does for probability targets).</para>
 /// <para>Gradient: ∂/∂x_c = (Σ_k a_k)·p_c − a_c, divided by the averaging denominator.</para>
+/// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several threads
+/// at once, each call using its own scratch.</para>
 /// </remarks>
 public sealed class CrossEntropyLoss : ISegmentationLoss
 {

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 namespace Microsoft.ML.Segmentation.Losses;
 
 /// <summary>Options of <see cref="CrossEntropyLoss"/>.</summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class CrossEntropyLossOptions
 {
     /// <summary>A weight per class (length C), multiplying the loss of pixels of that class; <see langword="null"/> for none. Default: <see langword="null"/>; each must be ≥ 0.</summary>

@@ -9,6 +9,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// <c>EmptyTarget = Compute</c>, <c>WeightNormalization = Count</c>. smp <c>DiceLoss(smooth=s, eps=e)</c>:
 /// <c>SmoothNumerator = SmoothDenominator = 2s</c>, <c>Epsilon = 2e</c>, <c>SoftLabels = true</c>.</para>
 /// <para>The gradient is exact (the ε clamp is treated as a constant where it binds).</para>
+/// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several threads
+/// at once, each call using its own scratch.</para>
 /// </remarks>
 public sealed class DiceLoss : OverlapLoss
 {

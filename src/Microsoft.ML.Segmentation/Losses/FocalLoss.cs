@@ -16,6 +16,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// (softmax) in parallel, producing value and gradient in one pass (two when <see cref="FocalLossOptions.Normalized"/>);
 /// partial sums are added in a fixed order, so results do not depend on the number of threads.
 /// <see cref="ComputeTerms"/> uses the scalar reference implementation.</para>
+/// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several threads
+/// at once, each call using its own scratch.</para>
 /// </remarks>
 public sealed class FocalLoss : ISegmentationLoss
 {

@@ -11,6 +11,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// <remarks>
 /// A class with an empty target would get an infinite weight; like MONAI, it gets the largest finite weight of the
 /// region instead. Weights depend on targets only, so they are constants for the gradient.
+/// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several threads
+/// at once, each call using its own scratch.</para>
 /// </remarks>
 public sealed class GeneralizedDiceLoss : RegionLoss
 {

@@ -27,6 +27,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// <para>Ignored target elements (a label equal to the ignore index, or NaN in a dense target) add nothing to a
 /// term and are not counted in its mean; they count as background in the target's distance field. A term with no
 /// counted pixel is 0.</para>
+/// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several threads
+/// at once, each call using its own scratch.</para>
 /// </remarks>
 public sealed class HausdorffDistanceLoss : ISegmentationLoss
 {

@@ -7,6 +7,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// Options of <see cref="HausdorffDistanceLoss"/>. The defaults are MONAI's <c>HausdorffDTLoss()</c>: probabilities
 /// as given, α = 2, background channel left out, one term per (image, class), mean over the terms.
 /// </summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class HausdorffDistanceLossOptions
 {
     /// <summary>

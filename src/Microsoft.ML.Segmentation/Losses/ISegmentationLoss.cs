@@ -9,6 +9,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// Inputs are NCHW tensors: <c>input</c> holds logits or probabilities as the loss's options say; the gradient is
 /// with respect to that same input and is written (not accumulated) into the caller's span. Implementations are
 /// immutable after construction and safe to call from several threads at once.
+/// <para>Thread safety: SegML's implementations are immutable and <c>Compute</c> is thread-safe; ComputeLosses may call
+/// a custom implementation from several cursors at once, so it must be too.</para>
 /// </remarks>
 public interface ISegmentationLoss
 {

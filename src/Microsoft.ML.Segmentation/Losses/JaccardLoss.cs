@@ -6,6 +6,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// </summary>
 /// <remarks>
 /// MONAI <c>DiceLoss(jaccard=True)</c> writes (2Σpt + a′)/(2(Σp + Σt − Σpt) + b′): use a = a′/2, b = b′/2.
+/// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several threads
+/// at once, each call using its own scratch.</para>
 /// </remarks>
 public sealed class JaccardLoss : OverlapLoss
 {

@@ -3,6 +3,7 @@ using System;
 namespace Microsoft.ML.Segmentation.Losses;
 
 /// <summary>The Lovász extension of the Jaccard loss, the building block of <see cref="LovaszSoftmaxLoss"/> and <see cref="LovaszHingeLoss"/>.</summary>
+/// <remarks>Thread safety: stateless; every member is thread-safe.</remarks>
 public static class LovaszExtension
 {
     /// <summary>

@@ -18,6 +18,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// reduction such an image counts as 0 in the average.</para>
 /// <para>Gradient: <c>∂/∂x_j = −s_j·g_rank(j)</c> where <c>e_j &gt; 0</c>, else 0; the sort order and g are constants
 /// (a subgradient at ties), ties broken by pixel order.</para>
+/// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several threads
+/// at once, each call using its own scratch.</para>
 /// </remarks>
 public sealed class LovaszHingeLoss : ISegmentationLoss
 {

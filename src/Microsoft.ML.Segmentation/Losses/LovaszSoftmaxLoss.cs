@@ -22,6 +22,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// sort order and g are constants (a subgradient at ties); ties are broken by pixel order, so results are deterministic.</para>
 /// <para>Cost: one sort per (class, image or batch), by a stable radix sort on the error bits, in parallel over
 /// classes and images; O(N·C·H·W) memory rented per call.</para>
+/// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several threads
+/// at once, each call using its own scratch.</para>
 /// </remarks>
 public sealed class LovaszSoftmaxLoss : ISegmentationLoss
 {

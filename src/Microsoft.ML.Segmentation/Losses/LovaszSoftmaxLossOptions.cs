@@ -4,6 +4,8 @@ using Microsoft.ML.Segmentation.Kernels;
 namespace Microsoft.ML.Segmentation.Losses;
 
 /// <summary>Settings of <see cref="LovaszSoftmaxLoss"/>.</summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class LovaszSoftmaxLossOptions
 {
     /// <summary>

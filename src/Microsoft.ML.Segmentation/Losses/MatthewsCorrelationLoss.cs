@@ -8,6 +8,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// Matthews correlation coefficient loss (Abhishek and Hamarneh, 2021): 1 − (TP·TN − FP·FN) / √((TP+FP)(TP+FN)(TN+FP)(TN+FN))
 /// from soft counts pooled over the batch, one per channel, averaged over channels. Range [0, 2].
 /// </summary>
+/// <remarks>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several
+/// threads at once, each call using its own scratch.</remarks>
 public sealed class MatthewsCorrelationLoss : RegionLoss
 {
     private readonly double _epsilon;

@@ -5,6 +5,8 @@ using Microsoft.ML.Segmentation.Kernels;
 namespace Microsoft.ML.Segmentation.Losses;
 
 /// <summary>Options of <see cref="MatthewsCorrelationLoss"/>.</summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class MatthewsCorrelationLossOptions
 {
     /// <summary>How the input becomes probabilities. Default: <see cref="Activation.Sigmoid"/> (one logit per channel).</summary>

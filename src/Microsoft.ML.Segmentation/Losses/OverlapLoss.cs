@@ -9,6 +9,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// The Tversky-form overlap loss that <see cref="DiceLoss"/>, <see cref="JaccardLoss"/> and <see cref="TverskyLoss"/>
 /// are: score = (TP + a) / max(TP + α·FP + β·FN + b, ε) per region, loss = 1 − score (or −log score), reduced over regions.
 /// </summary>
+/// <remarks>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several
+/// threads at once, each call using its own scratch.</remarks>
 public abstract class OverlapLoss : RegionLoss
 {
     private readonly double _alpha;

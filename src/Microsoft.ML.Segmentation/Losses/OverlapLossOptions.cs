@@ -8,6 +8,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// The defaults follow segmentation_models.pytorch (smp): no smoothing, statistics pooled over the batch,
 /// and a class with an empty target contributes 0.
 /// </summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public abstract class OverlapLossOptions
 {
     private protected OverlapLossOptions()

@@ -10,6 +10,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// <see cref="RegionStatistics"/>, so all share one pass that gathers the statistics and one that turns
 /// ∂loss/∂statistics into ∂loss/∂input.
 /// </summary>
+/// <remarks>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several
+/// threads at once, each call using its own scratch.</remarks>
 public abstract class RegionLoss : ISegmentationLoss
 {
     private protected RegionLoss(Activation activation)

@@ -11,6 +11,7 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// <param name="SumSquaredTarget">Σ t².</param>
 /// <param name="AbsoluteDifference">Σ |p − t|, for the soft-label intersection (Σp + Σt − Σ|p − t|) / 2.</param>
 /// <param name="Count">Number of valid pixels.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public readonly record struct RegionStatistics(
     double Intersection,
     double SumPrediction,

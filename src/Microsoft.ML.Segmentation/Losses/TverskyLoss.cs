@@ -5,6 +5,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// 1 − (TP + a) / max(TP + α·FP + β·FN + b, ε) per region, with the focusing exponent γ applied as
 /// <see cref="TverskyLossOptions.GammaForm"/> says.
 /// </summary>
+/// <remarks>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several
+/// threads at once, each call using its own scratch.</remarks>
 public sealed class TverskyLoss : OverlapLoss
 {
     /// <summary>Creates the loss.</summary>

@@ -4,6 +4,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// Options of <see cref="TverskyLoss"/>: score = (TP + SmoothNumerator) / max(TP + α·FP + β·FN + SmoothDenominator, Epsilon),
 /// with TP = Σpt, FP = Σp − TP, FN = Σt − TP. α = β = ½ is Dice, α = β = 1 is Jaccard.
 /// </summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class TverskyLossOptions : OverlapLossOptions
 {
     /// <summary>Weight of false positives, α. Default: 0.5; must be ≥ 0.</summary>

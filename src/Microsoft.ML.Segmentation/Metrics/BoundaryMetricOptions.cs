@@ -11,6 +11,8 @@ namespace Microsoft.ML.Segmentation.Metrics;
 /// Hausdorff and average surface distances are +∞ (NaN with a <see cref="Percentile"/>, since the interpolated quantile
 /// of +∞ values is NaN, as in <c>torch.quantile</c>) and the normalised surface Dice is 0; when both are empty, every
 /// metric is NaN.
+/// <para>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</para>
 /// </remarks>
 public sealed class BoundaryMetricOptions
 {

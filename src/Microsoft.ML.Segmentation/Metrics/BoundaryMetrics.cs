@@ -15,6 +15,7 @@ namespace Microsoft.ML.Segmentation.Metrics;
 /// border. Distances between surfaces come from one distance transform per direction over the bounding box of the
 /// two masks (with a margin of one element), so the cost is linear in the number of elements.
 /// Empty masks: see <see cref="BoundaryMetricOptions"/>.
+/// <para>Thread safety: stateless; every member is thread-safe.</para>
 /// </remarks>
 public static partial class BoundaryMetrics
 {

@@ -8,6 +8,7 @@ namespace Microsoft.ML.Segmentation.Metrics;
 /// <param name="FalsePositives">Pixels of other classes predicted as the class.</param>
 /// <param name="FalseNegatives">Pixels of the class predicted as another class.</param>
 /// <param name="TrueNegatives">Pixels of other classes predicted as another class.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public readonly record struct ClassConfusion(long TruePositives, long FalsePositives, long FalseNegatives, long TrueNegatives)
 {
     /// <summary>Pixels that belong to the class in the ground truth, TP + FN.</summary>

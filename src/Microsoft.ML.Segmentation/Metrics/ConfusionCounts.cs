@@ -13,6 +13,7 @@ namespace Microsoft.ML.Segmentation.Metrics;
 /// Counts come either from a <see cref="ConfusionMatrix"/> (mutually exclusive classes: each pixel has one true and one
 /// predicted label) or from binary masks <c>[N,C,H,W]</c> (<see cref="FromMasks{T}"/>: multilabel, a pixel may belong to
 /// several channels, each channel is counted on its own).
+/// <para>Thread safety: immutable; safe to share between threads.</para>
 /// </remarks>
 public sealed class ConfusionCounts
 {

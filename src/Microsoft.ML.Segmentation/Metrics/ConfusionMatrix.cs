@@ -18,6 +18,7 @@ namespace Microsoft.ML.Segmentation.Metrics;
 /// throws <see cref="ArgumentException"/> naming the value and its position.</para>
 /// <para>Batches are counted in parallel per image; counts are integers, so the result does not depend on scheduling.
 /// The class is not thread-safe: do not call <c>Add</c> from several threads at once.</para>
+/// <para>Thread safety: not thread-safe: give each thread its own instance and merge them at the end.</para>
 /// </remarks>
 public sealed class ConfusionMatrix
 {

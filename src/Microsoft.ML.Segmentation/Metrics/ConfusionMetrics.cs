@@ -12,6 +12,7 @@ namespace Microsoft.ML.Segmentation.Metrics;
 /// A score is computed per (image, class) or on summed counts (see <see cref="MetricReduction"/>). A class that is
 /// absent (<see cref="MetricOptions.Absence"/>; by default: its denominator is 0) takes the value of
 /// <see cref="MetricOptions.AbsentClass"/>; skipped scores never enter a mean.
+/// <para>Thread safety: stateless; every member is thread-safe.</para>
 /// </remarks>
 public static partial class ConfusionMetrics
 {

@@ -12,6 +12,7 @@ namespace Microsoft.ML.Segmentation.Metrics;
 /// A class absent from the ground truth would get an infinite weight; it gets the largest finite weight of the image
 /// instead (0 when no class is present). Where the weighted denominator is 0 the score is 1 if nothing was predicted
 /// and 0 otherwise. These are MONAI's rules (<c>compute_generalized_dice</c>).
+/// <para>Thread safety: stateless; every member is thread-safe.</para>
 /// </remarks>
 public static class GeneralizedDice
 {

@@ -13,6 +13,7 @@ namespace Microsoft.ML.Segmentation.Metrics;
 /// Argmax runs along contiguous pixel rows of each channel (NCHW), comparing row k with the running maximum a vector
 /// at a time, so it vectorizes across pixels. Ties go to the lowest class index, as <c>torch.argmax</c> and
 /// <c>numpy.argmax</c> do. NaN scores never win a comparison (a NaN channel is never chosen over a number).
+/// <para>Thread safety: stateless; every member is thread-safe.</para>
 /// </remarks>
 public static class MaskPrediction
 {

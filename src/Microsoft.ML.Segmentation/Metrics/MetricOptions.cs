@@ -4,6 +4,8 @@ using System.Collections.Generic;
 namespace Microsoft.ML.Segmentation.Metrics;
 
 /// <summary>How <see cref="ConfusionMetrics.Compute(ConfusionMetric, IReadOnlyList{ConfusionCounts}, MetricOptions?)"/> reduces scores and treats absent classes.</summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class MetricOptions
 {
     /// <summary>How per-(image, class) scores are combined. Default: <see cref="MetricReduction.Macro"/>.</summary>

@@ -3,6 +3,7 @@ using System;
 namespace Microsoft.ML.Segmentation.Metrics;
 
 /// <summary>Binary morphology on 2-D masks, with SciPy's conventions (<c>scipy.ndimage.binary_erosion</c>).</summary>
+/// <remarks>Thread safety: stateless; every member is thread-safe.</remarks>
 public static class Morphology
 {
     /// <summary>

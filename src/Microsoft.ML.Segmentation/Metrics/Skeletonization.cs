@@ -12,6 +12,7 @@ namespace Microsoft.ML.Segmentation.Metrics;
 /// of the sub-pass (so the removals of one sub-pass are simultaneous): a lookup table over the 256 neighbourhoods gives
 /// 0 (keep), 1 (removable in the first sub-pass), 2 (removable in the second) or 3 (removable in either).
 /// The table is scikit-image's, which refines the conditions of the original algorithm.
+/// <para>Thread safety: stateless; every member is thread-safe.</para>
 /// </remarks>
 public static class Skeletonization
 {

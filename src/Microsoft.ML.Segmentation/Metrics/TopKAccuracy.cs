@@ -8,6 +8,7 @@ namespace Microsoft.ML.Segmentation.Metrics;
 /// Top-k pixel accuracy straight from scores: a pixel is a hit when its true class is among the k highest-scoring
 /// channels (and, optionally, its score exceeds a threshold). mmseg's <c>Accuracy</c> is 100 · hits / valid.
 /// </summary>
+/// <remarks>Thread safety: stateless; every member is thread-safe.</remarks>
 public static class TopKAccuracy
 {
     /// <summary>Counts the hits and the counted (not ignored) pixels.</summary>

@@ -7,6 +7,7 @@ namespace Microsoft.ML.Segmentation.Onnx;
 /// <remarks>
 /// New nodes, constants and intermediate tensors get names starting <c>segml_</c> that the model does not use yet;
 /// the new inputs and outputs take the names in the options, which must be new to the model.
+/// <para>Thread safety: stateless; every member is thread-safe.</para>
 /// </remarks>
 public static class OnnxGraphEditor
 {

@@ -8,6 +8,8 @@ namespace Microsoft.ML.Segmentation.Onnx;
 /// raw RGB pixels <c>[N,3,H,W]</c> in 0–255 and computes what <see cref="ImageTensorOptions"/> would have given it:
 /// <c>((pixel / 255) − mean[c]) / std[c]</c> (without the division by 255 when <see cref="ScaleToUnit"/> is off).
 /// </summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class OnnxInputNormalization
 {
     /// <summary>Divide pixel values by 255 before normalising. Default: <see langword="true"/>.</summary>

@@ -15,6 +15,8 @@ namespace Microsoft.ML.Segmentation.Onnx;
 /// Runtime does not copy the raw scores back when only the mask is wanted.</para>
 /// <para>The defaults do nothing; set at least one of <see cref="Activation"/>, <see cref="ResizeToInput"/>,
 /// <see cref="ArgMax"/> or <see cref="ConfusionCounts"/>.</para>
+/// <para>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</para>
 /// </remarks>
 public sealed class OnnxPostProcessing
 {

@@ -4,6 +4,7 @@ namespace Microsoft.ML.Segmentation.Onnx;
 /// <param name="Provider">The provider tried.</param>
 /// <param name="DeviceId">The GPU it was asked for; <see langword="null"/> for the CPU.</param>
 /// <param name="FailureReason">Why it could not be used; <see langword="null"/> for the provider the model runs on.</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed record OnnxProviderAttempt(OnnxExecutionProvider Provider, int? DeviceId, string? FailureReason)
 {
     /// <summary>Whether the model runs on this provider.</summary>

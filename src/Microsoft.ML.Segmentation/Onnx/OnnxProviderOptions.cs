@@ -14,6 +14,8 @@ namespace Microsoft.ML.Segmentation.Onnx;
 /// rejects them rather than ignoring them silently. A setting left <see langword="null"/> keeps ONNX Runtime's
 /// default.</para>
 /// <para>Create entries with <see cref="Cpu"/>, <see cref="Cuda"/> and <see cref="TensorRT"/>, or set the properties.</para>
+/// <para>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</para>
 /// </remarks>
 public sealed class OnnxProviderOptions
 {

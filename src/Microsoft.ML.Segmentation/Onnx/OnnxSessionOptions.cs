@@ -7,6 +7,8 @@ namespace Microsoft.ML.Segmentation.Onnx;
 /// <remarks>
 /// Every property has a default that works for a CPU-only application with a model that has one rank-4 float input
 /// <c>[N,C,H,W]</c> and one rank-4 float output. The options are read once, when the model is loaded.
+/// <para>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</para>
 /// </remarks>
 public sealed class OnnxSessionOptions
 {

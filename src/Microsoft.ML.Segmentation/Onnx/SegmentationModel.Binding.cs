@@ -16,8 +16,10 @@ public sealed partial class SegmentationModel
     // (or a pooled) buffer and ONNX Runtime writes the output straight into it: no per-run tensor allocation.
     private readonly ConcurrentDictionary<(int Batch, int Height, int Width), long[]> _outputShapes = new();
 
-    // An OrtIoBinding is not thread-safe; Run is. A bag keeps one binding per concurrent caller, reused.
-    private readonly ConcurrentBag<OrtIoBinding> _bindings = new();
+    // An OrtIoBinding is not thread-safe; Run is. The queue keeps one binding per concurrent caller, reused, so it
+    // never holds more than the peak number of simultaneous runs. A queue rather than a ConcurrentBag: the bag keeps a
+    // list per thread that ever added to it, and a server's thread pool would keep adding threads to that list.
+    private readonly ConcurrentQueue<OrtIoBinding> _bindings = new();
 
     private long _boundRuns;
 
@@ -127,7 +129,7 @@ public sealed partial class SegmentationModel
                 OrtMemoryInfo.DefaultInstance, TensorElementType.Float, inputShape, (IntPtr)inputData, (long)input.Length * sizeof(float));
             using OrtValue outputValue = OrtValue.CreateTensorValueWithData(
                 OrtMemoryInfo.DefaultInstance, outputType, outputShape, (IntPtr)outputData, output.Length);
-            OrtIoBinding binding = _bindings.TryTake(out OrtIoBinding? pooled) ? pooled : _session.CreateIoBinding();
+            OrtIoBinding binding = _bindings.TryDequeue(out OrtIoBinding? pooled) ? pooled : _session.CreateIoBinding();
             try
             {
                 binding.BindInput(InputName, inputValue);
@@ -144,14 +146,14 @@ public sealed partial class SegmentationModel
             {
                 binding.ClearBoundInputs();
                 binding.ClearBoundOutputs();
-                _bindings.Add(binding);
+                _bindings.Enqueue(binding);
             }
         }
     }
 
     private void DisposeBindings()
     {
-        while (_bindings.TryTake(out OrtIoBinding? binding))
+        while (_bindings.TryDequeue(out OrtIoBinding? binding))
         {
             binding.Dispose();
         }

@@ -20,6 +20,9 @@ namespace Microsoft.ML.Segmentation.Onnx;
 /// <para>Only load models you trust: an ONNX file is code that ONNX Runtime executes.</para>
 /// <para>The GPU providers need the application to reference <c>Microsoft.ML.OnnxRuntime.Gpu</c> 1.31.0 (the
 /// library itself references only <c>Microsoft.ML.OnnxRuntime.Managed</c>); see <see cref="OnnxSessionOptions.FallbackToCpu"/>.</para>
+/// <para>Thread safety: <c>Run</c> and its overloads may be called from several threads at once (ONNX Runtime sessions
+/// are thread-safe; with IOBinding each concurrent call takes its own pooled binding, and the output-shape cache is a
+/// bounded concurrent dictionary). <c>Dispose</c> must not race with a run.</para>
 /// </remarks>
 public sealed partial class SegmentationModel : IDisposable
 {

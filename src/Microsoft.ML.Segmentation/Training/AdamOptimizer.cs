@@ -7,6 +7,8 @@ namespace Microsoft.ML.Segmentation.Training;
 /// v ← β2·v + (1 − β2)·g², w ← w − lr·(m/(1 − β1ᵗ)) / (√(v/(1 − β2ᵗ)) + ε). Weight decay (weights only) is either
 /// decoupled, w ← w − lr·λ·w before the update (AdamW), or added to the gradient, g ← ∇ + λ·w (Adam's L2).
 /// </summary>
+/// <remarks>Thread safety: not thread-safe: each step updates the optimizer's state (moments, step count); one
+/// optimizer per training run.</remarks>
 public sealed class AdamOptimizer : HeadOptimizer
 {
     private readonly double[] _m;

@@ -3,6 +3,7 @@ using System;
 namespace Microsoft.ML.Segmentation.Training;
 
 /// <summary>A tensor of a backbone graph to take as a feature map: any node output, not only a graph output.</summary>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed class BackboneFeature
 {
     /// <summary>Names the tensor and, optionally, its stride.</summary>

@@ -5,6 +5,8 @@ using Microsoft.ML.Segmentation.Onnx;
 namespace Microsoft.ML.Segmentation.Training;
 
 /// <summary>How to load an ONNX graph as a <see cref="FeatureBackbone"/>.</summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class BackboneOptions
 {
     /// <summary>The image input; null takes the graph's only rank-4 float input.</summary>

@@ -13,6 +13,7 @@ namespace Microsoft.ML.Segmentation.Training;
 /// two middle values for an even count); the median class gets 1 and no further scaling is applied.</para>
 /// <para>A class with no pixels gets weight 0 under every formula: nothing in the training labels carries it, so its
 /// weight never multiplies a term, and 0 keeps it out of the normalisation rather than inventing a frequency.</para>
+/// <para>Thread safety: stateless; every member is thread-safe.</para>
 /// </remarks>
 public static class ClassFrequencyWeights
 {

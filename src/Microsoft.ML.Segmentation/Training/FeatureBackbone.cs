@@ -16,6 +16,8 @@ namespace Microsoft.ML.Segmentation.Training;
 /// ResNet-18 with <see cref="ResNet18"/>. <see cref="Extract(ReadOnlySpan{float}, int, int)"/> may be called from
 /// several threads at once.
 /// </summary>
+/// <remarks>Thread safety: running the backbone may happen on several threads at once (the ONNX Runtime session is
+/// thread-safe, buffers are per call); <c>Dispose</c> must not race with a run.</remarks>
 public sealed partial class FeatureBackbone : IDisposable
 {
     private readonly InferenceSession _session;

@@ -14,6 +14,8 @@ namespace Microsoft.ML.Segmentation.Training;
 /// on the order and sizes of the <see cref="Add"/> calls. <see cref="Get"/> may run on several threads at once, also
 /// while another thread adds; the file is deleted on <see cref="Dispose"/>.
 /// </summary>
+/// <remarks>Thread safety: thread-safe: reads and writes of the cache file are serialised by a lock. <c>Dispose</c>
+/// must not race with them.</remarks>
 public sealed class FeatureCache : IFeatureStore, IDisposable
 {
     /// <summary>The default <see cref="MemoryLimitBytes"/>: 1 GiB.</summary>

@@ -3,6 +3,8 @@ using System;
 namespace Microsoft.ML.Segmentation.Training;
 
 /// <summary>One feature map of one image from a backbone: <c>[Channels, Height, Width]</c> at a given stride.</summary>
+/// <remarks>Thread safety: its arrays are writable and unsynchronised: share it between threads only while nobody
+/// writes to it.</remarks>
 public sealed class FeatureMap
 {
     /// <summary>Wraps <paramref name="data"/> (not copied).</summary>

@@ -5,6 +5,8 @@ using System.Linq;
 namespace Microsoft.ML.Segmentation.Training;
 
 /// <summary>A backbone's feature maps for one image, finest stride first, with the size of the image they came from.</summary>
+/// <remarks>Thread safety: its arrays are writable and unsynchronised: share it between threads only while nobody
+/// writes to it.</remarks>
 public sealed class FeatureMaps
 {
     /// <summary>Groups the maps of one image.</summary>

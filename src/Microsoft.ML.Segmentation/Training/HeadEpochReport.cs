@@ -9,4 +9,5 @@ namespace Microsoft.ML.Segmentation.Training;
 /// <param name="LearningRate">The learning rate of the epoch's last step.</param>
 /// <param name="Elapsed">Wall time of the epoch, validation included.</param>
 /// <param name="IsBest">Whether this epoch is the best so far (its parameters are kept).</param>
+/// <remarks>Thread safety: immutable; safe to share between threads.</remarks>
 public sealed record HeadEpochReport(int Epoch, double TrainLoss, double ValidationMeanIou, double LearningRate, TimeSpan Elapsed, bool IsBest);

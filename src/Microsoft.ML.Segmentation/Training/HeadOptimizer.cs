@@ -3,6 +3,8 @@ using System;
 namespace Microsoft.ML.Segmentation.Training;
 
 /// <summary>An optimiser over a flat parameter vector, with per-parameter state. Not thread-safe.</summary>
+/// <remarks>Thread safety: not thread-safe: each step updates the optimizer's state (moments, step count); one
+/// optimizer per training run.</remarks>
 public abstract class HeadOptimizer
 {
     /// <summary>Creates the state for <paramref name="parameterCount"/> parameters.</summary>

@@ -1,6 +1,8 @@
 namespace Microsoft.ML.Segmentation.Training;
 
 /// <summary>Options of the optimisers that train a <see cref="SegmentationHead"/>.</summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class HeadOptimizerOptions
 {
     /// <summary>The update rule. Default: <see cref="HeadOptimizerKind.Adam"/>.</summary>

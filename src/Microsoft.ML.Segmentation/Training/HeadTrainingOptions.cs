@@ -5,6 +5,8 @@ using Microsoft.ML.Segmentation.Losses;
 namespace Microsoft.ML.Segmentation.Training;
 
 /// <summary>Options of <see cref="HeadTrainer.Train"/>.</summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class HeadTrainingOptions
 {
     /// <summary>Classes K (2 or more). Default: <see langword="null"/>, the largest label in the training maps plus one, at least 2.</summary>

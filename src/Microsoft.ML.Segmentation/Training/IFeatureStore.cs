@@ -4,6 +4,8 @@ namespace Microsoft.ML.Segmentation.Training;
 /// Feature maps of a training set, by image index, computed once and kept (in memory, or spilled to disk beyond a
 /// limit). Training reads images many times, in shuffled order; implementations must allow that.
 /// </summary>
+/// <remarks>Thread safety: up to each implementation; the head trainer reads a store from one thread at a
+/// time.</remarks>
 public interface IFeatureStore
 {
     /// <summary>The number of images.</summary>

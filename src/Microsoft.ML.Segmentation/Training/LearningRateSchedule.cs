@@ -3,6 +3,8 @@ using System;
 namespace Microsoft.ML.Segmentation.Training;
 
 /// <summary>The learning rate as a function of the optimiser step, with an optional linear warm-up.</summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class LearningRateSchedule
 {
     /// <summary>The shape after warm-up. Default: <see cref="LearningRateScheduleKind.Constant"/>.</summary>

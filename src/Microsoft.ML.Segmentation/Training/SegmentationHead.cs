@@ -17,6 +17,9 @@ namespace Microsoft.ML.Segmentation.Training;
 /// gain 1, U(−√(3/fan_in), √(3/fan_in)); biases are 0.</para>
 /// <para>Computation is in float32 with per-image parameter-gradient totals in double. An instance keeps buffers sized
 /// to the largest image seen, so it is not safe to use from several threads at once.</para>
+/// <para>Thread safety: not thread-safe: <c>Predict</c> and <c>AccumulateGradient</c> reuse scratch buffers held by the
+/// head. Give each thread its own head (copy the parameters with GetParameters/SetParameters), or export it to ONNX and
+/// score it with ScoreOnnx, which is thread-safe.</para>
 /// </remarks>
 public sealed partial class SegmentationHead
 {

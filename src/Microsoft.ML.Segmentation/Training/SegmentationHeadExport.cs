@@ -23,6 +23,7 @@ namespace Microsoft.ML.Segmentation.Training;
 /// backbone below opset 11, such as ML.NET's opset-8 ResNet-18, is raised to opset 13 (IR version 7) when its ops all
 /// compute the same there: Conv, BatchNormalization (whose <c>spatial</c> attribute, always 1, is removed), Relu, Add,
 /// Sub, Mul, pooling and a few more; any other op is refused rather than risk changed features.</para>
+/// <para>Thread safety: stateless; every member is thread-safe.</para>
 /// </remarks>
 public static class SegmentationHeadExport
 {

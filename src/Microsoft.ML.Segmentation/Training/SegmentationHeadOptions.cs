@@ -1,6 +1,8 @@
 namespace Microsoft.ML.Segmentation.Training;
 
 /// <summary>Options of <see cref="SegmentationHead"/>.</summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class SegmentationHeadOptions
 {
     /// <summary>Channels of the concatenated features (<see cref="FeatureMaps.TotalChannels"/>). Required; 1 or more.</summary>

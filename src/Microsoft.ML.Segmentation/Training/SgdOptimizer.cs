@@ -6,6 +6,8 @@ namespace Microsoft.ML.Segmentation.Training;
 /// SGD with momentum, as PyTorch's <c>torch.optim.SGD</c> without dampening: g ← ∇ + λ·w (weights only);
 /// v ← μ·v + g (v starts at 0); the step is v, or g + μ·v with Nesterov; w ← w − lr·step.
 /// </summary>
+/// <remarks>Thread safety: not thread-safe: each step updates the optimizer's state (moments, step count); one
+/// optimizer per training run.</remarks>
 public sealed class SgdOptimizer : HeadOptimizer
 {
     private readonly double[] _velocity;

@@ -13,6 +13,10 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// vector) plus its geometry (an 8-element Int32 vector), as <see cref="SegmentationImageLoader"/> prepares it.
 /// Created by <see cref="SegmentationTransforms.LoadImages(string, string?, ImageTensorOptions?, string?)"/>.
 /// </summary>
+/// <remarks>Thread safety: safe to share once fitted: <c>Transform</c>, <c>GetRowToRowMapper</c> and cursors over its
+/// output may be used on several threads at once; each cursor, row and <c>PredictionEngine</c> serves one thread at a
+/// time (create engines with <c>PredictionEngineOptions.OwnsTransformer = false</c>, or disposing one engine disposes
+/// this transformer).</remarks>
 public sealed partial class ImageLoadingTransformer : SegmentationTransformerBase
 {
     internal const string Kind = "LoadImages";
@@ -20,6 +24,9 @@ public sealed partial class ImageLoadingTransformer : SegmentationTransformerBas
     private readonly ImageTensorOptions _options;
     private readonly string? _imageFolder;
     private readonly BlockBufferPool<float[][]> _tensorPool;
+
+    /// <summary>Read-ahead buffer sets waiting in the pool (tests check that cursors give theirs back).</summary>
+    internal int RetainedBufferSets => _tensorPool.RetainedCount;
 
     internal ImageLoadingTransformer(string outputColumnName, string inputColumnName, ImageTensorOptions options, string? imageFolder)
     {

@@ -11,6 +11,10 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// Adds one Single column per loss: each image's loss between its scores and its mask (ignored pixels excluded),
 /// computed with the loss's own options. Created by <see cref="SegmentationTransforms.ComputeLosses"/>.
 /// </summary>
+/// <remarks>Thread safety: safe to share once fitted: <c>Transform</c>, <c>GetRowToRowMapper</c> and cursors over its
+/// output may be used on several threads at once; each cursor, row and <c>PredictionEngine</c> serves one thread at a
+/// time (create engines with <c>PredictionEngineOptions.OwnsTransformer = false</c>, or disposing one engine disposes
+/// this transformer).</remarks>
 public sealed class LossComputingTransformer : SegmentationTransformerBase
 {
     private readonly (string Column, ISegmentationLoss Loss)[] _losses;

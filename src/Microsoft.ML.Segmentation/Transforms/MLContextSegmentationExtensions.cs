@@ -1,6 +1,7 @@
 namespace Microsoft.ML.Segmentation.Transforms;
 
 /// <summary>Adds <c>mlContext.Segmentation()</c>.</summary>
+/// <remarks>Thread safety: stateless; every member is thread-safe.</remarks>
 public static class MLContextSegmentationExtensions
 {
     /// <summary>SegML's catalog of segmentation estimators and the evaluator.</summary>

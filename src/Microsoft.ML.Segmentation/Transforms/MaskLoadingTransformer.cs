@@ -13,6 +13,10 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// brought to its image's geometry when a geometry column is given, with the class names as KeyValues.
 /// Created by <see cref="SegmentationTransforms.LoadMasks"/>.
 /// </summary>
+/// <remarks>Thread safety: safe to share once fitted: <c>Transform</c>, <c>GetRowToRowMapper</c> and cursors over its
+/// output may be used on several threads at once; each cursor, row and <c>PredictionEngine</c> serves one thread at a
+/// time (create engines with <c>PredictionEngineOptions.OwnsTransformer = false</c>, or disposing one engine disposes
+/// this transformer).</remarks>
 public sealed class MaskLoadingTransformer : SegmentationTransformerBase
 {
     internal const string Kind = "LoadMasks";

@@ -14,6 +14,10 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// the original image's size (letterbox and padding removed) when asked.
 /// Created by <see cref="SegmentationTransforms.PredictMasks"/>.
 /// </summary>
+/// <remarks>Thread safety: safe to share once fitted: <c>Transform</c>, <c>GetRowToRowMapper</c> and cursors over its
+/// output may be used on several threads at once; each cursor, row and <c>PredictionEngine</c> serves one thread at a
+/// time (create engines with <c>PredictionEngineOptions.OwnsTransformer = false</c>, or disposing one engine disposes
+/// this transformer).</remarks>
 public sealed class MaskPredictingTransformer : SegmentationTransformerBase
 {
     internal const string Kind = "PredictMasks";
@@ -21,6 +25,9 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
     private readonly bool _restoreOriginalSize;
     private readonly bool _scoresAreProbabilities;
     private readonly BlockBufferPool<PredictionBuffers> _bufferPool = new(() => new PredictionBuffers());
+
+    /// <summary>Read-ahead buffer sets waiting in the pool (tests check that cursors give theirs back).</summary>
+    internal int RetainedBufferSets => _bufferPool.RetainedCount;
 
     internal MaskPredictingTransformer(string outputColumnName, string scoresColumnName, string geometryColumnName, IReadOnlyList<string> classNames, float threshold, bool restoreOriginalSize, string? confidenceColumnName = null, bool scoresAreProbabilities = false)
     {

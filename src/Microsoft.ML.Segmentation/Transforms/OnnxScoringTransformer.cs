@@ -17,6 +17,10 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// <para>A cursor over its output reads <see cref="Onnx.OnnxSessionOptions.BatchSize"/> rows ahead on a background
 /// thread and scores them in one run (grouped by tensor size), while the consumer reads the previous block; a
 /// <c>PredictionEngine</c> scores its single row. Results are identical either way.</para>
+/// <para>Thread safety: safe to share once fitted: <c>Transform</c>, <c>GetRowToRowMapper</c> and cursors over its
+/// output may be used on several threads at once; each cursor, row and <c>PredictionEngine</c> serves one thread at a
+/// time (create engines with <c>PredictionEngineOptions.OwnsTransformer = false</c>, or disposing one engine disposes
+/// this transformer). Dispose it only when no cursor or engine is in use.</para>
 /// </remarks>
 public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase, IDisposable
 {
@@ -25,6 +29,9 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
     private readonly byte[] _modelBytes;
     private readonly OnnxSessionOptions _options;
     private readonly BlockBufferPool<ScoringBuffers> _bufferPool = new(() => new ScoringBuffers());
+
+    /// <summary>Read-ahead buffer sets waiting in the pool (tests check that cursors give theirs back).</summary>
+    internal int RetainedBufferSets => _bufferPool.RetainedCount;
 
     internal OnnxScoringTransformer(string outputColumnName, string inputColumnName, string geometryColumnName, byte[] modelBytes, string modelName, OnnxSessionOptions options, IReadOnlyList<string>? maskClassNames = null)
     {

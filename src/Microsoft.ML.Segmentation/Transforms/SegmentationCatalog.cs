@@ -9,6 +9,9 @@ using Microsoft.ML.Segmentation.Evaluation;
 namespace Microsoft.ML.Segmentation.Transforms;
 
 /// <summary>SegML's entry point on an <see cref="MLContext"/>: <c>mlContext.Segmentation()</c>.</summary>
+/// <remarks>Thread safety: like ML.NET's own catalogs and estimators, build and fit on one thread; the fitted
+/// transformers are then safe to share. <c>Evaluate</c> uses its own cursor and evaluator, so concurrent evaluations of
+/// shared data are safe.</remarks>
 public sealed class SegmentationCatalog
 {
     private readonly MLContext _context;

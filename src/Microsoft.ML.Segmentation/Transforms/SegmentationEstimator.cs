@@ -7,6 +7,8 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// transformer it was built with.
 /// </summary>
 /// <typeparam name="TTransformer">The transformer.</typeparam>
+/// <remarks>Thread safety: like ML.NET's own catalogs and estimators, build and fit on one thread; the fitted
+/// transformers are then safe to share.</remarks>
 public sealed class SegmentationEstimator<TTransformer> : IEstimator<TTransformer>
     where TTransformer : SegmentationTransformerBase
 {

@@ -10,6 +10,8 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// The estimator of <see cref="SegmentationTrainers.TrainHead"/>: <see cref="Fit"/> trains a head on a frozen backbone
 /// and returns a <see cref="SegmentationHeadTransformer"/>.
 /// </summary>
+/// <remarks>Thread safety: like ML.NET's own catalogs and estimators, build and fit on one thread; the fitted
+/// transformers are then safe to share.</remarks>
 public sealed class SegmentationHeadTrainer : IEstimator<SegmentationHeadTransformer>
 {
     private readonly MLContext _context;

@@ -4,6 +4,8 @@ using Microsoft.ML.Segmentation.Training;
 namespace Microsoft.ML.Segmentation.Transforms;
 
 /// <summary>Options of <see cref="SegmentationTrainers.TrainHead"/>.</summary>
+/// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
+/// component built from it is in use.</remarks>
 public sealed class SegmentationHeadTrainerOptions
 {
     /// <summary>The image tensor column, loaded with <see cref="FeatureBackbone.ImageOptions"/>. Default: "Image".</summary>

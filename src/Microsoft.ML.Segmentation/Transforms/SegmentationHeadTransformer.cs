@@ -18,6 +18,11 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// model, so <see cref="SegmentationCatalog.LoadModel(string)"/> gives back an <see cref="OnnxScoringTransformer"/> with
 /// the same scores; save <see cref="Head"/> alone with <see cref="SegmentationHead.Save"/>. Owns an ONNX Runtime session:
 /// dispose it when done.
+/// <para>Thread safety: safe to share once fitted: <c>Transform</c>, <c>GetRowToRowMapper</c> and cursors over its
+/// output may be used on several threads at once; each cursor, row and <c>PredictionEngine</c> serves one thread at a
+/// time (create engines with <c>PredictionEngineOptions.OwnsTransformer = false</c>, or disposing one engine disposes
+/// this transformer). Dispose it only when no cursor or engine is in use; its <see cref="Head"/> is not
+/// thread-safe.</para>
 /// </remarks>
 public sealed class SegmentationHeadTransformer : SegmentationTransformerBase, IDisposable
 {

@@ -4,6 +4,8 @@ using Microsoft.ML.Segmentation.Training;
 namespace Microsoft.ML.Segmentation.Transforms;
 
 /// <summary>The trainers of <c>mlContext.Segmentation().Trainers</c>.</summary>
+/// <remarks>Thread safety: like ML.NET's own catalogs and estimators, build and fit on one thread; the fitted
+/// transformers are then safe to share.</remarks>
 public sealed class SegmentationTrainers
 {
     private readonly MLContext _context;

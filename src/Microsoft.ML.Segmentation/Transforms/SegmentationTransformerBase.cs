@@ -12,6 +12,10 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// <remarks>
 /// <c>mlContext.Model.Save</c> cannot write these transformers: ML.NET keeps the writer of
 /// <see cref="ModelSaveContext"/> internal to its own assemblies. SegML saves its pipelines in its own format.
+/// <para>Thread safety: safe to share once fitted: <c>Transform</c>, <c>GetRowToRowMapper</c> and cursors over its
+/// output may be used on several threads at once; each cursor, row and <c>PredictionEngine</c> serves one thread at a
+/// time (create engines with <c>PredictionEngineOptions.OwnsTransformer = false</c>, or disposing one engine disposes
+/// this transformer).</para>
 /// </remarks>
 public abstract class SegmentationTransformerBase : ITransformer
 {

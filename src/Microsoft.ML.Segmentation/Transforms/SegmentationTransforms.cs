@@ -12,6 +12,8 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// holding one image's <c>[C,H,W]</c>, with an 8-element Int32 geometry column beside it; a mask is a variable-length
 /// key vector <c>[H,W]</c> (key k + 1 = class k, 0 = ignored) whose KeyValues are the class names.
 /// </summary>
+/// <remarks>Thread safety: like ML.NET's own catalogs and estimators, build and fit on one thread; the fitted
+/// transformers are then safe to share.</remarks>
 public sealed class SegmentationTransforms
 {
     private readonly MLContext _context;

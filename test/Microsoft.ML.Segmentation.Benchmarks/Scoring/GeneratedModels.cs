@@ -41,6 +41,23 @@ internal static class GeneratedModels
     }
 
     /// <summary>
+    /// <c>input</c> [N,3,H,W] → 1×1 Conv <paramref name="classes"/> → <c>out</c> logits [N,C,H,W]: a model so cheap that
+    /// a memory run over thousands of images measures the pipeline's buffers, not the network's time.
+    /// </summary>
+    public static byte[] PixelwiseNet(int classes, int seed = 20261128)
+    {
+        var random = new Random(seed);
+        var graph = new GraphProto { Name = "segml_bench_pixelwise" };
+        graph.Input.Add(FloatValue("input", Dim("N"), Dim(3), Dim("H"), Dim("W")));
+        string x = Conv(graph, random, "input", "head", 3, classes, kernel: 1, stride: 1, relu: false);
+        graph.Node.Add(Node("Identity", [x], "out"));
+        graph.Output.Add(FloatValue("out", Dim("N"), Dim(classes), Dim("H"), Dim("W")));
+        var model = new ModelProto { IrVersion = 8, ProducerName = "segml-benchmarks", Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 13 });
+        return model.ToByteArray();
+    }
+
+    /// <summary>
     /// The model with a new input <paramref name="newInputName"/> (pixels in [0,1]) feeding <c>(x − mean) / std</c>
     /// per channel into the original input: what SegML's loader does in managed code, done here by ONNX Runtime.
     /// </summary>
