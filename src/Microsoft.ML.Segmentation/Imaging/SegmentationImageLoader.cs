@@ -49,7 +49,9 @@ public sealed class SegmentationImageLoader
             Mean = options.Mean is null ? null : [.. options.Mean],
             Std = options.Std is null ? null : [.. options.Std],
             Layout = options.Layout,
+            MaxPixels = options.MaxPixels,
         };
+        ImageDecoding.CheckMaxPixels(_options.MaxPixels, nameof(options));
         ImageGeometry.Compute(1, 1, _options); // validates the resize settings
         if (!(_options.PaddingValue >= 0 && _options.PaddingValue <= 255))
         {
@@ -216,7 +218,7 @@ public sealed class SegmentationImageLoader
     public ImageGeometry Measure(string path)
     {
         byte[] bytes = ImageDecoding.ReadFile(path, nameof(path));
-        (int width, int height) = ImageDecoding.Identify(bytes, path, _options.AutoOrient);
+        (int width, int height) = ImageDecoding.Identify(bytes, path, _options.AutoOrient, _options.MaxPixels);
         return ImageGeometry.Compute(width, height, _options);
     }
 
@@ -283,7 +285,7 @@ public sealed class SegmentationImageLoader
 
     private Image<Rgb24> Decode(ReadOnlySpan<byte> data, string source)
     {
-        Image<Rgb24> image = ImageDecoding.Load<Rgb24>(data, source);
+        Image<Rgb24> image = ImageDecoding.Load<Rgb24>(data, source, _options.MaxPixels);
         try
         {
             if (_options.AutoOrient)

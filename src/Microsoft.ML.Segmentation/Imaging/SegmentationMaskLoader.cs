@@ -34,7 +34,9 @@ public sealed class SegmentationMaskLoader
             UnknownColorsAsIgnore = options.UnknownColorsAsIgnore,
             RequireSameSize = options.RequireSameSize,
             AutoOrient = options.AutoOrient,
+            MaxPixels = options.MaxPixels,
         };
+        ImageDecoding.CheckMaxPixels(_options.MaxPixels, nameof(options));
         if (_options.ClassCount is int classes && classes < 1)
         {
             throw new ArgumentException($"ClassCount ({classes}) must be ≥ 1, or null to leave values unchecked.", nameof(options));
