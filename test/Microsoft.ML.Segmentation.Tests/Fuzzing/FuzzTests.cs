@@ -7,7 +7,8 @@ namespace Microsoft.ML.Segmentation.Tests.Fuzzing;
 /// Feeds the deterministic <see cref="FuzzCorpus"/> through the image and mask loaders: every input must load or throw
 /// a documented exception (<see cref="InvalidDataException"/>; for masks also the <see cref="ArgumentException"/> of
 /// label and colour checks) within 5 s. CI runs 1,500 inputs; <c>SEGML_FUZZ_COUNT=10000 dotnet test --project
-/// test/Microsoft.ML.Segmentation.Tests --filter FullyQualifiedName~Fuzz</c> runs the full corpus.
+/// test/Microsoft.ML.Segmentation.Tests --filter FullyQualifiedName~Fuzz</c> runs the full corpus; SEGML_FUZZ_FROM picks the
+/// first input, SEGML_FUZZ_SEED another corpus, SEGML_FUZZ_DUMP a folder that receives failing inputs.
 /// </summary>
 [TestClass]
 public sealed class FuzzTests
@@ -23,7 +24,8 @@ public sealed class FuzzTests
     {
         int count = int.TryParse(Environment.GetEnvironmentVariable("SEGML_FUZZ_COUNT"), out int n) && n > 0 ? n : DefaultCount;
         int first = int.TryParse(Environment.GetEnvironmentVariable("SEGML_FUZZ_FROM"), out int f) && f >= 0 ? f : 0;
-        var corpus = new FuzzCorpus(CorpusSeed);
+        int seed = int.TryParse(Environment.GetEnvironmentVariable("SEGML_FUZZ_SEED"), out int s) ? s : CorpusSeed;
+        var corpus = new FuzzCorpus(seed);
         string? dump = Environment.GetEnvironmentVariable("SEGML_FUZZ_DUMP"); // a folder: failing inputs are written there to reproduce
 
         // A lower limit than the default keeps absurd declared sizes from allocating hundreds of MB on a shared CI box;
@@ -75,7 +77,7 @@ public sealed class FuzzTests
         }
 
         string slowest = string.Join(", ", timings.OrderByDescending(t => t.Ms).Take(5).Select(t => $"#{t.Index} {t.Ms:F0} ms"));
-        TestContext.WriteLine($"{count} inputs from {first} in {total.Elapsed.TotalSeconds:F1} s; slowest: {slowest}; GCs gen0/1/2: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
+        TestContext.WriteLine($"{count} inputs from {first} (seed {seed}) in {total.Elapsed.TotalSeconds:F1} s; slowest: {slowest}; GCs gen0/1/2: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
         foreach ((string outcome, int times) in outcomes)
         {
             TestContext.WriteLine($"  {times,6} {outcome}");
