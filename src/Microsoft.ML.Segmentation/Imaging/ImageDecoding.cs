@@ -2,17 +2,34 @@ using System;
 using System.IO;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace Microsoft.ML.Segmentation.Imaging;
 
-/// <summary>Reads image sources into bytes and decodes them with ImageSharp, naming the source in every error.</summary>
+/// <summary>
+/// Reads image sources into bytes and decodes them with ImageSharp, naming the source in every error. Every decode first
+/// reads the header with <c>Image.Identify</c> and refuses images over the pixel limit, so a small file that declares a
+/// huge canvas (a decompression bomb) costs no allocation; whatever a decoder throws on a hostile file becomes an
+/// <see cref="InvalidDataException"/> with ImageSharp's exception inside.
+/// </summary>
 internal static class ImageDecoding
 {
     public const string StreamSource = "<stream>";
     public const string BytesSource = "<byte buffer>";
+
+    /// <summary>The default of <see cref="ImageTensorOptions.MaxPixels"/> and <see cref="MaskOptions.MaxPixels"/>: 2^26 (64 Mi pixels, 8192 × 8192).</summary>
+    public const long DefaultMaxPixels = 1L << 26;
+
+    /// <summary>
+    /// ImageSharp's defaults, except that animated GIF and multi-page TIFF decode their first frame only: the loaders use
+    /// only that frame, and a file of thousands of frames would otherwise multiply the pixel limit by its frame count.
+    /// </summary>
+    private static readonly Configuration s_configuration = CreateConfiguration();
 
     public static byte[] ReadFile(string path, string paramName)
     {
@@ -88,13 +105,14 @@ internal static class ImageDecoding
         return copy.ToArray();
     }
 
-    public static Image<TPixel> Load<TPixel>(ReadOnlySpan<byte> data, string source)
+    public static Image<TPixel> Load<TPixel>(ReadOnlySpan<byte> data, string source, long maxPixels)
         where TPixel : unmanaged, IPixel<TPixel>
     {
-        CheckNotEmpty(data, source);
+        CheckPixels(IdentifyOrThrow(data, source), source, maxPixels);
+        PngInterlaceCheck.Check(data, source);
         try
         {
-            return Image.Load<TPixel>(data);
+            return Image.Load<TPixel>(s_configuration, data);
         }
         catch (Exception e) when (IsDecodeFailure(e))
         {
@@ -102,12 +120,13 @@ internal static class ImageDecoding
         }
     }
 
-    public static Image Load(ReadOnlySpan<byte> data, string source, out IImageFormat format)
+    public static Image Load(ReadOnlySpan<byte> data, string source, long maxPixels, out IImageFormat format)
     {
-        CheckNotEmpty(data, source);
+        CheckPixels(IdentifyOrThrow(data, source), source, maxPixels);
+        PngInterlaceCheck.Check(data, source);
         try
         {
-            return Image.Load(data, out format);
+            return Image.Load(s_configuration, data, out format);
         }
         catch (Exception e) when (IsDecodeFailure(e))
         {
@@ -116,24 +135,10 @@ internal static class ImageDecoding
     }
 
     /// <summary>The upright size of an image from its header: width and height swap for EXIF orientations 5 to 8.</summary>
-    public static (int Width, int Height) Identify(byte[] data, string source, bool autoOrient)
+    public static (int Width, int Height) Identify(byte[] data, string source, bool autoOrient, long maxPixels)
     {
-        CheckNotEmpty(data, source);
-        IImageInfo? info;
-        try
-        {
-            info = Image.Identify(data);
-        }
-        catch (Exception e) when (IsDecodeFailure(e))
-        {
-            throw ImagingThrowHelper.Undecodable(source, e);
-        }
-
-        if (info is null)
-        {
-            throw ImagingThrowHelper.Undecodable(source, new UnknownImageFormatException("No decoder recognises the header."));
-        }
-
+        IImageInfo info = IdentifyOrThrow(data, source);
+        CheckPixels(info, source, maxPixels);
         int orientation = 1;
         if (autoOrient && info.Metadata.ExifProfile?.GetValue(ExifTag.Orientation) is { } tag)
         {
@@ -141,6 +146,63 @@ internal static class ImageDecoding
         }
 
         return orientation is >= 5 and <= 8 ? (info.Height, info.Width) : (info.Width, info.Height);
+    }
+
+    /// <summary>Throws when <paramref name="maxPixels"/> is not ≥ 1; <paramref name="paramName"/> names the options object.</summary>
+    public static void CheckMaxPixels(long maxPixels, string paramName)
+    {
+        if (maxPixels < 1)
+        {
+            throw new ArgumentOutOfRangeException(paramName, maxPixels, $"MaxPixels ({maxPixels}) must be ≥ 1; the default is {DefaultMaxPixels} (8192 x 8192).");
+        }
+    }
+
+    private static IImageInfo IdentifyOrThrow(ReadOnlySpan<byte> data, string source)
+    {
+        CheckNotEmpty(data, source);
+        IImageInfo? info;
+        try
+        {
+            // ImageSharp 2.1 identifies only arrays and streams; a stream over the pinned span avoids copying the file.
+            unsafe
+            {
+                fixed (byte* pointer = data)
+                {
+                    using var stream = new UnmanagedMemoryStream(pointer, data.Length);
+                    info = Image.Identify(s_configuration, stream);
+                }
+            }
+        }
+        catch (Exception e) when (IsDecodeFailure(e))
+        {
+            throw ImagingThrowHelper.Undecodable(source, e);
+        }
+
+        return info ?? throw ImagingThrowHelper.Undecodable(source, new UnknownImageFormatException("No decoder recognises the header."));
+    }
+
+    private static void CheckPixels(IImageInfo info, string source, long maxPixels)
+    {
+        // The header's size is checked before any pixel buffer exists; a non-positive side is corrupt, not merely large.
+        long pixels = (long)info.Width * info.Height;
+        if (info.Width <= 0 || info.Height <= 0)
+        {
+            throw new InvalidDataException($"'{source}' declares an image of {info.Width}x{info.Height} pixels; the header is corrupt.");
+        }
+
+        if (pixels > maxPixels)
+        {
+            throw new InvalidDataException(
+                $"'{source}' declares {info.Width}x{info.Height} = {pixels} pixels, over the limit of {maxPixels} (MaxPixels); raise ImageTensorOptions.MaxPixels or MaskOptions.MaxPixels if the file is trusted.");
+        }
+    }
+
+    private static Configuration CreateConfiguration()
+    {
+        Configuration configuration = Configuration.Default.Clone();
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
+        configuration.ImageFormatsManager.SetDecoder(TiffFormat.Instance, new TiffDecoder { DecodingMode = FrameDecodingMode.First });
+        return configuration;
     }
 
     private static void CheckNotEmpty(ReadOnlySpan<byte> data, string source)
@@ -151,6 +213,12 @@ internal static class ImageDecoding
         }
     }
 
+    /// <summary>
+    /// Whether an exception from a decoder means "this data is bad". A hostile file reaches decoder code paths that throw
+    /// almost anything (ImageFormatException, NotSupportedException, IndexOutOfRange, ArgumentOutOfRange, Overflow,
+    /// InvalidCast, NullReference, InvalidOperation...), so everything is a decode failure except what says the process,
+    /// not the file, is in trouble: out of memory, and cancellation.
+    /// </summary>
     private static bool IsDecodeFailure(Exception e) =>
-        e is ImageFormatException or NotSupportedException or InvalidMemoryOperationException or EndOfStreamException or IndexOutOfRangeException or ArgumentOutOfRangeException;
+        e is not (OutOfMemoryException or OperationCanceledException or InsufficientExecutionStackException);
 }

@@ -77,4 +77,12 @@ public sealed class ImageTensorOptions
     /// always decodes its one row. The loader's own methods ignore it. Default: 8; range 1 to 1024.
     /// </summary>
     public int DecodeAhead { get; set; } = 8;
+
+    /// <summary>
+    /// Largest image accepted, in pixels (width × height as the file's header declares it), checked before any pixel is
+    /// decoded so a small file that declares a huge canvas (a decompression bomb) fails fast with an
+    /// <see cref="System.IO.InvalidDataException"/> naming the file and the limit. Default: 2^26 = 67,108,864
+    /// (8192 × 8192, about 200 MB of 8-bit RGB); range ≥ 1.
+    /// </summary>
+    public long MaxPixels { get; set; } = ImageDecoding.DefaultMaxPixels;
 }

@@ -12,7 +12,7 @@ internal static class MaskDecoder
     public static LabelMap Decode(ReadOnlySpan<byte> data, string source, MaskOptions options)
     {
         byte[]? indexCoded = options.Format == MaskFormat.Index ? PngPalette.TryRewrite(data) : null;
-        using Image image = indexCoded is null ? ImageDecoding.Load(data, source, out _) : ImageDecoding.Load(indexCoded, source, out _);
+        using Image image = indexCoded is null ? ImageDecoding.Load(data, source, options.MaxPixels, out _) : ImageDecoding.Load(indexCoded, source, options.MaxPixels, out _);
         if (options.AutoOrient)
         {
             image.Mutate(x => x.AutoOrient());

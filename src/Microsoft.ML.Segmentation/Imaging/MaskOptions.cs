@@ -35,4 +35,12 @@ public sealed class MaskOptions
 
     /// <summary>Rotate and flip the mask as its EXIF orientation tag says, like the image. Default: <see langword="true"/>.</summary>
     public bool AutoOrient { get; set; } = true;
+
+    /// <summary>
+    /// Largest mask accepted, in pixels (width × height as the file's header declares it), checked before any pixel is
+    /// decoded so a small file that declares a huge canvas (a decompression bomb) fails fast with an
+    /// <see cref="System.IO.InvalidDataException"/> naming the file and the limit. Default: 2^26 = 67,108,864
+    /// (8192 × 8192, about 200 MB of 8-bit RGB); range ≥ 1.
+    /// </summary>
+    public long MaxPixels { get; set; } = ImageDecoding.DefaultMaxPixels;
 }

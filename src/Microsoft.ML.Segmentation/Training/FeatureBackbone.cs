@@ -141,6 +141,7 @@ public sealed partial class FeatureBackbone : IDisposable
         Std = _normalisation.Std?.ToArray(),
         Layout = TensorLayout.Nchw,
         DecodeAhead = _normalisation.DecodeAhead,
+        MaxPixels = _normalisation.MaxPixels,
     };
 
     private void CheckSize(int height, int width)

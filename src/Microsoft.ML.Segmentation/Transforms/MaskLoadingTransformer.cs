@@ -47,6 +47,7 @@ public sealed class MaskLoadingTransformer : SegmentationTransformerBase
             UnknownColorsAsIgnore = options.UnknownColorsAsIgnore,
             RequireSameSize = options.RequireSameSize,
             AutoOrient = options.AutoOrient,
+            MaxPixels = options.MaxPixels,
         };
         _loader = new SegmentationMaskLoader(_options);
         _maskFolder = maskFolder;
