@@ -82,6 +82,7 @@ internal static class EvalCommand
             ? ImageMaskPairs.FromManifest(manifest)
             : ImageMaskPairs.FromFolders(request.ImagesDirectory!, request.MasksDirectory!, settings.Recursive);
         int datasetImageCount = pairs.Count;
+        int shardStart = request.Shard is EvaluationShard shardOfData ? shardOfData.Range(datasetImageCount).Start : 0;
         pairs = SelectShard(pairs, request.Shard);
         var evaluator = new SegmentationEvaluator(request.ClassNames.Count, new SegmentationEvaluatorOptions
         {
@@ -113,7 +114,7 @@ internal static class EvalCommand
             }
             catch (Exception e) when (request.SkipBad && e is not ModelMismatchException && BadRows.IsBadRow(e))
             {
-                evaluator.Skip(new SkippedImage(done, pair.Name, e.Message));
+                evaluator.Skip(new SkippedImage(shardStart + done, pair.Name, e.Message));
                 stderr.WriteLine($"segml eval: skipped {pair.Name}: {e.Message}");
             }
         }

@@ -98,6 +98,17 @@ public sealed partial class SegmentationEvaluationState
         }
 
         writer.WriteEndArray();
+        writer.WriteStartArray("skipped");
+        foreach (SkippedImage image in _skipped)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("row", image.RowIndex);
+            writer.WriteString("name", image.Name);
+            writer.WriteString("reason", image.Reason);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
         writer.WriteEndObject();
     }
 
@@ -196,7 +207,12 @@ public sealed partial class SegmentationEvaluationState
             }
         }
 
-        return new SegmentationEvaluationState(names, options, shard, confusion, counts.ToArray(), boundary?.ToArray());
+        // Optional: states written before skipped rows were recorded have none.
+        SkippedImage[] skipped = root.TryGetProperty("skipped", out JsonElement skippedElement)
+            ? skippedElement.EnumerateArray().Select(e => new SkippedImage(
+                e.GetProperty("row").GetInt64(), e.GetProperty("name").GetString(), e.GetProperty("reason").GetString() ?? string.Empty)).ToArray()
+            : [];
+        return new SegmentationEvaluationState(names, options, shard, confusion, counts.ToArray(), boundary?.ToArray(), skipped);
     }
 
     private static ConfusionCounts ReadCounts(JsonElement image, int c, int index)

@@ -31,6 +31,7 @@ public sealed partial class SegmentationEvaluationState
     private readonly long[] _confusion;
     private readonly ConfusionCounts[] _imageCounts;
     private readonly double[][]? _imageBoundary;
+    private readonly SkippedImage[] _skipped;
 
     internal SegmentationEvaluationState(
         string[] classNames,
@@ -38,7 +39,8 @@ public sealed partial class SegmentationEvaluationState
         EvaluationShard? shard,
         long[] confusion,
         ConfusionCounts[] imageCounts,
-        double[][]? imageBoundary)
+        double[][]? imageBoundary,
+        SkippedImage[]? skipped = null)
     {
         _classNames = classNames;
         IgnoreIndex = options.IgnoreIndex;
@@ -53,6 +55,7 @@ public sealed partial class SegmentationEvaluationState
         _confusion = confusion;
         _imageCounts = imageCounts;
         _imageBoundary = imageBoundary;
+        _skipped = skipped ?? [];
     }
 
     /// <summary>The class names, in class-index order.</summary>
@@ -100,11 +103,14 @@ public sealed partial class SegmentationEvaluationState
 
     internal IReadOnlyList<double[]>? ImageBoundary => _imageBoundary;
 
+    /// <summary>The rows skipped under <see cref="BadRowPolicy.SkipAndRecord"/>, carried so that a merge lists them too.</summary>
+    public IReadOnlyList<SkippedImage> SkippedImages => _skipped;
+
     /// <summary>The same state labelled as shard <paramref name="shard"/> (or unlabelled, with <see langword="null"/>).</summary>
     /// <param name="shard">The shard.</param>
     /// <returns>A new state sharing this one's data.</returns>
     public SegmentationEvaluationState WithShard(EvaluationShard? shard)
-        => new(_classNames, ToOptions(), shard, _confusion, _imageCounts, _imageBoundary);
+        => new(_classNames, ToOptions(), shard, _confusion, _imageCounts, _imageBoundary, _skipped);
 
     /// <summary>The evaluator options this state was accumulated with.</summary>
     /// <returns>A new options object.</returns>
@@ -170,7 +176,8 @@ public sealed partial class SegmentationEvaluationState
 
         ConfusionCounts[] counts = ordered.SelectMany(s => s._imageCounts).ToArray();
         double[][]? boundary = first.BoundaryMetrics ? ordered.SelectMany(s => s._imageBoundary!).ToArray() : null;
-        return new SegmentationEvaluationState(first._classNames, first.ToOptions(), null, confusion, counts, boundary);
+        SkippedImage[] skipped = ordered.SelectMany(s => s._skipped).ToArray();
+        return new SegmentationEvaluationState(first._classNames, first.ToOptions(), null, confusion, counts, boundary, skipped);
     }
 
     /// <summary>The shard indices missing from <paramref name="states"/> (all labelled with shards of one count).</summary>

@@ -141,7 +141,8 @@ public sealed class SegmentationEvaluator
         shard,
         _total.ToArray(),
         _imageCounts.ToArray(),
-        _boundary?.Images.Select(v => (double[])v.Clone()).ToArray());
+        _boundary?.Images.Select(v => (double[])v.Clone()).ToArray(),
+        _skipped.ToArray());
 
     /// <summary>An evaluator holding everything in <paramref name="state"/>, with its options; more images can be added to it.</summary>
     /// <param name="state">A state from <see cref="GetState"/>, JSON or a merge.</param>
@@ -152,6 +153,7 @@ public sealed class SegmentationEvaluator
         var evaluator = new SegmentationEvaluator(state.NumClasses, state.ToOptions());
         evaluator._total.AddCounts(state.Confusion, state.ImageCount);
         evaluator._imageCounts.AddRange(state.ImageCounts);
+        evaluator._skipped.AddRange(state.SkippedImages);
         if (state.ImageBoundary is { } boundary)
         {
             foreach (double[] values in boundary)

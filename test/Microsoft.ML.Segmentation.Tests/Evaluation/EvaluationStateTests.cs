@@ -147,6 +147,34 @@ public sealed class EvaluationStateTests
     }
 
     [TestMethod]
+    public void SkippedRowsTravelThroughStatesAndMerges()
+    {
+        var images = Dataset(6, 11);
+        SegmentationEvaluatorOptions options = Options(MetricReduction.MacroImagewise);
+        var states = new SegmentationEvaluationState[3];
+        var expected = new List<SkippedImage>();
+        for (int i = 0; i < 3; i++)
+        {
+            var shard = new EvaluationShard(i, 3);
+            (int start, int length) = shard.Range(images.Count);
+            var evaluator = new SegmentationEvaluator(Classes, options);
+            foreach ((int[] p, int[] t, int h, int w) in images.Skip(start).Take(length))
+            {
+                evaluator.Add(p, t, h, w);
+            }
+
+            var skipped = new SkippedImage(100 + i, i == 1 ? null : $"bad{i}.png", $"reason {i} \"quoted\"");
+            evaluator.Skip(skipped);
+            expected.Add(skipped);
+            states[2 - i] = SegmentationEvaluationState.FromJson(evaluator.GetState(shard).ToJson());
+        }
+
+        SegmentationMetrics merged = SegmentationEvaluationState.Merge(states).GetMetrics();
+        CollectionAssert.AreEqual(expected, merged.SkippedImages.ToArray());
+        AssertIdentical(Single(images, options), merged, "metrics unchanged by the skipped rows");
+    }
+
+    [TestMethod]
     public void ShardRangesAreContiguousAndCoverEveryItemOnce()
     {
         foreach (int total in new[] { 0, 1, 7, 10, 13 })
