@@ -11,8 +11,6 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// </summary>
 internal static class PngPalette
 {
-    private static readonly uint[] s_crcTable = BuildCrcTable();
-
     private static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     /// <summary>A copy of <paramref name="data"/> with an index-coding PLTE, or <see langword="null"/> when the data is not an indexed PNG.</summary>
@@ -53,7 +51,7 @@ internal static class PngPalette
                     body[3 * i] = (byte)i;
                 }
 
-                BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(offset + 8 + length), Crc32(copy.AsSpan(offset + 4, length + 4)));
+                BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(offset + 8 + length), PngCrc.Compute(copy.AsSpan(offset + 4, length + 4)));
                 return copy;
             }
 
@@ -66,33 +64,5 @@ internal static class PngPalette
         }
 
         return null;
-    }
-
-    private static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
-        {
-            crc = s_crcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        }
-
-        return ~crc;
-    }
-
-    private static uint[] BuildCrcTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            }
-
-            table[n] = c;
-        }
-
-        return table;
     }
 }

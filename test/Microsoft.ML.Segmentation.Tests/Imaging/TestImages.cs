@@ -103,23 +103,8 @@ internal static class TestImages
         byte[] typeAndBody = [.. type.Select(c => (byte)c), .. body];
         stream.Write(typeAndBody);
         var crc = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(typeAndBody));
+        BinaryPrimitives.WriteUInt32BigEndian(crc, Microsoft.ML.Segmentation.Imaging.PngCrc.Compute(typeAndBody));
         stream.Write(crc);
-    }
-
-    private static uint Crc32(byte[] data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-            }
-        }
-
-        return ~crc;
     }
 }
 
