@@ -14,7 +14,8 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// <summary>
 /// Reads image sources into bytes and decodes them with ImageSharp, naming the source in every error. Every decode first
 /// reads the header with <c>Image.Identify</c> and refuses images over the pixel limit, so a small file that declares a
-/// huge canvas (a decompression bomb) costs no allocation; whatever a decoder throws on a hostile file becomes an
+/// huge canvas (a decompression bomb) costs no allocation, then refuses a file whose pixel data is cut short (see
+/// <see cref="ImageCompleteness"/>: ImageSharp would fill the missing pixels with zeros); whatever a decoder throws on a hostile file becomes an
 /// <see cref="InvalidDataException"/> with ImageSharp's exception inside.
 /// </summary>
 internal static class ImageDecoding
@@ -108,8 +109,7 @@ internal static class ImageDecoding
     public static Image<TPixel> Load<TPixel>(ReadOnlySpan<byte> data, string source, long maxPixels)
         where TPixel : unmanaged, IPixel<TPixel>
     {
-        CheckPixels(IdentifyOrThrow(data, source), source, maxPixels);
-        PngInterlaceCheck.Check(data, source);
+        CheckBeforeDecoding(data, source, maxPixels);
         try
         {
             return Image.Load<TPixel>(s_configuration, data);
@@ -122,8 +122,7 @@ internal static class ImageDecoding
 
     public static Image Load(ReadOnlySpan<byte> data, string source, long maxPixels, out IImageFormat format)
     {
-        CheckPixels(IdentifyOrThrow(data, source), source, maxPixels);
-        PngInterlaceCheck.Check(data, source);
+        CheckBeforeDecoding(data, source, maxPixels);
         try
         {
             return Image.Load(s_configuration, data, out format);
@@ -137,7 +136,7 @@ internal static class ImageDecoding
     /// <summary>The upright size of an image from its header: width and height swap for EXIF orientations 5 to 8.</summary>
     public static (int Width, int Height) Identify(byte[] data, string source, bool autoOrient, long maxPixels)
     {
-        IImageInfo info = IdentifyOrThrow(data, source);
+        IImageInfo info = IdentifyOrThrow(data, source, out _);
         CheckPixels(info, source, maxPixels);
         int orientation = 1;
         if (autoOrient && info.Metadata.ExifProfile?.GetValue(ExifTag.Orientation) is { } tag)
@@ -157,7 +156,18 @@ internal static class ImageDecoding
         }
     }
 
-    private static IImageInfo IdentifyOrThrow(ReadOnlySpan<byte> data, string source)
+    /// <summary>
+    /// The guards that run before ImageSharp touches pixels: the declared size against the pixel limit, and the pixel
+    /// data against the declared size (<see cref="ImageCompleteness"/>: a cut file would decode with zeros, and an
+    /// interlaced PNG whose data runs out would hang ImageSharp 2.1.13).
+    /// </summary>
+    private static void CheckBeforeDecoding(ReadOnlySpan<byte> data, string source, long maxPixels)
+    {
+        CheckPixels(IdentifyOrThrow(data, source, out IImageFormat? format), source, maxPixels);
+        ImageCompleteness.Check(data, format, source);
+    }
+
+    private static IImageInfo IdentifyOrThrow(ReadOnlySpan<byte> data, string source, out IImageFormat? format)
     {
         CheckNotEmpty(data, source);
         IImageInfo? info;
@@ -169,7 +179,7 @@ internal static class ImageDecoding
                 fixed (byte* pointer = data)
                 {
                     using var stream = new UnmanagedMemoryStream(pointer, data.Length);
-                    info = Image.Identify(s_configuration, stream);
+                    info = Image.Identify(s_configuration, stream, out format);
                 }
             }
         }

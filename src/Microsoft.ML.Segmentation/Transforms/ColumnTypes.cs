@@ -84,6 +84,31 @@ internal static class ColumnTypes
         destination = editor.Commit();
     }
 
+    /// <summary>
+    /// Copies predicted classes into a key vector (class k becomes key k + 1) and throws on any class outside
+    /// 0..<paramref name="classes"/> − 1: unlike a loaded mask, a prediction has no ignored pixel, and the missing key
+    /// it would otherwise get would be read as some class downstream.
+    /// </summary>
+    public static void PredictionsToKeys(ReadOnlySpan<int> predicted, int classes, string columnName, ref VBuffer<uint> destination)
+    {
+        VBufferEditor<uint> editor = VBufferEditor.Create(ref destination, predicted.Length);
+        Span<uint> keys = editor.Values;
+        for (int i = 0; i < predicted.Length; i++)
+        {
+            int label = predicted[i];
+            if ((uint)label >= (uint)classes)
+            {
+                throw new ArgumentException(
+                    $"Column '{columnName}' predicts class {label} at pixel {i}, but only {classes} class names were given (classes 0..{classes - 1}); give one name per class the model predicts.",
+                    "classNames");
+            }
+
+            keys[i] = (uint)(label + 1);
+        }
+
+        destination = editor.Commit();
+    }
+
     /// <summary>Copies a key vector into labels: key k + 1 becomes k, key 0 becomes <paramref name="ignore"/>.</summary>
     public static void KeysToLabels(in VBuffer<uint> keys, int ignore, Span<int> labels)
     {

@@ -121,7 +121,7 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
             ? (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> value) =>
             {
                 EnsureComputed();
-                ColumnTypes.LabelsToKeys(_labels.AsSpan(0, _labelCount), _owner.ClassNames.Count, ref value);
+                ColumnTypes.PredictionsToKeys(_labels.AsSpan(0, _labelCount), _owner.ClassNames.Count, _owner.OutputColumnName, ref value);
             })
             : (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {
@@ -145,6 +145,7 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
             }
 
             int channels = scores.Length / pixels;
+            CheckChannels(channels);
             // The argmax buffer is reused row after row; only a restore to the original size allocates.
             if (_buffers.Labels.Length < pixels)
             {
@@ -182,6 +183,22 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
                 }
 
                 _confidence = confidence;
+            }
+        }
+
+        /// <summary>
+        /// A score channel per class name (or one channel for two names, thresholded): with fewer names, the argmax of
+        /// an unnamed class would have no key, and a metric over the mask would be wrong with no error.
+        /// </summary>
+        private void CheckChannels(int channels)
+        {
+            int names = _owner.ClassNames.Count;
+            if (channels == 1 ? names != 2 : channels != names)
+            {
+                throw new ArgumentException(
+                    $"Column '{_owner.ScoresColumnName}' has {channels} score channel{(channels == 1 ? string.Empty : "s")} per pixel but PredictMasks was given {names} class names; "
+                    + (channels == 1 ? "a one-channel model is binary: give two names (background, foreground)." : $"give PredictMasks (and LoadMasks) the model's {channels} class names, in channel order."),
+                    "classNames");
             }
         }
 

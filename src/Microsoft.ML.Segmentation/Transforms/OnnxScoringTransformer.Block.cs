@@ -231,7 +231,7 @@ public sealed partial class OnnxScoringTransformer
             {
                 int s = slot.Value;
                 _errors[s]?.Throw();
-                ColumnTypes.LabelsToKeys(_runLabels[_runOfSlot[s]].AsSpan(_outputOffsets[s], _outputLengths[s]), names.Count, ref value);
+                ColumnTypes.PredictionsToKeys(_runLabels[_runOfSlot[s]].AsSpan(_outputOffsets[s], _outputLengths[s]), names.Count, _owner.OutputColumnName, ref value);
             })
             : (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {

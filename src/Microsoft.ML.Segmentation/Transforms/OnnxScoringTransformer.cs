@@ -134,7 +134,7 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
             ? (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> value) =>
             {
                 EnsureComputed();
-                ColumnTypes.LabelsToKeys(_labels.AsSpan(0, _length), names.Count, ref value);
+                ColumnTypes.PredictionsToKeys(_labels.AsSpan(0, _length), names.Count, _owner.OutputColumnName, ref value);
             })
             : (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {

@@ -114,6 +114,7 @@ public sealed class SegmentationCatalog
     /// <param name="cancellation">Checked before each row; cancelling throws <see cref="OperationCanceledException"/>.</param>
     /// <returns>The metrics; under <see cref="BadRowPolicy.SkipAndRecord"/> they list the rows left out.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or not a key vector.</exception>
+    /// <exception cref="ArgumentException">The predicted and label columns have different class counts.</exception>
     /// <exception cref="InvalidOperationException">A row's masks differ in size, or the data has no rows (or none that could be evaluated).</exception>
     /// <exception cref="IOException">Under <see cref="BadRowPolicy.FailFast"/> (the default): a row's image or mask is missing (or, as <see cref="InvalidDataException"/>, corrupt); the message names the file.</exception>
     public SegmentationMetrics Evaluate(IDataView data, string labelColumnName = "Mask", string predictedColumnName = "PredictedMask", SegmentationEvaluatorOptions? options = null, string geometryColumnName = "ImageGeometry", CancellationToken cancellation = default)
@@ -124,6 +125,14 @@ public sealed class SegmentationCatalog
         DataViewSchema.Column label = data.Schema[labelColumnName];
         DataViewSchema.Column predicted = data.Schema[predictedColumnName];
         int classes = checked((int)((KeyDataViewType)((VectorDataViewType)label.Type).ItemType).Count);
+        int predictedClasses = checked((int)((KeyDataViewType)((VectorDataViewType)predicted.Type).ItemType).Count);
+        if (predictedClasses != classes)
+        {
+            throw new ArgumentException(
+                $"'{predictedColumnName}' has {predictedClasses} classes but '{labelColumnName}' has {classes}; give PredictMasks (or ScoreOnnx's maskClassNames) and LoadMasks the same class names, one per model output channel.",
+                nameof(predictedColumnName));
+        }
+
         options ??= new SegmentationEvaluatorOptions();
         const int Ignore = -1;
         var evaluator = new SegmentationEvaluator(classes, new SegmentationEvaluatorOptions
@@ -216,7 +225,13 @@ public sealed class SegmentationCatalog
             }
 
             ColumnTypes.KeysToLabels(labelValue, Ignore, truth);
-            ColumnTypes.KeysToLabels(predictedValue, 0, prediction);
+            ColumnTypes.KeysToLabels(predictedValue, Ignore, prediction);
+            if (prediction.AsSpan().IndexOf(Ignore) is int missing and >= 0)
+            {
+                // A predicted key 0 is ML.NET's missing value, never class 0: counting it as class 0 would inflate background.
+                throw new InvalidOperationException(
+                    $"Row {cursor.Position}: '{predictedColumnName}' has a missing key (0) at pixel {missing}; a prediction must name a class for every pixel.");
+            }
             if (getGeometry is null)
             {
                 evaluator.Add(prediction, truth);

@@ -45,7 +45,7 @@ public sealed class BadInputTests
         string truncatedPath = folder.Write("truncated.png", truncated);
         var error = Assert.ThrowsExactly<InvalidDataException>(() => new SegmentationImageLoader().Load(truncatedPath));
         StringAssert.Contains(error.Message, truncatedPath);
-        Assert.IsNotNull(error.InnerException);
+        StringAssert.Contains(error.Message, "truncated"); // refused before ImageSharp, which would fill the missing rows with zeros
 
         byte[] header = png.AsSpan(0, 20).ToArray();
         string headerPath = folder.Write("header.png", header);
