@@ -6,7 +6,7 @@ namespace Microsoft.ML.Segmentation.Cli.Commands;
 /// <summary>
 /// The one place that words a library exception for the command line. The library's messages name API members
 /// (<c>MaskOptions.RequireSameSize</c>, <c>ImageTensorOptions.MaxPixels</c>), which is right for API users; its typed
-/// exceptions carry what was wrong as data, and here that data becomes a sentence naming the <c>segml</c> option that
+/// exceptions (and <see cref="PixelLimitExceeded"/> in an exception's data) carry what was wrong as data, and here that data becomes a sentence naming the <c>segml</c> option that
 /// fixes it. Other <see cref="ArgumentException"/>s lose the framework's <c>(Parameter '…')</c> suffix, and a
 /// parameter the command line fills from an option gets a hint naming that option.
 /// </summary>
@@ -16,14 +16,14 @@ internal static class CliMessages
     private static readonly Dictionary<string, string> s_parameterHints = new(StringComparer.Ordinal)
     {
         ["imagesDirectory"] = "Check --images (and --recursive for sub-folders).",
-        ["masksDirectory"] = "Check --images and --masks, or list the pairs in a --manifest file of 'image,mask' lines.",
+        ["masksDirectory"] = "Check --images and --masks, or give the pairs with --manifest.",
         ["manifestPath"] = "Check the file given to --manifest.",
     };
 
     /// <summary>The message to print for <paramref name="e"/>: the file, what is wrong, and the option that fixes it.</summary>
     public static string Describe(Exception e) => e switch
     {
-        ImageTooLargeException big => string.Create(
+        _ when PixelLimitExceeded.TryGetFrom(e, out PixelLimitExceeded? big) => string.Create(
             CultureInfo.InvariantCulture,
             $"'{big.ImageSource}' is {big.Width}x{big.Height} = {big.Pixels} pixels, over the limit of {big.Limit}; if the file is trusted, raise the limit with --max-pixels {big.Pixels} (or more)."),
         MaskSizeMismatchException size => string.Create(

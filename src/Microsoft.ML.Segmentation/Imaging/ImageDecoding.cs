@@ -192,7 +192,7 @@ internal static class ImageDecoding
 
         if (pixels > maxPixels)
         {
-            throw new ImageTooLargeException(source, info.Width, info.Height, maxPixels);
+            throw new PixelLimitExceeded(source, info.Width, info.Height, maxPixels).ToException();
         }
     }
 

@@ -22,7 +22,7 @@ internal static class OnnxLoadFailure
     public static InvalidDataException FromRuntime(string modelName, OnnxRuntimeException error, Func<Stream>? openGraph)
     {
         string reason = error.Message.TrimEnd('.', ' ');
-        if (openGraph is not null && !IsModel(openGraph))
+        if (IsNotAModel(openGraph))
         {
             return NotAModel(modelName, $"ONNX Runtime: {reason}", error);
         }
@@ -58,6 +58,9 @@ internal static class OnnxLoadFailure
 
         return proto;
     }
+
+    /// <summary>Whether <paramref name="openGraph"/> opens bytes that are certainly not an ONNX model; <see langword="false"/> when there is nothing to read.</summary>
+    public static bool IsNotAModel(Func<Stream>? openGraph) => openGraph is not null && !IsModel(openGraph);
 
     /// <summary>Whether the stream parses as an ONNX <c>ModelProto</c> that has a graph (protobuf skips unknown fields, so the graph is the test).</summary>
     private static bool IsModel(Func<Stream> openGraph)

@@ -50,6 +50,12 @@ public sealed partial class SegmentationModel
                 // OnnxRuntimeException: the GPU native package without a usable CUDA/TensorRT, or no device at session
                 // start; EntryPointNotFoundException: the CPU native package, which lacks the provider altogether.
                 sessionOptions.Dispose();
+                if (appended && e is OnnxRuntimeException runtime && OnnxLoadFailure.IsNotAModel(openGraph))
+                {
+                    // No provider can run bytes that are not a model: say so now rather than blame each provider in turn.
+                    throw OnnxLoadFailure.FromRuntime(modelName, runtime, openGraph);
+                }
+
                 string stage = appended ? "could not start a session" : "could not be set up";
                 string reason = $"the {attempt.Name} execution provider {stage} for '{modelName}': {e.GetType().Name}: {e.Message.TrimEnd('.', ' ')}";
                 attempts.Add(attempt with { FailureReason = reason });

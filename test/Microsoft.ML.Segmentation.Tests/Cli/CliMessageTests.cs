@@ -42,14 +42,7 @@ public sealed class CliMessageTests
 
     private static void WriteMask(string path, int width, int height, byte value)
     {
-        using var mask = new Image<L8>(width, height);
-        mask.ProcessPixelRows(rows =>
-        {
-            for (int y = 0; y < rows.Height; y++)
-            {
-                rows.GetRowSpan(y).Fill(new L8(value));
-            }
-        });
+        using var mask = new Image<L8>(width, height, new L8(value));
         mask.SaveAsPng(path);
     }
 

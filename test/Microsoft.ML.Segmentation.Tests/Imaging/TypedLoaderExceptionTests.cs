@@ -13,7 +13,7 @@ namespace Microsoft.ML.Segmentation.Tests.Imaging;
 public sealed class TypedLoaderExceptionTests
 {
     [TestMethod]
-    public void AnImageOverMaxPixelsIsAnImageTooLargeExceptionWithItsSizeAndTheLimit()
+    public void AnImageOverMaxPixelsCarriesItsSizeAndTheLimitAsData()
     {
         using var temp = new TempDirectory();
         string path = temp.File("wide.png");
@@ -22,14 +22,20 @@ public sealed class TypedLoaderExceptionTests
             image.SaveAsPng(path);
         }
 
-        var e = Assert.ThrowsExactly<ImageTooLargeException>(() => new SegmentationImageLoader(new ImageTensorOptions { MaxPixels = 20 }).Load(path));
-        Assert.IsInstanceOfType<InvalidDataException>(e);
-        Assert.AreEqual(path, e.ImageSource);
-        Assert.AreEqual((7, 3, 21L, 20L), (e.Width, e.Height, e.Pixels, e.Limit));
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => new SegmentationImageLoader(new ImageTensorOptions { MaxPixels = 20 }).Load(path));
+        Assert.IsTrue(PixelLimitExceeded.TryGetFrom(e, out PixelLimitExceeded? details));
+        Assert.AreEqual(new PixelLimitExceeded(path, 7, 3, 20), details);
+        Assert.AreEqual(21L, details.Pixels);
         StringAssert.Contains(e.Message, "ImageTensorOptions.MaxPixels");
 
-        var mask = Assert.ThrowsExactly<ImageTooLargeException>(() => new SegmentationMaskLoader(new MaskOptions { MaxPixels = 21 - 1 }).Load(path));
-        Assert.AreEqual((7, 3, 20L), (mask.Width, mask.Height, mask.Limit));
+        var mask = Assert.ThrowsExactly<InvalidDataException>(() => new SegmentationMaskLoader(new MaskOptions { MaxPixels = 19 }).Load(path));
+        Assert.IsTrue(PixelLimitExceeded.TryGetFrom(mask, out PixelLimitExceeded? maskDetails));
+        Assert.AreEqual((7, 3, 19L), (maskDetails.Width, maskDetails.Height, maskDetails.Limit));
+
+        // Any other decoding failure carries no such details.
+        File.WriteAllText(path, "not an image");
+        var other = Assert.ThrowsExactly<InvalidDataException>(() => new SegmentationImageLoader(new ImageTensorOptions()).Load(path));
+        Assert.IsFalse(PixelLimitExceeded.TryGetFrom(other, out _));
     }
 
     [TestMethod]
