@@ -251,11 +251,19 @@ internal static class EvalCommand
         }
     }
 
-    /// <summary>The pairs of --images and --masks; an images folder without images is reported naming --images and --recursive.</summary>
+    /// <summary>The pairs of --images and --masks; a missing folder, or an images folder without images, is reported naming its option.</summary>
     private static IReadOnlyList<ImageMaskPair> FromFolders(ModelSettings settings, string imagesDirectory, string masksDirectory)
     {
         settings.FindImages(imagesDirectory);
-        return ImageMaskPairs.FromFolders(imagesDirectory, masksDirectory, settings.Recursive);
+        try
+        {
+            return ImageMaskPairs.FromFolders(imagesDirectory, masksDirectory, settings.Recursive);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            // The images folder was just listed, so the folder that is missing is the masks'.
+            throw new CliInputException($"--masks: {e.Message}", e);
+        }
     }
 
     /// <summary>The model does not fit the options (its class count): every image would fail, so --skip-bad does not skip it.</summary>

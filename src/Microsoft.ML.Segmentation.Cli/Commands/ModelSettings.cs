@@ -166,10 +166,19 @@ internal sealed class ModelSettings
         }
     }
 
-    /// <summary>The images of <c>--images</c> (and sub-folders with <c>--recursive</c>); none is bad input naming both options.</summary>
+    /// <summary>The images of <c>--images</c> (and sub-folders with <c>--recursive</c>); a missing folder, or one without images, is bad input naming the options.</summary>
     public IReadOnlyList<string> FindImages(string directory)
     {
-        IReadOnlyList<string> files = ImageMaskPairs.FindImages(directory, Recursive);
+        IReadOnlyList<string> files;
+        try
+        {
+            files = ImageMaskPairs.FindImages(directory, Recursive);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new CliInputException($"--images: {e.Message}", e);
+        }
+
         if (files.Count == 0)
         {
             string deeper = Recursive ? string.Empty : "; pass --recursive to search sub-folders too";

@@ -155,6 +155,16 @@ public sealed class CliMessageTests
     }
 
     [TestMethod]
+    public void AMissingFolderNamesItsOption()
+    {
+        using var data = new GeneratedDataset(("a", 6, 5));
+        string missing = Path.Combine(data.Sub("x"), "nowhere");
+        AssertCliError(Cli.Run(EvalCommand.Run, "--model", data.Model, "--images", missing, "--masks", data.Masks, "--classes", "4"), "--images", "nowhere");
+        AssertCliError(Cli.Run(EvalCommand.Run, "--model", data.Model, "--images", data.Images, "--masks", missing, "--classes", "4"), "--masks", "nowhere");
+        AssertCliError(Cli.Run(PredictCommand.Run, "--model", data.Model, "--images", missing, "--out", data.Sub("out")), "--images", "nowhere");
+    }
+
+    [TestMethod]
     public void ABadManifestNamesTheManifestOption()
     {
         using var data = new GeneratedDataset(("a", 6, 5));
