@@ -22,6 +22,7 @@ internal static class EvalCommand
         new("classes", "N|names", "The class count, or the comma-separated class names (required)."),
         new("ignore", "v|none", "Mask value to skip (also the label of padding). Default: 255."),
         new("mask-format", "index|binary", "How masks encode classes: the pixel value, or 0/255 foreground. Default: index."),
+        new("resize-masks", null, "Resize a mask of another size than its image to the image (nearest neighbour). Default: such a mask is an error, as it is most often paired with the wrong image."),
         new("reduction", "name", "How mIoU and mDice reduce: macro, micro, weighted, macro-imagewise, … Default: macro."),
         new("boundary", null, "Also compute boundary metrics per class: HD95, average surface distance, surface Dice (1 px), Boundary IoU."),
         new("json", "out.json|-", "Also write the metrics, class names, model and options as JSON; '-' writes that document to stdout in place of the text report."),
@@ -67,9 +68,9 @@ internal static class EvalCommand
             bool complete = Evaluate(request, report, stderr, interactive, stdout, cancellation);
             return complete ? ExitCodes.Ok : ExitCodes.Cancelled;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception e) when (e is CliInputException or ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
         {
-            stderr.WriteLine($"segml eval: {e.Message}");
+            stderr.WriteLine($"segml eval: {CliMessages.Describe(e)}");
             return ExitCodes.BadInput;
         }
     }
@@ -80,7 +81,7 @@ internal static class EvalCommand
         ModelSettings settings = request.Settings;
         IReadOnlyList<ImageMaskPair> pairs = request.ManifestPath is { } manifest
             ? ImageMaskPairs.FromManifest(manifest)
-            : ImageMaskPairs.FromFolders(request.ImagesDirectory!, request.MasksDirectory!, settings.Recursive);
+            : FromFolders(settings, request.ImagesDirectory!, request.MasksDirectory!);
         int datasetImageCount = pairs.Count;
         int shardStart = request.Shard is EvaluationShard shardOfData ? shardOfData.Range(datasetImageCount).Start : 0;
         pairs = SelectShard(pairs, request.Shard);
@@ -93,9 +94,16 @@ internal static class EvalCommand
         });
 
         settings.Session.Log = message => stderr.WriteLine(message);
-        using SegmentationModel model = SegmentationModel.Load(settings.ModelPath, settings.Session);
+        using SegmentationModel model = settings.LoadModel();
         var images = new SegmentationImageLoader(settings.Image);
-        var masks = new SegmentationMaskLoader(new MaskOptions { ClassCount = request.ClassNames.Count, IgnoreIndex = request.IgnoreIndex, Format = request.MaskFormat });
+        var masks = new SegmentationMaskLoader(new MaskOptions
+        {
+            ClassCount = request.ClassNames.Count,
+            IgnoreIndex = request.IgnoreIndex,
+            Format = request.MaskFormat,
+            RequireSameSize = !request.ResizeMasks,
+            MaxPixels = settings.Image.MaxPixels,
+        });
         var crossEntropy = new CrossEntropyLoss();
         double crossEntropySum = 0;
         int crossEntropyImages = 0;
@@ -114,8 +122,9 @@ internal static class EvalCommand
             }
             catch (Exception e) when (request.SkipBad && e is not ModelMismatchException && BadRows.IsBadRow(e))
             {
-                evaluator.Skip(new SkippedImage(shardStart + done, pair.Name, e.Message));
-                stderr.WriteLine($"segml eval: skipped {pair.Name}: {e.Message}");
+                string reason = CliMessages.Describe(e);
+                evaluator.Skip(new SkippedImage(shardStart + done, pair.Name, reason));
+                stderr.WriteLine($"segml eval: skipped {pair.Name}: {reason}");
             }
         }
 
@@ -186,7 +195,7 @@ internal static class EvalCommand
             }
             catch (ArgumentException e)
             {
-                throw new ArgumentException($"Image '{pair.ImagePath}': {e.Message}", e);
+                throw new ArgumentException($"Image '{pair.ImagePath}': {CliMessages.Describe(e)}", e);
             }
 
             double? loss = null;
@@ -242,6 +251,21 @@ internal static class EvalCommand
         }
     }
 
+    /// <summary>The pairs of --images and --masks; a missing folder, or an images folder without images, is reported naming its option.</summary>
+    private static IReadOnlyList<ImageMaskPair> FromFolders(ModelSettings settings, string imagesDirectory, string masksDirectory)
+    {
+        settings.FindImages(imagesDirectory);
+        try
+        {
+            return ImageMaskPairs.FromFolders(imagesDirectory, masksDirectory, settings.Recursive);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            // The images folder was just listed, so the folder that is missing is the masks'.
+            throw new CliInputException($"--masks: {e.Message}", e);
+        }
+    }
+
     /// <summary>The model does not fit the options (its class count): every image would fail, so --skip-bad does not skip it.</summary>
     private sealed class ModelMismatchException(string message) : InvalidOperationException(message);
 
@@ -268,6 +292,7 @@ internal static class EvalCommand
         described["reduction"] = request.Reduction.ToString();
         described["boundary"] = request.Boundary;
         described["maskFormat"] = request.MaskFormat.ToString();
+        described["resizeMasks"] = request.ResizeMasks;
         described["skipBad"] = request.SkipBad;
         described["images"] = request.ImagesDirectory;
         described["masks"] = request.MasksDirectory;
@@ -294,6 +319,8 @@ internal static class EvalCommand
         public MetricReduction Reduction { get; init; }
 
         public MaskFormat MaskFormat { get; init; }
+
+        public bool ResizeMasks { get; init; }
 
         public string? JsonPath { get; init; }
 
@@ -342,6 +369,7 @@ internal static class EvalCommand
                 IgnoreIndex = ignore,
                 Reduction = ParseReduction(options.Get("reduction")),
                 MaskFormat = options.GetChoice("mask-format", MaskFormat.Index, s_formats),
+                ResizeMasks = options.Has("resize-masks"),
                 JsonPath = options.Get("json"),
                 Boundary = options.Has("boundary"),
                 Quiet = options.Has("quiet"),

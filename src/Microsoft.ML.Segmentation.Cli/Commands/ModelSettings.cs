@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML.Segmentation.Data;
 using Microsoft.ML.Segmentation.Imaging;
 using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Metrics;
@@ -27,6 +28,7 @@ internal sealed class ModelSettings
         new("threshold", "t", "Foreground threshold of one-channel models, as a probability in 0..1. Default: 0.5."),
         new("provider", "cpu|cuda|tensorrt", "Execution provider (a missing GPU provider falls back to the CPU, logged). Default: cpu."),
         new("threads", "n", "ONNX Runtime intra-op threads; 0 for its default. Default: 0."),
+        new("max-pixels", "n", "Largest image (and mask) accepted, in pixels as its header declares them, checked before decoding (a guard against decompression bombs). Default: 67108864 (8192x8192)."),
     ];
 
     private static readonly Dictionary<string, ImageResizeMode> s_resizeModes = new()
@@ -43,6 +45,9 @@ internal sealed class ModelSettings
         ["cuda"] = OnnxExecutionProvider.Cuda,
         ["tensorrt"] = OnnxExecutionProvider.TensorRT,
     };
+
+    /// <summary>The largest <c>--max-pixels</c>: 2^40 pixels, far beyond any image that fits in memory, so the check stays meaningful.</summary>
+    private const long MaxPixelsLimit = 1L << 40;
 
     public required string ModelPath { get; init; }
 
@@ -70,6 +75,7 @@ internal sealed class ModelSettings
             ScaleToUnit = options.GetBool("scale-to-unit", true),
             ChannelOrder = options.Has("bgr") ? ChannelOrder.Bgr : ChannelOrder.Rgb,
             PaddingValue = options.GetFloat("pad-value", float.MinValue, float.MaxValue) ?? 0f,
+            MaxPixels = options.GetLong("max-pixels", new ImageTensorOptions().MaxPixels, 1, MaxPixelsLimit),
         };
         if (image.Std is { } std && std.Any(s => s <= 0))
         {
@@ -141,7 +147,46 @@ internal sealed class ModelSettings
         ["threads"] = Session.IntraOpThreads,
         ["inputName"] = Session.InputName,
         ["outputName"] = Session.OutputName,
+        ["maxPixels"] = Image.MaxPixels,
     };
+
+    /// <summary>
+    /// Loads <c>--model</c>. A file that is missing or not an ONNX model, or options that do not fit it, are bad input
+    /// whose message names <c>--model</c> (the library's exception is the inner one).
+    /// </summary>
+    public SegmentationModel LoadModel()
+    {
+        try
+        {
+            return SegmentationModel.Load(ModelPath, Session);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            throw new CliInputException($"--model: {CliMessages.Describe(e)}", e);
+        }
+    }
+
+    /// <summary>The images of <c>--images</c> (and sub-folders with <c>--recursive</c>); a missing folder, or one without images, is bad input naming the options.</summary>
+    public IReadOnlyList<string> FindImages(string directory)
+    {
+        IReadOnlyList<string> files;
+        try
+        {
+            files = ImageMaskPairs.FindImages(directory, Recursive);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new CliInputException($"--images: {e.Message}", e);
+        }
+
+        if (files.Count == 0)
+        {
+            string deeper = Recursive ? string.Empty : "; pass --recursive to search sub-folders too";
+            throw new CliInputException($"--images '{directory}' holds no images ({string.Join(", ", ImageMaskPairs.ImageExtensions)}){deeper}.");
+        }
+
+        return files;
+    }
 
     /// <summary>
     /// Runs the model on one image tensor and gives the predicted labels at the tensor's size; <paramref name="scores"/>
@@ -158,9 +203,11 @@ internal sealed class ModelSettings
             return labels;
         }
 
+        // A model whose channel count is dynamic gets a first guess; Run grows the buffer to what the output needs, so
+        // a model with more channels than --classes reaches the caller's class check instead of a buffer error.
         int channels = Math.Max(model.OutputChannels ?? fallbackChannels, 1);
         scores = new float[channels * h * w];
-        shape = model.Run(tensor.Data, 1, h, w, scores);
+        shape = model.Run(tensor.Data, 1, h, w, ref scores);
         if (shape.Height != h || shape.Width != w)
         {
             throw new InvalidOperationException($"The model '{model.ModelName}' returned {shape} for a {w}x{h} input; expected its size.");

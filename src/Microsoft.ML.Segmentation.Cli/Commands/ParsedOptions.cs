@@ -108,6 +108,22 @@ internal sealed class ParsedOptions
         return value;
     }
 
+    public long GetLong(string name, long fallback, long min, long max)
+    {
+        string? text = Get(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) || value < min || value > max)
+        {
+            throw new UsageException($"option '--{name}' needs an integer in {min}..{max}; got '{text}'.");
+        }
+
+        return value;
+    }
+
     public float? GetFloat(string name, float min, float max)
     {
         string? text = Get(name);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.ML.Segmentation.Data;
 using Microsoft.ML.Segmentation.Imaging;
 using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Onnx;
@@ -64,9 +63,9 @@ internal static class PredictCommand
             var request = new Request(settings, images, output, color, confidence, json, quiet, skipBad);
             return Predict(request, stdout, stderr, interactive, cancellation) ? ExitCodes.Ok : ExitCodes.Cancelled;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception e) when (e is CliInputException or ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
         {
-            stderr.WriteLine($"segml predict: {e.Message}");
+            stderr.WriteLine($"segml predict: {CliMessages.Describe(e)}");
             return ExitCodes.BadInput;
         }
     }
@@ -78,11 +77,7 @@ internal static class PredictCommand
     private static bool Predict(Request request, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellation)
     {
         (ModelSettings settings, string imagesDirectory, string output, bool color, bool confidence, bool json, bool quiet, _) = request;
-        IReadOnlyList<string> files = ImageMaskPairs.FindImages(imagesDirectory, settings.Recursive);
-        if (files.Count == 0)
-        {
-            throw new ArgumentException($"'{imagesDirectory}' holds no images ({string.Join(", ", ImageMaskPairs.ImageExtensions)}).");
-        }
+        IReadOnlyList<string> files = settings.FindImages(imagesDirectory);
 
         string? duplicate = files.GroupBy(f => Path.GetFileNameWithoutExtension(f), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1)?.Key;
         if (duplicate is not null)
@@ -92,7 +87,7 @@ internal static class PredictCommand
 
         Directory.CreateDirectory(output);
         settings.Session.Log = message => stderr.WriteLine(message);
-        using SegmentationModel model = SegmentationModel.Load(settings.ModelPath, settings.Session);
+        using SegmentationModel model = settings.LoadModel();
         if (confidence && model.OutputKind == SegmentationOutputKind.Mask)
         {
             throw new InvalidOperationException($"The model '{model.ModelName}' outputs an integer mask, so it gives no confidence; drop --confidence.");
@@ -112,8 +107,9 @@ internal static class PredictCommand
             }
             catch (Exception e) when (request.SkipBad && BadRows.IsBadRow(e))
             {
-                skipped.Add(new { index = done, image = files[done], reason = e.Message });
-                stderr.WriteLine($"segml predict: skipped {files[done]}: {e.Message}");
+                string reason = CliMessages.Describe(e);
+                skipped.Add(new { index = done, image = files[done], reason });
+                stderr.WriteLine($"segml predict: skipped {files[done]}: {reason}");
             }
         }
 

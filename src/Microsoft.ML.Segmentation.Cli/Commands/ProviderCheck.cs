@@ -119,10 +119,10 @@ internal sealed class ProviderCheck
             line["status"] = "ok";
             ran = true;
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or InvalidDataException)
         {
             line["status"] = "failed";
-            line["reason"] = e.Message;
+            line["reason"] = CliMessages.Describe(e);
         }
 
         return line;

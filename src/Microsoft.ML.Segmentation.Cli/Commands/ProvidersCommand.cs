@@ -71,10 +71,10 @@ internal static class ProvidersCommand
             // A provider that fell back or failed is a failed check: exit code 1, like golden's failed cases.
             return check.Run(stdout) ? ExitCodes.Ok : ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
             // The CPU reference itself failed: the model, not a provider, is the problem.
-            stderr.WriteLine($"segml providers: {e.Message}");
+            stderr.WriteLine($"segml providers: --model: {CliMessages.Describe(e)}");
             return ExitCodes.BadInput;
         }
         catch (TypeInitializationException e) when (e.InnerException is { } cause)

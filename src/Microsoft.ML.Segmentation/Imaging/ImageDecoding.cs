@@ -202,8 +202,7 @@ internal static class ImageDecoding
 
         if (pixels > maxPixels)
         {
-            throw new InvalidDataException(
-                $"'{source}' declares {info.Width}x{info.Height} = {pixels} pixels, over the limit of {maxPixels} (MaxPixels); raise ImageTensorOptions.MaxPixels or MaskOptions.MaxPixels if the file is trusted.");
+            throw new PixelLimitExceeded(source, info.Width, info.Height, maxPixels).ToException();
         }
     }
 

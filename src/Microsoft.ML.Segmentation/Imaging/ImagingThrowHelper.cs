@@ -26,24 +26,24 @@ internal static class ImagingThrowHelper
     public static void ThrowLabelOutOfRange(string source, int value, int x, int y, int classCount, int? ignoreIndex)
     {
         string ignore = ignoreIndex is int i ? $" and is not the ignore index {i}" : " (no ignore index is set)";
-        throw new ArgumentException(
+        throw new InvalidMaskPixelException(
             $"Mask '{source}' holds value {value} at pixel ({x}, {y}), which is outside the classes 0..{classCount - 1}{ignore}; check MaskOptions.ClassCount and IgnoreIndex.",
-            "mask");
+            MaskPixelProblem.LabelOutOfRange, source, x, y, value, classCount, ignoreIndex);
     }
 
     [DoesNotReturn]
     public static void ThrowUnknownColor(string source, byte r, byte g, byte b, int x, int y)
     {
-        throw new ArgumentException(
+        throw new InvalidMaskPixelException(
             $"Mask '{source}' holds colour ({r}, {g}, {b}) at pixel ({x}, {y}), which the colour table does not list; add it to the table or set MaskOptions.UnknownColorsAsIgnore.",
-            "mask");
+            MaskPixelProblem.UnknownColor, source, x, y, MaskColorTable.Rgb(r, g, b), classCount: null, ignoreIndex: null);
     }
 
     [DoesNotReturn]
     public static void ThrowNotGray(string source, byte r, byte g, byte b, int x, int y)
     {
-        throw new ArgumentException(
+        throw new InvalidMaskPixelException(
             $"Mask '{source}' is a colour image (pixel ({x}, {y}) is ({r}, {g}, {b})), but MaskFormat.Index needs grayscale or palette masks; use MaskFormat.Color with a colour table.",
-            "mask");
+            MaskPixelProblem.ColorInIndexMask, source, x, y, MaskColorTable.Rgb(r, g, b), classCount: null, ignoreIndex: null);
     }
 }

@@ -95,19 +95,19 @@ public sealed class SegmentationImageLoader
     /// <param name="path">The image file.</param>
     /// <returns>The tensor and the image's geometry.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidDataException">The file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
     public ImageTensor Load(string path) => LoadBatch([path]);
 
     /// <summary>Loads one image from a stream (read from its current position to the end) into a new tensor.</summary>
     /// <param name="stream">A readable stream holding an encoded image.</param>
     /// <returns>The tensor and the image's geometry.</returns>
-    /// <exception cref="InvalidDataException">The data is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidDataException">The data is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
     public ImageTensor Load(Stream stream) => LoadData(ImageDecoding.ReadStream(stream, nameof(stream)), ImageDecoding.StreamSource);
 
     /// <summary>Loads one encoded image from memory into a new tensor.</summary>
     /// <param name="data">The encoded image (a whole file).</param>
     /// <returns>The tensor and the image's geometry.</returns>
-    /// <exception cref="InvalidDataException">The data is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidDataException">The data is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
     public ImageTensor Load(ReadOnlySpan<byte> data) => LoadData(data, ImageDecoding.BytesSource);
 
     /// <summary>Loads one image file into a caller buffer.</summary>
@@ -115,7 +115,7 @@ public sealed class SegmentationImageLoader
     /// <param name="destination">Receives exactly <c>3 · H · W</c> values (its length must be that).</param>
     /// <returns>The image's geometry; its output size is H × W.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidDataException">The file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
     public ImageGeometry Load(string path, Span<float> destination) => Write(ImageDecoding.ReadFile(path, nameof(path)), path, destination);
 
@@ -123,7 +123,7 @@ public sealed class SegmentationImageLoader
     /// <param name="stream">A readable stream holding an encoded image.</param>
     /// <param name="destination">Receives exactly <c>3 · H · W</c> values.</param>
     /// <returns>The image's geometry.</returns>
-    /// <exception cref="InvalidDataException">The data is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidDataException">The data is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
     public ImageGeometry Load(Stream stream, Span<float> destination) => Write(ImageDecoding.ReadStream(stream, nameof(stream)), ImageDecoding.StreamSource, destination);
 
@@ -131,7 +131,7 @@ public sealed class SegmentationImageLoader
     /// <param name="data">The encoded image (a whole file).</param>
     /// <param name="destination">Receives exactly <c>3 · H · W</c> values.</param>
     /// <returns>The image's geometry.</returns>
-    /// <exception cref="InvalidDataException">The data is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidDataException">The data is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
     public ImageGeometry Load(ReadOnlySpan<byte> data, Span<float> destination) => Write(data, ImageDecoding.BytesSource, destination);
 
@@ -140,7 +140,7 @@ public sealed class SegmentationImageLoader
     /// <returns>The batch tensor and each image's geometry.</returns>
     /// <exception cref="ArgumentException"><paramref name="paths"/> is empty, or an image's output size differs from the first one's (use a fixed-size resize mode).</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
-    /// <exception cref="InvalidDataException">A file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidDataException">A file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
     public ImageTensor LoadBatch(IReadOnlyList<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
@@ -177,7 +177,7 @@ public sealed class SegmentationImageLoader
     /// <returns>Each image's geometry.</returns>
     /// <exception cref="ArgumentException"><paramref name="paths"/> is empty, an output size differs from the first, or <paramref name="destination"/> has the wrong length.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
-    /// <exception cref="InvalidDataException">A file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidDataException">A file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
     public IReadOnlyList<ImageGeometry> LoadBatch(IReadOnlyList<string> paths, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(paths);
@@ -219,7 +219,7 @@ public sealed class SegmentationImageLoader
     /// <param name="path">The image file.</param>
     /// <returns>The geometry <see cref="Load(string)"/> would report.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a recognisable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidDataException">The file is not a recognisable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
     public ImageGeometry Measure(string path)
     {
         byte[] bytes = ImageDecoding.ReadFile(path, nameof(path));

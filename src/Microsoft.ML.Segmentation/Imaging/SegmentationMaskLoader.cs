@@ -72,21 +72,21 @@ public sealed class SegmentationMaskLoader
     /// <param name="path">The mask file.</param>
     /// <returns>The label map.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="MaskOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidDataException">The file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="MaskOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
     /// <exception cref="ArgumentException">A value is outside the classes and not the ignore index, a colour is unknown, or an index mask is in colour.</exception>
     public LabelMap Load(string path) => MaskDecoder.Decode(ImageDecoding.ReadFile(path, nameof(path)), path, _options);
 
     /// <summary>Loads a mask from a stream (read from its current position to the end) at its own size.</summary>
     /// <param name="stream">A readable stream holding an encoded mask.</param>
     /// <returns>The label map.</returns>
-    /// <exception cref="InvalidDataException">The data is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="MaskOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidDataException">The data is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="MaskOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
     /// <exception cref="ArgumentException">A value is outside the classes and not the ignore index, or a colour is unknown.</exception>
     public LabelMap Load(Stream stream) => MaskDecoder.Decode(ImageDecoding.ReadStream(stream, nameof(stream)), ImageDecoding.StreamSource, _options);
 
     /// <summary>Loads an encoded mask from memory at its own size.</summary>
     /// <param name="data">The encoded mask (a whole file).</param>
     /// <returns>The label map.</returns>
-    /// <exception cref="InvalidDataException">The data is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="MaskOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidDataException">The data is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="MaskOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
     /// <exception cref="ArgumentException">A value is outside the classes and not the ignore index, or a colour is unknown.</exception>
     public LabelMap Load(ReadOnlySpan<byte> data) => MaskDecoder.Decode(data, ImageDecoding.BytesSource, _options);
 
@@ -95,8 +95,8 @@ public sealed class SegmentationMaskLoader
     /// <param name="geometry">The image's geometry, from <see cref="SegmentationImageLoader"/> or <see cref="ImageGeometry.Compute"/>.</param>
     /// <returns>The label map at the output size.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="MaskOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
-    /// <exception cref="ArgumentException">The mask's size differs from the image's (with <see cref="MaskOptions.RequireSameSize"/>), or a value is invalid.</exception>
+    /// <exception cref="InvalidDataException">The file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="MaskOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="ArgumentException">The mask's size differs from the image's (with <see cref="MaskOptions.RequireSameSize"/>; a <see cref="MaskSizeMismatchException"/>), or a value is invalid (an <see cref="InvalidMaskPixelException"/> names the pixel).</exception>
     public LabelMap Load(string path, ImageGeometry geometry)
     {
         ArgumentNullException.ThrowIfNull(geometry);
@@ -110,7 +110,7 @@ public sealed class SegmentationMaskLoader
     /// <param name="geometry">The image's geometry.</param>
     /// <param name="destination">Receives exactly <c>OutputHeight · OutputWidth</c> labels.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="MaskOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidDataException">The file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="MaskOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
     /// <exception cref="ArgumentException">The sizes disagree, <paramref name="destination"/> has the wrong length, or a value is invalid.</exception>
     public void Load(string path, ImageGeometry geometry, Span<int> destination)
     {
@@ -122,8 +122,8 @@ public sealed class SegmentationMaskLoader
     /// <param name="data">The encoded mask (a whole file).</param>
     /// <param name="geometry">The image's geometry.</param>
     /// <returns>The label map at the output size.</returns>
-    /// <exception cref="InvalidDataException">The data is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="MaskOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
-    /// <exception cref="ArgumentException">The sizes disagree (with <see cref="MaskOptions.RequireSameSize"/>) or a value is invalid.</exception>
+    /// <exception cref="InvalidDataException">The data is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="MaskOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="ArgumentException">The sizes disagree (with <see cref="MaskOptions.RequireSameSize"/>; a <see cref="MaskSizeMismatchException"/>) or a value is invalid (an <see cref="InvalidMaskPixelException"/>).</exception>
     public LabelMap Load(ReadOnlySpan<byte> data, ImageGeometry geometry)
     {
         ArgumentNullException.ThrowIfNull(geometry);
@@ -136,9 +136,7 @@ public sealed class SegmentationMaskLoader
     {
         if (_options.RequireSameSize && (mask.Width != geometry.OriginalWidth || mask.Height != geometry.OriginalHeight))
         {
-            throw new ArgumentException(
-                $"Mask '{source}' is {mask.Width}x{mask.Height} but its image is {geometry.OriginalWidth}x{geometry.OriginalHeight}; pair each mask with its own image, or set MaskOptions.RequireSameSize = false to resize it.",
-                paramName);
+            throw new MaskSizeMismatchException(source, mask.Width, mask.Height, geometry.OriginalWidth, geometry.OriginalHeight, paramName);
         }
 
         MaskGeometry.Apply(mask.Labels, mask.Width, mask.Height, geometry, PaddingLabel, destination);
@@ -150,7 +148,7 @@ public sealed class SegmentationMaskLoader
     /// <returns>The labels of all masks, image after image.</returns>
     /// <exception cref="ArgumentException">The counts differ, the list is empty, the output sizes differ, or a mask is invalid.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
-    /// <exception cref="InvalidDataException">A file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="MaskOptions.MaxPixels"/>; ImageSharp's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidDataException">A file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="MaskOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
     public int[] LoadBatch(IReadOnlyList<string> paths, IReadOnlyList<ImageGeometry> geometries)
     {
         ArgumentNullException.ThrowIfNull(paths);

@@ -15,7 +15,12 @@ public sealed partial class SegmentationModel
     /// returns the first session that starts. A provider fails when appending it throws (the CPU native package lacks
     /// its entry point; the GPU package lacks CUDA) or when the session cannot start with it (no device, no memory).
     /// </summary>
-    internal static OpenedSession OpenSession(string modelName, Func<SessionOptions, InferenceSession> open, OnnxSessionOptions options)
+    /// <param name="modelName">The model's path or name, for messages.</param>
+    /// <param name="open">Opens a session on given options.</param>
+    /// <param name="options">The providers to try and how.</param>
+    /// <param name="openGraph">Opens the model's bytes, so a file that ONNX Runtime cannot load is reported as "not an ONNX model" when it is not one.</param>
+    /// <exception cref="System.IO.InvalidDataException">The CPU could not load the model: the file is not an ONNX model or ONNX Runtime rejects it.</exception>
+    internal static OpenedSession OpenSession(string modelName, Func<SessionOptions, InferenceSession> open, OnnxSessionOptions options, Func<System.IO.Stream>? openGraph = null)
     {
         List<OnnxProviderOptions> plan = PlanProviders(options);
         var attempts = new List<OnnxProviderAttempt>();
@@ -45,6 +50,12 @@ public sealed partial class SegmentationModel
                 // OnnxRuntimeException: the GPU native package without a usable CUDA/TensorRT, or no device at session
                 // start; EntryPointNotFoundException: the CPU native package, which lacks the provider altogether.
                 sessionOptions.Dispose();
+                if (appended && e is OnnxRuntimeException runtime && OnnxLoadFailure.IsNotAModel(openGraph))
+                {
+                    // No provider can run bytes that are not a model: say so now rather than blame each provider in turn.
+                    throw OnnxLoadFailure.FromRuntime(modelName, runtime, openGraph);
+                }
+
                 string stage = appended ? "could not start a session" : "could not be set up";
                 string reason = $"the {attempt.Name} execution provider {stage} for '{modelName}': {e.GetType().Name}: {e.Message.TrimEnd('.', ' ')}";
                 attempts.Add(attempt with { FailureReason = reason });
@@ -54,9 +65,9 @@ public sealed partial class SegmentationModel
             }
             catch (OnnxRuntimeException e)
             {
-                // The CPU always starts, so this is the model itself.
+                // The CPU always starts, so this is the model itself: bad data, reported like an image that cannot be decoded.
                 sessionOptions.Dispose();
-                throw new InvalidOperationException($"ONNX Runtime could not load the model '{modelName}': {e.Message}", e);
+                throw OnnxLoadFailure.FromRuntime(modelName, e, openGraph);
             }
             catch
             {

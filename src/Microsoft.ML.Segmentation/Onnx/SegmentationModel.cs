@@ -112,7 +112,8 @@ public sealed partial class SegmentationModel : IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ArgumentException">A name or channel count in <paramref name="options"/> does not fit the model, or a provider setting is out of range or set on a provider it does not apply to (<see cref="ArgumentOutOfRangeException"/> names the setting).</exception>
-    /// <exception cref="InvalidOperationException">ONNX Runtime cannot load the file, no input or output fits, no requested provider starts without <see cref="OnnxSessionOptions.FallbackToCpu"/> (the message names each and why), or <see cref="OnnxSessionOptions.ConfigureSessionOptions"/> throws.</exception>
+    /// <exception cref="InvalidDataException">The file is not an ONNX model (the message says so and names it), or ONNX Runtime cannot load it (an unknown operator, a broken graph); ONNX Runtime's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidOperationException">No input or output fits, no requested provider starts without <see cref="OnnxSessionOptions.FallbackToCpu"/> (the message names each and why), or <see cref="OnnxSessionOptions.ConfigureSessionOptions"/> throws.</exception>
     public static SegmentationModel Load(string path, OnnxSessionOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -138,7 +139,8 @@ public sealed partial class SegmentationModel : IDisposable
     /// <returns>The loaded model; the caller disposes it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     /// <exception cref="ArgumentException">A name or channel count in <paramref name="options"/> does not fit the model, or a provider setting is out of range or set on a provider it does not apply to (<see cref="ArgumentOutOfRangeException"/> names the setting).</exception>
-    /// <exception cref="InvalidOperationException">ONNX Runtime cannot load the bytes, no input or output fits, no requested provider starts without <see cref="OnnxSessionOptions.FallbackToCpu"/> (the message names each and why), or <see cref="OnnxSessionOptions.ConfigureSessionOptions"/> throws.</exception>
+    /// <exception cref="InvalidDataException">The bytes are not an ONNX model (the message says so and names it), or ONNX Runtime cannot load it (an unknown operator, a broken graph); ONNX Runtime's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidOperationException">No input or output fits, no requested provider starts without <see cref="OnnxSessionOptions.FallbackToCpu"/> (the message names each and why), or <see cref="OnnxSessionOptions.ConfigureSessionOptions"/> throws.</exception>
     public static SegmentationModel Load(byte[] model, OnnxSessionOptions? options = null, string? modelName = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -158,7 +160,8 @@ public sealed partial class SegmentationModel : IDisposable
     /// <returns>The loaded model; the caller disposes it.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
     /// <exception cref="ArgumentException">A name or channel count in <paramref name="options"/> does not fit the model, or a provider setting is out of range or set on a provider it does not apply to (<see cref="ArgumentOutOfRangeException"/> names the setting).</exception>
-    /// <exception cref="InvalidOperationException">ONNX Runtime cannot load the model, no input or output fits, no requested provider starts without <see cref="OnnxSessionOptions.FallbackToCpu"/> (the message names each and why), or <see cref="OnnxSessionOptions.ConfigureSessionOptions"/> throws.</exception>
+    /// <exception cref="InvalidDataException">The model is not an ONNX model (the message says so and names it), or ONNX Runtime cannot load it (an unknown operator, a broken graph); ONNX Runtime's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidOperationException">No input or output fits, no requested provider starts without <see cref="OnnxSessionOptions.FallbackToCpu"/> (the message names each and why), or <see cref="OnnxSessionOptions.ConfigureSessionOptions"/> throws.</exception>
     public static SegmentationModel Load(Stream stream, OnnxSessionOptions? options = null, string? modelName = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -176,6 +179,8 @@ public sealed partial class SegmentationModel : IDisposable
                 $"PostProcessing.ConfusionCounts adds a labels input that SegmentationModel cannot feed; for '{modelName}', use OnnxGraphEditor.AppendPostProcessing and run the edited model with ONNX Runtime.", nameof(options));
         }
 
+        // Bytes that are not a model are bad data here as on the plain path, not the graph editor's bad argument.
+        OnnxLoadFailure.Parse(model, modelName);
         post.InputName ??= options.InputName;
         post.OutputName ??= options.OutputName;
         PostProcessedModel edited = OnnxPostProcessingWriter.Append(model, post);
@@ -191,7 +196,7 @@ public sealed partial class SegmentationModel : IDisposable
         RunOptions? runOptions = null;
         try
         {
-            OpenedSession opened = OpenSession(modelName, open, options);
+            OpenedSession opened = OpenSession(modelName, open, options, openGraph);
             session = opened.Session;
             sessionOptions = opened.Options;
             OnnxProviderAttempt used = opened.Attempts[^1];

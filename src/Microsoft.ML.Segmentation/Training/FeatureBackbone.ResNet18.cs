@@ -37,7 +37,8 @@ public sealed partial class FeatureBackbone
     /// <param name="sessionOptions">Execution providers and threads; null runs on the CPU.</param>
     /// <returns>The backbone, with <see cref="SizeMultiple"/> 16.</returns>
     /// <exception cref="FileNotFoundException"><paramref name="resnet18OnnxPath"/> does not exist.</exception>
-    /// <exception cref="ArgumentException">The file is not that model, or a stride is not offered.</exception>
+    /// <exception cref="InvalidDataException">The file is not an ONNX model (the message says so and names it).</exception>
+    /// <exception cref="ArgumentException">The file is another model than ResNet18, or a stride is not offered.</exception>
     public static FeatureBackbone ResNet18(string resnet18OnnxPath, IReadOnlyList<int>? strides = null, OnnxSessionOptions? sessionOptions = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(resnet18OnnxPath);
@@ -52,7 +53,7 @@ public sealed partial class FeatureBackbone
             throw new ArgumentException($"strides [{string.Join(", ", chosen)}] must be one or more of {string.Join(", ", ResNet18Strides)}.", nameof(strides));
         }
 
-        ModelProto proto = Parse(File.ReadAllBytes(resnet18OnnxPath), nameof(resnet18OnnxPath));
+        ModelProto proto = OnnxLoadFailure.Parse(File.ReadAllBytes(resnet18OnnxPath), resnet18OnnxPath);
         ResNet18Recipe.Apply(proto, chosen, nameof(resnet18OnnxPath));
         var features = chosen.Select(s => ResNet18Recipe.Stages.First(t => t.Stride == s)).Select(s => (s.Name, 0, s.Stride)).ToList();
         var normalisation = new ImageTensorOptions { ChannelOrder = ChannelOrder.Rgb, ScaleToUnit = false, Mean = null, Std = null };

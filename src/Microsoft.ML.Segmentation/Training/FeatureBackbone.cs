@@ -78,6 +78,8 @@ public sealed partial class FeatureBackbone : IDisposable
     /// <param name="options">The input, the feature tensors, the normalisation.</param>
     /// <returns>The backbone.</returns>
     /// <exception cref="FileNotFoundException"><paramref name="path"/> does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not an ONNX model (the message says so and names it), or ONNX Runtime cannot load it.</exception>
+    /// <exception cref="ArgumentException">The model or the options do not fit, as for <see cref="Load(byte[], BackboneOptions)"/>.</exception>
     public static FeatureBackbone Load(string path, BackboneOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -98,6 +100,7 @@ public sealed partial class FeatureBackbone : IDisposable
     /// <param name="options">The input, the feature tensors, the normalisation.</param>
     /// <returns>The backbone.</returns>
     /// <exception cref="ArgumentException">The model or the options do not fit (a tensor is missing, no feature is named, a stride cannot be inferred).</exception>
+    /// <exception cref="InvalidDataException">The bytes are not an ONNX model (the message says so), or ONNX Runtime cannot load them.</exception>
     public static FeatureBackbone Load(byte[] model, BackboneOptions options) => Load(model, options, "backbone");
 
     private static FeatureBackbone Load(byte[] model, BackboneOptions options, string modelName)
@@ -109,7 +112,7 @@ public sealed partial class FeatureBackbone : IDisposable
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(options.SizeMultiple, "options.SizeMultiple");
-        ModelProto proto = Parse(model, nameof(model));
+        ModelProto proto = OnnxLoadFailure.Parse(model, modelName);
         ValueInfoProto input = FindImageInput(proto.Graph, options.InputName, "options.InputName");
         string inputName = input.Name;
         var cut = options.Features.Select(f => new OnnxFeatureCut.CutOutput(f.Name, 0)).ToList();

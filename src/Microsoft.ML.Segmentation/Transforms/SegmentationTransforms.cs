@@ -50,6 +50,8 @@ public sealed class SegmentationTransforms
     /// <returns>The estimator; its transformer owns the session and is <see cref="IDisposable"/>.</returns>
     /// <exception cref="System.IO.FileNotFoundException">The model file does not exist.</exception>
     /// <exception cref="ArgumentException">The model has no usable image input or score output (the message lists its inputs and outputs), or it outputs a mask and no class names are given.</exception>
+    /// <exception cref="System.IO.InvalidDataException">The file is not an ONNX model (the message says so and names it), or ONNX Runtime cannot load it; ONNX Runtime's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidOperationException">No input or output can be found by shape, or no requested execution provider starts (see <see cref="SegmentationModel.Load(byte[], OnnxSessionOptions?, string?)"/>).</exception>
     public SegmentationEstimator<OnnxScoringTransformer> ScoreOnnx(string modelPath, string outputColumnName = "Scores", string inputColumnName = "Image", string geometryColumnName = "ImageGeometry", OnnxSessionOptions? options = null, IReadOnlyList<string>? maskClassNames = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
@@ -70,7 +72,9 @@ public sealed class SegmentationTransforms
     /// <param name="modelName">A name for messages. Default: "model".</param>
     /// <param name="maskClassNames">For an integer-mask model, its class names (as for the path overload).</param>
     /// <returns>The estimator; its transformer owns the session and is <see cref="IDisposable"/>.</returns>
-    /// <exception cref="ArgumentException">The bytes are not a usable segmentation model.</exception>
+    /// <exception cref="ArgumentException">The model has no usable image input or score output, or it outputs a mask and no class names are given.</exception>
+    /// <exception cref="System.IO.InvalidDataException">The bytes are not an ONNX model (the message says so and names <paramref name="modelName"/>), or ONNX Runtime cannot load them; ONNX Runtime's exception, if any, is the inner exception.</exception>
+    /// <exception cref="InvalidOperationException">No input or output can be found by shape, or no requested execution provider starts (see <see cref="SegmentationModel.Load(byte[], OnnxSessionOptions?, string?)"/>).</exception>
     public SegmentationEstimator<OnnxScoringTransformer> ScoreOnnx(byte[] model, string outputColumnName = "Scores", string inputColumnName = "Image", string geometryColumnName = "ImageGeometry", OnnxSessionOptions? options = null, string modelName = "model", IReadOnlyList<string>? maskClassNames = null)
     {
         ArgumentNullException.ThrowIfNull(model);

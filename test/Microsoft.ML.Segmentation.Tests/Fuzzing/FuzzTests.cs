@@ -5,7 +5,7 @@ namespace Microsoft.ML.Segmentation.Tests.Fuzzing;
 
 /// <summary>
 /// Feeds the deterministic <see cref="FuzzCorpus"/> through the image and mask loaders: every input must load or throw
-/// a documented exception (<see cref="InvalidDataException"/>; for masks also the <see cref="ArgumentException"/> of
+/// a documented exception (<see cref="InvalidDataException"/>; for masks also the <see cref="InvalidMaskPixelException"/> (an <see cref="ArgumentException"/>) of
 /// label and colour checks) within 5 s. CI runs 1,500 inputs; <c>SEGML_FUZZ_COUNT=10000 dotnet test --project
 /// test/Microsoft.ML.Segmentation.Tests --filter FullyQualifiedName~Fuzz</c> runs the full corpus; SEGML_FUZZ_FROM picks the
 /// first input, SEGML_FUZZ_SEED another corpus, SEGML_FUZZ_DUMP a folder that receives failing inputs.
@@ -107,7 +107,7 @@ public sealed class FuzzTests
         {
             return $"InvalidDataException({e.InnerException?.GetType().Name ?? "none"})";
         }
-        catch (ArgumentException e) when (mask && e.GetType() == typeof(ArgumentException) && e.ParamName == "mask")
+        catch (InvalidMaskPixelException e) when (mask && e.ParamName == "mask")
         {
             return "ArgumentException(mask)";
         }

@@ -38,7 +38,7 @@ public sealed class MaskLoaderTests
         byte[] png = TestImages.Encode(mask, new PngEncoder { BitDepth = PngBitDepth.Bit16, ColorType = PngColorType.Grayscale });
         LabelMap labels = new SegmentationMaskLoader(new MaskOptions { ClassCount = 1500, IgnoreIndex = 65535 }).Load(png);
         CollectionAssert.AreEqual(new[] { 0, 300, 600, 900, 1200, 65535, 65535, 65535, 65535, 65535 }, labels.Labels);
-        var error = Assert.ThrowsExactly<ArgumentException>(() => new SegmentationMaskLoader(new MaskOptions { ClassCount = 1000, IgnoreIndex = 65535 }).Load(png));
+        var error = Assert.ThrowsExactly<InvalidMaskPixelException>(() => new SegmentationMaskLoader(new MaskOptions { ClassCount = 1000, IgnoreIndex = 65535 }).Load(png));
         StringAssert.Contains(error.Message, "1200");
     }
 
@@ -135,7 +135,7 @@ public sealed class MaskLoaderTests
         mask[2, 1] = new Rgb24(1, 2, 3);
         using var folder = new TempFolder();
         string path = folder.Write("voc.png", TestImages.Png(mask));
-        var error = Assert.ThrowsExactly<ArgumentException>(() => new SegmentationMaskLoader(new MaskOptions { Format = MaskFormat.Color, ColorTable = Palettes.PascalVoc }).Load(path));
+        var error = Assert.ThrowsExactly<InvalidMaskPixelException>(() => new SegmentationMaskLoader(new MaskOptions { Format = MaskFormat.Color, ColorTable = Palettes.PascalVoc }).Load(path));
         StringAssert.Contains(error.Message, path);
         StringAssert.Contains(error.Message, "(1, 2, 3)");
         StringAssert.Contains(error.Message, "(2, 1)");
@@ -158,7 +158,7 @@ public sealed class MaskLoaderTests
         using Image<L8> mask = TestImages.Gray(4, 4, (x, y) => (byte)(x == 3 && y == 2 ? 7 : 1));
         using var folder = new TempFolder();
         string path = folder.Write("mask.png", TestImages.Png(mask));
-        var error = Assert.ThrowsExactly<ArgumentException>(() => new SegmentationMaskLoader(new MaskOptions { ClassCount = 5 }).Load(path));
+        var error = Assert.ThrowsExactly<InvalidMaskPixelException>(() => new SegmentationMaskLoader(new MaskOptions { ClassCount = 5 }).Load(path));
         StringAssert.Contains(error.Message, path);
         StringAssert.Contains(error.Message, "value 7");
         StringAssert.Contains(error.Message, "(3, 2)");
@@ -171,7 +171,7 @@ public sealed class MaskLoaderTests
         using var mask = new Image<Rgb24>(2, 2, new Rgb24(3, 3, 3));
         mask[1, 1] = new Rgb24(3, 4, 3);
         Assert.AreEqual(3, new SegmentationMaskLoader().Load(TestImages.Png(TestImages.Gray(2, 2, (_, _) => 3))).Labels[3]);
-        Assert.ThrowsExactly<ArgumentException>(() => new SegmentationMaskLoader().Load(TestImages.Png(mask)));
+        Assert.ThrowsExactly<InvalidMaskPixelException>(() => new SegmentationMaskLoader().Load(TestImages.Png(mask)));
     }
 
     [TestMethod]
@@ -207,12 +207,12 @@ public sealed class MaskLoaderTests
         using Image<L8> mask = TestImages.Gray(10, 5, (x, _) => (byte)(x / 5));
         string maskPath = folder.Write("small.png", TestImages.Png(mask));
         ImageGeometry geometry = ImageGeometry.Compute(20, 10, new ImageTensorOptions());
-        var error = Assert.ThrowsExactly<ArgumentException>(() => new SegmentationMaskLoader().Load(maskPath, geometry));
+        var error = Assert.ThrowsExactly<MaskSizeMismatchException>(() => new SegmentationMaskLoader().Load(maskPath, geometry));
         StringAssert.Contains(error.Message, maskPath);
         StringAssert.Contains(error.Message, "10x5");
         StringAssert.Contains(error.Message, "20x10");
 
-        Assert.ThrowsExactly<ArgumentException>(() => new SegmentationMaskLoader().Load(File.ReadAllBytes(maskPath), geometry));
+        Assert.ThrowsExactly<MaskSizeMismatchException>(() => new SegmentationMaskLoader().Load(File.ReadAllBytes(maskPath), geometry));
         LabelMap resized = new SegmentationMaskLoader(new MaskOptions { RequireSameSize = false }).Load(maskPath, geometry);
         CollectionAssert.AreEqual(resized.Labels, new SegmentationMaskLoader(new MaskOptions { RequireSameSize = false }).Load(File.ReadAllBytes(maskPath), geometry).Labels);
         using (var stream = File.OpenRead(maskPath))

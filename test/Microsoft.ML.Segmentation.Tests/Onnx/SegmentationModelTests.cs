@@ -227,8 +227,9 @@ public sealed class SegmentationModelTests
         File.WriteAllBytes(corrupt, [1, 2, 3, 4, 5, 6, 7, 8]);
         try
         {
-            var bad = Assert.ThrowsExactly<InvalidOperationException>(() => SegmentationModel.Load(corrupt));
+            var bad = Assert.ThrowsExactly<InvalidDataException>(() => SegmentationModel.Load(corrupt));
             StringAssert.Contains(bad.Message, corrupt);
+            StringAssert.Contains(bad.Message, "is not an ONNX model");
         }
         finally
         {
