@@ -41,6 +41,17 @@ public sealed class MonaiCombinedLossTests
     }
 
     [TestMethod]
+    public void DiceCE_OneChannelSigmoidWeight_MatchesMonaiTestVector()
+    {
+        // MONAI 1.5 tests/losses/test_dice_ce_loss.py, the "bceloss" case: weight [0.5], sigmoid, shape (2, 1, 3).
+        var shape = new SegmentationShape(2, 1, 1, 3);
+        double[] input = [0.8, 0.6, 0.0, 0.0, 0.0, 0.9];
+        double[] target = [0, 0, 1, 0, 1, 0];
+        double value = Monai.DiceCELoss(sigmoid: true, weight: [0.5]).Compute<double>(input, shape, SegmentationTarget<double>.FromDense(target));
+        Assert.AreEqual(1.445239, value, 1e-6);
+    }
+
+    [TestMethod]
     public void DiceCE_SeveralChannelsSigmoidWeight_IsWeightedSoftmaxCeAndWeightedDice()
     {
         var shape = new SegmentationShape(2, 3, 1, 4);
