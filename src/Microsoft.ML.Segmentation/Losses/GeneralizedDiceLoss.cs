@@ -22,6 +22,7 @@ public sealed class GeneralizedDiceLoss : RegionLoss
     private readonly bool _perImage;
     private readonly bool _includeBackground;
     private readonly LossReduction _reduction;
+    private readonly bool _softLabels;
 
     /// <summary>Creates the loss.</summary>
     /// <param name="options">Settings; <see langword="null"/> for the defaults.</param>
@@ -37,10 +38,13 @@ public sealed class GeneralizedDiceLoss : RegionLoss
         _perImage = options.PerImage;
         _includeBackground = options.IncludeBackground;
         _reduction = options.Reduction;
+        _softLabels = options.SoftLabels;
     }
 
     /// <inheritdoc/>
     public override string Name => "generalized_dice";
+
+    private protected override bool NeedsAbsoluteDifference => _softLabels;
 
     private protected override double Reduce(ReadOnlySpan<RegionStatistics> stats, SegmentationShape shape, Span<RegionGradient> gradient, List<double>? terms)
     {
@@ -73,7 +77,7 @@ public sealed class GeneralizedDiceLoss : RegionLoss
             double numerator = _smoothNumerator, denominator = _smoothDenominator;
             for (int k = first; k < c; k++)
             {
-                numerator += 2 * weights[k] * pooled[k].Intersection;
+                numerator += 2 * weights[k] * Intersection(pooled[k]);
                 denominator += weights[k] * (pooled[k].SumPrediction + pooled[k].SumTarget);
             }
 
@@ -90,12 +94,26 @@ public sealed class GeneralizedDiceLoss : RegionLoss
             {
                 for (int k = first; k < c; k++)
                 {
-                    gradient[(n * c) + k].Intersection += -outer * 2 * weights[k] / denominator;
+                    double dIntersection = -outer * 2 * weights[k] / denominator;
                     gradient[(n * c) + k].SumPrediction += outer * numerator * weights[k] / (denominator * denominator);
+                    if (_softLabels)
+                    {
+                        // tp = (Σp + Σt − Σ|p − t|) / 2: ∂tp/∂Σp = ½, ∂tp/∂Σ|p − t| = −½.
+                        gradient[(n * c) + k].SumPrediction += dIntersection / 2;
+                        gradient[(n * c) + k].AbsoluteDifference -= dIntersection / 2;
+                    }
+                    else
+                    {
+                        gradient[(n * c) + k].Intersection += dIntersection;
+                    }
                 }
             }
         }
 
         return _reduction == LossReduction.Mean ? total / regions : total;
     }
+
+    /// <summary>The soft true positives of a region: Σp·t, or the soft-label form (Σp + Σt − Σ|p − t|) / 2.</summary>
+    private double Intersection(RegionStatistics s)
+        => _softLabels ? (s.SumPrediction + s.SumTarget - s.AbsoluteDifference) / 2 : s.Intersection;
 }

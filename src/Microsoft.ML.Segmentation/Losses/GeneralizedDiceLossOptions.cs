@@ -25,6 +25,13 @@ public sealed class GeneralizedDiceLossOptions
     /// <summary>Keep channel 0. Default: <see langword="true"/>.</summary>
     public bool IncludeBackground { get; set; } = true;
 
+    /// <summary>
+    /// Use the soft-label intersection (Σp + Σt − Σ|p − t|) / 2 instead of Σp·t (MONAI ≥ 1.4 <c>soft_label=True</c>,
+    /// <c>compute_tp_fp_fn</c> with ord 1). Identical for hard targets; for soft targets the loss is 0 when p = t. The
+    /// denominator Σp + Σt is the same in both forms. Default: <see langword="false"/>.
+    /// </summary>
+    public bool SoftLabels { get; set; }
+
     /// <summary>Mean or sum over images. Default: <see cref="LossReduction.Mean"/>.</summary>
     public LossReduction Reduction { get; set; } = LossReduction.Mean;
 }

@@ -1,5 +1,6 @@
 using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
+using Microsoft.ML.Segmentation.Peers;
 
 namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
 
@@ -30,7 +31,7 @@ internal sealed class MonaiHausdorffLossHandler : IGoldenHandler
             : Dense(input, target, shape);
 
         bool sigmoid = c.Bool("sigmoid", false);
-        bool softmax = c.Bool("softmax", false) && classes > 1; // MONAI skips a softmax over one channel
+        bool softmax = c.Bool("softmax", false);
         string? otherAct = c.Text("other_act");
         if ((sigmoid ? 1 : 0) + (softmax ? 1 : 0) + (otherAct is null ? 0 : 1) > 1)
         {
@@ -55,37 +56,32 @@ internal sealed class MonaiHausdorffLossHandler : IGoldenHandler
             return GoldenOutcome.Unsupported($"reduction '{reduction}'");
         }
 
-        var options = new HausdorffDistanceLossOptions
-        {
-            Activation = sigmoid ? Activation.Sigmoid : softmax ? Activation.Softmax : Activation.None,
-            Alpha = c.Number("alpha", 2),
-            IncludeBackground = c.Bool("include_background", false),
-            PerImage = !c.Bool("batch", false),
-            Reduction = reduction == "sum" ? LossReduction.Sum : LossReduction.Mean,
-            SpatialShape = volume,
-        };
-
         bool logPrimary = c.File.Callable.StartsWith("monai.losses.LogHausdorffDTLoss", StringComparison.Ordinal);
-        options.LogLoss = logPrimary;
-        GoldenOutcome primary = GoldenOutcome.Compare(c, Evaluate(options, problem, reduction));
+        GoldenOutcome primary = GoldenOutcome.Compare(c, Evaluate(c, logPrimary, sigmoid, softmax, volume, problem, reduction));
         if (primary.Status != GoldenStatus.Passed || logPrimary || c.Node[LogExpectation] is null)
         {
             return primary;
         }
 
-        options.LogLoss = true;
-        GoldenOutcome log = GoldenOutcome.Compare(c.Node[LogExpectation], c.Tolerance, Evaluate(options, problem, reduction));
+        GoldenOutcome log = GoldenOutcome.Compare(c.Node[LogExpectation], c.Tolerance, Evaluate(c, true, sigmoid, softmax, volume, problem, reduction));
         return log.Status == GoldenStatus.Passed
             ? primary with { Message = $"{primary.Message}; log {log.Message}" }
             : log with { Message = $"LogHausdorffDTLoss: {log.Message}" };
     }
 
-    private static double[] Evaluate(HausdorffDistanceLossOptions options, LossProblem problem, string reduction)
+    /// <summary>The preset the case names (reduction "none" asks its loss for the terms).</summary>
+    private static double[] Evaluate(GoldenCase c, bool logLoss, bool sigmoid, bool softmax, int[]? volume, LossProblem problem, string reduction)
     {
-        var loss = new HausdorffDistanceLoss(options);
+        string presetReduction = reduction == "none" ? "mean" : reduction;
+        double alpha = c.Number("alpha", 2);
+        bool includeBackground = c.Bool("include_background", false);
+        bool batch = c.Bool("batch", false);
+        PeerLoss preset = logLoss
+            ? Monai.LogHausdorffDTLoss(alpha, includeBackground, sigmoid, softmax, presetReduction, batch, volume)
+            : Monai.HausdorffDTLoss(alpha, includeBackground, sigmoid, softmax, presetReduction, batch, volume);
         return reduction == "none"
-            ? loss.ComputeTerms<double>(problem.Input, problem.Shape, problem.Target())
-            : new[] { problem.Compute(loss) };
+            ? ((HausdorffDistanceLoss)preset.ForChannels(problem.Shape.Classes)).ComputeTerms<double>(problem.Input, problem.Shape, problem.Target())
+            : new[] { problem.Compute(preset) };
     }
 
     /// <summary>[B,C,H,W] as it is; [B,C,D,H,W] as [B,C,D·H,W] with the volume's axes in the options.</summary>

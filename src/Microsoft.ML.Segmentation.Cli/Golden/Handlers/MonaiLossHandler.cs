@@ -1,12 +1,13 @@
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
+using Microsoft.ML.Segmentation.Peers;
 
 namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
 
 /// <summary>
-/// MONAI losses: <c>DiceLoss</c> (with <c>jaccard</c>), <c>TverskyLoss</c>, <c>GeneralizedDiceLoss</c>, <c>FocalLoss</c>
-/// and <c>DiceCELoss</c>. MONAI scores each (image, class) region (<c>batch=False</c>), applies the formula to empty
-/// targets as it is, and divides a weighted mean by the number of regions.
+/// MONAI losses through the <see cref="Monai"/> presets: <c>DiceLoss</c> (with <c>jaccard</c>), <c>TverskyLoss</c>,
+/// <c>GeneralizedDiceLoss</c>, <c>FocalLoss</c>, <c>DiceCELoss</c> and <c>DiceFocalLoss</c>. This handler only reads the
+/// case: <c>to_onehot_y</c> picks a label map or a dense target, <c>other_act</c> is applied to the scores, and
+/// <c>reduction="none"</c> asks the preset's loss for its terms.
 /// </summary>
 internal sealed class MonaiLossHandler : IGoldenHandler
 {
@@ -15,81 +16,78 @@ internal sealed class MonaiLossHandler : IGoldenHandler
 
     public GoldenOutcome Run(GoldenCase c)
     {
-        string callable = c.File.Callable;
-        string reduction = c.Text("reduction") ?? "mean";
-        if (callable.EndsWith("DiceCELoss", StringComparison.Ordinal))
+        try
         {
-            return DiceCe(c);
+            return RunPreset(c);
         }
-
-        if (callable.EndsWith("FocalLoss", StringComparison.Ordinal))
+        catch (NotSupportedException ex)
         {
-            return Focal(c, reduction);
+            return GoldenOutcome.Unsupported(ex.Message);
         }
-
-        LossProblem problem = Problem(c);
-        Activation activation = ActivationOf(c, problem, out problem);
-        RegionLoss loss;
-        if (callable.EndsWith("GeneralizedDiceLoss", StringComparison.Ordinal))
-        {
-            loss = new GeneralizedDiceLoss(new GeneralizedDiceLossOptions
-            {
-                Activation = activation,
-                Weighting = (c.Text("w_type") ?? "square") switch
-                {
-                    "square" => GeneralizedDiceWeighting.Square,
-                    "simple" => GeneralizedDiceWeighting.Simple,
-                    "uniform" => GeneralizedDiceWeighting.Uniform,
-                    string other => throw new NotSupportedException($"w_type '{other}'"),
-                },
-                SmoothNumerator = c.Number("smooth_nr", 1e-5),
-                SmoothDenominator = c.Number("smooth_dr", 1e-5),
-                PerImage = !c.Bool("batch", false),
-                IncludeBackground = c.Bool("include_background", true),
-                Reduction = reduction == "sum" ? LossReduction.Sum : LossReduction.Mean,
-            });
-        }
-        else
-        {
-            loss = Overlap(c, activation, problem.Shape.Classes);
-        }
-
-        return reduction == "none"
-            ? GoldenOutcome.Compare(c, loss.ComputeTerms<double>(problem.Input, problem.Shape, problem.Target()))
-            : GoldenOutcome.Compare(c, problem.Compute(loss));
     }
 
-    /// <summary>MONAI <c>DiceLoss</c> / <c>TverskyLoss</c> on our overlap losses.</summary>
-    internal static OverlapLoss Overlap(GoldenCase c, Activation activation, int classes, IReadOnlyList<double>? weight = null)
+    private static GoldenOutcome RunPreset(GoldenCase c)
     {
-        double nr = c.Number("smooth_nr", 1e-5);
-        double dr = c.Number("smooth_dr", 1e-5);
-        bool tversky = c.File.Callable.EndsWith("TverskyLoss", StringComparison.Ordinal);
-        bool jaccard = !tversky && c.Bool("jaccard", false);
-        OverlapLossOptions options = tversky
-            ? new TverskyLossOptions { Alpha = c.Number("alpha", 0.5), Beta = c.Number("beta", 0.5), SmoothNumerator = nr, SmoothDenominator = dr }
-            : jaccard
-                ? new JaccardLossOptions { SmoothNumerator = nr / 2, SmoothDenominator = dr / 2 } // MONAI writes (2TP + nr)/(2(ΣP + ΣT − TP) + dr)
-                : new DiceLossOptions { SmoothNumerator = nr, SmoothDenominator = dr };
-        options.Activation = activation;
-        options.Epsilon = 0; // MONAI does not clamp
-        options.Denominator = c.Bool("squared_pred", false) ? OverlapDenominator.Squared : OverlapDenominator.Linear;
-        options.SoftLabels = c.Bool("soft_label", false) && options.Denominator == OverlapDenominator.Linear;
-        options.PerImage = !c.Bool("batch", false);
-        options.IncludeBackground = c.Bool("include_background", true) || classes == 1;
-        options.EmptyTarget = EmptyTargetPolicy.Compute;
-        options.WeightNormalization = ClassWeightNormalization.Count;
-        options.Reduction = (c.Text("reduction") ?? "mean") == "sum" ? LossReduction.Sum : LossReduction.Mean;
-        weight ??= c.Numbers("weight");
-        if (weight is not null)
+        string callable = c.File.Callable;
+        string reduction = c.Text("reduction") ?? "mean";
+        string name = callable["monai.losses.".Length..].Split('(', ' ')[0];
+        LossProblem problem = Problem(c);
+        if (name is "DiceCELoss" or "DiceFocalLoss" && c.Text("other_act") is not null)
         {
-            // MONAI's weight covers the classes the loss keeps; ours is indexed by channel.
-            options.ClassWeights = weight.Count == classes ? weight : weight.Count == classes - 1 && !options.IncludeBackground
-                ? new[] { 0.0 }.Concat(weight).ToArray()
-                : throw new InvalidDataException($"weight has {weight.Count} entries for {classes} channels");
+            return GoldenOutcome.Unsupported($"other_act with {name}");
         }
 
-        return OverlapLosses.Create(options);
+        if (c.Text("other_act") is string act)
+        {
+            problem = problem.WithOtherActivation(act);
+        }
+
+        if (name == "FocalLoss")
+        {
+            return Focal(c, problem, reduction);
+        }
+
+        string presetReduction = reduction == "none" ? "mean" : reduction;
+        PeerLoss loss = name switch
+        {
+            "DiceLoss" => Monai.DiceLoss(
+                includeBackground: c.Bool("include_background", true), sigmoid: c.Bool("sigmoid", false), softmax: c.Bool("softmax", false),
+                squaredPred: c.Bool("squared_pred", false), jaccard: c.Bool("jaccard", false), reduction: presetReduction,
+                smoothNr: c.Number("smooth_nr", 1e-5), smoothDr: c.Number("smooth_dr", 1e-5), batch: c.Bool("batch", false),
+                weight: Weight(c), softLabel: c.Bool("soft_label", false)),
+            "TverskyLoss" => Monai.TverskyLoss(
+                includeBackground: c.Bool("include_background", true), sigmoid: c.Bool("sigmoid", false), softmax: c.Bool("softmax", false),
+                alpha: c.Number("alpha", 0.5), beta: c.Number("beta", 0.5), reduction: presetReduction,
+                smoothNr: c.Number("smooth_nr", 1e-5), smoothDr: c.Number("smooth_dr", 1e-5), batch: c.Bool("batch", false),
+                softLabel: c.Bool("soft_label", false)),
+            "GeneralizedDiceLoss" => Monai.GeneralizedDiceLoss(
+                includeBackground: c.Bool("include_background", true), sigmoid: c.Bool("sigmoid", false), softmax: c.Bool("softmax", false),
+                wType: c.Text("w_type") ?? "square", reduction: presetReduction,
+                smoothNr: c.Number("smooth_nr", 1e-5), smoothDr: c.Number("smooth_dr", 1e-5), batch: c.Bool("batch", false),
+                softLabel: c.Bool("soft_label", false)),
+            "DiceCELoss" => Monai.DiceCELoss(
+                includeBackground: c.Bool("include_background", true), sigmoid: c.Bool("sigmoid", false), softmax: c.Bool("softmax", false),
+                squaredPred: c.Bool("squared_pred", false), jaccard: c.Bool("jaccard", false), reduction: presetReduction,
+                smoothNr: c.Number("smooth_nr", 1e-5), smoothDr: c.Number("smooth_dr", 1e-5), batch: c.Bool("batch", false),
+                weight: Weight(c), lambdaDice: c.Number("lambda_dice", 1), lambdaCe: c.Number("lambda_ce", 1),
+                labelSmoothing: c.Number("label_smoothing", 0)),
+            "DiceFocalLoss" => Monai.DiceFocalLoss(
+                includeBackground: c.Bool("include_background", true), sigmoid: c.Bool("sigmoid", false), softmax: c.Bool("softmax", false),
+                squaredPred: c.Bool("squared_pred", false), jaccard: c.Bool("jaccard", false), reduction: presetReduction,
+                smoothNr: c.Number("smooth_nr", 1e-5), smoothDr: c.Number("smooth_dr", 1e-5), batch: c.Bool("batch", false),
+                gamma: c.Number("gamma", 2), weight: Weight(c), lambdaDice: c.Number("lambda_dice", 1),
+                lambdaFocal: c.Number("lambda_focal", 1), alpha: c.NumberOrNull("alpha")),
+            _ => throw new NotSupportedException($"callable {callable} is not mapped"),
+        };
+
+        if (reduction != "none")
+        {
+            return GoldenOutcome.Compare(c, problem.Compute(loss));
+        }
+
+        return loss.ForChannels(problem.Shape.Classes) is RegionLoss region
+            ? GoldenOutcome.Compare(c, region.ComputeTerms<double>(problem.Input, problem.Shape, problem.Target()))
+            : GoldenOutcome.Unsupported($"reduction 'none' with {name}");
     }
 
     /// <summary>The input with its target: a label map when <c>to_onehot_y</c>, else a dense one-hot (or soft) target.</summary>
@@ -102,76 +100,36 @@ internal sealed class MonaiLossHandler : IGoldenHandler
             : LossProblem.WithDense(input, target);
     }
 
-    /// <summary>sigmoid / softmax / other_act, in MONAI's order; a softmax over one channel is skipped, as MONAI does.</summary>
-    private static Activation ActivationOf(GoldenCase c, LossProblem problem, out LossProblem adjusted)
+    /// <summary>MONAI's <c>weight</c>: a list, or one number for every class.</summary>
+    private static double[]? Weight(GoldenCase c)
+        => c.Numbers("weight") ?? (c.NumberOrNull("weight") is double w ? new[] { w } : null);
+
+    private static GoldenOutcome Focal(GoldenCase c, LossProblem problem, string reduction)
     {
-        adjusted = problem;
-        if (c.Bool("sigmoid", false))
-        {
-            return Activation.Sigmoid;
-        }
-
-        if (c.Bool("softmax", false) && problem.Shape.Classes > 1)
-        {
-            return Activation.Softmax;
-        }
-
-        if (c.Text("other_act") is string act)
-        {
-            adjusted = problem.WithOtherActivation(act);
-        }
-
-        return Activation.None;
-    }
-
-    private static GoldenOutcome Focal(GoldenCase c, string reduction)
-    {
-        LossProblem problem = Problem(c);
-        if (!c.Bool("include_background", true) && problem.Shape.Classes > 1)
-        {
-            problem = problem.WithoutBackground(); // MONAI drops channel 0 before the activation
-        }
-
+        bool includeBackground = c.Bool("include_background", true);
         bool softmax = c.Bool("use_softmax", false);
-        var loss = new FocalLoss(new FocalLossOptions
+        double gamma = c.Number("gamma", 2);
+        double? alpha = c.NumberOrNull("alpha");
+        if (reduction == "mean")
         {
-            Activation = softmax ? Activation.Softmax : Activation.Sigmoid,
-            Gamma = c.Number("gamma", 2),
-            Alpha = c.NumberOrNull("alpha"),
-            ClassWeights = c.Numbers("weight") ?? (c.NumberOrNull("weight") is double w ? new[] { w } : null),
-            Averaging = softmax ? PointwiseAveraging.ValidElements : PointwiseAveraging.Valid,
-        });
-        switch (reduction)
-        {
-            case "none":
-                return GoldenOutcome.Compare(c, loss.ComputeTerms<double>(problem.Input, problem.Shape, problem.Target()));
-            case "mean":
-                return GoldenOutcome.Compare(c, problem.Compute(loss));
-            case "sum":
-                // MONAI sums the per-(image, class) spatial means.
-                double[] terms = loss.ComputeTerms<double>(problem.Input, problem.Shape, problem.Target());
-                return GoldenOutcome.Compare(c, terms.Sum() / problem.Shape.PixelsPerImage);
-            default:
-                return GoldenOutcome.Unsupported($"reduction '{reduction}'");
-        }
-    }
-
-    private static GoldenOutcome DiceCe(GoldenCase c)
-    {
-        LossProblem problem = Problem(c);
-        int classes = problem.Shape.Classes;
-        double[]? weight = c.Numbers("weight");
-        Activation activation = c.Bool("sigmoid", false) ? Activation.Sigmoid : c.Bool("softmax", false) && classes > 1 ? Activation.Softmax : Activation.None;
-        if (c.Text("other_act") is not null)
-        {
-            return GoldenOutcome.Unsupported("other_act with DiceCELoss");
+            PeerLoss loss = Monai.FocalLoss(includeBackground, gamma, alpha, Weight(c), "mean", softmax);
+            return GoldenOutcome.Compare(c, problem.Compute(loss));
         }
 
-        ISegmentationLoss dice = Overlap(c, activation, classes, weight);
-        ISegmentationLoss ce = classes == 1
-            ? new BinaryCrossEntropyLoss(new BinaryCrossEntropyLossOptions { PositiveWeights = weight })
-            : new CrossEntropyLoss(new CrossEntropyLossOptions { ClassWeights = weight, LabelSmoothing = c.Number("label_smoothing", 0) });
-        var loss = new CombinedLoss((dice, c.Number("lambda_dice", 1)), (ce, c.Number("lambda_ce", 1)));
-        return GoldenOutcome.Compare(c, problem.Compute(loss));
+        // "none" and "sum" are formulas of the per-element terms of the loss on the kept channels.
+        if (!includeBackground && problem.Shape.Classes > 1)
+        {
+            problem = problem.WithoutBackground();
+            alpha = softmax ? null : alpha; // MONAI drops alpha for a softmax focal loss without the background
+        }
+
+        var focal = (FocalLoss)Monai.FocalLoss(true, gamma, alpha, Weight(c), "mean", softmax).ForChannels(problem.Shape.Classes);
+        double[] terms = focal.ComputeTerms<double>(problem.Input, problem.Shape, problem.Target());
+        return reduction switch
+        {
+            "none" => GoldenOutcome.Compare(c, terms),
+            "sum" => GoldenOutcome.Compare(c, terms.Sum() / problem.Shape.PixelsPerImage), // MONAI sums the per-(image, class) spatial means
+            _ => GoldenOutcome.Unsupported($"reduction '{reduction}'"),
+        };
     }
 }
