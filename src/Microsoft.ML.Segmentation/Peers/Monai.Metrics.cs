@@ -61,7 +61,7 @@ public static partial class Monai
         string reduction = "mean", bool getNotNans = false)
     {
         ConfusionMetric metric = MonaiMetricMapping.ConfusionMatrixMetricName(metricName);
-        GridReduction r = PeerArguments.MonaiReduction(reduction);
+        GridReduction r = PeerArguments.ParseMonaiReduction(reduction);
         double[] Grid(IReadOnlyList<ConfusionCounts> images)
             => ConfusionMetrics.Compute(metric, images, new MetricOptions { Reduction = MetricReduction.None, AbsentClass = AbsentClassPolicy.NaN });
         if (computeSample)
@@ -97,7 +97,7 @@ public static partial class Monai
     /// <exception cref="ArgumentException">An unknown reduction or weight type.</exception>
     public static MonaiConfusionMetric GeneralizedDiceScore(bool includeBackground = true, string reduction = "mean", string weightType = "square")
     {
-        GridReduction r = PeerArguments.MonaiReduction(reduction);
+        GridReduction r = PeerArguments.ParseMonaiReduction(reduction);
         GeneralizedDiceWeighting w = PeerArguments.Choose(weightType, nameof(weightType), new Dictionary<string, GeneralizedDiceWeighting>(StringComparer.Ordinal)
         {
             ["square"] = GeneralizedDiceWeighting.Square,
@@ -107,7 +107,7 @@ public static partial class Monai
         bool sumOverClasses = r is GridReduction.Mean or GridReduction.Sum or GridReduction.MeanChannel or GridReduction.SumChannel;
         double[] Reduce(IReadOnlyList<ConfusionCounts> images)
         {
-            double[] grid = images.SelectMany(image => sumOverClasses ? [GeneralizedDice.Score(image, w)] : GeneralizedDice.PerClass(image, w)).ToArray();
+            double[] grid = images.SelectMany(image => sumOverClasses ? new[] { GeneralizedDice.Score(image, w) } : GeneralizedDice.PerClass(image, w)).ToArray();
             return GridReductions.Reduce(grid, images.Count, sumOverClasses ? 1 : images[0].ClassCount, r);
         }
 
@@ -135,8 +135,8 @@ public static partial class Monai
             throw new ArgumentOutOfRangeException(nameof(percentile), p, $"percentile ({p}) must lie in 0..100; use 95 for HD95 or null for the maximum.");
         }
 
-        return new MonaiBoundaryMetric(MonaiBoundaryMetric.Kind.Hausdorff, includeBackground, PeerArguments.DistanceMetric(distanceMetric),
-            percentile == 0 ? null : percentile, directed, symmetric: false, null, PeerArguments.MonaiReduction(reduction), getNotNans);
+        return new MonaiBoundaryMetric(MonaiBoundaryMetric.Kind.Hausdorff, includeBackground, PeerArguments.ParseDistanceMetric(distanceMetric),
+            percentile == 0 ? null : percentile, directed, symmetric: false, null, PeerArguments.ParseMonaiReduction(reduction), getNotNans);
     }
 
     /// <summary>MONAI's <c>SurfaceDistanceMetric</c> (MONAI 1.5.0): the average surface distance, directed or symmetric.</summary>
@@ -149,8 +149,8 @@ public static partial class Monai
     /// <exception cref="ArgumentException">An unknown reduction or distance metric.</exception>
     public static MonaiBoundaryMetric SurfaceDistanceMetric(bool includeBackground = false, bool symmetric = false, string distanceMetric = "euclidean",
         string reduction = "mean", bool getNotNans = false)
-        => new(MonaiBoundaryMetric.Kind.SurfaceDistance, includeBackground, PeerArguments.DistanceMetric(distanceMetric), null, false, symmetric, null,
-            PeerArguments.MonaiReduction(reduction), getNotNans);
+        => new(MonaiBoundaryMetric.Kind.SurfaceDistance, includeBackground, PeerArguments.ParseDistanceMetric(distanceMetric), null, false, symmetric, null,
+            PeerArguments.ParseMonaiReduction(reduction), getNotNans);
 
     /// <summary>
     /// MONAI's <c>SurfaceDiceMetric</c> (MONAI 1.5.0): the normalised surface Dice at a per-class tolerance, without sub-voxels.
@@ -177,15 +177,15 @@ public static partial class Monai
             }
         }
 
-        return new MonaiBoundaryMetric(MonaiBoundaryMetric.Kind.SurfaceDice, includeBackground, PeerArguments.DistanceMetric(distanceMetric), null, false, false,
-            [.. classThresholds], PeerArguments.MonaiReduction(reduction), getNotNans);
+        return new MonaiBoundaryMetric(MonaiBoundaryMetric.Kind.SurfaceDice, includeBackground, PeerArguments.ParseDistanceMetric(distanceMetric), null, false, false,
+            [.. classThresholds], PeerArguments.ParseMonaiReduction(reduction), getNotNans);
     }
 
     private static MonaiConfusionMetric Overlap(string name, ConfusionMetric metric, bool includeBackground, string reduction, bool getNotNans,
         bool ignoreEmpty, int? numClasses, bool returnWithLabel)
     {
         PeerArguments.Unsupported(returnWithLabel, nameof(returnWithLabel), "a dictionary keyed by label names is not produced; use false and index the result");
-        GridReduction r = PeerArguments.MonaiReduction(reduction);
+        GridReduction r = PeerArguments.ParseMonaiReduction(reduction);
 
         // ignore_empty: an empty ground truth is NaN whatever was predicted; otherwise 0/0 scores 1 and a false positive 0.
         var options = new MetricOptions

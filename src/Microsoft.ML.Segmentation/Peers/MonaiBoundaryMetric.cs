@@ -69,10 +69,17 @@ public sealed class MonaiBoundaryMetric
     /// <exception cref="ArgumentException">A length does not match the shape, or the channel has no class threshold.</exception>
     public double Score(ReadOnlySpan<byte> yPred, ReadOnlySpan<byte> y, ReadOnlySpan<int> spatialShape, int channel, IReadOnlyList<double>? spacing = null)
     {
+        // MONAI passes spacing to the Euclidean transform only (distance_transform_cdt has no sampling).
+        double[]? sampling = null;
+        if (DistanceMetric == Kernels.DistanceMetric.Euclidean && spacing is not null)
+        {
+            sampling = [.. spacing];
+        }
+
         var options = new BoundaryMetricOptions
         {
             Metric = DistanceMetric,
-            Spacing = DistanceMetric == DistanceMetric.Euclidean && spacing is not null ? [.. spacing] : null,
+            Spacing = sampling,
             Percentile = _percentile,
             Directed = _directed,
             Symmetric = _symmetric,
@@ -84,13 +91,14 @@ public sealed class MonaiBoundaryMetric
             case Kind.SurfaceDistance:
                 return BoundaryMetrics.AverageSurfaceDistance(yPred, y, spatialShape, options);
             default:
-                if (channel < 0 || channel >= _classThresholds!.Length)
+                double[] thresholds = _classThresholds!;
+                if (channel < 0 || channel >= thresholds.Length)
                 {
                     throw new ArgumentException(
-                        $"channel {channel} has no class threshold; classThresholds has {_classThresholds.Length} entries, one per scored class.", nameof(channel));
+                        $"channel {channel} has no class threshold; classThresholds has {thresholds.Length} entries, one per scored class.", nameof(channel));
                 }
 
-                return BoundaryMetrics.NormalizedSurfaceDice(yPred, y, spatialShape, _classThresholds[channel], options);
+                return BoundaryMetrics.NormalizedSurfaceDice(yPred, y, spatialShape, thresholds[channel], options);
         }
     }
 

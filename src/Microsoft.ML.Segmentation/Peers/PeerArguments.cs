@@ -12,16 +12,16 @@ internal static class PeerArguments
     {
         if (value is not null && choices.TryGetValue(value, out T? chosen))
         {
-            return chosen;
+            return chosen!;
         }
 
         throw new ArgumentException(
             $"{parameter} '{value ?? "null"}' is not one of {string.Join(", ", choices.Keys)}.", parameter);
     }
 
-    public static GridReduction MonaiReduction(string reduction) => Choose(reduction, "reduction", MonaiReductions);
+    public static GridReduction ParseMonaiReduction(string reduction) => Choose(reduction, "reduction", MonaiReductions);
 
-    public static DistanceMetric DistanceMetric(string distanceMetric) => Choose(distanceMetric, "distanceMetric", DistanceMetrics);
+    public static DistanceMetric ParseDistanceMetric(string distanceMetric) => Choose(distanceMetric, "distanceMetric", DistanceMetrics);
 
     /// <summary>Throws <see cref="NotSupportedException"/> for a peer parameter set to a value SegML cannot reproduce.</summary>
     public static void Unsupported(bool condition, string parameter, string why)

@@ -44,7 +44,7 @@ public static partial class Torchmetrics
             ["global"] = true,
         });
         return new TorchmetricsMetric("DiceScore", numClasses, null, includeBackground, samples =>
-            ConfusionMetrics.Compute(ConfusionMetric.Dice, global ? [ConfusionCounts.Sum(samples)] : samples, options));
+            ConfusionMetrics.Compute(ConfusionMetric.Dice, global ? new[] { ConfusionCounts.Sum(samples) } : samples, options));
     }
 
     /// <summary>

@@ -73,6 +73,11 @@ public sealed class MmsegAndTorchmetricsPresetTests
         Assert.AreEqual(numerator / denominator, Torchmetrics.GeneralizedDiceScore(3).Compute([sample])[0], 1e-15);
 
         double[] perClass = Torchmetrics.GeneralizedDiceScore(3, perClass: true).Compute([sample]);
-        CollectionAssert.AreEqual(new[] { 0.8, 0, 2.0 / 3 }, perClass.Select(v => Math.Round(v, 12)).ToArray());
+        double[] expected = [0.8, 0, 2.0 / 3];
+        Assert.AreEqual(expected.Length, perClass.Length);
+        for (int c = 0; c < expected.Length; c++)
+        {
+            Assert.AreEqual(expected[c], perClass[c], 1e-15, $"class {c}");
+        }
     }
 }

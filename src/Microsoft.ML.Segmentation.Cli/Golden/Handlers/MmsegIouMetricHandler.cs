@@ -50,7 +50,7 @@ internal sealed partial class MmsegIouMetricHandler : IGoldenHandler
             string name = m.Success ? m.Groups[1].Value : key;
 
             // "aAcc" and the per-class names are total_area_to_metrics' fractions; "mIoU"-style keys are compute_metrics' percentages.
-            double[]? values = perClass.TryGetValue(name, out double[]? v) ? v : summary.TryGetValue(name, out double s) ? [s] : null;
+            double[]? values = perClass.TryGetValue(name, out double[]? v) ? v : summary.TryGetValue(name, out double s) ? new[] { s } : null;
             if (!m.Success || values is null)
             {
                 return GoldenOutcome.Unsupported($"expected key '{key}' is not among mmseg's outputs for iou_metrics [{string.Join(", ", metrics)}]");
