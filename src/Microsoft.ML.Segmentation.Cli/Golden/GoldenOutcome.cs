@@ -18,7 +18,11 @@ internal sealed record GoldenOutcome(GoldenStatus Status, string Message)
 
     public static GoldenOutcome Failed(string reason) => new(GoldenStatus.Failed, reason);
 
-    /// <summary>Compares <paramref name="actual"/> with the case's expectation (any nesting, flattened row-major).</summary>
+    /// <summary>
+    /// Compares <paramref name="actual"/> with the case's expectation (any nesting, flattened row-major): NaN is required
+    /// exactly where the expectation is NaN (written NaN, "nan" or null inside an array), ±∞ exactly where it is ±∞, and a
+    /// finite value within the tolerance elsewhere.
+    /// </summary>
     public static GoldenOutcome Compare(GoldenCase testCase, params double[] actual)
         => Compare(testCase.Expected, testCase.Tolerance, actual);
 
@@ -39,7 +43,10 @@ internal sealed record GoldenOutcome(GoldenStatus Status, string Message)
         {
             if (!tolerance.Accepts(actual[i], expected[i]))
             {
-                return Failed($"value {i}: expected {Format(expected[i])}, computed {Format(actual[i])} (atol {tolerance.Absolute}, rtol {tolerance.Relative}); all: [{Format(actual)}]");
+                string rule = double.IsFinite(expected[i]) && double.IsFinite(actual[i])
+                    ? $"atol {tolerance.Absolute}, rtol {tolerance.Relative}"
+                    : "NaN and ±∞ must match exactly";
+                return Failed($"value {i}: expected {Format(expected[i])}, computed {Format(actual[i])} ({rule}); all: [{Format(actual)}]");
             }
         }
 

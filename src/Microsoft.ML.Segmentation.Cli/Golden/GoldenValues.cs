@@ -7,7 +7,7 @@ namespace Microsoft.ML.Segmentation.Cli.Golden;
 /// <summary>Numbers, nested arrays and tensors (<c>{"shape": [...], "data": [...]}</c>) as the golden files write them.</summary>
 internal static class GoldenValues
 {
-    /// <summary>Reads a number, or one of the strings "NaN", "Infinity", "-Infinity", "nan", "inf".</summary>
+    /// <summary>Reads a number, or one of the strings "NaN", "nan", "Infinity", "inf", "+inf", "-Infinity", "-inf" (any case).</summary>
     public static double Number(JsonNode? node)
     {
         if (node is JsonValue value)
@@ -24,10 +24,10 @@ internal static class GoldenValues
 
             if (value.TryGetValue(out string? s))
             {
-                return s.ToLowerInvariant() switch
+                return s.Trim().ToLowerInvariant() switch
                 {
-                    "nan" => double.NaN,
-                    "infinity" or "inf" => double.PositiveInfinity,
+                    "nan" or "+nan" or "-nan" => double.NaN,
+                    "infinity" or "inf" or "+infinity" or "+inf" => double.PositiveInfinity,
                     "-infinity" or "-inf" => double.NegativeInfinity,
                     _ => double.Parse(s, CultureInfo.InvariantCulture),
                 };
@@ -37,7 +37,7 @@ internal static class GoldenValues
         throw new InvalidDataException($"Expected a number, found {node?.ToJsonString() ?? "null"}.");
     }
 
-    /// <summary>Flattens a number or nested arrays of numbers in row-major order.</summary>
+    /// <summary>Flattens a number or nested arrays of numbers in row-major order; a null element reads as NaN.</summary>
     public static double[] Flatten(JsonNode? node)
     {
         var list = new List<double>();
@@ -95,6 +95,11 @@ internal static class GoldenValues
             {
                 Append(item, list);
             }
+        }
+        else if (IsNull(node))
+        {
+            // Writers that cannot spell NaN in JSON (JSON.stringify, pandas to_json) write null inside arrays.
+            list.Add(double.NaN);
         }
         else
         {

@@ -115,9 +115,28 @@ public static partial class ConfusionMetrics
                     return NormalizedExpectedCost(costFalsePositive, costFalseNegative);
                 case ConfusionMetric.FalsePositiveFraction:
                     return Rate(fp, tp + fp + fn + tn);
+                case ConfusionMetric.HarmonicFBeta:
+                    return HarmonicFBeta();
                 default:
                     throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric.");
             }
+        }
+
+        /// <summary>
+        /// (1 + β²)·PPV·TPR / (β²·PPV + TPR + d) of smoothed rates; NaN when the class is absent from truth and prediction;
+        /// 0 when the harmonic denominator is 0 or undefined while something was wrong (MetricsReloaded's rule).
+        /// </summary>
+        private double HarmonicFBeta()
+        {
+            if (_tp + _fp + _fn == 0)
+            {
+                return double.NaN;
+            }
+
+            double b2 = beta * beta;
+            double ppv = Ppv, tpr = Tpr;
+            double denominator = (b2 * ppv) + tpr + smoothDenominator;
+            return denominator == 0 || double.IsNaN(denominator) ? 0 : (1 + b2) * ppv * tpr / denominator;
         }
 
         /// <summary>A smoothed count ratio: (n + s) / (d + t); NaN when the smoothed denominator is 0.</summary>

@@ -141,11 +141,18 @@ public static partial class ConfusionMetrics
         private Scored Average(int count, Func<int, Scored> item, double[]? weights)
         {
             double sum = 0, weightSum = 0;
+            bool anyScored = false;
             for (int i = 0; i < count; i++)
             {
                 double w = weights is null ? 1 : weights[i];
                 Scored s = item(i);
-                if (s.Skipped || w == 0)
+                if (s.Skipped)
+                {
+                    continue;
+                }
+
+                anyScored = true;
+                if (w == 0)
                 {
                     continue;
                 }
@@ -156,7 +163,8 @@ public static partial class ConfusionMetrics
 
             if (weightSum == 0)
             {
-                double empty = _options.EmptyAverageValue;
+                // Scores that exist but weigh nothing are not the same as no scores at all (torchmetrics' weighted Dice).
+                double empty = anyScored && _options.ZeroWeightAverageValue is double z ? z : _options.EmptyAverageValue;
                 return new Scored(empty, double.IsNaN(empty));
             }
 

@@ -37,6 +37,15 @@ public sealed class MetricOptions
     public double EmptyAverageValue { get; init; } = double.NaN;
 
     /// <summary>
+    /// The value of a weighted mean over classes whose scored (not skipped) classes all have weight 0, for example an
+    /// image that predicts a class but has no ground-truth pixel under support weights: torchmetrics'
+    /// <c>nansum(dice · support / Σ support)</c> gives 0 there, while an image with every class skipped stays skipped.
+    /// <see langword="null"/> treats it as <see cref="EmptyAverageValue"/>. NaN means the mean is itself skipped.
+    /// Default: null; any value.
+    /// </summary>
+    public double? ZeroWeightAverageValue { get; init; }
+
+    /// <summary>
     /// Class weights for the weighted reductions, one per class, each finite and ≥ 0; <see langword="null"/> weights each
     /// class by its ground-truth support (TP + FN), which makes weighted IoU the frequency-weighted IoU. Default: null.
     /// </summary>

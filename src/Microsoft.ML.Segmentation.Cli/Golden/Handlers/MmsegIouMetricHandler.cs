@@ -1,14 +1,14 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Segmentation.Metrics;
+using Microsoft.ML.Segmentation.Peers;
 
 namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
 
 /// <summary>
-/// mmseg <c>eval_metrics</c>/<c>IoUMetric</c>: a dataset confusion matrix (ignore_index skipped), then aAcc = pixel
-/// accuracy and per-class IoU, Acc (recall), Dice, Precision, Recall, Fscore with NaN where undefined
-/// (<see cref="MetricReduction.PerClass"/>, skipped classes reported NaN); mIoU-style summaries are the mean over
-/// defined classes (<see cref="MetricReduction.Macro"/>). Expected values keyed "Name", "Name[i]" or "Name[other]"
+/// mmseg <c>eval_metrics</c>/<c>IoUMetric</c> through <see cref="Mmseg.IoUMetric"/>: per-class keys (IoU, Acc, Dice,
+/// Fscore, Precision, Recall) and aAcc are <see cref="MmsegIouMetric.ComputeClassMetrics"/>'s fractions; "mIoU"-style keys
+/// are <see cref="MmsegIouMetric.Compute"/>'s percentages, as mmseg reports them. Expected values keyed "Name", "Name[i]" or "Name[other]"
 /// (all classes not named) are compared one by one.
 /// </summary>
 internal sealed partial class MmsegIouMetricHandler : IGoldenHandler
@@ -24,14 +24,20 @@ internal sealed partial class MmsegIouMetricHandler : IGoldenHandler
             return GoldenOutcome.Unsupported("num_classes is missing");
         }
 
+        string[] metrics = p["iou_metrics"] is JsonArray list ? list.Select(n => GoldenValues.String(n) ?? string.Empty).ToArray()
+            : p["metrics"] is JsonArray old ? old.Select(n => GoldenValues.String(n) ?? string.Empty).ToArray()
+            : [MetricCaseInputs.Text(p, "iou_metrics") ?? MetricCaseInputs.Text(p, "metrics") ?? "mIoU"];
+        MmsegIouMetric metric = Mmseg.IoUMetric(
+            ignoreIndex: MetricCaseInputs.Number(p, "ignore_index") is double i ? (int)i : 255,
+            iouMetrics: metrics,
+            nanToNum: MetricCaseInputs.Number(p, "nan_to_num"),
+            beta: MetricCaseInputs.Number(p, "beta") ?? 1);
         GoldenTensor results = MetricCaseInputs.Tensor(testCase, "results");
         GoldenTensor label = MetricCaseInputs.Tensor(testCase, "label");
-        int? ignore = MetricCaseInputs.Number(p, "ignore_index") is double i ? (int)i : 255;
-        var matrix = new ConfusionMatrix((int)k, ignore);
+        ConfusionMatrix matrix = metric.CreateConfusionMatrix((int)k);
         matrix.Add(MetricCaseInputs.Labels(results), MetricCaseInputs.Labels(label), results.Rank > 1 ? results.Shape[0] : 1);
-        ConfusionCounts counts = matrix.ToCounts();
-        double beta = MetricCaseInputs.Number(p, "beta") ?? 1;
-        double? nanToNum = MetricCaseInputs.Number(p, "nan_to_num");
+        IReadOnlyDictionary<string, double[]> perClass = metric.ComputeClassMetrics(matrix.ToCounts());
+        IReadOnlyDictionary<string, double> summary = metric.Compute(matrix.ToCounts());
 
         if (testCase.Expected is not JsonObject expected)
         {
@@ -41,20 +47,18 @@ internal sealed partial class MmsegIouMetricHandler : IGoldenHandler
         foreach ((string key, JsonNode? value) in expected)
         {
             Match m = KeyRegex().Match(key);
-            double[]? values = m.Success ? Metric(m.Groups[1].Value, counts, beta) : null;
-            if (values is null)
-            {
-                return GoldenOutcome.Unsupported($"expected key '{key}' is not mapped");
-            }
+            string name = m.Success ? m.Groups[1].Value : key;
 
-            if (nanToNum is double fill)
+            // "aAcc" and the per-class names are total_area_to_metrics' fractions; "mIoU"-style keys are compute_metrics' percentages.
+            double[]? values = perClass.TryGetValue(name, out double[]? v) ? v : summary.TryGetValue(name, out double s) ? new[] { s } : null;
+            if (!m.Success || values is null)
             {
-                values = values.Select(v => double.IsNaN(v) ? fill : v).ToArray();
+                return GoldenOutcome.Unsupported($"expected key '{key}' is not among mmseg's outputs for iou_metrics [{string.Join(", ", metrics)}]");
             }
 
             string index = m.Groups[2].Value;
             IEnumerable<int> positions = index.Length == 0 ? new[] { 0 }
-                : index == "other" ? Enumerable.Range(0, values.Length).Where(c => !NamedIndices(expected, m.Groups[1].Value).Contains(c))
+                : index == "other" ? Enumerable.Range(0, values.Length).Where(c => !NamedIndices(expected, name).Contains(c))
                 : new[] { int.Parse(index, System.Globalization.CultureInfo.InvariantCulture) };
             foreach (int c in positions)
             {
@@ -72,28 +76,6 @@ internal sealed partial class MmsegIouMetricHandler : IGoldenHandler
         }
 
         return new GoldenOutcome(GoldenStatus.Passed, $"{expected.Count} keys match");
-    }
-
-    /// <summary>The per-class values (or one summary value) mmseg reports under <paramref name="name"/>.</summary>
-    private static double[]? Metric(string name, ConfusionCounts counts, double beta)
-    {
-        var perClass = new MetricOptions { Reduction = MetricReduction.PerClass, Beta = beta };
-        var mean = new MetricOptions { Reduction = MetricReduction.Macro, Beta = beta };
-        return name switch
-        {
-            "aAcc" => new[] { ConfusionMetrics.PixelAccuracy(counts) },
-            "IoU" => ConfusionMetrics.Compute(ConfusionMetric.Iou, counts, perClass),
-            "Acc" or "Recall" => ConfusionMetrics.Compute(ConfusionMetric.Recall, counts, perClass),
-            "Dice" => ConfusionMetrics.Compute(ConfusionMetric.Dice, counts, perClass),
-            "Precision" => ConfusionMetrics.Compute(ConfusionMetric.Precision, counts, perClass),
-            "Fscore" => ConfusionMetrics.Compute(ConfusionMetric.FBeta, counts, perClass),
-            "mIoU" => ConfusionMetrics.Compute(ConfusionMetric.Iou, counts, mean),
-            "mAcc" or "mRecall" => ConfusionMetrics.Compute(ConfusionMetric.Recall, counts, mean),
-            "mDice" => ConfusionMetrics.Compute(ConfusionMetric.Dice, counts, mean),
-            "mPrecision" => ConfusionMetrics.Compute(ConfusionMetric.Precision, counts, mean),
-            "mFscore" => ConfusionMetrics.Compute(ConfusionMetric.FBeta, counts, mean),
-            _ => null,
-        };
     }
 
     private static HashSet<int> NamedIndices(JsonObject expected, string name)

@@ -1,13 +1,11 @@
 using System.Text.Json.Nodes;
-using Microsoft.ML.Segmentation.Metrics;
+using Microsoft.ML.Segmentation.Peers;
 
 namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
 
 /// <summary>
-/// MONAI <c>compute_dice</c>/<c>DiceMetric</c> and <c>compute_iou</c>/<c>MeanIoU</c>: per-(item, channel) Dice or IoU
-/// of binarized masks. <c>ignore_empty=True</c> maps to <see cref="AbsenceCriterion.EmptyTruth"/> with skipped
-/// scores; <c>ignore_empty=False</c> to a zero denominator scoring 1. The functional form returns the [B,C] grid;
-/// the metric classes apply <c>reduction</c>.
+/// MONAI <c>compute_dice</c>/<c>DiceMetric</c> and <c>compute_iou</c>/<c>MeanIoU</c> through <see cref="Monai.DiceMetric"/>
+/// and <see cref="Monai.MeanIoU"/>. The functional form returns the [B,C] grid (reduction none); the classes reduce it.
 /// </summary>
 internal sealed class MonaiDiceIouMetricHandler : IGoldenHandler
 {
@@ -17,26 +15,16 @@ internal sealed class MonaiDiceIouMetricHandler : IGoldenHandler
     public GoldenOutcome Run(GoldenCase testCase)
     {
         JsonObject p = MetricCaseInputs.Parameters(testCase);
-        ConfusionMetric metric = testCase.File.Callable.Contains("compute_dice", StringComparison.Ordinal) ? ConfusionMetric.Dice : ConfusionMetric.Iou;
+        bool dice = testCase.File.Callable.Contains("compute_dice", StringComparison.Ordinal);
         bool includeBackground = MetricCaseInputs.Bool(p, "include_background", true);
         bool ignoreEmpty = MetricCaseInputs.Bool(p, "ignore_empty", true);
         int? numClasses = MetricCaseInputs.Number(p, "num_classes") is double k ? (int)k : null;
-        if (MetricCaseInputs.Bool(p, "return_with_label", false))
-        {
-            return GoldenOutcome.Unsupported("return_with_label returns a dictionary keyed by label names; not mapped");
-        }
-
-        ConfusionCounts[] images = MonaiReduction.Counts(testCase, includeBackground, numClasses);
-        AbsenceCriterion absence = ignoreEmpty ? AbsenceCriterion.EmptyTruth : AbsenceCriterion.ZeroDenominator;
-        AbsentClassPolicy absent = ignoreEmpty ? AbsentClassPolicy.Skip : AbsentClassPolicy.One;
-
-        // The functional form (compute_dice / compute_iou) returns the [B,C] grid; the classes reduce it.
         bool isClass = testCase.Api.Contains("DiceMetric", StringComparison.Ordinal) || testCase.Api.Contains("MeanIoU", StringComparison.Ordinal)
             || testCase.Api.Contains("aggregate", StringComparison.Ordinal);
         string reduction = isClass ? MetricCaseInputs.Text(p, "reduction") ?? "mean" : "none";
-        double[]? result = MonaiReduction.Reduce(metric, images, reduction, absence, absent);
-        return result is null
-            ? GoldenOutcome.Unsupported($"MONAI reduction '{reduction}' is not mapped")
-            : GoldenOutcome.Compare(testCase, result);
+        MonaiConfusionMetric metric = dice
+            ? Monai.DiceMetric(includeBackground, reduction, ignoreEmpty: ignoreEmpty, numClasses: numClasses, returnWithLabel: MetricCaseInputs.Bool(p, "return_with_label", false))
+            : Monai.MeanIoU(includeBackground, reduction, ignoreEmpty: ignoreEmpty);
+        return GoldenOutcome.Compare(testCase, metric.Compute(MonaiInputs.Counts(testCase, numClasses)));
     }
 }

@@ -1,13 +1,12 @@
 using System.Text.Json.Nodes;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Metrics;
+using Microsoft.ML.Segmentation.Peers;
 
 namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
 
 /// <summary>
-/// MONAI <c>compute_generalized_dice</c>/<c>GeneralizedDiceScore</c> through <see cref="GeneralizedDice"/>. The class
-/// sums over classes for reductions mean, sum, mean_channel and sum_channel (MONAI 1.5), and keeps per-class scores
-/// otherwise; the function sums over classes when <c>sum_over_classes</c> is set.
+/// MONAI <c>compute_generalized_dice</c>/<c>GeneralizedDiceScore</c> through <see cref="Monai.GeneralizedDiceScore"/>; the
+/// function form returns the per-item score (<c>sum_over_classes</c>) or the per-class grid.
 /// </summary>
 internal sealed class MonaiGeneralizedDiceHandler : IGoldenHandler
 {
@@ -17,30 +16,15 @@ internal sealed class MonaiGeneralizedDiceHandler : IGoldenHandler
     public GoldenOutcome Run(GoldenCase testCase)
     {
         JsonObject p = MetricCaseInputs.Parameters(testCase);
-        GeneralizedDiceWeighting? weighting = (MetricCaseInputs.Text(p, "weight_type") ?? "square") switch
-        {
-            "square" => GeneralizedDiceWeighting.Square,
-            "simple" => GeneralizedDiceWeighting.Simple,
-            "uniform" => GeneralizedDiceWeighting.Uniform,
-            _ => null,
-        };
-        if (weighting is not GeneralizedDiceWeighting w)
-        {
-            return GoldenOutcome.Unsupported($"weight_type '{MetricCaseInputs.Text(p, "weight_type")}' is not mapped");
-        }
-
-        ConfusionCounts[] images = MonaiReduction.Counts(testCase, MetricCaseInputs.Bool(p, "include_background", true));
+        bool includeBackground = MetricCaseInputs.Bool(p, "include_background", true);
+        string weightType = MetricCaseInputs.Text(p, "weight_type") ?? "square";
         bool isClass = testCase.Api.StartsWith("GeneralizedDiceScore", StringComparison.Ordinal);
-        string reduction = isClass ? MetricCaseInputs.Text(p, "reduction") ?? "mean" : "none";
-        bool sumOverClasses = isClass
-            ? reduction is "mean" or "sum" or "mean_channel" or "sum_channel"
-            : MetricCaseInputs.Bool(p, "sum_over_classes", false);
 
-        int classes = sumOverClasses ? 1 : images[0].ClassCount;
-        double[] grid = images.SelectMany(image => sumOverClasses ? new[] { GeneralizedDice.Score(image, w) } : GeneralizedDice.PerClass(image, w)).ToArray();
-        double[]? result = MonaiReduction.ReduceDense(grid, images.Length, classes, reduction);
-        return result is null
-            ? GoldenOutcome.Unsupported($"MONAI reduction '{reduction}' is not mapped")
-            : GoldenOutcome.Compare(testCase, result);
+        // The function is the class without a reduction: sum_over_classes picks the summed (mean_channel) or per-class (none) grid.
+        string reduction = isClass ? MetricCaseInputs.Text(p, "reduction") ?? "mean"
+            : MetricCaseInputs.Bool(p, "sum_over_classes", false) ? "mean_channel" : "none";
+        MonaiConfusionMetric metric = Monai.GeneralizedDiceScore(includeBackground, reduction, weightType);
+        ConfusionCounts[] images = MonaiInputs.Counts(testCase);
+        return GoldenOutcome.Compare(testCase, metric.Compute(images));
     }
 }

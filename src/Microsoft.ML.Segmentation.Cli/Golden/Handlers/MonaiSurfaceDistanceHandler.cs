@@ -2,26 +2,19 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Segmentation.Kernels;
-using Microsoft.ML.Segmentation.Metrics;
+using Microsoft.ML.Segmentation.Peers;
 
 namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
 
 /// <summary>
-/// MONAI <c>HausdorffDistanceMetric</c>, <c>SurfaceDistanceMetric</c> and <c>SurfaceDiceMetric</c>/<c>compute_surface_dice</c>:
-/// each (item, channel) of [B,C,spatial…] masks goes through <see cref="BoundaryMetrics"/>; <c>include_background=False</c>
-/// drops channel 0. Inputs are tensors with data, numpy generator programs (with a trailing one-hot step), or MONAI's
+/// MONAI <c>HausdorffDistanceMetric</c>, <c>SurfaceDistanceMetric</c> and <c>SurfaceDiceMetric</c>/<c>compute_surface_dice</c>
+/// through the <see cref="Monai"/> presets: each (item, channel) of [B,C,spatial…] masks is scored by
+/// <see cref="MonaiBoundaryMetric.Score"/> and the grid reduced by <see cref="MonaiBoundaryMetric.Reduce"/>. Inputs are tensors with data, numpy generator programs (with a trailing one-hot step), or MONAI's
 /// <c>create_spherical_seg_3d</c> volumes repeated to B×C as the case's batching text says. With <c>aggregate</c> in the
 /// batching text the [B,C] grid is reduced as MONAI's <c>reduction</c>; otherwise it is returned as is (functional form).
 /// </summary>
 internal sealed partial class MonaiSurfaceDistanceHandler : IGoldenHandler
 {
-    private enum Kind
-    {
-        Hausdorff,
-        AverageDistance,
-        SurfaceDice,
-    }
-
     public bool CanRun(GoldenFile file)
         => file.IsLibrary("MONAI") && (file.Callable.Contains("HausdorffDistanceMetric", StringComparison.Ordinal)
             || file.Callable.Contains("SurfaceDistanceMetric", StringComparison.Ordinal) || file.Callable.Contains("SurfaceDiceMetric", StringComparison.Ordinal));
@@ -29,12 +22,19 @@ internal sealed partial class MonaiSurfaceDistanceHandler : IGoldenHandler
     public GoldenOutcome Run(GoldenCase testCase)
     {
         JsonObject p = MetricCaseInputs.Parameters(testCase);
-        Kind kind = testCase.File.Callable.Contains("Hausdorff", StringComparison.Ordinal) ? Kind.Hausdorff
-            : testCase.File.Callable.Contains("SurfaceDice", StringComparison.Ordinal) ? Kind.SurfaceDice : Kind.AverageDistance;
-        if (MetricCaseInputs.Bool(p, "use_subvoxels", false))
-        {
-            return GoldenOutcome.Unsupported("use_subvoxels=True (sub-voxel surface areas) is not implemented");
-        }
+        string callable = testCase.File.Callable;
+        bool includeBackground = MetricCaseInputs.Bool(p, "include_background", false);
+        string distance = MetricCaseInputs.Text(p, "distance_metric") ?? "euclidean";
+        string batching = GoldenValues.String(testCase.Inputs["batching"]) ?? string.Empty;
+
+        // Without aggregate the case checks the functional form: the [B,C] grid itself.
+        string reduction = batching.Contains("aggregate", StringComparison.Ordinal) ? MetricCaseInputs.Text(p, "reduction") ?? "mean" : "none";
+        MonaiBoundaryMetric metric = callable.Contains("Hausdorff", StringComparison.Ordinal)
+            ? Monai.HausdorffDistanceMetric(includeBackground, distance, MetricCaseInputs.Number(p, "percentile"), MetricCaseInputs.Bool(p, "directed", false), reduction)
+            : callable.Contains("SurfaceDice", StringComparison.Ordinal)
+                ? Monai.SurfaceDiceMetric(p["class_thresholds"] is JsonArray t ? t.Select(GoldenValues.Number).ToArray() : [], includeBackground, distance, reduction,
+                    useSubvoxels: MetricCaseInputs.Bool(p, "use_subvoxels", false))
+                : Monai.SurfaceDistanceMetric(includeBackground, MetricCaseInputs.Bool(p, "symmetric", false), distance, reduction);
 
         string predName = testCase.HasInput("y_pred") ? "y_pred" : "predictions";
         string truthName = testCase.HasInput("y") ? "y" : "labels";
@@ -45,90 +45,30 @@ internal sealed partial class MonaiSurfaceDistanceHandler : IGoldenHandler
             return GoldenOutcome.Failed("prediction and truth differ in shape");
         }
 
-        var options = new BoundaryMetricOptions
-        {
-            Metric = (MetricCaseInputs.Text(p, "distance_metric") ?? "euclidean") switch
-            {
-                "taxicab" => DistanceMetric.Taxicab,
-                "chessboard" => DistanceMetric.Chessboard,
-                _ => DistanceMetric.Euclidean,
-            },
-            Percentile = MetricCaseInputs.Number(p, "percentile"),
-            Directed = MetricCaseInputs.Bool(p, "directed", false),
-            Symmetric = MetricCaseInputs.Bool(p, "symmetric", false),
-        };
-
-        // MONAI's spacing: one number, one value per axis, or one such sequence per batch item; non-Euclidean metrics
-        // ignore it (distance_transform_cdt has no sampling).
-        double[]?[] spacings = Enumerable.Range(0, pred.Batch)
-            .Select(b => options.Metric == DistanceMetric.Euclidean ? Spacing(p["spacing"], pred.Spatial.Length, b) : null).ToArray();
-
-        bool includeBackground = MetricCaseInputs.Bool(p, "include_background", false);
-        int first = includeBackground || pred.Channels == 1 ? 0 : 1;
+        // Items may share one volume (repeated test spheres): score each distinct pair once.
+        int first = metric.FirstChannel(pred.Channels);
         int channels = pred.Channels - first;
-        double[]? thresholds = p["class_thresholds"] is JsonArray t ? t.Select(GoldenValues.Number).ToArray() : null;
         var grid = new double[pred.Batch * channels];
         var memo = new Dictionary<(byte[], byte[], int, double[]?), double>();
+        double[]?[] spacings = Enumerable.Range(0, pred.Batch).Select(b => Spacing(p["spacing"], pred.Spatial.Length, b)).ToArray();
         for (int b = 0; b < pred.Batch; b++)
         {
+            // One spacing for all items is one array, so repeated volumes hit the memo.
+            double[]? spacing = b > 0 && spacings[b] is { } sb && spacings[0] is { } s0 && sb.SequenceEqual(s0) ? s0 : spacings[b];
             for (int c = 0; c < channels; c++)
             {
                 byte[] x = pred.Get(b, c + first), y = truth.Get(b, c + first);
-                options.Spacing = spacings[b];
-                if (!memo.TryGetValue((x, y, c, options.Spacing), out double value))
+                if (!memo.TryGetValue((x, y, c, spacing), out double value))
                 {
-                    value = kind switch
-                    {
-                        Kind.Hausdorff => BoundaryMetrics.HausdorffDistance(x, y, pred.Spatial, options),
-                        Kind.AverageDistance => BoundaryMetrics.AverageSurfaceDistance(x, y, pred.Spatial, options),
-                        _ => BoundaryMetrics.NormalizedSurfaceDice(x, y, pred.Spatial, thresholds![c], options),
-                    };
-                    memo[(x, y, c, options.Spacing)] = value;
+                    value = metric.Score(x, y, pred.Spatial, c, spacing);
+                    memo[(x, y, c, spacing)] = value;
                 }
 
                 grid[(b * channels) + c] = value;
             }
         }
 
-        string batching = GoldenValues.String(testCase.Inputs["batching"]) ?? string.Empty;
-        if (!batching.Contains("aggregate", StringComparison.Ordinal))
-        {
-            return GoldenOutcome.Compare(testCase, grid);
-        }
-
-        string reduction = MetricCaseInputs.Text(p, "reduction") ?? "mean";
-        return reduction == "mean"
-            ? GoldenOutcome.Compare(testCase, MonaiMean(grid, pred.Batch, channels))
-            : GoldenOutcome.Unsupported($"MONAI reduction '{reduction}' is not mapped for surface metrics");
-    }
-
-    /// <summary>MONAI's <c>mean</c>: per item the mean over its non-NaN channels, then the mean over items with one; none → 0.</summary>
-    private static double MonaiMean(double[] grid, int batch, int channels)
-    {
-        double total = 0;
-        int items = 0;
-        for (int b = 0; b < batch; b++)
-        {
-            double sum = 0;
-            int n = 0;
-            for (int c = 0; c < channels; c++)
-            {
-                double v = grid[(b * channels) + c];
-                if (!double.IsNaN(v))
-                {
-                    sum += v;
-                    n++;
-                }
-            }
-
-            if (n > 0)
-            {
-                total += sum / n;
-                items++;
-            }
-        }
-
-        return items == 0 ? 0 : total / items;
+        return GoldenOutcome.Compare(testCase, metric.Reduce(grid, pred.Batch, channels));
     }
 
     private static double[]? Spacing(JsonNode? node, int rank, int item)

@@ -1,12 +1,14 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Metrics;
+using Microsoft.ML.Segmentation.Peers;
 
 namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
 
 /// <summary>
-/// torchmetrics classification functions on label maps: <c>multiclass_jaccard_index</c>, <c>binary_jaccard_index</c>,
-/// <c>multilabel_jaccard_index</c> and <c>multiclass_accuracy</c> (accuracy = per-class recall). Float multiclass
+/// torchmetrics classification functions on label maps: <c>multiclass_jaccard_index</c> and <c>multiclass_accuracy</c>
+/// through <see cref="Torchmetrics.MulticlassJaccardIndex"/> and <see cref="Torchmetrics.MulticlassAccuracy"/>, plus
+/// <c>binary_jaccard_index</c> and <c>multilabel_jaccard_index</c>. Float multiclass
 /// predictions [N,C,…] are argmax-ed with <see cref="MaskPrediction.Argmax{T}"/>; binary and multilabel scores are
 /// thresholded (<c>&gt;</c>) after a sigmoid when they lie outside [0, 1]. Macro averages leave out classes absent from
 /// both target and prediction (and the ignore class); multilabel macro counts them with <c>zero_division</c>.
@@ -45,53 +47,13 @@ internal sealed class TorchmetricsClassificationHandler : IGoldenHandler
             return GoldenOutcome.Unsupported("num_classes is missing");
         }
 
-        int classes = (int)k;
-        if (MetricCaseInputs.Number(p, "top_k") is double topK && topK != 1)
-        {
-            return GoldenOutcome.Unsupported($"top_k={topK} is not mapped for multiclass_accuracy");
-        }
-
-        int[] predicted = preds.Rank == target.Rank + 1 ? ArgmaxClasses(preds) : MetricCaseInputs.Labels(preds);
         int? ignore = MetricCaseInputs.Number(p, "ignore_index") is double i ? (int)i : null;
-        int batch = samplewise ? target.Shape[0] : 1;
-        var matrix = new ConfusionMatrix(classes, ignore, keepImageCounts: true);
-        matrix.Add(predicted, MetricCaseInputs.Labels(target), batch);
-
-        // torchmetrics divides with zero_division (jaccard: parameter, default 0; accuracy: 0).
-        double zeroDivision = metric == ConfusionMetric.Iou ? MetricCaseInputs.Number(p, "zero_division") ?? 0 : 0;
-        string average = MetricCaseInputs.Text(p, "average") ?? "none";
-        var weights = Enumerable.Repeat(1.0, classes).ToArray();
-        if (ignore is int ig && ig >= 0 && ig < classes)
-        {
-            weights[ig] = 0;
-        }
-
-        (MetricReduction reduction, double[]? classWeights)? mapped = average switch
-        {
-            "micro" => (MetricReduction.Micro, null),
-            "macro" => (MetricReduction.Weighted, weights),
-            "weighted" => (MetricReduction.Weighted, null),
-            "none" => (MetricReduction.PerClass, null),
-            _ => null,
-        };
-        if (mapped is not { } m)
-        {
-            return GoldenOutcome.Unsupported($"average '{average}' is not mapped");
-        }
-
-        var options = new MetricOptions
-        {
-            Reduction = m.reduction,
-            ClassWeights = m.classWeights,
-            Absence = AbsenceCriterion.EmptyTruthAndPrediction,
-            AbsentClass = AbsentClassPolicy.Skip,
-            SkippedValue = zeroDivision,
-            ZeroDivisionValue = zeroDivision,
-        };
-        double[] result = samplewise
-            ? matrix.ToImageCounts().SelectMany(image => ConfusionMetrics.Compute(metric, image, options)).ToArray()
-            : ConfusionMetrics.Compute(metric, matrix.ToCounts(), options);
-        return GoldenOutcome.Compare(testCase, result);
+        string? average = p.ContainsKey("average") ? MetricCaseInputs.Text(p, "average") : "macro";
+        TorchmetricsMetric preset = metric == ConfusionMetric.Iou
+            ? Torchmetrics.MulticlassJaccardIndex((int)k, average, ignore, zeroDivision: MetricCaseInputs.Number(p, "zero_division") ?? 0)
+            : Torchmetrics.MulticlassAccuracy((int)k, (int)(MetricCaseInputs.Number(p, "top_k") ?? 1), average, samplewise ? "samplewise" : "global", ignore);
+        int[] predicted = preds.Rank == target.Rank + 1 ? ArgmaxClasses(preds) : MetricCaseInputs.Labels(preds);
+        return GoldenOutcome.Compare(testCase, preset.ComputeFromLabels(predicted, MetricCaseInputs.Labels(target), samplewise ? target.Shape[0] : 1));
     }
 
     private static GoldenOutcome Binary(GoldenCase testCase, JsonObject p, GoldenTensor preds, GoldenTensor target)

@@ -1,16 +1,14 @@
 using System.Text.Json.Nodes;
 using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Metrics;
+using Microsoft.ML.Segmentation.Peers;
 
 namespace Microsoft.ML.Segmentation.Cli.Golden.Handlers;
 
 /// <summary>
-/// torchmetrics <c>segmentation.DiceScore</c> and <c>segmentation.MeanIoU</c> (class forms: <c>compute()</c>).
-/// DiceScore: 0/0 is undefined and skipped; <c>aggregation_level='global'</c> pools the samples' counts first;
-/// <c>average</c> micro/macro/weighted/none maps to <see cref="MetricReduction.MicroImagewise"/>,
-/// <see cref="MetricReduction.MacroPerImage"/>, <see cref="MetricReduction.WeightedPerImage"/> (a sample with no
-/// support reads 0, torchmetrics' nansum) and <see cref="MetricReduction.PerClassImagewise"/>. MeanIoU: the mean over
-/// all valid (sample, class) pairs (<see cref="MetricReduction.PooledImagewise"/>); per class, classes never valid read −1.
+/// torchmetrics <c>segmentation.DiceScore</c> and <c>segmentation.MeanIoU</c> (class forms: <c>compute()</c>) through
+/// <see cref="Torchmetrics.DiceScore"/> and <see cref="Torchmetrics.MeanIoU"/>; this handler only reads the inputs into
+/// per-sample counts with every class.
 /// </summary>
 internal sealed class TorchmetricsSegmentationHandler : IGoldenHandler
 {
@@ -28,33 +26,14 @@ internal sealed class TorchmetricsSegmentationHandler : IGoldenHandler
             return GoldenOutcome.Unsupported(problem!);
         }
 
-        return isDice ? Dice(testCase, p, images) : MeanIou(testCase, p, images);
-    }
-
-    private static GoldenOutcome Dice(GoldenCase testCase, JsonObject p, ConfusionCounts[] images)
-    {
-        string aggregation = MetricCaseInputs.Text(p, "aggregation_level") ?? "samplewise";
-        IReadOnlyList<ConfusionCounts> units = aggregation == "global" ? new[] { ConfusionCounts.Sum(images) } : images;
-        string average = MetricCaseInputs.Text(p, "average") ?? "macro";
-        MetricOptions? options = average switch
-        {
-            "micro" => new MetricOptions { Reduction = MetricReduction.MicroImagewise },
-            "macro" => new MetricOptions { Reduction = MetricReduction.MacroPerImage },
-            "weighted" => new MetricOptions { Reduction = MetricReduction.WeightedPerImage, EmptyAverageValue = 0 },
-            "none" => new MetricOptions { Reduction = MetricReduction.PerClassImagewise },
-            _ => null,
-        };
-        return options is null
-            ? GoldenOutcome.Unsupported($"average '{average}' is not mapped")
-            : GoldenOutcome.Compare(testCase, ConfusionMetrics.Compute(ConfusionMetric.Dice, units, options));
-    }
-
-    private static GoldenOutcome MeanIou(GoldenCase testCase, JsonObject p, ConfusionCounts[] images)
-    {
-        MetricOptions options = MetricCaseInputs.Bool(p, "per_class", false)
-            ? new MetricOptions { Reduction = MetricReduction.PerClassImagewise, SkippedValue = -1 }
-            : new MetricOptions { Reduction = MetricReduction.PooledImagewise };
-        return GoldenOutcome.Compare(testCase, ConfusionMetrics.Compute(ConfusionMetric.Iou, images, options));
+        bool includeBackground = MetricCaseInputs.Bool(p, "include_background", true);
+        string format = MetricCaseInputs.Text(p, "input_format") ?? "one-hot";
+        int? numClasses = MetricCaseInputs.Number(p, "num_classes") is double k ? (int)k : null;
+        TorchmetricsMetric metric = isDice
+            ? Torchmetrics.DiceScore(numClasses ?? images[0].ClassCount, includeBackground, p.ContainsKey("average") ? MetricCaseInputs.Text(p, "average") : "macro",
+                MetricCaseInputs.Text(p, "aggregation_level") ?? "samplewise", format)
+            : Torchmetrics.MeanIoU(numClasses, includeBackground, MetricCaseInputs.Bool(p, "per_class", false), format);
+        return GoldenOutcome.Compare(testCase, metric.Compute(images));
     }
 
     /// <summary>Per-sample counts from one-hot [N,C,…] or index [N,…] inputs.</summary>
@@ -64,7 +43,6 @@ internal sealed class TorchmetricsSegmentationHandler : IGoldenHandler
         GoldenTensor preds = MetricCaseInputs.Tensor(testCase, "preds");
         GoldenTensor target = MetricCaseInputs.Tensor(testCase, "target");
         string format = MetricCaseInputs.Text(p, "input_format") ?? "one-hot";
-        bool includeBackground = MetricCaseInputs.Bool(p, "include_background", true);
         ConfusionCounts[] images;
         if (format == "one-hot")
         {
@@ -90,6 +68,6 @@ internal sealed class TorchmetricsSegmentationHandler : IGoldenHandler
             return null;
         }
 
-        return includeBackground ? images : images.Select(c => c.FromClass(1)).ToArray();
+        return images;
     }
 }
