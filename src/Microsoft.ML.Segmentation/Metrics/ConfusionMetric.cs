@@ -104,9 +104,10 @@ public enum ConfusionMetric
     /// β = 1, its smoothed Dice): (1 + β²)·PPV·TPR / (β²·PPV + TPR + d), where PPV and TPR are the smoothed rates of
     /// <see cref="MetricOptions.SmoothNumerator"/> and <see cref="MetricOptions.SmoothDenominator"/> and d is
     /// <see cref="MetricOptions.SmoothDenominator"/> once more (MetricsReloaded adds its <c>smooth_dr</c> there too).
-    /// Without smoothing it equals <see cref="FBeta"/> wherever both rates are defined. Undefined (NaN) when the class
-    /// is in neither truth nor prediction (MetricsReloaded reads 1 there: <see cref="AbsentClassPolicy.One"/>); 0 when
-    /// the harmonic denominator is 0 or undefined otherwise. Range [0, 1].
+    /// Without smoothing it equals <see cref="FBeta"/> wherever both rates are defined, is undefined (NaN) when the class
+    /// is in neither truth nor prediction (MetricsReloaded reads 1 there: <see cref="AbsentClassPolicy.One"/>), and 0 when
+    /// the harmonic denominator is 0 or undefined otherwise. With smoothing (d &gt; 0) MetricsReloaded applies no such
+    /// guard: an absent class scores 0 / d = 0. Range [0, 1].
     /// </summary>
     HarmonicFBeta = 25,
 }

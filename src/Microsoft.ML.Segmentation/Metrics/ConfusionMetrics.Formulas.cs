@@ -123,12 +123,14 @@ public static partial class ConfusionMetrics
         }
 
         /// <summary>
-        /// (1 + β²)·PPV·TPR / (β²·PPV + TPR + d) of smoothed rates; NaN when the class is absent from truth and prediction;
-        /// 0 when the harmonic denominator is 0 or undefined while something was wrong (MetricsReloaded's rule).
+        /// (1 + β²)·PPV·TPR / (β²·PPV + TPR + d) of smoothed rates. Unsmoothed (d = 0): NaN when the class is absent from
+        /// truth and prediction, 0 when the harmonic denominator is 0 or undefined while something was wrong (MetricsReloaded's
+        /// guards). Smoothed: the formula as it is, so an absent class gives 0 / d = 0 (MetricsReloaded skips its guards when
+        /// smooth_dr > 0, as in MONAI's MetricsReloadedBinary with smooth_dr = 1e-5).
         /// </summary>
         private double HarmonicFBeta()
         {
-            if (_tp + _fp + _fn == 0)
+            if (_tp + _fp + _fn == 0 && smoothDenominator == 0)
             {
                 return double.NaN;
             }

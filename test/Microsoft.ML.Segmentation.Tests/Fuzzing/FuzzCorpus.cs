@@ -13,7 +13,7 @@ namespace Microsoft.ML.Segmentation.Tests.Fuzzing;
 /// A deterministic corpus of hostile image files: input <c>i</c> is always the same bytes (its own <see cref="Random"/>
 /// seeded from the corpus seed and <c>i</c>), so a failing index reproduces alone. Each input is one valid seed file
 /// (PNG RGB/gray/16-bit/palette, JPEG, BMP, GIF) with one or two mutations: bit flips, truncation, foreign magic,
-/// absurd declared sizes (PNG IHDR with a recomputed CRC, JPEG SOF, BMP and GIF headers), IHDR depth/colour changes,
+/// truncation at PNG chunk boundaries and inside IDAT chunks, absurd declared sizes (PNG IHDR with a recomputed CRC, JPEG SOF, BMP and GIF headers), IHDR depth/colour changes,
 /// palette oddities (PLTE of 0 or 300 entries, tRNS longer than PLTE), byte runs overwritten, inserted or deleted.
 /// </summary>
 internal sealed class FuzzCorpus
@@ -68,7 +68,7 @@ internal sealed class FuzzCorpus
         return random.Next(12) switch
         {
             0 or 1 => FlipBits(data, random),
-            2 => data.AsSpan(0, random.Next(data.Length)).ToArray(),
+            2 => png && random.Next(2) == 0 ? TruncateAtChunk(data, random) : data.AsSpan(0, random.Next(data.Length)).ToArray(),
             3 => ForeignMagic(data, random),
             4 => png ? AbsurdIhdrSize(data, random) : AbsurdHeaderSize(data, random),
             5 => png ? IhdrDepthAndColour(data, random) : FlipBits(data, random),
@@ -221,6 +221,40 @@ internal sealed class FuzzCorpus
         }
 
         return PngChunks.Join(chunks);
+    }
+
+    /// <summary>
+    /// The PNG with its pixel data split into small IDAT chunks (as libpng writes it), cut at a chunk boundary or inside
+    /// an IDAT chunk: the cuts ImageSharp decodes without error, filling the missing rows with zeros.
+    /// </summary>
+    private static byte[] TruncateAtChunk(byte[] data, Random random)
+    {
+        List<(string Type, byte[] Body)> chunks = PngChunks.Split(data);
+        byte[] pixels = chunks.Where(c => c.Type == "IDAT").SelectMany(c => c.Body).ToArray();
+        int first = chunks.FindIndex(c => c.Type == "IDAT");
+        if (first < 0)
+        {
+            return data.AsSpan(0, random.Next(data.Length)).ToArray();
+        }
+
+        int size = random.Next(16, 256);
+        var split = chunks.Take(first).ToList();
+        for (int i = 0; i < pixels.Length; i += size)
+        {
+            split.Add(("IDAT", pixels.AsSpan(i, Math.Min(size, pixels.Length - i)).ToArray()));
+        }
+
+        split.AddRange(chunks.Skip(first).Where(c => c.Type != "IDAT"));
+        byte[] whole = PngChunks.Join(split);
+        int boundary = 8;
+        int keep = random.Next(first + 1, split.Count);
+        for (int i = 0; i < keep; i++)
+        {
+            boundary += 12 + split[i].Body.Length;
+        }
+
+        int inside = random.Next(2) == 0 ? 0 : random.Next(1, 12 + split[keep].Body.Length);
+        return whole.AsSpan(0, Math.Min(whole.Length - 1, boundary + inside)).ToArray();
     }
 
     private static byte[] ShuffleChunks(byte[] data, Random random)

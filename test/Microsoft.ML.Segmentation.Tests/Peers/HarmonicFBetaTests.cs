@@ -47,10 +47,13 @@ public sealed class HarmonicFBetaTests
     {
         var smoothed = new MetricOptions { SmoothDenominator = Eps };
 
-        // Both empty: undefined, which MetricsReloaded reads as 1 (AbsentClassPolicy.One).
-        Assert.IsTrue(double.IsNaN(ConfusionMetrics.Score(ConfusionMetric.HarmonicFBeta, new ClassConfusion(0, 0, 0, 9), smoothed)));
-        var one = new MetricOptions { SmoothDenominator = Eps, Reduction = MetricReduction.PerClass, AbsentClass = AbsentClassPolicy.One };
+        // Both empty, unsmoothed: undefined, which MetricsReloaded's guard reads as 1 (AbsentClassPolicy.One).
+        Assert.IsTrue(double.IsNaN(ConfusionMetrics.Score(ConfusionMetric.HarmonicFBeta, new ClassConfusion(0, 0, 0, 9), new MetricOptions())));
+        var one = new MetricOptions { Reduction = MetricReduction.PerClass, AbsentClass = AbsentClassPolicy.One };
         Assert.AreEqual(1.0, ConfusionMetrics.Compute(ConfusionMetric.HarmonicFBeta, new ConfusionCounts([new ClassConfusion(0, 0, 0, 9)]), one)[0]);
+
+        // Both empty, smoothed (MONAI's MetricsReloadedBinary, smooth_dr = 1e-5): no guard, 0·0 / (0 + 0 + ε) = 0.
+        Assert.AreEqual(0.0, ConfusionMetrics.Score(ConfusionMetric.HarmonicFBeta, new ClassConfusion(0, 0, 0, 9), smoothed));
 
         // Something wrong and no true positive: 0, smoothed or not (no NaN from an empty prediction).
         Assert.AreEqual(0.0, ConfusionMetrics.Score(ConfusionMetric.HarmonicFBeta, new ClassConfusion(0, 0, 3, 9), smoothed));
