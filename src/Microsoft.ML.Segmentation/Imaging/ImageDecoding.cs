@@ -110,6 +110,11 @@ internal static class ImageDecoding
         where TPixel : unmanaged, IPixel<TPixel>
     {
         CheckBeforeDecoding(data, source, maxPixels);
+        if (PngDeinterlacer.ToSequential(data) is byte[] sequential)
+        {
+            data = sequential; // ImageSharp 2.1.13 hangs on some valid interlaced PNGs
+        }
+
         try
         {
             return Image.Load<TPixel>(s_configuration, data);
@@ -123,6 +128,11 @@ internal static class ImageDecoding
     public static Image Load(ReadOnlySpan<byte> data, string source, long maxPixels, out IImageFormat format)
     {
         CheckBeforeDecoding(data, source, maxPixels);
+        if (PngDeinterlacer.ToSequential(data) is byte[] sequential)
+        {
+            data = sequential; // ImageSharp 2.1.13 hangs on some valid interlaced PNGs
+        }
+
         try
         {
             return Image.Load(s_configuration, data, out format);

@@ -133,8 +133,8 @@ public sealed class TruncationTests
             Assert.AreEqual(Width * Height * 3, loader.Load(data).Data.Length, name);
         }
 
-        // Sizes that make odd row lengths and bit-packed rows (1- and 4-bit PNG, BMP padding). Not interlaced PNGs this
-        // small: ImageSharp 2.1.13 never returns from some valid ones (1x1, 3x2, 4x12 ...), whatever the loader checks.
+        // Sizes that make odd row lengths and bit-packed rows (1- and 4-bit PNG, BMP padding); small interlaced PNGs
+        // have their own test (InterlacedPngTests).
         foreach ((int w, int h) in new[] { (1, 1), (3, 2), (7, 5), (33, 1), (1, 33) })
         {
             using Image<Rgb24> small = Noise(w, h, seed: w * h);
