@@ -14,60 +14,26 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// </summary>
 internal static class PngCompleteness
 {
-    private static readonly (int X, int Y, int StepX, int StepY)[] s_adam7Passes =
-        [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
-
-    private static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-
     /// <summary>What is missing, in words; null when the pixel data is whole (or the header is one ImageSharp rejects itself).</summary>
     public static string? FindMissing(ReadOnlySpan<byte> data)
     {
-        if (data.Length < 33 || !data[..8].SequenceEqual(Signature) || !data.Slice(12, 4).SequenceEqual("IHDR"u8))
+        if (!PngHeader.TryRead(data, out PngHeader header))
         {
-            return null;
+            return null; // not a PNG, or a header ImageSharp rejects before decoding pixels
         }
 
-        long width = BinaryPrimitives.ReadUInt32BigEndian(data[16..]), height = BinaryPrimitives.ReadUInt32BigEndian(data[20..]);
-        int channels = data[25] switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => 0 };
-        if (channels == 0 || data[28] > 1)
-        {
-            return null; // an invalid colour type or interlace method: ImageSharp rejects it before decoding pixels
-        }
-
-        long needed = FilteredSize(width, height, (long)data[24] * channels, interlaced: data[28] == 1);
+        long needed = header.FilteredSize().Standard;
         if (FindCutChunk(data) is string cut)
         {
             return cut;
         }
 
-        bool interlaced = data[28] == 1;
         long inflated = Inflated(data, needed, out string? corruption);
         return corruption is not null
             ? $"its compressed pixel data is corrupt after {inflated} of {needed} bytes ({corruption})"
             : inflated < needed
-                ? $"its compressed pixel data inflates to {inflated} bytes, fewer than the {needed} bytes that its {width}x{height}{(interlaced ? " interlaced" : string.Empty)} pixels need (rows are missing)"
+                ? $"its compressed pixel data inflates to {inflated} bytes, fewer than the {needed} bytes that its {header.Width}x{header.Height}{(header.Interlaced ? " interlaced" : string.Empty)} pixels need (rows are missing)"
                 : null;
-    }
-
-    /// <summary>Bytes of filtered scanlines: per (pass) row, one filter-type byte and the row's packed pixels.</summary>
-    private static long FilteredSize(long width, long height, long bitsPerPixel, bool interlaced)
-    {
-        if (!interlaced)
-        {
-            return height * (1 + (((width * bitsPerPixel) + 7) / 8));
-        }
-
-        long needed = 0;
-        foreach ((int x, int y, int stepX, int stepY) in s_adam7Passes)
-        {
-            long columns = (width - x + stepX - 1) / stepX, rows = (height - y + stepY - 1) / stepY;
-            if (columns > 0 && rows > 0)
-            {
-                needed += rows * (1 + (((columns * bitsPerPixel) + 7) / 8));
-            }
-        }
-
-        return needed;
     }
 
     /// <summary>The chunk, before IEND, whose declared length runs past the end of the file; null when every chunk is whole.</summary>

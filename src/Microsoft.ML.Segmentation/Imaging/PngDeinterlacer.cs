@@ -17,64 +17,62 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// </summary>
 internal static class PngDeinterlacer
 {
-    private static readonly (int X, int Y, int StepX, int StepY)[] s_passes =
-        [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
-
-    private static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-
     /// <summary>The file as a non-interlaced PNG, or null when it is not an interlaced PNG (or is one this cannot read: the decoder then reports it).</summary>
     public static byte[]? ToSequential(ReadOnlySpan<byte> data)
     {
-        if (data.Length < 33 || !data[..8].SequenceEqual(Signature) || !data.Slice(12, 4).SequenceEqual("IHDR"u8) || data[28] != 1)
+        if (!PngHeader.TryRead(data, out PngHeader header) || !header.Interlaced || header.Width > int.MaxValue || header.Height > int.MaxValue)
         {
             return null;
         }
 
-        int width = checked((int)BinaryPrimitives.ReadUInt32BigEndian(data[16..])), height = checked((int)BinaryPrimitives.ReadUInt32BigEndian(data[20..]));
-        int channels = data[25] switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => 0 };
-        int bitsPerPixel = data[24] * channels;
-        if (channels == 0 || bitsPerPixel == 0)
-        {
-            return null;
-        }
-
-        byte[]? filtered = Inflate(data);
-        byte[]? rows = filtered is null ? null : Deinterlace(filtered, width, height, bitsPerPixel);
+        (long standard, long emptyPassRows) = header.FilteredSize();
+        byte[]? filtered = Inflate(data, standard + emptyPassRows);
+        byte[]? rows = filtered is null ? null : Deinterlace(filtered, header);
         return rows is null ? null : Write(data, rows);
     }
 
-    private static unsafe byte[]? Inflate(ReadOnlySpan<byte> data)
+    /// <summary>
+    /// The inflated IDAT data, at most <paramref name="limit"/> + 1 bytes: enough to tell the two layouts apart, and no
+    /// more memory than the declared size needs however far a crafted stream would inflate.
+    /// </summary>
+    private static unsafe byte[]? Inflate(ReadOnlySpan<byte> data, long limit)
     {
         fixed (byte* pointer = data)
         {
             using var idat = new PngDataStream(pointer, data.Length);
             using var inflater = new ZLibStream(idat, CompressionMode.Decompress);
-            using var result = new MemoryStream();
+            var result = new byte[checked((int)(limit + 1))];
+            int length = 0;
             try
             {
-                inflater.CopyTo(result);
+                int read;
+                while (length < result.Length && (read = inflater.Read(result.AsSpan(length))) > 0)
+                {
+                    length += read;
+                }
             }
             catch (InvalidDataException)
             {
                 return null;
             }
 
-            return result.ToArray();
+            return length == result.Length ? result : result.AsSpan(0, length).ToArray();
         }
     }
 
     /// <summary>Unfilters each pass and places its pixels; returns the full image's rows, each led by filter type 0.</summary>
-    private static byte[]? Deinterlace(byte[] filtered, int width, int height, int bitsPerPixel)
+    private static byte[]? Deinterlace(byte[] filtered, PngHeader header)
     {
+        int width = (int)header.Width, height = (int)header.Height, bitsPerPixel = header.BitsPerPixel;
         // PNG gives a pass with no columns no scanlines; ImageSharp's encoder writes a lone filter byte for each of its
         // rows. The inflated length tells the two layouts apart (anything longer is trailing data, read as PNG has it).
-        (long standard, long imageSharp) = FilteredLengths(width, height, bitsPerPixel);
-        bool emptyRowsHaveFilterBytes = imageSharp != standard && filtered.Length == imageSharp;
-        int stride = (int)(((long)width * bitsPerPixel + 7) / 8);
+        (long standard, long emptyPassRows) = header.FilteredSize();
+        bool emptyRowsHaveFilterBytes = emptyPassRows > 0 && filtered.Length == standard + emptyPassRows;
+        int stride = (int)header.RowBytes(width);
         var output = new byte[(long)height * (stride + 1)];
         int unit = Math.Max(1, bitsPerPixel / 8); // the filters' byte distance to the pixel on the left
         int offset = 0;
-        foreach ((int x0, int y0, int stepX, int stepY) in s_passes)
+        foreach ((int x0, int y0, int stepX, int stepY) in PngHeader.Adam7Passes)
         {
             int columns = (width - x0 + stepX - 1) / stepX, passRows = (height - y0 + stepY - 1) / stepY;
             if (columns <= 0 || passRows <= 0)
@@ -83,7 +81,7 @@ internal static class PngDeinterlacer
                 continue;
             }
 
-            int passStride = (int)(((long)columns * bitsPerPixel + 7) / 8);
+            int passStride = (int)header.RowBytes(columns);
             var previous = new byte[passStride];
             for (int r = 0; r < passRows; r++)
             {
@@ -110,25 +108,6 @@ internal static class PngDeinterlacer
         }
 
         return output;
-    }
-
-    private static (long Standard, long WithEmptyRows) FilteredLengths(int width, int height, int bitsPerPixel)
-    {
-        long standard = 0, emptyRows = 0;
-        foreach ((int x0, int y0, int stepX, int stepY) in s_passes)
-        {
-            long columns = (width - x0 + stepX - 1) / stepX, rows = (height - y0 + stepY - 1) / stepY;
-            if (rows > 0 && columns > 0)
-            {
-                standard += rows * (1 + (((columns * bitsPerPixel) + 7) / 8));
-            }
-            else if (rows > 0)
-            {
-                emptyRows += rows;
-            }
-        }
-
-        return (standard, standard + emptyRows);
     }
 
     private static bool Unfilter(byte type, Span<byte> row, ReadOnlySpan<byte> above, int unit)
@@ -200,7 +179,7 @@ internal static class PngDeinterlacer
         }
 
         using var file = new MemoryStream();
-        file.Write(Signature);
+        file.Write(PngHeader.Signature);
         bool written = false;
         for (int offset = 8; offset + 12 <= data.Length;)
         {

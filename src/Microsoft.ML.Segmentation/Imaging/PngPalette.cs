@@ -11,12 +11,10 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// </summary>
 internal static class PngPalette
 {
-    private static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
-
     /// <summary>A copy of <paramref name="data"/> with an index-coding PLTE, or <see langword="null"/> when the data is not an indexed PNG.</summary>
     public static byte[]? TryRewrite(ReadOnlySpan<byte> data)
     {
-        if (data.Length < 33 || !data[..8].SequenceEqual(Signature))
+        if (data.Length < 33 || !data[..8].SequenceEqual(PngHeader.Signature))
         {
             return null;
         }
