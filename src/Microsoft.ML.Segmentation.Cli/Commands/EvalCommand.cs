@@ -6,6 +6,7 @@ using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Segmentation.Onnx;
+using Microsoft.ML.Segmentation.Transforms;
 
 namespace Microsoft.ML.Segmentation.Cli.Commands;
 
@@ -29,7 +30,7 @@ internal static class EvalCommand
         new("report", "dir", "Also write an HTML report (charts, confusion heatmap, worst images) and its PNGs into dir."),
         new("shard", "i/n", "Evaluate only shard i of n (0-based): the i-th of n contiguous blocks of the pairs in sorted order; needs --state."),
         new("state", "part.json", "Also write the evaluation state (counts per image, boundary values, cross-entropy) for 'segml merge'."),
-        new("skip-bad", null, "Skip an image or mask that cannot be read or scored, list it (text, JSON: skippedImages) and go on; exit 0. Default: stop at it, exit 1."),
+        new("skip-bad", null, "Skip an image or mask that cannot be read or scored, list it (text, JSON: skipped) and go on; exit 0. Default: stop at it, exit 1."),
         .. CommonOptions.Specs,
     ];
 
@@ -75,7 +76,15 @@ internal static class EvalCommand
         }
     }
 
-    /// <summary>Evaluates and writes the results; <see langword="false"/> when cancelled, the results then covering the images done so far.</summary>
+    /// <summary>The per-image loss column eval adds for models that output logits over several classes.</summary>
+    private const string CrossEntropyColumn = "CrossEntropy";
+
+    /// <summary>
+    /// Evaluates and writes the results; <see langword="false"/> when cancelled, the results then covering the images
+    /// done so far. The work is the catalog's: LoadImages → LoadMasks → ScoreOnnx → PredictMasks (→ ComputeLosses)
+    /// read by the same evaluation loop as <c>SegmentationCatalog.Evaluate</c>; only progress, cancellation and
+    /// output stay here.
+    /// </summary>
     private static bool Evaluate(EvalRequest request, TextWriter stdout, TextWriter stderr, bool interactive, TextWriter results, CancellationToken cancellation)
     {
         ModelSettings settings = request.Settings;
@@ -85,50 +94,83 @@ internal static class EvalCommand
         int datasetImageCount = pairs.Count;
         int shardStart = request.Shard is EvaluationShard shardOfData ? shardOfData.Range(datasetImageCount).Start : 0;
         pairs = SelectShard(pairs, request.Shard);
-        var evaluator = new SegmentationEvaluator(request.ClassNames.Count, new SegmentationEvaluatorOptions
-        {
-            ClassNames = request.ClassNames,
-            IgnoreIndex = request.IgnoreIndex,
-            Reduction = request.Reduction,
-            BoundaryMetrics = request.Boundary,
-        });
+        IReadOnlyList<string> classNames = request.ClassNames;
 
-        settings.Session.Log = message => stderr.WriteLine(message);
-        using SegmentationModel model = settings.LoadModel();
-        var images = new SegmentationImageLoader(settings.Image);
-        var masks = new SegmentationMaskLoader(new MaskOptions
+        using ScoringPipeline scoring = ScoringPipeline.Create(settings, classNames, message => stderr.WriteLine(message));
+        SegmentationModel model = scoring.Model;
+        scoring.CheckClassCount(classNames.Count, "--classes");
+        SegmentationTransforms transforms = scoring.Context.Segmentation().Transforms;
+        var masks = new MaskOptions
         {
-            ClassCount = request.ClassNames.Count,
+            ClassCount = classNames.Count,
             IgnoreIndex = request.IgnoreIndex,
             Format = request.MaskFormat,
             RequireSameSize = !request.ResizeMasks,
             MaxPixels = settings.Image.MaxPixels,
-        });
-        var crossEntropy = new CrossEntropyLoss();
+        };
+        IEstimator<ITransformer> pipeline = scoring.Images
+            .Append(transforms.LoadMasks(classNames, options: masks))
+            .Append(scoring.Scorer);
+        string predicted = "Scores";
+        if (!scoring.OutputsMask)
+        {
+            pipeline = pipeline.Append(transforms.PredictMasks(classNames, threshold: settings.Threshold));
+            predicted = "PredictedMask";
+        }
+
+        // Cross-entropy needs logits over several classes; a one-channel or dynamic two-class model gets none, as before.
+        bool crossEntropy = model.OutputKind == SegmentationOutputKind.Logits && (model.OutputChannels > 1 || (model.OutputChannels is null && classNames.Count > 2));
+        if (crossEntropy)
+        {
+            pipeline = pipeline.Append(transforms.ComputeLosses(new Dictionary<string, ISegmentationLoss> { [CrossEntropyColumn] = new CrossEntropyLoss() }));
+        }
+
+        IDataView data = scoring.Load(pairs);
+        IDataView scored = pipeline.Fit(data).Transform(data);
+
         double crossEntropySum = 0;
         int crossEntropyImages = 0;
-        bool logits = model.OutputKind == SegmentationOutputKind.Logits;
         List<EvalReport.Record>? records = request.ReportDirectory is null ? null : [];
         List<double?>? losses = request.StatePath is null ? null : [];
         using var progress = new ProgressReporter(stderr, pairs.Count, interactive, "Evaluated", request.Quiet);
-        int done = 0;
-        for (; done < pairs.Count && !cancellation.IsCancellationRequested; done++)
+        string? current = null;
+        var evaluation = new DataViewEvaluation
         {
-            ImageMaskPair pair = pairs[done];
-            progress.Report(done + 1, pair.Name);
-            try
+            LabelColumnName = "Mask",
+            PredictedColumnName = predicted,
+            GeometryColumnName = "ImageGeometry",
+            ReadGeometry = true,
+            Options = new SegmentationEvaluatorOptions
             {
-                EvaluateOne(pair);
-            }
-            catch (Exception e) when (request.SkipBad && e is not ModelMismatchException && BadRows.IsBadRow(e))
+                ClassNames = classNames,
+                Reduction = request.Reduction,
+                BoundaryMetrics = request.Boundary,
+                OnBadRow = request.SkipBad ? BadRowPolicy.SkipAndRecord : BadRowPolicy.FailFast,
+            },
+            LossColumnNames = crossEntropy ? [CrossEntropyColumn] : [],
+            RowOffset = shardStart,
+            DescribeFailure = CliMessages.Describe,
+            OnRowStart = (position, name) =>
             {
-                string reason = CliMessages.Describe(e);
-                evaluator.Skip(new SkippedImage(shardStart + done, pair.Name, reason));
-                stderr.WriteLine($"segml eval: skipped {pair.Name}: {reason}");
-            }
+                current = pairs[(int)position].ImagePath;
+                progress.Report((int)position + 1, name ?? string.Empty);
+            },
+            OnRow = Record,
+            OnSkipped = image => stderr.WriteLine($"segml eval: skipped {image.Name}: {image.Reason}"),
+        };
+        SegmentationEvaluator evaluator = evaluation.CreateEvaluator(scored.Schema);
+        bool complete;
+        try
+        {
+            complete = evaluation.Run(scored, evaluator, cancellation);
+        }
+        catch (Exception e) when (current is not null && BadRows.IsBadRow(e) && !e.Message.Contains(current, StringComparison.Ordinal))
+        {
+            // Fail-fast: say which image stopped the run when the failure itself does not.
+            throw new CliInputException($"Image '{current}': {CliMessages.Describe(e)}", e);
         }
 
-        bool complete = done == pairs.Count;
+        int done = evaluator.ImageCount + evaluator.SkippedImages.Count;
         if (!complete)
         {
             stderr.WriteLine($"segml eval: cancelled after {done} of {pairs.Count} images; the results cover those only (marked partial).");
@@ -169,6 +211,13 @@ internal static class EvalCommand
             return false;
         }
 
+        if (evaluator.ImageCount == 0)
+        {
+            throw new CliInputException(evaluator.SkippedImages.Count == 0
+                ? "No image to evaluate."
+                : $"No image could be evaluated: all {evaluator.SkippedImages.Count} were skipped; the first because {evaluator.SkippedImages[0].Reason}");
+        }
+
         Write(evaluator.GetMetrics(), new MetricsJson.RunState(!complete, pairs.Count));
         if (complete && request.StatePath is { } written)
         {
@@ -177,49 +226,30 @@ internal static class EvalCommand
 
         return complete;
 
-        void EvaluateOne(ImageMaskPair pair)
+        void Record(EvaluatedRow row)
         {
-            ImageTensor tensor = images.Load(pair.ImagePath);
-            int[] truth = masks.Load(pair.MaskPath, tensor.Geometries[0]).Labels;
-            int[] predicted = ModelSettings.Predict(model, tensor, settings.Threshold, request.ClassNames.Count, out float[]? scores, out SegmentationShape shape);
-            int expected = shape.Classes == 1 && model.OutputKind != SegmentationOutputKind.Mask ? 2 : shape.Classes;
-            if (model.OutputKind != SegmentationOutputKind.Mask && expected != request.ClassNames.Count)
-            {
-                throw new ModelMismatchException(
-                    $"The model '{model.ModelName}' gives {shape.Classes} channel(s), so {expected} classes, but --classes names {request.ClassNames.Count}; a one-channel model has 2 classes (background, foreground).");
-            }
-
-            try
-            {
-                evaluator.Add(predicted, truth, tensor.Geometries[0].OutputHeight, tensor.Geometries[0].OutputWidth);
-            }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException($"Image '{pair.ImagePath}': {CliMessages.Describe(e)}", e);
-            }
-
             double? loss = null;
-            if (logits && scores is not null && shape.Classes > 1 && truth.Any(t => t != request.IgnoreIndex))
+            if (crossEntropy && row.Truth.Span.IndexOfAnyExcept(DataViewEvaluation.Ignore) >= 0)
             {
-                loss = crossEntropy.Compute<float>(scores.AsSpan(0, shape.ElementCount), shape, SegmentationTarget<float>.FromLabels(truth, request.IgnoreIndex));
+                loss = row.Losses[0];
                 crossEntropySum += loss.Value;
                 crossEntropyImages++;
             }
 
             losses?.Add(loss);
-            records?.Add(new EvalReport.Record(pair.Name, pair.ImagePath, tensor.Geometries[0].OutputWidth, tensor.Geometries[0].OutputHeight, truth, predicted, loss));
+            records?.Add(new EvalReport.Record(row.Name ?? string.Empty, pairs[(int)row.Position].ImagePath, row.Width, row.Height, row.Truth.ToArray(), row.Predicted.ToArray(), loss));
         }
 
         void Write(SegmentationMetrics metrics, MetricsJson.RunState state)
         {
             double? meanCrossEntropy = crossEntropyImages > 0 ? crossEntropySum / crossEntropyImages : null;
-            stdout.WriteLine($"Model {model.ModelName} ({model.InputName} {model.InputLayout} -> {model.OutputName} {model.OutputLayout}, {model.OutputKind}, {model.ExecutionProvider})");
+            stdout.WriteLine(ModelDescription.From(model).Line);
             if (state.Partial)
             {
                 stdout.WriteLine($"PARTIAL: cancelled after {metrics.ImageCount + metrics.SkippedImages.Count} of {pairs.Count} images; the metrics cover {metrics.ImageCount} of them.");
             }
 
-            stdout.WriteLine($"{pairs.Count} image(s), {request.ClassNames.Count} classes, ignore {request.IgnoreIndex?.ToString(CultureInfo.InvariantCulture) ?? "none"}, reduction {request.Reduction}");
+            stdout.WriteLine($"{pairs.Count} image(s), {classNames.Count} classes, ignore {request.IgnoreIndex?.ToString(CultureInfo.InvariantCulture) ?? "none"}, reduction {request.Reduction}");
             stdout.WriteLine();
             stdout.Write(metrics.GetFormattedPerClassTable());
             if (meanCrossEntropy is double ce)
@@ -267,8 +297,6 @@ internal static class EvalCommand
     }
 
     /// <summary>The model does not fit the options (its class count): every image would fail, so --skip-bad does not skip it.</summary>
-    private sealed class ModelMismatchException(string message) : InvalidOperationException(message);
-
     /// <summary>The pairs of <paramref name="shard"/> (all of them when null): a contiguous block, so merging shards in index order restores the dataset order.</summary>
     private static IReadOnlyList<ImageMaskPair> SelectShard(IReadOnlyList<ImageMaskPair> pairs, EvaluationShard? shard)
     {
@@ -300,7 +328,7 @@ internal static class EvalCommand
         return described;
     }
 
-    private sealed class EvalRequest
+    internal sealed class EvalRequest
     {
         private static readonly Dictionary<string, MaskFormat> s_formats = new() { ["index"] = MaskFormat.Index, ["binary"] = MaskFormat.Binary };
 

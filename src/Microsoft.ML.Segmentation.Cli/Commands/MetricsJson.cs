@@ -4,7 +4,11 @@ using Microsoft.ML.Segmentation.Onnx;
 
 namespace Microsoft.ML.Segmentation.Cli.Commands;
 
-/// <summary>Writes <see cref="SegmentationMetrics"/> as JSON: summaries, per-class arrays, the confusion matrix, class names, model and options. NaN (absent class) is written as null.</summary>
+/// <summary>
+/// The document of <c>segml eval --json</c>: the run (<c>model</c>, <c>options</c>, <c>partial</c>, <c>imagesGiven</c>,
+/// <c>imagesDone</c>, <c>meanCrossEntropy</c>) and then every field of <see cref="SegmentationMetrics.ToJson"/>, unchanged.
+/// NaN (an absent class) is written as null.
+/// </summary>
 internal static class MetricsJson
 {
     /// <summary>How the run went: whether it was cancelled (the metrics then cover the images done so far) and how many images it was given.</summary>
@@ -46,7 +50,7 @@ internal static class MetricsJson
             writer.WriteNumber("imagesGiven", imagesGiven);
             writer.WriteNumber("imagesDone", imagesDone);
             writer.WriteNumber("imageCount", 0);
-            WriteSkipped(writer, skipped);
+            SkippedImage.WriteJsonArray(writer, skipped);
             writer.WriteEndObject();
         }
 
@@ -66,22 +70,6 @@ internal static class MetricsJson
         writer.WriteEndObject();
     }
 
-    /// <summary>Every skipped image with its index, name and reason: nothing is dropped silently.</summary>
-    private static void WriteSkipped(Utf8JsonWriter writer, IReadOnlyList<SkippedImage> skipped)
-    {
-        writer.WriteStartArray("skippedImages");
-        foreach (SkippedImage image in skipped)
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("index", image.RowIndex);
-            writer.WriteString("name", image.Name);
-            writer.WriteString("reason", image.Reason);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-    }
-
     private static void Write(Stream stream, SegmentationMetrics metrics, ModelDescription model, IReadOnlyDictionary<string, object?> options, double? meanCrossEntropy, RunState state)
     {
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
@@ -92,90 +80,12 @@ internal static class MetricsJson
         writer.WriteBoolean("partial", state.Partial);
         writer.WriteNumber("imagesGiven", state.ImagesGiven);
         writer.WriteNumber("imagesDone", metrics.ImageCount + metrics.SkippedImages.Count);
-        writer.WriteNumber("imageCount", metrics.ImageCount);
-        WriteSkipped(writer, metrics.SkippedImages);
-        writer.WriteNumber("pixelCount", metrics.PixelCount);
-
-        writer.WriteNumber("numClasses", metrics.NumClasses);
-        writer.WriteStartArray("classNames");
-        foreach (string name in metrics.ClassNames)
-        {
-            writer.WriteStringValue(name);
-        }
-
-        writer.WriteEndArray();
-        Number(writer, "pixelAccuracy", metrics.PixelAccuracy);
-        Number(writer, "meanAccuracy", metrics.MeanAccuracy);
-        Number(writer, "meanIoU", metrics.MeanIoU);
-        Number(writer, "meanDice", metrics.MeanDice);
-        Number(writer, "frequencyWeightedIoU", metrics.FrequencyWeightedIoU);
         Number(writer, "meanCrossEntropy", meanCrossEntropy ?? double.NaN);
-        writer.WriteStartObject("perClass");
-        Array(writer, "iou", metrics.PerClassIoU);
-        Array(writer, "dice", metrics.PerClassDice);
-        Array(writer, "precision", metrics.PerClassPrecision);
-        Array(writer, "recall", metrics.PerClassRecall);
-        writer.WriteStartArray("support");
-        foreach (long s in metrics.PerClassSupport)
-        {
-            writer.WriteNumberValue(s);
-        }
 
-        writer.WriteEndArray();
-        if (metrics.Boundary is { } boundary)
-        {
-            Number(writer, "boundaryPercentile", boundary.Percentile);
-            Number(writer, "surfaceTolerance", boundary.SurfaceTolerance);
-            Array(writer, "hausdorff", boundary.PerClassHausdorff);
-            Array(writer, "averageSurfaceDistance", boundary.PerClassAverageSurfaceDistance);
-            Array(writer, "surfaceDice", boundary.PerClassSurfaceDice);
-            Array(writer, "boundaryIoU", boundary.PerClassBoundaryIoU);
-        }
-
-        writer.WriteEndObject();
-        writer.WriteStartArray("confusionMatrix");
-        for (int t = 0; t < metrics.NumClasses; t++)
-        {
-            writer.WriteStartArray();
-            for (int p = 0; p < metrics.NumClasses; p++)
-            {
-                writer.WriteNumberValue(metrics.GetConfusionCount(t, p));
-            }
-
-            writer.WriteEndArray();
-        }
-
-        writer.WriteEndArray();
+        // The metrics exactly as SegmentationMetrics.ToJson writes them: segml eval and Evaluate give one document.
+        metrics.WriteJsonProperties(writer);
         writer.WriteEndObject();
     }
 
-    private static void Number(Utf8JsonWriter writer, string name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            writer.WriteNumber(name, value);
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
-    }
-
-    private static void Array(Utf8JsonWriter writer, string name, IReadOnlyList<double> values)
-    {
-        writer.WriteStartArray(name);
-        foreach (double v in values)
-        {
-            if (double.IsFinite(v))
-            {
-                writer.WriteNumberValue(v);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-        }
-
-        writer.WriteEndArray();
-    }
+    private static void Number(Utf8JsonWriter writer, string name, double value) => SegmentationMetrics.JsonNumber(writer, name, value);
 }

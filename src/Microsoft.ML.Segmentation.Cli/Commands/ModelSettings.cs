@@ -25,7 +25,7 @@ internal sealed class ModelSettings
         new("size", "WxH", "Model input size for --resize stretch or letterbox."),
         new("resize", "mode", "none, stretch, letterbox or pad32. Default: none (stretch when --size is given)."),
         new("pad-value", "v", "Value of letterbox/pad32 padding in the input tensor. Default: 0."),
-        new("threshold", "t", "Foreground threshold of one-channel models, as a probability in 0..1. Default: 0.5."),
+        new("threshold", "t", "Foreground threshold of one-channel models, a probability strictly between 0 and 1 (compared with the logit when the model outputs logits). Default: 0.5."),
         new("provider", "cpu|cuda|tensorrt", "Execution provider (a missing GPU provider falls back to the CPU, logged). Default: cpu."),
         new("threads", "n", "ONNX Runtime intra-op threads; 0 for its default. Default: 0."),
         new("max-pixels", "n", "Largest image (and mask) accepted, in pixels as its header declares them, checked before decoding (a guard against decompression bombs). Default: 67108864 (8192x8192)."),
@@ -125,7 +125,7 @@ internal sealed class ModelSettings
             ModelPath = model,
             Image = image,
             Session = session,
-            Threshold = options.GetFloat("threshold", 0f, 1f) ?? 0.5f,
+            Threshold = ParseThreshold(options),
             Recursive = options.Has("recursive"),
         };
     }
@@ -150,22 +150,6 @@ internal sealed class ModelSettings
         ["maxPixels"] = Image.MaxPixels,
     };
 
-    /// <summary>
-    /// Loads <c>--model</c>. A file that is missing or not an ONNX model, or options that do not fit it, are bad input
-    /// whose message names <c>--model</c> (the library's exception is the inner one).
-    /// </summary>
-    public SegmentationModel LoadModel()
-    {
-        try
-        {
-            return SegmentationModel.Load(ModelPath, Session);
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
-        {
-            throw new CliInputException($"--model: {CliMessages.Describe(e)}", e);
-        }
-    }
-
     /// <summary>The images of <c>--images</c> (and sub-folders with <c>--recursive</c>); a missing folder, or one without images, is bad input naming the options.</summary>
     public IReadOnlyList<string> FindImages(string directory)
     {
@@ -188,44 +172,15 @@ internal sealed class ModelSettings
         return files;
     }
 
-    /// <summary>
-    /// Runs the model on one image tensor and gives the predicted labels at the tensor's size; <paramref name="scores"/>
-    /// receives the float scores (null for an integer-mask model) and <paramref name="shape"/> their shape.
-    /// </summary>
-    public static int[] Predict(SegmentationModel model, ImageTensor tensor, float threshold, int fallbackChannels, out float[]? scores, out SegmentationShape shape)
+    /// <summary>--threshold: a probability strictly inside (0, 1), as everywhere in SegML (<see cref="ForegroundThreshold"/>).</summary>
+    private static float ParseThreshold(ParsedOptions options)
     {
-        int h = tensor.Height, w = tensor.Width;
-        var labels = new int[h * w];
-        if (model.OutputKind == SegmentationOutputKind.Mask)
+        float threshold = options.GetFloat("threshold", 0f, 1f) ?? ForegroundThreshold.Default;
+        if (!(threshold > 0f && threshold < 1f))
         {
-            scores = null;
-            shape = model.RunMask(tensor.Data, 1, h, w, labels);
-            return labels;
+            throw new UsageException($"option '--threshold' is a probability strictly between 0 and 1 (0 and 1 would make every pixel one class); got '{options.Get("threshold")}'.");
         }
 
-        // A model whose channel count is dynamic gets a first guess; Run grows the buffer to what the output needs, so
-        // a model with more channels than --classes reaches the caller's class check instead of a buffer error.
-        int channels = Math.Max(model.OutputChannels ?? fallbackChannels, 1);
-        scores = new float[channels * h * w];
-        shape = model.Run(tensor.Data, 1, h, w, ref scores);
-        if (shape.Height != h || shape.Width != w)
-        {
-            throw new InvalidOperationException($"The model '{model.ModelName}' returned {shape} for a {w}x{h} input; expected its size.");
-        }
-
-        ReadOnlySpan<float> used = scores.AsSpan(0, shape.ElementCount);
-        if (shape.Classes == 1)
-        {
-            float t = model.OutputKind == SegmentationOutputKind.Probabilities ? threshold : Logit(threshold);
-            MaskPrediction.Threshold(used, t, labels);
-        }
-        else
-        {
-            MaskPrediction.Argmax(used, shape, labels);
-        }
-
-        return labels;
+        return threshold;
     }
-
-    private static float Logit(float p) => p <= 0 ? float.NegativeInfinity : p >= 1 ? float.PositiveInfinity : MathF.Log(p / (1 - p));
 }

@@ -1,7 +1,10 @@
 using System.Text.Json;
+using Microsoft.ML.Data;
+using Microsoft.ML.Segmentation.Data;
+using Microsoft.ML.Segmentation.Evaluation;
 using Microsoft.ML.Segmentation.Imaging;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Onnx;
+using Microsoft.ML.Segmentation.Transforms;
 
 namespace Microsoft.ML.Segmentation.Cli.Commands;
 
@@ -14,6 +17,7 @@ internal static class PredictCommand
     [
         .. ModelSettings.Specs,
         new("out", "dir", "Folder for <stem>.png index masks at the original image size (created; required)."),
+        new("classes", "N|names", "The class count or comma-separated names. Default: the model's channel count (2 for one channel); needed when the model's channel count is dynamic."),
         new("color", null, "Also write <stem>_color.png through the PASCAL VOC colormap."),
         new("confidence", null, "Also write <stem>_confidence.png: the winning class's probability × 255 (8-bit gray)."),
         new("json", null, "Write one JSON document listing the model and every mask written to stdout, instead of the summary line."),
@@ -33,6 +37,7 @@ internal static class PredictCommand
         ModelSettings settings;
         string images, output;
         bool color, confidence, json, quiet, skipBad;
+        IReadOnlyList<string>? classes;
         try
         {
             ParsedOptions options = ParsedOptions.Parse(args, Specs);
@@ -50,6 +55,7 @@ internal static class PredictCommand
             json = options.Has("json");
             quiet = options.Has("quiet");
             skipBad = options.Has("skip-bad");
+            classes = options.Get("classes") is { } names ? EvalCommand.EvalRequest.ParseClasses(names) : null;
         }
         catch (UsageException e)
         {
@@ -60,7 +66,7 @@ internal static class PredictCommand
 
         try
         {
-            var request = new Request(settings, images, output, color, confidence, json, quiet, skipBad);
+            var request = new Request(settings, images, output, color, confidence, json, quiet, skipBad, classes);
             return Predict(request, stdout, stderr, interactive, cancellation) ? ExitCodes.Ok : ExitCodes.Cancelled;
         }
         catch (Exception e) when (e is CliInputException or ArgumentException or InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
@@ -71,12 +77,19 @@ internal static class PredictCommand
     }
 
     /// <summary>What <c>segml predict</c> was asked.</summary>
-    private sealed record Request(ModelSettings Settings, string ImagesDirectory, string Output, bool Color, bool Confidence, bool Json, bool Quiet, bool SkipBad);
+    private sealed record Request(ModelSettings Settings, string ImagesDirectory, string Output, bool Color, bool Confidence, bool Json, bool Quiet, bool SkipBad, IReadOnlyList<string>? Classes);
 
-    /// <summary>Writes the masks; <see langword="false"/> when cancelled (the masks written so far stay, and the summary says partial).</summary>
+    /// <summary>The class names of an integer-mask model's output when --classes is not given: every 8-bit value.</summary>
+    private static readonly string[] s_maskValues = Enumerable.Range(0, 256).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>
+    /// Writes the masks; <see langword="false"/> when cancelled (the masks written so far stay, and the summary says
+    /// partial). The masks come from the catalog's LoadImages → ScoreOnnx → PredictMasks (restored to the original
+    /// size, with the confidence column when asked): what a <c>PredictionEngine</c> over the same stages gives.
+    /// </summary>
     private static bool Predict(Request request, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellation)
     {
-        (ModelSettings settings, string imagesDirectory, string output, bool color, bool confidence, bool json, bool quiet, _) = request;
+        (ModelSettings settings, string imagesDirectory, string output, bool color, bool confidence, bool json, bool quiet, _, _) = request;
         IReadOnlyList<string> files = settings.FindImages(imagesDirectory);
 
         string? duplicate = files.GroupBy(f => Path.GetFileNameWithoutExtension(f), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1)?.Key;
@@ -86,30 +99,97 @@ internal static class PredictCommand
         }
 
         Directory.CreateDirectory(output);
-        settings.Session.Log = message => stderr.WriteLine(message);
-        using SegmentationModel model = settings.LoadModel();
-        if (confidence && model.OutputKind == SegmentationOutputKind.Mask)
+        using ScoringPipeline scoring = ScoringPipeline.Create(settings, request.Classes ?? s_maskValues, message => stderr.WriteLine(message));
+        SegmentationModel model = scoring.Model;
+        if (confidence && scoring.OutputsMask)
         {
             throw new InvalidOperationException($"The model '{model.ModelName}' outputs an integer mask, so it gives no confidence; drop --confidence.");
         }
 
-        var loader = new SegmentationImageLoader(settings.Image);
+        IEstimator<ITransformer> pipeline = scoring.Images.Append(scoring.Scorer);
+        string maskColumn = "Scores";
+        int classCount = request.Classes?.Count ?? s_maskValues.Length;
+        if (!scoring.OutputsMask)
+        {
+            IReadOnlyList<string> names = request.Classes ?? DefaultClassNames(model);
+            scoring.CheckClassCount(names.Count, "--classes");
+            classCount = names.Count;
+            pipeline = pipeline.Append(scoring.Context.Segmentation().Transforms.PredictMasks(
+                names, threshold: settings.Threshold, restoreOriginalSize: true, confidenceColumnName: confidence ? "Confidence" : null));
+            maskColumn = "PredictedMask";
+        }
+
+        var pairs = files.Select(f => new ImageMaskPair(Path.GetFileNameWithoutExtension(f), f, f)).ToArray();
+        IDataView data = scoring.Load(pairs);
+        IDataView predicted = pipeline.Fit(data).Transform(data);
         using var progress = new ProgressReporter(stderr, files.Count, interactive, "Predicted", quiet);
         var written = new List<object>(files.Count);
-        var skipped = new List<object>();
-        int done = 0;
-        for (; done < files.Count && !cancellation.IsCancellationRequested; done++)
+        var skipped = new List<SkippedImage>();
+        DataViewSchema schema = predicted.Schema;
+        var active = new List<DataViewSchema.Column> { schema[maskColumn], schema["ImageGeometry"] };
+        if (confidence)
         {
-            progress.Report(done + 1, Path.GetFileNameWithoutExtension(files[done]));
-            try
+            active.Add(schema["Confidence"]);
+        }
+
+        int done = 0;
+        using (DataViewRowCursor cursor = predicted.GetRowCursor(active))
+        {
+            ValueGetter<VBuffer<uint>> getMask = cursor.GetGetter<VBuffer<uint>>(schema[maskColumn]);
+            ValueGetter<VBuffer<int>> getGeometry = cursor.GetGetter<VBuffer<int>>(schema["ImageGeometry"]);
+            ValueGetter<VBuffer<float>>? getConfidence = confidence ? cursor.GetGetter<VBuffer<float>>(schema["Confidence"]) : null;
+            VBuffer<uint> mask = default;
+            VBuffer<int> geometryValue = default;
+            VBuffer<float> confidenceValue = default;
+            for (; done < files.Count && !cancellation.IsCancellationRequested && cursor.MoveNext(); done++)
             {
-                written.Add(PredictOne(files[done]));
+                string file = files[done];
+                progress.Report(done + 1, Path.GetFileNameWithoutExtension(file));
+                try
+                {
+                    written.Add(PredictOne(file));
+                }
+                catch (Exception e) when (request.SkipBad && BadRows.IsBadRow(e))
+                {
+                    string reason = CliMessages.Describe(e);
+                    skipped.Add(new SkippedImage(done, file, reason));
+                    stderr.WriteLine($"segml predict: skipped {file}: {reason}");
+                }
             }
-            catch (Exception e) when (request.SkipBad && BadRows.IsBadRow(e))
+
+            object PredictOne(string file)
             {
-                string reason = CliMessages.Describe(e);
-                skipped.Add(new { index = done, image = files[done], reason });
-                stderr.WriteLine($"segml predict: skipped {files[done]}: {reason}");
+                getGeometry(ref geometryValue);
+                getMask(ref mask);
+                ImageGeometry geometry = ColumnTypes.ToGeometry(geometryValue);
+                int[] labels = new int[mask.Length];
+                ColumnTypes.KeysToLabels(mask, -1, labels);
+                if (scoring.OutputsMask)
+                {
+                    // ScoreOnnx gives an integer-mask model's output at the tensor's size; bring it to the image's.
+                    labels = MaskGeometry.Restore(labels, geometry);
+                }
+
+                string stem = Path.GetFileNameWithoutExtension(file);
+                int width = geometry.OriginalWidth, height = geometry.OriginalHeight;
+                string maskPath = Path.Combine(output, stem + ".png");
+                string? colorPath = color ? Path.Combine(output, stem + "_color.png") : null;
+                string? confidencePath = confidence ? Path.Combine(output, stem + "_confidence.png") : null;
+                int classes = scoring.OutputsMask ? Math.Max(labels.Max() + 1, 2) : classCount;
+                MaskWriter.SaveIndexPng(labels, width, height, Math.Min(classes, 65535), maskPath, ignoreIndex: null);
+                if (colorPath is not null)
+                {
+                    MaskWriter.SaveColorPng(labels, width, height, colorPath);
+                }
+
+                if (confidencePath is not null)
+                {
+                    getConfidence!(ref confidenceValue);
+                    int[] level = confidenceValue.DenseValues().Select(p => (int)Math.Round(Math.Clamp(p, 0f, 1f) * 255)).ToArray();
+                    MaskWriter.SaveIndexPng(level, width, height, 256, confidencePath, ignoreIndex: null);
+                }
+
+                return new { image = file, mask = maskPath, color = colorPath, confidence = confidencePath, width, height };
             }
         }
 
@@ -125,7 +205,17 @@ internal static class PredictCommand
 
         if (json)
         {
-            stdout.WriteLine(JsonSerializer.Serialize(new { model = model.ModelName, executionProvider = model.ExecutionProvider.ToString(), outputKind = model.OutputKind.ToString(), output, partial = !complete, imagesGiven = files.Count, images = written, skipped }));
+            stdout.WriteLine(JsonSerializer.Serialize(new
+            {
+                model = model.ModelName,
+                executionProvider = model.ExecutionProvider.ToString(),
+                outputKind = model.OutputKind.ToString(),
+                output,
+                partial = !complete,
+                imagesGiven = files.Count,
+                images = written,
+                skipped = skipped.Select(s => new { row = s.RowIndex, name = s.Name, reason = s.Reason }),
+            }));
         }
         else
         {
@@ -135,76 +225,13 @@ internal static class PredictCommand
         }
 
         return complete;
-
-        object PredictOne(string file)
-        {
-            string stem = Path.GetFileNameWithoutExtension(file);
-            ImageTensor tensor = loader.Load(file);
-            ImageGeometry geometry = tensor.Geometries[0];
-            int[] labels = ModelSettings.Predict(model, tensor, settings.Threshold, 256, out float[]? scores, out SegmentationShape shape);
-            int[] restored = MaskGeometry.Restore(labels, geometry);
-            int classes = model.OutputKind == SegmentationOutputKind.Mask ? Math.Max(restored.Max() + 1, 1) : Math.Max(shape.Classes, 2);
-            string maskPath = Path.Combine(output, stem + ".png");
-            string? colorPath = color ? Path.Combine(output, stem + "_color.png") : null;
-            string? confidencePath = confidence ? Path.Combine(output, stem + "_confidence.png") : null;
-            MaskWriter.SaveIndexPng(restored, geometry.OriginalWidth, geometry.OriginalHeight, Math.Min(classes, 65535), maskPath, ignoreIndex: null);
-            if (colorPath is not null)
-            {
-                MaskWriter.SaveColorPng(restored, geometry.OriginalWidth, geometry.OriginalHeight, colorPath);
-            }
-
-            if (confidencePath is not null)
-            {
-                int[] level = Confidence(scores!, shape, model.OutputKind);
-                MaskWriter.SaveIndexPng(MaskGeometry.Restore(level, geometry), geometry.OriginalWidth, geometry.OriginalHeight, 256, confidencePath, ignoreIndex: null);
-            }
-
-            return new { image = file, mask = maskPath, color = colorPath, confidence = confidencePath, width = geometry.OriginalWidth, height = geometry.OriginalHeight };
-        }
     }
 
-    /// <summary>The winning class's probability per pixel, scaled to 0..255: softmax (or sigmoid for one channel) of logits, the probabilities as given otherwise.</summary>
-    private static int[] Confidence(float[] scores, SegmentationShape shape, SegmentationOutputKind kind)
+    /// <summary>"0", "1", … one per output channel (two for a one-channel model); a dynamic channel count needs --classes.</summary>
+    private static string[] DefaultClassNames(SegmentationModel model)
     {
-        int pixels = shape.Height * shape.Width;
-        int k = shape.Classes;
-        var level = new int[pixels];
-        for (int p = 0; p < pixels; p++)
-        {
-            double best;
-            if (k == 1)
-            {
-                double s = scores[p];
-                double prob = kind == SegmentationOutputKind.Logits ? 1 / (1 + Math.Exp(-s)) : s;
-                best = Math.Max(prob, 1 - prob);
-            }
-            else
-            {
-                double max = double.NegativeInfinity;
-                for (int c = 0; c < k; c++)
-                {
-                    max = Math.Max(max, scores[(c * pixels) + p]);
-                }
-
-                if (kind == SegmentationOutputKind.Logits)
-                {
-                    double sum = 0;
-                    for (int c = 0; c < k; c++)
-                    {
-                        sum += Math.Exp(scores[(c * pixels) + p] - max);
-                    }
-
-                    best = 1 / sum;
-                }
-                else
-                {
-                    best = max;
-                }
-            }
-
-            level[p] = (int)Math.Round(Math.Clamp(best, 0, 1) * 255);
-        }
-
-        return level;
+        int channels = model.OutputChannels
+            ?? throw new CliInputException($"The model '{model.ModelName}' has a dynamic channel count ({model.OutputLayout}); give --classes N (or the class names).");
+        return Enumerable.Range(0, Math.Max(channels, 2)).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
     }
 }

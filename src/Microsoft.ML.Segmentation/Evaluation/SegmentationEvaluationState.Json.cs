@@ -98,17 +98,7 @@ public sealed partial class SegmentationEvaluationState
         }
 
         writer.WriteEndArray();
-        writer.WriteStartArray("skipped");
-        foreach (SkippedImage image in _skipped)
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("row", image.RowIndex);
-            writer.WriteString("name", image.Name);
-            writer.WriteString("reason", image.Reason);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
+        SkippedImage.WriteJsonArray(writer, _skipped);
         writer.WriteEndObject();
     }
 
@@ -209,8 +199,7 @@ public sealed partial class SegmentationEvaluationState
 
         // Optional: states written before skipped rows were recorded have none.
         SkippedImage[] skipped = root.TryGetProperty("skipped", out JsonElement skippedElement)
-            ? skippedElement.EnumerateArray().Select(e => new SkippedImage(
-                e.GetProperty("row").GetInt64(), e.GetProperty("name").GetString(), e.GetProperty("reason").GetString() ?? string.Empty)).ToArray()
+            ? skippedElement.EnumerateArray().Select(SkippedImage.FromJson).ToArray()
             : [];
         return new SegmentationEvaluationState(names, options, shard, confusion, counts.ToArray(), boundary?.ToArray(), skipped);
     }

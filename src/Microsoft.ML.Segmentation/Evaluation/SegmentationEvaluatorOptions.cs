@@ -50,4 +50,13 @@ public sealed class SegmentationEvaluatorOptions
     /// <see cref="BadRowPolicy.SkipAndRecord"/> the row is listed in <see cref="SegmentationMetrics.SkippedImages"/>.
     /// </summary>
     public BadRowPolicy OnBadRow { get; set; } = BadRowPolicy.FailFast;
+
+    /// <summary>A copy whose lists are copies too, so changing it leaves these options as they are.</summary>
+    /// <returns>The copy.</returns>
+    public SegmentationEvaluatorOptions Clone()
+    {
+        var copy = (SegmentationEvaluatorOptions)MemberwiseClone();
+        copy.ClassNames = ClassNames is null ? null : [.. ClassNames];
+        return copy;
+    }
 }

@@ -45,6 +45,31 @@ public static class MaskPrediction
         }
     }
 
+    /// <summary>
+    /// The one scores-to-labels step of SegML: the argmax over channels, or for one channel the foreground test
+    /// against <paramref name="threshold"/> as <see cref="ForegroundThreshold"/> defines it (a probability, turned
+    /// into a logit once when the scores are logits).
+    /// </summary>
+    /// <param name="scores">Scores <c>[N,C,H,W]</c>.</param>
+    /// <param name="shape">Their shape.</param>
+    /// <param name="threshold">The foreground probability of a one-channel model, in (0, 1); unused for several channels.</param>
+    /// <param name="scoresAreProbabilities">The scores are probabilities rather than logits (only matters for one channel).</param>
+    /// <param name="labels">Destination <c>[N,H,W]</c>: class indices.</param>
+    /// <exception cref="ArgumentException">A length does not match <paramref name="shape"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">One channel and <paramref name="threshold"/> is not in (0, 1).</exception>
+    public static void PredictLabels(ReadOnlySpan<float> scores, SegmentationShape shape, float threshold, bool scoresAreProbabilities, Span<int> labels)
+    {
+        if (shape.Classes != 1)
+        {
+            Argmax(scores, shape, labels);
+            return;
+        }
+
+        shape.ValidateScores(scores.Length, nameof(scores));
+        shape.ValidateLabels(labels.Length, nameof(labels));
+        Threshold(scores, ForegroundThreshold.ScoreCut(threshold, scoresAreProbabilities), labels);
+    }
+
     /// <summary>Binarizes scores: 1 where the score is above <paramref name="threshold"/> (or equal, when inclusive), else 0.</summary>
     /// <param name="scores">Scores of any layout (probabilities, or logits with threshold 0).</param>
     /// <param name="threshold">The cut.</param>

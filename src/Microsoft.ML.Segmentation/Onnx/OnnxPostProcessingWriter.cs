@@ -115,10 +115,7 @@ internal static class OnnxPostProcessingWriter
             throw new ArgumentOutOfRangeException(nameof(options), options.MaskElementType, "MaskElementType must be Int64 or UInt8.");
         }
 
-        if (!(options.Threshold > 0f && options.Threshold < 1f))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Threshold, "Threshold is a probability and must lie strictly between 0 and 1.");
-        }
+        Metrics.ForegroundThreshold.Validate(options.Threshold, "options.Threshold");
 
         if (opset < 11)
         {
@@ -247,7 +244,7 @@ internal static class OnnxPostProcessingWriter
             return b.Add("ArgMax", "argmax", [raw], Int("axis", 1), Int("keepdims", 0));
         }
 
-        float cut = probabilities ? threshold : (float)Math.Log(threshold / (1.0 - threshold));
+        float cut = Metrics.ForegroundThreshold.ScoreCut(threshold, probabilities);
         string above = b.Add("Greater", "above", [activated, b.Floats("threshold", [], cut)]);
         return b.DropChannelAxis(b.Add("Cast", "foreground", [above], Int("to", Int64Type)), "prediction");
     }

@@ -31,6 +31,41 @@ internal static class ColumnTypes
         return builder.ToAnnotations();
     }
 
+    /// <summary>
+    /// The annotation on a scores column that says what the scores are: a one-element text vector, "Logits" or
+    /// "Probabilities". ScoreOnnx and trained heads set it so PredictMasks thresholds on the right scale.
+    /// </summary>
+    public const string ScoreKindAnnotation = "ScoreKind";
+
+    /// <summary>The annotations of a scores column: its <see cref="ScoreKindAnnotation"/>.</summary>
+    public static DataViewSchema.Annotations ScoreKind(bool probabilities)
+    {
+        var builder = new DataViewSchema.Annotations.Builder();
+        ReadOnlyMemory<char>[] values = [(probabilities ? "Probabilities" : "Logits").AsMemory()];
+        ValueGetter<VBuffer<ReadOnlyMemory<char>>> getter = (ref VBuffer<ReadOnlyMemory<char>> dst) => dst = new VBuffer<ReadOnlyMemory<char>>(1, values);
+        builder.Add(ScoreKindAnnotation, new VectorDataViewType(TextDataViewType.Instance, 1), getter);
+        return builder.ToAnnotations();
+    }
+
+    /// <summary>Whether a scores column holds probabilities (true), logits (false), or does not say (null).</summary>
+    public static bool? ScoreKindOf(DataViewSchema.Column column)
+    {
+        if (column.Annotations.Schema.GetColumnOrNull(ScoreKindAnnotation) is not { Type: VectorDataViewType { ItemType: TextDataViewType } })
+        {
+            return null;
+        }
+
+        VBuffer<ReadOnlyMemory<char>> values = default;
+        column.Annotations.GetValue(ScoreKindAnnotation, ref values);
+        string kind = values.Length == 1 ? values.GetValues()[0].ToString() : string.Empty;
+        return kind switch
+        {
+            "Probabilities" => true,
+            "Logits" => false,
+            _ => null,
+        };
+    }
+
     /// <summary>Reads class names from a key column's KeyValues annotation, or numbers them.</summary>
     public static string[] ClassNamesOf(DataViewSchema.Column column, int classes)
     {
@@ -98,9 +133,9 @@ internal static class ColumnTypes
             int label = predicted[i];
             if ((uint)label >= (uint)classes)
             {
-                throw new ArgumentException(
+                throw Evaluation.BadRows.MarkModelMismatch(new ArgumentException(
                     $"Column '{columnName}' predicts class {label} at pixel {i}, but only {classes} class names were given (classes 0..{classes - 1}); give one name per class the model predicts.",
-                    "classNames");
+                    "classNames"));
             }
 
             keys[i] = (uint)(label + 1);

@@ -9,8 +9,9 @@ using Microsoft.ML.Segmentation.Metrics;
 namespace Microsoft.ML.Segmentation.Transforms;
 
 /// <summary>
-/// Turns scores into a predicted mask: argmax over classes, or a threshold when the scores have one channel
-/// (class 1 where the score exceeds it). The mask is a key vector like a loaded mask, at the tensor's size, or at
+/// Turns scores into a predicted mask: argmax over classes, or for one-channel scores the foreground test against a
+/// probability threshold (<see cref="Metrics.ForegroundThreshold"/>: compared with the logit of the threshold when the
+/// scores are logits). The mask is a key vector like a loaded mask, at the tensor's size, or at
 /// the original image's size (letterbox and padding removed) when asked.
 /// Created by <see cref="SegmentationTransforms.PredictMasks"/>.
 /// </summary>
@@ -23,15 +24,16 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
     internal const string Kind = "PredictMasks";
     private readonly float _threshold;
     private readonly bool _restoreOriginalSize;
-    private readonly bool _scoresAreProbabilities;
+    private readonly bool? _scoresAreProbabilities;
     private readonly BlockBufferPool<PredictionBuffers> _bufferPool = new(() => new PredictionBuffers());
 
     /// <summary>Read-ahead buffer sets waiting in the pool (tests check that cursors give theirs back).</summary>
     internal int RetainedBufferSets => _bufferPool.RetainedCount;
 
-    internal MaskPredictingTransformer(string outputColumnName, string scoresColumnName, string geometryColumnName, IReadOnlyList<string> classNames, float threshold, bool restoreOriginalSize, string? confidenceColumnName = null, bool scoresAreProbabilities = false)
+    internal MaskPredictingTransformer(string outputColumnName, string scoresColumnName, string geometryColumnName, IReadOnlyList<string> classNames, float threshold, bool restoreOriginalSize, string? confidenceColumnName = null, bool? scoresAreProbabilities = null)
     {
         ArgumentNullException.ThrowIfNull(classNames);
+        Metrics.ForegroundThreshold.Validate(threshold, nameof(threshold));
         if (classNames.Count < 2)
         {
             throw new ArgumentException("Give the names of at least two classes (a binary model predicts background and foreground).", nameof(classNames));
@@ -80,7 +82,7 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
 
     internal static MaskPredictingTransformer Create(StageDescription stage)
         => new(stage.Read<string>("output"), stage.Read<string>("scores"), stage.Read<string>("geometry"), stage.Read<string[]>("classNames"), stage.Read<float>("threshold"), stage.Read<bool>("restoreOriginalSize"),
-            stage.ReadOrDefault<string>("confidence"), stage.ReadOrDefault<bool>("scoresAreProbabilities"));
+            stage.ReadOrDefault<string>("confidence"), stage.ReadOrDefault<bool?>("scoresAreProbabilities"));
 
     internal override StageDescription Describe()
     {
@@ -104,11 +106,13 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
         private int[] _labels = Array.Empty<int>();
         private int _labelCount;
         private float[] _confidence = Array.Empty<float>();
+        private readonly bool? _probabilities;
 
         public Computation(MaskPredictingTransformer owner, DataViewRow input)
             : base(input)
         {
             _owner = owner;
+            _probabilities = ResolveScoreKind(owner, input.Schema[owner.ScoresColumnName]);
             _buffers = owner._bufferPool.Rent();
             _scores = input.GetGetter<VBuffer<float>>(input.Schema[owner.ScoresColumnName]);
             _geometry = input.GetGetter<VBuffer<int>>(input.Schema[owner.GeometryColumnName]);
@@ -153,14 +157,8 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
             }
 
             Span<int> labels = _buffers.Labels.AsSpan(0, pixels);
-            if (channels == 1)
-            {
-                MaskPrediction.Threshold(scores, _owner._threshold, labels);
-            }
-            else
-            {
-                MaskPrediction.Argmax(scores, new Kernels.SegmentationShape(1, channels, geometry.OutputHeight, geometry.OutputWidth), labels);
-            }
+            bool probabilities = channels > 1 && _owner.ConfidenceColumnName is null ? false : RequireScoreKind();
+            MaskPrediction.PredictLabels(scores, new Kernels.SegmentationShape(1, channels, geometry.OutputHeight, geometry.OutputWidth), _owner._threshold, probabilities, labels);
 
             if (_owner._restoreOriginalSize)
             {
@@ -174,7 +172,7 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
             }
             if (_owner.ConfidenceColumnName is not null)
             {
-                float[] confidence = Confidence(scores, channels, pixels, _owner._scoresAreProbabilities);
+                float[] confidence = Confidence(scores, channels, pixels, probabilities);
                 if (_owner._restoreOriginalSize)
                 {
                     // The restore's nearest-neighbour mapping, applied to pixel indices, says where each value comes from.
@@ -187,6 +185,27 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
         }
 
         /// <summary>
+        /// Whether the scores are probabilities: as PredictMasks was told, else as the scores column's
+        /// <see cref="ColumnTypes.ScoreKindAnnotation"/> says (ScoreOnnx and trained heads set it); both given and
+        /// different is an error, since one of them would threshold or read confidence on the wrong scale.
+        /// </summary>
+        private static bool? ResolveScoreKind(MaskPredictingTransformer owner, DataViewSchema.Column scores)
+        {
+            bool? annotated = ColumnTypes.ScoreKindOf(scores);
+            if (owner._scoresAreProbabilities is bool told && annotated is bool said && told != said)
+            {
+                throw new InvalidOperationException(
+                    $"PredictMasks was told scoresAreProbabilities: {told}, but column '{owner.ScoresColumnName}' holds {(said ? "probabilities" : "logits")} (as its scoring stage annotates it); leave scoresAreProbabilities unset.");
+            }
+
+            return owner._scoresAreProbabilities ?? annotated;
+        }
+
+        /// <summary>The score kind where it matters (a one-channel threshold, a confidence); unknown there is an error, never a guess.</summary>
+        private bool RequireScoreKind() => _probabilities ?? throw new InvalidOperationException(
+            $"Column '{_owner.ScoresColumnName}' does not say whether it holds logits or probabilities (ScoreOnnx and trained heads annotate it), and PredictMasks needs to know to threshold one channel or give a confidence; pass scoresAreProbabilities.");
+
+        /// <summary>
         /// A score channel per class name (or one channel for two names, thresholded): with fewer names, the argmax of
         /// an unnamed class would have no key, and a metric over the mask would be wrong with no error.
         /// </summary>
@@ -195,10 +214,10 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
             int names = _owner.ClassNames.Count;
             if (channels == 1 ? names != 2 : channels != names)
             {
-                throw new ArgumentException(
+                throw Evaluation.BadRows.MarkModelMismatch(new ArgumentException(
                     $"Column '{_owner.ScoresColumnName}' has {channels} score channel{(channels == 1 ? string.Empty : "s")} per pixel but PredictMasks was given {names} class names; "
                     + (channels == 1 ? "a one-channel model is binary: give two names (background, foreground)." : $"give PredictMasks (and LoadMasks) the model's {channels} class names, in channel order."),
-                    "classNames");
+                    "classNames"));
             }
         }
 

@@ -54,7 +54,7 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
         AddedColumns = new[]
         {
             MaskClassNames is null
-                ? new SegmentationColumn(outputColumnName, ColumnTypes.Tensor)
+                ? new SegmentationColumn(outputColumnName, ColumnTypes.Tensor, ColumnTypes.ScoreKind(_model.OutputKind == SegmentationOutputKind.Probabilities))
                 : new SegmentationColumn(outputColumnName, ColumnTypes.Mask(MaskClassNames.Count), ColumnTypes.ClassNames(MaskClassNames)),
         };
         InputColumns = new[]

@@ -43,7 +43,7 @@ public sealed class SegmentationCatalog
     /// <exception cref="System.IO.DirectoryNotFoundException">A folder does not exist.</exception>
     /// <exception cref="ArgumentException">Files on one side have no partner, or a stem appears twice (the message lists them).</exception>
     public IDataView LoadFromFolders(string imagesFolder, string masksFolder, bool recursive = false)
-        => ToDataView(Data.ImageMaskPairs.FromFolders(imagesFolder, masksFolder, recursive));
+        => LoadPairs(Data.ImageMaskPairs.FromFolders(imagesFolder, masksFolder, recursive));
 
     /// <summary>Reads image–mask pairs from a manifest (one <c>image,mask</c> pair per line, paths relative to the manifest) as data with columns Name, ImagePath and MaskPath.</summary>
     /// <param name="manifestPath">The manifest file (CSV or tab-separated; an optional header, # comments).</param>
@@ -51,7 +51,7 @@ public sealed class SegmentationCatalog
     /// <exception cref="System.IO.FileNotFoundException">The manifest does not exist.</exception>
     /// <exception cref="ArgumentException">A line is malformed or names files that do not exist (the message gives the line).</exception>
     public IDataView LoadFromManifest(string manifestPath)
-        => ToDataView(Data.ImageMaskPairs.FromManifest(manifestPath));
+        => LoadPairs(Data.ImageMaskPairs.FromManifest(manifestPath));
 
     /// <summary>
     /// Saves a fitted SegML pipeline (LoadImages, LoadMasks, ScoreOnnx, PredictMasks stages, and trained heads, saved as
@@ -94,7 +94,8 @@ public sealed class SegmentationCatalog
     /// <exception cref="System.IO.InvalidDataException">The stream is not a SegML model.</exception>
     public ITransformer LoadModel(System.IO.Stream stream) => SegmentationModelArchive.Load(stream, _context, "stream");
 
-    private IDataView ToDataView(System.Collections.Generic.IReadOnlyList<Data.ImageMaskPair> pairs)
+    /// <summary>The pairs as data with columns Name, ImagePath and MaskPath, in the order given.</summary>
+    internal IDataView LoadPairs(System.Collections.Generic.IReadOnlyList<Data.ImageMaskPair> pairs)
     {
         var rows = new ImageMaskRow[pairs.Count];
         for (int i = 0; i < rows.Length; i++)
@@ -120,83 +121,17 @@ public sealed class SegmentationCatalog
     public SegmentationMetrics Evaluate(IDataView data, string labelColumnName = "Mask", string predictedColumnName = "PredictedMask", SegmentationEvaluatorOptions? options = null, string geometryColumnName = "ImageGeometry", CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        InputColumn.KeyVector(labelColumnName, nameof(labelColumnName)).Check(data.Schema);
-        InputColumn.KeyVector(predictedColumnName, nameof(predictedColumnName)).Check(data.Schema);
-        DataViewSchema.Column label = data.Schema[labelColumnName];
-        DataViewSchema.Column predicted = data.Schema[predictedColumnName];
-        int classes = checked((int)((KeyDataViewType)((VectorDataViewType)label.Type).ItemType).Count);
-        int predictedClasses = checked((int)((KeyDataViewType)((VectorDataViewType)predicted.Type).ItemType).Count);
-        if (predictedClasses != classes)
+        var evaluation = new DataViewEvaluation
         {
-            throw new ArgumentException(
-                $"'{predictedColumnName}' has {predictedClasses} classes but '{labelColumnName}' has {classes}; give PredictMasks (or ScoreOnnx's maskClassNames) and LoadMasks the same class names, one per model output channel.",
-                nameof(predictedColumnName));
-        }
-
-        options ??= new SegmentationEvaluatorOptions();
-        const int Ignore = -1;
-        var evaluator = new SegmentationEvaluator(classes, new SegmentationEvaluatorOptions
-        {
-            ClassNames = options.ClassNames ?? ColumnTypes.ClassNamesOf(label, classes),
-            IgnoreIndex = Ignore,
-            Reduction = options.Reduction,
-            AbsentClass = options.AbsentClass,
-            Absence = options.Absence,
-            BoundaryMetrics = options.BoundaryMetrics,
-            BoundaryPercentile = options.BoundaryPercentile,
-            SurfaceTolerance = options.SurfaceTolerance,
-            BoundaryWidth = options.BoundaryWidth,
-            OnBadRow = options.OnBadRow,
-        });
-        var columns = new List<DataViewSchema.Column> { label, predicted };
-        if (options.BoundaryMetrics)
-        {
-            InputColumn.Geometry(geometryColumnName, nameof(geometryColumnName)).Check(data.Schema);
-            columns.Add(data.Schema[geometryColumnName]);
-        }
-
-        // A skipped row is named by its Name (or ImagePath) column when the data has one, as ImageMaskRow does.
-        DataViewSchema.Column? nameColumn = new[] { "Name", "ImagePath" }.Select(n => data.Schema.GetColumnOrNull(n))
-            .FirstOrDefault(c => c is { Type: TextDataViewType });
-        if (options.OnBadRow == BadRowPolicy.SkipAndRecord && nameColumn is { } nameCol)
-        {
-            columns.Add(nameCol);
-        }
-
-        using DataViewRowCursor cursor = data.GetRowCursor(columns);
-        ValueGetter<ReadOnlyMemory<char>>? getName = options.OnBadRow == BadRowPolicy.SkipAndRecord && nameColumn is { } named ? cursor.GetGetter<ReadOnlyMemory<char>>(named) : null;
-        ReadOnlyMemory<char> nameValue = default;
-        ValueGetter<VBuffer<uint>> getLabel = cursor.GetGetter<VBuffer<uint>>(label);
-        ValueGetter<VBuffer<uint>> getPredicted = cursor.GetGetter<VBuffer<uint>>(predicted);
-        ValueGetter<VBuffer<int>>? getGeometry = options.BoundaryMetrics ? cursor.GetGetter<VBuffer<int>>(data.Schema[geometryColumnName]) : null;
-        VBuffer<uint> labelValue = default, predictedValue = default;
-        VBuffer<int> geometryValue = default;
-        int[] truth = Array.Empty<int>(), prediction = Array.Empty<int>();
-        while (cursor.MoveNext())
+            LabelColumnName = labelColumnName,
+            PredictedColumnName = predictedColumnName,
+            GeometryColumnName = geometryColumnName,
+            Options = options ?? new SegmentationEvaluatorOptions(),
+        };
+        SegmentationEvaluator evaluator = evaluation.CreateEvaluator(data.Schema);
+        if (!evaluation.Run(data, evaluator, cancellation))
         {
             cancellation.ThrowIfCancellationRequested();
-            if (options.OnBadRow == BadRowPolicy.FailFast)
-            {
-                AddRow();
-                continue;
-            }
-
-            try
-            {
-                AddRow();
-            }
-            catch (Exception e) when (IsBadRow(e))
-            {
-                // The loaders and the model report a bad file at its own row's getters, so the cursor goes on.
-                string? name = null;
-                if (getName is not null)
-                {
-                    getName(ref nameValue);
-                    name = nameValue.ToString();
-                }
-
-                evaluator.Skip(new SkippedImage(cursor.Position, name, e.Message));
-            }
         }
 
         if (evaluator.ImageCount == 0)
@@ -207,49 +142,5 @@ public sealed class SegmentationCatalog
         }
 
         return evaluator.GetMetrics();
-
-        void AddRow()
-        {
-            getLabel(ref labelValue);
-            getPredicted(ref predictedValue);
-            if (labelValue.Length != predictedValue.Length)
-            {
-                throw new InvalidOperationException(
-                    $"Row {cursor.Position}: '{labelColumnName}' has {labelValue.Length} pixels but '{predictedColumnName}' has {predictedValue.Length}; predict at the masks' size (restoreOriginalSize: false) or load masks without the image geometry.");
-            }
-
-            if (truth.Length != labelValue.Length)
-            {
-                truth = new int[labelValue.Length];
-                prediction = new int[labelValue.Length];
-            }
-
-            ColumnTypes.KeysToLabels(labelValue, Ignore, truth);
-            ColumnTypes.KeysToLabels(predictedValue, Ignore, prediction);
-            if (prediction.AsSpan().IndexOf(Ignore) is int missing and >= 0)
-            {
-                // A predicted key 0 is ML.NET's missing value, never class 0: counting it as class 0 would inflate background.
-                throw new InvalidOperationException(
-                    $"Row {cursor.Position}: '{predictedColumnName}' has a missing key (0) at pixel {missing}; a prediction must name a class for every pixel.");
-            }
-            if (getGeometry is null)
-            {
-                evaluator.Add(prediction, truth);
-                return;
-            }
-
-            getGeometry(ref geometryValue);
-            Imaging.ImageGeometry geometry = ColumnTypes.ToGeometry(geometryValue);
-            (int height, int width) = truth.Length == geometry.OutputHeight * geometry.OutputWidth
-                ? (geometry.OutputHeight, geometry.OutputWidth)
-                : truth.Length == geometry.OriginalHeight * geometry.OriginalWidth
-                    ? (geometry.OriginalHeight, geometry.OriginalWidth)
-                    : throw new InvalidOperationException($"Row {cursor.Position}: the masks hold {truth.Length} pixels, neither the tensor's {geometry.OutputWidth}×{geometry.OutputHeight} nor the image's {geometry.OriginalWidth}×{geometry.OriginalHeight}.");
-            evaluator.Add(prediction, truth, height, width);
-        }
     }
-
-    /// <summary>Whether <paramref name="e"/> is a fault of one row's data (a file missing, corrupt or unfit for the model), not of the program.</summary>
-    private static bool IsBadRow(Exception e)
-        => e is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or NotSupportedException;
 }

@@ -105,12 +105,12 @@ public sealed class SegmentationTransforms
     /// <param name="outputColumnName">The predicted mask column. Default: "PredictedMask".</param>
     /// <param name="scoresColumnName">The scores column. Default: "Scores".</param>
     /// <param name="geometryColumnName">The geometry column. Default: "ImageGeometry".</param>
-    /// <param name="threshold">The threshold for one-channel scores (probabilities: 0.5; logits: 0). Default: 0.5.</param>
+    /// <param name="threshold">The foreground probability of one-channel scores, in (0, 1); on logits the scores are compared with ln(t / (1 − t)) (see <see cref="Metrics.ForegroundThreshold"/>). Default: 0.5.</param>
     /// <param name="restoreOriginalSize">Map the mask back to the original image size (removing letterbox padding). Default: <see langword="false"/> (the tensor's size, as masks loaded with the image's geometry).</param>
     /// <param name="confidenceColumnName">Also add the winning class's probability per pixel (a Single vector the mask's size) under this name; <see langword="null"/> for none. Default: <see langword="null"/>.</param>
-    /// <param name="scoresAreProbabilities">The scores are probabilities (the model ends in Softmax or Sigmoid), not logits; used for the confidence. Default: <see langword="false"/>.</param>
+    /// <param name="scoresAreProbabilities">The scores are probabilities (the model ends in Softmax or Sigmoid), not logits; used for a one-channel threshold and the confidence. Default: <see langword="null"/>: as the scores column's annotation says (ScoreOnnx and trained heads set it); unannotated scores then need it for one channel or a confidence.</param>
     /// <returns>The estimator.</returns>
-    public SegmentationEstimator<MaskPredictingTransformer> PredictMasks(IReadOnlyList<string> classNames, string outputColumnName = "PredictedMask", string scoresColumnName = "Scores", string geometryColumnName = "ImageGeometry", float threshold = 0.5f, bool restoreOriginalSize = false, string? confidenceColumnName = null, bool scoresAreProbabilities = false)
+    public SegmentationEstimator<MaskPredictingTransformer> PredictMasks(IReadOnlyList<string> classNames, string outputColumnName = "PredictedMask", string scoresColumnName = "Scores", string geometryColumnName = "ImageGeometry", float threshold = Metrics.ForegroundThreshold.Default, bool restoreOriginalSize = false, string? confidenceColumnName = null, bool? scoresAreProbabilities = null)
         => new(new MaskPredictingTransformer(outputColumnName, scoresColumnName, geometryColumnName, classNames, threshold, restoreOriginalSize, confidenceColumnName, scoresAreProbabilities));
 
     /// <summary>Adds one Single column per loss with each image's loss between its scores and mask.</summary>

@@ -131,7 +131,7 @@ public sealed class CliMessageTests
         (int code, string stdout, string stderr) = Cli.Run(EvalCommand.Run, Eval(data, "--skip-bad", "--json", "-"));
         Assert.AreEqual(0, code, stderr);
         using JsonDocument doc = JsonDocument.Parse(stdout);
-        string reason = doc.RootElement.GetProperty("skippedImages")[0].GetProperty("reason").GetString()!;
+        string reason = doc.RootElement.GetProperty("skipped")[0].GetProperty("reason").GetString()!;
         StringAssert.Contains(reason, "--resize-masks");
         AssertNoApiNames(reason);
         AssertNoApiNames(stderr);

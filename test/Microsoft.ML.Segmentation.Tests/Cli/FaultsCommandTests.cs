@@ -52,9 +52,9 @@ public sealed class FaultsCommandTests
             Assert.AreEqual(good.RootElement.GetProperty(metric).GetRawText(), root.GetProperty(metric).GetRawText(), metric);
         }
 
-        JsonElement[] list = root.GetProperty("skippedImages").EnumerateArray().ToArray();
+        JsonElement[] list = root.GetProperty("skipped").EnumerateArray().ToArray();
         CollectionAssert.AreEqual(new[] { "c", "d" }, list.Select(e => e.GetProperty("name").GetString()).ToArray());
-        CollectionAssert.AreEqual(new[] { 2, 3 }, list.Select(e => e.GetProperty("index").GetInt32()).ToArray());
+        CollectionAssert.AreEqual(new[] { 2, 3 }, list.Select(e => e.GetProperty("row").GetInt32()).ToArray());
         StringAssert.Contains(list[0].GetProperty("reason").GetString(), "c.png");
         StringAssert.Contains(list[1].GetProperty("reason").GetString(), "d.png");
     }
@@ -89,7 +89,7 @@ public sealed class FaultsCommandTests
         Assert.AreEqual(2, root.GetProperty("imageCount").GetInt32());
         Assert.AreEqual(3, root.GetProperty("imagesDone").GetInt32());
         Assert.AreEqual(5, root.GetProperty("imagesGiven").GetInt32());
-        Assert.AreEqual("c", root.GetProperty("skippedImages")[0].GetProperty("name").GetString());
+        Assert.AreEqual("c", root.GetProperty("skipped")[0].GetProperty("name").GetString());
     }
 
     [TestMethod]
@@ -117,7 +117,7 @@ public sealed class FaultsCommandTests
         Assert.IsFalse(doc.RootElement.GetProperty("partial").GetBoolean());
         Assert.AreEqual(4, doc.RootElement.GetProperty("images").GetArrayLength());
         JsonElement skipped = doc.RootElement.GetProperty("skipped").EnumerateArray().Single();
-        StringAssert.EndsWith(skipped.GetProperty("image").GetString(), "c.png");
+        StringAssert.EndsWith(skipped.GetProperty("name").GetString(), "c.png");
         StringAssert.Contains(skipped.GetProperty("reason").GetString(), "c.png");
         Assert.IsFalse(File.Exists(Path.Combine(output, "c.png")));
         Assert.IsTrue(File.Exists(Path.Combine(output, "e.png")));
