@@ -111,7 +111,7 @@ internal static class MergeCommand
         SegmentationMetrics metrics = merged.GetMetrics();
         ModelDescription model = parts[0].Model;
         stdout.WriteLine(model.Line);
-        stdout.WriteLine($"{merged.ImageCount} image(s), {merged.NumClasses} classes, ignore {merged.IgnoreIndex?.ToString(CultureInfo.InvariantCulture) ?? "none"}, reduction {merged.Reduction}");
+        stdout.WriteLine($"{merged.ImageCount} image(s), {merged.NumClasses} classes, ignore {IgnoreOption(parts[0].Options)}, reduction {merged.Reduction}");
         stdout.WriteLine();
         stdout.Write(metrics.GetFormattedPerClassTable());
         if (meanCrossEntropy is double ce)
@@ -188,4 +188,13 @@ internal static class MergeCommand
 
         return (options, files);
     }
+
+    /// <summary>
+    /// The --ignore value eval was run with, as its options record it (the library state's own ignore value is the
+    /// evaluation loop's internal marker of a key-0 pixel, not the mask value the user gave).
+    /// </summary>
+    private static string IgnoreOption(JsonElement options)
+        => options.TryGetProperty("ignoreIndex", out JsonElement ignore) && ignore.ValueKind == JsonValueKind.Number
+            ? ignore.GetInt32().ToString(CultureInfo.InvariantCulture)
+            : "none";
 }
