@@ -16,7 +16,6 @@ internal static class CommandDispatcher
         ("merge", "Merge the states of sharded 'segml eval --shard i/n --state' runs and print the metrics of the whole dataset.", (a, o, e, i, _) => MergeCommand.Run(a, o, e, i), () => MergeCommand.Usage),
         ("predict", "Write <stem>.png index masks (optionally color and confidence) at each image's original size.", PredictCommand.Run, () => PredictCommand.Usage),
         ("providers", "Check the model runs on each execution provider (no CPU fallback), its outputs and speed: JSON lines.", (a, o, e, i, _) => ProvidersCommand.Run(a, o, e, i), () => ProvidersCommand.Usage),
-        ("golden", "Run the peer-library test vectors in a folder and print one line per case, then the totals.", (a, o, e, i, _) => GoldenCommand.Run(a, o, e, i), () => GoldenCommand.Usage),
     ];
 
     public static string Usage

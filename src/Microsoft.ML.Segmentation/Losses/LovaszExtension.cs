@@ -4,7 +4,7 @@ namespace Microsoft.ML.Segmentation.Losses;
 
 /// <summary>The Lovász extension of the Jaccard loss, the building block of <see cref="LovaszSoftmaxLoss"/> and <see cref="LovaszHingeLoss"/>.</summary>
 /// <remarks>Thread safety: stateless; every member is thread-safe.</remarks>
-public static class LovaszExtension
+internal static class LovaszExtension
 {
     /// <summary>
     /// Computes the weights g of the Lovász extension of the Jaccard loss for ground-truth flags already sorted by

@@ -184,7 +184,7 @@ public static partial class BoundaryMetrics
     /// <param name="q">The quantile in 0..1.</param>
     /// <returns>The quantile; NaN for an empty set.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="q"/> is outside 0..1.</exception>
-    public static double Quantile(ReadOnlySpan<double> values, double q)
+    internal static double Quantile(ReadOnlySpan<double> values, double q)
     {
         if (!(q >= 0 && q <= 1))
         {

@@ -4,7 +4,7 @@ namespace Microsoft.ML.Segmentation.Metrics;
 
 /// <summary>Binary morphology on 2-D masks, with SciPy's conventions (<c>scipy.ndimage.binary_erosion</c>).</summary>
 /// <remarks>Thread safety: stateless; every member is thread-safe.</remarks>
-public static class Morphology
+internal static class Morphology
 {
     /// <summary>
     /// Binary erosion: a pixel stays 1 when every pixel under the structuring element, centred at the pixel, is 1.

@@ -14,7 +14,7 @@ namespace Microsoft.ML.Segmentation.Metrics;
 /// The table is scikit-image's, which refines the conditions of the original algorithm.
 /// <para>Thread safety: stateless; every member is thread-safe.</para>
 /// </remarks>
-public static class Skeletonization
+internal static class Skeletonization
 {
     // Zhang & Suen, 1984: "A fast parallel algorithm for thinning digital patterns", Commun. ACM 27(3).
     // Neighbourhood code: NW = 1, N = 2, NE = 4, E = 8, SE = 16, S = 32, SW = 64, W = 128 (clockwise from the north-west).

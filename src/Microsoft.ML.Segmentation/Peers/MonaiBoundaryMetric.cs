@@ -57,7 +57,7 @@ public sealed class MonaiBoundaryMetric
     /// <summary>The first channel scored: 1 when the background is excluded and there is more than one channel (MONAI's <c>ignore_background</c>).</summary>
     /// <param name="channels">The channels of the input.</param>
     /// <returns>0 or 1.</returns>
-    public int FirstChannel(int channels) => IncludeBackground || channels == 1 ? 0 : 1;
+    internal int FirstChannel(int channels) => IncludeBackground || channels == 1 ? 0 : 1;
 
     /// <summary>The score of one (item, channel) pair of masks.</summary>
     /// <param name="yPred">The predicted mask; any non-zero byte is foreground.</param>

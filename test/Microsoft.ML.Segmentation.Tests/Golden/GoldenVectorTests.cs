@@ -1,9 +1,9 @@
-using Microsoft.ML.Segmentation.Cli.Golden;
+using Microsoft.ML.Segmentation.GoldenVectors;
 using Microsoft.ML.Segmentation.Tests.Support;
 
 namespace Microsoft.ML.Segmentation.Tests.Golden;
 
-/// <summary>Every case in shared/golden runs through the same runner as <c>segml golden</c>; none may fail.</summary>
+/// <summary>Every case in shared/golden runs through the same runner as CI (test/Microsoft.ML.Segmentation.GoldenVectors); none may fail.</summary>
 [TestClass]
 public sealed class GoldenVectorTests
 {

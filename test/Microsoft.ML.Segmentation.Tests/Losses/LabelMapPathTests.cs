@@ -42,7 +42,7 @@ public sealed class LabelMapPathTests
         var random = new Random(shape.ElementCount);
         double[] logits = GradientCheck.RandomInput(random, shape.ElementCount, 3);
         int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, classes, ignore: 255, ignoreFraction: 0.1);
-        double[] dense = Microsoft.ML.Segmentation.Cli.Golden.LossProblem.OneHot(shape, labels, 255);
+        double[] dense = Microsoft.ML.Segmentation.GoldenVectors.LossProblem.OneHot(shape, labels, 255);
         double[] weights = Enumerable.Range(0, classes).Select(k => 0.5 + k).ToArray();
         ISegmentationLoss loss = name switch
         {

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Microsoft.ML.Segmentation.Cli.Golden;
+using Microsoft.ML.Segmentation.GoldenVectors;
 
 namespace Microsoft.ML.Segmentation.Tests.Peers;
 
