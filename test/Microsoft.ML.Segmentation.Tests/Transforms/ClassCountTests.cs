@@ -38,19 +38,30 @@ public sealed class ClassCountTests
         public uint[] PredictedMask { get; set; } = [];
     }
 
+    /// <summary>
+    /// A model that does not fit the class names fails on every row: under SkipAndRecord it must still stop the
+    /// evaluation, not be skipped row after row into "no row could be evaluated" (or, with a few good rows, a subset).
+    /// </summary>
+    [TestMethod]
+    public void AModelThatDoesNotFitTheClassNamesIsNeverASkippedRow()
+    {
+        using var folder = new TempDirectory();
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Rows(folder));
+        ITransformer fitted = FourChannelsThreeNames(ml, folder, data);
+        var options = new Microsoft.ML.Segmentation.Evaluation.SegmentationEvaluatorOptions { OnBadRow = Microsoft.ML.Segmentation.Evaluation.BadRowPolicy.SkipAndRecord };
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ml.Segmentation().Evaluate(fitted.Transform(data), options: options));
+        StringAssert.Contains(error.Message, "4 score channels");
+        (fitted as IDisposable)?.Dispose();
+    }
+
     [TestMethod]
     public void FewerNamesThanScoreChannelsFailsNamingBothCounts()
     {
         using var folder = new TempDirectory();
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(Rows(folder));
-        string model = folder.File("head.onnx");
-        File.WriteAllBytes(model, TestModels.ConvHead()); // 4 score channels
-        ITransformer fitted = ml.Segmentation().Transforms.LoadImages()
-            .Append(ml.Segmentation().Transforms.LoadMasks(Three))
-            .Append(ml.Segmentation().Transforms.ScoreOnnx(model))
-            .Append(ml.Segmentation().Transforms.PredictMasks(Three))
-            .Fit(data);
+        ITransformer fitted = FourChannelsThreeNames(ml, folder, data);
 
         var error = Assert.ThrowsExactly<ArgumentException>(() => ml.Segmentation().Evaluate(fitted.Transform(data)));
         StringAssert.Contains(error.Message, "4 score channels");
@@ -133,6 +144,18 @@ public sealed class ClassCountTests
     }
 
     /// <summary>Two random images with masks of classes 0..1, which 2, 3 and 4 names all accept.</summary>
+    /// <summary>The four-channel conv head scored and predicted with three class names.</summary>
+    private static ITransformer FourChannelsThreeNames(MLContext ml, TempDirectory folder, IDataView data)
+    {
+        string model = folder.File("head.onnx");
+        File.WriteAllBytes(model, TestModels.ConvHead()); // 4 score channels
+        return ml.Segmentation().Transforms.LoadImages()
+            .Append(ml.Segmentation().Transforms.LoadMasks(Three))
+            .Append(ml.Segmentation().Transforms.ScoreOnnx(model))
+            .Append(ml.Segmentation().Transforms.PredictMasks(Three))
+            .Fit(data);
+    }
+
     private static Paths[] Rows(TempDirectory folder)
     {
         var random = new Random(7);
