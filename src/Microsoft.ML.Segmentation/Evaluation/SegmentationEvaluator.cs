@@ -48,7 +48,7 @@ public sealed class SegmentationEvaluator
         _classNames = _options.ClassNames?.ToArray() ?? Enumerable.Range(0, numClasses).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         _total = new ConfusionMatrix(numClasses, _options.IgnoreIndex);
         _image = new ConfusionMatrix(numClasses, _options.IgnoreIndex);
-        _boundary = _options.BoundaryMetrics ? new BoundaryAccumulator(numClasses, _options) : null;
+        _boundary = _options.BoundaryMetrics is { } boundary ? new BoundaryAccumulator(numClasses, boundary) : null;
     }
 
     /// <summary>Number of classes C.</summary>
@@ -121,6 +121,11 @@ public sealed class SegmentationEvaluator
         if ((other._boundary is null) != (_boundary is null))
         {
             throw new ArgumentException("Cannot merge an evaluator with boundary metrics and one without.", nameof(other));
+        }
+
+        if (_boundary is not null && BoundaryMetricOptions.FirstDifference(_boundary.Settings, other._boundary!.Settings) is { } difference)
+        {
+            throw new ArgumentException($"Cannot merge evaluators whose boundary metrics differ: the other has BoundaryMetrics.{difference.Name} {difference.B} but this one {difference.A}.", nameof(other));
         }
 
         _total.Merge(other._total);
@@ -197,7 +202,7 @@ public sealed class SegmentationEvaluator
             ConfusionMetrics.Compute(ConfusionMetric.Recall, counts, perClass),
             Enumerable.Range(0, NumClasses).Select(k => counts[k].Support).ToArray(),
             matrix,
-            _boundary is null ? null : new BoundaryResults(_options.BoundaryPercentile, _options.SurfaceTolerance, _boundary.Means(0), _boundary.Means(1), _boundary.Means(2), _boundary.Means(3)),
+            _boundary is null ? null : new BoundaryResults(_boundary.Settings.Percentile, _boundary.Settings.SurfaceTolerance, _boundary.Settings.Symmetric, _boundary.Means(0), _boundary.Means(1), _boundary.Means(2), _boundary.Means(3)),
             _skipped.ToArray());
     }
 
