@@ -10,7 +10,7 @@ using Microsoft.ML.Segmentation.Metrics;
 namespace Microsoft.ML.Segmentation.Evaluation;
 
 /// <content>
-/// The JSON form: <c>{"format": "segml.evaluation-state", "version": 1, "classNames", "options", "shard", "confusion"
+/// The JSON form: <c>{"format": "segml.evaluation-state", "version": 2, "classNames", "options", "shard", "confusion"
 /// (C·C counts, row = truth), "images": [{"pixels", "tp", "fp", "fn", "boundary"?}]}</c>. Counts are integers;
 /// doubles are written in their shortest round-trip form, and non-finite boundary values as the strings
 /// <c>"NaN"</c>, <c>"Infinity"</c> and <c>"-Infinity"</c>, so a round trip is lossless.
