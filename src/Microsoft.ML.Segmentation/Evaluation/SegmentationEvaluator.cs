@@ -30,7 +30,9 @@ public sealed class SegmentationEvaluator
     /// <summary>Creates an evaluator for <paramref name="numClasses"/> classes.</summary>
     /// <param name="numClasses">Number of classes C; at least 1.</param>
     /// <param name="options">Options; <see langword="null"/> for the defaults.</param>
-    /// <exception cref="ArgumentException">The class names do not number C, or the reduction does not give one value.</exception>
+    /// <exception cref="ArgumentException">The class names do not number C, the reduction does not give one value, or a
+    /// <see cref="SegmentationEvaluatorOptions.BoundaryMetrics"/> setting is out of range (the parameter name says which,
+    /// e.g. <c>options.BoundaryMetrics.Spacing</c>: two positive finite values for 2-D images).</exception>
     public SegmentationEvaluator(int numClasses, SegmentationEvaluatorOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(numClasses, 1);
