@@ -144,7 +144,8 @@ internal static class EvalCommand
             {
                 ClassNames = classNames,
                 Reduction = request.Reduction,
-                BoundaryMetrics = request.Boundary,
+                // The common evaluation setting (HD95, ASSD); the columns segml eval has always printed.
+                BoundaryMetrics = request.Boundary ? BoundaryMetricOptions.Hd95() : null,
                 OnBadRow = request.SkipBad ? BadRowPolicy.SkipAndRecord : BadRowPolicy.FailFast,
             },
             LossColumnNames = crossEntropy ? [CrossEntropyColumn] : [],

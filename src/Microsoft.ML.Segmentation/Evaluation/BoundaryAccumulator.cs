@@ -14,26 +14,21 @@ namespace Microsoft.ML.Segmentation.Evaluation;
 /// </remarks>
 internal sealed class BoundaryAccumulator
 {
-    private readonly SegmentationEvaluatorOptions _options;
-    private readonly BoundaryMetricOptions _hausdorff;
-    private readonly BoundaryMetricOptions _surface = new() { Symmetric = true };
+    private readonly BoundaryMetricOptions _settings;
     private readonly List<double[]> _images = new();
 
-    public BoundaryAccumulator(int classes, SegmentationEvaluatorOptions options)
+    /// <summary>Creates an accumulator computing the metrics with <paramref name="settings"/> (copied, so later changes do not apply).</summary>
+    public BoundaryAccumulator(int classes, BoundaryMetricOptions settings)
     {
-        if (!(options.BoundaryPercentile > 0 && options.BoundaryPercentile <= 100))
-        {
-            throw new ArgumentOutOfRangeException("options.BoundaryPercentile", options.BoundaryPercentile, "The percentile must lie in (0, 100]; 95 gives HD95.");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(options.SurfaceTolerance, "options.SurfaceTolerance");
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BoundaryWidth, "options.BoundaryWidth");
-        _options = options;
-        _hausdorff = new BoundaryMetricOptions { Percentile = options.BoundaryPercentile == 100 ? null : options.BoundaryPercentile };
+        settings.Validate("options.BoundaryMetrics", rank: 2);
+        _settings = settings.Clone();
         Classes = classes;
     }
 
     public int Classes { get; }
+
+    /// <summary>The settings the values are computed with (a private copy; do not change).</summary>
+    public BoundaryMetricOptions Settings => _settings;
 
     /// <summary>The values of each image added, in order: metric m of class c at <c>[m·C + c]</c> (m: 0 HD, 1 ASSD, 2 NSD, 3 Boundary IoU).</summary>
     public IReadOnlyList<double[]> Images => _images;
@@ -54,10 +49,10 @@ internal sealed class BoundaryAccumulator
         {
             BoundaryMetrics.ClassMask(predicted, c, p);
             BoundaryMetrics.ClassMask(truth, c, t);
-            values[c] = BoundaryMetrics.HausdorffDistance(p, t, shape, _hausdorff);
-            values[k + c] = BoundaryMetrics.AverageSurfaceDistance(p, t, shape, _surface);
-            values[(2 * k) + c] = BoundaryMetrics.NormalizedSurfaceDice(p, t, shape, _options.SurfaceTolerance);
-            values[(3 * k) + c] = BoundaryMetrics.BoundaryIou(p, t, shape, _options.BoundaryWidth);
+            values[c] = BoundaryMetrics.HausdorffDistance(p, t, shape, _settings);
+            values[k + c] = BoundaryMetrics.AverageSurfaceDistance(p, t, shape, _settings);
+            values[(2 * k) + c] = BoundaryMetrics.NormalizedSurfaceDice(p, t, shape, _settings);
+            values[(3 * k) + c] = BoundaryMetrics.BoundaryIou(p, t, shape, _settings);
         }
 
         _images.Add(values);

@@ -68,7 +68,7 @@ internal sealed class DataViewEvaluation
                 "predictedColumnName");
         }
 
-        if (Options.BoundaryMetrics || ReadGeometry)
+        if (Options.BoundaryMetrics is not null || ReadGeometry)
         {
             InputColumn.Geometry(GeometryColumnName, "geometryColumnName").Check(schema);
         }
@@ -89,7 +89,7 @@ internal sealed class DataViewEvaluation
         ArgumentNullException.ThrowIfNull(data);
         DataViewSchema schema = data.Schema;
         bool skip = Options.OnBadRow == BadRowPolicy.SkipAndRecord;
-        bool geometryNeeded = Options.BoundaryMetrics || ReadGeometry;
+        bool geometryNeeded = Options.BoundaryMetrics is not null || ReadGeometry;
         var columns = new List<DataViewSchema.Column> { schema[LabelColumnName], schema[PredictedColumnName] };
         if (geometryNeeded)
         {
@@ -205,7 +205,7 @@ internal sealed class DataViewEvaluation
                         : throw new InvalidOperationException($"Row {cursor.Position}: the masks hold {truth.Length} pixels, neither the tensor's {geometry.OutputWidth}×{geometry.OutputHeight} nor the image's {geometry.OriginalWidth}×{geometry.OriginalHeight}.");
             }
 
-            if (Options.BoundaryMetrics)
+            if (Options.BoundaryMetrics is not null)
             {
                 evaluator.Add(prediction, truth, height, width);
             }

@@ -4,15 +4,21 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Metrics;
 
 namespace Microsoft.ML.Segmentation.Evaluation;
 
 /// <content>
-/// The JSON form: <c>{"format": "segml.evaluation-state", "version": 1, "classNames", "options", "shard", "confusion"
+/// The JSON form: <c>{"format": "segml.evaluation-state", "version": 2, "classNames", "options", "shard", "confusion"
 /// (C·C counts, row = truth), "images": [{"pixels", "tp", "fp", "fn", "boundary"?}]}</c>. Counts are integers;
 /// doubles are written in their shortest round-trip form, and non-finite boundary values as the strings
 /// <c>"NaN"</c>, <c>"Infinity"</c> and <c>"-Infinity"</c>, so a round trip is lossless.
+/// <para>Version 2 writes the boundary settings as <c>"options": {"boundaryMetrics": null | {"percentile" (null: the
+/// maximum), "surfaceTolerance", "boundaryWidth", "spacing" (null or one per axis), "metric", "directed",
+/// "symmetric"}}</c>. Version 1 states (<c>"boundaryMetrics": true/false</c> beside <c>"boundaryPercentile"</c>,
+/// <c>"surfaceTolerance"</c> and <c>"boundaryWidth"</c>) are still read, as the settings that evaluator used: a
+/// percentile of 100 was computed as the maximum and the average surface distance was always symmetric.</para>
 /// </content>
 public sealed partial class SegmentationEvaluationState
 {
@@ -56,10 +62,7 @@ public sealed partial class SegmentationEvaluationState
         writer.WriteString("reduction", Reduction.ToString());
         writer.WriteString("absentClass", AbsentClass.ToString());
         writer.WriteString("absence", Absence.ToString());
-        writer.WriteBoolean("boundaryMetrics", BoundaryMetrics);
-        writer.WriteNumber("boundaryPercentile", BoundaryPercentile);
-        writer.WriteNumber("surfaceTolerance", SurfaceTolerance);
-        writer.WriteNumber("boundaryWidth", BoundaryWidth);
+        WriteBoundarySettings(writer, _boundaryMetrics);
         writer.WriteEndObject();
         if (Shard is EvaluationShard shard)
         {
@@ -163,10 +166,7 @@ public sealed partial class SegmentationEvaluationState
             Reduction = Enum.Parse<MetricReduction>(o.GetProperty("reduction").GetString()!),
             AbsentClass = Enum.Parse<AbsentClassPolicy>(o.GetProperty("absentClass").GetString()!),
             Absence = Enum.Parse<AbsenceCriterion>(o.GetProperty("absence").GetString()!),
-            BoundaryMetrics = o.GetProperty("boundaryMetrics").GetBoolean(),
-            BoundaryPercentile = o.GetProperty("boundaryPercentile").GetDouble(),
-            SurfaceTolerance = o.GetProperty("surfaceTolerance").GetDouble(),
-            BoundaryWidth = o.GetProperty("boundaryWidth").GetDouble(),
+            BoundaryMetrics = version == 1 ? ReadVersion1BoundarySettings(o) : ReadBoundarySettings(o.GetProperty("boundaryMetrics")),
         };
 
         JsonElement shardElement = root.GetProperty("shard");
@@ -181,7 +181,7 @@ public sealed partial class SegmentationEvaluationState
         }
 
         var counts = new List<ConfusionCounts>();
-        List<double[]>? boundary = options.BoundaryMetrics ? new() : null;
+        List<double[]>? boundary = options.BoundaryMetrics is not null ? new() : null;
         foreach (JsonElement image in root.GetProperty("images").EnumerateArray())
         {
             counts.Add(ReadCounts(image, c, counts.Count));
@@ -202,6 +202,86 @@ public sealed partial class SegmentationEvaluationState
             ? skippedElement.EnumerateArray().Select(SkippedImage.FromJson).ToArray()
             : [];
         return new SegmentationEvaluationState(names, options, shard, confusion, counts.ToArray(), boundary?.ToArray(), skipped);
+    }
+
+    private static void WriteBoundarySettings(Utf8JsonWriter writer, BoundaryMetricOptions? settings)
+    {
+        if (settings is null)
+        {
+            writer.WriteNull("boundaryMetrics");
+            return;
+        }
+
+        writer.WriteStartObject("boundaryMetrics");
+        if (settings.Percentile is double percentile)
+        {
+            writer.WriteNumber("percentile", percentile);
+        }
+        else
+        {
+            writer.WriteNull("percentile");
+        }
+
+        writer.WriteNumber("surfaceTolerance", settings.SurfaceTolerance);
+        writer.WriteNumber("boundaryWidth", settings.BoundaryWidth);
+        if (settings.Spacing is { } spacing)
+        {
+            writer.WriteStartArray("spacing");
+            foreach (double s in spacing)
+            {
+                writer.WriteNumberValue(s);
+            }
+
+            writer.WriteEndArray();
+        }
+        else
+        {
+            writer.WriteNull("spacing");
+        }
+
+        writer.WriteString("metric", settings.Metric.ToString());
+        writer.WriteBoolean("directed", settings.Directed);
+        writer.WriteBoolean("symmetric", settings.Symmetric);
+        writer.WriteEndObject();
+    }
+
+    private static BoundaryMetricOptions? ReadBoundarySettings(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        JsonElement percentile = element.GetProperty("percentile");
+        JsonElement spacing = element.GetProperty("spacing");
+        return new BoundaryMetricOptions
+        {
+            Percentile = percentile.ValueKind == JsonValueKind.Null ? null : percentile.GetDouble(),
+            SurfaceTolerance = element.GetProperty("surfaceTolerance").GetDouble(),
+            BoundaryWidth = element.GetProperty("boundaryWidth").GetDouble(),
+            Spacing = spacing.ValueKind == JsonValueKind.Null ? null : spacing.EnumerateArray().Select(e => e.GetDouble()).ToArray(),
+            Metric = Enum.Parse<DistanceMetric>(element.GetProperty("metric").GetString()!),
+            Directed = element.GetProperty("directed").GetBoolean(),
+            Symmetric = element.GetProperty("symmetric").GetBoolean(),
+        };
+    }
+
+    /// <summary>The settings a version-1 state's evaluator used: it computed a percentile of 100 as the maximum and always the symmetric average surface distance.</summary>
+    private static BoundaryMetricOptions? ReadVersion1BoundarySettings(JsonElement options)
+    {
+        if (!options.GetProperty("boundaryMetrics").GetBoolean())
+        {
+            return null;
+        }
+
+        double percentile = options.GetProperty("boundaryPercentile").GetDouble();
+        return new BoundaryMetricOptions
+        {
+            Percentile = percentile == 100 ? null : percentile,
+            SurfaceTolerance = options.GetProperty("surfaceTolerance").GetDouble(),
+            BoundaryWidth = options.GetProperty("boundaryWidth").GetDouble(),
+            Symmetric = true,
+        };
     }
 
     private static ConfusionCounts ReadCounts(JsonElement image, int c, int index)

@@ -25,13 +25,14 @@ namespace Microsoft.ML.Segmentation.Evaluation;
 public sealed partial class SegmentationEvaluationState
 {
     /// <summary>The JSON format version this library writes (and the highest it reads).</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     private readonly string[] _classNames;
     private readonly long[] _confusion;
     private readonly ConfusionCounts[] _imageCounts;
     private readonly double[][]? _imageBoundary;
     private readonly SkippedImage[] _skipped;
+    private readonly BoundaryMetricOptions? _boundaryMetrics;
 
     internal SegmentationEvaluationState(
         string[] classNames,
@@ -47,10 +48,7 @@ public sealed partial class SegmentationEvaluationState
         Reduction = options.Reduction;
         AbsentClass = options.AbsentClass;
         Absence = options.Absence;
-        BoundaryMetrics = options.BoundaryMetrics;
-        BoundaryPercentile = options.BoundaryPercentile;
-        SurfaceTolerance = options.SurfaceTolerance;
-        BoundaryWidth = options.BoundaryWidth;
+        _boundaryMetrics = options.BoundaryMetrics?.Clone();
         Shard = shard;
         _confusion = confusion;
         _imageCounts = imageCounts;
@@ -76,17 +74,11 @@ public sealed partial class SegmentationEvaluationState
     /// <summary>The absence criterion (<see cref="SegmentationEvaluatorOptions.Absence"/>).</summary>
     public AbsenceCriterion Absence { get; }
 
-    /// <summary>Whether boundary metrics were computed (<see cref="SegmentationEvaluatorOptions.BoundaryMetrics"/>).</summary>
-    public bool BoundaryMetrics { get; }
-
-    /// <summary>The Hausdorff percentile (<see cref="SegmentationEvaluatorOptions.BoundaryPercentile"/>).</summary>
-    public double BoundaryPercentile { get; }
-
-    /// <summary>The surface Dice tolerance (<see cref="SegmentationEvaluatorOptions.SurfaceTolerance"/>).</summary>
-    public double SurfaceTolerance { get; }
-
-    /// <summary>The Boundary IoU band width (<see cref="SegmentationEvaluatorOptions.BoundaryWidth"/>).</summary>
-    public double BoundaryWidth { get; }
+    /// <summary>
+    /// The boundary-metric settings the images were evaluated with (<see cref="SegmentationEvaluatorOptions.BoundaryMetrics"/>),
+    /// or <see langword="null"/> when boundary metrics were not computed. Each call returns a new copy, so the state stays immutable.
+    /// </summary>
+    public BoundaryMetricOptions? BoundaryMetrics => _boundaryMetrics?.Clone();
 
     /// <summary>The shard this state holds, or <see langword="null"/> for a whole (or merged) evaluation.</summary>
     public EvaluationShard? Shard { get; }
@@ -121,10 +113,7 @@ public sealed partial class SegmentationEvaluationState
         Reduction = Reduction,
         AbsentClass = AbsentClass,
         Absence = Absence,
-        BoundaryMetrics = BoundaryMetrics,
-        BoundaryPercentile = BoundaryPercentile,
-        SurfaceTolerance = SurfaceTolerance,
-        BoundaryWidth = BoundaryWidth,
+        BoundaryMetrics = _boundaryMetrics?.Clone(),
     };
 
     /// <summary>The metrics of the images in this state: what <see cref="SegmentationEvaluator.GetMetrics"/> gave (or would give) for them.</summary>
@@ -175,7 +164,7 @@ public sealed partial class SegmentationEvaluationState
         }
 
         ConfusionCounts[] counts = ordered.SelectMany(s => s._imageCounts).ToArray();
-        double[][]? boundary = first.BoundaryMetrics ? ordered.SelectMany(s => s._imageBoundary!).ToArray() : null;
+        double[][]? boundary = first._boundaryMetrics is not null ? ordered.SelectMany(s => s._imageBoundary!).ToArray() : null;
         SkippedImage[] skipped = ordered.SelectMany(s => s._skipped).ToArray();
         return new SegmentationEvaluationState(first._classNames, first.ToOptions(), null, confusion, counts, boundary, skipped);
     }
@@ -265,10 +254,7 @@ public sealed partial class SegmentationEvaluationState
             ("Reduction", a.Reduction, b.Reduction),
             ("AbsentClass", a.AbsentClass, b.AbsentClass),
             ("Absence", a.Absence, b.Absence),
-            ("BoundaryMetrics", a.BoundaryMetrics, b.BoundaryMetrics),
-            ("BoundaryPercentile", a.BoundaryPercentile, b.BoundaryPercentile),
-            ("SurfaceTolerance", a.SurfaceTolerance, b.SurfaceTolerance),
-            ("BoundaryWidth", a.BoundaryWidth, b.BoundaryWidth),
+            ("BoundaryMetrics", a._boundaryMetrics is null ? "none" : "on", b._boundaryMetrics is null ? "none" : "on"),
         ];
         foreach ((string name, object? x, object? y) in options)
         {
@@ -276,6 +262,11 @@ public sealed partial class SegmentationEvaluationState
             {
                 throw new ArgumentException($"State {index} has {name} {Show(y)} but state 0 has {Show(x)}; merge evaluations run with the same options.", "states");
             }
+        }
+
+        if (a._boundaryMetrics is not null && BoundaryMetricOptions.FirstDifference(a._boundaryMetrics, b._boundaryMetrics!) is { } difference)
+        {
+            throw new ArgumentException($"State {index} has BoundaryMetrics.{difference.Name} {difference.B} but state 0 has {difference.A}; merge evaluations run with the same options.", "states");
         }
     }
 

@@ -30,7 +30,9 @@ public sealed class SegmentationEvaluator
     /// <summary>Creates an evaluator for <paramref name="numClasses"/> classes.</summary>
     /// <param name="numClasses">Number of classes C; at least 1.</param>
     /// <param name="options">Options; <see langword="null"/> for the defaults.</param>
-    /// <exception cref="ArgumentException">The class names do not number C, or the reduction does not give one value.</exception>
+    /// <exception cref="ArgumentException">The class names do not number C, the reduction does not give one value, or a
+    /// <see cref="SegmentationEvaluatorOptions.BoundaryMetrics"/> setting is out of range (the parameter name says which,
+    /// e.g. <c>options.BoundaryMetrics.Spacing</c>: two positive finite values for 2-D images).</exception>
     public SegmentationEvaluator(int numClasses, SegmentationEvaluatorOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(numClasses, 1);
@@ -48,7 +50,7 @@ public sealed class SegmentationEvaluator
         _classNames = _options.ClassNames?.ToArray() ?? Enumerable.Range(0, numClasses).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         _total = new ConfusionMatrix(numClasses, _options.IgnoreIndex);
         _image = new ConfusionMatrix(numClasses, _options.IgnoreIndex);
-        _boundary = _options.BoundaryMetrics ? new BoundaryAccumulator(numClasses, _options) : null;
+        _boundary = _options.BoundaryMetrics is { } boundary ? new BoundaryAccumulator(numClasses, boundary) : null;
     }
 
     /// <summary>Number of classes C.</summary>
@@ -121,6 +123,11 @@ public sealed class SegmentationEvaluator
         if ((other._boundary is null) != (_boundary is null))
         {
             throw new ArgumentException("Cannot merge an evaluator with boundary metrics and one without.", nameof(other));
+        }
+
+        if (_boundary is not null && BoundaryMetricOptions.FirstDifference(_boundary.Settings, other._boundary!.Settings) is { } difference)
+        {
+            throw new ArgumentException($"Cannot merge evaluators whose boundary metrics differ: the other has BoundaryMetrics.{difference.Name} {difference.B} but this one {difference.A}.", nameof(other));
         }
 
         _total.Merge(other._total);
@@ -197,7 +204,7 @@ public sealed class SegmentationEvaluator
             ConfusionMetrics.Compute(ConfusionMetric.Recall, counts, perClass),
             Enumerable.Range(0, NumClasses).Select(k => counts[k].Support).ToArray(),
             matrix,
-            _boundary is null ? null : new BoundaryResults(_options.BoundaryPercentile, _options.SurfaceTolerance, _boundary.Means(0), _boundary.Means(1), _boundary.Means(2), _boundary.Means(3)),
+            _boundary is null ? null : new BoundaryResults(_boundary.Settings.Percentile, _boundary.Settings.SurfaceTolerance, _boundary.Settings.Symmetric, _boundary.Means(0), _boundary.Means(1), _boundary.Means(2), _boundary.Means(3)),
             _skipped.ToArray());
     }
 

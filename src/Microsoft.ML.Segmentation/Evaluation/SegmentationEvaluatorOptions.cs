@@ -28,21 +28,17 @@ public sealed class SegmentationEvaluatorOptions
     public AbsenceCriterion Absence { get; set; } = AbsenceCriterion.ZeroDenominator;
 
     /// <summary>
-    /// Also compute boundary metrics per image and class: Hausdorff distance at <see cref="BoundaryPercentile"/>,
-    /// average symmetric surface distance, normalised surface Dice at <see cref="SurfaceTolerance"/> and Boundary IoU.
-    /// They cost a distance transform per class and image, so they are opt-in; images must be added with their height
-    /// and width. Default: <see langword="false"/>.
+    /// Boundary metrics per image and class, and their settings: Hausdorff distance at
+    /// <see cref="BoundaryMetricOptions.Percentile"/> (null: the maximum), average surface distance (symmetric when
+    /// <see cref="BoundaryMetricOptions.Symmetric"/>), normalised surface Dice at
+    /// <see cref="BoundaryMetricOptions.SurfaceTolerance"/> and Boundary IoU with a band of
+    /// <see cref="BoundaryMetricOptions.BoundaryWidth"/>; every setting is honoured as
+    /// <see cref="Metrics.BoundaryMetrics"/> honours it (spacing and metric apply to the distances, not to Boundary IoU,
+    /// which is in pixels). They cost a distance transform per class and image, so they are opt-in; images must be
+    /// added with their height and width. Default: <see langword="null"/> (none). The common setting (HD95, ASSD,
+    /// which <c>segml eval --boundary</c> uses) is <see cref="BoundaryMetricOptions.Hd95"/>.
     /// </summary>
-    public bool BoundaryMetrics { get; set; }
-
-    /// <summary>Percentile of the Hausdorff distance (MONAI: per direction, then the larger). Default: 95; range (0, 100].</summary>
-    public double BoundaryPercentile { get; set; } = 95;
-
-    /// <summary>Tolerance of the normalised surface Dice, in pixels. Default: 1; must be ≥ 0.</summary>
-    public double SurfaceTolerance { get; set; } = 1;
-
-    /// <summary>Width of the boundary band of Boundary IoU, in pixels. Default: 1; must be &gt; 0.</summary>
-    public double BoundaryWidth { get; set; } = 1;
+    public BoundaryMetricOptions? BoundaryMetrics { get; set; }
 
     /// <summary>
     /// What a row whose image or mask cannot be loaded or scored does (a corrupt or missing file, a tensor the model
@@ -51,12 +47,13 @@ public sealed class SegmentationEvaluatorOptions
     /// </summary>
     public BadRowPolicy OnBadRow { get; set; } = BadRowPolicy.FailFast;
 
-    /// <summary>A copy whose lists are copies too, so changing it leaves these options as they are.</summary>
+    /// <summary>A copy whose lists and <see cref="BoundaryMetrics"/> are copies too, so changing it leaves these options as they are.</summary>
     /// <returns>The copy.</returns>
     public SegmentationEvaluatorOptions Clone()
     {
         var copy = (SegmentationEvaluatorOptions)MemberwiseClone();
         copy.ClassNames = ClassNames is null ? null : [.. ClassNames];
+        copy.BoundaryMetrics = BoundaryMetrics?.Clone();
         return copy;
     }
 }

@@ -70,7 +70,7 @@ public sealed partial class SegmentationMetrics
         if (Boundary is { } b)
         {
             sb.AppendLine();
-            sb.Append("class".PadRight(nameWidth)).AppendLine(string.Create(CultureInfo.InvariantCulture, $"   HD{b.Percentile:0.#}     ASSD  SurfDice@{b.SurfaceTolerance:0.#}  BoundaryIoU"));
+            sb.Append("class".PadRight(nameWidth)).AppendLine(string.Create(CultureInfo.InvariantCulture, $"{(b.Percentile is null ? "HD" : $"HD{b.Percentile:0.#}"),7}  {(b.SymmetricSurfaceDistance ? "ASSD" : "ASD"),7}  SurfDice@{b.SurfaceTolerance:0.#}  BoundaryIoU"));
             for (int k = 0; k < NumClasses; k++)
             {
                 sb.Append(ClassNames[k].PadRight(nameWidth))

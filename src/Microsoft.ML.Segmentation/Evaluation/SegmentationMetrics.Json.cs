@@ -62,7 +62,8 @@ public sealed partial class SegmentationMetrics
         writer.WriteEndArray();
         if (Boundary is { } boundary)
         {
-            JsonNumber(writer, "boundaryPercentile", boundary.Percentile);
+            // null for the maximum (plain Hausdorff), as BoundaryMetricOptions.Percentile.
+            JsonNumber(writer, "boundaryPercentile", boundary.Percentile ?? double.NaN);
             JsonNumber(writer, "surfaceTolerance", boundary.SurfaceTolerance);
             JsonArray(writer, "hausdorff", boundary.PerClassHausdorff);
             JsonArray(writer, "averageSurfaceDistance", boundary.PerClassAverageSurfaceDistance);

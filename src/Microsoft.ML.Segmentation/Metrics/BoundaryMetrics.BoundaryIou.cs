@@ -44,6 +44,23 @@ public static partial class BoundaryMetrics
         return (double)intersection / union;
     }
 
+    /// <summary>
+    /// Boundary IoU with the band width <see cref="BoundaryMetricOptions.BoundaryWidth"/>; the same as
+    /// <see cref="BoundaryIou(ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{int}, double)"/> with
+    /// <c>options.BoundaryWidth</c>. The band is measured in index units: Boundary IoU uses neither the spacing nor the metric.
+    /// </summary>
+    /// <param name="prediction">The predicted mask.</param>
+    /// <param name="truth">The ground-truth mask.</param>
+    /// <param name="shape">The size of each axis, each at least 1.</param>
+    /// <param name="options">The band width.</param>
+    /// <returns>The IoU in 0..1; NaN when both masks are empty (0/0).</returns>
+    /// <exception cref="ArgumentException">A length does not match the shape, or the width is not positive.</exception>
+    public static double BoundaryIou(ReadOnlySpan<byte> prediction, ReadOnlySpan<byte> truth, ReadOnlySpan<int> shape, BoundaryMetricOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return BoundaryIou(prediction, truth, shape, options.BoundaryWidth);
+    }
+
     private static bool[] BoundaryRegion(ReadOnlySpan<byte> mask, ReadOnlySpan<int> shape, double width)
     {
         var edges = new byte[mask.Length];

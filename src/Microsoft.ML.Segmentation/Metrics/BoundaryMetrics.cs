@@ -177,6 +177,24 @@ public static partial class BoundaryMetrics
     }
 
     /// <summary>
+    /// The normalised surface Dice at <see cref="BoundaryMetricOptions.SurfaceTolerance"/>, with the spacing and metric
+    /// of <paramref name="options"/>; the same as
+    /// <see cref="NormalizedSurfaceDice(ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{int}, double, BoundaryMetricOptions?)"/>
+    /// with <c>options.SurfaceTolerance</c> as the tolerance.
+    /// </summary>
+    /// <param name="prediction">The predicted mask.</param>
+    /// <param name="truth">The ground-truth mask.</param>
+    /// <param name="shape">The size of each axis, each at least 1.</param>
+    /// <param name="options">Tolerance, spacing and metric.</param>
+    /// <returns>A value in 0..1; 0 when one mask is empty; NaN when both are.</returns>
+    /// <exception cref="ArgumentException">A length does not match the shape, or an option is invalid.</exception>
+    public static double NormalizedSurfaceDice(ReadOnlySpan<byte> prediction, ReadOnlySpan<byte> truth, ReadOnlySpan<int> shape, BoundaryMetricOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return NormalizedSurfaceDice(prediction, truth, shape, options.SurfaceTolerance, options);
+    }
+
+    /// <summary>
     /// The quantile of a set of values with linear interpolation between order statistics, as <c>torch.quantile</c>
     /// (a +∞ among the interpolated pair gives NaN, as there).
     /// </summary>

@@ -110,7 +110,7 @@ public sealed class SegmentationCatalog
     /// <param name="data">Data with both mask columns (key vectors of the same class count and size per row).</param>
     /// <param name="labelColumnName">The ground-truth mask column. Default: "Mask".</param>
     /// <param name="predictedColumnName">The predicted mask column. Default: "PredictedMask".</param>
-    /// <param name="options">Reduction, absent-class policy and opt-in boundary metrics; class names default to the label column's KeyValues.</param>
+    /// <param name="options">Reduction, absent-class policy and opt-in boundary metrics (<see cref="SegmentationEvaluatorOptions.BoundaryMetrics"/>, e.g. <see cref="Microsoft.ML.Segmentation.Metrics.BoundaryMetricOptions.Hd95"/>); class names default to the label column's KeyValues.</param>
     /// <param name="geometryColumnName">The geometry column giving each mask's height and width, needed for boundary metrics. Default: "ImageGeometry".</param>
     /// <param name="cancellation">Checked before each row; cancelling throws <see cref="OperationCanceledException"/>.</param>
     /// <returns>The metrics; under <see cref="BadRowPolicy.SkipAndRecord"/> they list the rows left out.</returns>

@@ -1,4 +1,5 @@
 using Microsoft.ML.Segmentation.Evaluation;
+using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Metrics;
 
 namespace Microsoft.ML.Segmentation.Tests.Evaluation;
@@ -44,7 +45,7 @@ public sealed class EvaluationStateTests
         ClassNames = ["bg", "road", "car", "sky"],
         IgnoreIndex = 255,
         Reduction = reduction,
-        BoundaryMetrics = boundary,
+        BoundaryMetrics = boundary ? BoundaryMetricOptions.Hd95() : null,
     };
 
     private static SegmentationEvaluationState[] Shards(List<(int[] Predicted, int[] Truth, int Height, int Width)> images, int n, SegmentationEvaluatorOptions options)
@@ -206,7 +207,7 @@ public sealed class EvaluationStateTests
         SegmentationEvaluationState back = SegmentationEvaluationState.FromJson(json);
         Assert.AreEqual(json, back.ToJson());
         Assert.AreEqual(new EvaluationShard(2, 3), back.Shard);
-        Assert.AreEqual(SegmentationEvaluationState.CurrentVersion, 1);
+        Assert.AreEqual(2, SegmentationEvaluationState.CurrentVersion);
         StringAssert.Contains(json, "\"NaN\"", "an absent class gives NaN distances, kept as a string");
         AssertIdentical(evaluator.GetMetrics(), back.GetMetrics(), "round trip");
         Assert.AreEqual(6, back.ImageCount);
@@ -241,8 +242,13 @@ public sealed class EvaluationStateTests
             (Other(o => o.ClassNames = ["bg", "road", "bus", "sky"]), "bus"),
             (Other(o => o.Reduction = MetricReduction.MacroImagewise), "Reduction MacroImagewise"),
             (Other(o => o.AbsentClass = AbsentClassPolicy.Zero), "AbsentClass"),
-            (Other(o => o.BoundaryPercentile = 100), "BoundaryPercentile 100"),
-            (Other(o => o.SurfaceTolerance = 2), "SurfaceTolerance 2"),
+            (Other(o => o.BoundaryMetrics!.Percentile = null), "BoundaryMetrics.Percentile none but state 0 has 95"),
+            (Other(o => o.BoundaryMetrics!.SurfaceTolerance = 2), "BoundaryMetrics.SurfaceTolerance 2"),
+            (Other(o => o.BoundaryMetrics!.BoundaryWidth = 2), "BoundaryMetrics.BoundaryWidth 2"),
+            (Other(o => o.BoundaryMetrics!.Spacing = [1, 2]), "BoundaryMetrics.Spacing [1, 2] but state 0 has none"),
+            (Other(o => o.BoundaryMetrics!.Metric = DistanceMetric.Chessboard), "BoundaryMetrics.Metric Chessboard"),
+            (Other(o => o.BoundaryMetrics!.Directed = true), "BoundaryMetrics.Directed true"),
+            (Other(o => o.BoundaryMetrics!.Symmetric = false), "BoundaryMetrics.Symmetric false"),
         ];
         foreach ((SegmentationEvaluationState other, string named) in cases)
         {
@@ -256,7 +262,7 @@ public sealed class EvaluationStateTests
         var ignore = Assert.ThrowsExactly<ArgumentException>(() => SegmentationEvaluationState.Merge(baseline, Shards(relabelled, 1, ignore254)[0].WithShard(null)));
         StringAssert.Contains(ignore.Message, "IgnoreIndex 254 but state 0 has 255");
 
-        var boundary = Assert.ThrowsExactly<ArgumentException>(() => SegmentationEvaluationState.Merge(baseline, Other(o => o.BoundaryMetrics = false)));
+        var boundary = Assert.ThrowsExactly<ArgumentException>(() => SegmentationEvaluationState.Merge(baseline, Other(o => o.BoundaryMetrics = null)));
         StringAssert.Contains(boundary.Message, "BoundaryMetrics");
     }
 
@@ -289,8 +295,8 @@ public sealed class EvaluationStateTests
         Assert.ThrowsExactly<System.IO.InvalidDataException>(() => SegmentationEvaluationState.FromJson("{}"));
         Assert.ThrowsExactly<System.IO.InvalidDataException>(() => SegmentationEvaluationState.FromJson("not json"));
         string json = Shards(Dataset(11, 2), 1, Options(MetricReduction.Macro))[0].ToJson();
-        var newer = Assert.ThrowsExactly<System.IO.InvalidDataException>(() => SegmentationEvaluationState.FromJson(json.Replace("\"version\": 1", "\"version\": 2", StringComparison.Ordinal)));
-        StringAssert.Contains(newer.Message, "version 2");
+        var newer = Assert.ThrowsExactly<System.IO.InvalidDataException>(() => SegmentationEvaluationState.FromJson(json.Replace("\"version\": 2", "\"version\": 3", StringComparison.Ordinal)));
+        StringAssert.Contains(newer.Message, "version 3");
     }
 
     [TestMethod]

@@ -156,7 +156,7 @@ public sealed class SegmentationEvaluatorTests
     {
         var random = new Random(9);
         const int classes = 3, height = 12, width = 17;
-        var evaluator = new SegmentationEvaluator(classes, new SegmentationEvaluatorOptions { BoundaryMetrics = true });
+        var evaluator = new SegmentationEvaluator(classes, new SegmentationEvaluatorOptions { BoundaryMetrics = BoundaryMetricOptions.Hd95() });
         var hd = new List<double>[classes];
         var nsd = new List<double>[classes];
         for (int c = 0; c < classes; c++)

@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Cli.Commands;
 using Microsoft.ML.Segmentation.Evaluation;
 using Microsoft.ML.Segmentation.Imaging;
+using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Segmentation.Tests.Cli;
 using Microsoft.ML.Segmentation.Tests.Onnx;
 using Microsoft.ML.Segmentation.Tests.Support;
@@ -60,7 +61,7 @@ public sealed class CliCatalogAgreementTests
         using OnnxScoringTransformer scorer = t.ScoreOnnx(data.Model).Fit(loaded);
         IDataView scored = scorer.Transform(loaded);
         IDataView predicted = t.PredictMasks(s_names).Fit(scored).Transform(scored);
-        SegmentationMetrics metrics = ml.Segmentation().Evaluate(predicted, options: new SegmentationEvaluatorOptions { BoundaryMetrics = boundary });
+        SegmentationMetrics metrics = ml.Segmentation().Evaluate(predicted, options: new SegmentationEvaluatorOptions { BoundaryMetrics = boundary ? BoundaryMetricOptions.Hd95() : null });
 
         AssertSameFields(JsonNode.Parse(metrics.ToJson())!.AsObject(), JsonNode.Parse(File.ReadAllText(json))!.AsObject());
     }

@@ -307,7 +307,7 @@ public sealed class PipelineTests
         ITransformer model = Pipeline(ml, data).Fit(input);
         IDataView scored = model.Transform(input);
         SegmentationMetrics plain = ml.Segmentation().Evaluate(scored);
-        SegmentationMetrics withBoundary = ml.Segmentation().Evaluate(scored, options: new SegmentationEvaluatorOptions { BoundaryMetrics = true });
+        SegmentationMetrics withBoundary = ml.Segmentation().Evaluate(scored, options: new SegmentationEvaluatorOptions { BoundaryMetrics = BoundaryMetricOptions.Hd95() });
         Assert.IsNull(plain.Boundary);
         Assert.IsNotNull(withBoundary.Boundary);
         Assert.AreEqual(plain.MeanIoU, withBoundary.MeanIoU, 1e-12);
