@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.ML.Segmentation.Imaging;
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Onnx;
 
 namespace Microsoft.ML.Segmentation.Cli.Commands;

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Onnx;
 using static Microsoft.ML.Segmentation.Onnx.OnnxGraphBuilder;
 using static Microsoft.ML.Segmentation.Onnx.OnnxModelProto;

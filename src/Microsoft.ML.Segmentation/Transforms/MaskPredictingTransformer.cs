@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Imaging;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 
 namespace Microsoft.ML.Segmentation.Transforms;
@@ -159,7 +160,7 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
             }
             else
             {
-                MaskPrediction.Argmax(scores, new Kernels.SegmentationShape(1, channels, geometry.OutputHeight, geometry.OutputWidth), labels);
+                MaskPrediction.Argmax(scores, new Losses.SegmentationShape(1, channels, geometry.OutputHeight, geometry.OutputWidth), labels);
             }
 
             if (_owner._restoreOriginalSize)

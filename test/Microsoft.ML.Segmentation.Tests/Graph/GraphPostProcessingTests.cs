@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.ML.Segmentation.Imaging;
 using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Segmentation.Onnx;
 using Microsoft.ML.Segmentation.Tests.Onnx;
