@@ -65,7 +65,7 @@ public static partial class Mmseg
             PerImage = true,
             PoolClasses = true,
             EmptyTarget = EmptyTargetPolicy.Compute,
-            Classes = Enumerable.Range(0, c).Where(k => k != ignoreIndex).ToArray(),
+            ClassIndices = Enumerable.Range(0, c).Where(k => k != ignoreIndex).ToArray(),
         }));
         return MmsegScaled(new ClampedOneHotLoss(loss), lossWeight);
     }
@@ -174,7 +174,7 @@ public static partial class Mmseg
             "multi_class" => new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions
             {
                 Activation = Activation.Softmax,
-                Classes = classIndices is not null ? LovaszClassSelection.All : classes switch
+                ClassSelection = classIndices is not null ? LovaszClassSelection.All : classes switch
                 {
                     "present" => LovaszClassSelection.Present,
                     "all" => LovaszClassSelection.All,

@@ -43,7 +43,7 @@ internal static class SmpLossMapping
         options.PerImage = false;
         options.EmptyTarget = EmptyTargetPolicy.ZeroLoss;
         options.LogLoss = logLoss;
-        options.Classes = classes?.ToArray();
+        options.ClassIndices = classes?.ToArray();
         options.ClassWeights = classWeights?.ToArray();
         options.WeightNormalization = ClassWeightNormalization.SumOfWeights;
     }

@@ -85,7 +85,7 @@ public sealed class LovaszSoftmaxLossValidationTests
         Assert.AreEqual("options", Assert.ThrowsExactly<ArgumentException>(() => new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { ClassWeights = [1, double.NaN] })).ParamName);
         Assert.AreEqual("options", Assert.ThrowsExactly<ArgumentException>(() => new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { ClassWeights = [-1] })).ParamName);
         Assert.AreEqual("options", Assert.ThrowsExactly<ArgumentException>(() => new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { Activation = (Activation)7 })).ParamName);
-        Assert.AreEqual("options", Assert.ThrowsExactly<ArgumentException>(() => new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { Classes = (LovaszClassSelection)7 })).ParamName);
+        Assert.AreEqual("options", Assert.ThrowsExactly<ArgumentException>(() => new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { ClassSelection = (LovaszClassSelection)7 })).ParamName);
     }
 
     private static ArgumentException Throws(LovaszSoftmaxLoss loss, double[] input, int[] labels)

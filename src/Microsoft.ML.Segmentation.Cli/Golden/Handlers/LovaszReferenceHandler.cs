@@ -114,7 +114,7 @@ internal sealed class LovaszReferenceHandler : IGoldenHandler
             }
 
             options.ClassIndices = list;
-            options.Classes = LovaszClassSelection.All;
+            options.ClassSelection = LovaszClassSelection.All;
         }
         else
         {
@@ -129,7 +129,7 @@ internal sealed class LovaszReferenceHandler : IGoldenHandler
                 }
             }
 
-            options.Classes = Unquote(classes) switch
+            options.ClassSelection = Unquote(classes) switch
             {
                 "present" => LovaszClassSelection.Present,
                 "all" => LovaszClassSelection.All,
