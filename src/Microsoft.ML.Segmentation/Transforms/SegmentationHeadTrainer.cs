@@ -29,6 +29,9 @@ public sealed class SegmentationHeadTrainer : IEstimator<SegmentationHeadTransfo
         _options = options;
     }
 
+    /// <summary>The options <c>Fit</c> reads (the caller's instance; null was replaced by fresh options).</summary>
+    internal SegmentationHeadTrainerOptions Options => _options;
+
     /// <summary>
     /// Reads <paramref name="input"/> once (tensor, geometry and mask of every row), extracts the backbone's features,
     /// trains the head and exports backbone and head as one ONNX model that the returned transformer scores with.

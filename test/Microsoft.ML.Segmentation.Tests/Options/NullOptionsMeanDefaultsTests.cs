@@ -2,6 +2,8 @@ using Microsoft.ML;
 using Microsoft.ML.Segmentation.Imaging;
 using Microsoft.ML.Segmentation.Onnx;
 using Microsoft.ML.Segmentation.Tests.Onnx;
+using Microsoft.ML.Segmentation.Tests.Training;
+using Microsoft.ML.Segmentation.Training;
 using Microsoft.ML.Segmentation.Transforms;
 
 namespace Microsoft.ML.Segmentation.Tests.Options;
@@ -51,6 +53,16 @@ public sealed class NullOptionsMeanDefaultsTests
         options.ExecutionProviders.Add(OnnxProviderOptions.Cuda());
         Assert.AreEqual(before, Settings(scoring));
         Assert.IsFalse(scoring.Model.UpsampleToInput);
+    }
+
+    [TestMethod]
+    public void TrainHeadNullIsNewSegmentationHeadTrainerOptions()
+    {
+        var ml = new MLContext(seed: 1);
+        using FeatureBackbone backbone = ColourBackbone.Load();
+        SegmentationHeadTrainerOptions fromNull = ml.Segmentation().Trainers.TrainHead(backbone, options: null).Options;
+        Assert.AreEqual(OptionsCloneTests.Describe(new SegmentationHeadTrainerOptions()), OptionsCloneTests.Describe(fromNull));
+        Assert.IsNull(fromNull.ScoringOptions, "null scoring options go to ScoreOnnx, where null is new OnnxSessionOptions()");
     }
 
     [TestMethod]

@@ -178,7 +178,7 @@ public sealed class OptionsCloneTests
     }
 
     /// <summary>Every property's value, recursively through lists and nested options; delegates and shared objects by identity.</summary>
-    private static string Describe(object? value) => value switch
+    internal static string Describe(object? value) => value switch
     {
         null => "null",
         string s => $"\"{s}\"",
