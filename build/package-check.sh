@@ -89,13 +89,11 @@ cat > "$app/app.csproj" <<XML
 </Project>
 XML
 cat > "$app/Program.cs" <<'CS'
-using Microsoft.ML;
+using Microsoft.ML;                       // MLContext, mlContext.Segmentation()
 using Microsoft.ML.Data;
-using Microsoft.ML.Segmentation.Kernels;
-using Microsoft.ML.Segmentation.Losses;
+using Microsoft.ML.Segmentation.Losses;   // the losses, SegmentationShape, SegmentationTarget<T>
 using Microsoft.ML.Segmentation.Metrics;
 using ConfusionMatrix = Microsoft.ML.Segmentation.Metrics.ConfusionMatrix;
-using Microsoft.ML.Segmentation.Transforms;
 
 // A loss: two classes, all logits 0, so cross-entropy is ln 2 at every pixel.
 var shape = new SegmentationShape(batch: 1, classes: 2, height: 2, width: 2);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using ImbalancedLosses;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 

@@ -29,13 +29,13 @@ public static class SegmentationExportExtensions
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Width, 1, "options.Width");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Height, 1, "options.Height");
-        OnnxPostProcessing post = options.PostProcessing ?? new OnnxPostProcessing { ResizeToInput = true, ArgMax = true };
+        OnnxPostProcessingOptions post = options.PostProcessing ?? new OnnxPostProcessingOptions { ResizeToInput = true, ArgMax = true };
         if (post.ConfusionCounts)
         {
             throw new ArgumentException("ConfusionCounts needs a labels input, which the exported pipeline does not feed; export without it.", "options.PostProcessing");
         }
 
-        OnnxInputNormalization normalization = options.Normalization ?? new OnnxInputNormalization();
+        OnnxInputNormalizationOptions normalization = options.Normalization ?? new OnnxInputNormalizationOptions();
         byte[] exported = OnnxGraphEditor.AppendPostProcessing(model, post);
         string inputName = post.InputName ?? ImageInputName(exported);
         exported = OnnxGraphEditor.PrependNormalization(exported, normalization, inputName);

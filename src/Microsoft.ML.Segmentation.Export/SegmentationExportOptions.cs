@@ -14,16 +14,16 @@ public sealed class SegmentationExportOptions
 
     /// <summary>
     /// The normalisation the model expects, baked into the exported graph (which then takes RGB pixels 0–255).
-    /// Default: <see langword="null"/>, scale to [0, 1] only; <see cref="OnnxInputNormalization.ImageNet"/> for torchvision models.
+    /// Default: <see langword="null"/>, scale to [0, 1] only; <see cref="OnnxInputNormalizationOptions.ImageNet"/> for torchvision models.
     /// </summary>
-    public OnnxInputNormalization? Normalization { get; set; }
+    public OnnxInputNormalizationOptions? Normalization { get; set; }
 
     /// <summary>
     /// The post-processing baked into the exported graph. Default: <see langword="null"/>, which means
     /// <c>ResizeToInput</c> and <c>ArgMax</c>: an int64 mask <c>[1,Height,Width]</c>. Confusion counts are not exported
     /// (the stock pipeline has no labels input).
     /// </summary>
-    public OnnxPostProcessing? PostProcessing { get; set; }
+    public OnnxPostProcessingOptions? PostProcessing { get; set; }
 
     /// <summary>
     /// How ML.NET's ResizeImages brings images to <see cref="Width"/>×<see cref="Height"/>: <c>Fill</c> stretches (SegML's

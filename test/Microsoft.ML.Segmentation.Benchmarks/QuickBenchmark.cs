@@ -1,6 +1,6 @@
-using Microsoft.ML.Segmentation.Kernels;
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Benchmarks;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.Segmentation.Data;
 using Microsoft.ML.Segmentation.Imaging;
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Segmentation.Onnx;
 

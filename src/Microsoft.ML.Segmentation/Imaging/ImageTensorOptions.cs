@@ -85,4 +85,14 @@ public sealed class ImageTensorOptions
     /// (8192 × 8192, about 200 MB of 8-bit RGB); range ≥ 1.
     /// </summary>
     public long MaxPixels { get; set; } = ImageDecoding.DefaultMaxPixels;
+
+    /// <summary>A copy whose later changes do not reach this instance (and the reverse); the mean and std lists are copied.</summary>
+    /// <returns>New options with the same values.</returns>
+    public ImageTensorOptions Clone()
+    {
+        var copy = (ImageTensorOptions)MemberwiseClone();
+        copy.Mean = Mean is null ? null : [.. Mean];
+        copy.Std = Std is null ? null : [.. Std];
+        return copy;
+    }
 }

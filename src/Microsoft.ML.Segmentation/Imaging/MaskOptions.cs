@@ -43,4 +43,8 @@ public sealed class MaskOptions
     /// (8192 × 8192, about 200 MB of 8-bit RGB); range ≥ 1.
     /// </summary>
     public long MaxPixels { get; set; } = ImageDecoding.DefaultMaxPixels;
+
+    /// <summary>A copy whose later changes do not reach this instance (and the reverse).</summary>
+    /// <returns>New options with the same values; the <see cref="ColorTable"/> is shared, as it is immutable.</returns>
+    public MaskOptions Clone() => (MaskOptions)MemberwiseClone();
 }

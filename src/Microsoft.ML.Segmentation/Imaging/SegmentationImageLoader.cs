@@ -40,22 +40,7 @@ public sealed class SegmentationImageLoader
     public SegmentationImageLoader(ImageTensorOptions? options = null)
     {
         options ??= new ImageTensorOptions();
-        _options = new ImageTensorOptions
-        {
-            AutoOrient = options.AutoOrient,
-            ChannelOrder = options.ChannelOrder,
-            ResizeMode = options.ResizeMode,
-            Width = options.Width,
-            Height = options.Height,
-            SizeMultiple = options.SizeMultiple,
-            PaddingValue = options.PaddingValue,
-            Resampling = options.Resampling,
-            ScaleToUnit = options.ScaleToUnit,
-            Mean = options.Mean is null ? null : [.. options.Mean],
-            Std = options.Std is null ? null : [.. options.Std],
-            Layout = options.Layout,
-            MaxPixels = options.MaxPixels,
-        };
+        _options = options.Clone();
         ImageDecoding.CheckMaxPixels(_options.MaxPixels, nameof(options));
         ImageGeometry.Compute(1, 1, _options); // validates the resize settings
         if (!(_options.PaddingValue >= 0 && _options.PaddingValue <= 255))

@@ -27,17 +27,7 @@ public sealed class SegmentationMaskLoader
     public SegmentationMaskLoader(MaskOptions? options = null)
     {
         options ??= new MaskOptions();
-        _options = new MaskOptions
-        {
-            Format = options.Format,
-            ClassCount = options.ClassCount,
-            IgnoreIndex = options.IgnoreIndex,
-            ColorTable = options.ColorTable,
-            UnknownColorsAsIgnore = options.UnknownColorsAsIgnore,
-            RequireSameSize = options.RequireSameSize,
-            AutoOrient = options.AutoOrient,
-            MaxPixels = options.MaxPixels,
-        };
+        _options = options.Clone();
         ImageDecoding.CheckMaxPixels(_options.MaxPixels, nameof(options));
         if (_options.ClassCount is int classes && classes < 1)
         {

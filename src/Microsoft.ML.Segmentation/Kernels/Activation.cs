@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Segmentation.Kernels;
+namespace Microsoft.ML.Segmentation.Losses;
 
 /// <summary>How a loss turns its input tensor into per-class probabilities.</summary>
 public enum Activation

@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
+using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Kernels;
 

@@ -1,6 +1,6 @@
 using System;
 
-namespace Microsoft.ML.Segmentation.Kernels;
+namespace Microsoft.ML.Segmentation.Losses;
 
 /// <summary>
 /// The shape of a segmentation tensor in NCHW order: <see cref="Batch"/> images, <see cref="Classes"/> channels,

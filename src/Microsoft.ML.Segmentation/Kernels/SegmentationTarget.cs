@@ -1,7 +1,7 @@
 using System;
 using System.Numerics;
 
-namespace Microsoft.ML.Segmentation.Kernels;
+namespace Microsoft.ML.Segmentation.Losses;
 
 /// <summary>
 /// The ground truth a loss compares against: either a label map of class indices <c>[N,H,W]</c> with an optional
@@ -73,7 +73,7 @@ public readonly ref struct SegmentationTarget<T>
                 int label = Labels[i];
                 if ((uint)label >= (uint)labelCount && label != ignoreValue)
                 {
-                    ThrowHelper.ThrowLabelOutOfRange(paramName, i, label, labelCount, IgnoreIndex);
+                    Kernels.ThrowHelper.ThrowLabelOutOfRange(paramName, i, label, labelCount, IgnoreIndex);
                 }
             }
         }

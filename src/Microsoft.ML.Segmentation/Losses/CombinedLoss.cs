@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
 using System.Numerics.Tensors;
-using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
 

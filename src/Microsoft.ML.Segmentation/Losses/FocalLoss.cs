@@ -48,16 +48,7 @@ public sealed class FocalLoss : ISegmentationLoss
         }
 
         _classWeights = ChannelParameters.Validate(options.ClassWeights, "options.ClassWeights");
-        _options = new FocalLossOptions
-        {
-            Activation = options.Activation,
-            Gamma = options.Gamma,
-            Alpha = options.Alpha,
-            Normalized = options.Normalized,
-            NormalizationEpsilon = options.NormalizationEpsilon,
-            ReducedThreshold = options.ReducedThreshold,
-            Averaging = options.Averaging,
-        };
+        _options = options.Clone();
     }
 
     /// <inheritdoc/>

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
 
@@ -42,4 +41,13 @@ public sealed class FocalLossOptions
 
     /// <summary>How term losses are averaged. Default: <see cref="PointwiseAveraging.Valid"/>.</summary>
     public PointwiseAveraging Averaging { get; set; } = PointwiseAveraging.Valid;
+
+    /// <summary>A copy whose later changes do not reach this instance (and the reverse); the class weights are copied.</summary>
+    /// <returns>New options with the same values.</returns>
+    public FocalLossOptions Clone()
+    {
+        var copy = (FocalLossOptions)MemberwiseClone();
+        copy.ClassWeights = ClassWeights is null ? null : [.. ClassWeights];
+        return copy;
+    }
 }

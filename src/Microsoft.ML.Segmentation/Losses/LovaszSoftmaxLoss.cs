@@ -51,9 +51,9 @@ public sealed class LovaszSoftmaxLoss : ISegmentationLoss
             throw new ArgumentException($"Activation ({options.Activation}) is not a defined value; use Softmax, Sigmoid or None.", nameof(options));
         }
 
-        if (!Enum.IsDefined(options.Classes))
+        if (!Enum.IsDefined(options.ClassSelection))
         {
-            throw new ArgumentException($"Classes ({options.Classes}) is not a defined value; use Present or All.", nameof(options));
+            throw new ArgumentException($"ClassSelection ({options.ClassSelection}) is not a defined value; use Present or All.", nameof(options));
         }
 
         if (options.ClassIndices is { } indices)
@@ -90,7 +90,7 @@ public sealed class LovaszSoftmaxLoss : ISegmentationLoss
         }
 
         _activation = options.Activation;
-        _classes = options.Classes;
+        _classes = options.ClassSelection;
         _perImage = options.PerImage;
     }
 

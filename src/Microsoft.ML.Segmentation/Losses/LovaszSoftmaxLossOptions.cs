@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
 
@@ -20,11 +19,11 @@ public sealed class LovaszSoftmaxLossOptions
     /// a ground-truth pixel, <see cref="LovaszClassSelection.All"/> over every class of <see cref="ClassIndices"/>.
     /// Default: <see cref="LovaszClassSelection.Present"/>.
     /// </summary>
-    public LovaszClassSelection Classes { get; set; } = LovaszClassSelection.Present;
+    public LovaszClassSelection ClassSelection { get; set; } = LovaszClassSelection.Present;
 
     /// <summary>
     /// The channels the loss averages over, each in [0, C) and listed once; <see langword="null"/> for all channels.
-    /// The reference's explicit list <c>classes=[1, 2]</c> is this list with <see cref="Classes"/> set to
+    /// The reference's explicit list <c>classes=[1, 2]</c> is this list with <see cref="ClassSelection"/> set to
     /// <see cref="LovaszClassSelection.All"/>. With one channel (a sigmoid model), channel 0 is the foreground, label 1.
     /// Default: <see langword="null"/>.
     /// </summary>

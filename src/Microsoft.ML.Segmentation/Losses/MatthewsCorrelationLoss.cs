@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
 

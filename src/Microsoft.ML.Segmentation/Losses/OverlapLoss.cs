@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
 
@@ -74,7 +73,7 @@ public abstract class OverlapLoss : RegionLoss
         _perImage = options.PerImage;
         _poolClasses = options.PoolClasses;
         _includeBackground = options.IncludeBackground;
-        _classes = options.Classes?.ToArray();
+        _classes = options.ClassIndices?.ToArray();
         _classWeights = options.ClassWeights?.ToArray();
         _weightNormalization = options.WeightNormalization;
         _emptyTarget = options.EmptyTarget;
@@ -97,7 +96,7 @@ public abstract class OverlapLoss : RegionLoss
             {
                 if ((uint)c >= (uint)shape.Classes)
                 {
-                    throw new ArgumentException($"Classes holds {c}, outside 0..{shape.Classes - 1}.", "options.Classes");
+                    throw new ArgumentException($"ClassIndices holds {c}, outside 0..{shape.Classes - 1}.", "options.ClassIndices");
                 }
             }
         }

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
 
@@ -47,8 +46,12 @@ public abstract class OverlapLossOptions
     /// <summary>Keep channel 0. Default: <see langword="true"/>.</summary>
     public bool IncludeBackground { get; set; } = true;
 
-    /// <summary>The channels that enter the loss; <see langword="null"/> for all. Default: <see langword="null"/>.</summary>
-    public IReadOnlyList<int>? Classes { get; set; }
+    /// <summary>
+    /// The channels that enter the loss, each in [0, C); <see langword="null"/> for all. Default: <see langword="null"/>.
+    /// (Named as <see cref="LovaszSoftmaxLossOptions.ClassIndices"/>: a subset of channels is <c>ClassIndices</c> in
+    /// every SegML options class; <c>Classes</c> elsewhere is a class count.)
+    /// </summary>
+    public IReadOnlyList<int>? ClassIndices { get; set; }
 
     /// <summary>A weight per channel (length C) for the mean over regions; <see langword="null"/> for equal weights. Default: <see langword="null"/>; each must be ≥ 0.</summary>
     public IReadOnlyList<double>? ClassWeights { get; set; }

@@ -1,5 +1,4 @@
 using System;
-using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Metrics;
 

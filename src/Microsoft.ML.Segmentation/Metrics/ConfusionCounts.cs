@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Metrics;
 

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.ExceptionServices;
 using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Metrics;
 

@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Metrics;
 

@@ -9,32 +9,32 @@ namespace Microsoft.ML.Segmentation.Metrics;
 public sealed class MetricOptions
 {
     /// <summary>How per-(image, class) scores are combined. Default: <see cref="MetricReduction.Macro"/>.</summary>
-    public MetricReduction Reduction { get; init; } = MetricReduction.Macro;
+    public MetricReduction Reduction { get; set; } = MetricReduction.Macro;
 
     /// <summary>What the score of an absent class yields. Default: <see cref="AbsentClassPolicy.Skip"/>.</summary>
-    public AbsentClassPolicy AbsentClass { get; init; } = AbsentClassPolicy.Skip;
+    public AbsentClassPolicy AbsentClass { get; set; } = AbsentClassPolicy.Skip;
 
     /// <summary>When a class counts as absent. Default: <see cref="AbsenceCriterion.ZeroDenominator"/>.</summary>
-    public AbsenceCriterion Absence { get; init; } = AbsenceCriterion.ZeroDenominator;
+    public AbsenceCriterion Absence { get; set; } = AbsenceCriterion.ZeroDenominator;
 
     /// <summary>
     /// The score of a class that is not absent under <see cref="Absence"/> but whose denominator is 0 (possible only with
     /// <see cref="AbsenceCriterion.EmptyTruth"/> or <see cref="AbsenceCriterion.EmptyTruthAndPrediction"/>); counts in means.
     /// Default: NaN; any value.
     /// </summary>
-    public double ZeroDivisionValue { get; init; } = double.NaN;
+    public double ZeroDivisionValue { get; set; } = double.NaN;
 
     /// <summary>
     /// The value reported for a skipped score in per-class or per-image outputs (torchmetrics reports −1).
     /// Default: NaN; any value. It never enters a mean.
     /// </summary>
-    public double SkippedValue { get; init; } = double.NaN;
+    public double SkippedValue { get; set; } = double.NaN;
 
     /// <summary>
     /// The value of a mean over classes that has nothing to average (every class skipped, or all weights 0). NaN means the
     /// mean is itself skipped by any further mean over images. Default: NaN; any value (torchmetrics' weighted mean gives 0).
     /// </summary>
-    public double EmptyAverageValue { get; init; } = double.NaN;
+    public double EmptyAverageValue { get; set; } = double.NaN;
 
     /// <summary>
     /// The value of a weighted mean over classes whose scored (not skipped) classes all have weight 0, for example an
@@ -43,47 +43,47 @@ public sealed class MetricOptions
     /// <see langword="null"/> treats it as <see cref="EmptyAverageValue"/>. NaN means the mean is itself skipped.
     /// Default: null; any value.
     /// </summary>
-    public double? ZeroWeightAverageValue { get; init; }
+    public double? ZeroWeightAverageValue { get; set; }
 
     /// <summary>
     /// Class weights for the weighted reductions, one per class, each finite and ≥ 0; <see langword="null"/> weights each
     /// class by its ground-truth support (TP + FN), which makes weighted IoU the frequency-weighted IoU. Default: null.
     /// </summary>
-    public IReadOnlyList<double>? ClassWeights { get; init; }
+    public IReadOnlyList<double>? ClassWeights { get; set; }
 
     /// <summary>
     /// A constant added to the numerator of every count ratio of a per-class formula, for example (TP + s) / (TP + FN + d) for
     /// recall; composite scores (balanced accuracy, informedness, likelihood ratios, normalised expected cost, …) use the
     /// smoothed rates. Matthews correlation and Cohen's kappa are not smoothed. Default: 0; finite and ≥ 0.
     /// </summary>
-    public double SmoothNumerator { get; init; }
+    public double SmoothNumerator { get; set; }
 
     /// <summary>
     /// A constant added to the denominator of every count ratio of a per-class formula (see <see cref="SmoothNumerator"/>);
     /// a positive value makes the ratio defined when its counts are 0. Default: 0; finite and ≥ 0.
     /// </summary>
-    public double SmoothDenominator { get; init; }
+    public double SmoothDenominator { get; set; }
 
     /// <summary>
     /// The exchange rate w of <see cref="ConfusionMetric.NetBenefit"/>: how many false positives one true positive is worth
     /// (for a risk threshold p, w = p / (1 − p)). Default: 1; finite and ≥ 0.
     /// </summary>
-    public double ExchangeRate { get; init; } = 1.0;
+    public double ExchangeRate { get; set; } = 1.0;
 
     /// <summary>
     /// The cost c_FP of a false positive in <see cref="ConfusionMetric.NormalizedExpectedCost"/>; <see langword="null"/> for the
     /// prior-balanced cost 1 / (2π⁻). Default: null; positive and finite.
     /// </summary>
-    public double? FalsePositiveCost { get; init; }
+    public double? FalsePositiveCost { get; set; }
 
     /// <summary>
     /// The cost c_FN of a false negative in <see cref="ConfusionMetric.NormalizedExpectedCost"/>; <see langword="null"/> for the
     /// prior-balanced cost 1 / (2π⁺). Default: null; positive and finite.
     /// </summary>
-    public double? FalseNegativeCost { get; init; }
+    public double? FalseNegativeCost { get; set; }
 
     /// <summary>β of <see cref="ConfusionMetric.FBeta"/>: recall is β times as important as precision. Default: 1; range (0, ∞).</summary>
-    public double Beta { get; init; } = 1.0;
+    public double Beta { get; set; } = 1.0;
 
     internal void Validate(int classCount)
     {

@@ -21,8 +21,8 @@ public static class OnnxGraphEditor
     /// <returns>The edited model's bytes.</returns>
     /// <exception cref="System.ArgumentNullException"><paramref name="model"/> or <paramref name="options"/> is null.</exception>
     /// <exception cref="System.ArgumentException">The bytes are not a model; the input or output is missing or does not fit; the options ask for nothing, for an activation of probabilities, or for a name the model already uses.</exception>
-    /// <exception cref="System.NotSupportedException">The model's opset is below 11, or below 13 with <see cref="OnnxPostProcessing.ConfusionCounts"/>.</exception>
-    public static byte[] AppendPostProcessing(byte[] model, OnnxPostProcessing options) =>
+    /// <exception cref="System.NotSupportedException">The model's opset is below 11, or below 13 with <see cref="OnnxPostProcessingOptions.ConfusionCounts"/>.</exception>
+    public static byte[] AppendPostProcessing(byte[] model, OnnxPostProcessingOptions options) =>
         OnnxPostProcessingWriter.Append(model, options).Model;
 
     /// <summary>
@@ -35,7 +35,7 @@ public static class OnnxGraphEditor
     /// <returns>The edited model's bytes.</returns>
     /// <exception cref="System.ArgumentNullException"><paramref name="model"/> or <paramref name="normalization"/> is null.</exception>
     /// <exception cref="System.ArgumentException">The bytes are not a model, the input is missing or not 3 channels, or Mean/Std are invalid.</exception>
-    public static byte[] PrependNormalization(byte[] model, OnnxInputNormalization normalization, string? inputName = null) =>
+    public static byte[] PrependNormalization(byte[] model, OnnxInputNormalizationOptions normalization, string? inputName = null) =>
         OnnxNormalizationWriter.Prepend(model, normalization, inputName);
 
     /// <summary>

@@ -1,6 +1,6 @@
 namespace Microsoft.ML.Segmentation.Onnx;
 
-/// <summary>The element type of a mask computed in the ONNX graph (<see cref="OnnxPostProcessing.ArgMax"/>).</summary>
+/// <summary>The element type of a mask computed in the ONNX graph (<see cref="OnnxPostProcessingOptions.ArgMax"/>).</summary>
 public enum OnnxMaskElementType
 {
     /// <summary>

@@ -7,12 +7,12 @@ using static Microsoft.ML.Segmentation.Onnx.OnnxModelProto;
 
 namespace Microsoft.ML.Segmentation.Onnx;
 
-/// <summary>Prepends <see cref="OnnxInputNormalization"/> to a model (see <see cref="OnnxGraphEditor.PrependNormalization"/>).</summary>
+/// <summary>Prepends <see cref="OnnxInputNormalizationOptions"/> to a model (see <see cref="OnnxGraphEditor.PrependNormalization"/>).</summary>
 internal static class OnnxNormalizationWriter
 {
     private const int Channels = 3;
 
-    public static byte[] Prepend(byte[] model, OnnxInputNormalization normalization, string? inputName)
+    public static byte[] Prepend(byte[] model, OnnxInputNormalizationOptions normalization, string? inputName)
     {
         ArgumentNullException.ThrowIfNull(normalization);
         (float[] multiplier, float[] offset) = Affine(normalization);
@@ -60,7 +60,7 @@ internal static class OnnxNormalizationWriter
     }
 
     /// <summary>Per model channel: value = pixel · multiplier + offset, as <c>((pixel·scale) − mean) / std</c>.</summary>
-    private static (float[] Multiplier, float[] Offset) Affine(OnnxInputNormalization normalization)
+    private static (float[] Multiplier, float[] Offset) Affine(OnnxInputNormalizationOptions normalization)
     {
         if (!Enum.IsDefined(normalization.ChannelOrder) || !Enum.IsDefined(normalization.PixelType))
         {

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Onnx;
 using static Microsoft.ML.Segmentation.Onnx.OnnxGraphBuilder;
 using static Microsoft.ML.Segmentation.Onnx.OnnxModelProto;
@@ -11,7 +11,7 @@ namespace Microsoft.ML.Segmentation.Onnx;
 /// <summary>What an appended post-processing gives: the edited model and the output a caller should read first.</summary>
 internal readonly record struct PostProcessedModel(byte[] Model, string PrimaryOutput, SegmentationOutputKind Kind);
 
-/// <summary>Appends <see cref="OnnxPostProcessing"/> to a model's graph (see <see cref="OnnxGraphEditor.AppendPostProcessing"/>).</summary>
+/// <summary>Appends <see cref="OnnxPostProcessingOptions"/> to a model's graph (see <see cref="OnnxGraphEditor.AppendPostProcessing"/>).</summary>
 internal static class OnnxPostProcessingWriter
 {
     // ScatterElements takes reduction="add" from opset 16 on.
@@ -21,7 +21,7 @@ internal static class OnnxPostProcessingWriter
     // Softmax, Squeeze, ReduceSum and others read their inputs differently, so those models are not raised.
     private const long MinimumRaisableOpset = 13;
 
-    public static PostProcessedModel Append(byte[] model, OnnxPostProcessing options)
+    public static PostProcessedModel Append(byte[] model, OnnxPostProcessingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ModelProto proto = Parse(model, nameof(model));
@@ -97,7 +97,7 @@ internal static class OnnxPostProcessingWriter
         return new PostProcessedModel(Serialize(proto), primary, kind);
     }
 
-    private static void Validate(OnnxPostProcessing options, long opset)
+    private static void Validate(OnnxPostProcessingOptions options, long opset)
     {
         if (options.Activation == Activation.None && !options.ResizeToInput && !options.ArgMax && !options.ConfusionCounts)
         {
@@ -142,7 +142,7 @@ internal static class OnnxPostProcessingWriter
                 $"The model has no rank-4 float output [N,K,H,W] to post-process (an integer mask is already post-processed). {Describe(graph)}", "options.OutputName");
     }
 
-    private static void CheckFits(OnnxPostProcessing options, ValueInfoProto scores, long? channels, bool probabilities)
+    private static void CheckFits(OnnxPostProcessingOptions options, ValueInfoProto scores, long? channels, bool probabilities)
     {
         if (!IsRank4(scores, FloatType))
         {
@@ -169,7 +169,7 @@ internal static class OnnxPostProcessingWriter
         }
     }
 
-    private static void CheckNames(OnnxGraphBuilder builder, OnnxPostProcessing options)
+    private static void CheckNames(OnnxGraphBuilder builder, OnnxPostProcessingOptions options)
     {
         var chosen = new List<(string Name, string Option)>();
         if (!options.ArgMax || options.KeepScores)

@@ -223,4 +223,8 @@ public sealed class OnnxProviderOptions
         : EngineCacheFolder is not null ? nameof(EngineCacheFolder)
         : MaxWorkspaceBytes is not null ? nameof(MaxWorkspaceBytes)
         : null;
+
+    /// <summary>A copy whose later changes do not reach this instance (and the reverse).</summary>
+    /// <returns>New options with the same values.</returns>
+    public OnnxProviderOptions Clone() => (OnnxProviderOptions)MemberwiseClone();
 }

@@ -89,9 +89,11 @@ public sealed class OnnxSessionOptions
     /// <summary>
     /// Whether float scores smaller than the input (models with an output stride of 4, 8 or 16) are resized bilinearly
     /// to the input's height and width, with half-pixel centres (PyTorch <c>F.interpolate(mode="bilinear",
-    /// align_corners=False)</c>). Integer masks are never resized. Default: <see langword="false"/>.
+    /// align_corners=False)</c>). Integer masks are never resized. Default: <see langword="true"/>: <c>PredictMasks</c>,
+    /// <c>ComputeLosses</c> and <c>Evaluate</c> need scores of the tensor's size, as the masks are; set
+    /// <see langword="false"/> to read a stride-4/8/16 model's raw output.
     /// </summary>
-    public bool UpsampleToInput { get; set; }
+    public bool UpsampleToInput { get; set; } = true;
 
     /// <summary>
     /// Whether runs bind the input and output to the caller's (or pooled, reused) managed buffers with ONNX Runtime's
@@ -117,12 +119,12 @@ public sealed class OnnxSessionOptions
     /// Post-processing appended to the model's graph before the session is created (see
     /// <see cref="OnnxGraphEditor.AppendPostProcessing"/>); <see cref="InputName"/> and <see cref="OutputName"/>, when set
     /// and the post-processing leaves its own unset, name the image input and the score output it processes. The model
-    /// then reads the new output: the mask with <see cref="OnnxPostProcessing.ArgMax"/> (integer masks go through
+    /// then reads the new output: the mask with <see cref="OnnxPostProcessingOptions.ArgMax"/> (integer masks go through
     /// <see cref="SegmentationModel.RunMask"/>; <see cref="SegmentationModel.OutputKind"/> is Mask), otherwise the
-    /// processed scores (Probabilities after an activation). <see cref="OnnxPostProcessing.ConfusionCounts"/> is not
+    /// processed scores (Probabilities after an activation). <see cref="OnnxPostProcessingOptions.ConfusionCounts"/> is not
     /// available here: it adds an input the model cannot feed. Default: <see langword="null"/> (the graph as it is).
     /// </summary>
-    public OnnxPostProcessing? PostProcessing { get; set; }
+    public OnnxPostProcessingOptions? PostProcessing { get; set; }
 
     /// <summary>
     /// Receives one line per decision worth knowing: the execution provider in use, any fallback and its reason, the
@@ -145,10 +147,29 @@ public sealed class OnnxSessionOptions
     [System.Text.Json.Serialization.JsonIgnore] // a callback belongs to the running application, not to a saved model
     public Action<Microsoft.ML.OnnxRuntime.SessionOptions>? ConfigureSessionOptions { get; set; }
 
-    /// <summary>A copy that reads the post-processed output, as <see cref="OnnxPostProcessing"/> left it.</summary>
-    internal OnnxSessionOptions ForPostProcessedOutput(string outputName, SegmentationOutputKind kind)
+    /// <summary>
+    /// A copy whose later changes do not reach this instance (and the reverse): the <see cref="ExecutionProviders"/>
+    /// list and its entries and the <see cref="PostProcessing"/> are copied; the <see cref="Log"/> and
+    /// <see cref="ConfigureSessionOptions"/> callbacks are shared.
+    /// </summary>
+    /// <returns>New options with the same values.</returns>
+    public OnnxSessionOptions Clone()
     {
         var copy = (OnnxSessionOptions)MemberwiseClone();
+        copy._executionProviders = new List<OnnxProviderOptions>(_executionProviders.Count);
+        foreach (OnnxProviderOptions entry in _executionProviders)
+        {
+            copy._executionProviders.Add(entry?.Clone()!);
+        }
+
+        copy.PostProcessing = PostProcessing?.Clone();
+        return copy;
+    }
+
+    /// <summary>A copy that reads the post-processed output, as <see cref="OnnxPostProcessingOptions"/> left it.</summary>
+    internal OnnxSessionOptions ForPostProcessedOutput(string outputName, SegmentationOutputKind kind)
+    {
+        OnnxSessionOptions copy = Clone();
         copy.PostProcessing = null;
         copy.OutputName = outputName;
         copy.OutputKind = kind;

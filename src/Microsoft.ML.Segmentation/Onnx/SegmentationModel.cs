@@ -172,7 +172,7 @@ public sealed partial class SegmentationModel : IDisposable
 
     private static (byte[] Model, OnnxSessionOptions Options) ApplyPostProcessing(byte[] model, OnnxSessionOptions options, string modelName)
     {
-        OnnxPostProcessing post = options.PostProcessing!.Clone();
+        OnnxPostProcessingOptions post = options.PostProcessing!.Clone();
         if (post.ConfusionCounts)
         {
             throw new ArgumentException(

@@ -1,6 +1,5 @@
 using System;
 using System.Numerics;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Peers;

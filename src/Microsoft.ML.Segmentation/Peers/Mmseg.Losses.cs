@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Peers;
@@ -66,7 +65,7 @@ public static partial class Mmseg
             PerImage = true,
             PoolClasses = true,
             EmptyTarget = EmptyTargetPolicy.Compute,
-            Classes = Enumerable.Range(0, c).Where(k => k != ignoreIndex).ToArray(),
+            ClassIndices = Enumerable.Range(0, c).Where(k => k != ignoreIndex).ToArray(),
         }));
         return MmsegScaled(new ClampedOneHotLoss(loss), lossWeight);
     }
@@ -175,7 +174,7 @@ public static partial class Mmseg
             "multi_class" => new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions
             {
                 Activation = Activation.Softmax,
-                Classes = classIndices is not null ? LovaszClassSelection.All : classes switch
+                ClassSelection = classIndices is not null ? LovaszClassSelection.All : classes switch
                 {
                     "present" => LovaszClassSelection.Present,
                     "all" => LovaszClassSelection.All,

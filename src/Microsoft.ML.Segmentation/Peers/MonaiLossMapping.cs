@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Peers;
@@ -17,7 +16,7 @@ internal static class MonaiLossMapping
             throw new ArgumentException("sigmoid=True and softmax=True are incompatible in MONAI; set one of them.", nameof(softmax));
         }
 
-        return sigmoid ? Kernels.Activation.Sigmoid : softmax && channels > 1 ? Kernels.Activation.Softmax : Kernels.Activation.None;
+        return sigmoid ? Losses.Activation.Sigmoid : softmax && channels > 1 ? Losses.Activation.Softmax : Losses.Activation.None;
     }
 
     /// <summary>MONAI's "mean" / "sum" over the (image, class) terms; "none" is a per-term tensor (see <see cref="PeerLoss.ForChannels"/>).</summary>
@@ -111,7 +110,7 @@ internal static class MonaiLossMapping
         double[]? perChannel = ClassWeights(weight, channels, includeBackground, owner);
         var loss = new FocalLoss(new FocalLossOptions
         {
-            Activation = useSoftmax ? Kernels.Activation.Softmax : Kernels.Activation.Sigmoid,
+            Activation = useSoftmax ? Losses.Activation.Softmax : Losses.Activation.Sigmoid,
             Gamma = gamma,
 
             // MONAI drops alpha (with a warning) for a softmax focal loss without the background.

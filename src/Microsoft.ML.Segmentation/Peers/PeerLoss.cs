@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Concurrent;
 using System.Numerics;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Peers;

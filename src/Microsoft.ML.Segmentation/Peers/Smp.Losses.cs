@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Peers;
@@ -161,7 +160,7 @@ public static partial class Smp
     {
         _ = fromLogits; // smp 0.5 ignores it too
         ISegmentationLoss loss = SmpLossMapping.Mode(mode) == SmpLossMapping.Multiclass
-            ? new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { Activation = Activation.Softmax, Classes = LovaszClassSelection.Present, PerImage = perImage })
+            ? new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { Activation = Activation.Softmax, ClassSelection = LovaszClassSelection.Present, PerImage = perImage })
             : new LovaszHingeLoss(new LovaszHingeLossOptions { PerImage = perImage });
         return IgnoreIndexLoss.Wrap(loss, ignoreIndex);
     }

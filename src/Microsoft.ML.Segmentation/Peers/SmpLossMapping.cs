@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Peers;
@@ -20,7 +19,7 @@ internal static class SmpLossMapping
 
     /// <summary>The activation <c>from_logits</c> asks for: softmax for multiclass, sigmoid otherwise.</summary>
     public static Activation Activation(string mode, bool fromLogits)
-        => !fromLogits ? Kernels.Activation.None : mode == Multiclass ? Kernels.Activation.Softmax : Kernels.Activation.Sigmoid;
+        => !fromLogits ? Losses.Activation.None : mode == Multiclass ? Losses.Activation.Softmax : Losses.Activation.Sigmoid;
 
     /// <summary>
     /// smp ≥ 0.4 overlap scores: per channel, batch and pixels pooled, soft-label intersection, (I + s)/max(I + αFP + βFN + s, ε),
@@ -44,7 +43,7 @@ internal static class SmpLossMapping
         options.PerImage = false;
         options.EmptyTarget = EmptyTargetPolicy.ZeroLoss;
         options.LogLoss = logLoss;
-        options.Classes = classes?.ToArray();
+        options.ClassIndices = classes?.ToArray();
         options.ClassWeights = classWeights?.ToArray();
         options.WeightNormalization = ClassWeightNormalization.SumOfWeights;
     }

@@ -129,23 +129,16 @@ public sealed partial class FeatureBackbone : IDisposable
         _sessionOptions.Dispose();
     }
 
-    private ImageTensorOptions Copy(ImageResizeMode mode, int height, int width) => new()
+    private ImageTensorOptions Copy(ImageResizeMode mode, int height, int width)
     {
-        AutoOrient = _normalisation.AutoOrient,
-        ChannelOrder = _normalisation.ChannelOrder,
-        ResizeMode = mode,
-        Height = height,
-        Width = width,
-        SizeMultiple = SizeMultiple,
-        PaddingValue = _normalisation.PaddingValue,
-        Resampling = _normalisation.Resampling,
-        ScaleToUnit = _normalisation.ScaleToUnit,
-        Mean = _normalisation.Mean?.ToArray(),
-        Std = _normalisation.Std?.ToArray(),
-        Layout = TensorLayout.Nchw,
-        DecodeAhead = _normalisation.DecodeAhead,
-        MaxPixels = _normalisation.MaxPixels,
-    };
+        ImageTensorOptions copy = _normalisation.Clone();
+        copy.ResizeMode = mode;
+        copy.Height = height;
+        copy.Width = width;
+        copy.SizeMultiple = SizeMultiple;
+        copy.Layout = TensorLayout.Nchw;
+        return copy;
+    }
 
     private void CheckSize(int height, int width)
     {

@@ -34,4 +34,8 @@ public sealed class HeadOptimizerOptions
     /// adding λ·w to the gradient. Default: <see langword="true"/>.
     /// </summary>
     public bool DecoupledWeightDecay { get; set; } = true;
+
+    /// <summary>A copy whose later changes do not reach this instance (and the reverse).</summary>
+    /// <returns>New options with the same values.</returns>
+    public HeadOptimizerOptions Clone() => (HeadOptimizerOptions)MemberwiseClone();
 }

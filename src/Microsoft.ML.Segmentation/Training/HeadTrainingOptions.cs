@@ -78,4 +78,19 @@ public sealed class HeadTrainingOptions
 
     /// <summary>Called after each epoch. Default: <see langword="null"/>.</summary>
     public Action<HeadEpochReport>? Progress { get; set; }
+
+    /// <summary>
+    /// A copy whose later changes do not reach this instance (and the reverse): the class weights, the
+    /// <see cref="Optimizer"/> and the <see cref="Schedule"/> are copied; the <see cref="Loss"/> and the
+    /// <see cref="Progress"/> callback are shared (a loss is immutable once built).
+    /// </summary>
+    /// <returns>New options with the same values.</returns>
+    public HeadTrainingOptions Clone()
+    {
+        var copy = (HeadTrainingOptions)MemberwiseClone();
+        copy.ClassWeights = ClassWeights is null ? null : [.. ClassWeights];
+        copy.Optimizer = Optimizer?.Clone()!;
+        copy.Schedule = Schedule?.Clone()!;
+        return copy;
+    }
 }

@@ -64,4 +64,8 @@ public sealed class LearningRateSchedule
                 throw new InvalidOperationException($"Unknown schedule {Kind}.");
         }
     }
+
+    /// <summary>A copy whose later changes do not reach this instance (and the reverse).</summary>
+    /// <returns>A schedule with the same values.</returns>
+    public LearningRateSchedule Clone() => (LearningRateSchedule)MemberwiseClone();
 }

@@ -63,7 +63,7 @@ public static class SegmentationHeadExport
         // The feature outputs give way to the logits, which the post-processing then resizes (and argmaxes).
         proto.Graph.Output.Clear();
         proto.Graph.Output.Add(Tensor(logits, FloatType, [Dim("N"), Dim(head.Classes), Dim("h"), Dim("w")]));
-        return OnnxGraphEditor.AppendPostProcessing(Serialize(proto), new OnnxPostProcessing
+        return OnnxGraphEditor.AppendPostProcessing(Serialize(proto), new OnnxPostProcessingOptions
         {
             OutputName = logits,
             InputName = inputName,

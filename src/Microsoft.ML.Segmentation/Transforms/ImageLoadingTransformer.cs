@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Imaging;
@@ -32,7 +31,7 @@ public sealed partial class ImageLoadingTransformer : SegmentationTransformerBas
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DecodeAhead, 1, "options.DecodeAhead");
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.DecodeAhead, 1024, "options.DecodeAhead");
-        _options = Copy(options);
+        _options = options.Clone();
         int ahead = _options.DecodeAhead;
         _tensorPool = new BlockBufferPool<float[][]>(() => CreateTensorBuffers(ahead));
         _loader = new SegmentationImageLoader(_options);
@@ -83,9 +82,6 @@ public sealed partial class ImageLoadingTransformer : SegmentationTransformerBas
         settings["options"] = StageDescription.ToNode(_options);
         return new StageDescription(Kind, settings);
     }
-
-    private static ImageTensorOptions Copy(ImageTensorOptions options)
-        => JsonSerializer.Deserialize<ImageTensorOptions>(JsonSerializer.Serialize(options, StageDescription.Json), StageDescription.Json)!;
 
     private protected override RowComputation CreateComputation(DataViewRow input) => new Computation(this, input);
 

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.Data;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Transforms;

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.Segmentation.Transforms;
+using Microsoft.ML.Segmentation.Transforms;
+
+namespace Microsoft.ML;
 
 /// <summary>Adds <c>mlContext.Segmentation()</c>.</summary>
 /// <remarks>Thread safety: stateless; every member is thread-safe.</remarks>

@@ -38,17 +38,8 @@ public sealed class MaskLoadingTransformer : SegmentationTransformerBase
             throw new ArgumentException($"options.ClassCount ({count}) differs from the {classNames.Count} class names.", nameof(options));
         }
 
-        _options = new MaskOptions
-        {
-            Format = options.Format,
-            ClassCount = classNames.Count,
-            IgnoreIndex = options.IgnoreIndex,
-            ColorTable = options.ColorTable,
-            UnknownColorsAsIgnore = options.UnknownColorsAsIgnore,
-            RequireSameSize = options.RequireSameSize,
-            AutoOrient = options.AutoOrient,
-            MaxPixels = options.MaxPixels,
-        };
+        _options = options.Clone();
+        _options.ClassCount = classNames.Count;
         _loader = new SegmentationMaskLoader(_options);
         _maskFolder = maskFolder;
         ClassNames = classNames.ToArray();

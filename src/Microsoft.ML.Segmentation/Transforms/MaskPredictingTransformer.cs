@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Imaging;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 
 namespace Microsoft.ML.Segmentation.Transforms;
@@ -158,7 +159,7 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
 
             Span<int> labels = _buffers.Labels.AsSpan(0, pixels);
             bool probabilities = channels > 1 && _owner.ConfidenceColumnName is null ? false : RequireScoreKind();
-            MaskPrediction.PredictLabels(scores, new Kernels.SegmentationShape(1, channels, geometry.OutputHeight, geometry.OutputWidth), _owner._threshold, probabilities, labels);
+            MaskPrediction.PredictLabels(scores, new Losses.SegmentationShape(1, channels, geometry.OutputHeight, geometry.OutputWidth), _owner._threshold, probabilities, labels);
 
             if (_owner._restoreOriginalSize)
             {

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.ExceptionServices;
 using Microsoft.ML.Data;
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Onnx;
 
 namespace Microsoft.ML.Segmentation.Transforms;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Data;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Onnx;
 
 namespace Microsoft.ML.Segmentation.Transforms;
@@ -169,7 +170,7 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
                 return;
             }
 
-            Kernels.SegmentationShape shape = _owner._model.Run(tensor, 1, height, width, ref _scores);
+            Losses.SegmentationShape shape = _owner._model.Run(tensor, 1, height, width, ref _scores);
             _length = shape.ElementCount;
         }
     }

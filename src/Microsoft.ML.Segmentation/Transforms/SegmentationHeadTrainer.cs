@@ -29,6 +29,9 @@ public sealed class SegmentationHeadTrainer : IEstimator<SegmentationHeadTransfo
         _options = options;
     }
 
+    /// <summary>The options <c>Fit</c> reads (the caller's instance; null was replaced by fresh options).</summary>
+    internal SegmentationHeadTrainerOptions Options => _options;
+
     /// <summary>
     /// Reads <paramref name="input"/> once (tensor, geometry and mask of every row), extracts the backbone's features,
     /// trains the head and exports backbone and head as one ONNX model that the returned transformer scores with.
@@ -104,24 +107,11 @@ public sealed class SegmentationHeadTrainer : IEstimator<SegmentationHeadTransfo
         $"Epoch {report.Epoch}/{epochs}: loss {report.TrainLoss:F4}, validation mIoU {(double.IsNaN(report.ValidationMeanIou) ? "n/a" : report.ValidationMeanIou.ToString("F4", CultureInfo.InvariantCulture))}, lr {report.LearningRate:G3}, {report.Elapsed.TotalSeconds:F2} s{(report.IsBest ? " (best)" : string.Empty)}");
 
     // The caller's options stay untouched: the class count comes from the mask column and progress also goes to the log.
-    private static HeadTrainingOptions Copy(HeadTrainingOptions o, int classes, Action<HeadEpochReport> progress) => new()
+    private static HeadTrainingOptions Copy(HeadTrainingOptions o, int classes, Action<HeadEpochReport> progress)
     {
-        Classes = classes,
-        IgnoreIndex = o.IgnoreIndex,
-        Architecture = o.Architecture,
-        HiddenChannels = o.HiddenChannels,
-        Loss = o.Loss,
-        ClassWeighting = o.ClassWeighting,
-        ClassWeights = o.ClassWeights,
-        Optimizer = o.Optimizer,
-        LearningRate = o.LearningRate,
-        Schedule = o.Schedule,
-        Epochs = o.Epochs,
-        BatchSize = o.BatchSize,
-        Seed = o.Seed,
-        ValidationFraction = o.ValidationFraction,
-        EarlyStoppingPatience = o.EarlyStoppingPatience,
-        HorizontalFlip = o.HorizontalFlip,
-        Progress = progress,
-    };
+        HeadTrainingOptions copy = o.Clone();
+        copy.Classes = classes;
+        copy.Progress = progress;
+        return copy;
+    }
 }

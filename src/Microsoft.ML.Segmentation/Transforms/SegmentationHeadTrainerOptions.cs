@@ -43,7 +43,7 @@ public sealed class SegmentationHeadTrainerOptions
 
     /// <summary>
     /// Session options of the trained transformer's scoring (execution provider, threads, batch size); the backbone
-    /// keeps its own. <see langword="null"/> scores on the CPU. Default: <see langword="null"/>.
+    /// keeps its own. <see langword="null"/> means <c>new OnnxSessionOptions()</c> (the CPU). Default: <see langword="null"/>.
     /// </summary>
     public OnnxSessionOptions? ScoringOptions { get; set; }
 }

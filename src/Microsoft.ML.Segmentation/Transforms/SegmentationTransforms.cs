@@ -45,7 +45,7 @@ public sealed class SegmentationTransforms
     /// <param name="outputColumnName">The scores column. Default: "Scores".</param>
     /// <param name="inputColumnName">The tensor column. Default: "Image".</param>
     /// <param name="geometryColumnName">The geometry column. Default: "ImageGeometry".</param>
-    /// <param name="options">Session options; <see langword="null"/> for the CPU with outputs upsampled to the tensor size. The execution provider and any fallback are logged through <see cref="MLContext.Log"/>.</param>
+    /// <param name="options">Session options; <see langword="null"/> for <c>new OnnxSessionOptions()</c>: the CPU, with outputs upsampled to the tensor size. The execution provider and any fallback are logged through <see cref="MLContext.Log"/>.</param>
     /// <param name="maskClassNames">For a model whose output is an integer mask (it ends in ArgMax): the class names; the added column is then a key-typed mask ready for <see cref="SegmentationCatalog.Evaluate"/>. Ignored for score outputs. Default: <see langword="null"/>.</param>
     /// <returns>The estimator; its transformer owns the session and is <see cref="IDisposable"/>.</returns>
     /// <exception cref="System.IO.FileNotFoundException">The model file does not exist.</exception>
@@ -78,11 +78,9 @@ public sealed class SegmentationTransforms
     public SegmentationEstimator<OnnxScoringTransformer> ScoreOnnx(byte[] model, string outputColumnName = "Scores", string inputColumnName = "Image", string geometryColumnName = "ImageGeometry", OnnxSessionOptions? options = null, string modelName = "model", IReadOnlyList<string>? maskClassNames = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        OnnxSessionOptions session = options is null
-            ? new OnnxSessionOptions { UpsampleToInput = true }
-            : System.Text.Json.JsonSerializer.Deserialize<OnnxSessionOptions>(System.Text.Json.JsonSerializer.Serialize(options, StageDescription.Json), StageDescription.Json)!;
+        // A copy: the caller's later changes must not reach the transformer (or its saved description).
+        OnnxSessionOptions session = (options ?? new OnnxSessionOptions()).Clone();
         session.Log = LogTo(_context, options?.Log);
-        session.ConfigureSessionOptions = options?.ConfigureSessionOptions; // callbacks are not in the JSON copy
         return new(new OnnxScoringTransformer(outputColumnName, inputColumnName, geometryColumnName, model, modelName, session, maskClassNames));
     }
 

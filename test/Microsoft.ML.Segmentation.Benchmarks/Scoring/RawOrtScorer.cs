@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 
 namespace Microsoft.ML.Segmentation.Benchmarks.Scoring;

@@ -1,5 +1,5 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Transforms.Image;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.GoldenVectors.Handlers;
@@ -115,7 +114,7 @@ internal sealed class LovaszReferenceHandler : IGoldenHandler
             }
 
             options.ClassIndices = list;
-            options.Classes = LovaszClassSelection.All;
+            options.ClassSelection = LovaszClassSelection.All;
         }
         else
         {
@@ -130,7 +129,7 @@ internal sealed class LovaszReferenceHandler : IGoldenHandler
                 }
             }
 
-            options.Classes = Unquote(classes) switch
+            options.ClassSelection = Unquote(classes) switch
             {
                 "present" => LovaszClassSelection.Present,
                 "all" => LovaszClassSelection.All,

@@ -267,7 +267,7 @@ internal static partial class MetricCaseInputs
 internal static partial class MetricCaseInputs
 {
     /// <summary>[B,C,spatial…] as an NCHW shape with the spatial dimensions flattened into one row.</summary>
-    public static Microsoft.ML.Segmentation.Kernels.SegmentationShape Nchw(GoldenTensor t)
+    public static Microsoft.ML.Segmentation.Losses.SegmentationShape Nchw(GoldenTensor t)
     {
         if (t.Rank < 2)
         {
@@ -280,11 +280,11 @@ internal static partial class MetricCaseInputs
             spatial *= t.Shape[d];
         }
 
-        return new Microsoft.ML.Segmentation.Kernels.SegmentationShape(t.Shape[0], t.Shape[1], 1, spatial);
+        return new Microsoft.ML.Segmentation.Losses.SegmentationShape(t.Shape[0], t.Shape[1], 1, spatial);
     }
 
     /// <summary>One-hot encodes a label map [B,1,S] into [B,K,S].</summary>
-    public static double[] OneHot(double[] labels, Microsoft.ML.Segmentation.Kernels.SegmentationShape shape, int classes)
+    public static double[] OneHot(double[] labels, Microsoft.ML.Segmentation.Losses.SegmentationShape shape, int classes)
     {
         int s = shape.PixelsPerImage;
         var result = new double[shape.Batch * classes * s];

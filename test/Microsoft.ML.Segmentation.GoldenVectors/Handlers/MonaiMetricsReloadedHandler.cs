@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 
 namespace Microsoft.ML.Segmentation.GoldenVectors.Handlers;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Peers;
 
 namespace Microsoft.ML.Segmentation.GoldenVectors.Handlers;

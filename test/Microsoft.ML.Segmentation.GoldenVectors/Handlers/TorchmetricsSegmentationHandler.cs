@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Segmentation.Peers;
 

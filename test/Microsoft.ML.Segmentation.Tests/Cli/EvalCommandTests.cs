@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.ML.Segmentation.Cli.Commands;
 using Microsoft.ML.Segmentation.Evaluation;
 using Microsoft.ML.Segmentation.Imaging;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Segmentation.Tests.Onnx;

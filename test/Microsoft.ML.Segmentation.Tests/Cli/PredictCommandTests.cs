@@ -1,6 +1,6 @@
 using Microsoft.ML.Segmentation.Cli.Commands;
 using Microsoft.ML.Segmentation.Imaging;
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Segmentation.Tests.Onnx;
 using SixLabors.ImageSharp;

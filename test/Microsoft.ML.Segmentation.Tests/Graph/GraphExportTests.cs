@@ -4,7 +4,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Export;
 using Microsoft.ML.Segmentation.Imaging;
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Onnx;
 using Microsoft.ML.Segmentation.Tests.Support;
 using Microsoft.ML.Segmentation.Transforms;
@@ -41,7 +41,7 @@ public sealed class GraphExportTests
         int[][] expected = SegmlMasks(model, paths, normalization, GeneratedClasses, upsample: true);
         long[][] actual = ExportedMasks(model, paths, new SegmentationExportOptions
         {
-            Width = W, Height = H, Normalization = OnnxInputNormalization.From(normalization),
+            Width = W, Height = H, Normalization = OnnxInputNormalizationOptions.From(normalization),
         }, temp, out string zip);
         AssertMasksEqual(expected, actual);
         AssertNoSegmlReference(zip);
@@ -61,7 +61,7 @@ public sealed class GraphExportTests
             int[][] expected = SegmlMasks(model, paths, ImageTensorOptions.ImageNet(), SceneClasses, upsample: true);
             long[][] actual = ExportedMasks(model, paths, new SegmentationExportOptions
             {
-                Width = group.Key.Width, Height = group.Key.Height, Normalization = OnnxInputNormalization.ImageNet(),
+                Width = group.Key.Width, Height = group.Key.Height, Normalization = OnnxInputNormalizationOptions.ImageNet(),
             }, temp, out _);
             AssertMasksEqual(expected, actual);
         }
@@ -76,7 +76,7 @@ public sealed class GraphExportTests
         string[] paths = Directory.GetFiles(Path.Combine(dir, "images"), "*.png").Order().Where(p => SizeOf(p) != (128, 128)).Take(4).ToArray();
         var stretch = new ImageTensorOptions { Mean = ImageTensorOptions.ImageNetMean, Std = ImageTensorOptions.ImageNetStd, ResizeMode = ImageResizeMode.Stretch, Width = 128, Height = 128 };
         int[][] expected = SegmlMasks(model, paths, stretch, SceneClasses, upsample: true);
-        long[][] actual = ExportedMasks(model, paths, new SegmentationExportOptions { Width = 128, Height = 128, Normalization = OnnxInputNormalization.ImageNet() }, temp, out _);
+        long[][] actual = ExportedMasks(model, paths, new SegmentationExportOptions { Width = 128, Height = 128, Normalization = OnnxInputNormalizationOptions.ImageNet() }, temp, out _);
         int same = 0, total = 0;
         for (int i = 0; i < paths.Length; i++)
         {
@@ -104,8 +104,8 @@ public sealed class GraphExportTests
         SegmentationExport export = ml.Segmentation().ExportToOnnxPipeline(model, new SegmentationExportOptions
         {
             Width = W, Height = H,
-            Normalization = new OnnxInputNormalization { PixelType = pixelType, ChannelOrder = order },
-            PostProcessing = new OnnxPostProcessing { Activation = Activation.Softmax, ArgMax = true, KeepScores = true, MaskElementType = OnnxMaskElementType.UInt8 },
+            Normalization = new OnnxInputNormalizationOptions { PixelType = pixelType, ChannelOrder = order },
+            PostProcessing = new OnnxPostProcessingOptions { Activation = Activation.Softmax, ArgMax = true, KeepScores = true, MaskElementType = OnnxMaskElementType.UInt8 },
         });
         CollectionAssert.AreEqual(new[] { "mask", "scores" }, export.OutputColumnNames.ToArray());
         Assert.AreEqual("image", export.PixelsColumnName);
@@ -129,7 +129,7 @@ public sealed class GraphExportTests
             }
         }
 
-        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Segmentation().ExportToOnnxPipeline(model, new SegmentationExportOptions { Width = W, Height = H, PostProcessing = new OnnxPostProcessing { ConfusionCounts = true } }));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Segmentation().ExportToOnnxPipeline(model, new SegmentationExportOptions { Width = W, Height = H, PostProcessing = new OnnxPostProcessingOptions { ConfusionCounts = true } }));
         Assert.AreEqual("options.PostProcessing", e.ParamName);
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Segmentation().ExportToOnnxPipeline(model, new SegmentationExportOptions { Width = 0, Height = H }));
     }
@@ -162,7 +162,7 @@ public sealed class GraphExportTests
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(paths.Select(p => new PathRow { ImagePath = p }));
         ITransformer segml = ml.Segmentation().Transforms.LoadImages(options: options)
-            .Append(ml.Segmentation().Transforms.ScoreOnnx(model, options: new OnnxSessionOptions { PostProcessing = new OnnxPostProcessing { Activation = Activation.Softmax } }))
+            .Append(ml.Segmentation().Transforms.ScoreOnnx(model, options: new OnnxSessionOptions { PostProcessing = new OnnxPostProcessingOptions { Activation = Activation.Softmax } }))
             .Fit(data);
         try
         {

@@ -48,7 +48,7 @@ public sealed class GraphPipelineTests
             .Append(ml.Segmentation().Transforms.ScoreOnnx(model))
             .Append(ml.Segmentation().Transforms.PredictMasks(Classes))
             .Fit(data);
-        var options = new OnnxSessionOptions { PostProcessing = new OnnxPostProcessing { ResizeToInput = true, ArgMax = true, MaskElementType = OnnxMaskElementType.UInt8 } };
+        var options = new OnnxSessionOptions { PostProcessing = new OnnxPostProcessingOptions { ResizeToInput = true, ArgMax = true, MaskElementType = OnnxMaskElementType.UInt8 } };
         ITransformer inGraph = ml.Segmentation().Transforms.LoadImages()
             .Append(ml.Segmentation().Transforms.ScoreOnnx(model, outputColumnName: "PredictedMask", options: options, maskClassNames: Classes))
             .Fit(data);

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Microsoft.ML.Segmentation.Imaging;
 using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Segmentation.Onnx;
 using Microsoft.ML.Segmentation.Tests.Onnx;
@@ -28,7 +29,7 @@ public sealed class GraphPostProcessingTests
         var expected = new int[2 * 7 * 9];
         MaskPrediction.Argmax<float>(scores, new SegmentationShape(2, K, 7, 9), expected);
 
-        byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessing { ArgMax = true, MaskElementType = type });
+        byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessingOptions { ArgMax = true, MaskElementType = type });
         var outputs = GraphRunner.Run(edited, ("image", images, [2, 3, 7, 9]));
         Assert.IsFalse(outputs.ContainsKey("logits"), "the raw scores leave the outputs");
         GraphRunner.Output mask = outputs["mask"];
@@ -51,7 +52,7 @@ public sealed class GraphPostProcessingTests
         {
             var expected = new float[scores.Length];
             ActivationKernels.Apply<float>(activation, scores, shape, expected);
-            byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessing { Activation = activation });
+            byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessingOptions { Activation = activation });
             GraphRunner.Output output = GraphRunner.Run(edited, ("image", images, [2, 3, 5, 6]))["scores"];
             CollectionAssert.AreEqual(new long[] { 2, K, 5, 6 }, output.Shape);
             AssertClose(expected, output.Floats!, 1e-6, $"{activation} at opset {opset}");
@@ -70,7 +71,7 @@ public sealed class GraphPostProcessingTests
         (float[] scores, long[] raw) = GraphRunner.Scores(model, "image", images, 1, height, width);
         var expected = new float[K * height * width];
         BilinearResize.Resize(scores, K, (int)raw[2], (int)raw[3], height, width, expected);
-        byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessing { ResizeToInput = true });
+        byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessingOptions { ResizeToInput = true });
         GraphRunner.Output output = GraphRunner.Run(edited, ("image", images, [1, 3, height, width]))["scores"];
         CollectionAssert.AreEqual(new long[] { 1, K, height, width }, output.Shape);
         AssertClose(expected, output.Floats!, 1e-5, $"{raw[2]}x{raw[3]} -> {height}x{width}");
@@ -88,7 +89,7 @@ public sealed class GraphPostProcessingTests
         Assert.AreEqual(height * rowRepeats, raw[2]);
         var expected = new float[2 * K * height * width];
         BilinearResize.Resize(scores, 2 * K, (int)raw[2], (int)raw[3], height, width, expected);
-        byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessing { ResizeToInput = true });
+        byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessingOptions { ResizeToInput = true });
         GraphRunner.Output output = GraphRunner.Run(edited, ("image", images, [2, 3, height, width]))["scores"];
         AssertClose(expected, output.Floats!, 1e-5, $"{raw[2]}x{raw[3]} -> {height}x{width}");
     }
@@ -104,7 +105,7 @@ public sealed class GraphPostProcessingTests
         MaskPrediction.Argmax<float>(scores, new SegmentationShape(Batch, K, H, W), predicted);
         long[] labels = RandomLabels(Batch * H * W, K, seed: 6);
 
-        byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessing { ArgMax = true, ConfusionCounts = true });
+        byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessingOptions { ArgMax = true, ConfusionCounts = true });
         Assert.AreEqual(16, OpsetOf(edited), "ScatterElements with reduction needs opset 16");
         var outputs = GraphRunner.Run(edited, ("image", images, [Batch, 3, H, W]), ("labels", labels, [Batch, H, W]));
         GraphRunner.Output counts = outputs["confusion"];
@@ -123,7 +124,7 @@ public sealed class GraphPostProcessingTests
         var upsampled = new float[2 * K * H * W];
         BilinearResize.Resize(scores, 2 * K, (int)raw[2], (int)raw[3], H, W, upsampled);
         long[] labels = RandomLabels(2 * H * W, K, seed: 9);
-        byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessing { ResizeToInput = true, ArgMax = true, ConfusionCounts = true });
+        byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessingOptions { ResizeToInput = true, ArgMax = true, ConfusionCounts = true });
         var outputs = GraphRunner.Run(edited, ("image", images, [2, 3, H, W]), ("labels", labels, [2, H, W]));
         int[] graphMask = outputs["mask"].Longs!.Select(l => (int)l).ToArray();
 
@@ -148,7 +149,7 @@ public sealed class GraphPostProcessingTests
         var expected = new int[p.Length];
         MaskPrediction.Threshold<float>(p, 0.5f, expected);
         var outputs = GraphRunner.Run(
-            OnnxGraphEditor.AppendPostProcessing(probabilities, new OnnxPostProcessing { ArgMax = true, ConfusionCounts = true }),
+            OnnxGraphEditor.AppendPostProcessing(probabilities, new OnnxPostProcessingOptions { ArgMax = true, ConfusionCounts = true }),
             ("image", images, [2, 3, 9, 5]), ("labels", labels, [2, 9, 5]));
         CollectionAssert.AreEqual(expected.Select(v => (long)v).ToArray(), outputs["mask"].Longs);
         CollectionAssert.AreEqual(new long[] { 2, 2, 2 }, outputs["confusion"].Shape);
@@ -163,8 +164,8 @@ public sealed class GraphPostProcessingTests
         MaskPrediction.Threshold<float>(sigmoid, 0.7f, fromProbabilities);
         var fromLogits = new int[z.Length];
         MaskPrediction.Threshold<float>(z, (float)Math.Log(0.7 / 0.3), fromLogits);
-        long[] onLogits = GraphRunner.Run(OnnxGraphEditor.AppendPostProcessing(logits, new OnnxPostProcessing { ArgMax = true, Threshold = 0.7f }), ("image", images, [2, 3, 9, 5]))["mask"].Longs!;
-        long[] onSigmoid = GraphRunner.Run(OnnxGraphEditor.AppendPostProcessing(logits, new OnnxPostProcessing { ArgMax = true, Threshold = 0.7f, Activation = Activation.Sigmoid }), ("image", images, [2, 3, 9, 5]))["mask"].Longs!;
+        long[] onLogits = GraphRunner.Run(OnnxGraphEditor.AppendPostProcessing(logits, new OnnxPostProcessingOptions { ArgMax = true, Threshold = 0.7f }), ("image", images, [2, 3, 9, 5]))["mask"].Longs!;
+        long[] onSigmoid = GraphRunner.Run(OnnxGraphEditor.AppendPostProcessing(logits, new OnnxPostProcessingOptions { ArgMax = true, Threshold = 0.7f, Activation = Activation.Sigmoid }), ("image", images, [2, 3, 9, 5]))["mask"].Longs!;
         CollectionAssert.AreEqual(fromLogits.Select(v => (long)v).ToArray(), onLogits);
         CollectionAssert.AreEqual(fromProbabilities.Select(v => (long)v).ToArray(), onSigmoid);
     }
@@ -174,7 +175,7 @@ public sealed class GraphPostProcessingTests
     {
         string dir = Support.SharedData.RequireDirectory("fixtures/scenes-lraspp");
         byte[] model = File.ReadAllBytes(Path.Combine(dir, "model.onnx"));
-        byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessing
+        byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessingOptions
         {
             Activation = Activation.Softmax, ResizeToInput = true, ArgMax = true, KeepScores = true, ConfusionCounts = true, MaskElementType = OnnxMaskElementType.UInt8,
         });
@@ -203,18 +204,18 @@ public sealed class GraphPostProcessingTests
     [TestMethod]
     public void OpsetsAreRaisedOrRefusedAsDocumented()
     {
-        byte[] edited = OnnxGraphEditor.AppendPostProcessing(GraphTestModels.ConvHead(13), new OnnxPostProcessing { ConfusionCounts = true });
+        byte[] edited = OnnxGraphEditor.AppendPostProcessing(GraphTestModels.ConvHead(13), new OnnxPostProcessingOptions { ConfusionCounts = true });
         ModelProto proto = ModelProto.Parser.ParseFrom(edited);
         Assert.AreEqual(16, proto.OpsetImport.Single(o => o.Domain == string.Empty).Version);
         Assert.IsTrue(proto.IrVersion >= 8);
         CollectionAssert.AreEqual(new[] { "scores", "confusion" }, proto.Graph.Output.Select(o => o.Name).ToArray(), "without ArgMax the scores stay, renamed");
 
         // Opset 16 models stay at 16; opset 11 works for everything but the counts.
-        Assert.AreEqual(17, OpsetOf(OnnxGraphEditor.AppendPostProcessing(Reopset(GraphTestModels.ConvHead(13), 17), new OnnxPostProcessing { ConfusionCounts = true })));
-        Assert.AreEqual(11, OpsetOf(OnnxGraphEditor.AppendPostProcessing(GraphTestModels.ConvHead(11), new OnnxPostProcessing { ArgMax = true, Activation = Activation.Softmax, KeepScores = true })));
-        var e = Assert.ThrowsExactly<NotSupportedException>(() => OnnxGraphEditor.AppendPostProcessing(GraphTestModels.ConvHead(11), new OnnxPostProcessing { ConfusionCounts = true }));
+        Assert.AreEqual(17, OpsetOf(OnnxGraphEditor.AppendPostProcessing(Reopset(GraphTestModels.ConvHead(13), 17), new OnnxPostProcessingOptions { ConfusionCounts = true })));
+        Assert.AreEqual(11, OpsetOf(OnnxGraphEditor.AppendPostProcessing(GraphTestModels.ConvHead(11), new OnnxPostProcessingOptions { ArgMax = true, Activation = Activation.Softmax, KeepScores = true })));
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => OnnxGraphEditor.AppendPostProcessing(GraphTestModels.ConvHead(11), new OnnxPostProcessingOptions { ConfusionCounts = true }));
         StringAssert.Contains(e.Message, "opset 11");
-        Assert.ThrowsExactly<NotSupportedException>(() => OnnxGraphEditor.AppendPostProcessing(GraphTestModels.ConvHead(10), new OnnxPostProcessing { ArgMax = true }));
+        Assert.ThrowsExactly<NotSupportedException>(() => OnnxGraphEditor.AppendPostProcessing(GraphTestModels.ConvHead(10), new OnnxPostProcessingOptions { ArgMax = true }));
 
         // The raised model still computes what the original did.
         float[] images = TestModels.RandomImages(1, 4, 4, seed: 1);
@@ -229,7 +230,7 @@ public sealed class GraphPostProcessingTests
     public void NewNamesNeverCollide()
     {
         byte[] model = GraphTestModels.ConvHeadWithEditorNames();
-        byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessing { Activation = Activation.Softmax, ResizeToInput = true, ArgMax = true, KeepScores = true, ConfusionCounts = true });
+        byte[] edited = OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessingOptions { Activation = Activation.Softmax, ResizeToInput = true, ArgMax = true, KeepScores = true, ConfusionCounts = true });
         ModelProto proto = ModelProto.Parser.ParseFrom(edited);
         string[] produced = proto.Graph.Node.SelectMany(n => n.Output).Concat(proto.Graph.Initializer.Select(t => t.Name)).Concat(proto.Graph.Input.Select(i => i.Name)).ToArray();
         Assert.AreEqual(produced.Length, produced.Distinct().Count(), "every tensor is defined once");
@@ -240,9 +241,9 @@ public sealed class GraphPostProcessingTests
         var outputs = GraphRunner.Run(edited, ("image", images, [1, 3, 3, 5]), ("labels", new long[15], [1, 3, 5]));
         Assert.AreEqual(15, outputs["mask"].Longs!.Length);
 
-        var e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessing { ArgMax = true, MaskOutputName = "logits" }));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessingOptions { ArgMax = true, MaskOutputName = "logits" }));
         Assert.AreEqual("options.MaskOutputName", e.ParamName);
-        e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessing { ConfusionCounts = true, LabelsInputName = "image" }));
+        e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(model, new OnnxPostProcessingOptions { ConfusionCounts = true, LabelsInputName = "image" }));
         Assert.AreEqual("options.LabelsInputName", e.ParamName);
     }
 
@@ -250,23 +251,23 @@ public sealed class GraphPostProcessingTests
     public void BadOptionsAreReportedWithTheirName()
     {
         byte[] head = GraphTestModels.ConvHead(13);
-        var e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(head, new OnnxPostProcessing()));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(head, new OnnxPostProcessingOptions()));
         StringAssert.Contains(e.Message, "ask for nothing");
-        e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(TestModels.SoftmaxHead(), new OnnxPostProcessing { Activation = Activation.Softmax, ArgMax = true }));
+        e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(TestModels.SoftmaxHead(), new OnnxPostProcessingOptions { Activation = Activation.Softmax, ArgMax = true }));
         StringAssert.Contains(e.Message, "already ends in Softmax or Sigmoid");
-        e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(TestModels.ArgmaxMask(), new OnnxPostProcessing { ArgMax = true }));
+        e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(TestModels.ArgmaxMask(), new OnnxPostProcessingOptions { ArgMax = true }));
         StringAssert.Contains(e.Message, "already post-processed");
-        e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(TestModels.ArgmaxMask(), new OnnxPostProcessing { ArgMax = true, OutputName = "mask" }));
+        e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(TestModels.ArgmaxMask(), new OnnxPostProcessingOptions { ArgMax = true, OutputName = "mask" }));
         StringAssert.Contains(e.Message, "Int64 [N,H,W]");
-        e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(GraphTestModels.BinaryLogits(), new OnnxPostProcessing { Activation = Activation.Softmax }));
+        e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(GraphTestModels.BinaryLogits(), new OnnxPostProcessingOptions { Activation = Activation.Softmax }));
         StringAssert.Contains(e.Message, "Sigmoid");
-        e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(head, new OnnxPostProcessing { ArgMax = true, OutputName = "nope" }));
+        e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing(head, new OnnxPostProcessingOptions { ArgMax = true, OutputName = "nope" }));
         Assert.AreEqual("options.OutputName", e.ParamName);
-        var range = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => OnnxGraphEditor.AppendPostProcessing(head, new OnnxPostProcessing { ArgMax = true, Threshold = 1f }));
+        var range = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => OnnxGraphEditor.AppendPostProcessing(head, new OnnxPostProcessingOptions { ArgMax = true, Threshold = 1f }));
         StringAssert.Contains(range.Message, "Threshold");
-        e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing([1, 2, 3, 4, 5], new OnnxPostProcessing { ArgMax = true }));
+        e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.AppendPostProcessing([1, 2, 3, 4, 5], new OnnxPostProcessingOptions { ArgMax = true }));
         Assert.AreEqual("model", e.ParamName);
-        e = Assert.ThrowsExactly<ArgumentException>(() => SegmentationModel.Load(head, new OnnxSessionOptions { PostProcessing = new OnnxPostProcessing { ConfusionCounts = true } }));
+        e = Assert.ThrowsExactly<ArgumentException>(() => SegmentationModel.Load(head, new OnnxSessionOptions { PostProcessing = new OnnxPostProcessingOptions { ConfusionCounts = true } }));
         StringAssert.Contains(e.Message, "OnnxGraphEditor.AppendPostProcessing");
     }
 
@@ -280,7 +281,7 @@ public sealed class GraphPostProcessingTests
         plain.RunMask(images, 2, H, W, expected);
         foreach (OnnxMaskElementType type in new[] { OnnxMaskElementType.Int64, OnnxMaskElementType.UInt8 })
         {
-            using SegmentationModel edited = SegmentationModel.Load(GraphTestModels.ConvHead(13), new OnnxSessionOptions { PostProcessing = new OnnxPostProcessing { ArgMax = true, MaskElementType = type } });
+            using SegmentationModel edited = SegmentationModel.Load(GraphTestModels.ConvHead(13), new OnnxSessionOptions { PostProcessing = new OnnxPostProcessingOptions { ArgMax = true, MaskElementType = type } });
             Assert.AreEqual(SegmentationOutputKind.Mask, edited.OutputKind);
             Assert.AreEqual("mask", edited.OutputName);
             var actual = new int[2 * H * W];
@@ -289,7 +290,7 @@ public sealed class GraphPostProcessingTests
             CollectionAssert.AreEqual(expected, actual, type.ToString());
         }
 
-        using SegmentationModel softmax = SegmentationModel.Load(GraphTestModels.ConvHead(13), new OnnxSessionOptions { PostProcessing = new OnnxPostProcessing { Activation = Activation.Softmax } });
+        using SegmentationModel softmax = SegmentationModel.Load(GraphTestModels.ConvHead(13), new OnnxSessionOptions { PostProcessing = new OnnxPostProcessingOptions { Activation = Activation.Softmax } });
         Assert.AreEqual(SegmentationOutputKind.Probabilities, softmax.OutputKind);
         var raw = new float[2 * K * H * W];
         SegmentationShape scoresShape = plain.Run(images, 2, H, W, raw);
@@ -324,12 +325,12 @@ public sealed class GraphPostProcessingTests
 
         byte[] model = GraphTestModels.ConvHead(13);
         (float[] expected, _) = GraphRunner.Scores(model, "image", normalized, 1, H, W);
-        byte[] baked = OnnxGraphEditor.PrependNormalization(model, new OnnxInputNormalization { Mean = mean, Std = std, ChannelOrder = order, PixelType = pixelType });
+        byte[] baked = OnnxGraphEditor.PrependNormalization(model, new OnnxInputNormalizationOptions { Mean = mean, Std = std, ChannelOrder = order, PixelType = pixelType });
         Array input = pixelType == OnnxPixelType.UInt8 ? pixels : pixels.Select(b => (float)b).ToArray();
         float[] actual = GraphRunner.Run(baked, ("image", input, [1, 3, H, W]))["logits"].Floats!;
         AssertClose(expected, actual, 1e-5, $"{pixelType} {order}");
 
-        var e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.PrependNormalization(model, new OnnxInputNormalization { Std = [1f, 0f, 1f] }));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => OnnxGraphEditor.PrependNormalization(model, new OnnxInputNormalizationOptions { Std = [1f, 0f, 1f] }));
         Assert.AreEqual("normalization", e.ParamName);
     }
 

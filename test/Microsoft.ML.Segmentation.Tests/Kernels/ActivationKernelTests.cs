@@ -1,4 +1,5 @@
 using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Tests.Kernels;
 

@@ -1,4 +1,3 @@
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Tests.Losses;
@@ -48,7 +47,7 @@ public sealed class LovaszExtensionTests
     {
         // For m ∈ {0,1}^p the Lovász extension is the set function itself: Δ_J of the mispredicted pixels.
         var random = new Random(6);
-        var loss = new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { Activation = Activation.None, Classes = LovaszClassSelection.All });
+        var loss = new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { Activation = Activation.None, ClassSelection = LovaszClassSelection.All });
         for (int trial = 0; trial < 50; trial++)
         {
             int p = 1 + random.Next(80);
@@ -65,7 +64,7 @@ public sealed class LovaszExtensionTests
     public void Extension_MatchesChoquetIntegralOnRandomErrors()
     {
         var random = new Random(7);
-        var loss = new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { Activation = Activation.None, Classes = LovaszClassSelection.All });
+        var loss = new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { Activation = Activation.None, ClassSelection = LovaszClassSelection.All });
         for (int trial = 0; trial < 30; trial++)
         {
             int p = 1 + random.Next(120);

@@ -25,7 +25,7 @@ public sealed class LovaszSoftmaxLossTests
         var loss = new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions
         {
             Activation = activation,
-            Classes = all ? LovaszClassSelection.All : LovaszClassSelection.Present,
+            ClassSelection = all ? LovaszClassSelection.All : LovaszClassSelection.Present,
             PerImage = perImage,
         });
 
@@ -45,7 +45,7 @@ public sealed class LovaszSoftmaxLossTests
         double[] weights = [0.5, 3.0, 2.0];
         var loss = new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions
         {
-            Classes = LovaszClassSelection.All,
+            ClassSelection = LovaszClassSelection.All,
             ClassIndices = classList,
             ClassWeights = weights,
             PerImage = perImage,
@@ -176,7 +176,7 @@ public sealed class LovaszSoftmaxLossTests
         int[] labels = Enumerable.Repeat(Ignore, shape.PixelCount).ToArray();
         foreach (bool all in new[] { false, true })
         {
-            var loss = new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { Classes = all ? LovaszClassSelection.All : LovaszClassSelection.Present });
+            var loss = new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { ClassSelection = all ? LovaszClassSelection.All : LovaszClassSelection.Present });
             double[] gradient = Enumerable.Repeat(double.NaN, shape.ElementCount).ToArray();
             Assert.AreEqual(0.0, loss.Compute<double>(logits, shape, SegmentationTarget<double>.FromLabels(labels, Ignore), gradient), 0.0);
             Assert.IsTrue(gradient.All(g => g == 0));
@@ -217,7 +217,7 @@ public sealed class LovaszSoftmaxLossTests
         int[] labels = [0, 0];
         double present = new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { Activation = Activation.None })
             .Compute<double>(probabilities, shape, SegmentationTarget<double>.FromLabels(labels));
-        double all = new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { Activation = Activation.None, Classes = LovaszClassSelection.All })
+        double all = new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { Activation = Activation.None, ClassSelection = LovaszClassSelection.All })
             .Compute<double>(probabilities, shape, SegmentationTarget<double>.FromLabels(labels));
 
         // Class 0: errors [0.5, 0.25], fg [1, 1] → g = [0.5, 0.5] → 0.375. Class 1 (absent): errors [0.5, 0.25], G = 0 → g = [1, 0] → 0.5.

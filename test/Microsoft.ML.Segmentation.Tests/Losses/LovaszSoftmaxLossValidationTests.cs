@@ -1,4 +1,3 @@
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Tests.Losses;
@@ -86,7 +85,7 @@ public sealed class LovaszSoftmaxLossValidationTests
         Assert.AreEqual("options", Assert.ThrowsExactly<ArgumentException>(() => new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { ClassWeights = [1, double.NaN] })).ParamName);
         Assert.AreEqual("options", Assert.ThrowsExactly<ArgumentException>(() => new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { ClassWeights = [-1] })).ParamName);
         Assert.AreEqual("options", Assert.ThrowsExactly<ArgumentException>(() => new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { Activation = (Activation)7 })).ParamName);
-        Assert.AreEqual("options", Assert.ThrowsExactly<ArgumentException>(() => new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { Classes = (LovaszClassSelection)7 })).ParamName);
+        Assert.AreEqual("options", Assert.ThrowsExactly<ArgumentException>(() => new LovaszSoftmaxLoss(new LovaszSoftmaxLossOptions { ClassSelection = (LovaszClassSelection)7 })).ParamName);
     }
 
     private static ArgumentException Throws(LovaszSoftmaxLoss loss, double[] input, int[] labels)

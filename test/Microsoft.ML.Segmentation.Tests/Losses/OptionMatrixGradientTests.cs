@@ -12,8 +12,8 @@ public sealed class OptionMatrixGradientTests
 
     public static IEnumerable<object[]> Losses()
     {
-        yield return Case("dice pooled classes, per image", new DiceLoss(new() { PoolClasses = true, PerImage = true, Classes = new[] { 0, 2 } }));
-        yield return Case("dice class subset, sum", new DiceLoss(new() { Classes = new[] { 1, 2 }, Reduction = LossReduction.Sum, IncludeBackground = false }));
+        yield return Case("dice pooled classes, per image", new DiceLoss(new() { PoolClasses = true, PerImage = true, ClassIndices = new[] { 0, 2 } }));
+        yield return Case("dice class subset, sum", new DiceLoss(new() { ClassIndices = new[] { 1, 2 }, Reduction = LossReduction.Sum, IncludeBackground = false }));
         yield return Case("dice count-normalised weights", new DiceLoss(new() { ClassWeights = new[] { 3.0, 1, 0.5 }, WeightNormalization = ClassWeightNormalization.Count, PerImage = true }));
         yield return Case("jaccard squared log", new JaccardLoss(new() { Denominator = OverlapDenominator.Squared, LogLoss = true }));
         yield return Case("tversky soft labels exclude", new TverskyLoss(new() { SoftLabels = true, EmptyTarget = EmptyTargetPolicy.Exclude, Alpha = 0.6, Beta = 0.2 }));
@@ -24,7 +24,7 @@ public sealed class OptionMatrixGradientTests
         yield return Case("focal softmax sum normalised", new FocalLoss(new() { Activation = Activation.Softmax, Averaging = PointwiseAveraging.Sum, Normalized = true }));
         yield return Case("ce elements", new CrossEntropyLoss(new() { Averaging = PointwiseAveraging.ValidElements, LabelSmoothing = 0.3 }));
         yield return Case("mcc three channels", new MatthewsCorrelationLoss());
-        yield return Case("lovasz all classes per image", new LovaszSoftmaxLoss(new() { Classes = LovaszClassSelection.All, PerImage = true }));
+        yield return Case("lovasz all classes per image", new LovaszSoftmaxLoss(new() { ClassSelection = LovaszClassSelection.All, PerImage = true }));
         yield return Case("combined three", new CombinedLoss((new CrossEntropyLoss(), 0.5), (new TverskyLoss(), 2), (new FocalLoss(), -0.25)));
     }
 

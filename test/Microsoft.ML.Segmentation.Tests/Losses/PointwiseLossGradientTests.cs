@@ -1,4 +1,3 @@
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Tests.Support;
 

@@ -1,5 +1,5 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Segmentation.Onnx;
 using Microsoft.ML.Segmentation.Tests.Graph;
@@ -52,7 +52,7 @@ public sealed class ThresholdConventionTests
         var ml = new MLContext(seed: 0);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Segmentation().Transforms.PredictMasks(s_binary, threshold: threshold)).Message, "probability");
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ForegroundThreshold.ScoreCut(threshold, false));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => OnnxGraphEditor.AppendPostProcessing(GraphTestModels.BinaryLogits(), new OnnxPostProcessing { ArgMax = true, Threshold = threshold }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => OnnxGraphEditor.AppendPostProcessing(GraphTestModels.BinaryLogits(), new OnnxPostProcessingOptions { ArgMax = true, Threshold = threshold }));
     }
 
     /// <summary>The logit model and the sigmoid model agree at every threshold: sigmoid(z) &gt; t, however the scores come.</summary>
@@ -129,5 +129,5 @@ public sealed class ThresholdConventionTests
 
     /// <summary>The binary logit conv of <see cref="GraphTestModels.BinaryLogits"/> followed by a Sigmoid, built by the graph editor.</summary>
     private static byte[] BinarySigmoidOfTheSameConv()
-        => OnnxGraphEditor.AppendPostProcessing(GraphTestModels.BinaryLogits(), new OnnxPostProcessing { Activation = Activation.Sigmoid, KeepScores = true });
+        => OnnxGraphEditor.AppendPostProcessing(GraphTestModels.BinaryLogits(), new OnnxPostProcessingOptions { Activation = Activation.Sigmoid, KeepScores = true });
 }

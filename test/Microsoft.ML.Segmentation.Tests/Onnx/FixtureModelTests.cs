@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Segmentation.Onnx;

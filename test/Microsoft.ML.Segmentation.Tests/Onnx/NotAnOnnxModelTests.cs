@@ -49,7 +49,7 @@ public sealed class NotAnOnnxModelTests
     [TestMethod]
     public void LoadWithPostProcessingThrowsTheSameException()
     {
-        var options = new OnnxSessionOptions { PostProcessing = new OnnxPostProcessing { ArgMax = true } };
+        var options = new OnnxSessionOptions { PostProcessing = new OnnxPostProcessingOptions { ArgMax = true } };
         AssertNotAModel(Assert.ThrowsExactly<InvalidDataException>(() => SegmentationModel.Load(s_text, options, "notes.bin")), "notes.bin");
     }
 

@@ -1,5 +1,4 @@
 using Microsoft.ML.Segmentation.GoldenVectors;
-using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Peers;
 using Microsoft.ML.Segmentation.Tests.Support;

@@ -1,4 +1,4 @@
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Segmentation.Peers;
 

@@ -133,7 +133,7 @@ public sealed class HeadGradientTests
     {
         public string Name => "half_squared";
 
-        public double Compute<T>(ReadOnlySpan<T> input, Microsoft.ML.Segmentation.Kernels.SegmentationShape shape, Microsoft.ML.Segmentation.Kernels.SegmentationTarget<T> target, Span<T> inputGradient = default)
+        public double Compute<T>(ReadOnlySpan<T> input, Microsoft.ML.Segmentation.Losses.SegmentationShape shape, Microsoft.ML.Segmentation.Losses.SegmentationTarget<T> target, Span<T> inputGradient = default)
             where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
             double sum = 0;

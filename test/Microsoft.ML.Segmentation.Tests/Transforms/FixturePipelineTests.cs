@@ -2,7 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Evaluation;
 using Microsoft.ML.Segmentation.Imaging;
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Segmentation.Onnx;
 using Microsoft.ML.Segmentation.Tests.Onnx;

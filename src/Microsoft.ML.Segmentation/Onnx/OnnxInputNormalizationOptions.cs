@@ -10,7 +10,7 @@ namespace Microsoft.ML.Segmentation.Onnx;
 /// </summary>
 /// <remarks>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
 /// component built from it is in use.</remarks>
-public sealed class OnnxInputNormalization
+public sealed class OnnxInputNormalizationOptions
 {
     /// <summary>Divide pixel values by 255 before normalising. Default: <see langword="true"/>.</summary>
     public bool ScaleToUnit { get; set; } = true;
@@ -32,13 +32,13 @@ public sealed class OnnxInputNormalization
 
     /// <summary>The ImageNet normalisation of torchvision models (<see cref="ImageTensorOptions.ImageNetMean"/>, <see cref="ImageTensorOptions.ImageNetStd"/>).</summary>
     /// <returns>New options.</returns>
-    public static OnnxInputNormalization ImageNet() => new() { Mean = ImageTensorOptions.ImageNetMean, Std = ImageTensorOptions.ImageNetStd };
+    public static OnnxInputNormalizationOptions ImageNet() => new() { Mean = ImageTensorOptions.ImageNetMean, Std = ImageTensorOptions.ImageNetStd };
 
     /// <summary>The normalisation part of image-loading options (scale, mean, std, channel order).</summary>
     /// <param name="options">The options SegML's image loader uses for the model.</param>
     /// <returns>New options.</returns>
     /// <exception cref="System.ArgumentNullException"><paramref name="options"/> is null.</exception>
-    public static OnnxInputNormalization From(ImageTensorOptions options)
+    public static OnnxInputNormalizationOptions From(ImageTensorOptions options)
     {
         System.ArgumentNullException.ThrowIfNull(options);
         return new() { ScaleToUnit = options.ScaleToUnit, Mean = options.Mean, Std = options.Std, ChannelOrder = options.ChannelOrder };

@@ -1,4 +1,4 @@
-using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Onnx;
 
@@ -18,7 +18,7 @@ namespace Microsoft.ML.Segmentation.Onnx;
 /// <para>Thread safety: a plain settings object, not thread-safe; set it on one thread and do not change it while a
 /// component built from it is in use.</para>
 /// </remarks>
-public sealed class OnnxPostProcessing
+public sealed class OnnxPostProcessingOptions
 {
     /// <summary>
     /// The score output to process. <see langword="null"/> takes the first rank-4 float output. Default: <see langword="null"/>.
@@ -87,6 +87,7 @@ public sealed class OnnxPostProcessing
     /// <summary>The name of the confusion-count output added by <see cref="ConfusionCounts"/>. Default: "confusion".</summary>
     public string ConfusionOutputName { get; set; } = "confusion";
 
-    /// <summary>A copy, so that a caller's later changes do not reach a loaded model.</summary>
-    internal OnnxPostProcessing Clone() => (OnnxPostProcessing)MemberwiseClone();
+    /// <summary>A copy whose later changes do not reach this instance (and the reverse), as a loaded model keeps one.</summary>
+    /// <returns>New options with the same values.</returns>
+    public OnnxPostProcessingOptions Clone() => (OnnxPostProcessingOptions)MemberwiseClone();
 }
