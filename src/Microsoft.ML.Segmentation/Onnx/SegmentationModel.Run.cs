@@ -29,7 +29,7 @@ public sealed partial class SegmentationModel
         if (TryGetBoundShapes(batch, height, width, out SegmentationShape written, out SegmentationShape raw))
         {
             CheckScoresLength(scores.Length, written, nameof(scores));
-            RunScoresBound(input, shape, raw, written, scores);
+            _binding.RunScores(input, shape, raw, written, scores);
             return written;
         }
 
@@ -73,7 +73,7 @@ public sealed partial class SegmentationModel
                 scores = new float[written.ElementCount];
             }
 
-            RunScoresBound(input, shape, raw, written, scores);
+            _binding.RunScores(input, shape, raw, written, scores);
             return written;
         }
 
@@ -108,7 +108,7 @@ public sealed partial class SegmentationModel
         try
         {
             (SegmentationShape written, SegmentationShape raw) = ScoreShapes(outputs[0], batch, height, width);
-            RememberOutputShape(batch, height, width, outputs[0]);
+            _binding.RememberOutputShape(batch, height, width, outputs[0]);
             return (outputs, written, raw);
         }
         catch
@@ -172,14 +172,14 @@ public sealed partial class SegmentationModel
         if (TryGetBoundShapes(batch, height, width, out SegmentationShape written, out _))
         {
             CheckLabelsLength(labels.Length, written);
-            RunMaskBound(input, shape, written, labels);
+            _binding.RunMask(input, shape, written, labels);
             return written;
         }
 
         using IDisposableReadOnlyCollection<OrtValue> outputs = RunCore(input, shape);
         OrtValue output = outputs[0];
         written = MaskShape(output.GetTensorTypeAndShape().Shape, batch);
-        RememberOutputShape(batch, height, width, output);
+        _binding.RememberOutputShape(batch, height, width, output);
         CheckLabelsLength(labels.Length, written);
         switch (output.GetTensorTypeAndShape().ElementDataType)
         {
@@ -195,6 +195,27 @@ public sealed partial class SegmentationModel
         }
 
         return written;
+    }
+
+    /// <summary>The written and raw score shapes (or, for a mask model, the mask shape twice) of a known input shape.</summary>
+    private bool TryGetBoundShapes(int batch, int height, int width, out SegmentationShape written, out SegmentationShape raw)
+    {
+        written = raw = default;
+        if (!_binding.TryGetOutputShape(batch, height, width, out long[]? dims))
+        {
+            return false;
+        }
+
+        if (OutputKind == SegmentationOutputKind.Mask)
+        {
+            written = raw = MaskShape(dims, batch);
+            return true;
+        }
+
+        raw = new SegmentationShape(batch, checked((int)dims[1]), checked((int)dims[2]), checked((int)dims[3]));
+        bool resize = UpsampleToInput && (raw.Height != height || raw.Width != width);
+        written = resize ? new SegmentationShape(batch, raw.Classes, height, width) : raw;
+        return true;
     }
 
     private SegmentationShape MaskShape(long[] dims, int batch)
@@ -227,7 +248,7 @@ public sealed partial class SegmentationModel
             float[] scores = ArrayPool<float>.Shared.Rent(shape.ElementCount);
             try
             {
-                RunScoresBound(input, inputShape, raw, shape, scores);
+                _binding.RunScores(input, inputShape, raw, shape, scores);
                 return LabelsFromScores(scores.AsSpan(0, shape.ElementCount), shape, labels);
             }
             finally
@@ -238,7 +259,7 @@ public sealed partial class SegmentationModel
 
         using IDisposableReadOnlyCollection<OrtValue> outputs = RunCore(input, inputShape);
         (shape, raw) = ScoreShapes(outputs[0], batch, height, width);
-        RememberOutputShape(batch, height, width, outputs[0]);
+        _binding.RememberOutputShape(batch, height, width, outputs[0]);
         CheckLabelsLength(labels.Length, shape);
         float[] rented = ArrayPool<float>.Shared.Rent(shape.ElementCount);
         try
