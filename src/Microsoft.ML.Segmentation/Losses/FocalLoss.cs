@@ -58,7 +58,11 @@ public sealed class FocalLoss : ISegmentationLoss
             ReducedThreshold = options.ReducedThreshold,
             Averaging = options.Averaging,
         };
+        SavedOptions = LossOptionsSnapshot.Copy(options);
     }
+
+    /// <summary>A copy of the settings this loss was built with, for saving it (SegML's model file).</summary>
+    internal FocalLossOptions SavedOptions { get; }
 
     /// <inheritdoc/>
     public string Name => "focal";
