@@ -11,8 +11,9 @@ namespace Microsoft.ML.Segmentation.Transforms;
 
 /// <summary>
 /// The JSON form of a loss in a saved <c>ComputeLosses</c> stage: <c>{"type": "DiceLoss", "options": {…}}</c> for a
-/// built-in loss with every option it was built with; <c>CombinedLoss</c> lists its weighted parts, and the peer
-/// presets' target wrappers (ignore index, background dropped, clamped one-hot) hold the loss they wrap.
+/// built-in loss with every option it was built with; <c>CombinedLoss</c> lists its weighted parts, the peer
+/// presets' target wrappers (ignore index, background dropped, clamped one-hot) hold the loss they wrap, and a
+/// <see cref="PeerLoss"/> (MONAI, and some mmseg and smp presets) is the preset call that built it, made again on loading.
 /// </summary>
 /// <remarks>
 /// A loss SegML did not write (an application's own <see cref="ISegmentationLoss"/>) has no description: saving
@@ -46,9 +47,17 @@ internal static class SavedLoss
         IgnoreIndexLoss l => new JsonObject { [TypeKey] = nameof(IgnoreIndexLoss), ["ignoreIndex"] = l.IgnoreIndex, ["inner"] = Describe(l.Inner, column) },
         BackgroundDroppedLoss l => new JsonObject { [TypeKey] = nameof(BackgroundDroppedLoss), ["inner"] = Describe(l.Inner, column) },
         ClampedOneHotLoss l => new JsonObject { [TypeKey] = nameof(ClampedOneHotLoss), ["inner"] = Describe(l.Inner, column) },
+        PeerLoss { Preset: PeerPreset preset } l => new JsonObject
+        {
+            [TypeKey] = nameof(PeerLoss),
+            ["name"] = l.Name,
+            ["catalog"] = preset.Catalog,
+            ["method"] = preset.Method,
+            ["arguments"] = new JsonObject(preset.Arguments.Select(a => KeyValuePair.Create(a.Name, StageDescription.ToNode(a.Value)))),
+        },
         _ => throw new NotSupportedException(
             $"The ComputeLosses column '{column}' holds a {loss.GetType().FullName} ('{loss.Name}'), which SegML cannot save: a model file "
-            + "describes the built-in losses of Microsoft.ML.Segmentation.Losses (and the smp and mmseg presets that wrap them) by their options. "
+            + "describes the built-in losses of Microsoft.ML.Segmentation.Losses by their options and the presets of Microsoft.ML.Segmentation.Peers by their arguments. "
             + $"Save with new {nameof(SegmentationModelSaveOptions)} {{ {nameof(SegmentationModelSaveOptions.OmitLossStages)} = true }} to leave the loss stages out, "
             + "and append ComputeLosses again after loading (it needs no training)."),
     };
@@ -76,8 +85,21 @@ internal static class SavedLoss
             nameof(IgnoreIndexLoss) => new IgnoreIndexLoss(Inner(description, type), (int?)description["ignoreIndex"] ?? throw Missing(type, "ignoreIndex")),
             nameof(BackgroundDroppedLoss) => new BackgroundDroppedLoss(Inner(description, type)),
             nameof(ClampedOneHotLoss) => new ClampedOneHotLoss(Inner(description, type)),
+            nameof(PeerLoss) => Preset(description),
             _ => throw new InvalidDataException($"A saved loss has the type '{type}', which this SegML does not know."),
         };
+    }
+
+    /// <summary>Calls the recorded preset again (<see cref="PeerPreset.Rebuild"/>); a parameter not recorded takes its default.</summary>
+    private static PeerLoss Preset(JsonObject description)
+    {
+        string Text(string key) => (string?)description[key] ?? throw Missing(nameof(PeerLoss), key);
+        JsonObject arguments = description["arguments"] as JsonObject ?? throw Missing(nameof(PeerLoss), "arguments");
+        return PeerPreset.Rebuild(
+            Text("catalog"),
+            Text("method"),
+            parameter => arguments.TryGetPropertyValue(parameter.Name!, out JsonNode? value) ? value?.Deserialize(parameter.ParameterType, StageDescription.Json) : Type.Missing,
+            Text("name"));
     }
 
     private static JsonObject Options<T>(string type, T options)

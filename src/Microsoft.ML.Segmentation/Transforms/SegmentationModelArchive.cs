@@ -16,7 +16,7 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// <remarks>
 /// ML.NET's <c>mlContext.Model.Save</c> cannot write third-party transformers (its writer is internal), so SegML
 /// pipelines are saved here. Saved: <c>LoadImages</c>, <c>LoadMasks</c>, <c>ScoreOnnx</c>, <c>PredictMasks</c>, and
-/// <c>ComputeLosses</c> with each built-in loss's type and options (<see cref="SavedLoss"/>); a trained
+/// <c>ComputeLosses</c> with each built-in loss's type and options, or a peer preset's call (<see cref="SavedLoss"/>); a trained
 /// <see cref="SegmentationHeadTransformer"/> is saved as the ScoreOnnx stage it scores with. A loss SegML cannot
 /// describe makes saving throw, unless <see cref="SegmentationModelSaveOptions.OmitLossStages"/> leaves the loss
 /// stages out (the manifest's <c>omittedStages</c> lists them with their columns).

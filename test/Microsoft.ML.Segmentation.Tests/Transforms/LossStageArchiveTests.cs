@@ -20,7 +20,7 @@ public sealed class LossStageArchiveTests
     private const int Ignore = 255;
 
     /// <summary>A loss built with non-default options, the input it is computed on, and the option the manifest must show.</summary>
-    public sealed record Case(string Type, Func<ISegmentationLoss> Build, int Classes, bool Binary, string OptionKey, string OptionValue)
+    public sealed record Case(string Type, Func<ISegmentationLoss> Build, int Classes, bool Binary, string OptionKey, string OptionValue, bool Ignored = true)
     {
         public override string ToString() => $"{Type} ({OptionKey})";
     }
@@ -41,6 +41,23 @@ public sealed class LossStageArchiveTests
         new("CombinedLoss", () => new CombinedLoss((new CrossEntropyLoss(new CrossEntropyLossOptions { LabelSmoothing = 0.2 }), 0.7), (new DiceLoss(new DiceLossOptions { LogLoss = true }), 0.3)), 3, false, "weight", "0.7"),
         new("IgnoreIndexLoss", () => Smp.DiceLoss("multiclass", classes: [0, 2], smooth: 0.5, ignoreIndex: Ignore), 3, false, "Classes", "[0,2]"),
         new("IgnoreIndexLoss", () => Mmseg.CrossEntropyLoss(classWeight: [1, 2, 1], avgNonIgnore: true, ignoreIndex: Ignore), 3, false, "ClassWeights", "["),
+        new("CombinedLoss", () => Mmseg.LovaszLoss(perImage: true, classWeight: [1, 3, 2], lossWeight: 0.5), 3, false, "PerImage", "true"),
+        new("IgnoreIndexLoss", () => Smp.LovaszLoss("binary", perImage: true, ignoreIndex: Ignore), 1, true, "PerImage", "true"),
+        new("MatthewsCorrelationLoss", () => Smp.MCCLoss(eps: 1e-3), 1, true, "Activation", "\"None\""),
+        new("IgnoreIndexLoss", () => Smp.SoftBCEWithLogitsLoss(posWeight: [2], smoothFactor: 0.1), 1, true, "ignoreIndex", "-100", Ignored: false),
+        new("IgnoreIndexLoss", () => Smp.SoftCrossEntropyLoss(smoothFactor: 0.1), 3, false, "LabelSmoothing", "0.1", Ignored: false),
+        new("PeerLoss", () => Smp.FocalLoss("multiclass", gamma: 1, ignoreIndex: Ignore, classWeights: [1, 2, 3]), 3, false, "classWeights", "[1,2,3]"),
+        new("ClampedOneHotLoss", () => Mmseg.DiceLoss(useSigmoid: false, naiveDice: true, eps: 0.01), 3, false, "naiveDice", "true"),
+        new("CombinedLoss", () => Mmseg.DiceLoss(lossWeight: 0.5, eps: 0.01), 3, false, "lossWeight", "0.5"),
+        new("IgnoreIndexLoss", () => Mmseg.TverskyLoss(smooth: 0.5, classWeight: [1, 2, 1], alpha: 0.4, beta: 0.6), 3, false, "alpha", "0.4"),
+        new("PeerLoss", () => Monai.DiceLoss(includeBackground: false, softmax: true, batch: true, weight: [1, 2]), 3, false, "includeBackground", "false"),
+        new("PeerLoss", () => Monai.DiceCELoss(softmax: true, lambdaDice: 0.4, labelSmoothing: 0.1), 3, false, "labelSmoothing", "0.1"),
+        new("PeerLoss", () => Monai.DiceFocalLoss(softmax: true, gamma: 1.5, lambdaFocal: 0.5), 3, false, "lambdaFocal", "0.5"),
+        new("PeerLoss", () => Monai.GeneralizedDiceLoss(softmax: true, wType: "simple", batch: true), 3, false, "wType", "\"simple\""),
+        new("PeerLoss", () => Monai.TverskyLoss(softmax: true, alpha: 0.3, beta: 0.7), 3, false, "beta", "0.7"),
+        new("PeerLoss", () => Monai.FocalLoss(gamma: 1, alpha: 0.25, useSoftmax: true), 3, false, "useSoftmax", "true"),
+        new("PeerLoss", () => Monai.HausdorffDTLoss(alpha: 1, softmax: true, includeBackground: true), 3, false, "method", "\"HausdorffDTLoss\""),
+        new("PeerLoss", () => Monai.LogHausdorffDTLoss(softmax: true, batch: true), 3, false, "method", "\"LogHausdorffDTLoss\""),
     }.Select(c => new object[] { c });
 
     [TestMethod]
@@ -48,7 +65,8 @@ public sealed class LossStageArchiveTests
     public void EveryBuiltInLossRoundTripsWithItsOptions(Case test)
     {
         ISegmentationLoss original = test.Build();
-        (float[] scores, int[] labels, SegmentationShape shape) = Data(test.Classes, test.Binary);
+        (float[] scores, int[] labels, SegmentationShape shape) = Data(test.Classes, test.Binary, test.Ignored);
+        SegmentationTarget<float> target = test.Ignored ? SegmentationTarget<float>.FromLabels(labels, Ignore) : SegmentationTarget<float>.FromLabels(labels);
         var stage = new LossComputingTransformer(new Dictionary<string, ISegmentationLoss> { ["Loss"] = original }, "S", "M", "G");
         var ml = new MLContext(seed: 1);
         using var file = new MemoryStream();
@@ -72,15 +90,15 @@ public sealed class LossStageArchiveTests
         Assert.AreEqual(original.GetType(), reloaded.GetType());
         Assert.AreEqual(original.Name, reloaded.Name);
 
-        double before = original.Compute<float>(scores, shape, SegmentationTarget<float>.FromLabels(labels, Ignore));
-        double after = reloaded.Compute<float>(scores, shape, SegmentationTarget<float>.FromLabels(labels, Ignore));
+        double before = original.Compute<float>(scores, shape, target);
+        double after = reloaded.Compute<float>(scores, shape, target);
         Assert.IsTrue(double.IsFinite(before), $"{test.Type}: {before}");
         Assert.AreEqual(before, after, 0, "the same options give the same value");
 
         var beforeGradient = new float[shape.ElementCount];
         var afterGradient = new float[shape.ElementCount];
-        original.Compute<float>(scores, shape, SegmentationTarget<float>.FromLabels(labels, Ignore), beforeGradient);
-        reloaded.Compute<float>(scores, shape, SegmentationTarget<float>.FromLabels(labels, Ignore), afterGradient);
+        original.Compute<float>(scores, shape, target, beforeGradient);
+        reloaded.Compute<float>(scores, shape, target, afterGradient);
         CollectionAssert.AreEqual(beforeGradient, afterGradient);
     }
 
@@ -124,14 +142,43 @@ public sealed class LossStageArchiveTests
         return (JsonObject)JsonNode.Parse(manifest)!;
     }
 
+    [TestMethod]
+    public void EveryPeerPresetRecordsEveryArgumentOfItsCall()
+    {
+        // A preset that forgot a parameter would be rebuilt with that parameter's default: the names must be the method's.
+        var presets = Cases().Select(c => ((Case)c[0]).Build()).Select(FindPeer).OfType<PeerLoss>().Select(p => p.Preset!).ToList();
+        Assert.IsTrue(presets.All(p => p is not null), "every PeerLoss records its preset");
+        foreach (Type catalog in new[] { typeof(Monai), typeof(Mmseg), typeof(Smp) })
+        {
+            foreach (PeerPreset preset in presets.Where(p => p.Catalog == catalog.Name))
+            {
+                string[] parameters = catalog.GetMethod(preset.Method)!.GetParameters().Select(p => p.Name!).ToArray();
+                CollectionAssert.AreEqual(parameters, preset.Arguments.Select(a => a.Name).ToArray(), $"{catalog.Name}.{preset.Method}");
+            }
+        }
+
+        // Every MONAI preset is a PeerLoss, so each must be among the cases above.
+        string[] monai = typeof(Monai).GetMethods().Where(m => m.IsStatic && m.ReturnType == typeof(PeerLoss)).Select(m => m.Name).Order().ToArray();
+        CollectionAssert.AreEqual(monai, presets.Where(p => p.Catalog == nameof(Monai)).Select(p => p.Method).Order().ToArray());
+    }
+
+    private static PeerLoss? FindPeer(ISegmentationLoss loss) => loss switch
+    {
+        PeerLoss peer => peer,
+        IgnoreIndexLoss l => FindPeer(l.Inner),
+        ClampedOneHotLoss l => FindPeer(l.Inner),
+        CombinedLoss l => l.Parts.Select(p => FindPeer(p.Loss)).FirstOrDefault(p => p is not null),
+        _ => null,
+    };
+
     /// <summary>Two 5×4 images of random logits; labels 0..C−1 (0/1 for a binary loss) with a few ignored pixels.</summary>
-    private static (float[] Scores, int[] Labels, SegmentationShape Shape) Data(int classes, bool binary)
+    private static (float[] Scores, int[] Labels, SegmentationShape Shape) Data(int classes, bool binary, bool ignored = true)
     {
         var shape = new SegmentationShape(2, classes, 5, 4);
         var random = new Random(7);
         float[] scores = Enumerable.Range(0, shape.ElementCount).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
         int[] labels = Enumerable.Range(0, shape.Batch * shape.PixelsPerImage)
-            .Select(i => i % 9 == 4 ? Ignore : random.Next(binary ? 2 : classes)).ToArray();
+            .Select(i => ignored && i % 9 == 4 ? Ignore : random.Next(binary ? 2 : classes)).ToArray();
         return (scores, labels, shape);
     }
 }
