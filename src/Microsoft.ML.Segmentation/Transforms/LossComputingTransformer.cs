@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Kernels;
@@ -70,7 +71,16 @@ public sealed class LossComputingTransformer : SegmentationTransformerBase
         foreach (JsonObject entry in (stage.Settings["losses"] as JsonArray ?? throw new InvalidDataException($"The saved '{Kind}' stage has no 'losses'.")).OfType<JsonObject>())
         {
             string column = (string?)entry["column"] ?? throw new InvalidDataException($"A loss of the saved '{Kind}' stage has no 'column'.");
-            losses.Add(column, SavedLoss.Create(entry["loss"] as JsonObject ?? throw new InvalidDataException($"The loss of column '{column}' in the saved '{Kind}' stage has no description.")));
+            JsonObject description = entry["loss"] as JsonObject ?? throw new InvalidDataException($"The loss of column '{column}' in the saved '{Kind}' stage has no description.");
+            try
+            {
+                losses.Add(column, SavedLoss.Create(description));
+            }
+            catch (Exception e) when (e is ArgumentException or JsonException or NotSupportedException or InvalidOperationException)
+            {
+                // Options out of range, a preset that refuses its arguments, JSON of the wrong shape: the file is bad data.
+                throw new InvalidDataException($"The loss of column '{column}' in the saved '{Kind}' stage cannot be built: {e.Message}", e);
+            }
         }
 
         return new LossComputingTransformer(losses, stage.Read<string>("scores"), stage.Read<string>("mask"), stage.Read<string>("geometry"));

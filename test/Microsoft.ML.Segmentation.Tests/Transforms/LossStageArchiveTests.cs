@@ -162,6 +162,34 @@ public sealed class LossStageArchiveTests
         CollectionAssert.AreEqual(monai, presets.Where(p => p.Catalog == nameof(Monai)).Select(p => p.Method).Order().ToArray());
     }
 
+    [TestMethod]
+    [DataRow("{\"type\":\"NoSuchLoss\",\"options\":{}}", "NoSuchLoss")]
+    [DataRow("{\"type\":\"DiceLoss\",\"options\":{\"Epsilon\":-1}}", "cannot be built")]
+    [DataRow("{\"type\":\"CrossEntropyLoss\",\"options\":{\"LabelSmoothing\":\"high\"}}", "cannot be built")]
+    [DataRow("{\"type\":\"PeerLoss\",\"name\":\"x\",\"catalog\":\"File\",\"method\":\"Delete\",\"arguments\":{\"path\":\"a\"}}", "not a preset catalog")]
+    [DataRow("{\"type\":\"PeerLoss\",\"name\":\"monai.DiceLoss\",\"catalog\":\"Monai\",\"method\":\"ToString\",\"arguments\":{}}", "not a loss preset")]
+    [DataRow("{\"type\":\"PeerLoss\",\"name\":\"monai.DiceLoss\",\"catalog\":\"Monai\",\"method\":\"DiceLoss\",\"arguments\":{\"reduction\":\"median\"}}", "cannot be built")]
+    public void ABadSavedLossIsBadData(string loss, string expected)
+    {
+        // A model file is data: a loss it describes wrongly, or a method outside the preset catalogs, is refused as such.
+        var stage = new LossComputingTransformer(new Dictionary<string, ISegmentationLoss> { ["Loss"] = new DiceLoss() }, "S", "M", "G");
+        var ml = new MLContext();
+        using var file = new MemoryStream();
+        ml.Segmentation().SaveModel(stage, file);
+        JsonObject manifest = Manifest(file);
+        manifest["stages"]![0]!["settings"]!["losses"]![0]!["loss"] = JsonNode.Parse(loss);
+        using var tampered = new MemoryStream();
+        using (var zip = new ZipArchive(tampered, ZipArchiveMode.Create, leaveOpen: true))
+        using (var writer = new StreamWriter(zip.CreateEntry("segml-model.json").Open()))
+        {
+            writer.Write(manifest.ToJsonString());
+        }
+
+        tampered.Position = 0;
+        var ex = Assert.ThrowsExactly<InvalidDataException>(() => ml.Segmentation().LoadModel(tampered));
+        StringAssert.Contains(ex.Message, expected);
+    }
+
     private static PeerLoss? FindPeer(ISegmentationLoss loss) => loss switch
     {
         PeerLoss peer => peer,
