@@ -38,7 +38,11 @@ public sealed class BinaryCrossEntropyLoss : ISegmentationLoss
         _classWeights = ChannelParameters.Validate(options.ClassWeights, "options.ClassWeights");
         _smoothing = options.LabelSmoothing;
         _averaging = options.Averaging;
+        SavedOptions = LossOptionsSnapshot.Copy(options);
     }
+
+    /// <summary>A copy of the settings this loss was built with, for saving it (SegML's model file).</summary>
+    internal BinaryCrossEntropyLossOptions SavedOptions { get; }
 
     /// <inheritdoc/>
     public string Name => "binary_cross_entropy";

@@ -49,7 +49,11 @@ public sealed class CrossEntropyLoss : ISegmentationLoss
         _classWeights = options.ClassWeights?.ToArray();
         _smoothing = options.LabelSmoothing;
         _averaging = options.Averaging;
+        SavedOptions = LossOptionsSnapshot.Copy(options);
     }
+
+    /// <summary>A copy of the settings this loss was built with, for saving it (SegML's model file).</summary>
+    internal CrossEntropyLossOptions SavedOptions { get; }
 
     /// <inheritdoc/>
     public string Name => "cross_entropy";

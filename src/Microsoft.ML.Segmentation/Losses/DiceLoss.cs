@@ -20,7 +20,11 @@ public sealed class DiceLoss : OverlapLoss
     public DiceLoss(DiceLossOptions? options = null)
         : base(options ?? new DiceLossOptions(), 0.5, 0.5, scale: 2, gamma: 1, FocalTverskyForm.PowerOfMean)
     {
+        SavedOptions = LossOptionsSnapshot.Copy(options ?? new DiceLossOptions());
     }
+
+    /// <summary>A copy of the settings this loss was built with, for saving it (SegML's model file).</summary>
+    internal DiceLossOptions SavedOptions { get; }
 
     /// <inheritdoc/>
     public override string Name => "dice";

@@ -49,7 +49,11 @@ public sealed class FocalLoss : ISegmentationLoss
 
         _classWeights = ChannelParameters.Validate(options.ClassWeights, "options.ClassWeights");
         _options = options.Clone();
+        SavedOptions = LossOptionsSnapshot.Copy(options);
     }
+
+    /// <summary>A copy of the settings this loss was built with, for saving it (SegML's model file).</summary>
+    internal FocalLossOptions SavedOptions { get; }
 
     /// <inheritdoc/>
     public string Name => "focal";

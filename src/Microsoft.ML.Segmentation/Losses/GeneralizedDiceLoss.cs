@@ -39,7 +39,11 @@ public sealed class GeneralizedDiceLoss : RegionLoss
         _includeBackground = options.IncludeBackground;
         _reduction = options.Reduction;
         _softLabels = options.SoftLabels;
+        SavedOptions = LossOptionsSnapshot.Copy(options);
     }
+
+    /// <summary>A copy of the settings this loss was built with, for saving it (SegML's model file).</summary>
+    internal GeneralizedDiceLossOptions SavedOptions { get; }
 
     /// <inheritdoc/>
     public override string Name => "generalized_dice";

@@ -91,7 +91,11 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
         PerImage = options.PerImage;
         Reduction = options.Reduction;
         LogLoss = options.LogLoss;
+        SavedOptions = LossOptionsSnapshot.Copy(options);
     }
+
+    /// <summary>A copy of the settings this loss was built with, for saving it (SegML's model file).</summary>
+    internal HausdorffDistanceLossOptions SavedOptions { get; }
 
     /// <inheritdoc/>
     public string Name => LogLoss ? "log_hausdorff_dt" : "hausdorff_dt";

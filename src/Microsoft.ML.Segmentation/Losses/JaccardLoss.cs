@@ -17,7 +17,11 @@ public sealed class JaccardLoss : OverlapLoss
     public JaccardLoss(JaccardLossOptions? options = null)
         : base(options ?? new JaccardLossOptions(), 1, 1, scale: 1, gamma: 1, FocalTverskyForm.PowerOfMean)
     {
+        SavedOptions = LossOptionsSnapshot.Copy(options ?? new JaccardLossOptions());
     }
+
+    /// <summary>A copy of the settings this loss was built with, for saving it (SegML's model file).</summary>
+    internal JaccardLossOptions SavedOptions { get; }
 
     /// <inheritdoc/>
     public override string Name => "jaccard";

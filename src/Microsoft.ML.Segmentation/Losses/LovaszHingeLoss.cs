@@ -38,7 +38,11 @@ public sealed class LovaszHingeLoss : ISegmentationLoss
     {
         ArgumentNullException.ThrowIfNull(options);
         _perImage = options.PerImage;
+        SavedOptions = LossOptionsSnapshot.Copy(options);
     }
+
+    /// <summary>A copy of the settings this loss was built with, for saving it (SegML's model file).</summary>
+    internal LovaszHingeLossOptions SavedOptions { get; }
 
     /// <inheritdoc/>
     public string Name => "lovasz_hinge";

@@ -92,7 +92,11 @@ public sealed class LovaszSoftmaxLoss : ISegmentationLoss
         _activation = options.Activation;
         _classes = options.ClassSelection;
         _perImage = options.PerImage;
+        SavedOptions = LossOptionsSnapshot.Copy(options);
     }
+
+    /// <summary>A copy of the settings this loss was built with, for saving it (SegML's model file).</summary>
+    internal LovaszSoftmaxLossOptions SavedOptions { get; }
 
     /// <inheritdoc/>
     public string Name => "lovasz_softmax";

@@ -21,7 +21,11 @@ public sealed class MatthewsCorrelationLoss : RegionLoss
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epsilon, "options.Epsilon");
         _epsilon = options.Epsilon;
+        SavedOptions = LossOptionsSnapshot.Copy(options);
     }
+
+    /// <summary>A copy of the settings this loss was built with, for saving it (SegML's model file).</summary>
+    internal MatthewsCorrelationLossOptions SavedOptions { get; }
 
     /// <inheritdoc/>
     public override string Name => "mcc";

@@ -15,7 +15,11 @@ public sealed class TverskyLoss : OverlapLoss
     public TverskyLoss(TverskyLossOptions? options = null)
         : base(options ??= new TverskyLossOptions(), options.Alpha, options.Beta, scale: 1, options.Gamma, options.GammaForm)
     {
+        SavedOptions = LossOptionsSnapshot.Copy(options);
     }
+
+    /// <summary>A copy of the settings this loss was built with, for saving it (SegML's model file).</summary>
+    internal TverskyLossOptions SavedOptions { get; }
 
     /// <inheritdoc/>
     public override string Name => "tversky";

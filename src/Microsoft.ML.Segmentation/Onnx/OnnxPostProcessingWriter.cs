@@ -32,7 +32,7 @@ internal static class OnnxPostProcessingWriter
         ValueInfoProto image = FindImageInput(graph, options.InputName, "options.InputName");
         ValueInfoProto scores = FindScores(graph, options.OutputName);
         long? channels = Fixed(Dims(scores)[1]);
-        bool probabilities = SegmentationModel.EndsInActivation(scores.Name, OnnxNodeInfos(graph));
+        bool probabilities = OnnxModelSignature.EndsInActivation(scores.Name, OnnxNodeInfos(graph));
         CheckFits(options, scores, channels, probabilities);
 
         if (options.ConfusionCounts && opset.Version < ScatterReductionOpset)

@@ -30,7 +30,7 @@ public sealed partial class SegmentationModel
         if (TryGetBoundShapes(batch, height, width, out SegmentationShape written, out SegmentationShape raw))
         {
             CheckScoresLength(scores.Length, written, nameof(scores));
-            RunScoresBound(input, shape, raw, written, scores);
+            _binding.RunScores(input, shape, raw, written, scores);
             return written;
         }
 
@@ -74,7 +74,7 @@ public sealed partial class SegmentationModel
                 scores = new float[written.ElementCount];
             }
 
-            RunScoresBound(input, shape, raw, written, scores);
+            _binding.RunScores(input, shape, raw, written, scores);
             return written;
         }
 
@@ -109,7 +109,7 @@ public sealed partial class SegmentationModel
         try
         {
             (SegmentationShape written, SegmentationShape raw) = ScoreShapes(outputs[0], batch, height, width);
-            RememberOutputShape(batch, height, width, outputs[0]);
+            _binding.RememberOutputShape(batch, height, width, outputs[0]);
             return (outputs, written, raw);
         }
         catch
@@ -173,14 +173,14 @@ public sealed partial class SegmentationModel
         if (TryGetBoundShapes(batch, height, width, out SegmentationShape written, out _))
         {
             CheckLabelsLength(labels.Length, written);
-            RunMaskBound(input, shape, written, labels);
+            _binding.RunMask(input, shape, written, labels);
             return written;
         }
 
         using IDisposableReadOnlyCollection<OrtValue> outputs = RunCore(input, shape);
         OrtValue output = outputs[0];
         written = MaskShape(output.GetTensorTypeAndShape().Shape, batch);
-        RememberOutputShape(batch, height, width, output);
+        _binding.RememberOutputShape(batch, height, width, output);
         CheckLabelsLength(labels.Length, written);
         switch (output.GetTensorTypeAndShape().ElementDataType)
         {
@@ -196,6 +196,27 @@ public sealed partial class SegmentationModel
         }
 
         return written;
+    }
+
+    /// <summary>The written and raw score shapes (or, for a mask model, the mask shape twice) of a known input shape.</summary>
+    private bool TryGetBoundShapes(int batch, int height, int width, out SegmentationShape written, out SegmentationShape raw)
+    {
+        written = raw = default;
+        if (!_binding.TryGetOutputShape(batch, height, width, out long[]? dims))
+        {
+            return false;
+        }
+
+        if (OutputKind == SegmentationOutputKind.Mask)
+        {
+            written = raw = MaskShape(dims, batch);
+            return true;
+        }
+
+        raw = new SegmentationShape(batch, checked((int)dims[1]), checked((int)dims[2]), checked((int)dims[3]));
+        bool resize = UpsampleToInput && (raw.Height != height || raw.Width != width);
+        written = resize ? new SegmentationShape(batch, raw.Classes, height, width) : raw;
+        return true;
     }
 
     private SegmentationShape MaskShape(long[] dims, int batch)
@@ -228,7 +249,7 @@ public sealed partial class SegmentationModel
             float[] scores = ArrayPool<float>.Shared.Rent(shape.ElementCount);
             try
             {
-                RunScoresBound(input, inputShape, raw, shape, scores);
+                _binding.RunScores(input, inputShape, raw, shape, scores);
                 return LabelsFromScores(scores.AsSpan(0, shape.ElementCount), shape, labels);
             }
             finally
@@ -239,7 +260,7 @@ public sealed partial class SegmentationModel
 
         using IDisposableReadOnlyCollection<OrtValue> outputs = RunCore(input, inputShape);
         (shape, raw) = ScoreShapes(outputs[0], batch, height, width);
-        RememberOutputShape(batch, height, width, outputs[0]);
+        _binding.RememberOutputShape(batch, height, width, outputs[0]);
         CheckLabelsLength(labels.Length, shape);
         float[] rented = ArrayPool<float>.Shared.Rent(shape.ElementCount);
         try
@@ -255,16 +276,8 @@ public sealed partial class SegmentationModel
 
     private SegmentationShape LabelsFromScores(ReadOnlySpan<float> scores, SegmentationShape shape, Span<int> labels)
     {
-        if (shape.Classes == 1)
-        {
-            float threshold = OutputKind == SegmentationOutputKind.Probabilities ? 0.5f : 0f;
-            MaskPrediction.Threshold(scores, threshold, labels[..shape.PixelCount]);
-        }
-        else
-        {
-            MaskPrediction.Argmax(scores, shape, labels[..shape.PixelCount]);
-        }
-
+        // SegML's one scores-to-labels step; a one-channel model at the default probability 0.5 (logit 0 on logits).
+        MaskPrediction.PredictLabels(scores, shape, ForegroundThreshold.Default, OutputKind == SegmentationOutputKind.Probabilities, labels[..shape.PixelCount]);
         return shape.WithClasses(1);
     }
 

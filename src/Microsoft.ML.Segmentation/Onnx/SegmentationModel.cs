@@ -29,31 +29,32 @@ public sealed partial class SegmentationModel : IDisposable
     private readonly InferenceSession _session;
     private readonly SessionOptions _sessionOptions;
     private readonly RunOptions _runOptions;
+    private readonly OnnxRunBinding _binding;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly long[] _fixedInput;
-    private readonly TensorElementType _outputElementType;
     private bool _disposed;
 
     private SegmentationModel(
         string modelName, InferenceSession session, SessionOptions sessionOptions, RunOptions runOptions,
-        string inputName, string outputName, int inputChannels, OnnxSessionOptions options)
+        OnnxModelSignature signature, OnnxSessionOptions options)
     {
         ModelName = modelName;
         _session = session;
         _sessionOptions = sessionOptions;
         _runOptions = runOptions;
-        _inputNames = [inputName];
-        _outputNames = [outputName];
-        NodeMetadata input = session.InputMetadata[inputName];
-        NodeMetadata output = session.OutputMetadata[outputName];
+        _inputNames = [signature.InputName];
+        _outputNames = [signature.OutputName];
+        NodeMetadata input = session.InputMetadata[signature.InputName];
+        NodeMetadata output = session.OutputMetadata[signature.OutputName];
         _fixedInput = Array.ConvertAll(input.Dimensions, d => (long)d);
-        InputChannels = inputChannels;
-        InputLayout = FormatShape(input);
-        OutputLayout = FormatShape(output);
+        InputChannels = signature.InputChannels;
+        OutputKind = signature.OutputKind;
+        InputLayout = OnnxNodeText.FormatShape(input);
+        OutputLayout = OnnxNodeText.FormatShape(output);
         UpsampleToInput = options.UpsampleToInput;
-        UsesIoBinding = options.UseIoBinding;
-        _outputElementType = output.ElementDataType;
+        _binding = new OnnxRunBinding(
+            session, runOptions, modelName, signature.InputName, signature.OutputName, output.ElementDataType, options.UseIoBinding);
         MaxBatch = _fixedInput[0] > 0 ? (int)_fixedInput[0] : null;
         OutputChannels = output.ElementDataType == TensorElementType.Float
             ? (output.Dimensions[1] >= 0 ? output.Dimensions[1] : null)
@@ -85,7 +86,13 @@ public sealed partial class SegmentationModel : IDisposable
     public int? MaxBatch { get; }
 
     /// <summary>What the output holds: from <see cref="OnnxSessionOptions.OutputKind"/>, or detected from the graph.</summary>
-    public SegmentationOutputKind OutputKind { get; private init; }
+    public SegmentationOutputKind OutputKind { get; }
+
+    /// <summary>Whether runs bind inputs and outputs with ONNX Runtime's IOBinding (<see cref="OnnxSessionOptions.UseIoBinding"/>).</summary>
+    public bool UsesIoBinding => _binding.Enabled;
+
+    /// <summary>Runs that went through IOBinding so far (tests check the bound path is taken).</summary>
+    internal long BoundRunCount => _binding.BoundRunCount;
 
     /// <summary>Whether smaller float outputs are resized bilinearly to the input size (<see cref="OnnxSessionOptions.UpsampleToInput"/>).</summary>
     public bool UpsampleToInput { get; }
@@ -196,38 +203,15 @@ public sealed partial class SegmentationModel : IDisposable
         RunOptions? runOptions = null;
         try
         {
-            OpenedSession opened = OpenSession(modelName, open, options, openGraph);
+            OnnxOpenedSession opened = OnnxSessionFactory.Open(modelName, open, options, openGraph);
             session = opened.Session;
             sessionOptions = opened.Options;
             OnnxProviderAttempt used = opened.Attempts[^1];
             string? fallback = opened.Attempts.Count > 1 ? string.Join("; ", opened.Attempts.SkipLast(1).Select(a => a.FailureReason)) : null;
-            string inputName = SelectInput(session, options, modelName);
-            string outputName = SelectOutput(session, options, modelName);
-            int channels = ResolveChannels(session, session.InputMetadata[inputName], options, modelName);
-            NodeMetadata output = session.OutputMetadata[outputName];
-            SegmentationOutputKind kind;
-            bool detected = options.OutputKind is null;
-            if (options.OutputKind is SegmentationOutputKind requested)
-            {
-                bool isFloat = output.ElementDataType == TensorElementType.Float;
-                if (isFloat == (requested == SegmentationOutputKind.Mask))
-                {
-                    throw new ArgumentException(
-                        $"OutputKind {requested} does not fit the output '{outputName}' of '{modelName}', which is {DescribeNode(output)}. {Describe(session)}", nameof(options));
-                }
-
-                kind = requested;
-            }
-            else
-            {
-                using Stream graph = openGraph();
-                kind = DetectOutputKind(output, outputName, OnnxGraphReader.ReadNodes(graph));
-            }
-
+            OnnxModelSignature signature = OnnxModelSignature.Discover(session, options, modelName, openGraph);
             runOptions = new RunOptions();
-            var model = new SegmentationModel(modelName, session, sessionOptions, runOptions, inputName, outputName, channels, options)
+            var model = new SegmentationModel(modelName, session, sessionOptions, runOptions, signature, options)
             {
-                OutputKind = kind,
                 ExecutionProvider = used.Provider,
                 ExecutionProviderFallbackReason = fallback,
                 ExecutionProviderAttempts = opened.Attempts,
@@ -239,7 +223,7 @@ public sealed partial class SegmentationModel : IDisposable
             }
 
             options.Log?.Invoke(
-                $"SegmentationModel '{modelName}': execution provider {used.Name}; input '{inputName}' {model.InputLayout}; output '{outputName}' {model.OutputLayout} holds {kind} ({(detected ? "detected from the graph" : "as set in the options")}).");
+                $"SegmentationModel '{modelName}': execution provider {used.Name}; input '{signature.InputName}' {model.InputLayout}; output '{signature.OutputName}' {model.OutputLayout} holds {signature.OutputKind} ({(signature.OutputKindDetected ? "detected from the graph" : "as set in the options")}).");
             return model;
         }
         catch
@@ -251,30 +235,6 @@ public sealed partial class SegmentationModel : IDisposable
         }
     }
 
-    private static int ResolveChannels(InferenceSession session, NodeMetadata input, OnnxSessionOptions options, string modelName)
-    {
-        int declared = input.Dimensions[1];
-        if (options.InputChannels is int wanted)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(wanted, 1, "options.InputChannels");
-            if (declared >= 0 && declared != wanted)
-            {
-                throw new ArgumentException(
-                    $"InputChannels ({wanted}) does not match the model '{modelName}', whose input takes {declared} channels. {Describe(session)}", nameof(options));
-            }
-
-            return wanted;
-        }
-
-        if (declared < 0)
-        {
-            throw new InvalidOperationException(
-                $"The model '{modelName}' leaves its input's channel count dynamic; set InputChannels. {Describe(session)}");
-        }
-
-        return declared;
-    }
-
     /// <inheritdoc/>
     public void Dispose()
     {
@@ -284,7 +244,7 @@ public sealed partial class SegmentationModel : IDisposable
         }
 
         _disposed = true;
-        DisposeBindings();
+        _binding.Dispose();
         _session.Dispose();
         _runOptions.Dispose();
         _sessionOptions.Dispose();

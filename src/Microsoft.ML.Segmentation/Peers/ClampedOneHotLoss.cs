@@ -15,6 +15,8 @@ internal sealed class ClampedOneHotLoss : ISegmentationLoss
 
     public ClampedOneHotLoss(ISegmentationLoss inner) => _inner = inner;
 
+    public ISegmentationLoss Inner => _inner;
+
     public string Name => _inner.Name;
 
     public double Compute<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)

@@ -22,6 +22,8 @@ internal sealed class IgnoreIndexLoss : ISegmentationLoss
 
     public ISegmentationLoss Inner => _inner;
 
+    public int IgnoreIndex => _ignoreIndex;
+
     public string Name => _inner.Name;
 
     public double Compute<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)

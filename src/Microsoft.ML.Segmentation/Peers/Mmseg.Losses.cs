@@ -55,6 +55,9 @@ public static partial class Mmseg
         double lossWeight = 1, int ignoreIndex = 255, double eps = 1e-3)
     {
         MmsegMeanOnly(reduction);
+        var preset = new PeerPreset(typeof(Mmseg), nameof(DiceLoss), (nameof(useSigmoid), useSigmoid), (nameof(activate), activate),
+            (nameof(reduction), reduction), (nameof(naiveDice), naiveDice), (nameof(lossWeight), lossWeight), (nameof(ignoreIndex), ignoreIndex),
+            (nameof(eps), eps));
         var loss = new PeerLoss("mmseg.DiceLoss", c => new Losses.DiceLoss(new DiceLossOptions
         {
             Activation = !activate ? Activation.None : useSigmoid ? Activation.Sigmoid : Activation.Softmax,
@@ -66,7 +69,7 @@ public static partial class Mmseg
             PoolClasses = true,
             EmptyTarget = EmptyTargetPolicy.Compute,
             ClassIndices = Enumerable.Range(0, c).Where(k => k != ignoreIndex).ToArray(),
-        }));
+        }), preset);
         return MmsegScaled(new ClampedOneHotLoss(loss), lossWeight);
     }
 
@@ -122,6 +125,9 @@ public static partial class Mmseg
         }
 
         double[]? w = classWeight?.ToArray();
+        var preset = new PeerPreset(typeof(Mmseg), nameof(TverskyLoss), (nameof(smooth), smooth), (nameof(classWeight), classWeight),
+            (nameof(lossWeight), lossWeight), (nameof(ignoreIndex), ignoreIndex), (nameof(alpha), alpha), (nameof(beta), beta),
+            (nameof(gamma), gamma));
         var loss = new PeerLoss("mmseg.TverskyLoss", c => ignoreIndex >= 0 && ignoreIndex < c
             ? throw new NotSupportedException($"ignore_index={ignoreIndex} names one of the {c} channels; mmseg then skips that channel but still divides by C, which is not mapped.")
             : new Losses.TverskyLoss(new TverskyLossOptions
@@ -138,7 +144,7 @@ public static partial class Mmseg
                 EmptyTarget = EmptyTargetPolicy.Compute,
                 ClassWeights = w,
                 WeightNormalization = ClassWeightNormalization.Count,
-            }));
+            }), preset);
         return MmsegScaled(new IgnoreIndexLoss(loss, ignoreIndex), lossWeight);
     }
 

@@ -42,8 +42,12 @@ public static partial class Monai
         MonaiLossMapping.Activation(sigmoid, softmax, 2);
         MonaiLossMapping.Reduction(reduction);
         double[]? w = weight?.ToArray();
+        var preset = new PeerPreset(typeof(Monai), nameof(DiceLoss), (nameof(includeBackground), includeBackground), (nameof(sigmoid), sigmoid),
+            (nameof(softmax), softmax), (nameof(squaredPred), squaredPred), (nameof(jaccard), jaccard), (nameof(reduction), reduction),
+            (nameof(smoothNr), smoothNr), (nameof(smoothDr), smoothDr), (nameof(batch), batch), (nameof(weight), weight),
+            (nameof(softLabel), softLabel));
         return new PeerLoss("monai.DiceLoss", c => MonaiLossMapping.Dice(
-            c, includeBackground, sigmoid, softmax, squaredPred, jaccard, reduction, smoothNr, smoothDr, batch, w, softLabel, "DiceLoss"));
+            c, includeBackground, sigmoid, softmax, squaredPred, jaccard, reduction, smoothNr, smoothDr, batch, w, softLabel, "DiceLoss"), preset);
     }
 
     /// <summary>
@@ -74,6 +78,10 @@ public static partial class Monai
         ThrowIfNegativeLambda(lambdaDice, nameof(lambdaDice));
         ThrowIfNegativeLambda(lambdaCe, nameof(lambdaCe));
         double[]? w = weight?.ToArray();
+        var preset = new PeerPreset(typeof(Monai), nameof(DiceCELoss), (nameof(includeBackground), includeBackground), (nameof(sigmoid), sigmoid),
+            (nameof(softmax), softmax), (nameof(squaredPred), squaredPred), (nameof(jaccard), jaccard), (nameof(reduction), reduction),
+            (nameof(smoothNr), smoothNr), (nameof(smoothDr), smoothDr), (nameof(batch), batch), (nameof(weight), weight),
+            (nameof(lambdaDice), lambdaDice), (nameof(lambdaCe), lambdaCe), (nameof(labelSmoothing), labelSmoothing));
         return new PeerLoss("monai.DiceCELoss", c =>
         {
             if (w is not null && w.Length != c)
@@ -89,7 +97,7 @@ public static partial class Monai
                 ? new BinaryCrossEntropyLoss(new BinaryCrossEntropyLossOptions { PositiveWeights = w, Averaging = reduction == "sum" ? PointwiseAveraging.Sum : PointwiseAveraging.Valid })
                 : new CrossEntropyLoss(new CrossEntropyLossOptions { ClassWeights = w, LabelSmoothing = labelSmoothing, Averaging = averaging });
             return new CombinedLoss((dice, lambdaDice), (ce, lambdaCe));
-        });
+        }, preset);
     }
 
     /// <summary>
@@ -126,9 +134,13 @@ public static partial class Monai
         }
 
         double[]? w = weight?.ToArray();
+        var preset = new PeerPreset(typeof(Monai), nameof(DiceFocalLoss), (nameof(includeBackground), includeBackground), (nameof(sigmoid), sigmoid),
+            (nameof(softmax), softmax), (nameof(squaredPred), squaredPred), (nameof(jaccard), jaccard), (nameof(reduction), reduction),
+            (nameof(smoothNr), smoothNr), (nameof(smoothDr), smoothDr), (nameof(batch), batch), (nameof(gamma), gamma), (nameof(weight), weight),
+            (nameof(lambdaDice), lambdaDice), (nameof(lambdaFocal), lambdaFocal), (nameof(alpha), alpha));
         return new PeerLoss("monai.DiceFocalLoss", c => new CombinedLoss(
             (MonaiLossMapping.Dice(c, includeBackground, sigmoid, softmax, squaredPred, jaccard, reduction, smoothNr, smoothDr, batch, w, false, "DiceFocalLoss"), lambdaDice),
-            (MonaiLossMapping.Focal(c, includeBackground, gamma, alpha, w, reduction, useSoftmax: false, "DiceFocalLoss"), lambdaFocal)));
+            (MonaiLossMapping.Focal(c, includeBackground, gamma, alpha, w, reduction, useSoftmax: false, "DiceFocalLoss"), lambdaFocal)), preset);
     }
 
     /// <summary>MONAI 1.5 <c>GeneralizedDiceLoss</c> (Sudre et al.): <c>1 − (2Σ_c w_c·tp_c + nr)/(Σ_c w_c(Σp_c + Σt_c) + dr)</c> with weights from the target volume.</summary>
@@ -154,6 +166,9 @@ public static partial class Monai
             "uniform" => GeneralizedDiceWeighting.Uniform,
             _ => throw new System.ArgumentException($"w_type '{wType}' is not one of MONAI's \"square\", \"simple\", \"uniform\".", nameof(wType)),
         };
+        var preset = new PeerPreset(typeof(Monai), nameof(GeneralizedDiceLoss), (nameof(includeBackground), includeBackground),
+            (nameof(sigmoid), sigmoid), (nameof(softmax), softmax), (nameof(wType), wType), (nameof(reduction), reduction),
+            (nameof(smoothNr), smoothNr), (nameof(smoothDr), smoothDr), (nameof(batch), batch), (nameof(softLabel), softLabel));
         return new PeerLoss("monai.GeneralizedDiceLoss", c => new Losses.GeneralizedDiceLoss(new GeneralizedDiceLossOptions
         {
             Activation = MonaiLossMapping.Activation(sigmoid, softmax, c),
@@ -164,7 +179,7 @@ public static partial class Monai
             IncludeBackground = includeBackground,
             Reduction = r,
             SoftLabels = softLabel,
-        }));
+        }), preset);
     }
 
     /// <summary>MONAI 1.5 <c>TverskyLoss</c>: per (image, class) <c>1 − (tp + nr)/(tp + α·fp + β·fn + dr)</c>.</summary>
@@ -184,12 +199,15 @@ public static partial class Monai
     {
         MonaiLossMapping.Activation(sigmoid, softmax, 2);
         MonaiLossMapping.Reduction(reduction);
+        var preset = new PeerPreset(typeof(Monai), nameof(TverskyLoss), (nameof(includeBackground), includeBackground), (nameof(sigmoid), sigmoid),
+            (nameof(softmax), softmax), (nameof(alpha), alpha), (nameof(beta), beta), (nameof(reduction), reduction), (nameof(smoothNr), smoothNr),
+            (nameof(smoothDr), smoothDr), (nameof(batch), batch), (nameof(softLabel), softLabel));
         return new PeerLoss("monai.TverskyLoss", c =>
         {
             var options = new TverskyLossOptions { Alpha = alpha, Beta = beta, SmoothNumerator = smoothNr, SmoothDenominator = smoothDr };
             MonaiLossMapping.Configure(options, c, includeBackground, sigmoid, softmax, squaredPred: false, reduction, batch, softLabel);
             return new Losses.TverskyLoss(options);
-        });
+        }, preset);
     }
 
     /// <summary>MONAI 1.5 <c>FocalLoss</c> on logits: sigmoid focal per element (default) or softmax focal, averaged over every element kept.</summary>
@@ -205,7 +223,9 @@ public static partial class Monai
     {
         double[]? w = weight?.ToArray();
         MonaiLossMapping.Focal(1, includeBackground, gamma, alpha, null, reduction, useSoftmax, "FocalLoss"); // checks the settings now
-        return new PeerLoss("monai.FocalLoss", c => MonaiLossMapping.Focal(c, includeBackground, gamma, alpha, w, reduction, useSoftmax, "FocalLoss"));
+        var preset = new PeerPreset(typeof(Monai), nameof(FocalLoss), (nameof(includeBackground), includeBackground), (nameof(gamma), gamma),
+            (nameof(alpha), alpha), (nameof(weight), weight), (nameof(reduction), reduction), (nameof(useSoftmax), useSoftmax));
+        return new PeerLoss("monai.FocalLoss", c => MonaiLossMapping.Focal(c, includeBackground, gamma, alpha, w, reduction, useSoftmax, "FocalLoss"), preset);
     }
 
     /// <summary>MONAI 1.5 <c>HausdorffDTLoss</c> (Karimi &amp; Salcudean): <c>mean((p − t)²·(d_p^α + d_t^α))</c> per (image, class), distance fields of the thresholded prediction and the target.</summary>
@@ -240,6 +260,9 @@ public static partial class Monai
         MonaiLossMapping.Activation(sigmoid, softmax, 2);
         LossReduction r = MonaiLossMapping.Reduction(reduction);
         int[]? volume = spatialShape?.ToArray();
+        var preset = new PeerPreset(typeof(Monai), log ? nameof(LogHausdorffDTLoss) : nameof(HausdorffDTLoss), (nameof(alpha), alpha),
+            (nameof(includeBackground), includeBackground), (nameof(sigmoid), sigmoid), (nameof(softmax), softmax), (nameof(reduction), reduction),
+            (nameof(batch), batch), (nameof(spatialShape), spatialShape));
         return new PeerLoss(name, c => new HausdorffDistanceLoss(new HausdorffDistanceLossOptions
         {
             Activation = MonaiLossMapping.Activation(sigmoid, softmax, c),
@@ -249,7 +272,7 @@ public static partial class Monai
             Reduction = r,
             SpatialShape = volume,
             LogLoss = log,
-        }));
+        }), preset);
     }
 
     private static void ThrowIfNegativeLambda(double value, string name)

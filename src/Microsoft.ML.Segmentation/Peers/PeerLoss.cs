@@ -17,11 +17,15 @@ public sealed class PeerLoss : ISegmentationLoss
     private readonly Func<int, ISegmentationLoss> _build;
     private readonly ConcurrentDictionary<int, ISegmentationLoss> _byChannels = new();
 
-    internal PeerLoss(string name, Func<int, ISegmentationLoss> build)
+    internal PeerLoss(string name, Func<int, ISegmentationLoss> build, PeerPreset? preset = null)
     {
         Name = name;
         _build = build;
+        Preset = preset;
     }
+
+    /// <summary>The preset call that built this loss, so a saved pipeline can make it again; <see langword="null"/> when not recorded.</summary>
+    internal PeerPreset? Preset { get; }
 
     /// <summary>The peer's name of the loss, for example "monai.DiceLoss".</summary>
     public string Name { get; }

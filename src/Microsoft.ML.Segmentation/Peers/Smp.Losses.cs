@@ -145,9 +145,12 @@ public static partial class Smp
 
         // Our weighted mean is Σ_c w_c·l_c / C; smp's is Σ_c w_c·l_c / Σ_c w_c.
         double sum = w.Sum();
+        var preset = new PeerPreset(typeof(Smp), nameof(FocalLoss), (nameof(mode), mode), (nameof(alpha), alpha), (nameof(gamma), gamma),
+            (nameof(ignoreIndex), ignoreIndex), (nameof(fromLogits), fromLogits), (nameof(eps), eps), (nameof(reduction), reduction),
+            (nameof(normalized), normalized), (nameof(reducedThreshold), reducedThreshold), (nameof(classWeights), classWeights));
         return new PeerLoss("smp.FocalLoss", c => c != w.Length
             ? throw new ArgumentException($"class_weights has {w.Length} entries for C = {c} channels; give one per channel.", nameof(classWeights))
-            : IgnoreIndexLoss.Wrap(new CombinedLoss((focal, c / sum)), ignoreIndex));
+            : IgnoreIndexLoss.Wrap(new CombinedLoss((focal, c / sum)), ignoreIndex), preset);
     }
 
     /// <summary>smp 0.5 <c>LovaszLoss</c>: Lovász hinge for binary and multilabel (all channels of an image one problem), Lovász-Softmax over present classes for multiclass.</summary>

@@ -80,7 +80,7 @@ public sealed partial class FeatureBackbone
     private static FeatureBackbone Open(byte[] model, string modelName, string inputName, IReadOnlyList<(string Name, int Channels, int Stride)> features,
         int? sizeMultiple, ImageTensorOptions normalisation, OnnxSessionOptions options)
     {
-        SegmentationModel.OpenedSession opened = SegmentationModel.OpenSession(modelName, o => new InferenceSession(model, o), options, () => new MemoryStream(model, writable: false));
+        OnnxOpenedSession opened = OnnxSessionFactory.Open(modelName, o => new InferenceSession(model, o), options, () => new MemoryStream(model, writable: false));
         try
         {
             NodeMetadata input = opened.Session.InputMetadata[inputName];

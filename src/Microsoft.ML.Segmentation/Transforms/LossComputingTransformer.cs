@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Losses;
 
@@ -16,6 +19,8 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// this transformer).</remarks>
 public sealed class LossComputingTransformer : SegmentationTransformerBase
 {
+    internal const string Kind = "ComputeLosses";
+
     private readonly (string Column, ISegmentationLoss Loss)[] _losses;
 
     internal LossComputingTransformer(IReadOnlyDictionary<string, ISegmentationLoss> losses, string scoresColumnName, string maskColumnName, string geometryColumnName)
@@ -52,9 +57,41 @@ public sealed class LossComputingTransformer : SegmentationTransformerBase
 
     internal override IReadOnlyList<InputColumn> InputColumns { get; }
 
-    /// <summary>Loss objects carry their options privately, so this stage is not saved; fit it again after loading.</summary>
+    /// <summary>The loss columns this stage adds, in order.</summary>
+    internal IEnumerable<string> LossColumnNames => _losses.Select(l => l.Column);
+
+    /// <summary>Each loss column and the loss computing it, in order.</summary>
+    internal IReadOnlyList<(string Column, ISegmentationLoss Loss)> Losses => _losses;
+
+    /// <summary>Rebuilds a saved stage: the columns and each loss from its type and options (<see cref="SavedLoss"/>).</summary>
+    internal static LossComputingTransformer Create(StageDescription stage)
+    {
+        var losses = new Dictionary<string, ISegmentationLoss>(StringComparer.Ordinal);
+        foreach (JsonObject entry in (stage.Settings["losses"] as JsonArray ?? throw new InvalidDataException($"The saved '{Kind}' stage has no 'losses'.")).OfType<JsonObject>())
+        {
+            string column = (string?)entry["column"] ?? throw new InvalidDataException($"A loss of the saved '{Kind}' stage has no 'column'.");
+            JsonObject description = entry["loss"] as JsonObject ?? throw new InvalidDataException($"The loss of column '{column}' in the saved '{Kind}' stage has no description.");
+            try
+            {
+                losses.Add(column, SavedLoss.Create(description));
+            }
+            catch (Exception e) when (e is ArgumentException or JsonException or NotSupportedException or InvalidOperationException)
+            {
+                // Options out of range, a preset that refuses its arguments, JSON of the wrong shape: the file is bad data.
+                throw new InvalidDataException($"The loss of column '{column}' in the saved '{Kind}' stage cannot be built: {e.Message}", e);
+            }
+        }
+
+        return new LossComputingTransformer(losses, stage.Read<string>("scores"), stage.Read<string>("mask"), stage.Read<string>("geometry"));
+    }
+
+    /// <summary>The columns and every loss with its options; throws <see cref="NotSupportedException"/> for a loss SegML cannot describe.</summary>
     internal override StageDescription Describe()
-        => throw new NotSupportedException("ComputeLosses stages are not saved (their losses are arbitrary objects); save the pipeline without them and append ComputeLosses again after loading, it needs no training.");
+    {
+        JsonObject settings = StageDescription.Columns(("scores", ScoresColumnName), ("mask", MaskColumnName), ("geometry", GeometryColumnName));
+        settings["losses"] = new JsonArray(_losses.Select(l => (JsonNode)new JsonObject { ["column"] = l.Column, ["loss"] = SavedLoss.Describe(l.Loss, l.Column) }).ToArray());
+        return new StageDescription(Kind, settings);
+    }
 
     private protected override RowComputation CreateComputation(DataViewRow input) => new Computation(this, input);
 

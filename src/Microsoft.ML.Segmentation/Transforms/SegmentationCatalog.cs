@@ -54,19 +54,27 @@ public sealed class SegmentationCatalog
         => LoadPairs(Data.ImageMaskPairs.FromManifest(manifestPath));
 
     /// <summary>
-    /// Saves a fitted SegML pipeline (LoadImages, LoadMasks, ScoreOnnx, PredictMasks stages, and trained heads, saved as
-    /// ScoreOnnx stages over their exported model) in SegML's own format: a zip with a versioned JSON manifest of every
-    /// stage's columns and options and the ONNX models' exact bytes.
+    /// Saves a fitted SegML pipeline (LoadImages, LoadMasks, ScoreOnnx, PredictMasks and ComputeLosses stages, and
+    /// trained heads, saved as ScoreOnnx stages over their exported model) in SegML's own format: a zip with a
+    /// versioned JSON manifest of every stage's columns and options (for ComputeLosses, each loss's type and options)
+    /// and the ONNX models' exact bytes.
     /// </summary>
     /// <param name="model">A SegML transformer or a chain of them.</param>
     /// <param name="path">The file to write.</param>
     /// <remarks><c>mlContext.Model.Save</c> cannot write these stages: ML.NET's model writer is internal to its own assemblies.</remarks>
-    /// <exception cref="NotSupportedException">The chain holds a stage SegML cannot save (an ML.NET transformer, or ComputeLosses).</exception>
-    public void SaveModel(ITransformer model, string path)
+    /// <exception cref="NotSupportedException">The chain holds a stage SegML cannot save (an ML.NET transformer), or a loss it cannot describe (see <see cref="SegmentationModelSaveOptions.OmitLossStages"/>).</exception>
+    public void SaveModel(ITransformer model, string path) => SaveModel(model, path, null);
+
+    /// <summary>Saves a fitted SegML pipeline as <see cref="SaveModel(ITransformer, string)"/> does, with options (for example leaving the loss stages out).</summary>
+    /// <param name="model">A SegML transformer or a chain of them.</param>
+    /// <param name="path">The file to write; written only once the whole model is described.</param>
+    /// <param name="options">How to save; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="NotSupportedException">The chain holds a stage SegML cannot save, or a loss it cannot describe while <see cref="SegmentationModelSaveOptions.OmitLossStages"/> is false.</exception>
+    public void SaveModel(ITransformer model, string path, SegmentationModelSaveOptions? options)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var buffer = new System.IO.MemoryStream();
-        SegmentationModelArchive.Save(model, buffer);
+        SegmentationModelArchive.Save(model, buffer, options);
         System.IO.File.WriteAllBytes(path, buffer.ToArray()); // written only once the whole model is described
     }
 
@@ -75,6 +83,14 @@ public sealed class SegmentationCatalog
     /// <param name="stream">A writable stream; left open.</param>
     /// <exception cref="NotSupportedException">The chain holds a stage SegML cannot save.</exception>
     public void SaveModel(ITransformer model, System.IO.Stream stream) => SegmentationModelArchive.Save(model, stream);
+
+    /// <summary>Saves a fitted SegML pipeline to a stream, with options (see <see cref="SaveModel(ITransformer, string, SegmentationModelSaveOptions)"/>).</summary>
+    /// <param name="model">A SegML transformer or a chain of them.</param>
+    /// <param name="stream">A writable stream; left open, and not written to when a stage cannot be saved.</param>
+    /// <param name="options">How to save; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="NotSupportedException">The chain holds a stage SegML cannot save, or a loss it cannot describe while <see cref="SegmentationModelSaveOptions.OmitLossStages"/> is false.</exception>
+    public void SaveModel(ITransformer model, System.IO.Stream stream, SegmentationModelSaveOptions? options)
+        => SegmentationModelArchive.Save(model, stream, options);
 
     /// <summary>Loads a pipeline saved by <see cref="SaveModel(ITransformer, string)"/>; dispose its ONNX stages when done.</summary>
     /// <param name="path">The file.</param>

@@ -15,9 +15,11 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// </summary>
 /// <remarks>
 /// ML.NET's <c>mlContext.Model.Save</c> cannot write third-party transformers (its writer is internal), so SegML
-/// pipelines are saved here. Saved: <c>LoadImages</c>, <c>LoadMasks</c>, <c>ScoreOnnx</c>, <c>PredictMasks</c>;
-/// a trained <see cref="SegmentationHeadTransformer"/> is saved as the ScoreOnnx stage it scores with.
-/// <c>ComputeLosses</c> holds arbitrary loss objects and is not saved: fit it again after loading (it needs no training).
+/// pipelines are saved here. Saved: <c>LoadImages</c>, <c>LoadMasks</c>, <c>ScoreOnnx</c>, <c>PredictMasks</c>, and
+/// <c>ComputeLosses</c> with each built-in loss's type and options, or a peer preset's call (<see cref="SavedLoss"/>); a trained
+/// <see cref="SegmentationHeadTransformer"/> is saved as the ScoreOnnx stage it scores with. A loss SegML cannot
+/// describe makes saving throw, unless <see cref="SegmentationModelSaveOptions.OmitLossStages"/> leaves the loss
+/// stages out (the manifest's <c>omittedStages</c> lists them with their columns).
 /// </remarks>
 internal static class SegmentationModelArchive
 {
@@ -25,17 +27,41 @@ internal static class SegmentationModelArchive
     public const int FormatVersion = 1;
     private const string ManifestName = "segml-model.json";
 
-    public static void Save(ITransformer model, Stream stream)
+    public static void Save(ITransformer model, Stream stream, SegmentationModelSaveOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
+        bool omitLosses = options?.OmitLossStages ?? false;
         SegmentationTransformerBase[] stages = Flatten(model).ToArray();
+
+        // Every stage is described before the archive is started, so a stage SegML cannot save leaves the stream untouched.
+        var described = new List<StageDescription>(stages.Length);
+        var omitted = new JsonArray();
+        foreach (SegmentationTransformerBase stage in stages)
+        {
+            if (omitLosses && stage is LossComputingTransformer losses)
+            {
+                omitted.Add(new JsonObject
+                {
+                    ["kind"] = LossComputingTransformer.Kind,
+                    ["position"] = described.Count,
+                    ["lossColumns"] = new JsonArray(losses.LossColumnNames.Select(c => (JsonNode?)c).ToArray()),
+                    ["scores"] = losses.ScoresColumnName,
+                    ["mask"] = losses.MaskColumnName,
+                    ["geometry"] = losses.GeometryColumnName,
+                });
+                continue;
+            }
+
+            described.Add(stage.Describe());
+        }
+
         var manifest = new JsonObject { ["format"] = FormatName, ["version"] = FormatVersion };
         var entries = new JsonArray();
         using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-        for (int i = 0; i < stages.Length; i++)
+        for (int i = 0; i < described.Count; i++)
         {
-            StageDescription stage = stages[i].Describe();
+            StageDescription stage = described[i];
             var entry = new JsonObject { ["kind"] = stage.Kind, ["settings"] = stage.Settings.DeepClone() };
             if (stage.Payload is not null)
             {
@@ -49,6 +75,12 @@ internal static class SegmentationModelArchive
         }
 
         manifest["stages"] = entries;
+        if (omitted.Count > 0)
+        {
+            // Recorded so a reader sees what the file lacks; "position" is the index in "stages" the stage stood before.
+            manifest["omittedStages"] = omitted;
+        }
+
         using Stream manifestStream = zip.CreateEntry(ManifestName, CompressionLevel.Optimal).Open();
         using var writer = new Utf8JsonWriter(manifestStream, new JsonWriterOptions { Indented = true });
         manifest.WriteTo(writer);
@@ -109,6 +141,7 @@ internal static class SegmentationModelArchive
         MaskLoadingTransformer.Kind => MaskLoadingTransformer.Create(stage),
         OnnxScoringTransformer.Kind => OnnxScoringTransformer.Create(stage, context),
         MaskPredictingTransformer.Kind => MaskPredictingTransformer.Create(stage),
+        LossComputingTransformer.Kind => LossComputingTransformer.Create(stage),
         _ => throw new InvalidDataException($"'{name}' has a stage of kind '{stage.Kind}', which this SegML does not know."),
     };
 

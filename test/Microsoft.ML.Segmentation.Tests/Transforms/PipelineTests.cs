@@ -247,9 +247,13 @@ public sealed class PipelineTests
         using Dataset data = CreateDataset();
         var ml = new MLContext(seed: 1);
         IDataView input = ml.Data.LoadFromEnumerable(data.Rows);
-        ITransformer withLosses = Pipeline(ml, data).Fit(input);
+        // The built-in losses are saved (LossStageArchiveTests); an application's own loss is not.
+        ITransformer withLosses = Pipeline(ml, data)
+            .Append(ml.Segmentation().Transforms.ComputeLosses(new Dictionary<string, ISegmentationLoss> { ["Mine"] = new MeanScoreLoss() }))
+            .Fit(input);
         var ex = Assert.ThrowsExactly<NotSupportedException>(() => ml.Segmentation().SaveModel(withLosses, Path.Combine(data.Folder, "x.segml")));
         StringAssert.Contains(ex.Message, "ComputeLosses");
+        StringAssert.Contains(ex.Message, nameof(MeanScoreLoss));
         Assert.IsFalse(File.Exists(Path.Combine(data.Folder, "x.segml")), "nothing is written when a stage cannot be saved");
         ITransformer foreign = ml.Transforms.CopyColumns("Copy", "ImagePath").Fit(input);
         Assert.ThrowsExactly<NotSupportedException>(() => ml.Segmentation().SaveModel(foreign, Path.Combine(data.Folder, "y.segml")));

@@ -5,11 +5,13 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Microsoft.ML.Segmentation.Onnx;
 
-public sealed partial class SegmentationModel
+/// <summary>
+/// Opens ONNX Runtime sessions with SegML's execution-provider plan: each provider in turn on fresh
+/// <see cref="SessionOptions"/>, falling back as <see cref="OnnxSessionOptions"/> allows, logging every failure.
+/// Used by <see cref="SegmentationModel"/> and by the training backbones, which open sessions of their own.
+/// </summary>
+internal static class OnnxSessionFactory
 {
-    /// <summary>A session that started, the options it was made with, and every provider tried on the way.</summary>
-    internal readonly record struct OpenedSession(InferenceSession Session, SessionOptions Options, IReadOnlyList<OnnxProviderAttempt> Attempts);
-
     /// <summary>
     /// Tries the providers of <paramref name="options"/> in order, each on fresh <see cref="SessionOptions"/>, and
     /// returns the first session that starts. A provider fails when appending it throws (the CPU native package lacks
@@ -20,7 +22,7 @@ public sealed partial class SegmentationModel
     /// <param name="options">The providers to try and how.</param>
     /// <param name="openGraph">Opens the model's bytes, so a file that ONNX Runtime cannot load is reported as "not an ONNX model" when it is not one.</param>
     /// <exception cref="System.IO.InvalidDataException">The CPU could not load the model: the file is not an ONNX model or ONNX Runtime rejects it.</exception>
-    internal static OpenedSession OpenSession(string modelName, Func<SessionOptions, InferenceSession> open, OnnxSessionOptions options, Func<System.IO.Stream>? openGraph = null)
+    internal static OnnxOpenedSession Open(string modelName, Func<SessionOptions, InferenceSession> open, OnnxSessionOptions options, Func<System.IO.Stream>? openGraph = null)
     {
         List<OnnxProviderOptions> plan = PlanProviders(options);
         var attempts = new List<OnnxProviderAttempt>();
@@ -43,7 +45,7 @@ public sealed partial class SegmentationModel
                 appended = true;
                 InferenceSession session = open(sessionOptions);
                 attempts.Add(attempt);
-                return new OpenedSession(session, sessionOptions, attempts);
+                return new OnnxOpenedSession(session, sessionOptions, attempts);
             }
             catch (Exception e) when (device is not null && (e is OnnxRuntimeException || (!appended && e is EntryPointNotFoundException or DllNotFoundException)))
             {

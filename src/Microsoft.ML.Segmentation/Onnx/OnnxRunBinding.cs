@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Threading;
 using Microsoft.ML.OnnxRuntime;
@@ -10,8 +11,21 @@ using Microsoft.ML.Segmentation.Losses;
 
 namespace Microsoft.ML.Segmentation.Onnx;
 
-public sealed partial class SegmentationModel
+/// <summary>
+/// The IOBinding side of a <see cref="SegmentationModel"/>: the output shapes learnt per input shape, a pool of
+/// <see cref="OrtIoBinding"/>s, and runs whose output ONNX Runtime writes straight into the caller's (or a pooled) buffer.
+/// </summary>
+/// <remarks>Thread safety: every member may be called from several threads at once, except <see cref="Dispose"/>,
+/// which must not race with a run.</remarks>
+internal sealed class OnnxRunBinding : IDisposable
 {
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions;
+    private readonly string _modelName;
+    private readonly string _inputName;
+    private readonly string _outputName;
+    private readonly TensorElementType _outputElementType;
+
     // IOBinding needs the output's shape before the run. A segmentation model's output shape is a function of its
     // input shape, so the first run at each input shape uses plain Run and records it; later runs bind the caller's
     // (or a pooled) buffer and ONNX Runtime writes the output straight into it: no per-run tensor allocation.
@@ -24,43 +38,50 @@ public sealed partial class SegmentationModel
 
     private long _boundRuns;
 
-    /// <summary>Runs that went through IOBinding so far (tests check the bound path is taken).</summary>
-    internal long BoundRunCount => Interlocked.Read(ref _boundRuns);
-
-    /// <summary>Whether runs bind inputs and outputs with ONNX Runtime's IOBinding (<see cref="OnnxSessionOptions.UseIoBinding"/>).</summary>
-    public bool UsesIoBinding { get; private init; }
-
-    private void RememberOutputShape(int batch, int height, int width, OrtValue output)
+    /// <summary>Creates the binding side of a model; it owns no session, only the bindings it creates.</summary>
+    /// <param name="session">The model's session.</param>
+    /// <param name="runOptions">The model's run options.</param>
+    /// <param name="modelName">The model's path or name, for messages.</param>
+    /// <param name="inputName">The image input.</param>
+    /// <param name="outputName">The output read.</param>
+    /// <param name="outputElementType">The output's element type (float scores or an integer mask).</param>
+    /// <param name="enabled">Whether runs use IOBinding at all (<see cref="OnnxSessionOptions.UseIoBinding"/>).</param>
+    public OnnxRunBinding(
+        InferenceSession session, RunOptions runOptions, string modelName, string inputName, string outputName, TensorElementType outputElementType, bool enabled)
     {
-        if (UsesIoBinding && _outputShapes.Count < 1024)
+        _session = session;
+        _runOptions = runOptions;
+        _modelName = modelName;
+        _inputName = inputName;
+        _outputName = outputName;
+        _outputElementType = outputElementType;
+        Enabled = enabled;
+    }
+
+    /// <summary>Runs that went through IOBinding so far (tests check the bound path is taken).</summary>
+    public long BoundRunCount => Interlocked.Read(ref _boundRuns);
+
+    /// <summary>Whether runs bind inputs and outputs with ONNX Runtime's IOBinding.</summary>
+    public bool Enabled { get; }
+
+    /// <summary>Records the output shape a plain run gave for an input shape, so later runs at that shape can be bound.</summary>
+    public void RememberOutputShape(int batch, int height, int width, OrtValue output)
+    {
+        if (Enabled && _outputShapes.Count < 1024)
         {
             _outputShapes.TryAdd((batch, height, width), output.GetTensorTypeAndShape().Shape);
         }
     }
 
-    /// <summary>The written and raw score shapes (or, for a mask model, the mask shape twice) of a known input shape.</summary>
-    private bool TryGetBoundShapes(int batch, int height, int width, out SegmentationShape written, out SegmentationShape raw)
+    /// <summary>The output shape learnt for an input shape, when binding is enabled and a run at that shape was seen.</summary>
+    public bool TryGetOutputShape(int batch, int height, int width, [NotNullWhen(true)] out long[]? dims)
     {
-        written = raw = default;
-        if (!UsesIoBinding || !_outputShapes.TryGetValue((batch, height, width), out long[]? dims))
-        {
-            return false;
-        }
-
-        if (OutputKind == SegmentationOutputKind.Mask)
-        {
-            written = raw = MaskShape(dims, batch);
-            return true;
-        }
-
-        raw = new SegmentationShape(batch, checked((int)dims[1]), checked((int)dims[2]), checked((int)dims[3]));
-        bool resize = UpsampleToInput && (raw.Height != height || raw.Width != width);
-        written = resize ? new SegmentationShape(batch, raw.Classes, height, width) : raw;
-        return true;
+        dims = null;
+        return Enabled && _outputShapes.TryGetValue((batch, height, width), out dims);
     }
 
     /// <summary>Runs with the output bound to <paramref name="scores"/> (or to a pooled buffer that is then resized into it).</summary>
-    private void RunScoresBound(ReadOnlySpan<float> input, long[] inputShape, SegmentationShape raw, SegmentationShape written, Span<float> scores)
+    public void RunScores(ReadOnlySpan<float> input, long[] inputShape, SegmentationShape raw, SegmentationShape written, Span<float> scores)
     {
         long[] outputShape = _outputShapes[(raw.Batch, (int)inputShape[2], (int)inputShape[3])];
         if (raw == written)
@@ -82,7 +103,7 @@ public sealed partial class SegmentationModel
     }
 
     /// <summary>Runs a mask model with its output bound: Int32 straight into <paramref name="labels"/>, other types through a pooled buffer.</summary>
-    private void RunMaskBound(ReadOnlySpan<float> input, long[] inputShape, SegmentationShape written, Span<int> labels)
+    public void RunMask(ReadOnlySpan<float> input, long[] inputShape, SegmentationShape written, Span<int> labels)
     {
         long[] outputShape = _outputShapes[(written.Batch, (int)inputShape[2], (int)inputShape[3])];
         int count = written.PixelCount;
@@ -133,15 +154,15 @@ public sealed partial class SegmentationModel
             OrtIoBinding binding = _bindings.TryDequeue(out OrtIoBinding? pooled) ? pooled : _session.CreateIoBinding();
             try
             {
-                binding.BindInput(InputName, inputValue);
-                binding.BindOutput(OutputName, outputValue);
+                binding.BindInput(_inputName, inputValue);
+                binding.BindOutput(_outputName, outputValue);
                 _session.RunWithBinding(_runOptions, binding);
                 Interlocked.Increment(ref _boundRuns);
             }
             catch (OnnxRuntimeException e)
             {
                 throw new InvalidOperationException(
-                    $"ONNX Runtime failed to run '{ModelName}' on '{InputName}' [{string.Join(",", inputShape)}] with bound buffers: {e.Message}", e);
+                    $"ONNX Runtime failed to run '{_modelName}' on '{_inputName}' [{string.Join(",", inputShape)}] with bound buffers: {e.Message}", e);
             }
             finally
             {
@@ -152,7 +173,8 @@ public sealed partial class SegmentationModel
         }
     }
 
-    private void DisposeBindings()
+    /// <summary>Disposes the pooled bindings; the session and run options belong to the model.</summary>
+    public void Dispose()
     {
         while (_bindings.TryDequeue(out OrtIoBinding? binding))
         {
