@@ -1,0 +1,208 @@
+using System;
+using System.Collections.Generic;
+
+namespace Microsoft.ML.Segmentation.Tiling;
+
+/// <summary>
+/// Sliding-window inference of one 2-D image <c>[C, H, W]</c> in bounded memory: the windows are run row of windows by
+/// row of windows, and the rows that no later window touches are blended and handed to a callback as a
+/// <see cref="TileBand"/>, so that a caller can turn them into labels and drop them without ever holding K × H × W
+/// floats. The values equal those of <see cref="SlidingWindowInference"/> on the same image, bit for bit.
+/// </summary>
+/// <remarks>
+/// The accumulator holds one tile height of rows: K × tile height × padded width scores and tile height × padded width
+/// weights (<see cref="PeakScoreBufferFloats"/>, <see cref="PeakWeightBufferFloats"/>); the windows of one predictor run
+/// add TilesPerRun × C × tile floats. The predictor must return one output at the tile's size (any K).
+/// Not thread-safe: one <see cref="Run(ImageRegionReader, WindowPredictor, TileBandHandler)"/> at a time.
+/// </remarks>
+public sealed class BandedSlidingWindow
+{
+    private readonly int _channels;
+    private readonly int _height;
+    private readonly int _width;
+    private readonly TilingOptions _options;
+    private readonly float[] _map;
+
+    /// <summary>Plans the windows of a <paramref name="channels"/> × <paramref name="height"/> × <paramref name="width"/> image.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, or an option is out of range.</exception>
+    public BandedSlidingWindow(int channels, int height, int width, TilingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        _options = options.Clone();
+        _channels = channels;
+        _height = height;
+        _width = width;
+        Grid = WindowGrid.Create(new[] { height, width }, _options);
+        _map = ImportanceMap.Create(Grid.TileSize, _options.Blend, _options.SigmaScalePerAxis(2));
+    }
+
+    /// <summary>The windows' placement.</summary>
+    public WindowGrid Grid { get; }
+
+    /// <summary>The score floats the accumulator held during the last run: K × tile height × padded width (0 before a run).</summary>
+    public long PeakScoreBufferFloats { get; private set; }
+
+    /// <summary>The weight floats the accumulator held during the last run: tile height × padded width (0 before a run).</summary>
+    public long PeakWeightBufferFloats { get; private set; }
+
+    /// <summary>Runs an image held in memory, <c>[C, H, W]</c> row-major.</summary>
+    /// <exception cref="ArgumentException"><paramref name="image"/> does not hold C × H × W values.</exception>
+    public void Run(ReadOnlyMemory<float> image, WindowPredictor predictor, TileBandHandler onBand)
+    {
+        if (image.Length != (long)_channels * _height * _width)
+        {
+            throw new ArgumentException($"The image needs {(long)_channels * _height * _width} values ([{_channels}, {_height}, {_width}]); {image.Length} were given.", nameof(image));
+        }
+
+        Run(
+            (top, left, rows, columns, destination) =>
+            {
+                ReadOnlySpan<float> source = image.Span;
+                for (int c = 0; c < _channels; c++)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        source.Slice((((c * _height) + top + r) * _width) + left, columns)
+                            .CopyTo(destination.Slice(((c * rows) + r) * columns, columns));
+                    }
+                }
+            },
+            predictor,
+            onBand);
+    }
+
+    /// <summary>
+    /// Runs the windows in MONAI's order, reading each from <paramref name="reader"/>, and calls
+    /// <paramref name="onBand"/> with every band of finished rows, top to bottom, covering the image once.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The predictor returned other than one output <c>[B, K, *tile]</c>, or changed K.</exception>
+    public void Run(ImageRegionReader reader, WindowPredictor predictor, TileBandHandler onBand)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(predictor);
+        ArgumentNullException.ThrowIfNull(onBand);
+        int tileHeight = Grid.TileSize[0];
+        int tileWidth = Grid.TileSize[1];
+        int paddedWidth = Grid.PaddedSize[1];
+        IReadOnlyList<int> rowStarts = Grid.AxisStarts(0);
+        IReadOnlyList<int> columnStarts = Grid.AxisStarts(1);
+        int perRow = columnStarts.Count;
+        int total = Grid.WindowCount;
+        int perRun = Math.Min(_options.TilesPerRun, total);
+        int windowSize = checked(_channels * tileHeight * tileWidth);
+        var windows = new float[checked(perRun * windowSize)];
+        var scratch = Grid.IsPadded ? new float[windowSize] : Array.Empty<float>();
+        int[] windowShape = { 0, _channels, tileHeight, tileWidth };
+
+        var band = new BandBuffer(tileHeight, paddedWidth);
+        PeakWeightBufferFloats = band.Weights.Length;
+        PeakScoreBufferFloats = 0;
+        int bufferTop = 0;
+        for (int first = 0; first < total; first += perRun)
+        {
+            int count = Math.Min(perRun, total - first);
+            for (int j = 0; j < count; j++)
+            {
+                int w = first + j;
+                Read(reader, rowStarts[w / perRow], columnStarts[w % perRow], windows.AsSpan(j * windowSize, windowSize), scratch);
+            }
+
+            windowShape[0] = count;
+            IReadOnlyList<FloatTensor> predictions = predictor(windows.AsSpan(0, count * windowSize), windowShape)
+                ?? throw new InvalidOperationException("The window predictor returned null.");
+            int classes = CheckOutput(predictions, count, tileHeight, tileWidth, band.Classes);
+            if (band.Classes == 0)
+            {
+                band.Allocate(classes);
+                PeakScoreBufferFloats = band.Scores.Length;
+            }
+
+            ReadOnlySpan<float> values = predictions[0].Values.Span;
+            int perWindow = classes * tileHeight * tileWidth;
+            for (int j = 0; j < count; j++)
+            {
+                int w = first + j;
+                int top = rowStarts[w / perRow];
+                if (top != bufferTop)
+                {
+                    // A new row of windows: the rows above its top are final (starts only grow).
+                    Finish(band, bufferTop, top, onBand);
+                    band.Shift(top - bufferTop);
+                    bufferTop = top;
+                }
+
+                band.Add(columnStarts[w % perRow], values.Slice(j * perWindow, perWindow), _map, tileWidth);
+            }
+        }
+
+        Finish(band, bufferTop, Grid.PaddedSize[0], onBand);
+    }
+
+    /// <summary>Divides padded rows [from, to) (buffer rows 0 …) and hands their part inside the image to the callback.</summary>
+    private void Finish(BandBuffer band, int from, int to, TileBandHandler onBand)
+    {
+        int rows = to - from;
+        band.Normalise(rows);
+        int padTop = Grid.PadBefore[0];
+        int first = Math.Max(from, padTop);
+        int end = Math.Min(to, padTop + _height);
+        if (end > first)
+        {
+            onBand(new TileBand(band.Scores, band.Classes, band.PlaneStride, band.RowStride, first - from, Grid.PadBefore[1], first - padTop, end - first, _width));
+        }
+    }
+
+    /// <summary>Fills one window at padded (top, left): straight from the reader, or padded around the part inside the image.</summary>
+    private void Read(ImageRegionReader reader, int top, int left, Span<float> window, float[] scratch)
+    {
+        int tileHeight = Grid.TileSize[0];
+        int tileWidth = Grid.TileSize[1];
+        int y = top - Grid.PadBefore[0];
+        int x = left - Grid.PadBefore[1];
+        int r0 = Math.Max(y, 0);
+        int r1 = Math.Min(y + tileHeight, _height);
+        int c0 = Math.Max(x, 0);
+        int c1 = Math.Min(x + tileWidth, _width);
+        int rows = r1 - r0;
+        int columns = c1 - c0;
+        if (rows == tileHeight && columns == tileWidth)
+        {
+            reader(r0, c0, rows, columns, window);
+            return;
+        }
+
+        window.Fill(_options.PaddingValue);
+        Span<float> region = scratch.AsSpan(0, _channels * rows * columns);
+        reader(r0, c0, rows, columns, region);
+        for (int c = 0; c < _channels; c++)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                region.Slice(((c * rows) + r) * columns, columns)
+                    .CopyTo(window.Slice((((c * tileHeight) + (r0 - y) + r) * tileWidth) + (c0 - x), columns));
+            }
+        }
+    }
+
+    private static int CheckOutput(IReadOnlyList<FloatTensor> predictions, int count, int tileHeight, int tileWidth, int classes)
+    {
+        if (predictions.Count != 1)
+        {
+            throw new InvalidOperationException($"The banded path blends one predictor output; the predictor returned {predictions.Count}.");
+        }
+
+        IReadOnlyList<int> shape = predictions[0].Shape;
+        bool ok = shape.Count == 4 && shape[0] == count && shape[1] >= 1 && shape[2] == tileHeight && shape[3] == tileWidth
+            && (classes == 0 || shape[1] == classes);
+        if (!ok)
+        {
+            throw new InvalidOperationException(
+                $"The banded path needs predictor outputs [{count}, K, {tileHeight}, {tileWidth}]{(classes == 0 ? string.Empty : $" with K = {classes}")}; got {predictions[0]}.");
+        }
+
+        return shape[1];
+    }
+}
