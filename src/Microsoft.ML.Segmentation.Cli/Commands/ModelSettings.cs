@@ -4,6 +4,7 @@ using Microsoft.ML.Segmentation.Imaging;
 using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Metrics;
 using Microsoft.ML.Segmentation.Onnx;
+using Microsoft.ML.Segmentation.Tiling;
 
 namespace Microsoft.ML.Segmentation.Cli.Commands;
 
@@ -28,6 +29,11 @@ internal sealed class ModelSettings
         new("threshold", "t", "Foreground threshold of one-channel models, a probability strictly between 0 and 1 (compared with the logit when the model outputs logits). Default: 0.5."),
         new("provider", "cpu|cuda|tensorrt", "Execution provider (a missing GPU provider falls back to the CPU, logged). Default: cpu."),
         new("threads", "n", "ONNX Runtime intra-op threads; 0 for its default. Default: 0."),
+        new("tile", "WxH", "Score each image window by window (sliding-window inference, MONAI's semantics) with WxH tiles; for images larger than the model's training crops. Default: none (each image in one run)."),
+        new("tile-overlap", "f", "With --tile: the fraction of a tile neighbouring windows share, in [0, 1). Default: 0.25."),
+        new("blend", "constant|gaussian", "With --tile: how overlapping windows are weighted. Default: constant."),
+        new("sigma-scale", "s", "With --tile --blend gaussian: sigma as a fraction of the tile size. Default: 0.125."),
+        new("tile-batch", "n", "With --tile: windows per ONNX Runtime run. Default: 4."),
         new("max-pixels", "n", "Largest image (and mask) accepted, in pixels as its header declares them, checked before decoding (a guard against decompression bombs). Default: 67108864 (8192x8192)."),
     ];
 
@@ -37,6 +43,12 @@ internal sealed class ModelSettings
         ["stretch"] = ImageResizeMode.Stretch,
         ["letterbox"] = ImageResizeMode.Letterbox,
         ["pad32"] = ImageResizeMode.PadToMultiple,
+    };
+
+    private static readonly Dictionary<string, TileBlend> s_blends = new()
+    {
+        ["constant"] = TileBlend.Constant,
+        ["gaussian"] = TileBlend.Gaussian,
     };
 
     private static readonly Dictionary<string, OnnxExecutionProvider> s_providers = new()
@@ -92,11 +104,7 @@ internal sealed class ModelSettings
 
         if (size is not null)
         {
-            string[] parts = size.ToLowerInvariant().Split('x');
-            if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h) || w < 1 || h < 1)
-            {
-                throw new UsageException($"option '--size' needs WIDTHxHEIGHT, e.g. 512x512; got '{size}'.");
-            }
+            (int w, int h) = ParseSize(size, "size");
 
             if (resize is not (ImageResizeMode.Stretch or ImageResizeMode.Letterbox))
             {
@@ -118,6 +126,7 @@ internal sealed class ModelSettings
             InputName = options.Get("input-name"),
             OutputName = options.Get("output-name"),
             UpsampleToInput = true,
+            Tiling = ParseTiling(options),
         };
 
         return new ModelSettings
@@ -148,6 +157,11 @@ internal sealed class ModelSettings
         ["inputName"] = Session.InputName,
         ["outputName"] = Session.OutputName,
         ["maxPixels"] = Image.MaxPixels,
+        ["tile"] = Session.Tiling is { } t ? $"{t.TileSize[1]}x{t.TileSize[0]}" : null,
+        ["tileOverlap"] = Session.Tiling?.Overlap[0],
+        ["blend"] = Session.Tiling?.Blend.ToString(),
+        ["sigmaScale"] = Session.Tiling?.SigmaScale[0],
+        ["tileBatch"] = Session.Tiling?.TilesPerRun,
     };
 
     /// <summary>The images of <c>--images</c> (and sub-folders with <c>--recursive</c>); a missing folder, or one without images, is bad input naming the options.</summary>
@@ -182,5 +196,44 @@ internal sealed class ModelSettings
         }
 
         return threshold;
+    }
+
+    /// <summary>--tile and its companions; the companions without --tile are a usage error, never ignored.</summary>
+    private static TilingOptions? ParseTiling(ParsedOptions options)
+    {
+        string? tile = options.Get("tile");
+        if (tile is null)
+        {
+            string? orphan = new[] { "tile-overlap", "blend", "sigma-scale", "tile-batch" }.FirstOrDefault(options.Has);
+            return orphan is null ? null : throw new UsageException($"option '--{orphan}' needs --tile WxH.");
+        }
+
+        (int width, int height) = ParseSize(tile, "tile");
+        var tiling = new TilingOptions
+        {
+            TileSize = [height, width],
+            Overlap = [options.GetDouble("tile-overlap", 0, 1, maxInclusive: false) ?? 0.25],
+            Blend = options.GetChoice("blend", TileBlend.Constant, s_blends),
+            SigmaScale = [options.GetDouble("sigma-scale", double.Epsilon, 1e6) ?? 0.125],
+            TilesPerRun = options.GetInt("tile-batch", 4, 1, 1024),
+        };
+        if (tiling.Blend == TileBlend.Constant && options.Has("sigma-scale"))
+        {
+            throw new UsageException("option '--sigma-scale' needs --blend gaussian (a constant blend has no sigma).");
+        }
+
+        return tiling;
+    }
+
+    /// <summary>WIDTHxHEIGHT, both 1 or more.</summary>
+    private static (int Width, int Height) ParseSize(string text, string option)
+    {
+        string[] parts = text.ToLowerInvariant().Split('x');
+        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h) || w < 1 || h < 1)
+        {
+            throw new UsageException($"option '--{option}' needs WIDTHxHEIGHT, e.g. 512x512; got '{text}'.");
+        }
+
+        return (w, h);
     }
 }

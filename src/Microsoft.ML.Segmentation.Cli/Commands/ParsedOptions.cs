@@ -140,6 +140,24 @@ internal sealed class ParsedOptions
         return value;
     }
 
+    /// <summary>A double in [<paramref name="min"/>, <paramref name="max"/>) (or ≤ max when <paramref name="maxInclusive"/>), parsed as written: a fraction like 0.3 must not pass through float.</summary>
+    public double? GetDouble(string name, double min, double max, bool maxInclusive = true)
+    {
+        string? text = Get(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value >= min && (maxInclusive ? value <= max : value < max)))
+        {
+            string range = $"{min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}{(maxInclusive ? string.Empty : " (below " + max.ToString(CultureInfo.InvariantCulture) + ")")}";
+            throw new UsageException($"option '--{name}' needs a number in {range}; got '{text}'.");
+        }
+
+        return value;
+    }
+
     /// <summary>A comma-separated list of <paramref name="count"/> numbers, or one number repeated.</summary>
     public float[]? GetFloats(string name, int count)
     {

@@ -45,6 +45,10 @@ internal sealed class ScoringPipeline : IDisposable
         var context = new MLContext(seed: 0);
         SegmentationTransforms transforms = context.Segmentation().Transforms;
         settings.Session.Log = log;
+        if (settings.Session.Tiling is not null)
+        {
+            settings.Session.TilingProgress = WindowProgress(log);
+        }
         SegmentationEstimator<OnnxScoringTransformer> scorer;
         try
         {
@@ -56,6 +60,26 @@ internal sealed class ScoringPipeline : IDisposable
         }
 
         return new ScoringPipeline(context, transforms.LoadImages(options: settings.Image), scorer);
+    }
+
+    /// <summary>
+    /// Progress within one big tiled image: a line every few seconds once an image has enough windows to take that
+    /// long, so a 16k × 16k orthophoto does not look hung; small images print nothing.
+    /// </summary>
+    private static Action<int, int> WindowProgress(Action<string> log)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan next = ProgressReporter.PlainInterval;
+        return (done, total) =>
+        {
+            if (done == total || clock.Elapsed < next)
+            {
+                return;
+            }
+
+            next = clock.Elapsed + ProgressReporter.PlainInterval;
+            log($"segml: {done} of {total} windows of this image");
+        };
     }
 
     /// <summary>The data of <paramref name="pairs"/>: columns Name, ImagePath and MaskPath, in order.</summary>

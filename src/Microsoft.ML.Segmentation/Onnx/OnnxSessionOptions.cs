@@ -1,3 +1,4 @@
+using Microsoft.ML.Segmentation.Tiling;
 using System;
 using System.Collections.Generic;
 
@@ -127,6 +128,22 @@ public sealed class OnnxSessionOptions
     public OnnxPostProcessingOptions? PostProcessing { get; set; }
 
     /// <summary>
+    /// Sliding-window (tiled) scoring with MONAI's semantics (see <see cref="TiledInference"/>): each image is scored
+    /// window by window, <see cref="TilingOptions.TilesPerRun"/> windows per ONNX Runtime run, and the overlapping
+    /// scores blended, so an image far larger than the network's training crops keeps its small structures and never
+    /// has to fit the model whole. Images are then scored one at a time (<see cref="BatchSize"/> still reads ahead
+    /// decoding). Default: <see langword="null"/> (each image in one run).
+    /// </summary>
+    public TilingOptions? Tiling { get; set; }
+
+    /// <summary>
+    /// With <see cref="Tiling"/>: called after each run of windows with the windows done and the image's total, for
+    /// progress on big images. Default: <see langword="null"/>.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore] // a callback belongs to the running application, not to a saved model
+    public Action<int, int>? TilingProgress { get; set; }
+
+    /// <summary>
     /// Receives one line per decision worth knowing: the execution provider in use, any fallback and its reason, the
     /// input and output chosen. An ML.NET host routes it to <c>MLContext.Log</c>. Default: <see langword="null"/> (silent).
     /// </summary>
@@ -163,6 +180,7 @@ public sealed class OnnxSessionOptions
         }
 
         copy.PostProcessing = PostProcessing?.Clone();
+        copy.Tiling = Tiling?.Clone();
         return copy;
     }
 

@@ -29,6 +29,7 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
     private readonly SegmentationModel _model;
     private readonly byte[] _modelBytes;
     private readonly OnnxSessionOptions _options;
+    private readonly Tiling.TilingOptions? _tiling;
     private readonly BlockBufferPool<ScoringBuffers> _bufferPool = new(() => new ScoringBuffers());
 
     /// <summary>Read-ahead buffer sets waiting in the pool (tests check that cursors give theirs back).</summary>
@@ -46,6 +47,20 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
             _model.Dispose();
             throw new ArgumentException(
                 $"The model '{modelName}' outputs an integer mask ({_model.OutputLayout}); pass its class names (maskClassNames) so the mask column knows its classes.", nameof(maskClassNames));
+        }
+
+        if (options.Tiling is { } tiling)
+        {
+            try
+            {
+                _ = new TiledInference(_model, tiling); // checks the options and the model's output now, not at the first row
+                _tiling = tiling.Clone();
+            }
+            catch
+            {
+                _model.Dispose();
+                throw;
+            }
         }
 
         MaskClassNames = _model.OutputKind == SegmentationOutputKind.Mask ? maskClassNames!.ToArray() : null;
@@ -85,7 +100,8 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
 
     internal override IReadOnlyList<SegmentationColumn> AddedColumns { get; }
 
-    internal override int ReadAheadBlockSize => _options.BatchSize;
+    // A tiled model batches windows within an image, not images: rows are then scored one by one.
+    internal override int ReadAheadBlockSize => _tiling is null ? _options.BatchSize : 1;
 
     internal override BlockComputation ComputeBlock(DataViewRow input, int capacity) => new ScoringBlock(this, input, capacity);
 
@@ -118,6 +134,8 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
         private readonly ValueGetter<VBuffer<float>> _tensor;
         private readonly ValueGetter<VBuffer<int>> _geometry;
         private VBuffer<float> _input;
+        private TiledInference? _tiler;
+        private float[] _tiledInput = Array.Empty<float>(); // the tensor copied for the tiler, which reads it region by region
         private VBuffer<int> _geometryValue;
         private float[] _scores = Array.Empty<float>();
         private int[] _labels = Array.Empty<int>();
@@ -170,8 +188,24 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
                 return;
             }
 
-            Losses.SegmentationShape shape = _owner._model.Run(tensor, 1, height, width, ref _scores);
+            Losses.SegmentationShape shape = _owner._tiling is { } tiling
+                ? Tiled(tiling, height, width)
+                : _owner._model.Run(tensor, 1, height, width, ref _scores);
             _length = shape.ElementCount;
+        }
+
+        private Losses.SegmentationShape Tiled(Tiling.TilingOptions tiling, int height, int width)
+        {
+            // Each computation (cursor, engine) has its own tiler: it keeps the run's window buffer.
+            _tiler ??= new TiledInference(_owner._model, tiling) { WindowsDone = _owner._options.TilingProgress };
+            ReadOnlySpan<float> tensor = _input.GetValues();
+            if (_tiledInput.Length < tensor.Length)
+            {
+                _tiledInput = new float[tensor.Length];
+            }
+
+            tensor.CopyTo(_tiledInput);
+            return _tiler.Score(_tiledInput.AsMemory(0, tensor.Length), height, width, ref _scores);
         }
     }
 }

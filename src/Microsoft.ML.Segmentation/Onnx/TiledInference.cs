@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.ML.Segmentation.Losses;
+using Microsoft.ML.Segmentation.Tiling;
+
+namespace Microsoft.ML.Segmentation.Onnx;
+
+/// <summary>
+/// Sliding-window inference of a <see cref="SegmentationModel"/> over images larger than it was trained on, with
+/// MONAI's semantics (<see cref="TilingOptions"/>): windows batched <see cref="TilingOptions.TilesPerRun"/> per ONNX
+/// Runtime run through the model's IOBinding path, blended constant or Gaussian. <see cref="Score"/> returns the full
+/// <c>[K,H,W]</c> scores; <see cref="Stream"/> hands them out a band of finished rows at a time, so a caller can turn
+/// them into labels without ever holding K × H × W floats.
+/// </summary>
+/// <remarks>Blending applies to what the model outputs (logits or probabilities), as MONAI blends the predictor's output.
+/// The model must output scores at the window's size (<see cref="OnnxSessionOptions.UpsampleToInput"/>, the default,
+/// brings a smaller output there). Not thread-safe: one run at a time per instance (the model itself is thread-safe).</remarks>
+public sealed class TiledInference
+{
+    private readonly SegmentationModel _model;
+    private readonly TilingOptions _options;
+    private float[] _scores = Array.Empty<float>();
+
+    /// <summary>Tiles <paramref name="model"/> with <paramref name="options"/> (copied).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    /// <exception cref="NotSupportedException">The model outputs an integer mask: masks cannot be blended.</exception>
+    public TiledInference(SegmentationModel model, TilingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(2);
+        if (model.OutputKind == SegmentationOutputKind.Mask)
+        {
+            throw new NotSupportedException(
+                $"The model '{model.ModelName}' outputs an integer mask; tiling blends scores (logits or probabilities) of overlapping windows, so score a model without ArgMax (or set OnnxSessionOptions.Tiling to null).");
+        }
+
+        _model = model;
+        _options = options.Clone();
+    }
+
+    /// <summary>Called after each ONNX Runtime run with the windows done and the image's window count (progress on big images).</summary>
+    public Action<int, int>? WindowsDone { get; set; }
+
+    /// <summary>The windows of a <paramref name="height"/> × <paramref name="width"/> image.</summary>
+    /// <returns>The window grid.</returns>
+    public WindowGrid Plan(int height, int width) => WindowGrid.Create([height, width], _options);
+
+    /// <summary>Scores one image <c>[C,H,W]</c> (C = <see cref="SegmentationModel.InputChannels"/>) into <paramref name="scores"/>, grown as needed.</summary>
+    /// <param name="image">The image tensor.</param>
+    /// <param name="height">Its height.</param>
+    /// <param name="width">Its width.</param>
+    /// <param name="scores">Receives the blended scores <c>[K,H,W]</c>; replaced by a larger array when too small.</param>
+    /// <returns>The scores' shape <c>[1,K,H,W]</c>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="image"/> does not hold C × H × W values.</exception>
+    public SegmentationShape Score(ReadOnlyMemory<float> image, int height, int width, ref float[] scores)
+    {
+        int channels = 0;
+        float[] result = scores;
+        Start(height, width).Run(image, Predict, band =>
+        {
+            channels = band.Channels;
+            long needed = (long)channels * height * width;
+            if (result.Length < needed)
+            {
+                result = new float[checked((int)needed)];
+            }
+
+            for (int k = 0; k < channels; k++)
+            {
+                for (int r = 0; r < band.Rows; r++)
+                {
+                    band.Row(k, r).CopyTo(result.AsSpan((((k * height) + band.FirstRow + r) * width), width));
+                }
+            }
+        });
+        scores = result;
+        return new SegmentationShape(1, channels, height, width);
+    }
+
+    /// <summary>
+    /// Runs the windows of a <paramref name="height"/> × <paramref name="width"/> image read region by region from
+    /// <paramref name="reader"/> (for example normalised from the decoded pixels), handing every band of finished rows,
+    /// top to bottom, to <paramref name="onBand"/>.
+    /// </summary>
+    /// <returns>The peak number of score floats held (K × tile height × padded width).</returns>
+    public long Stream(int height, int width, ImageRegionReader reader, TileBandHandler onBand)
+    {
+        BandedSlidingWindow banded = Start(height, width);
+        banded.Run(reader, Predict, onBand);
+        return banded.PeakScoreBufferFloats;
+    }
+
+    private int _done;
+    private int _total;
+
+    private BandedSlidingWindow Start(int height, int width)
+    {
+        var banded = new BandedSlidingWindow(_model.InputChannels, height, width, _options);
+        _done = 0;
+        _total = banded.Grid.WindowCount;
+        return banded;
+    }
+
+    /// <summary>One ONNX Runtime run over a batch of windows <c>[B,C,th,tw]</c>.</summary>
+    private IReadOnlyList<FloatTensor> Predict(ReadOnlySpan<float> windows, IReadOnlyList<int> shape)
+    {
+        int batch = shape[0], height = shape[2], width = shape[3];
+        SegmentationShape output = _model.Run(windows, batch, height, width, ref _scores);
+        if (output.Height != height || output.Width != width)
+        {
+            throw new InvalidOperationException(
+                $"The model '{_model.ModelName}' returned {output} for {batch} window(s) of {width}x{height}; tiling needs scores at the window's size (set OnnxSessionOptions.UpsampleToInput).");
+        }
+
+        _done += batch;
+        WindowsDone?.Invoke(_done, _total);
+        return [new FloatTensor(_scores.AsMemory(0, output.ElementCount), [batch, output.Classes, height, width])];
+    }
+}
