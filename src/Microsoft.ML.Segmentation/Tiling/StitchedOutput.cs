@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics.Tensors;
 
 namespace Microsoft.ML.Segmentation.Tiling;
 
@@ -27,6 +28,7 @@ internal sealed class StitchedOutput
     private readonly float[] _counts;
     private readonly int[] _origin;
     private readonly int[] _outer;
+    private readonly float[] _product;
 
     public StitchedOutput(int batch, int channels, int[] windowSize, int[] tile, int[] padded, float[] weights)
     {
@@ -42,6 +44,7 @@ internal sealed class StitchedOutput
         _counts = new float[checked((int)_outputCount)];
         _origin = new int[windowSize.Length];
         _outer = new int[windowSize.Length];
+        _product = new float[windowSize[^1]];
         TileSize = tile;
     }
 
@@ -79,9 +82,10 @@ internal sealed class StitchedOutput
     /// <summary>Divides the sums by the weights and crops the padding away: the blended output <c>[N, K, *image]</c>.</summary>
     public FloatTensor Finish(int batch, WindowGrid grid)
     {
-        for (long i = 0; i < _sums.Length; i++)
+        for (long plane = 0; plane < (long)batch * _channels; plane++)
         {
-            _sums[i] /= _counts[i % _outputCount];
+            Span<float> sums = _sums.AsSpan((int)(plane * _outputCount), (int)_outputCount);
+            TensorPrimitives.Divide(sums, _counts, sums);
         }
 
         int rank = _outputSize.Length;
@@ -159,12 +163,11 @@ internal sealed class StitchedOutput
             Span<float> target = destination.Slice((int)WindowRegion.Offset(_outputStrides, _origin, outer), length);
             ReadOnlySpan<float> v = values.Slice((int)(r * length), length);
             ReadOnlySpan<float> w = _weights.AsSpan((int)(r * length), length);
-            for (int i = 0; i < length; i++)
-            {
-                // Two float32 roundings, as MONAI's `buffer *= w` then `out += buffer`.
-                float product = v[i] * w[i];
-                target[i] += product;
-            }
+            Span<float> product = _product;
+
+            // Two float32 roundings, as MONAI's `buffer *= w` then `out += buffer`: never a fused multiply-add.
+            TensorPrimitives.Multiply(v, w, product);
+            TensorPrimitives.Add(target, product, target);
 
             WindowRegion.Advance(_windowSize, outer);
         }
@@ -181,10 +184,7 @@ internal sealed class StitchedOutput
         {
             Span<float> target = destination.Slice((int)WindowRegion.Offset(_outputStrides, _origin, outer), length);
             ReadOnlySpan<float> w = _weights.AsSpan((int)(r * length), length);
-            for (int i = 0; i < length; i++)
-            {
-                target[i] += w[i];
-            }
+            TensorPrimitives.Add(target, w, target);
 
             WindowRegion.Advance(_windowSize, outer);
         }
