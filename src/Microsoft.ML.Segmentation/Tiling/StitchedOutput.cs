@@ -17,6 +17,7 @@ namespace Microsoft.ML.Segmentation.Tiling;
 internal sealed class StitchedOutput
 {
     private readonly int _channels;
+    private readonly int[] _tile;
     private readonly int[] _windowSize;
     private readonly double[]? _zoom;
     private readonly int[] _outputSize;
@@ -45,7 +46,7 @@ internal sealed class StitchedOutput
         _origin = new int[windowSize.Length];
         _outer = new int[windowSize.Length];
         _product = new float[windowSize[^1]];
-        TileSize = tile;
+        _tile = tile;
     }
 
     /// <summary>The output's channel count K.</summary>
@@ -53,8 +54,6 @@ internal sealed class StitchedOutput
 
     /// <summary>The output's window size.</summary>
     public IReadOnlyList<int> WindowSize => _windowSize;
-
-    private int[] TileSize { get; }
 
     /// <summary>Adds the weights of every window of <paramref name="grid"/> to the weight sums (MONAI builds its count map once).</summary>
     public void AddWeights(WindowGrid grid)
@@ -100,7 +99,7 @@ internal sealed class StitchedOutput
         var size = new int[rank];
         for (int a = 0; a < rank; a++)
         {
-            double zoom = _outputSize[a] / (double)TileSize[a];
+            double zoom = _outputSize[a] / (double)_tile[a];
             int s = (int)Math.Round(grid.PadBefore[a] * zoom, MidpointRounding.ToEven);
             int e = (int)Math.Round((grid.PadBefore[a] + grid.ImageSize[a]) * zoom, MidpointRounding.ToEven);
             s = Math.Clamp(s, 0, _outputSize[a]);
@@ -140,11 +139,11 @@ internal sealed class StitchedOutput
             }
 
             int s = (int)(start[a] * _zoom[a]);
-            int e = (int)((start[a] + TileSize[a]) * _zoom[a]);
+            int e = (int)((start[a] + _tile[a]) * _zoom[a]);
             if (e - s != _windowSize[a] || e > _outputSize[a])
             {
                 throw new NotSupportedException(
-                    $"An output of window size [{string.Join(", ", _windowSize)}] for tile [{string.Join(", ", TileSize)}] puts a window at [{s}, {e}) on axis {a}, which is not {_windowSize[a]} pixels inside {_outputSize[a]}: choose a tile and overlap whose window starts scale to whole pixels.");
+                    $"An output of window size [{string.Join(", ", _windowSize)}] for tile [{string.Join(", ", _tile)}] puts a window at [{s}, {e}) on axis {a}, which is not {_windowSize[a]} pixels inside {_outputSize[a]}: choose a tile and overlap whose window starts scale to whole pixels.");
             }
 
             _origin[a] = s;
