@@ -39,6 +39,9 @@ internal static class SavedLoss
         GeneralizedDiceLoss l => Options(nameof(GeneralizedDiceLoss), l.SavedOptions),
         MatthewsCorrelationLoss l => Options(nameof(MatthewsCorrelationLoss), l.SavedOptions),
         HausdorffDistanceLoss l => Options(nameof(HausdorffDistanceLoss), l.SavedOptions),
+        ClDiceLoss l => Options(nameof(ClDiceLoss), l.SavedOptions),
+        GeneralizedWassersteinDiceLoss l => Options(nameof(GeneralizedWassersteinDiceLoss), l.SavedOptions),
+        AsymmetricUnifiedFocalLoss l => Options(nameof(AsymmetricUnifiedFocalLoss), l.SavedOptions),
         CombinedLoss l => new JsonObject
         {
             [TypeKey] = nameof(CombinedLoss),
@@ -81,6 +84,9 @@ internal static class SavedLoss
             nameof(GeneralizedDiceLoss) => new GeneralizedDiceLoss(Read<GeneralizedDiceLossOptions>(description, type)),
             nameof(MatthewsCorrelationLoss) => new MatthewsCorrelationLoss(Read<MatthewsCorrelationLossOptions>(description, type)),
             nameof(HausdorffDistanceLoss) => new HausdorffDistanceLoss(Read<HausdorffDistanceLossOptions>(description, type)),
+            nameof(ClDiceLoss) => new ClDiceLoss(Read<ClDiceLossOptions>(description, type)),
+            nameof(GeneralizedWassersteinDiceLoss) => new GeneralizedWassersteinDiceLoss(Read<GeneralizedWassersteinDiceLossOptions>(description, type)),
+            nameof(AsymmetricUnifiedFocalLoss) => new AsymmetricUnifiedFocalLoss(Read<AsymmetricUnifiedFocalLossOptions>(description, type)),
             nameof(CombinedLoss) => new CombinedLoss(Parts(description)),
             nameof(IgnoreIndexLoss) => new IgnoreIndexLoss(Inner(description, type), (int?)description["ignoreIndex"] ?? throw Missing(type, "ignoreIndex")),
             nameof(BackgroundDroppedLoss) => new BackgroundDroppedLoss(Inner(description, type)),
