@@ -12,7 +12,7 @@ namespace Microsoft.ML.Segmentation.GoldenVectors.Handlers;
 internal sealed class MonaiLossHandler : IGoldenHandler
 {
     public bool CanRun(GoldenFile file) => file.IsLibrary("MONAI") && file.Callable.StartsWith("monai.losses.", StringComparison.Ordinal)
-        && !file.Callable.Contains("Hausdorff", StringComparison.Ordinal);
+        && !file.Callable.Contains("Hausdorff", StringComparison.Ordinal) && !MonaiTopologyLosses.Claims(file);
 
     public GoldenOutcome Run(GoldenCase c)
     {
