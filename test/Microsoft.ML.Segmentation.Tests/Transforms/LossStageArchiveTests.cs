@@ -58,6 +58,15 @@ public sealed class LossStageArchiveTests
         new("PeerLoss", () => Monai.FocalLoss(gamma: 1, alpha: 0.25, useSoftmax: true), 3, false, "useSoftmax", "true"),
         new("PeerLoss", () => Monai.HausdorffDTLoss(alpha: 1, softmax: true, includeBackground: true), 3, false, "method", "\"HausdorffDTLoss\""),
         new("PeerLoss", () => Monai.LogHausdorffDTLoss(softmax: true, batch: true), 3, false, "method", "\"LogHausdorffDTLoss\""),
+        new("ClDiceLoss", () => new ClDiceLoss(new ClDiceLossOptions { Activation = Activation.Softmax, Iterations = 2, Alpha = 0.4, Smooth = 0.5 }), 3, false, "Alpha", "0.4", Ignored: false),
+        new("GeneralizedWassersteinDiceLoss", () => new GeneralizedWassersteinDiceLoss(new GeneralizedWassersteinDiceLossOptions { DistanceMatrix = [[0, 1, 2], [1, 0, 0.5], [2, 0.5, 0]], Weighting = WassersteinDiceWeighting.GeneralizedDice, SmoothNumerator = 1e-3 }), 3, false, "Weighting", "\"GeneralizedDice\""),
+        new("AsymmetricUnifiedFocalLoss", () => new AsymmetricUnifiedFocalLoss(new AsymmetricUnifiedFocalLossOptions { Activation = Activation.Softmax, Weight = 0.3, Gamma = 0.8, Delta = 0.6 }), 2, false, "Delta", "0.6"),
+        new("PeerLoss", () => Monai.SoftDiceclDiceLoss(iter: 2, alpha: 0.3), 3, false, "alpha", "0.3", Ignored: false),
+        new("PeerLoss", () => Monai.GeneralizedWassersteinDiceLoss([[0, 1, 1], [1, 0, 0.5], [1, 0.5, 0]], weightingMode: "GDL"), 3, false, "weightingMode", "\"GDL\""),
+        new("PeerLoss", () => Monai.AsymmetricFocalTverskyLoss(delta: 0.6, gamma: 0.5), 2, false, "method", "\"AsymmetricFocalTverskyLoss\""),
+        new("PeerLoss", () => Monai.SoftclDiceLoss(iter: 4, smooth: 0.5), 3, false, "iter", "4", Ignored: false),
+        new("PeerLoss", () => Monai.AsymmetricFocalLoss(delta: 0.6, gamma: 1.5), 2, false, "method", "\"AsymmetricFocalLoss\""),
+        new("PeerLoss", () => Monai.AsymmetricUnifiedFocalLoss(weight: 0.3, gamma: 0.6), 1, true, "weight", "0.3"),
     }.Select(c => new object[] { c });
 
     [TestMethod]
@@ -115,6 +124,7 @@ public sealed class LossStageArchiveTests
             (new TverskyLoss(new TverskyLossOptions { Alpha = 0.3, Beta = 0.7, Gamma = 1.5, ClassWeights = [1, 2, 3] }), new TverskyLoss()),
             (new FocalLoss(new FocalLossOptions { Activation = Activation.Softmax, Gamma = 1, Alpha = 0.25, Normalized = true }), new FocalLoss(new FocalLossOptions { Activation = Activation.Softmax })),
             (new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Activation = Activation.Softmax, Alpha = 1, IncludeBackground = true, LogLoss = true }), new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Activation = Activation.Softmax })),
+            (new GeneralizedWassersteinDiceLoss(new GeneralizedWassersteinDiceLossOptions { DistanceMatrix = [[0, 1, 2], [1, 0, 0.5], [2, 0.5, 0]], Weighting = WassersteinDiceWeighting.GeneralizedDice, SmoothNumerator = 1e-3 }), new GeneralizedWassersteinDiceLoss(new GeneralizedWassersteinDiceLossOptions { DistanceMatrix = [[0, 1, 2], [1, 0, 0.5], [2, 0.5, 0]] })),
         };
         foreach ((ISegmentationLoss tuned, ISegmentationLoss plain) in pairs)
         {
