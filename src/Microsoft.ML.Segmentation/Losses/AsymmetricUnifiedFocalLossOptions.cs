@@ -29,4 +29,8 @@ public sealed class AsymmetricUnifiedFocalLossOptions
 
     /// <summary>Probabilities are clamped to [ε, 1 − ε], and ε smooths the Tversky index (MONAI <c>epsilon</c>). Default: 1e-7; in [0, 0.5).</summary>
     public double Epsilon { get; set; } = 1e-7;
+
+    /// <summary>A copy whose later changes do not reach this instance (and the reverse).</summary>
+    /// <returns>New options with the same values.</returns>
+    public AsymmetricUnifiedFocalLossOptions Clone() => (AsymmetricUnifiedFocalLossOptions)MemberwiseClone();
 }

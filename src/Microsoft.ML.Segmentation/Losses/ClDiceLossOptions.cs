@@ -37,4 +37,13 @@ public sealed class ClDiceLossOptions
     /// <c>[H, W]</c>. Default: <see langword="null"/>; each size ≥ 1 and their product equal to H·W of the input.
     /// </summary>
     public IReadOnlyList<int>? SpatialShape { get; set; }
+
+    /// <summary>A copy whose later changes do not reach this instance (and the reverse); the spatial shape is copied.</summary>
+    /// <returns>New options with the same values.</returns>
+    public ClDiceLossOptions Clone()
+    {
+        var copy = (ClDiceLossOptions)MemberwiseClone();
+        copy.SpatialShape = SpatialShape is null ? null : [.. SpatialShape];
+        return copy;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Microsoft.ML.Segmentation.Losses;
 
@@ -34,4 +35,13 @@ public sealed class GeneralizedWassersteinDiceLossOptions
 
     /// <summary>Added to the denominator (MONAI <c>smooth_dr</c>). Default: 1e-5; finite and ≥ 0.</summary>
     public double SmoothDenominator { get; set; } = 1e-5;
+
+    /// <summary>A copy whose later changes do not reach this instance (and the reverse); the distance matrix is copied row by row.</summary>
+    /// <returns>New options with the same values.</returns>
+    public GeneralizedWassersteinDiceLossOptions Clone()
+    {
+        var copy = (GeneralizedWassersteinDiceLossOptions)MemberwiseClone();
+        copy.DistanceMatrix = DistanceMatrix?.Select(row => (IReadOnlyList<double>)(row is null ? null! : [.. row])).ToArray();
+        return copy;
+    }
 }

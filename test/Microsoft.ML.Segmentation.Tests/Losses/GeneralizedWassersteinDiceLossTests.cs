@@ -118,6 +118,23 @@ public sealed class GeneralizedWassersteinDiceLossTests
         Assert.Throws<NotSupportedException>(() => Monai.GeneralizedWassersteinDiceLoss([[0, 1], [1, 0]], reduction: "none"));
     }
 
+    [TestMethod]
+    public void OptionsCloneDeeplyAndTheLossKeepsItsOwnCopy()
+    {
+        double[][] rows = [[0, 1], [1, 0]];
+        var options = new GeneralizedWassersteinDiceLossOptions { DistanceMatrix = rows, Weighting = WassersteinDiceWeighting.GeneralizedDice };
+        GeneralizedWassersteinDiceLossOptions copy = options.Clone();
+        var loss = new GeneralizedWassersteinDiceLoss(options);
+        rows[0][1] = 4;
+        Assert.AreEqual(1, copy.DistanceMatrix![0][1]);
+        Assert.AreEqual(WassersteinDiceWeighting.GeneralizedDice, copy.Weighting);
+        Assert.AreEqual(1, loss.Distance(0, 1), "the loss copied the matrix when it was built");
+        var cl = new ClDiceLossOptions { SpatialShape = [2, 3] };
+        Assert.AreNotSame(cl.SpatialShape, cl.Clone().SpatialShape);
+        CollectionAssert.AreEqual(new[] { 2, 3 }, cl.Clone().SpatialShape!.ToArray());
+        Assert.AreEqual(0.3, new AsymmetricUnifiedFocalLossOptions { Gamma = 0.3 }.Clone().Gamma);
+    }
+
     /// <summary>Per image: softmax, normalised M, then TP, the errors and the denominator pixel by pixel.</summary>
     private static double[] Reference(double[] logits, int[] labels, SegmentationShape shape, GeneralizedWassersteinDiceLossOptions options)
     {
