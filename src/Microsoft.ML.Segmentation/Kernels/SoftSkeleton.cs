@@ -94,6 +94,11 @@ internal static class SoftSkeleton
     /// <summary>The soft skeleton of <paramref name="x"/>; with a <paramref name="tape"/>, records what <see cref="Backward"/> needs.</summary>
     public static double[] Skeletonize(ReadOnlySpan<double> x, ReadOnlySpan<int> axes, int iterations, SoftSkeletonTape? tape = null)
     {
+        if (tape is null)
+        {
+            return SkeletonizeInPlace(x, axes, iterations);
+        }
+
         int s = x.Length;
         var images = new double[iterations + 2][];
         var erodePicks = new int[iterations + 1][];
@@ -132,6 +137,31 @@ internal static class SoftSkeleton
         }
 
         return skeletons[iterations];
+    }
+
+    /// <summary>The value alone: the same steps as the taped pass, keeping only the current image (no history).</summary>
+    private static double[] SkeletonizeInPlace(ReadOnlySpan<double> x, ReadOnlySpan<int> axes, int iterations)
+    {
+        int s = x.Length;
+        double[] image = x.ToArray();
+        var next = new double[s];
+        var opened = new double[s];
+        var picks = new int[s];
+        var skeleton = new double[s];
+        for (int k = 0; k <= iterations; k++)
+        {
+            Erode(image, axes, next, picks);
+            Dilate(next, axes, opened, picks);
+            for (int i = 0; i < s; i++)
+            {
+                double delta = Math.Max(image[i] - opened[i], 0);
+                skeleton[i] = k == 0 ? delta : skeleton[i] + Math.Max(delta - (skeleton[i] * delta), 0);
+            }
+
+            (image, next) = (next, image);
+        }
+
+        return skeleton;
     }
 
     /// <summary>∂L/∂x from ∂L/∂skeleton, along the picks <paramref name="tape"/> recorded.</summary>

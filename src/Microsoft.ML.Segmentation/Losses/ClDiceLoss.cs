@@ -117,6 +117,7 @@ public sealed class ClDiceLoss : ISegmentationLoss
         }
 
         FiniteGuard.ThrowIfNotFinite(input, nameof(input));
+        bool wantGradient = !inputGradient.IsEmpty;
         var probabilities = new T[input.Length];
         ActivationKernels.Apply(Activation, input, shape, probabilities);
         int first = IncludeBackground || shape.Classes == 1 ? 0 : 1;
@@ -143,8 +144,9 @@ public sealed class ClDiceLoss : ISegmentationLoss
         ParallelWork.For(regions, (long)regions * s * (Iterations + 2) * 24, r =>
         {
             double[] skeletonP = SoftSkeleton.Skeletonize(p[r], axes, Iterations);
-            targetSkeletons[r] = SoftSkeleton.Skeletonize(t[r], axes, Iterations);
-            sums[r] = Sums.Of(p[r], t[r], skeletonP, targetSkeletons[r]);
+            double[] skeletonT = SoftSkeleton.Skeletonize(t[r], axes, Iterations);
+            sums[r] = Sums.Of(p[r], t[r], skeletonP, skeletonT);
+            targetSkeletons[r] = wantGradient ? skeletonT : [];
         });
 
         Sums total = sums.Aggregate(default(Sums), (a, b) => a + b);
@@ -155,7 +157,7 @@ public sealed class ClDiceLoss : ISegmentationLoss
         double diceDenominator = total.TargetSum + total.PredictionSum + Smooth;
         double dice = 1 - (diceNumerator / diceDenominator);
         double loss = ((1 - Alpha) * dice) + (Alpha * clDice);
-        if (inputGradient.IsEmpty)
+        if (!wantGradient)
         {
             return loss;
         }

@@ -50,6 +50,7 @@ public sealed class SoftclDiceLossTests
         {
             double[] expected = Reference.Skeleton(x, axes, iterations);
             double[] actual = SoftSkeleton.Skeletonize(x, axes, iterations);
+            CollectionAssert.AreEqual(actual, SoftSkeleton.Skeletonize(x, axes, iterations, new SoftSkeletonTape()), "the taped pass computes the same skeleton");
             for (int i = 0; i < x.Length; i++)
             {
                 Assert.AreEqual(expected[i], actual[i], 1e-15, $"iter {iterations}, element {i}");
