@@ -147,6 +147,10 @@ internal sealed class ModelSettings
             Tiling = ParseTiling(options),
             TestTimeAugmentation = ParseAugmentation(options),
         };
+        if (session.TestTimeAugmentation?.Flips == TtaFlips.D4 && session.Tiling is { } square && square.TileSize[0] != square.TileSize[1])
+        {
+            throw new UsageException($"option '--tta d4' rotates windows by 90°, so it needs a square --tile; got --tile {options.Get("tile")}.");
+        }
 
         return new ModelSettings
         {
