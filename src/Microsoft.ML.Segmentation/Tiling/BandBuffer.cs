@@ -1,4 +1,5 @@
 using System;
+using System.Numerics.Tensors;
 
 namespace Microsoft.ML.Segmentation.Tiling;
 
@@ -11,10 +12,12 @@ namespace Microsoft.ML.Segmentation.Tiling;
 internal sealed class BandBuffer
 {
     private readonly int _rows;
+    private readonly float[] _product;
 
     public BandBuffer(int rows, int width)
     {
         _rows = rows;
+        _product = new float[width];
         RowStride = width;
         Weights = new float[checked(rows * width)];
         Scores = Array.Empty<float>();
@@ -49,10 +52,7 @@ internal sealed class BandBuffer
         {
             ReadOnlySpan<float> w = weights.AsSpan(r * tileWidth, tileWidth);
             Span<float> count = Weights.AsSpan((r * RowStride) + left, tileWidth);
-            for (int i = 0; i < tileWidth; i++)
-            {
-                count[i] += w[i];
-            }
+            TensorPrimitives.Add(count, w, count);
         }
 
         for (int k = 0; k < Classes; k++)
@@ -62,11 +62,11 @@ internal sealed class BandBuffer
                 ReadOnlySpan<float> w = weights.AsSpan(r * tileWidth, tileWidth);
                 ReadOnlySpan<float> v = scores.Slice(((k * tileRows) + r) * tileWidth, tileWidth);
                 Span<float> target = Scores.AsSpan((k * PlaneStride) + (r * RowStride) + left, tileWidth);
-                for (int i = 0; i < tileWidth; i++)
-                {
-                    float product = v[i] * w[i];
-                    target[i] += product;
-                }
+                Span<float> product = _product.AsSpan(0, tileWidth);
+
+                // Multiply, then add: two float32 roundings like StitchedOutput (and MONAI), never a fused multiply-add.
+                TensorPrimitives.Multiply(v, w, product);
+                TensorPrimitives.Add(target, product, target);
             }
         }
     }
@@ -78,10 +78,7 @@ internal sealed class BandBuffer
         {
             Span<float> plane = Scores.AsSpan(k * PlaneStride, rows * RowStride);
             ReadOnlySpan<float> count = Weights.AsSpan(0, rows * RowStride);
-            for (int i = 0; i < plane.Length; i++)
-            {
-                plane[i] /= count[i];
-            }
+            TensorPrimitives.Divide(plane, count, plane);
         }
     }
 

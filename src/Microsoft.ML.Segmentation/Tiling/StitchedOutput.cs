@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics.Tensors;
 
 namespace Microsoft.ML.Segmentation.Tiling;
 
@@ -16,6 +17,7 @@ namespace Microsoft.ML.Segmentation.Tiling;
 internal sealed class StitchedOutput
 {
     private readonly int _channels;
+    private readonly int[] _tile;
     private readonly int[] _windowSize;
     private readonly double[]? _zoom;
     private readonly int[] _outputSize;
@@ -27,6 +29,7 @@ internal sealed class StitchedOutput
     private readonly float[] _counts;
     private readonly int[] _origin;
     private readonly int[] _outer;
+    private readonly float[] _product;
 
     public StitchedOutput(int batch, int channels, int[] windowSize, int[] tile, int[] padded, float[] weights)
     {
@@ -42,7 +45,8 @@ internal sealed class StitchedOutput
         _counts = new float[checked((int)_outputCount)];
         _origin = new int[windowSize.Length];
         _outer = new int[windowSize.Length];
-        TileSize = tile;
+        _product = new float[windowSize[^1]];
+        _tile = tile;
     }
 
     /// <summary>The output's channel count K.</summary>
@@ -50,8 +54,6 @@ internal sealed class StitchedOutput
 
     /// <summary>The output's window size.</summary>
     public IReadOnlyList<int> WindowSize => _windowSize;
-
-    private int[] TileSize { get; }
 
     /// <summary>Adds the weights of every window of <paramref name="grid"/> to the weight sums (MONAI builds its count map once).</summary>
     public void AddWeights(WindowGrid grid)
@@ -79,9 +81,10 @@ internal sealed class StitchedOutput
     /// <summary>Divides the sums by the weights and crops the padding away: the blended output <c>[N, K, *image]</c>.</summary>
     public FloatTensor Finish(int batch, WindowGrid grid)
     {
-        for (long i = 0; i < _sums.Length; i++)
+        for (long plane = 0; plane < (long)batch * _channels; plane++)
         {
-            _sums[i] /= _counts[i % _outputCount];
+            Span<float> sums = _sums.AsSpan((int)(plane * _outputCount), (int)_outputCount);
+            TensorPrimitives.Divide(sums, _counts, sums);
         }
 
         int rank = _outputSize.Length;
@@ -96,7 +99,7 @@ internal sealed class StitchedOutput
         var size = new int[rank];
         for (int a = 0; a < rank; a++)
         {
-            double zoom = _outputSize[a] / (double)TileSize[a];
+            double zoom = _outputSize[a] / (double)_tile[a];
             int s = (int)Math.Round(grid.PadBefore[a] * zoom, MidpointRounding.ToEven);
             int e = (int)Math.Round((grid.PadBefore[a] + grid.ImageSize[a]) * zoom, MidpointRounding.ToEven);
             s = Math.Clamp(s, 0, _outputSize[a]);
@@ -136,11 +139,11 @@ internal sealed class StitchedOutput
             }
 
             int s = (int)(start[a] * _zoom[a]);
-            int e = (int)((start[a] + TileSize[a]) * _zoom[a]);
+            int e = (int)((start[a] + _tile[a]) * _zoom[a]);
             if (e - s != _windowSize[a] || e > _outputSize[a])
             {
                 throw new NotSupportedException(
-                    $"An output of window size [{string.Join(", ", _windowSize)}] for tile [{string.Join(", ", TileSize)}] puts a window at [{s}, {e}) on axis {a}, which is not {_windowSize[a]} pixels inside {_outputSize[a]}: choose a tile and overlap whose window starts scale to whole pixels.");
+                    $"An output of window size [{string.Join(", ", _windowSize)}] for tile [{string.Join(", ", _tile)}] puts a window at [{s}, {e}) on axis {a}, which is not {_windowSize[a]} pixels inside {_outputSize[a]}: choose a tile and overlap whose window starts scale to whole pixels.");
             }
 
             _origin[a] = s;
@@ -159,12 +162,11 @@ internal sealed class StitchedOutput
             Span<float> target = destination.Slice((int)WindowRegion.Offset(_outputStrides, _origin, outer), length);
             ReadOnlySpan<float> v = values.Slice((int)(r * length), length);
             ReadOnlySpan<float> w = _weights.AsSpan((int)(r * length), length);
-            for (int i = 0; i < length; i++)
-            {
-                // Two float32 roundings, as MONAI's `buffer *= w` then `out += buffer`.
-                float product = v[i] * w[i];
-                target[i] += product;
-            }
+            Span<float> product = _product;
+
+            // Two float32 roundings, as MONAI's `buffer *= w` then `out += buffer`: never a fused multiply-add.
+            TensorPrimitives.Multiply(v, w, product);
+            TensorPrimitives.Add(target, product, target);
 
             WindowRegion.Advance(_windowSize, outer);
         }
@@ -181,10 +183,7 @@ internal sealed class StitchedOutput
         {
             Span<float> target = destination.Slice((int)WindowRegion.Offset(_outputStrides, _origin, outer), length);
             ReadOnlySpan<float> w = _weights.AsSpan((int)(r * length), length);
-            for (int i = 0; i < length; i++)
-            {
-                target[i] += w[i];
-            }
+            TensorPrimitives.Add(target, w, target);
 
             WindowRegion.Advance(_windowSize, outer);
         }

@@ -5,6 +5,8 @@ using Microsoft.ML.Segmentation.Cli.Commands;
 using Microsoft.ML.Segmentation.Evaluation;
 using Microsoft.ML.Segmentation.Imaging;
 using Microsoft.ML.Segmentation.Metrics;
+using Microsoft.ML.Segmentation.Onnx;
+using Microsoft.ML.Segmentation.Tiling;
 using Microsoft.ML.Segmentation.Tests.Cli;
 using Microsoft.ML.Segmentation.Tests.Onnx;
 using Microsoft.ML.Segmentation.Tests.Support;
@@ -38,9 +40,10 @@ public sealed class CliCatalogAgreementTests
     }
 
     [TestMethod]
-    [DataRow(false)]
-    [DataRow(true)]
-    public void EvalJsonHoldsTheCatalogsMetricsDocumentFieldForField(bool boundary)
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(false, true)]
+    public void EvalJsonHoldsTheCatalogsMetricsDocumentFieldForField(bool boundary, bool tiled)
     {
         using var data = new GeneratedDataset(("one", 7, 5), ("two", 6, 6), ("three", 9, 4), ("four", 5, 8));
         string json = data.File("metrics.json");
@@ -48,6 +51,11 @@ public sealed class CliCatalogAgreementTests
         if (boundary)
         {
             args.Add("--boundary");
+        }
+
+        if (tiled)
+        {
+            args.AddRange(["--tile", "4x3", "--tile-overlap", "0.5", "--blend", "gaussian", "--tile-batch", "3"]);
         }
 
         (int code, _, string stderr) = CliRunner.Run(EvalCommand.Run, [.. args]);
@@ -58,7 +66,11 @@ public sealed class CliCatalogAgreementTests
         IDataView pairs = ml.Segmentation().LoadFromFolders(data.Images, data.Masks);
         var image = new ImageTensorOptions { Mean = [0.5f, 0.5f, 0.5f], Std = [0.25f, 0.25f, 0.25f] };
         IDataView loaded = t.LoadImages(options: image).Append(t.LoadMasks(s_names)).Fit(pairs).Transform(pairs);
-        using OnnxScoringTransformer scorer = t.ScoreOnnx(data.Model).Fit(loaded);
+        var session = new OnnxSessionOptions
+        {
+            Tiling = tiled ? new TilingOptions { TileSize = [3, 4], Overlap = [0.5], Blend = TileBlend.Gaussian, TilesPerRun = 3 } : null,
+        };
+        using OnnxScoringTransformer scorer = t.ScoreOnnx(data.Model, options: session).Fit(loaded);
         IDataView scored = scorer.Transform(loaded);
         IDataView predicted = t.PredictMasks(s_names).Fit(scored).Transform(scored);
         SegmentationMetrics metrics = ml.Segmentation().Evaluate(predicted, options: new SegmentationEvaluatorOptions { BoundaryMetrics = boundary ? BoundaryMetricOptions.Hd95() : null });

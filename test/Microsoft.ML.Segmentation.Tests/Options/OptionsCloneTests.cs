@@ -29,6 +29,7 @@ public sealed class OptionsCloneTests
     [DataRow(typeof(OnnxProviderOptions))]
     [DataRow(typeof(OnnxPostProcessingOptions))]
     [DataRow(typeof(OnnxSessionOptions))]
+    [DataRow(typeof(Microsoft.ML.Segmentation.Tiling.TilingOptions))]
     public void MutatingTheCloneLeavesTheOriginalUnchanged(Type type)
     {
         object original = Activator.CreateInstance(type)!;
@@ -98,6 +99,8 @@ public sealed class OptionsCloneTests
         if (t == typeof(string)) return $"{current}-{seed}";
         if (t == typeof(IReadOnlyList<float>)) return new[] { 0.25f * seed, 0.5f * seed, 0.75f * seed };
         if (t == typeof(IReadOnlyList<double>)) return new[] { 0.25 * seed, 0.5 * seed, 0.75 * seed };
+        if (t == typeof(IList<int>)) return new List<int> { seed + 1, seed + 2 };
+        if (t == typeof(IList<double>)) return new List<double> { 0.125 * seed, 0.5 };
         if (t == typeof(IList<OnnxProviderOptions>)) return new List<OnnxProviderOptions> { OnnxProviderOptions.Cuda(seed), new() { Kind = OnnxExecutionProvider.Cpu, DeviceId = seed } };
         if (t == typeof(ISegmentationLoss)) return new DiceLoss();
         if (t == typeof(MaskColorTable)) return new MaskColorTable(new Dictionary<int, int> { [seed] = 1 });
@@ -131,6 +134,14 @@ public sealed class OptionsCloneTests
                     break;
                 case double[] doubles:
                     doubles[0] += 1;
+                    break;
+                case IList<int> ints when !ints.IsReadOnly:
+                    ints[0] += 1;
+                    ints.Add(7);
+                    break;
+                case IList<double> values when !values.IsReadOnly:
+                    values[0] += 1;
+                    values.Add(0.75);
                     break;
                 case IList<OnnxProviderOptions> list when !list.IsReadOnly:
                     SetEveryProperty(list[0], seed: 5);
