@@ -22,7 +22,7 @@ internal sealed class StreamedPrediction
         _model = model;
         _classCount = classCount;
         _loader = new SegmentationImageLoader(settings.Image);
-        _predictor = new TiledMaskPredictor(model, settings.Image, settings.Session.Tiling!, settings.Threshold)
+        _predictor = new TiledMaskPredictor(model, settings.Image, settings.Session.Tiling!, settings.Threshold, settings.Session.TestTimeAugmentation)
         {
             ComputeConfidence = confidence,
             WindowsDone = settings.Session.TilingProgress,

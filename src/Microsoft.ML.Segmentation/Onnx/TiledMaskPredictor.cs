@@ -15,7 +15,8 @@ namespace Microsoft.ML.Segmentation.Onnx;
 /// </summary>
 /// <remarks>
 /// The labels and confidences equal those of the pipeline <c>LoadImages</c> → <c>ScoreOnnx</c> (with
-/// <see cref="OnnxSessionOptions.Tiling"/>) → <c>PredictMasks</c> on the same image and options, exactly: the same
+/// <see cref="OnnxSessionOptions.Tiling"/> and the same <see cref="OnnxSessionOptions.TestTimeAugmentation"/>) →
+/// <c>PredictMasks</c> on the same image and options, exactly: the same
 /// window inputs, the same blending, the same per-pixel functions. Memory: 3 bytes a pixel for the decoded image, plus
 /// K × tile height × padded width scores (<see cref="PeakScoreBufferFloats"/>), plus one run of windows.
 /// Images are read at their decoded size (<see cref="ImageTensorOptions.ResizeMode"/> must be
@@ -39,10 +40,11 @@ public sealed class TiledMaskPredictor
     /// <param name="imageOptions">Decoding and normalisation; <see langword="null"/> for the defaults. <see cref="ImageTensorOptions.ResizeMode"/> must be <see cref="ImageResizeMode.None"/>.</param>
     /// <param name="tilingOptions">The windows and their blending.</param>
     /// <param name="threshold">The foreground probability of a one-channel model, in (0, 1) (<see cref="ForegroundThreshold"/>); unused for several channels. Default: 0.5.</param>
+    /// <param name="augmentation">Test-time augmentation of every window, as <see cref="OnnxSessionOptions.TestTimeAugmentation"/> (copied); <see langword="null"/> for none. Default: <see langword="null"/>.</param>
     /// <exception cref="NotSupportedException">The resize mode is not <see cref="ImageResizeMode.None"/>, or the model outputs an integer mask, or it does not read 3 channels.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A tiling option or the threshold is out of range.</exception>
     /// <exception cref="ArgumentException">An image option is invalid.</exception>
-    public TiledMaskPredictor(SegmentationModel model, ImageTensorOptions? imageOptions, TilingOptions tilingOptions, float threshold = ForegroundThreshold.Default)
+    public TiledMaskPredictor(SegmentationModel model, ImageTensorOptions? imageOptions, TilingOptions tilingOptions, float threshold = ForegroundThreshold.Default, TestTimeAugmentationOptions? augmentation = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tilingOptions);
@@ -59,11 +61,11 @@ public sealed class TiledMaskPredictor
         }
 
         ForegroundThreshold.Validate(threshold, nameof(threshold));
-        _tiler = new TiledInference(model, tilingOptions);
+        _tiler = new TiledInference(model, tilingOptions, augmentation);
         _loader = new SegmentationImageLoader(imageOptions);
         _model = model;
         _threshold = threshold;
-        _probabilities = model.OutputKind == SegmentationOutputKind.Probabilities;
+        _probabilities = _tiler.ScoresAreProbabilities; // a probability merge of augmented windows gives probabilities
     }
 
     /// <summary>Also compute each pixel's confidence (the winning class's probability) for the row handler. Default: <see langword="false"/>.</summary>
@@ -104,7 +106,7 @@ public sealed class TiledMaskPredictor
     }
 
     /// <summary>Hands every row of the predicted mask of an already decoded image to <paramref name="onRow"/>, top to bottom.</summary>
-    /// <param name="image">The decoded image (from a loader with the same options as this predictor's, for the same normalisation).</param>
+    /// <param name="image">The decoded image; its regions are normalised as the options of the loader that decoded it say (this predictor's image options apply only to <see cref="Predict(string, MaskRowHandler)"/>).</param>
     /// <param name="onRow">Receives each row's labels (and confidences, when <see cref="ComputeConfidence"/> is set).</param>
     /// <exception cref="InvalidOperationException">The model's channels do not match <see cref="ExpectedClasses"/>, or its output is not at the window's size.</exception>
     public void Predict(DecodedImage image, MaskRowHandler onRow)

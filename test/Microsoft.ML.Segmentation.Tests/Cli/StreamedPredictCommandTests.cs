@@ -23,15 +23,18 @@ public sealed class StreamedPredictCommandTests
     }
 
     [TestMethod]
-    public void StreamedTilePredictionWritesThePipelinesFiles()
+    [DataRow(false)]
+    [DataRow(true)]
+    public void StreamedTilePredictionWritesThePipelinesFiles(bool flipAugmentation)
     {
         using var data = new GeneratedDataset(("wide", 45, 37), ("tall", 20, 70));
         string model = data.File("spatial.onnx");
         File.WriteAllBytes(model, TestModels.SpatialHead(5));
         string output = data.Sub("out");
+        string[] tta = flipAugmentation ? ["--tta", "flip"] : [];
         (int code, string stdout, string stderr) = Cli.Run(PredictCommand.Run,
-            "--model", model, "--images", data.Images, "--out", output, "--classes", "5", "--imagenet", "--bgr",
-            "--tile", "16x12", "--tile-overlap", "0.25", "--blend", "gaussian", "--tile-batch", "3", "--color", "--confidence", "--json");
+            ["--model", model, "--images", data.Images, "--out", output, "--classes", "5", "--imagenet", "--bgr",
+            "--tile", "16x12", "--tile-overlap", "0.25", "--blend", "gaussian", "--tile-batch", "3", "--color", "--confidence", "--json", .. tta]);
         Assert.AreEqual(0, code, stderr);
         using JsonDocument json = JsonDocument.Parse(stdout);
         JsonElement[] images = json.RootElement.GetProperty("images").EnumerateArray().ToArray();
@@ -39,12 +42,16 @@ public sealed class StreamedPredictCommandTests
         Assert.IsFalse(json.RootElement.GetProperty("partial").GetBoolean());
 
         var imageOptions = new ImageTensorOptions { Mean = ImageTensorOptions.ImageNetMean, Std = ImageTensorOptions.ImageNetStd, ChannelOrder = ChannelOrder.Bgr };
-        var tiling = new TilingOptions { TileSize = [12, 16], Overlap = [0.25], Blend = TileBlend.Gaussian, TilesPerRun = 3 };
+        var session = new OnnxSessionOptions
+        {
+            Tiling = new TilingOptions { TileSize = [12, 16], Overlap = [0.25], Blend = TileBlend.Gaussian, TilesPerRun = 3 },
+            TestTimeAugmentation = flipAugmentation ? new TestTimeAugmentationOptions { Flips = TtaFlips.HorizontalAndVertical } : null,
+        };
         string expected = data.Sub("expected");
         foreach (string name in new[] { "wide", "tall" })
         {
             string image = Path.Combine(data.Images, name + ".png");
-            WriteWithPipeline(image, File.ReadAllBytes(model), imageOptions, tiling, expected, name);
+            WriteWithPipeline(image, File.ReadAllBytes(model), imageOptions, session, expected, name);
             JsonElement entry = images.Single(e => e.GetProperty("image").GetString() == image);
             Assert.AreEqual(Path.Combine(output, name + ".png"), entry.GetProperty("mask").GetString());
             Assert.AreEqual(Path.Combine(output, name + "_color.png"), entry.GetProperty("color").GetString());
@@ -65,13 +72,13 @@ public sealed class StreamedPredictCommandTests
         StringAssert.Contains(stderr, "--max-pixels");
     }
 
-    private static void WriteWithPipeline(string image, byte[] model, ImageTensorOptions imageOptions, TilingOptions tiling, string folder, string name)
+    private static void WriteWithPipeline(string image, byte[] model, ImageTensorOptions imageOptions, OnnxSessionOptions session, string folder, string name)
     {
         var ml = new MLContext(seed: 1);
         IDataView input = ml.Data.LoadFromEnumerable(new[] { new Row { ImagePath = image } });
         string[] names = Enumerable.Range(0, 5).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         ITransformer fitted = ml.Segmentation().Transforms.LoadImages(options: imageOptions)
-            .Append(ml.Segmentation().Transforms.ScoreOnnx(model, options: new OnnxSessionOptions { Tiling = tiling }))
+            .Append(ml.Segmentation().Transforms.ScoreOnnx(model, options: session))
             .Append(ml.Segmentation().Transforms.PredictMasks(names, restoreOriginalSize: true, confidenceColumnName: "Confidence"))
             .Fit(input);
         IDataView output = fitted.Transform(input);

@@ -26,17 +26,19 @@ public sealed class StreamingPredictionTests
 
     public static IEnumerable<object[]> Cases() =>
     [
-        // name, classes, activation, tile (h, w), overlap, blend, tiles per run, threshold, image width, height
-        ["5-class logits, gaussian", 5, false, 16, 20, 0.25, TileBlend.Gaussian, 3, 0.5f, 70, 53],
-        ["5-class probabilities, constant 0.5", 5, true, 12, 12, 0.5, TileBlend.Constant, 1, 0.5f, 41, 47],
-        ["binary sigmoid, threshold 0.3", 1, true, 16, 16, 0.25, TileBlend.Gaussian, 2, 0.3f, 45, 61],
-        ["binary logits, threshold 0.7", 1, false, 10, 14, 0.0, TileBlend.Constant, 4, 0.7f, 33, 29],
-        ["image smaller than a tile", 3, false, 32, 32, 0.25, TileBlend.Gaussian, 1, 0.5f, 20, 25],
+        // name, classes, activation, tile (h, w), overlap, blend, tiles per run, threshold, image width, height, TTA
+        ["5-class logits, gaussian", 5, false, 16, 20, 0.25, TileBlend.Gaussian, 3, 0.5f, 70, 53, "none"],
+        ["5-class probabilities, constant 0.5", 5, true, 12, 12, 0.5, TileBlend.Constant, 1, 0.5f, 41, 47, "none"],
+        ["binary sigmoid, threshold 0.3", 1, true, 16, 16, 0.25, TileBlend.Gaussian, 2, 0.3f, 45, 61, "none"],
+        ["binary logits, threshold 0.7", 1, false, 10, 14, 0.0, TileBlend.Constant, 4, 0.7f, 33, 29, "none"],
+        ["image smaller than a tile", 3, false, 32, 32, 0.25, TileBlend.Gaussian, 1, 0.5f, 20, 25, "none"],
+        ["5-class logits, flip TTA merged as probabilities", 5, false, 16, 16, 0.25, TileBlend.Gaussian, 2, 0.5f, 50, 43, "flip"],
+        ["binary logits, d4 TTA merged as logits, two scales", 1, false, 16, 16, 0.25, TileBlend.Constant, 3, 0.4f, 37, 45, "d4-logits-scales"],
     ];
 
     [TestMethod]
     [DynamicData(nameof(Cases))]
-    public void StreamedMaskEqualsTheTiledPipeline(string name, int classes, bool activation, int tileHeight, int tileWidth, double overlap, TileBlend blend, int tilesPerRun, float threshold, int width, int height)
+    public void StreamedMaskEqualsTheTiledPipeline(string name, int classes, bool activation, int tileHeight, int tileWidth, double overlap, TileBlend blend, int tilesPerRun, float threshold, int width, int height, string tta)
     {
         using var folder = new TempDirectory();
         string path = folder.File("image.png");
@@ -45,11 +47,17 @@ public sealed class StreamingPredictionTests
         var imageOptions = new ImageTensorOptions { Mean = ImageTensorOptions.ImageNetMean, Std = ImageTensorOptions.ImageNetStd, ChannelOrder = ChannelOrder.Bgr };
         var tiling = new TilingOptions { TileSize = [tileHeight, tileWidth], Overlap = [overlap], Blend = blend, TilesPerRun = tilesPerRun };
         string[] names = Enumerable.Range(0, Math.Max(classes, 2)).Select(k => $"c{k}").ToArray();
+        TestTimeAugmentationOptions? augmentation = tta switch
+        {
+            "flip" => new TestTimeAugmentationOptions { Flips = TtaFlips.HorizontalAndVertical },
+            "d4-logits-scales" => new TestTimeAugmentationOptions { Flips = TtaFlips.D4, Merge = TtaMerge.Logits, Scales = [0.75, 1.0] },
+            _ => null,
+        };
 
-        (uint[] expectedMask, float[] expectedConfidence) = PredictWithPipeline(path, model, imageOptions, tiling, names, threshold);
+        (uint[] expectedMask, float[] expectedConfidence) = PredictWithPipeline(path, model, imageOptions, new OnnxSessionOptions { Tiling = tiling, TestTimeAugmentation = augmentation }, names, threshold);
 
         using SegmentationModel segmentation = SegmentationModel.Load(model);
-        var predictor = new TiledMaskPredictor(segmentation, imageOptions, tiling, threshold) { ComputeConfidence = true, ExpectedClasses = names.Length };
+        var predictor = new TiledMaskPredictor(segmentation, imageOptions, tiling, threshold, augmentation) { ComputeConfidence = true, ExpectedClasses = names.Length };
         var labels = new int[width * height];
         var confidence = new float[width * height];
         int nextRow = 0;
@@ -119,12 +127,12 @@ public sealed class StreamingPredictionTests
         StringAssert.Contains(tooLarge.Message, "ImageTensorOptions.MaxPixels");
     }
 
-    private static (uint[] Mask, float[] Confidence) PredictWithPipeline(string path, byte[] model, ImageTensorOptions imageOptions, TilingOptions tiling, string[] names, float threshold)
+    private static (uint[] Mask, float[] Confidence) PredictWithPipeline(string path, byte[] model, ImageTensorOptions imageOptions, OnnxSessionOptions session, string[] names, float threshold)
     {
         var ml = new MLContext(seed: 1);
         IDataView input = ml.Data.LoadFromEnumerable(new[] { new Row { ImagePath = path } });
         ITransformer fitted = ml.Segmentation().Transforms.LoadImages(options: imageOptions)
-            .Append(ml.Segmentation().Transforms.ScoreOnnx(model, options: new OnnxSessionOptions { Tiling = tiling }))
+            .Append(ml.Segmentation().Transforms.ScoreOnnx(model, options: session))
             .Append(ml.Segmentation().Transforms.PredictMasks(names, threshold: threshold, restoreOriginalSize: true, confidenceColumnName: "Confidence"))
             .Fit(input);
         IDataView output = fitted.Transform(input);
