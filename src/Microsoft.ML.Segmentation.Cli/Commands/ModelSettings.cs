@@ -29,7 +29,7 @@ internal sealed class ModelSettings
         new("threshold", "t", "Foreground threshold of one-channel models, a probability strictly between 0 and 1 (compared with the logit when the model outputs logits). Default: 0.5."),
         new("provider", "cpu|cuda|tensorrt", "Execution provider (a missing GPU provider falls back to the CPU, logged). Default: cpu."),
         new("threads", "n", "ONNX Runtime intra-op threads; 0 for its default. Default: 0."),
-        new("tile", "WxH", "Score each image window by window (sliding-window inference, MONAI's semantics) with WxH tiles; for images larger than the model's training crops. Default: none (each image in one run)."),
+        new("tile", "WxH", "Score each image window by window (sliding-window inference, MONAI's semantics) with WxH tiles; for images larger than the model's training crops. predict streams the mask band by band (no full tensor or scores; with --resize none); eval holds the full scores. Default: none (each image in one run)."),
         new("tile-overlap", "f", "With --tile: the fraction of a tile neighbouring windows share, in [0, 1). Default: 0.25."),
         new("blend", "constant|gaussian", "With --tile: how overlapping windows are weighted. Default: constant."),
         new("sigma-scale", "s", "With --tile --blend gaussian: sigma as a fraction of the tile size. Default: 0.125."),
