@@ -76,7 +76,7 @@ public static class SignedDistanceMap
             {
                 if (mask[i] != 0)
                 {
-                    map[i] = -(distances[i] - 1);
+                    map[i] = 1 - distances[i]; // −(d − 1), without a −0 on the border
                 }
             }
 
@@ -115,7 +115,7 @@ public static class SignedDistanceMap
                 squared += steps * steps;
             }
 
-            map[i] = -(Math.Sqrt(squared) - 1);
+            map[i] = 1 - Math.Sqrt(squared);
             for (int axis = shape.Length - 1; axis >= 0; axis--)
             {
                 if (++index[axis] < shape[axis])
