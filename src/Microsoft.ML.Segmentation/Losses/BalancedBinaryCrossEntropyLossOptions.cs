@@ -14,4 +14,8 @@ public sealed class BalancedBinaryCrossEntropyLossOptions
     /// (by the sum of the balancing weights) or <see cref="PointwiseAveraging.Sum"/>. Default: <see cref="PointwiseAveraging.All"/>.
     /// </summary>
     public PointwiseAveraging Averaging { get; set; } = PointwiseAveraging.All;
+
+    /// <summary>A copy whose later changes do not reach this instance (and the reverse).</summary>
+    /// <returns>New options with the same values.</returns>
+    public BalancedBinaryCrossEntropyLossOptions Clone() => (BalancedBinaryCrossEntropyLossOptions)MemberwiseClone();
 }

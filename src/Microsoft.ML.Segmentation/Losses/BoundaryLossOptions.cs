@@ -41,4 +41,14 @@ public sealed class BoundaryLossOptions
     /// inherits <see cref="FullMaskDistance.ScipyVirtualOutside"/> from SciPy.
     /// </summary>
     public FullMaskDistance FullClass { get; set; } = FullMaskDistance.Zero;
+
+    /// <summary>A copy whose later changes do not reach this instance (and the reverse); the lists are copied.</summary>
+    /// <returns>New options with the same values.</returns>
+    public BoundaryLossOptions Clone()
+    {
+        var copy = (BoundaryLossOptions)MemberwiseClone();
+        copy.ClassIndices = ClassIndices is null ? null : [.. ClassIndices];
+        copy.Spacing = Spacing is null ? null : [.. Spacing];
+        return copy;
+    }
 }

@@ -39,4 +39,13 @@ public sealed class OhemCrossEntropyLossOptions
     /// pixel ignored gives 0 either way. Default: <see langword="false"/>.
     /// </summary>
     public bool NaNWhenNoneSelected { get; set; }
+
+    /// <summary>A copy whose later changes do not reach this instance (and the reverse); the class weights are copied.</summary>
+    /// <returns>New options with the same values.</returns>
+    public OhemCrossEntropyLossOptions Clone()
+    {
+        var copy = (OhemCrossEntropyLossOptions)MemberwiseClone();
+        copy.ClassWeights = ClassWeights is null ? null : [.. ClassWeights];
+        return copy;
+    }
 }
