@@ -199,28 +199,25 @@ public sealed class BoundaryLoss : ISegmentationLoss
     private void Fill<T>(SegmentationShape shape, SegmentationTarget<T> target, int[] kept, double[] maps, double[] valid)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // The masks are read from the target (a ref struct) on this thread; the maps, one exact EDT pair per row, in parallel.
         int s = shape.PixelsPerImage;
+        int rows = shape.Batch * kept.Length;
+        var masks = new byte[rows * s];
         var t = new T[s];
         var v = new T[s];
-        var mask = new byte[s];
         T half = T.CreateTruncating(0.5);
-        for (int n = 0; n < shape.Batch; n++)
+        for (int r = 0; r < rows; r++)
         {
-            for (int j = 0; j < kept.Length; j++)
+            target.FillRow(shape, r / kept.Length, kept[r % kept.Length], t, v);
+            for (int i = 0; i < s; i++)
             {
-                target.FillRow(shape, n, kept[j], t, v);
-                for (int i = 0; i < s; i++)
-                {
-                    mask[i] = t[i] > half ? (byte)1 : (byte)0; // ignored pixels have t = 0: outside the class
-                }
-
-                int at = ((n * kept.Length) + j) * s;
-                SignedDistanceMap.Compute(mask, [shape.Height, shape.Width], _spacing, maps.AsSpan(at, s), FullClass, TruncateDistances);
-                for (int i = 0; i < s; i++)
-                {
-                    valid[at + i] = double.CreateTruncating(v[i]);
-                }
+                masks[(r * s) + i] = t[i] > half ? (byte)1 : (byte)0; // ignored pixels have t = 0: outside the class
+                valid[(r * s) + i] = double.CreateTruncating(v[i]);
             }
         }
+
+        int height = shape.Height, width = shape.Width;
+        ParallelWork.For(rows, (long)rows * s * 16, r =>
+            SignedDistanceMap.Compute(masks.AsSpan(r * s, s), [height, width], _spacing, maps.AsSpan(r * s, s), FullClass, TruncateDistances));
     }
 }

@@ -239,7 +239,13 @@ public sealed class OhemCrossEntropyLoss : ISegmentationLoss
         if (Threshold is double threshold)
         {
             // Ascending target probability; the pixel at rank min(keep, n − 1) sets the floor of the threshold.
-            double[] sorted = valid.Select(i => probability[i]).Order().ToArray();
+            double[] sorted = new double[valid.Count];
+            for (int j = 0; j < sorted.Length; j++)
+            {
+                sorted[j] = probability[valid[j]];
+            }
+
+            Array.Sort(sorted);
             double cut = Math.Max(sorted[(int)Math.Min(keep, sorted.Length - 1)], threshold);
             foreach (int i in valid)
             {
@@ -248,10 +254,12 @@ public sealed class OhemCrossEntropyLoss : ISegmentationLoss
         }
         else
         {
-            // The keep pixels of largest loss; OrderByDescending is stable, so ties go to the earlier pixel.
-            foreach (int i in valid.OrderByDescending(i => loss[i]).Take((int)Math.Min(keep, valid.Count)))
+            // The keep pixels of largest loss; ties go to the earlier pixel.
+            int[] order = valid.ToArray();
+            Array.Sort(order, (a, b) => loss[a] != loss[b] ? loss[b].CompareTo(loss[a]) : a.CompareTo(b));
+            for (int j = 0; j < Math.Min(keep, order.Length); j++)
             {
-                kept[i] = true;
+                kept[order[j]] = true;
             }
         }
 
