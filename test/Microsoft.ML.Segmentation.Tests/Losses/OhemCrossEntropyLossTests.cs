@@ -129,5 +129,8 @@ public sealed class OhemCrossEntropyLossTests
         Assert.ThrowsExactly<ArgumentException>(() => new OhemCrossEntropyLoss(new OhemCrossEntropyLossOptions { ClassWeights = [1, -1] }));
         var shape = new SegmentationShape(1, 2, 1, 2);
         Assert.ThrowsExactly<ArgumentException>(() => new OhemCrossEntropyLoss().Compute<double>(new double[4], shape, SegmentationTarget<double>.FromDense(new double[4])));
+
+        // mmseg's sampler asserts that logits and labels have the same size (its 45×45 against 89×89 test).
+        Assert.ThrowsExactly<ArgumentException>(() => new OhemCrossEntropyLoss().SelectHardPixels<double>(new double[4], shape, SegmentationTarget<double>.FromLabels(new int[3])));
     }
 }
