@@ -39,6 +39,9 @@ internal static class SavedLoss
         GeneralizedDiceLoss l => Options(nameof(GeneralizedDiceLoss), l.SavedOptions),
         MatthewsCorrelationLoss l => Options(nameof(MatthewsCorrelationLoss), l.SavedOptions),
         HausdorffDistanceLoss l => Options(nameof(HausdorffDistanceLoss), l.SavedOptions),
+        BoundaryLoss l => Options(nameof(BoundaryLoss), l.SavedOptions),
+        BalancedBinaryCrossEntropyLoss l => Options(nameof(BalancedBinaryCrossEntropyLoss), l.SavedOptions),
+        OhemCrossEntropyLoss l => Options(nameof(OhemCrossEntropyLoss), l.SavedOptions),
         CombinedLoss l => new JsonObject
         {
             [TypeKey] = nameof(CombinedLoss),
@@ -81,6 +84,9 @@ internal static class SavedLoss
             nameof(GeneralizedDiceLoss) => new GeneralizedDiceLoss(Read<GeneralizedDiceLossOptions>(description, type)),
             nameof(MatthewsCorrelationLoss) => new MatthewsCorrelationLoss(Read<MatthewsCorrelationLossOptions>(description, type)),
             nameof(HausdorffDistanceLoss) => new HausdorffDistanceLoss(Read<HausdorffDistanceLossOptions>(description, type)),
+            nameof(BoundaryLoss) => new BoundaryLoss(Read<BoundaryLossOptions>(description, type)),
+            nameof(BalancedBinaryCrossEntropyLoss) => new BalancedBinaryCrossEntropyLoss(Read<BalancedBinaryCrossEntropyLossOptions>(description, type)),
+            nameof(OhemCrossEntropyLoss) => new OhemCrossEntropyLoss(Read<OhemCrossEntropyLossOptions>(description, type)),
             nameof(CombinedLoss) => new CombinedLoss(Parts(description)),
             nameof(IgnoreIndexLoss) => new IgnoreIndexLoss(Inner(description, type), (int?)description["ignoreIndex"] ?? throw Missing(type, "ignoreIndex")),
             nameof(BackgroundDroppedLoss) => new BackgroundDroppedLoss(Inner(description, type)),

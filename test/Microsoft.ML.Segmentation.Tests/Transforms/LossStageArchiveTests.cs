@@ -58,6 +58,13 @@ public sealed class LossStageArchiveTests
         new("PeerLoss", () => Monai.FocalLoss(gamma: 1, alpha: 0.25, useSoftmax: true), 3, false, "useSoftmax", "true"),
         new("PeerLoss", () => Monai.HausdorffDTLoss(alpha: 1, softmax: true, includeBackground: true), 3, false, "method", "\"HausdorffDTLoss\""),
         new("PeerLoss", () => Monai.LogHausdorffDTLoss(softmax: true, batch: true), 3, false, "method", "\"LogHausdorffDTLoss\""),
+        new("BoundaryLoss", () => new BoundaryLoss(new BoundaryLossOptions { ClassIndices = [1, 2], TruncateDistances = true, Spacing = [1, 2] }), 3, false, "TruncateDistances", "true"),
+        new("BoundaryLoss", () => Kervadec.SurfaceLoss([1]), 3, false, "FullClass", "\"ScipyVirtualOutside\""),
+        new("BalancedBinaryCrossEntropyLoss", () => new BalancedBinaryCrossEntropyLoss(new BalancedBinaryCrossEntropyLossOptions { Averaging = PointwiseAveraging.Valid }), 1, true, "Averaging", "\"Valid\""),
+        new("IgnoreIndexLoss", () => Mmseg.BoundaryLoss(), 1, true, "Averaging", "\"All\""),
+        new("OhemCrossEntropyLoss", () => new OhemCrossEntropyLoss(new OhemCrossEntropyLossOptions { Threshold = 0.6, MinKept = 5, MinKeptPerImage = true, ClassWeights = [1, 2, 0.5], Averaging = OhemAveraging.SelectedWeight }), 3, false, "MinKept", "5"),
+        new("CombinedLoss", () => Mmseg.OhemCrossEntropy(thres: 0.6, minKept: 5, lossWeight: 0.5), 3, false, "NaNWhenNoneSelected", "true"),
+        new("IgnoreIndexLoss", () => Mmseg.OhemPixelSampler(minKept: 4), 3, false, "Averaging", "\"AllPixels\""),
     }.Select(c => new object[] { c });
 
     [TestMethod]
