@@ -117,8 +117,10 @@ internal static class EvalCommand
             predicted = "PredictedMask";
         }
 
-        // Cross-entropy needs logits over several classes; a one-channel or dynamic two-class model gets none, as before.
-        bool crossEntropy = model.OutputKind == SegmentationOutputKind.Logits && (model.OutputChannels > 1 || (model.OutputChannels is null && classNames.Count > 2));
+        // Cross-entropy needs logits over several classes (not the probabilities a TTA merge gives); a one-channel or
+        // dynamic two-class model gets none, as before.
+        bool crossEntropy = model.OutputKind == SegmentationOutputKind.Logits && !scoring.ScoresAreProbabilities
+            && (model.OutputChannels > 1 || (model.OutputChannels is null && classNames.Count > 2));
         if (crossEntropy)
         {
             pipeline = pipeline.Append(transforms.ComputeLosses(new Dictionary<string, ISegmentationLoss> { [CrossEntropyColumn] = new CrossEntropyLoss() }));

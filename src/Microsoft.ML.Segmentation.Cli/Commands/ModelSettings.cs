@@ -29,11 +29,14 @@ internal sealed class ModelSettings
         new("threshold", "t", "Foreground threshold of one-channel models, a probability strictly between 0 and 1 (compared with the logit when the model outputs logits). Default: 0.5."),
         new("provider", "cpu|cuda|tensorrt", "Execution provider (a missing GPU provider falls back to the CPU, logged). Default: cpu."),
         new("threads", "n", "ONNX Runtime intra-op threads; 0 for its default. Default: 0."),
-        new("tile", "WxH", "Score each image window by window (sliding-window inference, MONAI's semantics) with WxH tiles; for images larger than the model's training crops. Default: none (each image in one run)."),
+        new("tile", "WxH", "Score each image window by window (sliding-window inference, MONAI's semantics) with WxH tiles; for images larger than the model's training crops. predict streams the mask band by band (no full tensor or scores; with --resize none); eval holds the full scores. Default: none (each image in one run)."),
         new("tile-overlap", "f", "With --tile: the fraction of a tile neighbouring windows share, in [0, 1). Default: 0.25."),
         new("blend", "constant|gaussian", "With --tile: how overlapping windows are weighted. Default: constant."),
         new("sigma-scale", "s", "With --tile --blend gaussian: sigma as a fraction of the tile size. Default: 0.125."),
         new("tile-batch", "n", "With --tile: windows per ONNX Runtime run. Default: 4."),
+        new("tta", "none|hflip|vflip|flip|d4", "Test-time augmentation of every window (or image): left-right, up-down, both flips (4 runs), or the 8 rotations and mirrors of a square window. Default: none."),
+        new("tta-scales", "s1,s2,…", "Test-time augmentation at these scales too (e.g. 0.75,1,1.25), each result resized back. Default: 1."),
+        new("tta-merge", "probabilities|logits", "How augmented results are averaged: softmax/sigmoid probabilities (then thresholds and confidence read probabilities) or raw logits. Default: probabilities."),
         new("max-pixels", "n", "Largest image (and mask) accepted, in pixels as its header declares them, checked before decoding (a guard against decompression bombs). Default: 67108864 (8192x8192)."),
     ];
 
@@ -49,6 +52,21 @@ internal sealed class ModelSettings
     {
         ["constant"] = TileBlend.Constant,
         ["gaussian"] = TileBlend.Gaussian,
+    };
+
+    private static readonly Dictionary<string, TtaFlips> s_flips = new()
+    {
+        ["none"] = TtaFlips.None,
+        ["hflip"] = TtaFlips.Horizontal,
+        ["vflip"] = TtaFlips.Vertical,
+        ["flip"] = TtaFlips.HorizontalAndVertical,
+        ["d4"] = TtaFlips.D4,
+    };
+
+    private static readonly Dictionary<string, TtaMerge> s_merges = new()
+    {
+        ["probabilities"] = TtaMerge.Probabilities,
+        ["logits"] = TtaMerge.Logits,
     };
 
     private static readonly Dictionary<string, OnnxExecutionProvider> s_providers = new()
@@ -127,7 +145,12 @@ internal sealed class ModelSettings
             OutputName = options.Get("output-name"),
             UpsampleToInput = true,
             Tiling = ParseTiling(options),
+            TestTimeAugmentation = ParseAugmentation(options),
         };
+        if (session.TestTimeAugmentation?.Flips == TtaFlips.D4 && session.Tiling is { } square && square.TileSize[0] != square.TileSize[1])
+        {
+            throw new UsageException($"option '--tta d4' rotates windows by 90°, so it needs a square --tile; got --tile {options.Get("tile")}.");
+        }
 
         return new ModelSettings
         {
@@ -162,6 +185,9 @@ internal sealed class ModelSettings
         ["blend"] = Session.Tiling?.Blend.ToString(),
         ["sigmaScale"] = Session.Tiling?.SigmaScale[0],
         ["tileBatch"] = Session.Tiling?.TilesPerRun,
+        ["tta"] = Session.TestTimeAugmentation?.Flips.ToString(),
+        ["ttaScales"] = Session.TestTimeAugmentation?.Scales.ToArray(),
+        ["ttaMerge"] = Session.TestTimeAugmentation?.Merge.ToString(),
     };
 
     /// <summary>The images of <c>--images</c> (and sub-folders with <c>--recursive</c>); a missing folder, or one without images, is bad input naming the options.</summary>
@@ -223,6 +249,38 @@ internal sealed class ModelSettings
         }
 
         return tiling;
+    }
+
+    /// <summary>--tta, --tta-scales and --tta-merge; none of them means no augmentation.</summary>
+    private static TestTimeAugmentationOptions? ParseAugmentation(ParsedOptions options)
+    {
+        if (!options.Has("tta") && !options.Has("tta-scales") && !options.Has("tta-merge"))
+        {
+            return null;
+        }
+
+        var augmentation = new TestTimeAugmentationOptions
+        {
+            Flips = options.GetChoice("tta", TtaFlips.None, s_flips),
+            Merge = options.GetChoice("tta-merge", TtaMerge.Probabilities, s_merges),
+        };
+        if (options.Get("tta-scales") is { } text)
+        {
+            var scales = new List<double>();
+            foreach (string part in text.Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double scale) || !(scale > 0 && double.IsFinite(scale)))
+                {
+                    throw new UsageException($"option '--tta-scales' needs comma-separated scales above 0, e.g. 0.75,1,1.25; got '{text}'.");
+                }
+
+                scales.Add(scale);
+            }
+
+            augmentation.Scales = scales;
+        }
+
+        return augmentation;
     }
 
     /// <summary>WIDTHxHEIGHT, both 1 or more.</summary>

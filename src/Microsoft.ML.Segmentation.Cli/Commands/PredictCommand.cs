@@ -85,7 +85,9 @@ internal static class PredictCommand
     /// <summary>
     /// Writes the masks; <see langword="false"/> when cancelled (the masks written so far stay, and the summary says
     /// partial). The masks come from the catalog's LoadImages → ScoreOnnx → PredictMasks (restored to the original
-    /// size, with the confidence column when asked): what a <c>PredictionEngine</c> over the same stages gives.
+    /// size, with the confidence column when asked): what a <c>PredictionEngine</c> over the same stages gives. With
+    /// --tile over unresized images they are streamed instead (<see cref="StreamedPrediction"/>): the same files, in
+    /// bounded memory.
     /// </summary>
     private static bool Predict(Request request, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellation)
     {
@@ -119,22 +121,61 @@ internal static class PredictCommand
             maskColumn = "PredictedMask";
         }
 
-        var pairs = files.Select(f => new ImageMaskPair(Path.GetFileNameWithoutExtension(f), f, f)).ToArray();
-        IDataView data = scoring.Load(pairs);
-        IDataView predicted = pipeline.Fit(data).Transform(data);
         using var progress = new ProgressReporter(stderr, files.Count, interactive, "Predicted", quiet);
         var written = new List<object>(files.Count);
         var skipped = new List<SkippedImage>();
-        DataViewSchema schema = predicted.Schema;
-        var active = new List<DataViewSchema.Column> { schema[maskColumn], schema["ImageGeometry"] };
-        if (confidence)
+        int done = 0;
+
+        // One image's files, or a skipped entry when --skip-bad lets a bad row pass.
+        void Attempt(string file, Func<object> predictOne)
         {
-            active.Add(schema["Confidence"]);
+            try
+            {
+                written.Add(predictOne());
+            }
+            catch (Exception e) when (request.SkipBad && BadRows.IsBadRow(e))
+            {
+                string reason = CliMessages.Describe(e);
+                skipped.Add(new SkippedImage(done, file, reason));
+                stderr.WriteLine($"segml predict: skipped {file}: {reason}");
+            }
         }
 
-        int done = 0;
-        using (DataViewRowCursor cursor = predicted.GetRowCursor(active))
+        (string Mask, string? Color, string? Confidence) PathsOf(string file)
         {
+            string stem = Path.GetFileNameWithoutExtension(file);
+            return (Path.Combine(output, stem + ".png"), color ? Path.Combine(output, stem + "_color.png") : null, confidence ? Path.Combine(output, stem + "_confidence.png") : null);
+        }
+
+        // Tiled scoring of unresized images streams each mask band by band: no full tensor, no full scores.
+        if (StreamedPrediction.For(settings, scoring, classCount, confidence) is { } streamed)
+        {
+            for (; done < files.Count && !cancellation.IsCancellationRequested; done++)
+            {
+                string file = files[done];
+                progress.Report(done + 1, Path.GetFileNameWithoutExtension(file));
+                (string maskPath, string? colorPath, string? confidencePath) = PathsOf(file);
+                Attempt(file, () => streamed.Write(file, maskPath, colorPath, confidencePath));
+            }
+        }
+        else
+        {
+            PredictWithPipeline();
+        }
+
+        void PredictWithPipeline()
+        {
+            var pairs = files.Select(f => new ImageMaskPair(Path.GetFileNameWithoutExtension(f), f, f)).ToArray();
+            IDataView data = scoring.Load(pairs);
+            IDataView predicted = pipeline.Fit(data).Transform(data);
+            DataViewSchema schema = predicted.Schema;
+            var active = new List<DataViewSchema.Column> { schema[maskColumn], schema["ImageGeometry"] };
+            if (confidence)
+            {
+                active.Add(schema["Confidence"]);
+            }
+
+            using DataViewRowCursor cursor = predicted.GetRowCursor(active);
             ValueGetter<VBuffer<uint>> getMask = cursor.GetGetter<VBuffer<uint>>(schema[maskColumn]);
             ValueGetter<VBuffer<int>> getGeometry = cursor.GetGetter<VBuffer<int>>(schema["ImageGeometry"]);
             ValueGetter<VBuffer<float>>? getConfidence = confidence ? cursor.GetGetter<VBuffer<float>>(schema["Confidence"]) : null;
@@ -145,16 +186,7 @@ internal static class PredictCommand
             {
                 string file = files[done];
                 progress.Report(done + 1, Path.GetFileNameWithoutExtension(file));
-                try
-                {
-                    written.Add(PredictOne(file));
-                }
-                catch (Exception e) when (request.SkipBad && BadRows.IsBadRow(e))
-                {
-                    string reason = CliMessages.Describe(e);
-                    skipped.Add(new SkippedImage(done, file, reason));
-                    stderr.WriteLine($"segml predict: skipped {file}: {reason}");
-                }
+                Attempt(file, () => PredictOne(file));
             }
 
             object PredictOne(string file)
@@ -170,11 +202,8 @@ internal static class PredictCommand
                     labels = MaskGeometry.Restore(labels, geometry);
                 }
 
-                string stem = Path.GetFileNameWithoutExtension(file);
                 int width = geometry.OriginalWidth, height = geometry.OriginalHeight;
-                string maskPath = Path.Combine(output, stem + ".png");
-                string? colorPath = color ? Path.Combine(output, stem + "_color.png") : null;
-                string? confidencePath = confidence ? Path.Combine(output, stem + "_confidence.png") : null;
+                (string maskPath, string? colorPath, string? confidencePath) = PathsOf(file);
                 int classes = scoring.OutputsMask ? Math.Max(labels.Max() + 1, 2) : classCount;
                 MaskWriter.SaveIndexPng(labels, width, height, Math.Min(classes, 65535), maskPath, ignoreIndex: null);
                 if (colorPath is not null)
@@ -185,7 +214,7 @@ internal static class PredictCommand
                 if (confidencePath is not null)
                 {
                     getConfidence!(ref confidenceValue);
-                    int[] level = confidenceValue.DenseValues().Select(p => (int)Math.Round(Math.Clamp(p, 0f, 1f) * 255)).ToArray();
+                    int[] level = confidenceValue.DenseValues().Select(StreamedPrediction.ConfidenceLevel).ToArray();
                     MaskWriter.SaveIndexPng(level, width, height, 256, confidencePath, ignoreIndex: null);
                 }
 

@@ -30,6 +30,9 @@ internal sealed class ScoringPipeline : IDisposable
     /// <summary>The loaded model.</summary>
     public SegmentationModel Model => Scorer.Transformer.Model;
 
+    /// <summary>Whether ScoreOnnx's scores are probabilities: the model's own kind, or probabilities after a test-time augmentation merge.</summary>
+    public bool ScoresAreProbabilities { get; private init; }
+
     /// <summary>Whether the model outputs an integer mask (ScoreOnnx's column is then the predicted mask).</summary>
     public bool OutputsMask => Model.OutputKind == SegmentationOutputKind.Mask;
 
@@ -59,7 +62,11 @@ internal sealed class ScoringPipeline : IDisposable
             throw new CliInputException($"--model: {CliMessages.Describe(e)}", e);
         }
 
-        return new ScoringPipeline(context, transforms.LoadImages(options: settings.Image), scorer);
+        bool modelProbabilities = scorer.Transformer.Model.OutputKind == SegmentationOutputKind.Probabilities;
+        return new ScoringPipeline(context, transforms.LoadImages(options: settings.Image), scorer)
+        {
+            ScoresAreProbabilities = settings.Session.TestTimeAugmentation?.MergedScoresAreProbabilities(modelProbabilities) ?? modelProbabilities,
+        };
     }
 
     /// <summary>

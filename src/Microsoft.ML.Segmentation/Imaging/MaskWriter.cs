@@ -32,42 +32,13 @@ public static class MaskWriter
     public static void SaveIndexPng(ReadOnlySpan<int> labels, int width, int height, int classCount, string path, int? ignoreIndex = Palettes.IgnoreIndex)
     {
         Check(labels, width, height, path);
-        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(classCount, ushort.MaxValue);
-        if (ignoreIndex is int ignore && (ignore < classCount || ignore > ushort.MaxValue))
+        using var image = new IndexMaskImage(width, height, classCount, ignoreIndex);
+        for (int y = 0; y < height; y++)
         {
-            throw new ArgumentException($"ignoreIndex ({ignore}) must lie outside classes 0..{classCount - 1} and in 0..65535; use 255, 65535 or null.", nameof(ignoreIndex));
+            image.SetRow(y, labels.Slice(y * width, width));
         }
 
-        int max = Math.Max(classCount - 1, ignoreIndex ?? 0);
-        if (max <= byte.MaxValue)
-        {
-            using var image = new Image<L8>(width, height);
-            for (int y = 0; y < height; y++)
-            {
-                Span<L8> row = image.DangerousGetPixelRowMemory(y).Span;
-                for (int x = 0; x < width; x++)
-                {
-                    row[x] = new L8((byte)CheckLabel(labels[(y * width) + x], classCount, ignoreIndex, x, y));
-                }
-            }
-
-            image.SaveAsPng(path, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 });
-        }
-        else
-        {
-            using var image = new Image<L16>(width, height);
-            for (int y = 0; y < height; y++)
-            {
-                Span<L16> row = image.DangerousGetPixelRowMemory(y).Span;
-                for (int x = 0; x < width; x++)
-                {
-                    row[x] = new L16((ushort)CheckLabel(labels[(y * width) + x], classCount, ignoreIndex, x, y));
-                }
-            }
-
-            image.SaveAsPng(path, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit16 });
-        }
+        image.SaveIndexPng(path);
     }
 
     /// <summary>Saves a <see cref="LabelMap"/> as an index PNG; see <see cref="SaveIndexPng(ReadOnlySpan{int}, int, int, int, string, int?)"/>.</summary>
@@ -93,45 +64,11 @@ public static class MaskWriter
     public static void SaveColorPng(ReadOnlySpan<int> labels, int width, int height, string path, IReadOnlyList<int>? colormap = null, int? ignoreIndex = Palettes.IgnoreIndex)
     {
         Check(labels, width, height, path);
-        colormap ??= Palettes.PascalVocColormap;
-        if (colormap.Count == 0)
-        {
-            throw new ArgumentException("colormap is empty; give one 0xRRGGBB colour per class, or null for the PASCAL VOC colormap.", nameof(colormap));
-        }
-
-        var colors = new Rgb24[colormap.Count];
-        for (int i = 0; i < colors.Length; i++)
-        {
-            int c = colormap[i];
-            if ((uint)c > 0xFFFFFF)
-            {
-                throw new ArgumentException($"colormap[{i}] (0x{c:X}) is outside 0..0xFFFFFF; pack colours as 0xRRGGBB.", nameof(colormap));
-            }
-
-            colors[i] = new Rgb24((byte)(c >> 16), (byte)(c >> 8), (byte)c);
-        }
-
-        Rgb24 ignoreColor = ignoreIndex is int ig && ig >= 0 && ig < colors.Length ? colors[ig] : new Rgb24(255, 255, 255);
+        MaskColoring coloring = MaskColoring.Create(colormap, ignoreIndex);
         using var image = new Image<Rgb24>(width, height);
         for (int y = 0; y < height; y++)
         {
-            Span<Rgb24> row = image.DangerousGetPixelRowMemory(y).Span;
-            for (int x = 0; x < width; x++)
-            {
-                int label = labels[(y * width) + x];
-                if (label == ignoreIndex)
-                {
-                    row[x] = ignoreColor;
-                }
-                else if ((uint)label < (uint)colors.Length)
-                {
-                    row[x] = colors[label];
-                }
-                else
-                {
-                    throw new ArgumentException($"Label {label} at pixel ({x}, {y}) has no colour: the colormap has {colors.Length} entries and the ignore index is {ignoreIndex?.ToString() ?? "none"}.", nameof(labels));
-                }
-            }
+            coloring.ColorRow(labels.Slice(y * width, width), image.DangerousGetPixelRowMemory(y).Span, y);
         }
 
         image.SaveAsPng(path, new PngEncoder { ColorType = PngColorType.Rgb, BitDepth = PngBitDepth.Bit8 });
@@ -146,15 +83,5 @@ public static class MaskWriter
         {
             throw new ArgumentException($"labels holds {labels.Length} values; a {width}x{height} mask needs {(long)width * height}.", nameof(labels));
         }
-    }
-
-    private static int CheckLabel(int label, int classCount, int? ignoreIndex, int x, int y)
-    {
-        if ((uint)label < (uint)classCount || label == ignoreIndex)
-        {
-            return label;
-        }
-
-        throw new ArgumentException($"Label {label} at pixel ({x}, {y}) is outside classes 0..{classCount - 1} and is not the ignore index ({ignoreIndex?.ToString() ?? "none"}).", "labels");
     }
 }

@@ -28,9 +28,7 @@ public sealed class SegmentationImageLoader
 {
     private const int ChannelCount = 3;
     private readonly ImageTensorOptions _options;
-    private readonly float[] _multiplier = new float[ChannelCount];
-    private readonly float[] _offset = new float[ChannelCount];
-    private readonly bool _identityAffine;
+    private readonly PixelNormalization _normalization;
     private readonly IResampler _resampler;
 
     /// <summary>Creates a loader. The options are copied; later changes to them have no effect.</summary>
@@ -49,6 +47,8 @@ public sealed class SegmentationImageLoader
         }
 
         float scale = _options.ScaleToUnit ? 1f / 255f : 1f;
+        var multipliers = new float[ChannelCount];
+        var offsets = new float[ChannelCount];
         for (int c = 0; c < ChannelCount; c++)
         {
             // Mean and Std are given in RGB order; output channel c holds RGB channel c, or 2 − c for BGR.
@@ -60,11 +60,11 @@ public sealed class SegmentationImageLoader
                 throw new ArgumentException($"Std[{rgb}] ({std}) must be a finite value > 0; the ImageNet preset is ImageTensorOptions.ImageNetStd.", nameof(options));
             }
 
-            _multiplier[c] = scale / std;
-            _offset[c] = -mean / std;
+            multipliers[c] = scale / std;
+            offsets[c] = -mean / std;
         }
 
-        _identityAffine = Array.TrueForAll(_multiplier, m => m == 1f) && Array.TrueForAll(_offset, o => o == 0f);
+        _normalization = new PixelNormalization(multipliers, offsets, _options.ChannelOrder == ChannelOrder.Bgr);
         _resampler = _options.Resampling switch
         {
             ImageResampling.Bicubic => KnownResamplers.Bicubic,
@@ -212,21 +212,33 @@ public sealed class SegmentationImageLoader
         return ImageGeometry.Compute(width, height, _options);
     }
 
+    /// <summary>
+    /// Decodes one image file and keeps it as 8-bit RGB pixels, for tiled inference of images too large for a float
+    /// tensor: <see cref="DecodedImage.ReadRegion"/> normalises any region as <see cref="Load(string)"/> would. The same
+    /// guards apply as to every load (the pixel limit from the header before decoding, truncated data, EXIF orientation,
+    /// first frame only).
+    /// </summary>
+    /// <param name="path">The image file.</param>
+    /// <returns>The decoded image; dispose it.</returns>
+    /// <exception cref="NotSupportedException"><see cref="ImageTensorOptions.ResizeMode"/> is not <see cref="ImageResizeMode.None"/>: regions are read at the decoded size.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a decodable image (unknown format, corrupt or truncated), or declares more pixels than <see cref="ImageTensorOptions.MaxPixels"/> (its <see cref="System.Exception.Data"/> then holds a <see cref="PixelLimitExceeded"/>); ImageSharp's exception, if any, is the inner exception.</exception>
+    public DecodedImage LoadPixels(string path)
+    {
+        if (_options.ResizeMode != ImageResizeMode.None)
+        {
+            throw new NotSupportedException(
+                $"ImageTensorOptions.ResizeMode is {_options.ResizeMode}; a decoded image is read region by region at its own size, so set ImageTensorOptions.ResizeMode to None (tiling covers any size).");
+        }
+
+        Image<Rgb24> image = DecodeFile(path);
+        return new DecodedImage(image, ImageGeometry.Compute(image.Width, image.Height, _options), _normalization);
+    }
+
     /// <summary>Loads one image file into <paramref name="buffer"/>, growing it when too small; returns the geometry (the tensor is the buffer's first <c>3 · H · W</c> values).</summary>
     internal ImageGeometry LoadReusing(string path, ref float[] buffer)
     {
-        byte[] bytes = ImageDecoding.RentFile(path, nameof(path), out int length);
-        Image<Rgb24> image;
-        try
-        {
-            image = Decode(bytes.AsSpan(0, length), path);
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
-        }
-
-        using Image<Rgb24> decoded = image;
+        using Image<Rgb24> image = DecodeFile(path);
         ImageGeometry geometry = ImageGeometry.Compute(image.Width, image.Height, _options);
         int needed = ChannelCount * geometry.OutputWidth * geometry.OutputHeight;
         if (buffer.Length < needed)
@@ -270,6 +282,20 @@ public sealed class SegmentationImageLoader
             throw new ArgumentException(
                 $"'{source}' becomes {geometry.OutputWidth}x{geometry.OutputHeight}, but the batch is {first.OutputWidth}x{first.OutputHeight}; a batch needs one output size (use ResizeMode.Stretch or Letterbox).",
                 "paths");
+        }
+    }
+
+    /// <summary>Decodes a file read into a pooled buffer (so a stream of many files does not cost a file-sized array each).</summary>
+    private Image<Rgb24> DecodeFile(string path)
+    {
+        byte[] bytes = ImageDecoding.RentFile(path, nameof(path), out int length);
+        try
+        {
+            return Decode(bytes.AsSpan(0, length), path);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
         }
     }
 
@@ -327,41 +353,13 @@ public sealed class SegmentationImageLoader
             }
         }
 
-        if (!_identityAffine)
-        {
-            Normalize(destination, geometry);
-        }
-    }
-
-    private void Normalize(Span<float> destination, ImageGeometry geometry)
-    {
-        int plane = geometry.OutputWidth * geometry.OutputHeight;
         if (_options.Layout == TensorLayout.Nchw)
         {
-            for (int c = 0; c < ChannelCount; c++)
-            {
-                Span<float> values = destination.Slice(c * plane, plane);
-                TensorPrimitives.Multiply(values, _multiplier[c], values);
-                TensorPrimitives.Add(values, _offset[c], values);
-            }
-
-            return;
+            _normalization.ApplyToPlanes(destination, plane);
         }
-
-        // NHWC: one row of per-pixel coefficient triples, applied row by row.
-        int rowLength = geometry.OutputWidth * ChannelCount;
-        var multiplier = new float[rowLength];
-        var offset = new float[rowLength];
-        for (int i = 0; i < rowLength; i++)
+        else
         {
-            multiplier[i] = _multiplier[i % ChannelCount];
-            offset[i] = _offset[i % ChannelCount];
-        }
-
-        for (int y = 0; y < geometry.OutputHeight; y++)
-        {
-            Span<float> values = destination.Slice(y * rowLength, rowLength);
-            TensorPrimitives.MultiplyAdd(values, multiplier, offset, values);
+            _normalization.ApplyToInterleaved(destination, geometry.OutputHeight, geometry.OutputWidth);
         }
     }
 

@@ -137,6 +137,15 @@ public sealed class OnnxSessionOptions
     public TilingOptions? Tiling { get; set; }
 
     /// <summary>
+    /// Test-time augmentation: every window (or, without <see cref="Tiling"/>, every image) is also scored flipped,
+    /// rotated or rescaled, and the results undone and averaged (see <see cref="TestTimeAugmentationOptions"/>). With
+    /// <see cref="TtaMerge.Probabilities"/> (the default) the merged scores are probabilities, and the scores column is
+    /// annotated so. Costs <see cref="TestTimeAugmentationOptions.RunsPerWindow"/> model runs per window.
+    /// Default: <see langword="null"/> (none).
+    /// </summary>
+    public TestTimeAugmentationOptions? TestTimeAugmentation { get; set; }
+
+    /// <summary>
     /// With <see cref="Tiling"/>: called after each run of windows with the windows done and the image's total, for
     /// progress on big images. Default: <see langword="null"/>.
     /// </summary>
@@ -181,6 +190,7 @@ public sealed class OnnxSessionOptions
 
         copy.PostProcessing = PostProcessing?.Clone();
         copy.Tiling = Tiling?.Clone();
+        copy.TestTimeAugmentation = TestTimeAugmentation?.Clone();
         return copy;
     }
 

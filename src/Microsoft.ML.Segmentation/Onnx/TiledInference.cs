@@ -19,16 +19,22 @@ public sealed class TiledInference
 {
     private readonly SegmentationModel _model;
     private readonly TilingOptions _options;
+    private readonly TestTimeAugmentationOptions? _augmentation;
+    private readonly WindowPredictor _predictor;
     private float[] _scores = Array.Empty<float>();
 
-    /// <summary>Tiles <paramref name="model"/> with <paramref name="options"/> (copied).</summary>
+    /// <summary>Tiles <paramref name="model"/> with <paramref name="options"/> (copied), each window optionally test-time augmented.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="options">The tiling; <see langword="null"/> for one window over the whole image (test-time augmentation alone).</param>
+    /// <param name="augmentation">Flips, rotations and scales per window, merged (copied); <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
-    /// <exception cref="NotSupportedException">The model outputs an integer mask: masks cannot be blended.</exception>
-    public TiledInference(SegmentationModel model, TilingOptions options)
+    /// <exception cref="NotSupportedException">The model outputs an integer mask: masks cannot be blended or averaged.</exception>
+    public TiledInference(SegmentationModel model, TilingOptions? options, TestTimeAugmentationOptions? augmentation = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
+        options ??= new TilingOptions();
         options.Validate(2);
+        augmentation?.Validate();
         if (model.OutputKind == SegmentationOutputKind.Mask)
         {
             throw new NotSupportedException(
@@ -37,7 +43,16 @@ public sealed class TiledInference
 
         _model = model;
         _options = options.Clone();
+        _augmentation = augmentation?.Clone();
+        _predictor = _augmentation is null ? Predict : TestTimeAugmentation.Wrap(Predict, _augmentation, model.OutputKind == SegmentationOutputKind.Probabilities);
     }
+
+    /// <summary>
+    /// Whether the scores this gives are probabilities: the model's own, or the probabilities a test-time augmentation
+    /// merge averages (<see cref="TtaMerge.Probabilities"/>).
+    /// </summary>
+    public bool ScoresAreProbabilities => _augmentation?.MergedScoresAreProbabilities(_model.OutputKind == SegmentationOutputKind.Probabilities)
+        ?? _model.OutputKind == SegmentationOutputKind.Probabilities;
 
     /// <summary>Called after each ONNX Runtime run with the windows done and the image's window count (progress on big images).</summary>
     public Action<int, int>? WindowsDone { get; set; }
@@ -57,7 +72,7 @@ public sealed class TiledInference
     {
         int channels = 0;
         float[] result = scores;
-        Start(height, width).Run(image, Predict, band =>
+        Start(height, width).Run(image, _predictor, band =>
         {
             channels = band.Channels;
             long needed = (long)channels * height * width;
@@ -87,7 +102,7 @@ public sealed class TiledInference
     public long Stream(int height, int width, ImageRegionReader reader, TileBandHandler onBand)
     {
         BandedSlidingWindow banded = Start(height, width);
-        banded.Run(reader, Predict, onBand);
+        banded.Run(reader, _predictor, onBand);
         return banded.PeakScoreBufferFloats;
     }
 
@@ -97,6 +112,7 @@ public sealed class TiledInference
     private BandedSlidingWindow Start(int height, int width)
     {
         var banded = new BandedSlidingWindow(_model.InputChannels, height, width, _options);
+        _augmentation?.Validate(banded.Grid.TileSize[0], banded.Grid.TileSize[1]); // D4 needs square windows: say so before any run
         _done = 0;
         _total = banded.Grid.WindowCount;
         return banded;
@@ -113,8 +129,9 @@ public sealed class TiledInference
                 $"The model '{_model.ModelName}' returned {output} for {batch} window(s) of {width}x{height}; tiling needs scores at the window's size (set OnnxSessionOptions.UpsampleToInput).");
         }
 
+        // With test-time augmentation every window runs RunsPerWindow times: count windows, not runs.
         _done += batch;
-        WindowsDone?.Invoke(_done, _total);
+        WindowsDone?.Invoke(Math.Min(_done / (_augmentation?.RunsPerWindow ?? 1), _total), _total);
         return [new FloatTensor(_scores.AsMemory(0, output.ElementCount), [batch, output.Classes, height, width])];
     }
 }

@@ -222,39 +222,11 @@ public sealed class MaskPredictingTransformer : SegmentationTransformerBase
             }
         }
 
-        /// <summary>The winning class's probability per pixel: softmax maximum, or max(p, 1 − p) for one channel.</summary>
+        /// <summary>The winning class's probability per pixel, as <see cref="MaskConfidence"/> defines it.</summary>
         private static float[] Confidence(ReadOnlySpan<float> scores, int channels, int pixels, bool probabilities)
         {
             var result = new float[pixels];
-            for (int i = 0; i < pixels; i++)
-            {
-                if (channels == 1)
-                {
-                    double p = probabilities ? scores[i] : 1 / (1 + Math.Exp(-scores[i]));
-                    result[i] = (float)Math.Max(p, 1 - p);
-                    continue;
-                }
-
-                double max = double.NegativeInfinity, sum = 0;
-                for (int k = 0; k < channels; k++)
-                {
-                    max = Math.Max(max, scores[(k * pixels) + i]);
-                }
-
-                if (probabilities)
-                {
-                    result[i] = (float)max;
-                    continue;
-                }
-
-                for (int k = 0; k < channels; k++)
-                {
-                    sum += Math.Exp(scores[(k * pixels) + i] - max);
-                }
-
-                result[i] = (float)(1 / sum);
-            }
-
+            MaskConfidence.Compute(scores, channels, pixels, probabilities, result);
             return result;
         }
     }

@@ -49,12 +49,14 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
                 $"The model '{modelName}' outputs an integer mask ({_model.OutputLayout}); pass its class names (maskClassNames) so the mask column knows its classes.", nameof(maskClassNames));
         }
 
-        if (options.Tiling is { } tiling)
+        bool probabilities = _model.OutputKind == SegmentationOutputKind.Probabilities;
+        if (options.Tiling is not null || options.TestTimeAugmentation is not null)
         {
             try
             {
-                _ = new TiledInference(_model, tiling); // checks the options and the model's output now, not at the first row
-                _tiling = tiling.Clone();
+                // Checks the options and the model's output now, not at the first row.
+                probabilities = new TiledInference(_model, options.Tiling, options.TestTimeAugmentation).ScoresAreProbabilities;
+                _tiling = options.Tiling?.Clone() ?? new Tiling.TilingOptions();
             }
             catch
             {
@@ -70,7 +72,7 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
         AddedColumns = new[]
         {
             MaskClassNames is null
-                ? new SegmentationColumn(outputColumnName, ColumnTypes.Tensor, ColumnTypes.ScoreKind(_model.OutputKind == SegmentationOutputKind.Probabilities))
+                ? new SegmentationColumn(outputColumnName, ColumnTypes.Tensor, ColumnTypes.ScoreKind(probabilities))
                 : new SegmentationColumn(outputColumnName, ColumnTypes.Mask(MaskClassNames.Count), ColumnTypes.ClassNames(MaskClassNames)),
         };
         InputColumns = new[]
@@ -197,7 +199,7 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
         private Losses.SegmentationShape Tiled(Tiling.TilingOptions tiling, int height, int width)
         {
             // Each computation (cursor, engine) has its own tiler: it keeps the run's window buffer.
-            _tiler ??= new TiledInference(_owner._model, tiling) { WindowsDone = _owner._options.TilingProgress };
+            _tiler ??= new TiledInference(_owner._model, tiling, _owner._options.TestTimeAugmentation) { WindowsDone = _owner._options.TilingProgress };
             ReadOnlySpan<float> tensor = _input.GetValues();
             if (_tiledInput.Length < tensor.Length)
             {

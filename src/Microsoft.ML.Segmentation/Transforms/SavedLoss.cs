@@ -42,6 +42,9 @@ internal static class SavedLoss
         ClDiceLoss l => Options(nameof(ClDiceLoss), l.SavedOptions),
         GeneralizedWassersteinDiceLoss l => Options(nameof(GeneralizedWassersteinDiceLoss), l.SavedOptions),
         AsymmetricUnifiedFocalLoss l => Options(nameof(AsymmetricUnifiedFocalLoss), l.SavedOptions),
+        BoundaryLoss l => Options(nameof(BoundaryLoss), l.SavedOptions),
+        BalancedBinaryCrossEntropyLoss l => Options(nameof(BalancedBinaryCrossEntropyLoss), l.SavedOptions),
+        OhemCrossEntropyLoss l => Options(nameof(OhemCrossEntropyLoss), l.SavedOptions),
         CombinedLoss l => new JsonObject
         {
             [TypeKey] = nameof(CombinedLoss),
@@ -87,6 +90,9 @@ internal static class SavedLoss
             nameof(ClDiceLoss) => new ClDiceLoss(Read<ClDiceLossOptions>(description, type)),
             nameof(GeneralizedWassersteinDiceLoss) => new GeneralizedWassersteinDiceLoss(Read<GeneralizedWassersteinDiceLossOptions>(description, type)),
             nameof(AsymmetricUnifiedFocalLoss) => new AsymmetricUnifiedFocalLoss(Read<AsymmetricUnifiedFocalLossOptions>(description, type)),
+            nameof(BoundaryLoss) => new BoundaryLoss(Read<BoundaryLossOptions>(description, type)),
+            nameof(BalancedBinaryCrossEntropyLoss) => new BalancedBinaryCrossEntropyLoss(Read<BalancedBinaryCrossEntropyLossOptions>(description, type)),
+            nameof(OhemCrossEntropyLoss) => new OhemCrossEntropyLoss(Read<OhemCrossEntropyLossOptions>(description, type)),
             nameof(CombinedLoss) => new CombinedLoss(Parts(description)),
             nameof(IgnoreIndexLoss) => new IgnoreIndexLoss(Inner(description, type), (int?)description["ignoreIndex"] ?? throw Missing(type, "ignoreIndex")),
             nameof(BackgroundDroppedLoss) => new BackgroundDroppedLoss(Inner(description, type)),

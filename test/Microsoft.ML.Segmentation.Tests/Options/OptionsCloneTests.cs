@@ -23,6 +23,9 @@ public sealed class OptionsCloneTests
     [DataRow(typeof(ImageTensorOptions))]
     [DataRow(typeof(MaskOptions))]
     [DataRow(typeof(FocalLossOptions))]
+    [DataRow(typeof(BoundaryLossOptions))]
+    [DataRow(typeof(BalancedBinaryCrossEntropyLossOptions))]
+    [DataRow(typeof(OhemCrossEntropyLossOptions))]
     [DataRow(typeof(HeadOptimizerOptions))]
     [DataRow(typeof(LearningRateSchedule))]
     [DataRow(typeof(HeadTrainingOptions))]
@@ -99,6 +102,7 @@ public sealed class OptionsCloneTests
         if (t == typeof(string)) return $"{current}-{seed}";
         if (t == typeof(IReadOnlyList<float>)) return new[] { 0.25f * seed, 0.5f * seed, 0.75f * seed };
         if (t == typeof(IReadOnlyList<double>)) return new[] { 0.25 * seed, 0.5 * seed, 0.75 * seed };
+        if (t == typeof(IReadOnlyList<int>)) return new[] { seed, seed + 1 };
         if (t == typeof(IList<int>)) return new List<int> { seed + 1, seed + 2 };
         if (t == typeof(IList<double>)) return new List<double> { 0.125 * seed, 0.5 };
         if (t == typeof(IList<OnnxProviderOptions>)) return new List<OnnxProviderOptions> { OnnxProviderOptions.Cuda(seed), new() { Kind = OnnxExecutionProvider.Cpu, DeviceId = seed } };
@@ -134,6 +138,9 @@ public sealed class OptionsCloneTests
                     break;
                 case double[] doubles:
                     doubles[0] += 1;
+                    break;
+                case int[] ints:
+                    ints[0] += 1;
                     break;
                 case IList<int> ints when !ints.IsReadOnly:
                     ints[0] += 1;

@@ -127,3 +127,72 @@ public sealed class TiledScoringTests
         (loaded as IDisposable)?.Dispose();
     }
 }
+
+/// <summary><c>ScoreOnnx</c> with <see cref="OnnxSessionOptions.TestTimeAugmentation"/>, with and without tiling.</summary>
+[TestClass]
+public sealed class AugmentedScoringTests
+{
+    public sealed class TensorRow
+    {
+        [VectorType]
+        public float[] Image { get; set; } = [];
+
+        [VectorType(8)]
+        public int[] ImageGeometry { get; set; } = [];
+    }
+
+    private static (float[] Scores, bool? Probabilities) Score(TensorRow row, OnnxSessionOptions? options)
+    {
+        var ml = new MLContext(seed: 0);
+        IDataView data = ml.Data.LoadFromEnumerable(new[] { row });
+        using OnnxScoringTransformer scorer = ml.Segmentation().Transforms.ScoreOnnx(TestModels.ConvHead(), options: options).Fit(data);
+        IDataView scored = scorer.Transform(data);
+        return (scored.GetColumn<VBuffer<float>>("Scores").Single().DenseValues().ToArray(), ColumnTypes.ScoreKindOf(scored.Schema["Scores"]));
+    }
+
+    /// <summary>The conv head is pointwise, so every flip and rotation undone gives the plain scores back: a logit merge is the plain output, a probability merge its softmax.</summary>
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void APointwiseModelIsUnchangedByFlipsAndRotations(bool tiled)
+    {
+        const int Size = 9;
+        var row = new TensorRow { Image = TestModels.RandomImages(1, Size, Size, seed: 6), ImageGeometry = [Size, Size, Size, Size, 0, 0, Size, Size] };
+        (float[] plain, bool? plainKind) = Score(row, null);
+        Assert.AreEqual(false, plainKind);
+        TilingOptions? tiling = tiled ? new TilingOptions { TileSize = [5, 5], Overlap = [0.5], Blend = TileBlend.Gaussian, TilesPerRun = 2 } : null;
+
+        (float[] logits, bool? logitKind) = Score(row, new OnnxSessionOptions { Tiling = tiling, TestTimeAugmentation = new TestTimeAugmentationOptions { Flips = TtaFlips.D4, Merge = TtaMerge.Logits } });
+        Assert.AreEqual(false, logitKind);
+        for (int i = 0; i < plain.Length; i++)
+        {
+            Assert.AreEqual(plain[i], logits[i], 1e-5f, $"logit {i}");
+        }
+
+        (float[] probabilities, bool? probabilityKind) = Score(row, new OnnxSessionOptions { Tiling = tiling, TestTimeAugmentation = new TestTimeAugmentationOptions { Flips = TtaFlips.HorizontalAndVertical } });
+        Assert.AreEqual(true, probabilityKind, "a probability merge annotates the scores as probabilities");
+        int pixels = Size * Size, classes = plain.Length / pixels;
+        for (int p = 0; p < pixels; p++)
+        {
+            double max = Enumerable.Range(0, classes).Max(k => (double)plain[(k * pixels) + p]);
+            double sum = Enumerable.Range(0, classes).Sum(k => Math.Exp(plain[(k * pixels) + p] - max));
+            for (int k = 0; k < classes; k++)
+            {
+                Assert.AreEqual(Math.Exp(plain[(k * pixels) + p] - max) / sum, probabilities[(k * pixels) + p], 1e-5, $"probability {k},{p}");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void D4NeedsSquareTiles()
+    {
+        var ml = new MLContext(seed: 0);
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ml.Segmentation().Transforms.ScoreOnnx(TestModels.ConvHead(), options: new OnnxSessionOptions
+        {
+            Tiling = new TilingOptions { TileSize = [8, 6] },
+            TestTimeAugmentation = new TestTimeAugmentationOptions { Flips = TtaFlips.D4 },
+        }).Fit(ml.Data.LoadFromEnumerable(new[] { new TensorRow { Image = new float[3 * 10 * 10], ImageGeometry = [10, 10, 10, 10, 0, 0, 10, 10] } })).Transform(
+            ml.Data.LoadFromEnumerable(new[] { new TensorRow { Image = new float[3 * 10 * 10], ImageGeometry = [10, 10, 10, 10, 0, 0, 10, 10] } })).GetColumn<VBuffer<float>>("Scores").ToArray());
+        StringAssert.Contains(error.Message, "Flips");
+    }
+}

@@ -67,6 +67,13 @@ public sealed class LossStageArchiveTests
         new("PeerLoss", () => Monai.SoftclDiceLoss(iter: 4, smooth: 0.5), 3, false, "iter", "4", Ignored: false),
         new("PeerLoss", () => Monai.AsymmetricFocalLoss(delta: 0.6, gamma: 1.5), 2, false, "method", "\"AsymmetricFocalLoss\""),
         new("PeerLoss", () => Monai.AsymmetricUnifiedFocalLoss(weight: 0.3, gamma: 0.6), 1, true, "weight", "0.3"),
+        new("BoundaryLoss", () => new BoundaryLoss(new BoundaryLossOptions { ClassIndices = [1, 2], TruncateDistances = true, Spacing = [1, 2] }), 3, false, "TruncateDistances", "true"),
+        new("BoundaryLoss", () => Kervadec.SurfaceLoss([1]), 3, false, "FullClass", "\"ScipyVirtualOutside\""),
+        new("BalancedBinaryCrossEntropyLoss", () => new BalancedBinaryCrossEntropyLoss(new BalancedBinaryCrossEntropyLossOptions { Averaging = PointwiseAveraging.Valid }), 1, true, "Averaging", "\"Valid\""),
+        new("IgnoreIndexLoss", () => Mmseg.BoundaryLoss(), 1, true, "Averaging", "\"All\""),
+        new("OhemCrossEntropyLoss", () => new OhemCrossEntropyLoss(new OhemCrossEntropyLossOptions { Threshold = 0.6, MinKept = 5, MinKeptPerImage = true, ClassWeights = [1, 2, 0.5], Averaging = OhemAveraging.SelectedWeight }), 3, false, "MinKept", "5"),
+        new("CombinedLoss", () => Mmseg.OhemCrossEntropy(thres: 0.6, minKept: 5, lossWeight: 0.5), 3, false, "NaNWhenNoneSelected", "true"),
+        new("IgnoreIndexLoss", () => Mmseg.OhemPixelSampler(minKept: 4), 3, false, "Averaging", "\"AllPixels\""),
     }.Select(c => new object[] { c });
 
     [TestMethod]

@@ -1,0 +1,223 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Linq;
+using System.Numerics;
+using Microsoft.ML.Segmentation.Kernels;
+
+namespace Microsoft.ML.Segmentation.Losses;
+
+/// <summary>
+/// Kervadec et al.'s boundary loss (2019, "Boundary loss for highly unbalanced segmentation"; the reference code's
+/// <c>SurfaceLoss</c>): the mean over images, kept classes and pixels of p · φ_G, with φ_G the signed distance map of
+/// the ground truth's class (<see cref="SignedDistanceMap"/>: positive outside the class, 0 on its inner border,
+/// negative inside).
+/// </summary>
+/// <remarks>
+/// <para>The loss is smallest when probability mass sits inside the true regions and is lowest-cost far inside; on its
+/// own it can be minimised by predicting nothing near any boundary, so use it beside a region loss (Dice or
+/// generalized Dice) with a weight α raised over training, as the paper does (α from 0.01 upward).</para>
+/// <para>φ_G depends on the target only, so the gradient is exact: ∂loss/∂p = φ_G / count, chained through the activation.</para>
+/// <para>Targets: a label map (a class's mask is its label) or a dense target (inside where the value is &gt; 0.5). Ignored
+/// pixels are outside every class for the maps, and add nothing to the sum or to the count.</para>
+/// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several threads
+/// at once, each call using its own scratch.</para>
+/// </remarks>
+public sealed class BoundaryLoss : ISegmentationLoss
+{
+    private readonly int[]? _classIndices;
+    private readonly double[] _spacing;
+
+    /// <summary>Creates the loss.</summary>
+    /// <param name="options">Settings; <see langword="null"/> for the defaults of <see cref="BoundaryLossOptions"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="ArgumentException"><see cref="BoundaryLossOptions.Spacing"/> does not have two entries, or a class index repeats.</exception>
+    public BoundaryLoss(BoundaryLossOptions? options = null)
+    {
+        options ??= new BoundaryLossOptions();
+        if (!Enum.IsDefined(options.Activation))
+        {
+            throw new ArgumentOutOfRangeException("options.Activation", options.Activation, "Unknown activation.");
+        }
+
+        if (!Enum.IsDefined(options.FullClass))
+        {
+            throw new ArgumentOutOfRangeException("options.FullClass", options.FullClass, "Unknown full-class distance.");
+        }
+
+        if (options.ClassIndices is { } indices)
+        {
+            if (indices.Count == 0 || indices.Any(k => k < 0) || indices.Distinct().Count() != indices.Count)
+            {
+                throw new ArgumentException($"ClassIndices [{string.Join(", ", indices)}] must list distinct channels ≥ 0, at least one.", "options.ClassIndices");
+            }
+
+            _classIndices = indices.ToArray();
+        }
+
+        if (options.Spacing is { } spacing)
+        {
+            if (spacing.Count != 2)
+            {
+                throw new ArgumentException($"Spacing has {spacing.Count} entries; give [row spacing, column spacing].", "options.Spacing");
+            }
+
+            if (spacing.Any(d => !double.IsFinite(d) || d <= 0))
+            {
+                throw new ArgumentOutOfRangeException("options.Spacing", $"Spacing [{string.Join(", ", spacing)}] must hold finite values > 0.");
+            }
+        }
+
+        _spacing = options.Spacing?.ToArray() ?? [];
+        Activation = options.Activation;
+        TruncateDistances = options.TruncateDistances;
+        FullClass = options.FullClass;
+        SavedOptions = LossOptionsSnapshot.Copy(options);
+    }
+
+    /// <summary>A copy of the settings this loss was built with, for saving it (SegML's model file).</summary>
+    internal BoundaryLossOptions SavedOptions { get; }
+
+    /// <inheritdoc/>
+    public string Name => "boundary";
+
+    /// <summary>The activation applied to the input.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>The channels summed over, or <see langword="null"/> for every channel but the background.</summary>
+    public IReadOnlyList<int>? ClassIndices => _classIndices;
+
+    /// <summary>Whether distances are truncated toward 0.</summary>
+    public bool TruncateDistances { get; }
+
+    /// <summary>The map of a class covering a whole image.</summary>
+    public FullMaskDistance FullClass { get; }
+
+    /// <summary>
+    /// The signed distance map φ_G of every kept class, <c>[N, K, H, W]</c> with K the kept channels in
+    /// <see cref="ClassIndices"/> order (the reference's <c>dist_maps</c> restricted to <c>idc</c>).
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="shape">The shape of the scores the target belongs to.</param>
+    /// <param name="target">The ground truth.</param>
+    /// <returns>The maps.</returns>
+    /// <exception cref="ArgumentException">The target does not match <paramref name="shape"/>, or a class index is out of range.</exception>
+    public double[] DistanceMaps<T>(SegmentationShape shape, SegmentationTarget<T> target)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        target.Validate(shape, nameof(target));
+        int[] kept = Kept(shape);
+        var maps = new double[shape.Batch * kept.Length * shape.PixelsPerImage];
+        var valid = new double[maps.Length];
+        Fill(shape, target, kept, maps, valid);
+        return maps;
+    }
+
+    /// <inheritdoc/>
+    public double Compute<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        shape.ValidateScores(input.Length, nameof(input));
+        shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
+        target.Validate(shape, nameof(target));
+        if (Activation == Activation.Softmax && shape.Classes == 1)
+        {
+            throw new ArgumentException("A softmax over one channel is constant 1; use Activation.Sigmoid for a binary model with one logit.", nameof(input));
+        }
+
+        FiniteGuard.ThrowIfNotFinite(input, nameof(input));
+        int[] kept = Kept(shape);
+        int s = shape.PixelsPerImage;
+        var maps = new double[shape.Batch * kept.Length * s];
+        var valid = new double[maps.Length];
+        Fill(shape, target, kept, maps, valid);
+
+        T[] rented = ArrayPool<T>.Shared.Rent(input.Length);
+        try
+        {
+            Span<T> probabilities = rented.AsSpan(0, input.Length);
+            ActivationKernels.Apply(Activation, input, shape, probabilities);
+            double sum = 0, count = 0;
+            for (int n = 0; n < shape.Batch; n++)
+            {
+                for (int j = 0; j < kept.Length; j++)
+                {
+                    int row = ((n * shape.Classes) + kept[j]) * s;
+                    int at = ((n * kept.Length) + j) * s;
+                    for (int i = 0; i < s; i++)
+                    {
+                        sum += valid[at + i] * maps[at + i] * double.CreateTruncating(probabilities[row + i]);
+                        count += valid[at + i];
+                    }
+                }
+            }
+
+            if (!inputGradient.IsEmpty)
+            {
+                // ∂loss/∂p = valid·φ/count on the kept channels, 0 elsewhere; then back through the activation.
+                inputGradient.Clear();
+                double scale = count > 0 ? 1 / count : 0;
+                for (int n = 0; n < shape.Batch; n++)
+                {
+                    for (int j = 0; j < kept.Length; j++)
+                    {
+                        int row = ((n * shape.Classes) + kept[j]) * s;
+                        int at = ((n * kept.Length) + j) * s;
+                        for (int i = 0; i < s; i++)
+                        {
+                            inputGradient[row + i] = T.CreateTruncating(valid[at + i] * maps[at + i] * scale);
+                        }
+                    }
+                }
+
+                ActivationKernels.Backward(Activation, probabilities, inputGradient, shape);
+            }
+
+            return count > 0 ? sum / count : 0;
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(rented);
+        }
+    }
+
+    private int[] Kept(SegmentationShape shape)
+    {
+        int[] kept = _classIndices ?? (shape.Classes == 1 ? [0] : Enumerable.Range(1, shape.Classes - 1).ToArray());
+        foreach (int k in kept)
+        {
+            if (k >= shape.Classes)
+            {
+                throw new ArgumentException($"ClassIndices holds {k}, but the input has {shape.Classes} channels.", "options.ClassIndices");
+            }
+        }
+
+        return kept;
+    }
+
+    /// <summary>Writes φ_G and the validity (1 or 0) of every kept (image, class) row.</summary>
+    private void Fill<T>(SegmentationShape shape, SegmentationTarget<T> target, int[] kept, double[] maps, double[] valid)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // The masks are read from the target (a ref struct) on this thread; the maps, one exact EDT pair per row, in parallel.
+        int s = shape.PixelsPerImage;
+        int rows = shape.Batch * kept.Length;
+        var masks = new byte[rows * s];
+        var t = new T[s];
+        var v = new T[s];
+        T half = T.CreateTruncating(0.5);
+        for (int r = 0; r < rows; r++)
+        {
+            target.FillRow(shape, r / kept.Length, kept[r % kept.Length], t, v);
+            for (int i = 0; i < s; i++)
+            {
+                masks[(r * s) + i] = t[i] > half ? (byte)1 : (byte)0; // ignored pixels have t = 0: outside the class
+                valid[(r * s) + i] = double.CreateTruncating(v[i]);
+            }
+        }
+
+        int height = shape.Height, width = shape.Width;
+        ParallelWork.For(rows, (long)rows * s * 16, r =>
+            SignedDistanceMap.Compute(masks.AsSpan(r * s, s), [height, width], _spacing, maps.AsSpan(r * s, s), FullClass, TruncateDistances));
+    }
+}
