@@ -128,7 +128,7 @@ public sealed class CalibrationAccumulator
     /// probability is the confidence, and the accuracy is 1 when that class (the first, on a tie) is the label. Needs one group.
     /// </summary>
     /// <param name="probabilities">Class probabilities, channel-major: p_c of pixel i at [c·P + i]; C ≥ 1 channels.</param>
-    /// <param name="labels">The true class of each of the P pixels; a negative label (the ignore index) is skipped.</param>
+    /// <param name="labels">The true class of each of the P pixels; a label outside 0..C−1 (the ignore index) is skipped.</param>
     /// <typeparam name="T">float or double.</typeparam>
     /// <exception cref="InvalidOperationException">The accumulator has more than one group.</exception>
     /// <exception cref="ArgumentException">The probabilities do not split into whole channels of P pixels.</exception>
@@ -149,7 +149,7 @@ public sealed class CalibrationAccumulator
         int channels = probabilities.Length / pixels;
         for (int i = 0; i < pixels; i++)
         {
-            if (labels[i] < 0)
+            if ((uint)labels[i] >= (uint)channels)
             {
                 continue;
             }
