@@ -264,11 +264,7 @@ internal static class EvalCommand
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean cross-entropy {ce:F4} (per image over non-ignored pixels, averaged over {crossEntropyImages} images)"));
             }
 
-            if (metrics.Calibration is { } calibration)
-            {
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"calibration ({calibration.Bins} bins, top-label): ECE {calibration.ExpectedCalibrationError:F4}, ACE {calibration.AverageCalibrationError:F4}, MCE {calibration.MaximumCalibrationError:F4}"));
-            }
-
+            WriteCalibrationLine(stdout, metrics);
             stdout.WriteLine();
             stdout.Write(metrics.GetFormattedConfusionTable());
             if (request.JsonPath is { } json)
@@ -319,6 +315,15 @@ internal static class EvalCommand
 
         (int start, int length) = s.Range(pairs.Count);
         return pairs.Skip(start).Take(length).ToArray();
+    }
+
+    /// <summary>The text report's calibration line (with --calibration), shared with <c>segml merge</c>.</summary>
+    internal static void WriteCalibrationLine(TextWriter stdout, SegmentationMetrics metrics)
+    {
+        if (metrics.Calibration is { } calibration)
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"calibration ({calibration.Bins} bins, top-label): ECE {calibration.ExpectedCalibrationError:F4}, ACE {calibration.AverageCalibrationError:F4}, MCE {calibration.MaximumCalibrationError:F4}"));
+        }
     }
 
     /// <summary>

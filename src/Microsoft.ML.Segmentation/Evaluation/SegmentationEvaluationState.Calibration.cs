@@ -10,8 +10,9 @@ namespace Microsoft.ML.Segmentation.Evaluation;
 /// <content>
 /// The calibration part of the JSON form (version 3): <c>"options": {"calibration": null | {"bins", "reduction"}}</c>
 /// and, at the top level, <c>"calibration": null | {"topLabel": bins, "classes": [bins per class]}</c> with
-/// <c>bins = {"count": [...], "confidence": [...], "accuracy": [...]}</c> (per-bin sums). Versions 1 and 2 have neither:
-/// they read as calibration off.
+/// <c>bins = {"count": [...], "confidence": [...], "accuracy": [...]}</c>: per-bin counts, and the confidence and
+/// accuracy sums as decimal strings of 128-bit integers in units of 2⁻⁶⁴ (the exact fixed-point sums, so that merged
+/// shards equal a single run bit for bit). Versions 1 and 2 have neither: they read as calibration off.
 /// </content>
 public sealed partial class SegmentationEvaluationState
 {
@@ -63,7 +64,7 @@ public sealed partial class SegmentationEvaluationState
         writer.WriteEndObject();
     }
 
-    private static CalibrationBin[][]? ReadCalibrationBins(JsonElement root, CalibrationOptions? settings, int classes)
+    private static CalibrationSums[]? ReadCalibrationBins(JsonElement root, CalibrationOptions? settings, int classes)
     {
         if (settings is null)
         {
@@ -71,7 +72,7 @@ public sealed partial class SegmentationEvaluationState
         }
 
         JsonElement element = root.GetProperty("calibration");
-        var result = new List<CalibrationBin[]> { ReadBins(element.GetProperty("topLabel"), settings.Bins) };
+        var result = new List<CalibrationSums> { ReadBins(element.GetProperty("topLabel"), settings.Bins) };
         result.AddRange(element.GetProperty("classes").EnumerateArray().Select(e => ReadBins(e, settings.Bins)));
         if (result.Count != classes + 1)
         {
@@ -81,7 +82,7 @@ public sealed partial class SegmentationEvaluationState
         return result.ToArray();
     }
 
-    private static void WriteBins(Utf8JsonWriter writer, string? name, CalibrationBin[] bins)
+    private static void WriteBins(Utf8JsonWriter writer, string? name, CalibrationSums bins)
     {
         if (name is null)
         {
@@ -92,34 +93,41 @@ public sealed partial class SegmentationEvaluationState
             writer.WriteStartObject(name);
         }
 
-        Longs(writer, "count", bins.Select(b => b.Count));
+        Longs(writer, "count", bins.Count);
         writer.WriteStartArray("confidence");
-        foreach (CalibrationBin b in bins)
+        foreach (Int128 v in bins.Confidence)
         {
-            writer.WriteNumberValue(b.ConfidenceSum);
+            writer.WriteStringValue(CalibrationSums.Format(v));
         }
 
         writer.WriteEndArray();
         writer.WriteStartArray("accuracy");
-        foreach (CalibrationBin b in bins)
+        foreach (Int128 v in bins.Accuracy)
         {
-            writer.WriteNumberValue(b.AccuracySum);
+            writer.WriteStringValue(CalibrationSums.Format(v));
         }
 
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
 
-    private static CalibrationBin[] ReadBins(JsonElement element, int bins)
+    private static CalibrationSums ReadBins(JsonElement element, int bins)
     {
         long[] count = element.GetProperty("count").EnumerateArray().Select(e => e.GetInt64()).ToArray();
-        double[] confidence = element.GetProperty("confidence").EnumerateArray().Select(e => e.GetDouble()).ToArray();
-        double[] accuracy = element.GetProperty("accuracy").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Int128[] confidence = element.GetProperty("confidence").EnumerateArray().Select(ReadFixed).ToArray();
+        Int128[] accuracy = element.GetProperty("accuracy").EnumerateArray().Select(ReadFixed).ToArray();
         if (count.Length != bins || confidence.Length != bins || accuracy.Length != bins)
         {
             throw new InvalidDataException($"Calibration bins hold {count.Length}, {confidence.Length} and {accuracy.Length} values, not {bins}.");
         }
 
-        return Enumerable.Range(0, bins).Select(b => new CalibrationBin(count[b], confidence[b], accuracy[b])).ToArray();
+        var sums = new CalibrationSums(bins);
+        count.CopyTo(sums.Count, 0);
+        confidence.CopyTo(sums.Confidence, 0);
+        accuracy.CopyTo(sums.Accuracy, 0);
+        return sums;
     }
+
+    private static Int128 ReadFixed(JsonElement element)
+        => CalibrationSums.Parse(element.GetString() ?? throw new FormatException("A calibration sum is null."));
 }

@@ -34,7 +34,7 @@ public sealed partial class SegmentationEvaluationState
     private readonly SkippedImage[] _skipped;
     private readonly BoundaryMetricOptions? _boundaryMetrics;
     private readonly CalibrationOptions? _calibration;
-    private readonly CalibrationBin[][]? _calibrationBins;
+    private readonly CalibrationSums[]? _calibrationBins;
 
     internal SegmentationEvaluationState(
         string[] classNames,
@@ -44,7 +44,7 @@ public sealed partial class SegmentationEvaluationState
         ConfusionCounts[] imageCounts,
         double[][]? imageBoundary,
         SkippedImage[]? skipped = null,
-        CalibrationBin[][]? calibrationBins = null)
+        CalibrationSums[]? calibrationBins = null)
     {
         _classNames = classNames;
         IgnoreIndex = options.IgnoreIndex;
@@ -96,8 +96,8 @@ public sealed partial class SegmentationEvaluationState
     /// </summary>
     public CalibrationOptions? Calibration => _calibration?.Clone();
 
-    /// <summary>The calibration bins: the top-label bins, then each class's; null when calibration is off.</summary>
-    internal IReadOnlyList<CalibrationBin[]>? CalibrationBins => _calibrationBins;
+    /// <summary>The exact calibration sums: the top-label bins, then each class's; null when calibration is off.</summary>
+    internal IReadOnlyList<CalibrationSums>? CalibrationBins => _calibrationBins;
 
     /// <summary>The shard this state holds, or <see langword="null"/> for a whole (or merged) evaluation.</summary>
     public EvaluationShard? Shard { get; }
@@ -189,23 +189,20 @@ public sealed partial class SegmentationEvaluationState
         return new SegmentationEvaluationState(first._classNames, first.ToOptions(), null, confusion, counts, boundary, skipped, MergeCalibration(ordered));
     }
 
-    /// <summary>The bins of the states summed bin by bin, in the (shard) order given; null when calibration is off.</summary>
-    private static CalibrationBin[][]? MergeCalibration(IReadOnlyList<SegmentationEvaluationState> ordered)
+    /// <summary>The states' exact bins summed (integers: any order gives the same); null when calibration is off.</summary>
+    private static CalibrationSums[]? MergeCalibration(IReadOnlyList<SegmentationEvaluationState> ordered)
     {
         if (ordered[0]._calibrationBins is not { } first)
         {
             return null;
         }
 
-        CalibrationBin[][] sum = first.Select(g => new CalibrationBin[g.Length]).ToArray();
+        CalibrationSums[] sum = first.Select(g => new CalibrationSums(g.Length)).ToArray();
         foreach (SegmentationEvaluationState state in ordered)
         {
             for (int g = 0; g < sum.Length; g++)
             {
-                for (int b = 0; b < sum[g].Length; b++)
-                {
-                    sum[g][b] = sum[g][b].Plus(state._calibrationBins![g][b]);
-                }
+                sum[g].Add(state._calibrationBins![g]);
             }
         }
 

@@ -206,19 +206,19 @@ public sealed class SegmentationEvaluator
         _skipped.ToArray(),
         CalibrationBins());
 
-    /// <summary>The calibration sums as the state keeps them: the top-label bins, then each class's; null when off.</summary>
-    private CalibrationBin[][]? CalibrationBins()
+    /// <summary>The exact calibration sums as the state keeps them: the top-label bins, then each class's; null when off.</summary>
+    private CalibrationSums[]? CalibrationBins()
     {
         if (_topLabel is null || _classWise is null)
         {
             return null;
         }
 
-        var result = new CalibrationBin[NumClasses + 1][];
-        result[0] = _topLabel.Bins(0).ToArray();
+        var result = new CalibrationSums[NumClasses + 1];
+        result[0] = _topLabel.ExactSums(0);
         for (int c = 0; c < NumClasses; c++)
         {
-            result[c + 1] = _classWise.Bins(c).ToArray();
+            result[c + 1] = _classWise.ExactSums(c);
         }
 
         return result;
@@ -244,10 +244,10 @@ public sealed class SegmentationEvaluator
 
         if (state.CalibrationBins is { } bins && evaluator._topLabel is not null)
         {
-            evaluator._topLabel.AddBins(0, bins[0]);
+            evaluator._topLabel.AddExact(0, bins[0]);
             for (int c = 0; c < evaluator.NumClasses; c++)
             {
-                evaluator._classWise!.AddBins(c, bins[c + 1]);
+                evaluator._classWise!.AddExact(c, bins[c + 1]);
             }
         }
 
@@ -300,7 +300,7 @@ public sealed class SegmentationEvaluator
 
         CalibrationOptions settings = _options.Calibration!;
         double[] perClass = Enumerable.Range(0, NumClasses).Select(c => _classWise.Error(c, settings.Reduction)).ToArray();
-        return new CalibrationResults(settings.Bins, settings.Reduction, _topLabel.Bins(0).ToArray(), perClass);
+        return new CalibrationResults(settings.Bins, settings.Reduction, _topLabel.Bins(0), perClass);
     }
 
     private MetricOptions Options(MetricReduction reduction) => new()

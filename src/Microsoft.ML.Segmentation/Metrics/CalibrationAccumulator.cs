@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Numerics;
 
 namespace Microsoft.ML.Segmentation.Metrics;
@@ -9,13 +10,13 @@ namespace Microsoft.ML.Segmentation.Metrics;
 /// add up (<see cref="Merge"/>) to what one would hold after seeing both inputs, so shards and workers combine.
 /// </summary>
 /// <remarks>
-/// Memory: 24 bytes per bin per group, whatever the number of pixels. Counts merge exactly in any order; the sums are
-/// doubles, so a merge equals a single pass up to the rounding of the additions (about 1e-16 relative).
+/// Memory: 40 bytes per bin per group, whatever the number of pixels. The sums are kept in 128-bit fixed point (units
+/// of 2⁻⁶⁴), so they add exactly: a merge of shards equals a single pass bit for bit, in any order.
 /// <para>Thread safety: not thread-safe; give each worker its own accumulator and merge them.</para>
 /// </remarks>
 public sealed class CalibrationAccumulator
 {
-    private readonly CalibrationBin[] _bins;
+    private readonly CalibrationSums[] _sums;
 
     /// <summary>Creates an empty accumulator.</summary>
     /// <param name="binning">Where a confidence goes.</param>
@@ -27,7 +28,11 @@ public sealed class CalibrationAccumulator
         ArgumentOutOfRangeException.ThrowIfLessThan(groups, 1);
         Binning = binning;
         Groups = groups;
-        _bins = new CalibrationBin[groups * binning.BinCount];
+        _sums = new CalibrationSums[groups];
+        for (int g = 0; g < groups; g++)
+        {
+            _sums[g] = new CalibrationSums(binning.BinCount);
+        }
     }
 
     /// <summary>The binning.</summary>
@@ -41,10 +46,11 @@ public sealed class CalibrationAccumulator
     /// <returns>The count.</returns>
     public long CountOf(int group)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)group, (uint)Groups, nameof(group));
         long total = 0;
-        foreach (CalibrationBin bin in Bins(group))
+        foreach (long count in _sums[group].Count)
         {
-            total += bin.Count;
+            total += count;
         }
 
         return total;
@@ -52,12 +58,18 @@ public sealed class CalibrationAccumulator
 
     /// <summary>The bins of <paramref name="group"/>, in bin order.</summary>
     /// <param name="group">The group, in 0..<see cref="Groups"/>−1.</param>
-    /// <returns>A view of the sums (valid until the next change).</returns>
-    public ReadOnlySpan<CalibrationBin> Bins(int group)
+    /// <returns>A copy of the sums, as doubles.</returns>
+    public CalibrationBin[] Bins(int group)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)group, (uint)Groups, nameof(group));
-        return _bins.AsSpan(group * Binning.BinCount, Binning.BinCount);
+        return _sums[group].ToBins();
     }
+
+    /// <summary>The exact sums of <paramref name="group"/> (a copy), for a saved state.</summary>
+    internal CalibrationSums ExactSums(int group) => _sums[group].Copy();
+
+    /// <summary>Adds exact sums (a saved state's) to <paramref name="group"/>.</summary>
+    internal void AddExact(int group, CalibrationSums sums) => _sums[group].Add(sums);
 
     /// <summary>The calibration error of <paramref name="group"/>: see <see cref="CalibrationError.Compute"/>.</summary>
     /// <param name="group">The group.</param>
@@ -73,8 +85,7 @@ public sealed class CalibrationAccumulator
     public void Add(int group, double confidence, double accuracy)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)group, (uint)Groups, nameof(group));
-        ref CalibrationBin bin = ref _bins[(group * Binning.BinCount) + Binning.BinOf(confidence)];
-        bin = new CalibrationBin(bin.Count + 1, bin.ConfidenceSum + confidence, bin.AccuracySum + accuracy);
+        _sums[group].Add(Binning.BinOf(confidence), confidence, accuracy);
     }
 
     /// <summary>Adds bin sums (a saved state's) to <paramref name="group"/>.</summary>
@@ -89,10 +100,12 @@ public sealed class CalibrationAccumulator
             throw new ArgumentException($"{bins.Length} bins were given; the binning has {Binning.BinCount}.", nameof(bins));
         }
 
-        Span<CalibrationBin> own = _bins.AsSpan(group * Binning.BinCount, Binning.BinCount);
-        for (int b = 0; b < own.Length; b++)
+        CalibrationSums own = _sums[group];
+        for (int b = 0; b < bins.Length; b++)
         {
-            own[b] = own[b].Plus(bins[b]);
+            own.Count[b] += bins[b].Count;
+            own.Confidence[b] += CalibrationSums.ToFixed(bins[b].ConfidenceSum);
+            own.Accuracy[b] += CalibrationSums.ToFixed(bins[b].AccuracySum);
         }
     }
 
@@ -182,10 +195,10 @@ public sealed class CalibrationAccumulator
         }
 
         // Snapshot first, so merging an accumulator into itself doubles it cleanly.
-        CalibrationBin[] theirs = (CalibrationBin[])other._bins.Clone();
-        for (int i = 0; i < _bins.Length; i++)
+        CalibrationSums[] theirs = other._sums.Select(s => s.Copy()).ToArray();
+        for (int g = 0; g < Groups; g++)
         {
-            _bins[i] = _bins[i].Plus(theirs[i]);
+            _sums[g].Add(theirs[g]);
         }
     }
 
