@@ -25,6 +25,7 @@ internal static class EvalCommand
         new("resize-masks", null, "Resize a mask of another size than its image to the image (nearest neighbour). Default: such a mask is an error, as it is most often paired with the wrong image."),
         new("reduction", "name", "How mIoU and mDice reduce: macro, micro, weighted, macro-imagewise, … Default: macro."),
         new("boundary", null, "Also compute boundary metrics per class: HD95, average surface distance, surface Dice (1 px), Boundary IoU."),
+        new("calibration", null, "Also compute calibration errors from the model's scores (15 bins): top-label ECE, ACE and MCE, and ECE per class."),
         new("json", "out.json|-", "Also write the metrics, class names, model and options as JSON; '-' writes that document to stdout in place of the text report."),
         new("report", "dir", "Also write an HTML report (charts, confusion heatmap, worst images) and its PNGs into dir."),
         new("shard", "i/n", "Evaluate only shard i of n (0-based): the i-th of n contiguous blocks of the pairs in sorted order; needs --state."),
@@ -111,6 +112,11 @@ internal static class EvalCommand
             .Append(transforms.LoadMasks(classNames, options: masks))
             .Append(scoring.Scorer);
         string predicted = "Scores";
+        if (request.Calibration && scoring.OutputsMask)
+        {
+            throw new CliInputException("--calibration needs the model's scores, but this model outputs a mask (its post-processing took the argmax).");
+        }
+
         if (!scoring.OutputsMask)
         {
             pipeline = pipeline.Append(transforms.PredictMasks(classNames, threshold: settings.Threshold));
@@ -147,6 +153,7 @@ internal static class EvalCommand
                 Reduction = request.Reduction,
                 // The common evaluation setting (HD95, ASSD); the columns segml eval has always printed.
                 BoundaryMetrics = request.Boundary ? BoundaryMetricOptions.Hd95() : null,
+                Calibration = request.Calibration ? new CalibrationOptions() : null,
                 OnBadRow = request.SkipBad ? BadRowPolicy.SkipAndRecord : BadRowPolicy.FailFast,
             },
             LossColumnNames = crossEntropy ? [CrossEntropyColumn] : [],
@@ -259,6 +266,7 @@ internal static class EvalCommand
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean cross-entropy {ce:F4} (per image over non-ignored pixels, averaged over {crossEntropyImages} images)"));
             }
 
+            WriteCalibrationLine(stdout, metrics);
             stdout.WriteLine();
             stdout.Write(metrics.GetFormattedConfusionTable());
             if (request.JsonPath is { } json)
@@ -311,6 +319,15 @@ internal static class EvalCommand
         return pairs.Skip(start).Take(length).ToArray();
     }
 
+    /// <summary>The text report's calibration line (with --calibration), shared with <c>segml merge</c>.</summary>
+    internal static void WriteCalibrationLine(TextWriter stdout, SegmentationMetrics metrics)
+    {
+        if (metrics.Calibration is { } calibration)
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"calibration ({calibration.Bins} bins, top-label): ECE {calibration.ExpectedCalibrationError:F4}, ACE {calibration.AverageCalibrationError:F4}, MCE {calibration.MaximumCalibrationError:F4}"));
+        }
+    }
+
     /// <summary>
     /// The "options" object of the JSON report; also saved in a shard's state, so that <c>segml merge --json</c> writes
     /// the same document as a single run.
@@ -321,6 +338,7 @@ internal static class EvalCommand
         described["ignoreIndex"] = request.IgnoreIndex;
         described["reduction"] = request.Reduction.ToString();
         described["boundary"] = request.Boundary;
+        described["calibration"] = request.Calibration;
         described["maskFormat"] = request.MaskFormat.ToString();
         described["resizeMasks"] = request.ResizeMasks;
         described["skipBad"] = request.SkipBad;
@@ -355,6 +373,8 @@ internal static class EvalCommand
         public string? JsonPath { get; init; }
 
         public bool Boundary { get; init; }
+
+        public bool Calibration { get; init; }
 
         public bool Quiet { get; init; }
 
@@ -402,6 +422,7 @@ internal static class EvalCommand
                 ResizeMasks = options.Has("resize-masks"),
                 JsonPath = options.Get("json"),
                 Boundary = options.Has("boundary"),
+                Calibration = options.Has("calibration"),
                 Quiet = options.Has("quiet"),
                 ReportDirectory = options.Get("report"),
                 SkipBad = options.Has("skip-bad"),

@@ -119,6 +119,7 @@ internal static class MergeCommand
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean cross-entropy {ce:F4} (per image over non-ignored pixels, averaged over {count} images)"));
         }
 
+        EvalCommand.WriteCalibrationLine(stdout, metrics);
         stdout.WriteLine();
         stdout.Write(metrics.GetFormattedConfusionTable());
         if (jsonPath is not null)

@@ -73,6 +73,12 @@ internal sealed class DataViewEvaluation
             InputColumn.Geometry(GeometryColumnName, "geometryColumnName").Check(schema);
         }
 
+        if (Options.Calibration is { } calibration)
+        {
+            InputColumn.FloatVector(calibration.ScoresColumnName, "options.Calibration.ScoresColumnName").Check(schema);
+            _ = ScoresAreProbabilities(schema);
+        }
+
         SegmentationEvaluatorOptions options = Options.Clone();
         options.ClassNames ??= ColumnTypes.ClassNamesOf(label, classes);
         options.IgnoreIndex = Ignore;
@@ -91,6 +97,14 @@ internal sealed class DataViewEvaluation
         bool skip = Options.OnBadRow == BadRowPolicy.SkipAndRecord;
         bool geometryNeeded = Options.BoundaryMetrics is not null || ReadGeometry;
         var columns = new List<DataViewSchema.Column> { schema[LabelColumnName], schema[PredictedColumnName] };
+        string? scoresName = Options.Calibration?.ScoresColumnName;
+        if (scoresName is not null && scoresName != PredictedColumnName)
+        {
+            columns.Add(schema[scoresName]);
+        }
+
+        bool scoresAreProbabilities = scoresName is not null && ScoresAreProbabilities(schema);
+        var calibrationScores = new CalibrationScores();
         if (geometryNeeded)
         {
             columns.Add(schema[GeometryColumnName]);
@@ -113,6 +127,8 @@ internal sealed class DataViewEvaluation
         ValueGetter<VBuffer<uint>> getLabel = cursor.GetGetter<VBuffer<uint>>(schema[LabelColumnName]);
         ValueGetter<VBuffer<uint>> getPredicted = cursor.GetGetter<VBuffer<uint>>(schema[PredictedColumnName]);
         ValueGetter<VBuffer<int>>? getGeometry = geometryNeeded ? cursor.GetGetter<VBuffer<int>>(schema[GeometryColumnName]) : null;
+        ValueGetter<VBuffer<float>>? getScores = scoresName is null ? null : cursor.GetGetter<VBuffer<float>>(schema[scoresName]);
+        VBuffer<float> scoresValue = default;
         ValueGetter<float>[] getLosses = lossColumns.Select(c => cursor.GetGetter<float>(c)).ToArray();
         var losses = new float[getLosses.Length];
         ReadOnlyMemory<char> nameValue = default;
@@ -205,6 +221,14 @@ internal sealed class DataViewEvaluation
                         : throw new InvalidOperationException($"Row {cursor.Position}: the masks hold {truth.Length} pixels, neither the tensor's {geometry.OutputWidth}×{geometry.OutputHeight} nor the image's {geometry.OriginalWidth}×{geometry.OriginalHeight}.");
             }
 
+            // Read and check the scores before anything is added, so a bad row leaves the evaluator as it was.
+            ReadOnlySpan<float> probabilities = default;
+            if (getScores is not null)
+            {
+                getScores(ref scoresValue);
+                probabilities = calibrationScores.Probabilities(scoresValue.IsDense ? scoresValue.GetValues() : scoresValue.DenseValues().ToArray(), scoresAreProbabilities, evaluator.NumClasses, truth.Length, cursor.Position, scoresName!);
+            }
+
             if (Options.BoundaryMetrics is not null)
             {
                 evaluator.Add(prediction, truth, height, width);
@@ -214,8 +238,22 @@ internal sealed class DataViewEvaluation
                 evaluator.Add(prediction, truth);
             }
 
+            if (getScores is not null)
+            {
+                evaluator.AddProbabilities(probabilities, truth);
+            }
+
             OnRow?.Invoke(new EvaluatedRow(cursor.Position, name, truth, prediction, height, width, losses));
         }
+    }
+
+    /// <summary>Whether the calibration scores column holds probabilities (its ScoreKind annotation); unknown is an error, never a guess.</summary>
+    private bool ScoresAreProbabilities(DataViewSchema schema)
+    {
+        string name = Options.Calibration!.ScoresColumnName;
+        return ColumnTypes.ScoreKindOf(schema[name]) ?? throw new ArgumentException(
+            $"Column '{name}' does not say whether it holds logits or probabilities (its ScoreKind annotation; ScoreOnnx and trained heads set it), and calibration needs probabilities.",
+            "options.Calibration.ScoresColumnName");
     }
 
     private static int ClassCount(DataViewSchema.Column column)

@@ -16,7 +16,7 @@ namespace Microsoft.ML.Segmentation.Evaluation;
 /// <c>"NaN"</c>, <c>"Infinity"</c> and <c>"-Infinity"</c>, so a round trip is lossless.
 /// <para>Version 2 writes the boundary settings as <c>"options": {"boundaryMetrics": null | {"percentile" (null: the
 /// maximum), "surfaceTolerance", "boundaryWidth", "spacing" (null or one per axis), "metric", "directed",
-/// "symmetric"}}</c>. Version 1 states (<c>"boundaryMetrics": true/false</c> beside <c>"boundaryPercentile"</c>,
+/// "symmetric"}}</c>; version 3 adds the calibration settings and per-bin sums (see the calibration part). Version 1 states (<c>"boundaryMetrics": true/false</c> beside <c>"boundaryPercentile"</c>,
 /// <c>"surfaceTolerance"</c> and <c>"boundaryWidth"</c>) are still read, as the settings that evaluator used: a
 /// percentile of 100 was computed as the maximum and the average surface distance was always symmetric.</para>
 /// </content>
@@ -63,6 +63,7 @@ public sealed partial class SegmentationEvaluationState
         writer.WriteString("absentClass", AbsentClass.ToString());
         writer.WriteString("absence", Absence.ToString());
         WriteBoundarySettings(writer, _boundaryMetrics);
+        WriteCalibrationSettings(writer, _calibration);
         writer.WriteEndObject();
         if (Shard is EvaluationShard shard)
         {
@@ -102,6 +103,7 @@ public sealed partial class SegmentationEvaluationState
 
         writer.WriteEndArray();
         SkippedImage.WriteJsonArray(writer, _skipped);
+        WriteCalibrationBins(writer);
         writer.WriteEndObject();
     }
 
@@ -167,6 +169,7 @@ public sealed partial class SegmentationEvaluationState
             AbsentClass = Enum.Parse<AbsentClassPolicy>(o.GetProperty("absentClass").GetString()!),
             Absence = Enum.Parse<AbsenceCriterion>(o.GetProperty("absence").GetString()!),
             BoundaryMetrics = version == 1 ? ReadVersion1BoundarySettings(o) : ReadBoundarySettings(o.GetProperty("boundaryMetrics")),
+            Calibration = ReadCalibrationSettings(o, version),
         };
 
         JsonElement shardElement = root.GetProperty("shard");
@@ -201,7 +204,7 @@ public sealed partial class SegmentationEvaluationState
         SkippedImage[] skipped = root.TryGetProperty("skipped", out JsonElement skippedElement)
             ? skippedElement.EnumerateArray().Select(SkippedImage.FromJson).ToArray()
             : [];
-        return new SegmentationEvaluationState(names, options, shard, confusion, counts.ToArray(), boundary?.ToArray(), skipped);
+        return new SegmentationEvaluationState(names, options, shard, confusion, counts.ToArray(), boundary?.ToArray(), skipped, ReadCalibrationBins(root, options.Calibration, c));
     }
 
     private static void WriteBoundarySettings(Utf8JsonWriter writer, BoundaryMetricOptions? settings)

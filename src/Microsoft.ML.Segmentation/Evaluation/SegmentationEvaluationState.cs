@@ -25,7 +25,7 @@ namespace Microsoft.ML.Segmentation.Evaluation;
 public sealed partial class SegmentationEvaluationState
 {
     /// <summary>The JSON format version this library writes (and the highest it reads).</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     private readonly string[] _classNames;
     private readonly long[] _confusion;
@@ -33,6 +33,8 @@ public sealed partial class SegmentationEvaluationState
     private readonly double[][]? _imageBoundary;
     private readonly SkippedImage[] _skipped;
     private readonly BoundaryMetricOptions? _boundaryMetrics;
+    private readonly CalibrationOptions? _calibration;
+    private readonly CalibrationSums[]? _calibrationBins;
 
     internal SegmentationEvaluationState(
         string[] classNames,
@@ -41,7 +43,8 @@ public sealed partial class SegmentationEvaluationState
         long[] confusion,
         ConfusionCounts[] imageCounts,
         double[][]? imageBoundary,
-        SkippedImage[]? skipped = null)
+        SkippedImage[]? skipped = null,
+        CalibrationSums[]? calibrationBins = null)
     {
         _classNames = classNames;
         IgnoreIndex = options.IgnoreIndex;
@@ -49,6 +52,13 @@ public sealed partial class SegmentationEvaluationState
         AbsentClass = options.AbsentClass;
         Absence = options.Absence;
         _boundaryMetrics = options.BoundaryMetrics?.Clone();
+        _calibration = options.Calibration?.Clone();
+        if ((_calibration is null) != (calibrationBins is null))
+        {
+            throw new ArgumentException("Calibration bins are given exactly when calibration is on.", nameof(calibrationBins));
+        }
+
+        _calibrationBins = calibrationBins;
         Shard = shard;
         _confusion = confusion;
         _imageCounts = imageCounts;
@@ -80,6 +90,15 @@ public sealed partial class SegmentationEvaluationState
     /// </summary>
     public BoundaryMetricOptions? BoundaryMetrics => _boundaryMetrics?.Clone();
 
+    /// <summary>
+    /// The calibration settings (<see cref="SegmentationEvaluatorOptions.Calibration"/>), or <see langword="null"/> when
+    /// calibration was off. Each call returns a new copy.
+    /// </summary>
+    public CalibrationOptions? Calibration => _calibration?.Clone();
+
+    /// <summary>The exact calibration sums: the top-label bins, then each class's; null when calibration is off.</summary>
+    internal IReadOnlyList<CalibrationSums>? CalibrationBins => _calibrationBins;
+
     /// <summary>The shard this state holds, or <see langword="null"/> for a whole (or merged) evaluation.</summary>
     public EvaluationShard? Shard { get; }
 
@@ -102,7 +121,7 @@ public sealed partial class SegmentationEvaluationState
     /// <param name="shard">The shard.</param>
     /// <returns>A new state sharing this one's data.</returns>
     public SegmentationEvaluationState WithShard(EvaluationShard? shard)
-        => new(_classNames, ToOptions(), shard, _confusion, _imageCounts, _imageBoundary, _skipped);
+        => new(_classNames, ToOptions(), shard, _confusion, _imageCounts, _imageBoundary, _skipped, _calibrationBins);
 
     /// <summary>The evaluator options this state was accumulated with.</summary>
     /// <returns>A new options object.</returns>
@@ -114,6 +133,7 @@ public sealed partial class SegmentationEvaluationState
         AbsentClass = AbsentClass,
         Absence = Absence,
         BoundaryMetrics = _boundaryMetrics?.Clone(),
+        Calibration = _calibration?.Clone(),
     };
 
     /// <summary>The metrics of the images in this state: what <see cref="SegmentationEvaluator.GetMetrics"/> gave (or would give) for them.</summary>
@@ -166,7 +186,27 @@ public sealed partial class SegmentationEvaluationState
         ConfusionCounts[] counts = ordered.SelectMany(s => s._imageCounts).ToArray();
         double[][]? boundary = first._boundaryMetrics is not null ? ordered.SelectMany(s => s._imageBoundary!).ToArray() : null;
         SkippedImage[] skipped = ordered.SelectMany(s => s._skipped).ToArray();
-        return new SegmentationEvaluationState(first._classNames, first.ToOptions(), null, confusion, counts, boundary, skipped);
+        return new SegmentationEvaluationState(first._classNames, first.ToOptions(), null, confusion, counts, boundary, skipped, MergeCalibration(ordered));
+    }
+
+    /// <summary>The states' exact bins summed (integers: any order gives the same); null when calibration is off.</summary>
+    private static CalibrationSums[]? MergeCalibration(IReadOnlyList<SegmentationEvaluationState> ordered)
+    {
+        if (ordered[0]._calibrationBins is not { } first)
+        {
+            return null;
+        }
+
+        CalibrationSums[] sum = first.Select(g => new CalibrationSums(g.Length)).ToArray();
+        foreach (SegmentationEvaluationState state in ordered)
+        {
+            for (int g = 0; g < sum.Length; g++)
+            {
+                sum[g].Add(state._calibrationBins![g]);
+            }
+        }
+
+        return sum;
     }
 
     /// <summary>The shard indices missing from <paramref name="states"/> (all labelled with shards of one count).</summary>
@@ -255,6 +295,9 @@ public sealed partial class SegmentationEvaluationState
             ("AbsentClass", a.AbsentClass, b.AbsentClass),
             ("Absence", a.Absence, b.Absence),
             ("BoundaryMetrics", a._boundaryMetrics is null ? "none" : "on", b._boundaryMetrics is null ? "none" : "on"),
+            ("Calibration", a._calibration is null ? "none" : "on", b._calibration is null ? "none" : "on"),
+            ("Calibration.Bins", a._calibration?.Bins, b._calibration?.Bins),
+            ("Calibration.Reduction", a._calibration?.Reduction, b._calibration?.Reduction),
         ];
         foreach ((string name, object? x, object? y) in options)
         {

@@ -25,7 +25,10 @@ public sealed class SegmentationEvaluator
     private readonly ConfusionMatrix _image;
     private readonly List<ConfusionCounts> _imageCounts = new();
     private readonly BoundaryAccumulator? _boundary;
+    private readonly CalibrationAccumulator? _topLabel;
+    private readonly CalibrationAccumulator? _classWise;
     private readonly List<SkippedImage> _skipped = new();
+    private int[] _calibrationLabels = Array.Empty<int>();
 
     /// <summary>Creates an evaluator for <paramref name="numClasses"/> classes.</summary>
     /// <param name="numClasses">Number of classes C; at least 1.</param>
@@ -51,6 +54,13 @@ public sealed class SegmentationEvaluator
         _total = new ConfusionMatrix(numClasses, _options.IgnoreIndex);
         _image = new ConfusionMatrix(numClasses, _options.IgnoreIndex);
         _boundary = _options.BoundaryMetrics is { } boundary ? new BoundaryAccumulator(numClasses, boundary) : null;
+        if (_options.Calibration is { } calibration)
+        {
+            calibration.Validate("options.Calibration");
+            CalibrationBinning binning = calibration.Binning();
+            _topLabel = new CalibrationAccumulator(binning, 1);
+            _classWise = new CalibrationAccumulator(binning, numClasses);
+        }
     }
 
     /// <summary>Number of classes C.</summary>
@@ -101,6 +111,42 @@ public sealed class SegmentationEvaluator
         _boundary?.Add(predicted, truth, height, width);
     }
 
+    /// <summary>
+    /// Adds one image's class probabilities to the calibration bins (<see cref="SegmentationEvaluatorOptions.Calibration"/>);
+    /// call it beside <c>Add</c> for each image. Pixels whose truth is the ignore index or outside 0..C−1 are skipped.
+    /// </summary>
+    /// <param name="probabilities">C probabilities per pixel, channel-major: class c of pixel i at [c·P + i].</param>
+    /// <param name="truth">Ground-truth class per pixel (P pixels).</param>
+    /// <exception cref="InvalidOperationException">Calibration is off.</exception>
+    /// <exception cref="ArgumentException">The lengths are not C channels of P pixels, or a probability is NaN.</exception>
+    public void AddProbabilities(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> truth)
+    {
+        if (_topLabel is null || _classWise is null)
+        {
+            throw new InvalidOperationException("Calibration is off: set SegmentationEvaluatorOptions.Calibration to add probabilities.");
+        }
+
+        if ((long)truth.Length * NumClasses != probabilities.Length)
+        {
+            throw new ArgumentException($"{probabilities.Length} probabilities are not {NumClasses} channels of {truth.Length} pixels.", nameof(probabilities));
+        }
+
+        if (_calibrationLabels.Length != truth.Length)
+        {
+            _calibrationLabels = new int[truth.Length];
+        }
+
+        // The ignore index may lie inside 0..C−1: mark ignored pixels −1, which both accumulators skip.
+        Span<int> labels = _calibrationLabels;
+        for (int i = 0; i < truth.Length; i++)
+        {
+            labels[i] = truth[i] == _options.IgnoreIndex ? -1 : truth[i];
+        }
+
+        _topLabel.AddTopLabel(probabilities, labels);
+        _classWise.AddClassWise(probabilities, labels);
+    }
+
     private void AddCounts(ReadOnlySpan<int> predicted, ReadOnlySpan<int> truth)
     {
         _image.Reset();
@@ -130,10 +176,18 @@ public sealed class SegmentationEvaluator
             throw new ArgumentException($"Cannot merge evaluators whose boundary metrics differ: the other has BoundaryMetrics.{difference.Name} {difference.B} but this one {difference.A}.", nameof(other));
         }
 
+        if ((other._topLabel is null) != (_topLabel is null)
+            || (_topLabel is not null && (_options.Calibration!.Bins != other._options.Calibration!.Bins || _options.Calibration.Reduction != other._options.Calibration.Reduction)))
+        {
+            throw new ArgumentException("Cannot merge evaluators whose calibration settings differ (on/off, bins or reduction).", nameof(other));
+        }
+
         _total.Merge(other._total);
         _imageCounts.AddRange(other._imageCounts);
         _skipped.AddRange(other._skipped);
         _boundary?.Merge(other._boundary!);
+        _topLabel?.Merge(other._topLabel!);
+        _classWise?.Merge(other._classWise!);
     }
 
     /// <summary>
@@ -149,7 +203,26 @@ public sealed class SegmentationEvaluator
         _total.ToArray(),
         _imageCounts.ToArray(),
         _boundary?.Images.Select(v => (double[])v.Clone()).ToArray(),
-        _skipped.ToArray());
+        _skipped.ToArray(),
+        CalibrationBins());
+
+    /// <summary>The exact calibration sums as the state keeps them: the top-label bins, then each class's; null when off.</summary>
+    private CalibrationSums[]? CalibrationBins()
+    {
+        if (_topLabel is null || _classWise is null)
+        {
+            return null;
+        }
+
+        var result = new CalibrationSums[NumClasses + 1];
+        result[0] = _topLabel.ExactSums(0);
+        for (int c = 0; c < NumClasses; c++)
+        {
+            result[c + 1] = _classWise.ExactSums(c);
+        }
+
+        return result;
+    }
 
     /// <summary>An evaluator holding everything in <paramref name="state"/>, with its options; more images can be added to it.</summary>
     /// <param name="state">A state from <see cref="GetState"/>, JSON or a merge.</param>
@@ -166,6 +239,15 @@ public sealed class SegmentationEvaluator
             foreach (double[] values in boundary)
             {
                 evaluator._boundary!.AddImage(values);
+            }
+        }
+
+        if (state.CalibrationBins is { } bins && evaluator._topLabel is not null)
+        {
+            evaluator._topLabel.AddExact(0, bins[0]);
+            for (int c = 0; c < evaluator.NumClasses; c++)
+            {
+                evaluator._classWise!.AddExact(c, bins[c + 1]);
             }
         }
 
@@ -205,7 +287,20 @@ public sealed class SegmentationEvaluator
             Enumerable.Range(0, NumClasses).Select(k => counts[k].Support).ToArray(),
             matrix,
             _boundary is null ? null : new BoundaryResults(_boundary.Settings.Percentile, _boundary.Settings.SurfaceTolerance, _boundary.Settings.Symmetric, _boundary.Means(0), _boundary.Means(1), _boundary.Means(2), _boundary.Means(3)),
-            _skipped.ToArray());
+            _skipped.ToArray(),
+            CalibrationResults());
+    }
+
+    private CalibrationResults? CalibrationResults()
+    {
+        if (_topLabel is null || _classWise is null)
+        {
+            return null;
+        }
+
+        CalibrationOptions settings = _options.Calibration!;
+        double[] perClass = Enumerable.Range(0, NumClasses).Select(c => _classWise.Error(c, settings.Reduction)).ToArray();
+        return new CalibrationResults(settings.Bins, settings.Reduction, _topLabel.Bins(0), perClass);
     }
 
     private MetricOptions Options(MetricReduction reduction) => new()

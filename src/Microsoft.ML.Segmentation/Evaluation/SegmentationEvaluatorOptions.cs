@@ -41,6 +41,15 @@ public sealed class SegmentationEvaluatorOptions
     public BoundaryMetricOptions? BoundaryMetrics { get; set; }
 
     /// <summary>
+    /// Calibration metrics (expected, average and maximum calibration error, top-label and per class) from the
+    /// per-pixel class probabilities, and their settings; kept as per-bin sums, so they cost no memory per pixel.
+    /// They need the scores: <see cref="SegmentationEvaluator.AddProbabilities"/> per image, or, in
+    /// <c>SegmentationCatalog.Evaluate</c>, the <see cref="CalibrationOptions.ScoresColumnName"/> column. Default:
+    /// <see langword="null"/> (none).
+    /// </summary>
+    public CalibrationOptions? Calibration { get; set; }
+
+    /// <summary>
     /// What a row whose image or mask cannot be loaded or scored does (a corrupt or missing file, a tensor the model
     /// rejects). Default: <see cref="BadRowPolicy.FailFast"/>, so no image is ever left out unless asked; with
     /// <see cref="BadRowPolicy.SkipAndRecord"/> the row is listed in <see cref="SegmentationMetrics.SkippedImages"/>.
@@ -54,6 +63,7 @@ public sealed class SegmentationEvaluatorOptions
         var copy = (SegmentationEvaluatorOptions)MemberwiseClone();
         copy.ClassNames = ClassNames is null ? null : [.. ClassNames];
         copy.BoundaryMetrics = BoundaryMetrics?.Clone();
+        copy.Calibration = Calibration?.Clone();
         return copy;
     }
 }

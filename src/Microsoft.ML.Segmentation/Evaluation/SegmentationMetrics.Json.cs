@@ -12,7 +12,9 @@ public sealed partial class SegmentationMetrics
     /// The metrics as an indented JSON object: <c>imageCount</c>, <c>skipped</c> (row, name, reason), <c>pixelCount</c>,
     /// <c>numClasses</c>, <c>classNames</c>, the summaries (<c>pixelAccuracy</c>, <c>meanAccuracy</c>, <c>meanIoU</c>,
     /// <c>meanDice</c>, <c>frequencyWeightedIoU</c>), <c>perClass</c> arrays (iou, dice, precision, recall, support and,
-    /// with boundary metrics, hausdorff, averageSurfaceDistance, surfaceDice, boundaryIoU) and <c>confusionMatrix</c>
+    /// with boundary metrics, hausdorff, averageSurfaceDistance, surfaceDice, boundaryIoU), with calibration a
+    /// <c>calibration</c> object (bins, reduction, error, expected, average, maximum, perClass, and the top-label
+    /// reliability bins: count, confidence and accuracy means) and <c>confusionMatrix</c>
     /// (rows truth, columns prediction). A NaN (an absent class) is written as <c>null</c>.
     /// </summary>
     /// <returns>The document.</returns>
@@ -72,6 +74,11 @@ public sealed partial class SegmentationMetrics
         }
 
         writer.WriteEndObject();
+        if (Calibration is { } calibration)
+        {
+            WriteCalibration(writer, calibration);
+        }
+
         writer.WriteStartArray("confusionMatrix");
         for (int t = 0; t < NumClasses; t++)
         {
@@ -85,6 +92,30 @@ public sealed partial class SegmentationMetrics
         }
 
         writer.WriteEndArray();
+    }
+
+    private static void WriteCalibration(Utf8JsonWriter writer, CalibrationResults calibration)
+    {
+        writer.WriteStartObject("calibration");
+        writer.WriteNumber("bins", calibration.Bins);
+        writer.WriteString("reduction", calibration.Reduction.ToString());
+        JsonNumber(writer, "error", calibration.Error);
+        JsonNumber(writer, "expected", calibration.ExpectedCalibrationError);
+        JsonNumber(writer, "average", calibration.AverageCalibrationError);
+        JsonNumber(writer, "maximum", calibration.MaximumCalibrationError);
+        JsonArray(writer, "perClass", calibration.PerClassError);
+        writer.WriteStartObject("reliability");
+        writer.WriteStartArray("count");
+        foreach (Metrics.CalibrationBin bin in calibration.TopLabelBins)
+        {
+            writer.WriteNumberValue(bin.Count);
+        }
+
+        writer.WriteEndArray();
+        JsonArray(writer, "confidence", [.. System.Linq.Enumerable.Select(calibration.TopLabelBins, b => b.MeanConfidence)]);
+        JsonArray(writer, "accuracy", [.. System.Linq.Enumerable.Select(calibration.TopLabelBins, b => b.Accuracy)]);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
     }
 
     /// <summary>A number, or <c>null</c> for NaN and infinities (JSON has neither).</summary>

@@ -36,8 +36,10 @@ public sealed partial class SegmentationMetrics
         IReadOnlyList<long> perClassSupport,
         long[] confusion,
         BoundaryResults? boundary = null,
-        IReadOnlyList<SkippedImage>? skipped = null)
+        IReadOnlyList<SkippedImage>? skipped = null,
+        CalibrationResults? calibration = null)
     {
+        Calibration = calibration;
         SkippedImages = skipped ?? Array.Empty<SkippedImage>();
         Boundary = boundary;
         ClassNames = classNames;
@@ -103,6 +105,9 @@ public sealed partial class SegmentationMetrics
 
     /// <summary>Boundary metrics, when the evaluator was asked for them (<see cref="SegmentationEvaluatorOptions.BoundaryMetrics"/>); otherwise <see langword="null"/>.</summary>
     public BoundaryResults? Boundary { get; }
+
+    /// <summary>Calibration metrics, when the evaluator was asked for them (<see cref="SegmentationEvaluatorOptions.Calibration"/>); otherwise <see langword="null"/>.</summary>
+    public CalibrationResults? Calibration { get; }
 
     /// <summary>Ground-truth pixels per class.</summary>
     public IReadOnlyList<long> PerClassSupport { get; }

@@ -14,7 +14,7 @@ public sealed class MergeCommandTests
     private static GeneratedDataset Data() => new(("a", 7, 5), ("b", 6, 6), ("c", 9, 4), ("d", 5, 8), ("e", 8, 7), ("f", 4, 4), ("g", 6, 9));
 
     private static string[] EvalArgs(GeneratedDataset data, params string[] extra) =>
-        ["--model", data.Model, "--images", data.Images, "--masks", data.Masks, "--classes", "bg,a,b,c", "--boundary", "--reduction", "macro-imagewise", "--quiet", .. extra];
+        ["--model", data.Model, "--images", data.Images, "--masks", data.Masks, "--classes", "bg,a,b,c", "--boundary", "--calibration", "--reduction", "macro-imagewise", "--quiet", .. extra];
 
     private static string[] Shards(GeneratedDataset data, int n, string prefix = "part", params string[] extra)
     {
@@ -41,6 +41,7 @@ public sealed class MergeCommandTests
         using (JsonDocument doc = JsonDocument.Parse(singleJson))
         {
             Assert.IsTrue(doc.RootElement.GetProperty("perClass").TryGetProperty("hausdorff", out _), "boundary metrics are compared too");
+            Assert.IsTrue(doc.RootElement.TryGetProperty("calibration", out _), "calibration is compared too");
             Assert.AreNotEqual(JsonValueKind.Null, doc.RootElement.GetProperty("meanCrossEntropy").ValueKind);
         }
 

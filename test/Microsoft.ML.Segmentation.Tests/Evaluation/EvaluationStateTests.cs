@@ -207,7 +207,7 @@ public sealed class EvaluationStateTests
         SegmentationEvaluationState back = SegmentationEvaluationState.FromJson(json);
         Assert.AreEqual(json, back.ToJson());
         Assert.AreEqual(new EvaluationShard(2, 3), back.Shard);
-        Assert.AreEqual(2, SegmentationEvaluationState.CurrentVersion);
+        Assert.AreEqual(3, SegmentationEvaluationState.CurrentVersion);
         StringAssert.Contains(json, "\"NaN\"", "an absent class gives NaN distances, kept as a string");
         AssertIdentical(evaluator.GetMetrics(), back.GetMetrics(), "round trip");
         Assert.AreEqual(6, back.ImageCount);
@@ -295,8 +295,8 @@ public sealed class EvaluationStateTests
         Assert.ThrowsExactly<System.IO.InvalidDataException>(() => SegmentationEvaluationState.FromJson("{}"));
         Assert.ThrowsExactly<System.IO.InvalidDataException>(() => SegmentationEvaluationState.FromJson("not json"));
         string json = Shards(Dataset(11, 2), 1, Options(MetricReduction.Macro))[0].ToJson();
-        var newer = Assert.ThrowsExactly<System.IO.InvalidDataException>(() => SegmentationEvaluationState.FromJson(json.Replace("\"version\": 2", "\"version\": 3", StringComparison.Ordinal)));
-        StringAssert.Contains(newer.Message, "version 3");
+        var newer = Assert.ThrowsExactly<System.IO.InvalidDataException>(() => SegmentationEvaluationState.FromJson(json.Replace("\"version\": 3", "\"version\": 4", StringComparison.Ordinal)));
+        StringAssert.Contains(newer.Message, "version 4");
     }
 
     [TestMethod]

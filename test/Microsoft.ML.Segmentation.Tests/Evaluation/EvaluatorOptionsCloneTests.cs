@@ -21,6 +21,9 @@ public sealed class EvaluatorOptionsCloneTests
     public void BoundaryMetricOptionsCloneIsDeep() => AssertCloneIsDeep<BoundaryMetricOptions>(o => o.Clone());
 
     [TestMethod]
+    public void CalibrationOptionsCloneIsDeep() => AssertCloneIsDeep<CalibrationOptions>(o => o.Clone());
+
+    [TestMethod]
     public void CloneKeepsNullBoundaryMetricsNull()
     {
         Assert.IsNull(new SegmentationEvaluatorOptions().Clone().BoundaryMetrics);
@@ -104,6 +107,16 @@ public sealed class EvaluatorOptionsCloneTests
             return Filled(new BoundaryMetricOptions(), variant);
         }
 
+        if (core == typeof(string))
+        {
+            return $"column{variant}";
+        }
+
+        if (core == typeof(CalibrationOptions))
+        {
+            return Filled(new CalibrationOptions(), variant);
+        }
+
         throw new AssertFailedException($"A settable property of type {type} is new to this test: teach Sample (and Mutate) about it, and make Clone copy it deeply if it is mutable.");
     }
 
@@ -117,7 +130,8 @@ public sealed class EvaluatorOptionsCloneTests
             case string[] names:
                 names[0] = "changed";
                 break;
-            case BoundaryMetricOptions options:
+            case BoundaryMetricOptions or CalibrationOptions:
+                object options = value;
                 foreach (PropertyInfo property in Settable(options.GetType()))
                 {
                     Mutate(property.GetValue(options));

@@ -40,10 +40,11 @@ public sealed class CliCatalogAgreementTests
     }
 
     [TestMethod]
-    [DataRow(false, false)]
-    [DataRow(true, false)]
-    [DataRow(false, true)]
-    public void EvalJsonHoldsTheCatalogsMetricsDocumentFieldForField(bool boundary, bool tiled)
+    [DataRow(false, false, false)]
+    [DataRow(true, false, false)]
+    [DataRow(false, true, false)]
+    [DataRow(false, false, true)]
+    public void EvalJsonHoldsTheCatalogsMetricsDocumentFieldForField(bool boundary, bool tiled, bool calibration)
     {
         using var data = new GeneratedDataset(("one", 7, 5), ("two", 6, 6), ("three", 9, 4), ("four", 5, 8));
         string json = data.File("metrics.json");
@@ -51,6 +52,11 @@ public sealed class CliCatalogAgreementTests
         if (boundary)
         {
             args.Add("--boundary");
+        }
+
+        if (calibration)
+        {
+            args.Add("--calibration");
         }
 
         if (tiled)
@@ -73,9 +79,20 @@ public sealed class CliCatalogAgreementTests
         using OnnxScoringTransformer scorer = t.ScoreOnnx(data.Model, options: session).Fit(loaded);
         IDataView scored = scorer.Transform(loaded);
         IDataView predicted = t.PredictMasks(s_names).Fit(scored).Transform(scored);
-        SegmentationMetrics metrics = ml.Segmentation().Evaluate(predicted, options: new SegmentationEvaluatorOptions { BoundaryMetrics = boundary ? BoundaryMetricOptions.Hd95() : null });
+        SegmentationMetrics metrics = ml.Segmentation().Evaluate(predicted, options: new SegmentationEvaluatorOptions
+        {
+            BoundaryMetrics = boundary ? BoundaryMetricOptions.Hd95() : null,
+            Calibration = calibration ? new CalibrationOptions() : null,
+        });
 
-        AssertSameFields(JsonNode.Parse(metrics.ToJson())!.AsObject(), JsonNode.Parse(File.ReadAllText(json))!.AsObject());
+        JsonObject cliDocument = JsonNode.Parse(File.ReadAllText(json))!.AsObject();
+        AssertSameFields(JsonNode.Parse(metrics.ToJson())!.AsObject(), cliDocument);
+        Assert.AreEqual(calibration, cliDocument.ContainsKey("calibration"), "the calibration field is there exactly with --calibration");
+        if (calibration)
+        {
+            Assert.IsTrue(metrics.Calibration!.ExpectedCalibrationError is >= 0 and <= 1, $"ECE {metrics.Calibration.ExpectedCalibrationError}");
+            Assert.AreEqual(metrics.PixelCount, metrics.Calibration.TopLabelBins.Sum(b => b.Count), "every counted pixel is binned once");
+        }
     }
 
     [TestMethod]
