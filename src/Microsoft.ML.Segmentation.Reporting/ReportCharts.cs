@@ -45,7 +45,14 @@ internal static class ReportCharts
         model.Series.Add(Bars("Dice", s_dice, metrics.PerClassDice));
 
         // Outside the plot area: a bar may reach 1, the top of the axis.
-        model.Legends.Add(new Legend { LegendPlacement = LegendPlacement.Outside, LegendPosition = LegendPosition.RightTop });
+        model.Legends.Add(new Legend
+        {
+            LegendPlacement = LegendPlacement.Outside,
+            LegendPosition = LegendPosition.RightTop,
+            LegendFontSize = 13,
+            LegendItemSpacing = 12,
+            LegendLineSpacing = 6,
+        });
         return model;
     }
 
@@ -216,6 +223,15 @@ internal static class ReportCharts
     /// <summary>Writes the model as SVG of the options' chart size; this also lays the model out (its axes' actual ranges).</summary>
     public static void Save(PlotModel model, string path, SegmentationReportOptions options)
     {
+        // OxyPlot lays out with PDF font metrics, which leave the axis titles touching the tick labels once a browser
+        // draws the text (rotated titles most): give the titles room.
+        foreach (Axis axis in model.Axes)
+        {
+            axis.AxisTitleDistance = 10;
+            axis.FontSize = 12;
+            axis.TitleFontSize = 13;
+        }
+
         using FileStream stream = File.Create(path);
         var exporter = new SvgExporter { Width = options.ChartWidth, Height = options.ChartHeight };
         exporter.Export(model, stream);
