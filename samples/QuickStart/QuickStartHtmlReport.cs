@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Segmentation.Evaluation;
 using Microsoft.ML.Segmentation.Reporting;
@@ -7,8 +6,7 @@ namespace QuickStart;
 
 /// <summary>
 /// The HTML report of the test split (charts, confusion heatmap, worst images by cross-entropy). The only place the
-/// sample touches the reporting assembly; never inlined, so a host that runs the core without it (the test project,
-/// which cannot load ScottPlot's SkiaSharp 3 beside ML.NET's SkiaSharp 2) never loads it.
+/// sample touches the reporting assembly.
 /// </summary>
 public static class QuickStartHtmlReport
 {
@@ -17,7 +15,6 @@ public static class QuickStartHtmlReport
     /// <param name="scored">The scored test split (ImagePath, Mask, PredictedMask, CrossEntropy columns).</param>
     /// <param name="metrics">Its metrics.</param>
     /// <returns>The path of report.html.</returns>
-    [MethodImpl(MethodImplOptions.NoInlining)]
     public static string Write(string folder, IDataView scored, SegmentationMetrics metrics)
         => SegmentationReport.Write(folder, SegmentationReportData.FromDataView(scored, metrics, lossColumnName: nameof(ImageLosses.CrossEntropy)),
             new SegmentationReportOptions { Title = "SegML QuickStart: linear head on frozen ResNet-18 features" });

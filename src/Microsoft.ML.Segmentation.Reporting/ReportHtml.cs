@@ -8,7 +8,7 @@ using Microsoft.ML.Segmentation.Evaluation;
 
 namespace Microsoft.ML.Segmentation.Reporting;
 
-/// <summary>The report page. Pictures are inlined from the PNG files just written, so the page stands alone and shows exactly those files.</summary>
+/// <summary>The report page. Pictures are inlined from the SVG and PNG files just written, so the page stands alone and shows exactly those files.</summary>
 internal static class ReportHtml
 {
     public static string Build(
@@ -24,7 +24,7 @@ internal static class ReportHtml
         sb.AppendLine("<!DOCTYPE html>");
         sb.AppendLine("<html lang=\"en\"><head><meta charset=\"utf-8\">");
         sb.Append("<title>").Append(Encode(options.Title)).AppendLine("</title>");
-        sb.AppendLine("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}th:first-child,td:first-child{text-align:left}img{max-width:100%;image-rendering:pixelated}.swatch{display:inline-block;width:1em;height:1em;vertical-align:middle;margin-right:.3em}</style>");
+        sb.AppendLine("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}th:first-child,td:first-child{text-align:left}img{max-width:100%}img.strip{width:100%;max-width:1600px;image-rendering:pixelated}.swatch{display:inline-block;width:1em;height:1em;vertical-align:middle;margin-right:.3em}</style>");
         sb.AppendLine("</head><body>");
         sb.Append("<h1>").Append(Encode(options.Title)).AppendLine("</h1>");
 
@@ -70,7 +70,7 @@ internal static class ReportHtml
                 (string file, SegmentationReportImage image, double score) = worst[r];
                 sb.Append("<h3>").Append((r + 1).ToString(CultureInfo.InvariantCulture)).Append(". ").Append(Encode(image.Name))
                     .Append(" (").Append(Encode(what)).Append(' ').Append(Format(score)).AppendLine(")</h3>");
-                Image(sb, folder, file, image.Name);
+                Image(sb, folder, file, image.Name, "strip");
             }
         }
 
@@ -78,11 +78,21 @@ internal static class ReportHtml
         return sb.ToString();
     }
 
-    private static void Image(StringBuilder sb, string folder, string file, string alt)
+    private static void Image(StringBuilder sb, string folder, string file, string alt, string? cssClass = null)
     {
         string base64 = Convert.ToBase64String(File.ReadAllBytes(Path.Combine(folder, file)));
-        sb.Append("<p><img alt=\"").Append(Encode(alt)).Append("\" src=\"data:image/png;base64,").Append(base64).AppendLine("\"></p>");
+        sb.Append("<p><img");
+        if (cssClass is not null)
+        {
+            sb.Append(" class=\"").Append(cssClass).Append('"');
+        }
+
+        sb.Append(" alt=\"").Append(Encode(alt)).Append("\" src=\"data:").Append(MediaType(file)).Append(";base64,").Append(base64).AppendLine("\"></p>");
     }
+
+    /// <summary>The charts are SVG, the image strips PNG.</summary>
+    private static string MediaType(string file) =>
+        file.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) ? "image/svg+xml" : "image/png";
 
     private static void Row(StringBuilder sb, string name, double value) =>
         sb.Append("<tr><td>").Append(Encode(name)).Append("</td>").Append(Cell(value)).AppendLine("</tr>");

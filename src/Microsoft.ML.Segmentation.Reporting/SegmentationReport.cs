@@ -8,7 +8,8 @@ namespace Microsoft.ML.Segmentation.Reporting;
 
 /// <summary>
 /// Writes an evaluation report: <c>report.html</c>, one self-contained page with every picture inlined, and the same
-/// pictures as PNG files beside it.
+/// pictures beside it: the charts as SVG (OxyPlot's managed exporter, no native library, so a report can be written in
+/// the same process as an ONNX export), the worst images' strips as PNG.
 /// </summary>
 /// <example>
 /// <code>
@@ -23,13 +24,13 @@ public static class SegmentationReport
     public const string HtmlFileName = "report.html";
 
     /// <summary>The per-class IoU and Dice chart's file name.</summary>
-    public const string PerClassChartFileName = "per-class.png";
+    public const string PerClassChartFileName = "per-class.svg";
 
     /// <summary>The confusion heatmap's file name.</summary>
-    public const string ConfusionChartFileName = "confusion.png";
+    public const string ConfusionChartFileName = "confusion.svg";
 
     /// <summary>The per-image loss (or error rate) histogram's file name.</summary>
-    public const string HistogramFileName = "per-image.png";
+    public const string HistogramFileName = "per-image.svg";
 
     /// <summary>Writes the report into <paramref name="folder"/>, creating it if needed; files of the same names are replaced.</summary>
     /// <param name="folder">The output folder.</param>
@@ -53,7 +54,7 @@ public static class SegmentationReport
         if (data.Images.Count > 0)
         {
             double[] values = data.Images.Select(i => byLoss ? i.Loss!.Value : ReportMath.ErrorRate(i, classes)).ToArray();
-            ReportCharts.Histogram(values, what, Path.Combine(folder, HistogramFileName), options);
+            ReportCharts.Histogram(values, what, unitRange: !byLoss, Path.Combine(folder, HistogramFileName), options);
             histogram = HistogramFileName;
         }
 

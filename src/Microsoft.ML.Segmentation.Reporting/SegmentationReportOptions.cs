@@ -9,10 +9,10 @@ public sealed class SegmentationReportOptions
     /// <summary>How many of the worst images to show. Default: 8.</summary>
     public int WorstCount { get; set; } = 8;
 
-    /// <summary>Chart width in pixels. Default: 800.</summary>
+    /// <summary>Chart width in pixels (the SVG's width). Default: 800.</summary>
     public int ChartWidth { get; set; } = 800;
 
-    /// <summary>Chart height in pixels. Default: 450.</summary>
+    /// <summary>Chart height in pixels (the SVG's height). Default: 450.</summary>
     public int ChartHeight { get; set; } = 450;
 
     /// <summary>Bins of the per-image loss histogram. Default: 20.</summary>
@@ -20,7 +20,7 @@ public sealed class SegmentationReportOptions
 
     /// <summary>
     /// The smallest height of an image's panels; smaller masks are enlarged by a whole factor (nearest neighbour) so
-    /// that single pixels stay visible. Default: 128.
+    /// that single pixels stay visible. Default: 256. The page also stretches each strip to its width, pixels kept sharp.
     /// </summary>
-    public int MinimumPanelHeight { get; set; } = 128;
+    public int MinimumPanelHeight { get; set; } = 256;
 }

@@ -1,9 +1,10 @@
 using Microsoft.ML.Segmentation.Cli.Commands;
+using Microsoft.ML.Segmentation.Reporting;
 using Microsoft.ML.Segmentation.Tests.Cli;
-using TestCli = Microsoft.ML.Segmentation.Tests.Cli.Cli;
 using SixLabors.ImageSharp;
+using TestCli = Microsoft.ML.Segmentation.Tests.Cli.Cli;
 
-namespace Microsoft.ML.Segmentation.Reporting.Tests;
+namespace Microsoft.ML.Segmentation.Tests.Reporting;
 
 /// <summary><c>segml eval --report</c> end to end on a generated dataset.</summary>
 [TestClass]
@@ -23,7 +24,7 @@ public sealed class EvalReportCommandTests
         string[] charts = [SegmentationReport.PerClassChartFileName, SegmentationReport.ConfusionChartFileName, SegmentationReport.HistogramFileName];
         foreach (string chart in charts)
         {
-            ReportFiles.AssertPng(Path.Combine(folder, chart), defaults.ChartWidth, defaults.ChartHeight);
+            ReportFiles.AssertSvg(Path.Combine(folder, chart), defaults.ChartWidth, defaults.ChartHeight);
         }
 
         // Three images, all shown (fewer than the default worst count); each strip is four panels of the padded tensor size, enlarged.

@@ -1,10 +1,11 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Evaluation;
 using Microsoft.ML.Segmentation.Losses;
+using Microsoft.ML.Segmentation.Reporting;
 using Microsoft.ML.Segmentation.Tests.Cli;
 using Microsoft.ML.Segmentation.Transforms;
 
-namespace Microsoft.ML.Segmentation.Reporting.Tests;
+namespace Microsoft.ML.Segmentation.Tests.Reporting;
 
 /// <summary><see cref="SegmentationReportData.FromDataView"/> on a scored SegML pipeline.</summary>
 [TestClass]

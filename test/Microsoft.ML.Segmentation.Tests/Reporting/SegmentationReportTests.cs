@@ -1,9 +1,10 @@
 using Microsoft.ML.Segmentation.Evaluation;
+using Microsoft.ML.Segmentation.Reporting;
 using Microsoft.ML.Segmentation.Tests.Support;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace Microsoft.ML.Segmentation.Reporting.Tests;
+namespace Microsoft.ML.Segmentation.Tests.Reporting;
 
 /// <summary><see cref="SegmentationReport.Write"/> on hand-made records: files, sizes, inlining, ranking, heatmap numbers.</summary>
 [TestClass]
@@ -57,7 +58,7 @@ public sealed class SegmentationReportTests
         string[] charts = [SegmentationReport.PerClassChartFileName, SegmentationReport.ConfusionChartFileName, SegmentationReport.HistogramFileName];
         foreach (string chart in charts)
         {
-            ReportFiles.AssertPng(Path.Combine(folder, chart), 640, 360);
+            ReportFiles.AssertSvg(Path.Combine(folder, chart), 640, 360);
         }
 
         // Worst by loss: img1 (2.5), img3 (1.7), img4 (0.9).
