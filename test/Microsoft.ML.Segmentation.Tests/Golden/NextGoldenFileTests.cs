@@ -4,16 +4,23 @@ using Microsoft.ML.Segmentation.Tests.Support;
 namespace Microsoft.ML.Segmentation.Tests.Golden;
 
 /// <summary>
-/// The MONAI clDice, generalized Wasserstein Dice and asymmetric unified focal vectors (shared/golden/next) through the
-/// runner's handlers, in-process: every case passes, none is left unsupported.
+/// The shared/golden/next files whose features exist (sliding-window inference, the issue-15 losses, calibration)
+/// through the runner's handlers, in-process: every case passes, none is left unsupported, and the case count is the
+/// file's, so a handler that silently drops cases fails too. `.ci/run` runs the same files through the runner.
 /// </summary>
 [TestClass]
-public sealed class ClDiceWassersteinUnifiedFocalGoldenTests
+public sealed class NextGoldenFileTests
 {
     [TestMethod]
+    [DataRow("monai_sliding_window_inference.json", 42)]
+    [DataRow("kervadec_boundary_loss.json", 10)]
+    [DataRow("mmseg_boundary_loss.json", 3)]
+    [DataRow("mmseg_ohem.json", 8)]
     [DataRow("monai_cldice_loss.json", 10)]
     [DataRow("monai_generalized_wasserstein_dice_loss.json", 24)]
     [DataRow("monai_unified_focal_loss.json", 8)]
+    [DataRow("monai_calibration_error.json", 22)]
+    [DataRow("torchmetrics_calibration_error.json", 14)]
     public void EveryCasePasses(string file, int cases)
     {
         string path = Path.Combine(SharedData.RequireDirectory(Path.Combine("golden", "next")), file);
