@@ -32,6 +32,10 @@ internal static class ReportCharts
     public static void Histogram(IReadOnlyList<double> values, string what, bool unitRange, string path, SegmentationReportOptions options) =>
         Save(HistogramModel(values, what, unitRange, options.HistogramBins), path, options);
 
+    /// <summary>The reliability diagram of the top-label calibration bins, written as SVG, taller than the other charts (near square).</summary>
+    public static void Reliability(CalibrationResults calibration, string path, SegmentationReportOptions options) =>
+        Save(ReliabilityChart.Model(calibration), path, options.ChartWidth, ReliabilityChart.Height(options));
+
     /// <summary>The per-class chart's model: grouped IoU and Dice bars per class.</summary>
     public static PlotModel PerClassModel(SegmentationMetrics metrics)
     {
@@ -221,7 +225,11 @@ internal static class ReportCharts
     }
 
     /// <summary>Writes the model as SVG of the options' chart size; this also lays the model out (its axes' actual ranges).</summary>
-    public static void Save(PlotModel model, string path, SegmentationReportOptions options)
+    public static void Save(PlotModel model, string path, SegmentationReportOptions options) =>
+        Save(model, path, options.ChartWidth, options.ChartHeight);
+
+    /// <summary>Writes the model as SVG of the given size; this also lays the model out (its axes' actual ranges).</summary>
+    public static void Save(PlotModel model, string path, int width, int height)
     {
         // OxyPlot lays out with PDF font metrics, which leave the axis titles touching the tick labels once a browser
         // draws the text (rotated titles most): give the titles room.
@@ -233,7 +241,7 @@ internal static class ReportCharts
         }
 
         using FileStream stream = File.Create(path);
-        var exporter = new SvgExporter { Width = options.ChartWidth, Height = options.ChartHeight };
+        var exporter = new SvgExporter { Width = width, Height = height };
         exporter.Export(model, stream);
     }
 }

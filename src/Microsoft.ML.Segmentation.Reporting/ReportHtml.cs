@@ -5,6 +5,7 @@ using System.IO;
 using System.Net;
 using System.Text;
 using Microsoft.ML.Segmentation.Evaluation;
+using Microsoft.ML.Segmentation.Metrics;
 
 namespace Microsoft.ML.Segmentation.Reporting;
 
@@ -15,6 +16,7 @@ internal static class ReportHtml
         string folder,
         SegmentationReportData data,
         SegmentationReportOptions options,
+        string? reliability,
         string? histogram,
         string what,
         IReadOnlyList<(string File, SegmentationReportImage Image, double Score)> worst)
@@ -55,6 +57,33 @@ internal static class ReportHtml
         Image(sb, folder, SegmentationReport.PerClassChartFileName, "IoU and Dice per class");
         sb.AppendLine("<h2>Confusion matrix (row-normalised)</h2>");
         Image(sb, folder, SegmentationReport.ConfusionChartFileName, "Row-normalised confusion matrix");
+        sb.AppendLine("<h2>Calibration</h2>");
+        if (m.Calibration is { } calibration && reliability is not null)
+        {
+            sb.AppendLine("<table><tr><th>top-label calibration error</th><th>value</th></tr>");
+            Row(sb, "ECE (expected, pixel-weighted)", calibration.ExpectedCalibrationError);
+            Row(sb, "ACE (average over non-empty bins)", calibration.AverageCalibrationError);
+            Row(sb, "MCE (largest bin gap)", calibration.MaximumCalibrationError);
+            sb.AppendLine("</table>");
+            sb.Append("<p>Top-label calibration over ").Append(calibration.Bins.ToString(CultureInfo.InvariantCulture))
+                .Append(" equal-width confidence bins: each bar is the accuracy of the pixels whose largest class probability falls in the bin; ")
+                .Append("red is the gap to their mean confidence (bars under the diagonal: overconfident). The lower panel is each bin's share of the pixels; ")
+                .AppendLine("a bin with few pixels says little, an empty bin (0) has no bar.</p>");
+            Image(sb, folder, reliability, "Reliability diagram");
+            string error = calibration.Reduction switch { CalibrationReduction.Average => "ACE", CalibrationReduction.Maximum => "MCE", _ => "ECE" };
+            sb.Append("<table><tr><th>class</th><th>class-wise ").Append(error).AppendLine("</th></tr>");
+            for (int k = 0; k < m.NumClasses; k++)
+            {
+                sb.Append("<tr><td>").Append(Encode(m.ClassNames[k])).Append("</td>").Append(Cell(calibration.PerClassError[k])).AppendLine("</tr>");
+            }
+
+            sb.AppendLine("</table>");
+        }
+        else
+        {
+            sb.AppendLine("<p>Not computed. The reliability diagram and calibration errors (ECE, ACE, MCE) need the model's scores: run <code>segml eval --calibration</code>, or set <code>SegmentationEvaluatorOptions.Calibration</code> (for example <code>new CalibrationOptions()</code>) when evaluating.</p>");
+        }
+
         if (histogram is not null)
         {
             sb.Append("<h2>Per-image ").Append(Encode(what)).AppendLine("</h2>");

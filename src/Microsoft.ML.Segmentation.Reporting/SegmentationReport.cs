@@ -29,6 +29,12 @@ public static class SegmentationReport
     /// <summary>The confusion heatmap's file name.</summary>
     public const string ConfusionChartFileName = "confusion.svg";
 
+    /// <summary>
+    /// The reliability diagram's file name; written only when the metrics hold calibration
+    /// (<see cref="Evaluation.SegmentationEvaluatorOptions.Calibration"/>, <c>segml eval --calibration</c>).
+    /// </summary>
+    public const string ReliabilityChartFileName = "reliability.svg";
+
     /// <summary>The per-image loss (or error rate) histogram's file name.</summary>
     public const string HistogramFileName = "per-image.svg";
 
@@ -47,6 +53,18 @@ public static class SegmentationReport
 
         ReportCharts.PerClassBars(data.Metrics, Path.Combine(folder, PerClassChartFileName), options);
         ReportCharts.ConfusionHeatmap(data.Metrics, Path.Combine(folder, ConfusionChartFileName), options);
+
+        string? reliability = null;
+        if (data.Metrics.Calibration is { } calibration)
+        {
+            ReportCharts.Reliability(calibration, Path.Combine(folder, ReliabilityChartFileName), options);
+            reliability = ReliabilityChartFileName;
+        }
+        else
+        {
+            // A report written into a folder that held a calibrated one must not leave its diagram beside this page.
+            File.Delete(Path.Combine(folder, ReliabilityChartFileName));
+        }
 
         bool byLoss = ReportMath.RanksByLoss(data.Images);
         string what = byLoss ? "loss" : "error rate";
@@ -68,7 +86,7 @@ public static class SegmentationReport
         }
 
         string html = Path.Combine(folder, HtmlFileName);
-        File.WriteAllText(html, ReportHtml.Build(folder, data, options, histogram, what, worst));
+        File.WriteAllText(html, ReportHtml.Build(folder, data, options, reliability, histogram, what, worst));
         return html;
     }
 

@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using Microsoft.ML.Segmentation.Evaluation;
+using Microsoft.ML.Segmentation.Metrics;
+using OxyPlot;
+using OxyPlot.Annotations;
+using OxyPlot.Axes;
+using OxyPlot.Legends;
+using OxyPlot.Series;
+
+namespace Microsoft.ML.Segmentation.Reporting;
+
+/// <summary>
+/// The reliability diagram of the top-label calibration bins (Guo et al. 2017): per confidence bin, a bar of the observed
+/// accuracy over the bin's range, the gap to the bin's mean confidence shaded, the diagonal of perfect calibration, and
+/// below it a panel with each bin's share of the pixels on a log scale, so that sparse bins (whose accuracy means little)
+/// are visible and empty bins, which draw no bar, are marked.
+/// </summary>
+internal static class ReliabilityChart
+{
+    private static readonly OxyColor s_accuracy = OxyColor.FromRgb(70, 130, 180);
+    private static readonly OxyColor s_gap = OxyColor.FromArgb(150, 220, 50, 47);
+    private static readonly OxyColor s_share = OxyColor.FromRgb(120, 120, 120);
+    private static readonly OxyColor s_grid = OxyColor.FromRgb(230, 230, 230);
+
+    /// <summary>The diagram's height for a chart width: near square, as the diagonal needs.</summary>
+    public static int Height(SegmentationReportOptions options) => Math.Max(options.ChartHeight, options.ChartWidth * 3 / 4);
+
+    /// <summary>The diagram's model for the evaluator's uniform bins [k/n, (k+1)/n) (a confidence of 1 in the last).</summary>
+    public static PlotModel Model(CalibrationResults calibration)
+    {
+        ArgumentNullException.ThrowIfNull(calibration);
+        IReadOnlyList<CalibrationBin> bins = calibration.TopLabelBins;
+        int n = bins.Count;
+        long total = 0;
+        foreach (CalibrationBin bin in bins)
+        {
+            total += bin.Count;
+        }
+
+        IFormatProvider invariant = CultureInfo.InvariantCulture;
+        var model = new PlotModel
+        {
+            // One title line: OxyPlot spaces a subtitle by PDF font metrics, and a browser's wider text then overlaps it.
+            Title = string.Create(invariant, $"Reliability (top label, {n} bins): ECE {Format(calibration.ExpectedCalibrationError)}, MCE {Format(calibration.MaximumCalibrationError)}"),
+            TitleFontSize = 15,
+            DefaultFont = "Helvetica",
+            Background = OxyColors.White,
+            PlotAreaBorderColor = OxyColor.FromRgb(180, 180, 180),
+        };
+
+        model.Axes.Add(new LinearAxis
+        {
+            Position = AxisPosition.Bottom,
+            Key = "confidence",
+            Title = "confidence (largest class probability)",
+            Minimum = 0,
+            Maximum = 1,
+            AbsoluteMinimum = 0,
+            AbsoluteMaximum = 1,
+            MajorStep = 0.1,
+            MinorStep = 0.05,
+            StringFormat = "0.0",
+            MajorGridlineStyle = LineStyle.Solid,
+            MajorGridlineColor = s_grid,
+        });
+
+        // Two panels on one confidence axis: accuracy above (most of the height), pixel share below.
+        model.Axes.Add(new LinearAxis
+        {
+            Position = AxisPosition.Left,
+            Key = "accuracy",
+            Title = "accuracy",
+            StartPosition = 0.3,
+            EndPosition = 1,
+            Minimum = 0,
+            Maximum = 1,
+            AbsoluteMinimum = 0,
+            AbsoluteMaximum = 1,
+            MajorStep = 0.1,
+            MinorStep = 0.05,
+            StringFormat = "0.0",
+            MajorGridlineStyle = LineStyle.Solid,
+            MajorGridlineColor = s_grid,
+        });
+
+        (double floor, double top) = ShareRange(bins, total);
+        model.Axes.Add(new LogarithmicAxis
+        {
+            Position = AxisPosition.Left,
+            Key = "share",
+            Title = "share (log)",
+            StartPosition = 0,
+            EndPosition = 0.22,
+            Minimum = floor,
+            Maximum = top,
+            AbsoluteMinimum = floor,
+            AbsoluteMaximum = top,
+            // A label every decade in a panel about 100 px high (OxyPlot's default spacing, 60 px, leaves one).
+            IntervalLength = 18,
+            LabelFormatter = SharePercent,
+            MajorGridlineStyle = LineStyle.Solid,
+            MajorGridlineColor = s_grid,
+        });
+
+        var accuracy = new RectangleBarSeries { Title = "accuracy per bin", XAxisKey = "confidence", YAxisKey = "accuracy", FillColor = s_accuracy, StrokeColor = OxyColors.White, StrokeThickness = 1 };
+        var gap = new RectangleBarSeries { Title = "gap to confidence", XAxisKey = "confidence", YAxisKey = "accuracy", FillColor = s_gap, StrokeThickness = 0 };
+        var share = new RectangleBarSeries { Title = "share of pixels", XAxisKey = "confidence", YAxisKey = "share", FillColor = s_share, StrokeColor = OxyColors.White, StrokeThickness = 1 };
+        for (int k = 0; k < n; k++)
+        {
+            CalibrationBin bin = bins[k];
+            (double low, double high) = Range(k, n);
+            if (bin.IsEmpty)
+            {
+                // No bar: an empty bin has no accuracy. Say so where the count would be.
+                model.Annotations.Add(new TextAnnotation
+                {
+                    XAxisKey = "confidence",
+                    YAxisKey = "share",
+                    TextPosition = new DataPoint((low + high) / 2, floor),
+                    Text = "0",
+                    TextColor = s_share,
+                    FontSize = 10,
+                    Stroke = OxyColors.Transparent,
+                    Background = OxyColors.Transparent,
+                    TextHorizontalAlignment = HorizontalAlignment.Center,
+                    TextVerticalAlignment = VerticalAlignment.Bottom,
+                });
+                continue;
+            }
+
+            double observed = bin.Accuracy, confidence = bin.MeanConfidence;
+            accuracy.Items.Add(new RectangleBarItem(low, 0, high, observed));
+            gap.Items.Add(new RectangleBarItem(low, Math.Min(observed, confidence), high, Math.Max(observed, confidence)));
+            share.Items.Add(new RectangleBarItem(low, floor, high, (double)bin.Count / total));
+        }
+
+        model.Series.Add(accuracy);
+        model.Series.Add(gap);
+        model.Series.Add(new LineSeries
+        {
+            Title = "perfect calibration",
+            XAxisKey = "confidence",
+            YAxisKey = "accuracy",
+            Color = OxyColor.FromRgb(60, 60, 60),
+            LineStyle = LineStyle.Dash,
+            StrokeThickness = 1.5,
+            Points = { new DataPoint(0, 0), new DataPoint(1, 1) },
+        });
+        model.Series.Add(share);
+        // Inside, over the top left of the accuracy panel (low confidence, high accuracy: empty unless the model is
+        // underconfident); outside, the browser's wider text is cut at the picture's edge.
+        model.Legends.Add(new Legend
+        {
+            LegendPlacement = LegendPlacement.Inside,
+            LegendPosition = LegendPosition.TopLeft,
+            LegendBackground = OxyColor.FromArgb(230, 255, 255, 255),
+            LegendBorder = OxyColor.FromRgb(200, 200, 200),
+            LegendFontSize = 12,
+            LegendItemSpacing = 12,
+            LegendLineSpacing = 4,
+            LegendPadding = 8,
+        });
+        return model;
+    }
+
+    /// <summary>Bin k of n: [k/n, (k+1)/n), as <c>CalibrationBinning.Uniform</c> computes its edges.</summary>
+    public static (double Low, double High) Range(int k, int n) => ((double)k / n, (double)(k + 1) / n);
+
+    /// <summary>
+    /// The share axis: from the power of ten at or below the smallest non-empty share (at most 1 %, so that a few decades
+    /// show) up to 1.
+    /// </summary>
+    private static (double Floor, double Top) ShareRange(IReadOnlyList<CalibrationBin> bins, long total)
+    {
+        double smallest = 0.01;
+        foreach (CalibrationBin bin in bins)
+        {
+            if (!bin.IsEmpty)
+            {
+                smallest = Math.Min(smallest, (double)bin.Count / total);
+            }
+        }
+
+        return (Math.Pow(10, Math.Floor(Math.Log10(smallest))), 1);
+    }
+
+    private static string SharePercent(double share) =>
+        (share * 100).ToString(share >= 0.01 ? "0" : "0.#########", CultureInfo.InvariantCulture) + " %";
+
+    private static string Format(double value) => double.IsNaN(value) ? "n/a" : value.ToString("0.0000", CultureInfo.InvariantCulture);
+}
