@@ -7,7 +7,7 @@ namespace LossComparison;
 /// <summary>Grouped bars of mIoU and rare-class IoU per loss, drawn with filled rectangles only.</summary>
 public static class Chart
 {
-    private const int Width = 960, Height = 440, Left = 60, Right = 20, Top = 50, Bottom = 60;
+    private const int Width = 1480, Height = 460, Left = 60, Right = 20, Top = 50, Bottom = 80;
     private static readonly Rgba32 MeanColour = new(52, 101, 164), RareColour = new(230, 120, 30);
     private static readonly Rgba32 Ink = new(40, 40, 40), Grid = new(220, 220, 220);
 
@@ -27,16 +27,19 @@ public static class Chart
 
         int groups = result.Runs.Count;
         int groupWidth = (Width - Left - Right) / Math.Max(1, groups);
-        int bar = groupWidth * 3 / 10;
+        int bar = groupWidth * 7 / 20;
         for (int g = 0; g < groups; g++)
         {
             LossRun run = result.Runs[g];
             int x = Left + (g * groupWidth) + ((groupWidth - (2 * bar)) / 2);
             Bar(image, x, bar, baseline, plotHeight, run.MeanIou, MeanColour);
             Bar(image, x + bar, bar, baseline, plotHeight, run.RareIou, RareColour);
-            string name = ChartLabel(run.Loss);
-            int scale = TinyFont.Width(name, 2) <= groupWidth - 4 ? 2 : 1;
-            TinyFont.Draw(image, name, Left + (g * groupWidth) + ((groupWidth - TinyFont.Width(name, scale)) / 2), baseline + 12, scale, Ink);
+            IReadOnlyList<string> lines = Wrap(ChartLabel(run.Loss), groupWidth - 4);
+            int scale = lines.All(l => TinyFont.Width(l, 2) <= groupWidth - 4) ? 2 : 1;
+            for (int l = 0; l < lines.Count; l++)
+            {
+                TinyFont.Draw(image, lines[l], Left + (g * groupWidth) + ((groupWidth - TinyFont.Width(lines[l], scale)) / 2), baseline + 12 + (l * 14), scale, Ink);
+            }
         }
 
         Fill(image, Left, 16, 14, 14, MeanColour);
@@ -70,12 +73,37 @@ public static class Chart
         TinyFont.Draw(image, label, x + ((width - TinyFont.Width(label, 2)) / 2), baseline - height - 14, 2, Ink);
     }
 
-    // The font has no Greek letters or accents: "Focal (softmax, γ=2)" becomes "FOCAL", "Lovász-Softmax" "LOVASZ-SOFTMAX".
+    /// <summary>Greedy word wrap at the large scale: breaks at spaces and after hyphens.</summary>
+    private static List<string> Wrap(string text, int width)
+    {
+        var lines = new List<string>();
+        string line = "";
+        foreach (string word in text.Replace("-", "- ", StringComparison.Ordinal).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string joined = line.Length == 0 ? word : line.EndsWith('-') ? line + word : line + " " + word;
+            if (line.Length > 0 && TinyFont.Width(joined, 2) > width)
+            {
+                lines.Add(line);
+                line = word;
+            }
+            else
+            {
+                line = joined;
+            }
+        }
+
+        lines.Add(line);
+        return lines;
+    }
+
+    // The font has no Greek letters, accents or lower case: the chart names each loss by its label's head (before " (").
     private static string ChartLabel(string loss)
     {
-        string head = loss.Replace('á', 'a');
+        string head = loss.Replace('á', 'a').Replace("α·", "", StringComparison.Ordinal);
         int cut = head.IndexOf(" (", StringComparison.Ordinal);
         head = cut > 0 ? head[..cut] : head;
-        return head.Replace(", INVERSE-SQRT WEIGHTS", " WEIGHTED", StringComparison.OrdinalIgnoreCase);
+        return head.Replace(", INVERSE-SQRT WEIGHTS", " ISQRT W.", StringComparison.OrdinalIgnoreCase)
+            .Replace(", MEDIAN-FREQUENCY WEIGHTS", " MEDIAN W.", StringComparison.OrdinalIgnoreCase)
+            .Replace("GEN. WASSERSTEIN DICE", "WASSERSTEIN DICE", StringComparison.OrdinalIgnoreCase);
     }
 }

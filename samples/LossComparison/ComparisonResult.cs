@@ -6,6 +6,5 @@ public sealed record ComparisonResult(
     IReadOnlyList<string> ClassNames,
     double[] TrainFractions,
     double[] TestFractions,
-    IReadOnlyList<double> WeightedCrossEntropyWeights,
     double ExtractionSeconds,
     IReadOnlyList<LossRun> Runs);

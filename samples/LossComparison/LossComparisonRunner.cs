@@ -8,16 +8,44 @@ namespace LossComparison;
 /// <summary>Trains the same linear head on the same frozen ResNet-18 features with each loss and scores it on held-out scenes.</summary>
 public static class LossComparisonRunner
 {
-    /// <summary>The losses compared; null means the trainer's default cross-entropy (with or without class weights).</summary>
-    public static IReadOnlyList<(string Label, Func<ISegmentationLoss?> Loss, ClassWeighting Weighting)> Losses { get; } =
+    /// <summary>
+    /// The losses compared, each made fresh for a run's settings; null means the trainer's default cross-entropy (with or
+    /// without class weights). The newer losses use their peers' defaults except where the note says why not.
+    /// </summary>
+    public static IReadOnlyList<(string Label, Func<ComparisonSettings, ISegmentationLoss?> Loss, ClassWeighting Weighting)> Losses { get; } =
     [
-        ("CE", () => null, ClassWeighting.None),
-        ("CE, inverse-sqrt weights", () => null, ClassWeighting.InverseSqrt),
-        ("Dice", () => new DiceLoss(), ClassWeighting.None),
-        ("Focal (softmax, γ=2)", () => new FocalLoss(new FocalLossOptions { Activation = Activation.Softmax, Gamma = 2 }), ClassWeighting.None),
-        ("Tversky (α=0.3, β=0.7)", () => new TverskyLoss(new TverskyLossOptions { Alpha = 0.3, Beta = 0.7 }), ClassWeighting.None),
-        ("Lovász-Softmax", () => new LovaszSoftmaxLoss(), ClassWeighting.None),
-        ("CE + Dice (1:1)", () => new CombinedLoss((new CrossEntropyLoss(), 1.0), (new DiceLoss(), 1.0)), ClassWeighting.None),
+        ("CE", _ => null, ClassWeighting.None),
+        ("CE, inverse-sqrt weights", _ => null, ClassWeighting.InverseSqrt),
+        ("CE, median-frequency weights", _ => null, ClassWeighting.MedianFrequency),
+        ("Dice", _ => new DiceLoss(), ClassWeighting.None),
+        ("Focal (softmax, γ=2)", _ => new FocalLoss(new FocalLossOptions { Activation = Activation.Softmax, Gamma = 2 }), ClassWeighting.None),
+        ("Tversky (α=0.3, β=0.7)", _ => new TverskyLoss(new TverskyLossOptions { Alpha = 0.3, Beta = 0.7 }), ClassWeighting.None),
+        ("Lovász-Softmax", _ => new LovaszSoftmaxLoss(), ClassWeighting.None),
+        ("CE + Dice (1:1)", _ => new CombinedLoss((new CrossEntropyLoss(), 1.0), (new DiceLoss(), 1.0)), ClassWeighting.None),
+        // Kervadec et al.: never alone; a region loss plus α·boundary with α = 0.01, raised by 0.01 per epoch.
+        ("Dice + α·boundary (α 0.01/epoch)", _ => new RampedLoss(new DiceLoss(), new BoundaryLoss(), start: 0.01, step: 0.01), ClassWeighting.None),
+        // mmseg's threshold 0.7; its min_kept 100000 is sized for batches of 512×1024 crops (about 10 % of their pixels).
+        // The trainer computes the loss one image at a time, and a 128² image has 16384 pixels, so 100000 would keep
+        // every pixel (plain CE); 10 % of the image keeps mmseg's proportion.
+        ("OHEM CE (thresh 0.7, min_kept 10 %)", s => new OhemCrossEntropyLoss(new OhemCrossEntropyLossOptions { MinKept = s.Size * s.Size / 10 }), ClassWeighting.None),
+        // MONAI's SoftclDiceLoss/SoftDiceclDiceLoss defaults (iter_ 3, smooth 1; alpha 0.5); MONAI takes probabilities,
+        // so the softmax of the head's logits is applied first, as a MONAI user would.
+        ("clDice (iter 3, smooth 1)", _ => new ClDiceLoss(new ClDiceLossOptions { Activation = Activation.Softmax }), ClassWeighting.None),
+        ("Dice + clDice (α=0.5)", _ => new ClDiceLoss(new ClDiceLossOptions { Activation = Activation.Softmax, Alpha = 0.5 }), ClassWeighting.None),
+        // Background at distance 1 from every object class, object classes 0.5 from each other: the pattern of Fidon et al.'s
+        // BraTS matrix (background farthest from every tumour class), since mistaking an object for background costs most.
+        ("Gen. Wasserstein Dice (bg 1, fg 0.5)", _ => new GeneralizedWassersteinDiceLoss(new GeneralizedWassersteinDiceLossOptions { DistanceMatrix = WassersteinDistances }), ClassWeighting.None),
+        // MONAI's AsymmetricUnifiedFocalLoss is binary; one-vs-rest over the three object classes, MONAI defaults.
+        ("Unified focal (one-vs-rest, MONAI defaults)", _ => new OneVsRestLoss(new AsymmetricUnifiedFocalLoss()), ClassWeighting.None),
+    ];
+
+    /// <summary>The class distances of the Wasserstein Dice row, in <see cref="SyntheticScenes.ClassNames"/> order.</summary>
+    public static IReadOnlyList<IReadOnlyList<double>> WassersteinDistances { get; } =
+    [
+        [0, 1, 1, 1],
+        [1, 0, 0.5, 0.5],
+        [1, 0.5, 0, 0.5],
+        [1, 0.5, 0.5, 0],
     ];
 
     /// <summary>Generates the scenes, extracts features once, trains one head per loss and evaluates it.</summary>
@@ -40,13 +68,15 @@ public static class LossComparisonRunner
         log.WriteLine($"Features: {train.Count} + {test.Count} images, {train.Get(0).TotalChannels} channels at strides {string.Join("/", train.Get(0).Maps.Select(m => m.Stride))}, {extraction:F1} s");
 
         var runs = new List<LossRun>();
-        IReadOnlyList<double> weights = [];
-        foreach ((string label, Func<ISegmentationLoss?> makeLoss, ClassWeighting weighting) in Losses)
+        foreach ((string label, Func<ComparisonSettings, ISegmentationLoss?> makeLoss, ClassWeighting weighting) in Losses)
         {
+            ISegmentationLoss? loss = makeLoss(settings);
+            RampedLoss? ramped = loss as RampedLoss;
+            ramped?.BeginEpoch(1);
             var options = new HeadTrainingOptions
             {
                 Classes = classes,
-                Loss = makeLoss(),
+                Loss = loss,
                 ClassWeighting = weighting,
                 Architecture = HeadArchitecture.Linear,
                 Epochs = settings.Epochs,
@@ -56,22 +86,18 @@ public static class LossComparisonRunner
                 // A fixed budget: every loss runs all epochs; each keeps its best-validation epoch by the same rule.
                 EarlyStoppingPatience = 0,
                 Seed = settings.Seed,
+                Progress = ramped is null ? null : report => ramped.BeginEpoch(report.Epoch + 1),
             };
             start = Stopwatch.GetTimestamp();
             HeadTrainingResult result = HeadTrainer.Train(train, trainLabels, options);
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            if (result.ClassWeights is { } used)
-            {
-                weights = used;
-            }
-
             LossRun run = Evaluate(label, result, test, testLabels, classes, seconds);
             log.WriteLine($"{label}: mIoU {run.MeanIou:F4}, rare IoU {run.RareIou:F4}, {seconds:F1} s");
             runs.Add(run);
         }
 
         return new ComparisonResult(settings, SyntheticScenes.ClassNames, SyntheticScenes.Fractions(trainLabels), SyntheticScenes.Fractions(testLabels),
-            weights, extraction, runs);
+            extraction, runs);
     }
 
     private static LossRun Evaluate(string label, HeadTrainingResult result, IFeatureStore test, IReadOnlyList<int[]> labels, int classes, double seconds)
@@ -102,6 +128,7 @@ public static class LossComparisonRunner
             rarePredicted += matrix[truth, SyntheticScenes.Rare];
         }
 
-        return new LossRun(label, iou.Average(), iou[SyntheticScenes.Rare], iou, ConfusionMetrics.PixelAccuracy(counts), seconds, result.BestEpoch, rarePredicted);
+        return new LossRun(label, iou.Average(), iou[SyntheticScenes.Rare], iou, ConfusionMetrics.PixelAccuracy(counts), seconds, result.BestEpoch, rarePredicted,
+            result.ClassWeights);
     }
 }

@@ -9,4 +9,5 @@ namespace LossComparison;
 /// <param name="TrainSeconds">Wall time of <c>HeadTrainer.Train</c> (validation included, feature extraction not).</param>
 /// <param name="BestEpoch">The epoch whose parameters the head kept (best validation mIoU).</param>
 /// <param name="RarePredictedPixels">Test pixels predicted as the rare class; 0 tells a head that never predicts it from one that predicts it in the wrong places.</param>
-public sealed record LossRun(string Loss, double MeanIou, double RareIou, double[] ClassIou, double PixelAccuracy, double TrainSeconds, int BestEpoch, long RarePredictedPixels);
+/// <param name="ClassWeights">The cross-entropy's class weights when the row uses a <c>ClassWeighting</c>; null otherwise.</param>
+public sealed record LossRun(string Loss, double MeanIou, double RareIou, double[] ClassIou, double PixelAccuracy, double TrainSeconds, int BestEpoch, long RarePredictedPixels, IReadOnlyList<double>? ClassWeights);

@@ -71,7 +71,11 @@ for (int s = 0; s < seeds; s++)
     Console.WriteLine();
     Console.WriteLine($"Train pixels: {ResultReport.Fractions(result.ClassNames, result.TrainFractions)}");
     Console.WriteLine($"Test pixels:  {ResultReport.Fractions(result.ClassNames, result.TestFractions)}");
-    Console.WriteLine($"Weighted CE: inverse-sqrt frequency weights from the training split, mean 1: [{string.Join(", ", result.WeightedCrossEntropyWeights.Select(w => w.ToString("F3", CultureInfo.InvariantCulture)))}]");
+    foreach (LossRun weighted in result.Runs.Where(r => r.ClassWeights is not null))
+    {
+        Console.WriteLine($"{weighted.Loss}, from the training split: [{string.Join(", ", weighted.ClassWeights!.Select(w => w.ToString("F3", CultureInfo.InvariantCulture)))}]");
+    }
+
     Console.WriteLine($"{run.TrainImages} train + {run.TestImages} test images of {run.Size}x{run.Size}; linear head, {run.Epochs} epochs, batch {run.BatchSize}, Adam lr {run.LearningRate}, validation {run.ValidationFraction:P1} of train, seed {run.Seed}");
     Console.WriteLine();
     Console.Write(ResultReport.Markdown(result));
