@@ -27,7 +27,7 @@ internal static class EvalCommand
         new("boundary", null, "Also compute boundary metrics per class: HD95, average surface distance, surface Dice (1 px), Boundary IoU."),
         new("calibration", null, "Also compute calibration errors from the model's scores (15 bins): top-label ECE, ACE and MCE, and ECE per class."),
         new("json", "out.json|-", "Also write the metrics, class names, model and options as JSON; '-' writes that document to stdout in place of the text report."),
-        new("report", "dir", "Also write an HTML report (charts, confusion heatmap, worst images) and its pictures (SVG charts, PNG strips) into dir."),
+        new("report", "dir", "Also write an HTML report (charts, confusion heatmap, worst images; with --calibration a reliability diagram) and its pictures (SVG charts, PNG strips) into dir."),
         new("shard", "i/n", "Evaluate only shard i of n (0-based): the i-th of n contiguous blocks of the pairs in sorted order; needs --state."),
         new("state", "part.json", "Also write the evaluation state (counts per image, boundary values, cross-entropy) for 'segml merge'."),
         new("skip-bad", null, "Skip an image or mask that cannot be read or scored, list it (text, JSON: skipped) and go on; exit 0. Default: stop at it, exit 1."),
