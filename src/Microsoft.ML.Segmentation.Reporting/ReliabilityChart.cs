@@ -6,7 +6,6 @@ using Microsoft.ML.Segmentation.Metrics;
 using OxyPlot;
 using OxyPlot.Annotations;
 using OxyPlot.Axes;
-using OxyPlot.Legends;
 using OxyPlot.Series;
 
 namespace Microsoft.ML.Segmentation.Reporting;
@@ -149,20 +148,78 @@ internal static class ReliabilityChart
             Points = { new DataPoint(0, 0), new DataPoint(1, 1) },
         });
         model.Series.Add(share);
-        // Inside, over the top left of the accuracy panel (low confidence, high accuracy: empty unless the model is
-        // underconfident); outside, the browser's wider text is cut at the picture's edge.
-        model.Legends.Add(new Legend
-        {
-            LegendPlacement = LegendPlacement.Inside,
-            LegendPosition = LegendPosition.TopLeft,
-            LegendBackground = OxyColor.FromArgb(230, 255, 255, 255),
-            LegendBorder = OxyColor.FromRgb(200, 200, 200),
-            LegendFontSize = 12,
-            LegendItemSpacing = 12,
-            LegendLineSpacing = 4,
-            LegendPadding = 8,
-        });
+        AddKey(model);
         return model;
+    }
+
+    /// <summary>
+    /// The key, drawn as annotations in the top left of the accuracy panel (low confidence, high accuracy: empty unless
+    /// the model is underconfident). Not an OxyPlot legend: the SVG exporter sizes a legend's box by PDF font metrics,
+    /// about three quarters of what a browser draws, and clips the text at the box.
+    /// </summary>
+    private static void AddKey(PlotModel model)
+    {
+        model.Annotations.Add(new RectangleAnnotation
+        {
+            XAxisKey = "confidence",
+            YAxisKey = "accuracy",
+            MinimumX = 0.012,
+            MaximumX = 0.36,
+            MinimumY = 0.745,
+            MaximumY = 0.988,
+            Fill = OxyColor.FromArgb(235, 255, 255, 255),
+            Stroke = OxyColor.FromRgb(200, 200, 200),
+            StrokeThickness = 1,
+        });
+        (string Text, OxyColor Colour, bool Line)[] items =
+        [
+            ("accuracy per bin", s_accuracy, false),
+            ("gap to mean confidence", s_gap, false),
+            ("perfect calibration", OxyColor.FromRgb(60, 60, 60), true),
+            ("share of pixels (below)", s_share, false),
+        ];
+        for (int i = 0; i < items.Length; i++)
+        {
+            double y = 0.955 - (i * 0.058);
+            if (items[i].Line)
+            {
+                model.Annotations.Add(new PolylineAnnotation
+                {
+                    XAxisKey = "confidence",
+                    YAxisKey = "accuracy",
+                    Points = { new DataPoint(0.025, y), new DataPoint(0.06, y) },
+                    Color = items[i].Colour,
+                    LineStyle = LineStyle.Dash,
+                    StrokeThickness = 1.5,
+                });
+            }
+            else
+            {
+                model.Annotations.Add(new RectangleAnnotation
+                {
+                    XAxisKey = "confidence",
+                    YAxisKey = "accuracy",
+                    MinimumX = 0.03,
+                    MaximumX = 0.055,
+                    MinimumY = y - 0.018,
+                    MaximumY = y + 0.018,
+                    Fill = items[i].Colour,
+                });
+            }
+
+            model.Annotations.Add(new TextAnnotation
+            {
+                XAxisKey = "confidence",
+                YAxisKey = "accuracy",
+                TextPosition = new DataPoint(0.075, y),
+                Text = items[i].Text,
+                FontSize = 12,
+                Stroke = OxyColors.Transparent,
+                Background = OxyColors.Transparent,
+                TextHorizontalAlignment = HorizontalAlignment.Left,
+                TextVerticalAlignment = VerticalAlignment.Middle,
+            });
+        }
     }
 
     /// <summary>Bin k of n: [k/n, (k+1)/n), as <c>CalibrationBinning.Uniform</c> computes its edges.</summary>
