@@ -34,7 +34,8 @@ public static class Chart
             int x = Left + (g * groupWidth) + ((groupWidth - (2 * bar)) / 2);
             Bar(image, x, bar, baseline, plotHeight, run.MeanIou, MeanColour);
             Bar(image, x + bar, bar, baseline, plotHeight, run.RareIou, RareColour);
-            IReadOnlyList<string> lines = Wrap(ChartLabel(run.Loss), groupWidth - 4);
+            // A clear gap between neighbouring labels: wrap well inside the group.
+            IReadOnlyList<string> lines = Wrap(ChartLabel(run.Loss), groupWidth - 12);
             int scale = lines.All(l => TinyFont.Width(l, 2) <= groupWidth - 4) ? 2 : 1;
             for (int l = 0; l < lines.Count; l++)
             {
