@@ -28,6 +28,11 @@ public static class HeadTrainer
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static HeadTrainingResult Train(
         IFeatureStore features, IReadOnlyList<int[]> labels, HeadTrainingOptions? options = null, CancellationToken cancellationToken = default)
+        => TrainWithKernels(features, labels, options, null, cancellationToken);
+
+    /// <summary>Trains a head whose products run on <paramref name="kernels"/> (null: the blocked ones); the benchmark's entry.</summary>
+    internal static HeadTrainingResult TrainWithKernels(
+        IFeatureStore features, IReadOnlyList<int[]> labels, HeadTrainingOptions? options, HeadMatrixKernels? kernels, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(labels);
@@ -54,7 +59,7 @@ public static class HeadTrainer
             Architecture = options.Architecture,
             HiddenChannels = options.HiddenChannels,
             Seed = options.Seed,
-        });
+        }, kernels);
         HeadOptimizer optimizer = HeadOptimizer.Create(options.Optimizer, head.ParameterCount);
         var decay = new bool[head.ParameterCount];
         for (int i = 0; i < decay.Length; i++)
