@@ -7,8 +7,8 @@ namespace Microsoft.ML.Segmentation.Kernels;
 
 /// <summary>
 /// Dense matrix products on row-major spans, blocked for the caches and the registers: a 4-row by 2-vector tile of C
-/// stays in registers while the depth runs, a depth block of B (256 rows) by a column block (256 columns) stays in L2,
-/// and the 4 rows of A a tile needs are packed side by side for that depth block.
+/// stays in registers while the depth runs, a depth block of B (256 rows) by a column block (256 columns) is copied into
+/// contiguous 2-vector-wide panels that stay in L2, and the 4 rows of A a tile needs are packed side by side.
 /// </summary>
 /// <remarks>
 /// <para>Every element of C is summed over the depth in ascending order, as <c>c = b·a + c</c> with a rounding after
@@ -173,11 +173,28 @@ internal static class BlockedMatrixMultiply
         ref T bRef = ref MemoryMarshal.GetReference(b);
         ref T cRef = ref MemoryMarshal.GetReference(c);
         int v = Vector<T>.Count;
+        int panelWidth = 2 * v;
+        int panels = width / panelWidth;
+        T[] panelBuffer = Scratch<T>.Rent(ref Scratch<T>.Panels, DepthBlock * panels * panelWidth);
+        ref T panelRef = ref MemoryMarshal.GetArrayDataReference(panelBuffer);
         for (int l0 = 0; l0 < k; l0 += DepthBlock)
         {
             int depth = Math.Min(DepthBlock, k - l0);
             bool load = accumulate || l0 > 0;
             ref T bBlock = ref Unsafe.Add(ref bRef, ((nint)l0 * ldb) + j0);
+            // B's block as contiguous panels of 2 vectors' width, [panel][l][2v]: read with B's own row stride, the
+            // tile's depth loop would hop by ldb (4 KiB for 1024 pixels), and such strides share one L1 set.
+            for (int panel = 0; panel < panels; panel++)
+            {
+                for (int l = 0; l < depth; l++)
+                {
+                    ref T source = ref Unsafe.Add(ref bBlock, ((nint)l * ldb) + (panel * panelWidth));
+                    ref T target = ref Unsafe.Add(ref panelRef, (nint)((panel * depth) + l) * panelWidth);
+                    Vector.LoadUnsafe(ref source).StoreUnsafe(ref target);
+                    Vector.LoadUnsafe(ref source, (nuint)v).StoreUnsafe(ref target, (nuint)v);
+                }
+            }
+
             int i0 = 0;
             for (; i0 + TileRows <= m; i0 += TileRows)
             {
@@ -193,11 +210,12 @@ internal static class BlockedMatrixMultiply
 
                 ref T aPacked = ref MemoryMarshal.GetReference(packed);
                 ref T cRow = ref Unsafe.Add(ref cRef, ((nint)i0 * ldc) + j0);
-                int j = 0;
-                for (; j + (2 * v) <= width; j += 2 * v)
+                for (int panel = 0; panel < panels; panel++)
                 {
-                    Tile4x2(ref aPacked, depth, ref Unsafe.Add(ref bBlock, j), ldb, ref Unsafe.Add(ref cRow, j), ldc, load);
+                    Tile4x2(ref aPacked, depth, ref Unsafe.Add(ref panelRef, (nint)panel * depth * panelWidth), panelWidth, ref Unsafe.Add(ref cRow, panel * panelWidth), ldc, load);
                 }
+
+                int j = panels * panelWidth;
 
                 for (; j + v <= width; j += v)
                 {
@@ -229,11 +247,12 @@ internal static class BlockedMatrixMultiply
 
                 ref T aPacked = ref MemoryMarshal.GetReference(packed);
                 ref T cRow = ref Unsafe.Add(ref cRef, ((nint)i0 * ldc) + j0);
-                int j = 0;
-                for (; j + (2 * v) <= width; j += 2 * v)
+                for (int panel = 0; panel < panels; panel++)
                 {
-                    Tile1x2(ref aPacked, depth, ref Unsafe.Add(ref bBlock, j), ldb, ref Unsafe.Add(ref cRow, j), load);
+                    Tile1x2(ref aPacked, depth, ref Unsafe.Add(ref panelRef, (nint)panel * depth * panelWidth), panelWidth, ref Unsafe.Add(ref cRow, panel * panelWidth), load);
                 }
+
+                int j = panels * panelWidth;
 
                 for (; j < width; j++)
                 {
@@ -379,7 +398,7 @@ internal static class BlockedMatrixMultiply
         }
     }
 
-    /// <summary>Per-thread buffers of <see cref="AccumulateProductTransposed{T}"/>, kept at their largest size.</summary>
+    /// <summary>Per-thread buffers, kept at their largest size.</summary>
     private static class Scratch<T>
     {
         [ThreadStatic]
@@ -387,6 +406,10 @@ internal static class BlockedMatrixMultiply
 
         [ThreadStatic]
         internal static T[]? Partial;
+
+        /// <summary>B's block as panels (<see cref="MultiplyColumns{T}"/>), one per thread, as column blocks may run in parallel.</summary>
+        [ThreadStatic]
+        internal static T[]? Panels;
 
         internal static T[] Rent(ref T[]? buffer, int length)
         {
