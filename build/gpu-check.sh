@@ -9,7 +9,7 @@
 #       libonnxruntime_providers_shared.so; the rest of the repository stays on 1.31), checks that the trimmed segml
 #       runs (--help; providers and eval on the fixture model when ../shared is there), and packs it with this
 #       script into OUT.tar.gz (default artifacts/segml-gpu.tar.gz, folder segml-gpu/). Fails above 60 MiB.
-#       The CUDA provider library (284 MB) is not in the bundle: the host's Python onnxruntime-gpu 1.30.0 wheel has it.
+#       The CUDA provider library (260 MiB in 1.30.0) is not in the bundle: the host's Python onnxruntime-gpu 1.30.0 wheel has it.
 #
 #   tar xzf segml-gpu.tar.gz && ./segml-gpu/gpu-check.sh run --providers-from DIR --model FILE [--cuda-libs DIR]... [segml providers options]
 #       On the GPU host. DIR holds the host's ONNX Runtime 1.30.0 provider libraries, e.g. the wheel's

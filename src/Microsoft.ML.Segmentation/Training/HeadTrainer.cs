@@ -11,8 +11,8 @@ namespace Microsoft.ML.Segmentation.Training;
 /// <summary>Trains a <see cref="SegmentationHead"/> on frozen backbone features.</summary>
 /// <remarks>
 /// Deterministic: the seed fixes the initialisation, the validation split, the shuffling and the flips; the loop is
-/// single-threaded and its sums run in a fixed order (the library's losses may spread work over threads, but each work
-/// item writes its own outputs, so their results do not depend on scheduling). Equal seeds give bit-identical parameters.
+/// single-threaded and its sums run in a fixed order (the library's losses and the head's blocked matrix products may
+/// spread work over threads, but each work item writes its own outputs, so their results do not depend on scheduling). Equal seeds give bit-identical parameters.
 /// <para>Thread safety: stateless, but a run mutates the head and optimizer it is given: concurrent runs need their own
 /// heads, optimizers and feature stores.</para>
 /// </remarks>
