@@ -6,6 +6,7 @@ namespace Microsoft.ML.Segmentation.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute.
 /// <c>dotnet run -c Release -- --quick-scoring</c>: one JSON line per scoring path (raw ONNX Runtime, SegML, stock ML.NET).
+/// <c>dotnet run -c Release -- --quick-training [--epochs N]</c>: head-training epoch time, blocked products against the former loops.
 /// <c>dotnet run -c Release -- --memory N</c>: peak resident memory of evaluating N generated 512×512 images (one process per N).
 /// Anything else goes to BenchmarkDotNet, e.g. <c>dotnet run -c Release -- --filter *LossBenchmarks*</c>.
 /// </summary>
@@ -23,6 +24,11 @@ public static class Program
         {
             Scoring.QuickScoring.Run(Console.Out);
             return 0;
+        }
+
+        if (args.Contains("--quick-training"))
+        {
+            return Training.QuickTraining.Run(args, Console.Out);
         }
 
         int memory = Array.IndexOf(args, "--memory");

@@ -16,9 +16,7 @@ namespace Microsoft.ML.Segmentation.Training;
 internal sealed class HeadComputation<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    // Pixels per tile: a tile of every input channel (in·256 values) stays in L2 while all outputs use it.
-    private const int Tile = 256;
-
+    private readonly HeadMatrixKernels _kernels;
     private T[] _x = [];
     private T[] _h = [];
     private T[] _z = [];
@@ -30,8 +28,13 @@ internal sealed class HeadComputation<T>
     private int[] _labels = [];
     private readonly double[] _accumulator;
 
-    public HeadComputation(int inputChannels, int hiddenChannels, int classes)
+    /// <param name="inputChannels">Channels of the concatenated features.</param>
+    /// <param name="hiddenChannels">Width of the hidden layer; 0 for a linear head.</param>
+    /// <param name="classes">Classes K.</param>
+    /// <param name="kernels">The matrix products; null for <see cref="HeadMatrixKernels.Blocked"/> (the benchmark passes a reference).</param>
+    public HeadComputation(int inputChannels, int hiddenChannels, int classes, HeadMatrixKernels? kernels = null)
     {
+        _kernels = kernels ?? HeadMatrixKernels.Blocked;
         InputChannels = inputChannels;
         HiddenChannels = hiddenChannels;
         Classes = classes;
@@ -190,15 +193,15 @@ internal sealed class HeadComputation<T>
         ReadOnlySpan<T> x = _x.AsSpan(0, InputChannels * p);
         if (HiddenChannels == 0)
         {
-            Dense(parameters.Slice(0, Bias1Offset), parameters.Slice(Bias1Offset, Classes), Classes, InputChannels, x, _z, p);
+            _kernels.Dense(parameters.Slice(0, Bias1Offset), parameters.Slice(Bias1Offset, Classes), Classes, InputChannels, x, _z, p);
             return;
         }
 
         Ensure(ref _h, HiddenChannels * p);
         Span<T> h = _h.AsSpan(0, HiddenChannels * p);
-        Dense(parameters.Slice(0, Bias1Offset), parameters.Slice(Bias1Offset, HiddenChannels), HiddenChannels, InputChannels, x, h, p);
+        _kernels.Dense(parameters.Slice(0, Bias1Offset), parameters.Slice(Bias1Offset, HiddenChannels), HiddenChannels, InputChannels, x, h, p);
         TensorPrimitives.Max(h, T.Zero, h);
-        Dense(parameters.Slice(Weight2Offset, Classes * HiddenChannels), parameters.Slice(Bias2Offset, Classes), Classes, HiddenChannels, h, _z, p);
+        _kernels.Dense(parameters.Slice(Weight2Offset, Classes * HiddenChannels), parameters.Slice(Bias2Offset, Classes), Classes, HiddenChannels, h, _z, p);
     }
 
     private void Backward(ReadOnlySpan<T> parameters, int p, ReadOnlySpan<T> dz)
@@ -207,78 +210,26 @@ internal sealed class HeadComputation<T>
         ReadOnlySpan<T> x = _x.AsSpan(0, InputChannels * p);
         if (HiddenChannels == 0)
         {
-            WeightGradient(dz, Classes, x, InputChannels, p, _accumulator.AsSpan(0, Bias1Offset), _accumulator.AsSpan(Bias1Offset, Classes));
+            _kernels.WeightGradient(dz, Classes, x, InputChannels, p, _accumulator.AsSpan(0, Bias1Offset), _accumulator.AsSpan(Bias1Offset, Classes));
             return;
         }
 
         ReadOnlySpan<T> h = _h.AsSpan(0, HiddenChannels * p);
-        WeightGradient(dz, Classes, h, HiddenChannels, p, _accumulator.AsSpan(Weight2Offset, Classes * HiddenChannels), _accumulator.AsSpan(Bias2Offset, Classes));
+        _kernels.WeightGradient(dz, Classes, h, HiddenChannels, p, _accumulator.AsSpan(Weight2Offset, Classes * HiddenChannels), _accumulator.AsSpan(Bias2Offset, Classes));
         Ensure(ref _dh, HiddenChannels * p);
         Span<T> dh = _dh.AsSpan(0, HiddenChannels * p);
         ReadOnlySpan<T> w2 = parameters.Slice(Weight2Offset, Classes * HiddenChannels);
-        for (int t0 = 0; t0 < p; t0 += Tile)
+        _kernels.InputGradient(w2, Classes, HiddenChannels, dz, dh, p);
+        // ReLU's derivative: zero where the unit was off (h = 0 exactly, the subgradient 0 at the kink).
+        for (int i = 0; i < dh.Length; i++)
         {
-            int n = Math.Min(Tile, p - t0);
-            for (int j = 0; j < HiddenChannels; j++)
+            if (h[i] <= T.Zero)
             {
-                Span<T> row = dh.Slice((j * p) + t0, n);
-                row.Clear();
-                for (int k = 0; k < Classes; k++)
-                {
-                    TensorPrimitives.MultiplyAdd(dz.Slice((k * p) + t0, n), w2[(k * HiddenChannels) + j], row, row);
-                }
-
-                // ReLU's derivative: zero where the unit was off (h = 0 exactly, the subgradient 0 at the kink).
-                ReadOnlySpan<T> active = h.Slice((j * p) + t0, n);
-                for (int i = 0; i < n; i++)
-                {
-                    if (active[i] <= T.Zero)
-                    {
-                        row[i] = T.Zero;
-                    }
-                }
+                dh[i] = T.Zero;
             }
         }
 
-        WeightGradient(dh, HiddenChannels, x, InputChannels, p, _accumulator.AsSpan(0, Bias1Offset), _accumulator.AsSpan(Bias1Offset, HiddenChannels));
-    }
-
-    /// <summary>output[o] = b[o] + Σc w[o,c]·input[c], over P pixels, in tiles of pixels.</summary>
-    private static void Dense(ReadOnlySpan<T> w, ReadOnlySpan<T> b, int outChannels, int inChannels, ReadOnlySpan<T> input, Span<T> output, int p)
-    {
-        for (int t0 = 0; t0 < p; t0 += Tile)
-        {
-            int n = Math.Min(Tile, p - t0);
-            for (int o = 0; o < outChannels; o++)
-            {
-                Span<T> row = output.Slice((o * p) + t0, n);
-                row.Fill(b[o]);
-                ReadOnlySpan<T> wo = w.Slice(o * inChannels, inChannels);
-                for (int c = 0; c < inChannels; c++)
-                {
-                    TensorPrimitives.MultiplyAdd(input.Slice((c * p) + t0, n), wo[c], row, row);
-                }
-            }
-        }
-    }
-
-    /// <summary>dW[o,c] += Σp dOut[o,p]·input[c,p], dB[o] += Σp dOut[o,p]; tile sums in T, totals in double.</summary>
-    private static void WeightGradient(ReadOnlySpan<T> dOut, int outChannels, ReadOnlySpan<T> input, int inChannels, int p, Span<double> dW, Span<double> dB)
-    {
-        for (int t0 = 0; t0 < p; t0 += Tile)
-        {
-            int n = Math.Min(Tile, p - t0);
-            for (int o = 0; o < outChannels; o++)
-            {
-                ReadOnlySpan<T> d = dOut.Slice((o * p) + t0, n);
-                dB[o] += double.CreateTruncating(TensorPrimitives.Sum(d));
-                Span<double> row = dW.Slice(o * inChannels, inChannels);
-                for (int c = 0; c < inChannels; c++)
-                {
-                    row[c] += double.CreateTruncating(TensorPrimitives.Dot(d, input.Slice((c * p) + t0, n)));
-                }
-            }
-        }
+        _kernels.WeightGradient<T>(dh, HiddenChannels, x, InputChannels, p, _accumulator.AsSpan(0, Bias1Offset), _accumulator.AsSpan(Bias1Offset, HiddenChannels));
     }
 
     private static void Convert(ReadOnlySpan<float> source, Span<T> destination)

@@ -11,8 +11,8 @@ namespace Microsoft.ML.Segmentation.Training;
 /// <summary>Trains a <see cref="SegmentationHead"/> on frozen backbone features.</summary>
 /// <remarks>
 /// Deterministic: the seed fixes the initialisation, the validation split, the shuffling and the flips; the loop is
-/// single-threaded and its sums run in a fixed order (the library's losses may spread work over threads, but each work
-/// item writes its own outputs, so their results do not depend on scheduling). Equal seeds give bit-identical parameters.
+/// single-threaded and its sums run in a fixed order (the library's losses and the head's blocked matrix products may
+/// spread work over threads, but each work item writes its own outputs, so their results do not depend on scheduling). Equal seeds give bit-identical parameters.
 /// <para>Thread safety: stateless, but a run mutates the head and optimizer it is given: concurrent runs need their own
 /// heads, optimizers and feature stores.</para>
 /// </remarks>
@@ -28,6 +28,11 @@ public static class HeadTrainer
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static HeadTrainingResult Train(
         IFeatureStore features, IReadOnlyList<int[]> labels, HeadTrainingOptions? options = null, CancellationToken cancellationToken = default)
+        => TrainWithKernels(features, labels, options, null, cancellationToken);
+
+    /// <summary>Trains a head whose products run on <paramref name="kernels"/> (null: the blocked ones); the benchmark's entry.</summary>
+    internal static HeadTrainingResult TrainWithKernels(
+        IFeatureStore features, IReadOnlyList<int[]> labels, HeadTrainingOptions? options, HeadMatrixKernels? kernels, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(labels);
@@ -54,7 +59,7 @@ public static class HeadTrainer
             Architecture = options.Architecture,
             HiddenChannels = options.HiddenChannels,
             Seed = options.Seed,
-        });
+        }, kernels);
         HeadOptimizer optimizer = HeadOptimizer.Create(options.Optimizer, head.ParameterCount);
         var decay = new bool[head.ParameterCount];
         for (int i = 0; i < decay.Length; i++)

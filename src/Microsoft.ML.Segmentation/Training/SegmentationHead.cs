@@ -30,6 +30,12 @@ public sealed partial class SegmentationHead
     /// <param name="options">The sizes, architecture and seed.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size in <paramref name="options"/> is below 1.</exception>
     public SegmentationHead(SegmentationHeadOptions options)
+        : this(options, null)
+    {
+    }
+
+    /// <summary>Creates a head whose layers use <paramref name="kernels"/> (the benchmark's reference loops) for their products.</summary>
+    internal SegmentationHead(SegmentationHeadOptions options, HeadMatrixKernels? kernels)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.InputChannels < 1)
@@ -54,7 +60,7 @@ public sealed partial class SegmentationHead
 
         Architecture = options.Architecture;
         _computation = new HeadComputation<float>(
-            options.InputChannels, Architecture == HeadArchitecture.Mlp ? options.HiddenChannels : 0, options.Classes);
+            options.InputChannels, Architecture == HeadArchitecture.Mlp ? options.HiddenChannels : 0, options.Classes, kernels);
         _parameters = new float[_computation.ParameterCount];
         Initialize(options.Seed);
     }
