@@ -9,7 +9,9 @@ namespace Microsoft.ML.Segmentation.Benchmarks.Scoring;
 /// Each path is set up untimed, runs one warm-up pass over all images, then timed passes for about
 /// <c>secondsPerPath</c>; images/s comes from the median pass (best_images_per_s from the fastest), managed bytes per
 /// image from <c>GC.GetTotalAllocatedBytes</c> (all threads) over the timed passes; ONNX Runtime's native allocations
-/// are not included.
+/// are not included. The other parts (<see cref="Parts"/>, chosen with <c>--parts</c>): decode throughput per format
+/// (<see cref="DecodeThroughput"/>), SegML's scoring on pre-decoded tensors right after raw ONNX Runtime at each batch
+/// (<see cref="PredecodedScorer"/>), and <c>segml eval</c> against a hand-written loop (<see cref="EndToEnd"/>).
 /// </summary>
 /// <remarks>
 /// Paths run one after another, each disposed before the next is set up, as an application holds one session. Rounds
