@@ -5,7 +5,8 @@ namespace Microsoft.ML.Segmentation.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute.
-/// <c>dotnet run -c Release -- --quick-scoring</c>: one JSON line per scoring path (raw ONNX Runtime, SegML, stock ML.NET).
+/// <c>dotnet run -c Release -- --quick-scoring [--parts decode,paths,predecoded,eval]</c>: one JSON line per scoring path
+/// (decode, raw ONNX Runtime, SegML, stock ML.NET, SegML on pre-decoded tensors, segml eval against a hand-written loop).
 /// <c>dotnet run -c Release -- --quick-training [--epochs N]</c>: head-training epoch time, blocked products against the former loops.
 /// <c>dotnet run -c Release -- --memory N</c>: peak resident memory of evaluating N generated 512×512 images (one process per N).
 /// Anything else goes to BenchmarkDotNet, e.g. <c>dotnet run -c Release -- --filter *LossBenchmarks*</c>.
@@ -22,7 +23,8 @@ public static class Program
 
         if (args.Contains("--quick-scoring"))
         {
-            Scoring.QuickScoring.Run(Console.Out);
+            int parts = Array.IndexOf(args, "--parts");
+            Scoring.QuickScoring.Run(Console.Out, parts: parts >= 0 && parts + 1 < args.Length ? args[parts + 1].Split(',') : null);
             return 0;
         }
 

@@ -71,10 +71,8 @@ public sealed class DecodedImage : IDisposable
         {
             ReadOnlySpan<Rgb24> row = _pixels.DangerousGetPixelRowMemory(top + r).Span.Slice(left, columns);
             int start = r * columns;
-            PixelRows.ToPlanes(row, destination.Slice(start, columns), destination.Slice(plane + start, columns), destination.Slice((2 * plane) + start, columns), _normalization.Bgr);
+            _normalization.WriteRowToPlanes(row, destination.Slice(start, columns), destination.Slice(plane + start, columns), destination.Slice((2 * plane) + start, columns));
         }
-
-        _normalization.ApplyToPlanes(destination[..(ChannelCount * plane)], plane);
     }
 
     /// <summary>Releases the pixels.</summary>

@@ -171,7 +171,7 @@ internal static class ImageDecoding
     /// data against the declared size (<see cref="ImageCompleteness"/>: a cut file would decode with zeros, and an
     /// interlaced PNG whose data runs out would hang ImageSharp 2.1.13).
     /// </summary>
-    private static void CheckBeforeDecoding(ReadOnlySpan<byte> data, string source, long maxPixels)
+    internal static void CheckBeforeDecoding(ReadOnlySpan<byte> data, string source, long maxPixels)
     {
         CheckPixels(IdentifyOrThrow(data, source, out IImageFormat? format), source, maxPixels);
         ImageCompleteness.Check(data, format, source);

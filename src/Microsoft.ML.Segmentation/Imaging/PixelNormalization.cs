@@ -1,5 +1,6 @@
 using System;
 using System.Numerics.Tensors;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace Microsoft.ML.Segmentation.Imaging;
 
@@ -27,6 +28,13 @@ internal sealed class PixelNormalization
 
     /// <summary>Every multiplier is 1 and every offset 0: the raw values are the tensor's.</summary>
     public bool IsIdentity { get; }
+
+    /// <summary>
+    /// Writes one row of pixels, normalised, into three plane rows (output channels 0, 1, 2) in one pass: the same
+    /// values as writing the raw row and then <see cref="ApplyToPlanes"/>, bit for bit.
+    /// </summary>
+    public void WriteRowToPlanes(ReadOnlySpan<Rgb24> row, Span<float> first, Span<float> second, Span<float> third)
+        => PixelRows.ToNormalizedPlanes(row, first, second, third, Bgr, _multiplier, _offset);
 
     /// <summary>Normalises consecutive planes <c>[3, plane]</c> in place.</summary>
     public void ApplyToPlanes(Span<float> values, int plane)

@@ -6,7 +6,7 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace Microsoft.ML.Segmentation.Imaging;
 
 /// <summary>Row conversions from 8-bit RGB pixels to float tensor rows (raw 0..255 values; normalisation comes after).</summary>
-internal static class PixelRows
+internal static partial class PixelRows
 {
     public static void ToPlanes(ReadOnlySpan<Rgb24> row, Span<float> first, Span<float> second, Span<float> third, bool bgr)
     {

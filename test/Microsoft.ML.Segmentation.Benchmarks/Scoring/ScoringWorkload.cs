@@ -96,6 +96,13 @@ internal sealed class ScoringWorkload : IDisposable
     /// <summary>The fixture model beside the repository: SEGML_SHARED, else the <c>shared</c> sibling of the folder holding SegML.sln.</summary>
     private static string? FixtureModelPath()
     {
+        string? path = SharedFolder() is { } shared ? Path.Combine(shared, "fixtures", FixtureName, "model.onnx") : null;
+        return path is not null && File.Exists(path) ? path : null;
+    }
+
+    /// <summary>The shared data folder: SEGML_SHARED, else the <c>shared</c> sibling of the folder holding SegML.sln; null when neither is found.</summary>
+    internal static string? SharedFolder()
+    {
         string? shared = Environment.GetEnvironmentVariable("SEGML_SHARED");
         if (string.IsNullOrEmpty(shared))
         {
@@ -103,8 +110,7 @@ internal sealed class ScoringWorkload : IDisposable
             shared = FindSharedFrom(AppContext.BaseDirectory) ?? FindSharedFrom(Environment.CurrentDirectory);
         }
 
-        string? path = shared is null ? null : Path.Combine(shared, "fixtures", FixtureName, "model.onnx");
-        return path is not null && File.Exists(path) ? path : null;
+        return shared;
     }
 
     private static string? FindSharedFrom(string start)

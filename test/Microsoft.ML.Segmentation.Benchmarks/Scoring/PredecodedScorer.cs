@@ -1,0 +1,90 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Segmentation.Imaging;
+using Microsoft.ML.Segmentation.Transforms;
+
+namespace Microsoft.ML.Segmentation.Benchmarks.Scoring;
+
+/// <summary>
+/// SegML's scoring without the decode: ScoreOnnx → PredictMasks (the stages, session options and read-ahead batching
+/// <see cref="SegmlScorer"/> and <c>segml eval</c> use) over an in-memory data view holding the workload's tensors
+/// decoded beforehand (the same floats <see cref="RawOrtScorer"/> feeds ONNX Runtime) and their geometry, read through
+/// a cursor on the predicted mask. Against raw ONNX Runtime at the same batch it measures what the pipeline itself
+/// costs once pixels are decoded: the column copies, the batching, the argmax into keys.
+/// </summary>
+internal sealed class PredecodedScorer : IScoringPath
+{
+    private readonly ITransformer _model;
+    private readonly IDataView _scored;
+
+    public PredecodedScorer(ScoringWorkload workload, ScoringModel model, int batchSize)
+    {
+        var ml = new MLContext(seed: 1);
+        int[] geometry = Geometry(workload);
+        var rows = new TensorRow[workload.ImageCount];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i] = new TensorRow { Image = workload.Tensors.AsSpan(i * workload.ImageLength, workload.ImageLength).ToArray(), ImageGeometry = geometry };
+        }
+
+        var schema = SchemaDefinition.Create(typeof(TensorRow));
+        schema[nameof(TensorRow.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, workload.ImageLength);
+        IDataView data = ml.Data.LoadFromEnumerable(rows, schema);
+        SegmentationTransforms transforms = ml.Segmentation().Transforms;
+        _model = transforms.ScoreOnnx(model.Path, options: SegmlScorer.SessionOptions(batchSize, ioBinding: true))
+            .Append(transforms.PredictMasks(model.ClassNames))
+            .Fit(data);
+        _scored = _model.Transform(data);
+        BatchSize = batchSize;
+    }
+
+    public string Name => "segml_predecoded";
+
+    public int BatchSize { get; }
+
+    public long ScoreAll()
+    {
+        DataViewSchema.Column mask = _scored.Schema["PredictedMask"];
+        using DataViewRowCursor cursor = _scored.GetRowCursor([mask]);
+        ValueGetter<VBuffer<uint>> getMask = cursor.GetGetter<VBuffer<uint>>(mask);
+        VBuffer<uint> value = default;
+        long sum = 0;
+        while (cursor.MoveNext())
+        {
+            getMask(ref value);
+            sum += MaskChecksum.SumKeys(value.GetValues());
+        }
+
+        return sum;
+    }
+
+    public void Dispose()
+    {
+        foreach (ITransformer stage in (IEnumerable<ITransformer>)_model)
+        {
+            (stage as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>The geometry column LoadImages gives the workload's (equal-sized) images, read from the real stage so the two agree.</summary>
+    private static int[] Geometry(ScoringWorkload workload)
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView paths = ml.Data.LoadFromEnumerable(new[] { new ImagePathRow { ImagePath = workload.ImagePaths[0] } });
+        IDataView loaded = ml.Segmentation().Transforms.LoadImages(options: ImageTensorOptions.ImageNet()).Fit(paths).Transform(paths);
+        DataViewSchema.Column column = loaded.Schema["ImageGeometry"];
+        using DataViewRowCursor cursor = loaded.GetRowCursor([column]);
+        ValueGetter<VBuffer<int>> get = cursor.GetGetter<VBuffer<int>>(column);
+        VBuffer<int> value = default;
+        cursor.MoveNext();
+        get(ref value);
+        return value.DenseValues().ToArray();
+    }
+
+    private sealed class TensorRow
+    {
+        public float[] Image { get; set; } = [];
+
+        [VectorType(8)]
+        public int[] ImageGeometry { get; set; } = [];
+    }
+}
