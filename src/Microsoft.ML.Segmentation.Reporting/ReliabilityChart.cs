@@ -226,8 +226,9 @@ internal static class ReliabilityChart
     public static (double Low, double High) Range(int k, int n) => ((double)k / n, (double)(k + 1) / n);
 
     /// <summary>
-    /// The share axis: from the power of ten at or below the smallest non-empty share (at most 1 %, so that a few decades
-    /// show) up to 1.
+    /// The share axis: from one decade below the power of ten at or below the smallest non-empty share (at most 1 %, so
+    /// that a few decades show) up to 1. The extra decade keeps the sparsest bin visible: a bin just above the power of
+    /// ten (85 of 811,008 pixels is 1.05e-4) would otherwise be a bar of no height at the axis floor.
     /// </summary>
     private static (double Floor, double Top) ShareRange(IReadOnlyList<CalibrationBin> bins, long total)
     {
@@ -240,7 +241,7 @@ internal static class ReliabilityChart
             }
         }
 
-        return (Math.Pow(10, Math.Floor(Math.Log10(smallest))), 1);
+        return (Math.Pow(10, Math.Floor(Math.Log10(smallest)) - 1), 1);
     }
 
     private static string SharePercent(double share) =>
