@@ -4,7 +4,8 @@ using BenchmarkDotNet.Running;
 namespace Microsoft.ML.Segmentation.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute.
+/// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute, with the SIMD tier it ran on.
+/// <c>dotnet run -c Release -- --tiers</c>: the quick mode under the default tier, <c>DOTNET_EnableAVX512=0</c> and <c>DOTNET_EnableAVX2=0</c>.
 /// <c>dotnet run -c Release -- --quick-scoring</c>: one JSON line per scoring path (raw ONNX Runtime, SegML, stock ML.NET).
 /// <c>dotnet run -c Release -- --memory N</c>: peak resident memory of evaluating N generated 512×512 images (one process per N).
 /// Anything else goes to BenchmarkDotNet, e.g. <c>dotnet run -c Release -- --filter *LossBenchmarks*</c>.
@@ -13,6 +14,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Contains("--tiers"))
+        {
+            return TierRuns.Run(Console.Out);
+        }
+
         if (args.Contains("--quick"))
         {
             QuickBenchmark.Run(Console.Out);
