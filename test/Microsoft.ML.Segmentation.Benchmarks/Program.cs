@@ -4,8 +4,8 @@ using BenchmarkDotNet.Running;
 namespace Microsoft.ML.Segmentation.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute, with the SIMD tier it ran on.
-/// <c>dotnet run -c Release -- --tiers</c>: the quick mode under the default tier, <c>DOTNET_EnableAVX512=0</c> and <c>DOTNET_EnableAVX2=0</c>.
+/// <c>dotnet run -c Release -- --tiers</c>: the quick mode (each line with its SIMD tier) under the default tier, <c>DOTNET_EnableAVX512=0</c> and <c>DOTNET_EnableAVX2=0</c>.
+/// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute.
 /// <c>dotnet run -c Release -- --quick-scoring</c>: one JSON line per scoring path (raw ONNX Runtime, SegML, stock ML.NET).
 /// <c>dotnet run -c Release -- --memory N</c>: peak resident memory of evaluating N generated 512×512 images (one process per N).
 /// Anything else goes to BenchmarkDotNet, e.g. <c>dotnet run -c Release -- --filter *LossBenchmarks*</c>.
