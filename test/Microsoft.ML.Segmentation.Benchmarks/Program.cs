@@ -4,6 +4,7 @@ using BenchmarkDotNet.Running;
 namespace Microsoft.ML.Segmentation.Benchmarks;
 
 /// <summary>
+/// <c>dotnet run -c Release -- --tiers</c>: the quick mode (each line with its SIMD tier) under the default tier, <c>DOTNET_EnableAVX512=0</c> and <c>DOTNET_EnableAVX2=0</c>.
 /// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute.
 /// <c>dotnet run -c Release -- --quick-scoring [--parts decode,paths,predecoded,eval]</c>: one JSON line per scoring path
 /// (decode, raw ONNX Runtime, SegML, stock ML.NET, SegML on pre-decoded tensors, segml eval against a hand-written loop).
@@ -15,6 +16,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Contains("--tiers"))
+        {
+            return TierRuns.Run(Console.Out);
+        }
+
         if (args.Contains("--quick"))
         {
             QuickBenchmark.Run(Console.Out);

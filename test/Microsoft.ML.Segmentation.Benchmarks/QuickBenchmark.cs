@@ -6,11 +6,16 @@ namespace Microsoft.ML.Segmentation.Benchmarks;
 
 /// <summary>
 /// A one-minute check outside BenchmarkDotNet: each kernel runs once to warm up, then repeatedly for about a second;
-/// prints one JSON line per kernel with the median time and Mpixel/s, so figures can be compared with another tool
-/// measured in the same run on the same machine.
+/// prints one JSON line per kernel with the median time, Mpixel/s and the SIMD tier it ran on, so figures can be
+/// compared with another tool measured in the same run on the same machine. The first line is the memory bandwidth
+/// of a streaming read+write pass over CE's byte volume; the kernels that read the logits once and write the
+/// gradient once (cross-entropy, focal) also report the fraction of that bandwidth they reach.
 /// </summary>
 public static class QuickBenchmark
 {
+    /// <summary>Kernels that ideally touch each logit once and each gradient element once.</summary>
+    private static readonly HashSet<string> StreamingKernels = ["cross_entropy", "focal"];
+
     public static void Run(TextWriter output, double secondsPerKernel = 1.0)
     {
         var workload = new BenchmarkWorkload();
@@ -18,6 +23,11 @@ public static class QuickBenchmark
             .Select(name => (Name: name, Run: (Action)(() => workload.ForwardBackward(name))))
             .Concat(ExtraKernels.Create(workload))
             .ToList();
+
+        (double bandwidthSeconds, long bandwidthBytes) = MemoryBandwidth.Measure(workload.Shape.ElementCount, secondsPerKernel);
+        double bandwidth = bandwidthBytes / bandwidthSeconds;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"kernel\":\"memory_bandwidth\",\"shape\":\"{workload.Shape}\",\"dtype\":\"float32\",\"bytes\":{bandwidthBytes},\"median_ms\":{bandwidthSeconds * 1e3:F2},\"gb_per_s\":{bandwidth / 1e9:F2},\"simd\":\"{SimdTier.VectorOfT}\",\"threads\":{Environment.ProcessorCount}}}"));
 
         // Tiered JIT: the vector helpers all kernels share start unoptimized. Run everything a few times and give
         // the background compiler a moment, so the first kernel measured is not charged for everyone's warm-up.
@@ -29,11 +39,11 @@ public static class QuickBenchmark
 
         foreach ((string name, Action run) in kernels)
         {
-            Measure(output, name, workload.ShapeOf(name), secondsPerKernel, run);
+            Measure(output, name, workload.ShapeOf(name), secondsPerKernel, run, StreamingKernels.Contains(name) ? bandwidth : null);
         }
     }
 
-    private static void Measure(TextWriter output, string name, SegmentationShape shape, double seconds, Action action)
+    private static void Measure(TextWriter output, string name, SegmentationShape shape, double seconds, Action action, double? bandwidth)
     {
         action();
         var times = new List<double>();
@@ -47,7 +57,12 @@ public static class QuickBenchmark
 
         times.Sort();
         double median = times[times.Count / 2];
+
+        // Logits read once and gradient written once: C·4·2 bytes per pixel.
+        string fraction = bandwidth is double b
+            ? string.Create(CultureInfo.InvariantCulture, $",\"bandwidth_fraction\":{2.0 * shape.ElementCount * sizeof(float) / (median / 1e3) / b:F3}")
+            : string.Empty;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"kernel\":\"{name}\",\"shape\":\"{shape}\",\"dtype\":\"float32\",\"runs\":{times.Count},\"median_ms\":{median:F2},\"mpixel_per_s\":{shape.PixelCount / median / 1e3:F2},\"threads\":{Environment.ProcessorCount}}}"));
+            $"{{\"kernel\":\"{name}\",\"shape\":\"{shape}\",\"dtype\":\"float32\",\"runs\":{times.Count},\"median_ms\":{median:F2},\"mpixel_per_s\":{shape.PixelCount / median / 1e3:F2},\"simd\":\"{SimdTier.Of(name)}\"{fraction},\"threads\":{Environment.ProcessorCount}}}"));
     }
 }

@@ -17,16 +17,7 @@ internal static class CrossEntropyLabelKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The averaging denominator depends on the labels only, so the gradient's scale is known before the pass.
-        double weightSum = 0, validCount = 0;
-        foreach (int label in labels)
-        {
-            if (label != ignore)
-            {
-                weightSum += weights[label];
-                validCount++;
-            }
-        }
-
+        (double weightSum, double validCount) = LabelTotals(labels, ignore, weights);
         double denominator = denominatorRule(shape, weightSum, validCount);
         double scale = denominator > 0 ? 1 / denominator : 0;
         int chunks = ActivationKernels.ChunkCount(shape);
@@ -55,8 +46,31 @@ internal static class CrossEntropyLabelKernel
         return total * scale;
     }
 
+    /// <summary>(Σ w_label, number of valid pixels) over the labels that are not <paramref name="ignore"/>.</summary>
+    internal static (double WeightSum, double ValidCount) LabelTotals(ReadOnlySpan<int> labels, int ignore, double[] weights)
+    {
+        if (Array.TrueForAll(weights, w => w == 1))
+        {
+            // Unweighted (the usual case): one vectorized count instead of a pass with a lookup per pixel.
+            double valid = labels.Length - labels.Count(ignore);
+            return (valid, valid);
+        }
+
+        double weightSum = 0, validCount = 0;
+        foreach (int label in labels)
+        {
+            if (label != ignore)
+            {
+                weightSum += weights[label];
+                validCount++;
+            }
+        }
+
+        return (weightSum, validCount);
+    }
+
     /// <summary>Returns the chunk's summed pixel losses; writes its gradient (already scaled) when asked.</summary>
-    private static double Chunk<T>(ReadOnlySpan<T> x, ReadOnlySpan<int> labels, Span<T> gradient, SegmentationShape shape, int n, int start, int length, int ignore, double[] weights, double smoothing, double scale)
+    internal static double Chunk<T>(ReadOnlySpan<T> x, ReadOnlySpan<int> labels, Span<T> gradient, SegmentationShape shape, int n, int start, int length, int ignore, double[] weights, double smoothing, double scale)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int s = shape.PixelsPerImage;

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Linq;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
@@ -16,6 +17,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// (a pixel with a NaN in any channel is ignored; for them <see cref="PointwiseAveraging.TargetWeight"/> divides by
 /// the number of valid pixels, as PyTorch does for probability targets).</para>
 /// <para>Gradient: ∂/∂x_c = (Σ_k a_k)·p_c − a_c, divided by the averaging denominator.</para>
+/// <para>Float32 label maps take <see cref="CrossEntropyLabelVectorKernel"/>, which finds a non-finite logit during its
+/// pass: the exception is the same, but the gradient is then unspecified.</para>
 /// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several threads
 /// at once, each call using its own scratch.</para>
 /// </remarks>
@@ -75,13 +78,20 @@ public sealed class CrossEntropyLoss : ISegmentationLoss
             throw new ArgumentException($"ClassWeights has {_classWeights.Length} entries but the input has {shape.Classes} classes.", "options.ClassWeights");
         }
 
-        FiniteGuard.ThrowIfNotFinite(input, nameof(input));
         var weights = new double[shape.Classes];
         for (int c = 0; c < weights.Length; c++)
         {
             weights[c] = _classWeights?[c] ?? 1;
         }
 
+        if (typeof(T) == typeof(float) && target.IsLabelMap && CrossEntropyLabelVectorKernel.IsSupported)
+        {
+            // The float label-map path checks the logits inside its own (parallel) pass.
+            return CrossEntropyLabelVectorKernel.Run(
+                MemoryMarshal.Cast<T, float>(input), shape, target.Labels, target.IgnoreIndex ?? int.MinValue, weights, _smoothing, MemoryMarshal.Cast<T, float>(inputGradient), Denominator);
+        }
+
+        FiniteGuard.ThrowIfNotFinite(input, nameof(input));
         return target.IsLabelMap
             ? CrossEntropyLabelKernel.Run(input, shape, target.Labels, target.IgnoreIndex ?? int.MinValue, weights, _smoothing, inputGradient, Denominator)
             : ComputeDense(input, shape, target.Dense, weights, inputGradient);

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
@@ -14,7 +15,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// <para>The gradient is exact, including through the normaliser when <see cref="FocalLossOptions.Normalized"/>.</para>
 /// <para><see cref="Compute"/> is vectorized and runs (image, channel) rows (sigmoid) or (image, pixel chunk) items
 /// (softmax) in parallel, producing value and gradient in one pass (two when <see cref="FocalLossOptions.Normalized"/>);
-/// partial sums are added in a fixed order, so results do not depend on the number of threads.
+/// partial sums are added in a fixed order, so results do not depend on the number of threads. Float32 sigmoid terms
+/// with γ ∈ {0, 1, 2, 3} take the fused <see cref="FocalSigmoidVectorKernel"/>.
 /// <see cref="ComputeTerms"/> uses the scalar reference implementation.</para>
 /// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several threads
 /// at once, each call using its own scratch.</para>
@@ -114,6 +116,13 @@ public sealed class FocalLoss : ISegmentationLoss
             return _options.Activation == Activation.Sigmoid
                 ? FocalLossScalar.Sigmoid(focal, input, shape, target, inputGradient, terms)
                 : FocalLossScalar.Softmax(focal, input, shape, target, inputGradient, terms);
+        }
+
+        if (sigmoid && typeof(T) == typeof(float) && FocalSigmoidVectorKernel.Applies(focal))
+        {
+            return FocalSigmoidVectorKernel.Run(
+                focal, MemoryMarshal.Cast<T, float>(input), shape, target.IsLabelMap, target.Labels, MemoryMarshal.Cast<T, float>(target.Dense), target.IgnoreIndex,
+                PinnedTarget<T>.CountValidElements(target, shape), MemoryMarshal.Cast<T, float>(inputGradient));
         }
 
         return sigmoid

@@ -1,0 +1,263 @@
+using System;
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.ML.Segmentation.Kernels;
+
+namespace Microsoft.ML.Segmentation.Losses;
+
+/// <summary>
+/// The float32 sigmoid focal loss for an integer γ (0 to 3) in one fused <see cref="Vector{T}"/> loop per
+/// (image, channel) row: one exp, one log and one division per element (σ, softplus and 1 − p_t all come from
+/// e^−|x|), where <see cref="FocalSigmoidKernel"/> makes some 25 <c>TensorPrimitives</c> passes over each chunk.
+/// Row sums are added per vector in double and then in row order, so results do not depend on the thread count.
+/// Non-finite logits make the loss sum NaN (x·t is NaN or the softplus infinite), and only then are they looked for.
+/// <see cref="FocalLossScalar.Sigmoid"/> is the reference it must match.
+/// </summary>
+internal static unsafe class FocalSigmoidVectorKernel
+{
+    /// <summary>Whether this kernel applies: <see cref="Vector{T}"/> is accelerated and the focal factor is a small integer power.</summary>
+    public static bool Applies(FocalTerms terms) => Vector.IsHardwareAccelerated && terms.IntegerGamma >= 0;
+
+    /// <param name="terms">The focal terms (<see cref="Applies"/> is true for them).</param>
+    /// <param name="input">Logits.</param>
+    /// <param name="shape">Their shape.</param>
+    /// <param name="isLabelMap">Whether the target is <paramref name="labels"/> (else <paramref name="dense"/>).</param>
+    /// <param name="labels">The label map, when <paramref name="isLabelMap"/>.</param>
+    /// <param name="dense">Dense targets (NaN: ignored), otherwise.</param>
+    /// <param name="ignoreIndex">The ignored label.</param>
+    /// <param name="validElements">The number of valid elements (what element averaging divides by).</param>
+    /// <param name="gradient">∂L/∂x, or empty for the value only.</param>
+    public static double Run(FocalTerms terms, ReadOnlySpan<float> input, SegmentationShape shape, bool isLabelMap, ReadOnlySpan<int> labels, ReadOnlySpan<float> dense, int? ignoreIndex, long validElements, Span<float> gradient)
+    {
+        int rows = shape.Batch * shape.Classes;
+        double denominator = terms.Denominator(shape, validElements, elementwise: true);
+        bool normalized = terms.Options.Normalized;
+        double[] sums = ArrayPool<double>.Shared.Rent(2 * rows);
+        try
+        {
+            fixed (float* xp = input)
+            fixed (float* gp = gradient)
+            fixed (int* lp = labels)
+            fixed (float* dp = dense)
+            {
+                var x = new NativeSpan<float>(xp, input.Length);
+                var g = new NativeSpan<float>(gp, gradient.Length);
+                var labelRows = new NativeSpan<int>(lp, labels.Length);
+                var denseRows = new NativeSpan<float>(dp, dense.Length);
+                var rowTarget = new RowTarget(isLabelMap, ignoreIndex);
+                bool fused = !gradient.IsEmpty && !normalized;
+                (double scale, _) = terms.Scales(0, 0, denominator);
+                ParallelWork.For(rows, shape.ElementCount, row =>
+                {
+                    (sums[2 * row], sums[(2 * row) + 1]) = Row(terms, rowTarget, labelRows, denseRows, x, fused ? g : default, shape, row, scale, 0);
+                });
+
+                double lossSum = 0, factorSum = 0;
+                for (int r = 0; r < rows; r++)
+                {
+                    lossSum += sums[2 * r];
+                    factorSum += sums[(2 * r) + 1];
+                }
+
+                if (!double.IsFinite(lossSum))
+                {
+                    FiniteGuard.ThrowIfNotFinite(input, nameof(input));
+                }
+
+                if (!gradient.IsEmpty && normalized)
+                {
+                    (double lossScale, double factorScale) = terms.Scales(lossSum, factorSum, denominator);
+                    ParallelWork.For(rows, shape.ElementCount, row => Row(terms, rowTarget, labelRows, denseRows, x, g, shape, row, lossScale, factorScale));
+                }
+
+                return terms.Value(lossSum, factorSum, denominator);
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(sums);
+        }
+    }
+
+    /// <summary>
+    /// One (image, channel) row: returns (Σ a·f·BCE, Σ f) over its valid elements and, when <paramref name="gradient"/>
+    /// is not empty, writes lossScale·a·(f′·p_t′·BCE + f·(p − t)) − factorScale·f′·p_t′ per element (0 where ignored).
+    /// </summary>
+    private static (double Loss, double Factor) Row(FocalTerms terms, RowTarget target, NativeSpan<int> labels, NativeSpan<float> dense, NativeSpan<float> input, NativeSpan<float> gradient, SegmentationShape shape, int row, double lossScale, double factorScale)
+    {
+        int s = shape.PixelsPerImage;
+        int n = row / shape.Classes;
+        int k = row % shape.Classes;
+        int width = Vector<float>.Count;
+        double w = terms.ClassWeight(k);
+        var c = new RowConstants(terms, w, lossScale, factorScale);
+        bool withGradient = gradient.Length > 0;
+        ReadOnlySpan<float> x = input.Slice(row * s, s);
+        Span<float> g = withGradient ? gradient.Slice(row * s, s) : default;
+        ReadOnlySpan<int> l = target.IsLabelMap ? labels.Slice(n * s, s) : default;
+        ReadOnlySpan<float> d = target.IsLabelMap ? default : dense.Slice(row * s, s);
+        var cls = new Vector<int>(shape.Classes == 1 ? 1 : k);
+        Vector<double> loss = Vector<double>.Zero, factor = Vector<double>.Zero;
+        int body = s - (s % width);
+        for (int i = 0; i < body; i += width)
+        {
+            (Vector<float> t, Vector<float> valid) = target.IsLabelMap ? target.FromLabels(Vector.LoadUnsafe(ref MemoryMarshal.GetReference(l), (nuint)i), cls) : RowTarget.FromDense(Vector.LoadUnsafe(ref MemoryMarshal.GetReference(d), (nuint)i));
+            Vector<float> gv = Step(Vector.LoadUnsafe(ref MemoryMarshal.GetReference(x), (nuint)i), t, valid, c, ref loss, ref factor);
+            if (withGradient)
+            {
+                gv.StoreUnsafe(ref MemoryMarshal.GetReference(g), (nuint)i);
+            }
+        }
+
+        if (body < s)
+        {
+            // The tail in a zero-padded vector whose padding lanes are invalid, so they add nothing.
+            int tail = s - body;
+            Span<float> xs = stackalloc float[width];
+            Span<float> ts = stackalloc float[width];
+            Span<int> ls = stackalloc int[width];
+            xs.Clear();
+            x.Slice(body, tail).CopyTo(xs);
+            Vector<float> t, valid;
+            if (target.IsLabelMap)
+            {
+                ls.Fill(target.Outside);
+                l.Slice(body, tail).CopyTo(ls);
+                (t, valid) = target.FromLabels(new Vector<int>(ls), cls);
+            }
+            else
+            {
+                ts.Fill(float.NaN);
+                d.Slice(body, tail).CopyTo(ts);
+                (t, valid) = RowTarget.FromDense(new Vector<float>(ts));
+            }
+
+            Vector<float> gv = Step(new Vector<float>(xs), t, valid, c, ref loss, ref factor);
+            if (withGradient)
+            {
+                gv.CopyTo(xs);
+                xs[..tail].CopyTo(g.Slice(body, tail));
+            }
+        }
+
+        return (Vector.Sum(loss), terms.Options.Normalized ? Vector.Sum(factor) : 0);
+    }
+
+    /// <summary>One vector of elements: adds a·f·BCE and f (valid lanes only) to the sums, returns the gradient.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> Step(Vector<float> x, Vector<float> t, Vector<float> valid, in RowConstants c, ref Vector<double> lossSum, ref Vector<double> factorSum)
+    {
+        // e = e^−|x|: σ(|x|) = 1/(1 + e), so p and q = 1 − p come without cancellation, and
+        // softplus(x) = max(x, 0) + log1p(e), log1p(e) = log(u) + (e − (u − 1))/u with u = 1 + e rounded.
+        Vector<float> e = VectorMath.Exp(-Vector.Abs(x));
+        Vector<float> u = Vector<float>.One + e;
+        Vector<float> r = Vector<float>.One / u;
+        Vector<float> er = e * r;
+        Vector<float> positive = Vector.AsVectorSingle(Vector.GreaterThanOrEqual(x, Vector<float>.Zero));
+        Vector<float> p = Vector.ConditionalSelect(positive, r, er);
+        Vector<float> q = Vector.ConditionalSelect(positive, er, r);
+        Vector<float> softplus = Vector.Max(x, Vector<float>.Zero) + Vector.MultiplyAddEstimate(e - (u - Vector<float>.One), r, VectorMath.Log(u));
+        Vector<float> bce = softplus - (x * t);
+
+        // 1 − p_t = p + t·(1 − 2p) = p + t·(q − p); f = (1 − p_t)^γ, df = −γ(1 − p_t)^(γ−1); both 0 where invalid.
+        Vector<float> om = Vector.MultiplyAddEstimate(t, q - p, p);
+        Vector<float> f, df;
+        switch (c.Gamma)
+        {
+            case 0:
+                f = valid;
+                df = Vector<float>.Zero;
+                break;
+            case 1:
+                f = om * valid;
+                df = -valid;
+                break;
+            case 2:
+                f = om * om * valid;
+                df = om * new Vector<float>(-2f) * valid;
+                break;
+            default:
+                Vector<float> om2 = om * om * valid;
+                f = om2 * om;
+                df = om2 * new Vector<float>(-3f);
+                break;
+        }
+
+        // a = w·(α·t + (1 − α)(1 − t)) = w(1 − α) + t·w(2α − 1), or w without α.
+        Vector<float> a = Vector.MultiplyAddEstimate(t, c.AlphaSlope, c.AlphaBase);
+        Vector<float> term = a * f * bce;
+        Vector.Widen(term, out Vector<double> lo, out Vector<double> hi);
+        lossSum += lo + hi;
+        if (c.Normalized)
+        {
+            Vector.Widen(f, out lo, out hi);
+            factorSum += lo + hi;
+        }
+
+        // f′·p_t′ with p_t′ = (2t − 1)·p(1 − p); u = f′p_t′·BCE + f·(p − t); gradient = lossScale·a·u − factorScale·f′p_t′.
+        Vector<float> dfp = df * (t + t - Vector<float>.One) * p * q;
+        Vector<float> grad = Vector.MultiplyAddEstimate(dfp, bce, f * (p - t));
+        return (c.LossScale * a * grad) - (c.FactorScale * dfp);
+    }
+
+    /// <summary>The per-row constants in float.</summary>
+    private readonly struct RowConstants
+    {
+        public RowConstants(FocalTerms terms, double w, double lossScale, double factorScale)
+        {
+            Gamma = terms.IntegerGamma;
+            Normalized = terms.Options.Normalized;
+            double alpha = terms.Options.Alpha ?? 0.5;
+            double scale = terms.Options.Alpha is null ? 2 : 1; // without α, a = w: the α = ½ line doubled
+            AlphaBase = new Vector<float>((float)(scale * w * (1 - alpha)));
+            AlphaSlope = new Vector<float>((float)(scale * w * ((2 * alpha) - 1)));
+            LossScale = new Vector<float>((float)lossScale);
+            FactorScale = new Vector<float>((float)factorScale);
+        }
+
+        public int Gamma { get; }
+
+        public bool Normalized { get; }
+
+        public Vector<float> AlphaBase { get; }
+
+        public Vector<float> AlphaSlope { get; }
+
+        public Vector<float> LossScale { get; }
+
+        public Vector<float> FactorScale { get; }
+    }
+
+    /// <summary>Turns a vector of labels or dense values of one row into (target, validity) vectors.</summary>
+    private readonly struct RowTarget
+    {
+        public RowTarget(bool isLabelMap, int? ignoreIndex)
+        {
+            IsLabelMap = isLabelMap;
+
+            // Without an ignore index no valid label is int.MinValue, so it marks the tail padding as invalid.
+            Outside = ignoreIndex ?? int.MinValue;
+        }
+
+        public bool IsLabelMap { get; }
+
+        /// <summary>The label that is not counted (the ignore index, or int.MinValue for none): also the tail padding.</summary>
+        public int Outside { get; }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public (Vector<float> T, Vector<float> Valid) FromLabels(Vector<int> labels, Vector<int> cls)
+        {
+            Vector<float> t = Vector<float>.One & Vector.AsVectorSingle(Vector.Equals(labels, cls));
+            return (t, Vector<float>.One & Vector.AsVectorSingle(~Vector.Equals(labels, new Vector<int>(Outside))));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static (Vector<float> T, Vector<float> Valid) FromDense(Vector<float> values)
+        {
+            Vector<float> isNumber = Vector.AsVectorSingle(Vector.Equals(values, values));
+            return (values & isNumber, Vector<float>.One & isNumber);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Microsoft.ML.Segmentation.Benchmarks;
+
+/// <summary>
+/// The SIMD tier a kernel actually ran on, by how its code picks a vector width: <c>TensorPrimitives</c> takes the
+/// widest accelerated <see cref="Vector512"/>/<see cref="Vector256"/>/<see cref="Vector128"/>, while
+/// <see cref="Vector{T}"/> stays 256 bits on AVX-512 hardware unless <c>DOTNET_PreferredVectorBitWidth=512</c>.
+/// </summary>
+internal static class SimdTier
+{
+    /// <summary>The tier of <see cref="System.Numerics.Tensors.TensorPrimitives"/> and explicit VectorN code.</summary>
+    public static string Widest =>
+        Vector512.IsHardwareAccelerated ? "avx512"
+        : Vector256.IsHardwareAccelerated && Avx2.IsSupported ? "avx2"
+        : Vector128.IsHardwareAccelerated ? "vector128"
+        : "scalar";
+
+    /// <summary>The tier of <see cref="Vector{T}"/> code (its width, or scalar when not accelerated).</summary>
+    public static string VectorOfT =>
+        !Vector.IsHardwareAccelerated ? "scalar"
+        : Vector<byte>.Count switch { >= 64 => "avx512", 32 => "avx2", _ => "vector128" };
+
+    /// <summary>Kernels whose hot loop is written with <see cref="Vector{T}"/>; every other kernel uses TensorPrimitives.</summary>
+    private static readonly HashSet<string> VectorOfTKernels = ["cross_entropy", "focal", "argmax", "argmax_confusion"];
+
+    /// <summary>The tier of the named kernel of the quick mode.</summary>
+    public static string Of(string kernel) => VectorOfTKernels.Contains(kernel) ? VectorOfT : Widest;
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+
+namespace Microsoft.ML.Segmentation.Benchmarks;
+
+/// <summary>
+/// <c>--tiers</c>: runs the quick mode once per SIMD tier in one command, re-launching this assembly under
+/// <c>dotnet</c> with the runtime switches that turn the wider tiers off (the JIT reads them at start-up, so a
+/// tier needs its own process). Each line gains <c>"env"</c>: the switch it ran under.
+/// </summary>
+/// <remarks>
+/// .NET 10 reads <c>DOTNET_EnableAVX512</c>; it ignores the older <c>DOTNET_EnableAVX512F</c> (Vector512 stays
+/// accelerated under it), so both are set. Each line's <c>"simd"</c> is read back from the runtime, not assumed.
+/// </remarks>
+internal static class TierRuns
+{
+    private static readonly (string Label, string[] Variables)[] Tiers =
+    [
+        ("default", []),
+        ("DOTNET_EnableAVX512=0", ["DOTNET_EnableAVX512", "DOTNET_EnableAVX512F"]),
+        ("DOTNET_EnableAVX2=0", ["DOTNET_EnableAVX2"]),
+    ];
+
+    public static int Run(TextWriter output)
+    {
+        string assembly = typeof(TierRuns).Assembly.Location;
+        foreach ((string label, string[] variables) in Tiers)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+            start.ArgumentList.Add(assembly);
+            start.ArgumentList.Add("--quick");
+
+            // The parent's own switches must not leak into the tiers it did not ask for.
+            foreach (string other in Tiers.SelectMany(t => t.Variables))
+            {
+                start.Environment.Remove(other);
+            }
+
+            foreach (string variable in variables)
+            {
+                start.Environment[variable] = "0";
+            }
+
+            using Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start 'dotnet {assembly} --quick'.");
+            while (process.StandardOutput.ReadLine() is string line)
+            {
+                output.WriteLine(line.StartsWith('{') ? $"{{\"env\":\"{label}\",{line[1..]}" : line);
+            }
+
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                output.WriteLine($"quick mode under {label} exited with code {process.ExitCode}");
+                return process.ExitCode;
+            }
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,195 @@
+using Microsoft.ML.Segmentation.Kernels;
+using Microsoft.ML.Segmentation.Losses;
+using Microsoft.ML.Segmentation.Tests.Support;
+
+namespace Microsoft.ML.Segmentation.Tests.Losses;
+
+/// <summary>
+/// The float32 label-map cross-entropy (the <c>Vector&lt;T&gt;</c> kernel where SIMD is on, the chunked kernel where it
+/// is off) against a per-pixel float64 oracle written here: log-softmax, loss and gradient of every pixel on its own.
+/// </summary>
+[TestClass]
+public sealed class CrossEntropyVectorizedTests
+{
+    public static IEnumerable<object[]> Sizes() => VectorizedCheck.OddSizes.Select(s => new object[] { s });
+
+    [TestMethod]
+    [DynamicData(nameof(Sizes))]
+    public void MatchesFloat64OracleOnOddSizes(int pixels)
+    {
+        var random = new Random(pixels);
+        foreach (int classes in new[] { 2, 5, 21 })
+        {
+            var shape = new SegmentationShape(2, classes, 1, pixels);
+            Check(new CrossEntropyOptions(null, 0, PointwiseAveraging.TargetWeight), random, shape, $"C={classes} S={pixels}");
+        }
+    }
+
+    [TestMethod]
+    public void MatchesFloat64OracleForEveryOptionCombination()
+    {
+        var random = new Random(11);
+        foreach (double smoothing in new[] { 0, 0.1, 1 })
+        {
+            foreach (bool weighted in new[] { false, true })
+            {
+                foreach (PointwiseAveraging averaging in Enum.GetValues<PointwiseAveraging>())
+                {
+                    var shape = new SegmentationShape(2, 3, 3, random.Next(2) == 0 ? 11 : 347);
+                    double[]? weights = weighted ? [0.5, 2, 0] : null;
+                    Check(new CrossEntropyOptions(weights, smoothing, averaging), random, shape, $"ε={smoothing} w={weighted} {averaging} S={shape.PixelsPerImage}");
+                }
+            }
+        }
+    }
+
+    [TestMethod]
+    public void ParallelPathMatchesOracleAndRepeatsBitForBit()
+    {
+        var shape = new SegmentationShape(3, 6, 37, 101); // several chunks per image, odd tails, above the parallel threshold
+        Assert.IsGreaterThan(ParallelWork.MinimumParallelElements, shape.ElementCount);
+        var options = new CrossEntropyOptions([1, 0.5, 2, 1, 1, 3], 0.05, PointwiseAveraging.TargetWeight);
+        var random = new Random(5);
+        Check(options, random, shape, "parallel");
+        float[] input = GradientCheck.RandomInput(random, shape.ElementCount, 4).Select(v => (float)v).ToArray();
+        int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: 255);
+        var loss = options.Create();
+        var first = new float[input.Length];
+        var second = new float[input.Length];
+        double a = loss.Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255), first);
+        double b = loss.Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255), second);
+        Assert.AreEqual(a, b);
+        CollectionAssert.AreEqual(first, second);
+    }
+
+    [TestMethod]
+    public void LargeLogitGapsStayFinite()
+    {
+        // exp(x − max) underflows to 0 for gaps beyond ~87; the loss of a pixel whose label is that far below the max is the gap.
+        var shape = new SegmentationShape(1, 3, 1, 16);
+        var input = new double[shape.ElementCount];
+        for (int i = 0; i < 16; i++)
+        {
+            input[i] = 50;                 // class 0
+            input[16 + i] = -60 - i;       // class 1: 110 + i below class 0
+            input[32 + i] = i % 2 == 0 ? 0 : 49;
+        }
+
+        int[] labels = Enumerable.Repeat(1, 16).ToArray();
+        Check(new CrossEntropyOptions(null, 0, PointwiseAveraging.TargetWeight), input, labels, null, shape, "large gaps");
+    }
+
+    [TestMethod]
+    [DataRow(float.NaN)]
+    [DataRow(float.PositiveInfinity)]
+    [DataRow(float.NegativeInfinity)]
+    public void NonFiniteLogitsThrowInTheVectorBodyAndTheTail(float bad)
+    {
+        var shape = new SegmentationShape(2, 3, 1, 37); // 37 pixels: vector body and a scalar tail on every SIMD width
+        int[] labels = Enumerable.Repeat(255, shape.PixelCount).ToArray();
+        foreach (int position in new[] { 0, 5, 36, 37 + 36, shape.ElementCount - 1 })
+        {
+            var input = new float[shape.ElementCount];
+            input[position] = bad;
+            var ex = Assert.ThrowsExactly<ArgumentException>(() => new CrossEntropyLoss().Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255), new float[input.Length]));
+            Assert.AreEqual("input", ex.ParamName);
+            StringAssert.Contains(ex.Message, $"element {position}");
+            Assert.ThrowsExactly<ArgumentException>(() => new CrossEntropyLoss().Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255)));
+        }
+    }
+
+    private static void Check(CrossEntropyOptions options, Random random, SegmentationShape shape, string context)
+    {
+        double[] input = GradientCheck.RandomInput(random, shape.ElementCount, 4);
+        Check(options, input, GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: 255), 255, shape, context + " with ignore");
+        Check(options, input, GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes), null, shape, context);
+    }
+
+    private static void Check(CrossEntropyOptions options, double[] input, int[] labels, int? ignore, SegmentationShape shape, string context)
+    {
+        float[] single = input.Select(v => (float)v).ToArray();
+        double[] rounded = single.Select(v => (double)v).ToArray();
+        (double expected, double[] expectedGradient) = Oracle(options, rounded, labels, ignore, shape);
+        var gradient = new float[single.Length];
+        gradient.AsSpan().Fill(12345);
+        ISegmentationLoss loss = options.Create();
+        double actual = loss.Compute<float>(single, shape, SegmentationTarget<float>.FromLabels(labels, ignore), gradient);
+        double valueOnly = loss.Compute<float>(single, shape, SegmentationTarget<float>.FromLabels(labels, ignore));
+        Assert.IsTrue(Math.Abs(actual - expected) <= (1e-5 * Math.Abs(expected)) + 1e-9, $"{context}: value {actual} vs oracle {expected}");
+        Assert.IsTrue(Math.Abs(valueOnly - expected) <= (1e-5 * Math.Abs(expected)) + 1e-9, $"{context}: value without gradient {valueOnly} vs oracle {expected}");
+        double max = expectedGradient.Max(Math.Abs);
+        for (int i = 0; i < gradient.Length; i++)
+        {
+            Assert.IsTrue(Math.Abs(gradient[i] - expectedGradient[i]) <= (1e-5 * max) + 1e-30, $"{context}: gradient[{i}] {gradient[i]} vs oracle {expectedGradient[i]} (max {max})");
+        }
+    }
+
+    /// <summary>Per pixel in float64: loss −Σ_k a_k log p_k with a = w ⊙ ((1 − ε)·onehot + ε/C), gradient (Σa)·p − a, over the denominator.</summary>
+    private static (double Value, double[] Gradient) Oracle(CrossEntropyOptions options, double[] x, int[] labels, int? ignore, SegmentationShape shape)
+    {
+        int s = shape.PixelsPerImage;
+        int c = shape.Classes;
+        double[] w = options.Weights ?? Enumerable.Repeat(1.0, c).ToArray();
+        double eps = options.Smoothing;
+        var gradient = new double[x.Length];
+        double sum = 0, weightSum = 0, valid = 0;
+        for (int n = 0; n < shape.Batch; n++)
+        {
+            for (int i = 0; i < s; i++)
+            {
+                int label = labels[(n * s) + i];
+                if (label == ignore)
+                {
+                    continue;
+                }
+
+                valid++;
+                weightSum += w[label];
+                double max = double.NegativeInfinity;
+                for (int k = 0; k < c; k++)
+                {
+                    max = Math.Max(max, x[(((n * c) + k) * s) + i]);
+                }
+
+                double z = 0;
+                for (int k = 0; k < c; k++)
+                {
+                    z += Math.Exp(x[(((n * c) + k) * s) + i] - max);
+                }
+
+                double lse = max + Math.Log(z);
+                double total = 0;
+                for (int k = 0; k < c; k++)
+                {
+                    int at = (((n * c) + k) * s) + i;
+                    double a = w[k] * (((1 - eps) * (k == label ? 1 : 0)) + (eps / c));
+                    total += a;
+                    sum -= a * (x[at] - lse);
+                    gradient[at] = -a;
+                }
+
+                for (int k = 0; k < c; k++)
+                {
+                    int at = (((n * c) + k) * s) + i;
+                    gradient[at] += total * Math.Exp(x[at] - lse);
+                }
+            }
+        }
+
+        double denominator = options.Averaging switch
+        {
+            PointwiseAveraging.Sum => 1,
+            PointwiseAveraging.All => shape.PixelCount,
+            PointwiseAveraging.ValidElements => valid * c,
+            PointwiseAveraging.Valid => valid,
+            _ => weightSum,
+        };
+        double scale = denominator > 0 ? 1 / denominator : 0;
+        return (sum * scale, gradient.Select(g => g * scale).ToArray());
+    }
+
+    private sealed record CrossEntropyOptions(double[]? Weights, double Smoothing, PointwiseAveraging Averaging)
+    {
+        public CrossEntropyLoss Create() => new(new CrossEntropyLossOptions { ClassWeights = Weights, LabelSmoothing = Smoothing, Averaging = Averaging });
+    }
+}
