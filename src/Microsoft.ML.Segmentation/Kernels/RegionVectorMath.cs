@@ -92,7 +92,7 @@ internal static class RegionVectorMath
                 Vector<T> x = Load(row, i);
                 check += x - x;
                 Store(x, copy, i);
-                Store(first ? x : Vector.Max(Load<T>(max, i), x), max, i);
+                Store(first ? x : Vector.MaxNative(Load<T>(max, i), x), max, i);
             }
 
             finite = Vector.EqualsAll(check, Vector<T>.Zero);
@@ -134,7 +134,7 @@ internal static class RegionVectorMath
     private static Vector<float> ExpSingle(Vector<float> x)
     {
         Vector<int> underflow = Vector.LessThan(x, new Vector<float>(MinArgument));
-        x = Vector.Min(Vector.Max(x, new Vector<float>(MinArgument)), new Vector<float>(MaxArgument));
+        x = Vector.MinNative(Vector.MaxNative(x, new Vector<float>(MinArgument)), new Vector<float>(MaxArgument));
         Vector<float> shifted = (x * new Vector<float>(Log2E)) + new Vector<float>(RoundMagic);
         Vector<float> n = shifted - new Vector<float>(RoundMagic);
         Vector<float> r = x - (n * new Vector<float>(Ln2Hi)) - (n * new Vector<float>(Ln2Lo));
