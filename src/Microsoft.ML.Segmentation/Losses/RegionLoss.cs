@@ -75,6 +75,11 @@ public abstract class RegionLoss : ISegmentationLoss
         }
 
         ValidateFor(shape);
+        if (Activation == Activation.Softmax && target.IsLabelMap)
+        {
+            return RunFusedSoftmax(input, shape, target, inputGradient, terms);
+        }
+
         FiniteGuard.ThrowIfNotFinite(input, nameof(input));
 
         T[]? rented = null;
@@ -107,6 +112,39 @@ public abstract class RegionLoss : ISegmentationLoss
             {
                 ArrayPool<T>.Shared.Return(rented);
             }
+        }
+    }
+
+    /// <summary>Softmax logits against a label map: <see cref="RegionSoftmaxKernel"/>, two passes over the logits and no probability tensor.</summary>
+    private double RunFusedSoftmax<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient, System.Collections.Generic.List<double>? terms)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int ignore = target.IgnoreIndex ?? int.MinValue;
+        bool withGradient = !inputGradient.IsEmpty;
+        int pixels = withGradient ? shape.PixelCount : 0;
+        T[] rented = ArrayPool<T>.Shared.Rent(2 * pixels);
+        try
+        {
+            Span<T> maxima = rented.AsSpan(0, pixels);
+            Span<T> inverseSums = rented.AsSpan(pixels, pixels);
+            var stats = new RegionStatistics[shape.Batch * shape.Classes];
+            if (!RegionSoftmaxKernel.Forward(input, shape, target.Labels, ignore, NeedsAbsoluteDifference, stats, maxima, inverseSums))
+            {
+                FiniteGuard.ThrowIfNotFinite(input, nameof(input));
+            }
+
+            RegionGradient[] coefficients = withGradient ? new RegionGradient[stats.Length] : Array.Empty<RegionGradient>();
+            double value = Reduce(stats, shape, coefficients, terms);
+            if (withGradient)
+            {
+                RegionSoftmaxKernel.Backward(input, shape, target.Labels, ignore, coefficients, maxima, inverseSums, inputGradient);
+            }
+
+            return value;
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(rented);
         }
     }
 }

@@ -1,0 +1,403 @@
+using System;
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+using Microsoft.ML.Segmentation.Kernels;
+using static Microsoft.ML.Segmentation.Kernels.RegionVectorMath;
+
+namespace Microsoft.ML.Segmentation.Losses;
+
+/// <summary>
+/// The overlap losses' common case, softmax logits against a label map, fused into two passes over the logits that
+/// never write the probabilities out. The unfused path (softmax → p, statistics, ∂L/∂p row by row, scatter of the
+/// label terms, softmax backward) moves the N·C·H·W tensor through memory about ten times; here the forward reads the
+/// logits once and keeps only each pixel's max and 1/Σexp, and the backward reads the logits once more, recomputes p
+/// in a cache-sized block of every channel and writes the gradient once.
+/// </summary>
+/// <remarks>
+/// Work items are fixed runs of <see cref="ItemPixels"/> pixels of one image; each item keeps its own partial sums
+/// (added in <see cref="double"/> per block of <see cref="BlockPixels"/>), and the partials are added in item order,
+/// so the result does not depend on the thread count. The label of each pixel is compared with the class index as a
+/// vector of the element type, so the intersection (Σp at the label) needs no gather and the label terms of
+/// the gradient no scatter.
+/// </remarks>
+internal static class RegionSoftmaxKernel
+{
+    /// <summary>Pixels of every channel processed together: C·256 values stay in L1/L2 between the softmax's passes.</summary>
+    internal const int BlockPixels = 1024;
+
+    /// <summary>Pixels per work item: 8 items per 256×256 image, enough to balance two or more threads.</summary>
+    internal const int ItemPixels = 8192;
+
+    private const int Sums = 5; // intersection, Σp, Σp², target count, Σ|p − t|
+
+    /// <summary>
+    /// Fills <paramref name="stats"/> (N·C) with the statistics of softmax(<paramref name="logits"/>) against the label
+    /// map; when <paramref name="maxima"/> is not empty, also each pixel's max logit and 1/Σexp (N·H·W each) for
+    /// <see cref="Backward{T}"/>. Returns <see langword="false"/> (and nothing usable) when a logit is not finite.
+    /// </summary>
+    public static unsafe bool Forward<T>(ReadOnlySpan<T> logits, SegmentationShape shape, ReadOnlySpan<int> labels, int ignore, bool needL1,
+        Span<RegionStatistics> stats, Span<T> maxima, Span<T> inverseSums)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int s = shape.PixelsPerImage;
+        int c = shape.Classes;
+        int perImage = (s + ItemPixels - 1) / ItemPixels;
+        int items = shape.Batch * perImage;
+        var partials = new double[items * c * Sums];
+        var validCounts = new long[items];
+        var finite = new bool[items];
+        bool keep = !maxima.IsEmpty;
+        fixed (T* xp = logits)
+        fixed (int* lp = labels)
+        fixed (T* mp = maxima)
+        fixed (T* ip = inverseSums)
+        {
+            var x = new NativeSpan<T>(xp, logits.Length);
+            var l = new NativeSpan<int>(lp, labels.Length);
+            var m = new NativeSpan<T>(mp, maxima.Length);
+            var inv = new NativeSpan<T>(ip, inverseSums.Length);
+            ParallelWork.For(items, shape.ElementCount, item =>
+            {
+                int n = item / perImage;
+                int start = (item % perImage) * ItemPixels;
+                int end = Math.Min(s, start + ItemPixels);
+                T[] rented = ArrayPool<T>.Shared.Rent((c + 4) * BlockPixels);
+                try
+                {
+                    Span<T> buffer = rented;
+                    Span<T> exps = buffer[..(c * BlockPixels)];
+                    Span<T> max = buffer.Slice(c * BlockPixels, BlockPixels);
+                    Span<T> sum = buffer.Slice((c + 1) * BlockPixels, BlockPixels);
+                    Span<T> label = buffer.Slice((c + 2) * BlockPixels, BlockPixels);
+                    Span<T> valid = buffer.Slice((c + 3) * BlockPixels, BlockPixels);
+                    Span<double> part = partials.AsSpan(item * c * Sums, c * Sums);
+                    bool ok = true;
+                    long validCount = 0;
+                    for (int b = start; b < end; b += BlockPixels)
+                    {
+                        int len = Math.Min(BlockPixels, end - b);
+                        validCount += LabelsAsValues(l.Span.Slice((n * s) + b, len), ignore, label, valid);
+                        ok &= BlockSoftmax(x.Span, shape, n, b, len, exps, max[..len], sum[..len]);
+                        for (int k = 0; k < c; k++)
+                        {
+                            AccumulateClass(exps.Slice(k * BlockPixels, len), sum[..len], label[..len], valid[..len], k, needL1, part.Slice(k * Sums, Sums));
+                        }
+
+                        if (keep)
+                        {
+                            max[..len].CopyTo(m.Slice((n * s) + b, len));
+                            sum[..len].CopyTo(inv.Slice((n * s) + b, len));
+                        }
+                    }
+
+                    validCounts[item] = validCount;
+                    finite[item] = ok;
+                }
+                finally
+                {
+                    ArrayPool<T>.Shared.Return(rented);
+                }
+            });
+        }
+
+        if (Array.IndexOf(finite, false) >= 0)
+        {
+            return false;
+        }
+
+        Span<double> total = stackalloc double[Sums];
+        for (int n = 0; n < shape.Batch; n++)
+        {
+            long valid = 0;
+            for (int item = n * perImage; item < (n + 1) * perImage; item++)
+            {
+                valid += validCounts[item];
+            }
+
+            for (int k = 0; k < c; k++)
+            {
+                total.Clear();
+                for (int item = n * perImage; item < (n + 1) * perImage; item++)
+                {
+                    for (int j = 0; j < Sums; j++)
+                    {
+                        total[j] += partials[(((item * c) + k) * Sums) + j];
+                    }
+                }
+
+                stats[(n * c) + k] = new RegionStatistics(total[0], total[1], total[3], total[2], total[3], total[4], valid);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Writes ∂loss/∂logits into <paramref name="gradient"/> from per-region coefficients (N·C) and the per-pixel max
+    /// and 1/Σexp that <see cref="Forward{T}"/> kept: ∂L/∂p_k = a_k + 2b_k·p_k + [k = label]·d_k (+ the Σ|p − t| term),
+    /// then through the softmax, ∂L/∂x_k = p_k (∂L/∂p_k − Σ_j p_j ∂L/∂p_j); ignored pixels get 0.
+    /// </summary>
+    public static unsafe void Backward<T>(ReadOnlySpan<T> logits, SegmentationShape shape, ReadOnlySpan<int> labels, int ignore,
+        ReadOnlySpan<RegionGradient> coefficients, ReadOnlySpan<T> maxima, ReadOnlySpan<T> inverseSums, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int s = shape.PixelsPerImage;
+        int c = shape.Classes;
+        int perImage = (s + ItemPixels - 1) / ItemPixels;
+        int items = shape.Batch * perImage;
+        var coef = new ClassCoefficients<T>[coefficients.Length];
+        for (int i = 0; i < coef.Length; i++)
+        {
+            coef[i] = new ClassCoefficients<T>(coefficients[i]);
+        }
+
+        fixed (T* xp = logits)
+        fixed (int* lp = labels)
+        fixed (T* mp = maxima)
+        fixed (T* ip = inverseSums)
+        fixed (T* gp = gradient)
+        {
+            var x = new NativeSpan<T>(xp, logits.Length);
+            var l = new NativeSpan<int>(lp, labels.Length);
+            var m = new NativeSpan<T>(mp, maxima.Length);
+            var inv = new NativeSpan<T>(ip, inverseSums.Length);
+            var g = new NativeSpan<T>(gp, gradient.Length);
+            ParallelWork.For(items, shape.ElementCount, item =>
+            {
+                int n = item / perImage;
+                int start = (item % perImage) * ItemPixels;
+                int end = Math.Min(s, start + ItemPixels);
+                int image = n * c * s;
+                T[] rented = ArrayPool<T>.Shared.Rent((c + 3) * BlockPixels);
+                try
+                {
+                    Span<T> buffer = rented;
+                    Span<T> exps = buffer[..(c * BlockPixels)];
+                    Span<T> dot = buffer.Slice(c * BlockPixels, BlockPixels);
+                    Span<T> label = buffer.Slice((c + 1) * BlockPixels, BlockPixels);
+                    Span<T> valid = buffer.Slice((c + 2) * BlockPixels, BlockPixels);
+                    for (int b = start; b < end; b += BlockPixels)
+                    {
+                        int len = Math.Min(BlockPixels, end - b);
+                        LabelsAsValues(l.Span.Slice((n * s) + b, len), ignore, label, valid);
+                        ReadOnlySpan<T> max = m.Slice((n * s) + b, len);
+                        ReadOnlySpan<T> invSum = inv.Slice((n * s) + b, len);
+                        dot[..len].Clear();
+
+                        // Channel rows are a plane apart (often a multiple of 4 KiB), so they compete for the same
+                        // cache sets: each is read once into contiguous scratch and written once at the end.
+                        for (int k = 0; k < c; k++)
+                        {
+                            Span<T> e = exps.Slice(k * BlockPixels, len);
+                            ExpDifference<T>(x.Slice(image + (k * s) + b, len), max, e, default);
+                            ClassGradient(e, invSum, label[..len], valid[..len], k, coef[(n * c) + k], dot[..len], default);
+                        }
+
+                        for (int k = 0; k < c; k++)
+                        {
+                            ClassGradient(exps.Slice(k * BlockPixels, len), invSum, label[..len], valid[..len], k, coef[(n * c) + k], dot[..len], g.Slice(image + (k * s) + b, len));
+                        }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<T>.Shared.Return(rented);
+                }
+            });
+        }
+    }
+
+    /// <summary>Labels as values of <typeparamref name="T"/> (−1 where ignored) and a 1/0 validity mask; returns the valid count.</summary>
+    private static int LabelsAsValues<T>(ReadOnlySpan<int> labels, int ignore, Span<T> label, Span<T> valid)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int count = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int value = labels[i];
+            bool ok = value != ignore;
+            label[i] = ok ? T.CreateTruncating(value) : T.NegativeOne;
+            valid[i] = ok ? T.One : T.Zero;
+            count += ok ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    /// <summary>exp(x_k − max) of every channel into <paramref name="exps"/> and 1/Σ_k exp into <paramref name="sum"/>: the steps of <see cref="ActivationKernels.Softmax{T}"/>, with <see cref="RegionVectorMath.ExpDifference{T}"/>.</summary>
+    private static bool BlockSoftmax<T>(ReadOnlySpan<T> x, SegmentationShape shape, int n, int start, int length, Span<T> exps, Span<T> max, Span<T> sum)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int s = shape.PixelsPerImage;
+        int c = shape.Classes;
+        int image = n * c * s;
+        bool finite = true;
+        for (int k = 0; k < c; k++)
+        {
+            finite &= CopyMaxAndCheckFinite(x.Slice(image + (k * s) + start, length), exps.Slice(k * BlockPixels, length), max, first: k == 0);
+        }
+
+        sum.Clear();
+        for (int k = 0; k < c; k++)
+        {
+            Span<T> e = exps.Slice(k * BlockPixels, length);
+            ExpDifference<T>(e, max, e, sum);
+        }
+
+        TensorPrimitives.Reciprocal(sum, sum);
+        return finite;
+    }
+
+    /// <summary>Adds one block's Σp·t, Σp, Σp², Σt and (when asked) Σ|p − t| of class <paramref name="k"/> to <paramref name="into"/>.</summary>
+    private static void AccumulateClass<T>(ReadOnlySpan<T> exps, ReadOnlySpan<T> inverseSum, ReadOnlySpan<T> label, ReadOnlySpan<T> valid, int k, bool needL1, Span<double> into)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T cls = T.CreateTruncating(k);
+        T tp = T.Zero, sp = T.Zero, sp2 = T.Zero, count = T.Zero, l1 = T.Zero;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && exps.Length >= Vector<T>.Count)
+        {
+            var vcls = new Vector<T>(cls);
+            Vector<T> vtp = Vector<T>.Zero, vsp = Vector<T>.Zero, vsp2 = Vector<T>.Zero, vcount = Vector<T>.Zero, vl1 = Vector<T>.Zero;
+            for (; i <= exps.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                Vector<T> p = Load(exps, i) * Load(inverseSum, i);
+                Vector<T> pv = p * Load(valid, i);
+                Vector<T> target = Vector.Equals(Load(label, i), vcls);
+                vsp += pv;
+                vsp2 += pv * p;
+                vtp += Vector.ConditionalSelect(target, p, Vector<T>.Zero);
+                vcount += Vector.ConditionalSelect(target, Vector<T>.One, Vector<T>.Zero);
+                if (needL1)
+                {
+                    // |p − t| with t ∈ {0, 1}: 1 − p on target pixels (always valid), p elsewhere.
+                    vl1 += Vector.ConditionalSelect(target, Vector<T>.One - p, pv);
+                }
+            }
+
+            tp = Vector.Sum(vtp);
+            sp = Vector.Sum(vsp);
+            sp2 = Vector.Sum(vsp2);
+            count = Vector.Sum(vcount);
+            l1 = Vector.Sum(vl1);
+        }
+
+        for (; i < exps.Length; i++)
+        {
+            T p = exps[i] * inverseSum[i];
+            T pv = p * valid[i];
+            bool target = label[i] == cls;
+            sp += pv;
+            sp2 += pv * p;
+            tp += target ? p : T.Zero;
+            count += target ? T.One : T.Zero;
+            l1 += target ? T.One - p : pv;
+        }
+
+        into[0] += double.CreateTruncating(tp);
+        into[1] += double.CreateTruncating(sp);
+        into[2] += double.CreateTruncating(sp2);
+        into[3] += double.CreateTruncating(count);
+        into[4] += needL1 ? double.CreateTruncating(l1) : 0;
+    }
+
+    /// <summary>
+    /// With p = exps·inverseSum, ∂L/∂p of class <paramref name="k"/> (0 where ignored): added as p·∂L/∂p to
+    /// <paramref name="dot"/> when <paramref name="gradient"/> is empty, else written through the softmax,
+    /// p·(∂L/∂p − dot), into <paramref name="gradient"/>. Both passes compute the same ∂L/∂p.
+    /// </summary>
+    private static void ClassGradient<T>(ReadOnlySpan<T> exps, ReadOnlySpan<T> inverseSum, ReadOnlySpan<T> label, ReadOnlySpan<T> valid, int k,
+        ClassCoefficients<T> coef, Span<T> dot, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T cls = T.CreateTruncating(k);
+        bool finish = !gradient.IsEmpty;
+        bool squared = coef.TwiceSumSquared != T.Zero;
+        bool withL1 = coef.AbsoluteDifference != T.Zero;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && exps.Length >= Vector<T>.Count)
+        {
+            var vcls = new Vector<T>(cls);
+            var a = new Vector<T>(coef.SumPrediction);
+            var twoB = new Vector<T>(coef.TwiceSumSquared);
+            var d = new Vector<T>(coef.Intersection);
+            var l1 = new Vector<T>(coef.AbsoluteDifference);
+            for (; i <= exps.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                Vector<T> p = Load(exps, i) * Load(inverseSum, i);
+                Vector<T> target = Vector.Equals(Load(label, i), vcls);
+                Vector<T> value = a + Vector.ConditionalSelect(target, d, Vector<T>.Zero);
+                if (squared)
+                {
+                    value += twoB * p;
+                }
+
+                if (withL1)
+                {
+                    // sign(p − t): −1 on target pixels unless p = 1, +1 elsewhere unless p = 0.
+                    Vector<T> onTarget = Vector.ConditionalSelect(Vector.LessThan(p, Vector<T>.One), -l1, Vector<T>.Zero);
+                    Vector<T> offTarget = Vector.ConditionalSelect(Vector.GreaterThan(p, Vector<T>.Zero), l1, Vector<T>.Zero);
+                    value += Vector.ConditionalSelect(target, onTarget, offTarget);
+                }
+
+                value *= Load(valid, i);
+                if (finish)
+                {
+                    Store(p * (value - Load<T>(dot, i)), gradient, i);
+                }
+                else
+                {
+                    Store(Load<T>(dot, i) + (p * value), dot, i);
+                }
+            }
+        }
+
+        for (; i < exps.Length; i++)
+        {
+            T p = exps[i] * inverseSum[i];
+            bool target = label[i] == cls;
+            T value = coef.SumPrediction + (target ? coef.Intersection : T.Zero);
+            if (squared)
+            {
+                value += coef.TwiceSumSquared * p;
+            }
+
+            if (withL1)
+            {
+                value += target ? (p < T.One ? -coef.AbsoluteDifference : T.Zero) : (p > T.Zero ? coef.AbsoluteDifference : T.Zero);
+            }
+
+            value *= valid[i];
+            if (finish)
+            {
+                gradient[i] = p * (value - dot[i]);
+            }
+            else
+            {
+                dot[i] += p * value;
+            }
+        }
+    }
+
+    /// <summary>A <see cref="RegionGradient"/> in the element type, with the Σp² coefficient doubled (∂Σp²/∂p = 2p).</summary>
+    private readonly struct ClassCoefficients<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public ClassCoefficients(RegionGradient g)
+        {
+            SumPrediction = T.CreateTruncating(g.SumPrediction);
+            TwiceSumSquared = T.CreateTruncating(2 * g.SumSquaredPrediction);
+            Intersection = T.CreateTruncating(g.Intersection);
+            AbsoluteDifference = T.CreateTruncating(g.AbsoluteDifference);
+        }
+
+        public T SumPrediction { get; }
+
+        public T TwiceSumSquared { get; }
+
+        public T Intersection { get; }
+
+        public T AbsoluteDifference { get; }
+    }
+}
