@@ -57,6 +57,19 @@ public sealed class OnnxSessionOptions
     /// <summary>Threads used inside one operator. Default: 0 (ONNX Runtime's choice); range 0 or more.</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// How many ONNX Runtime runs a <c>ScoreOnnx</c> read-ahead block may have in flight at once, each on its own thread
+    /// over its own rows (a block of <see cref="BatchSize"/> rows of one size is split into that many runs). On a CPU,
+    /// two runs of one intra-op thread each keep two cores busy without the per-operator barriers one run on two
+    /// threads waits at, which matters when decoding and the consumer's work share those cores. 0 is automatic: on the
+    /// CPU provider with <see cref="IntraOpThreads"/> 0, <see cref="BatchSize"/> above 1 and neither <see cref="Tiling"/>
+    /// nor <see cref="TestTimeAugmentation"/>, min(2, cores) runs, each with cores / runs intra-op threads (the session's
+    /// setting, so a direct <see cref="SegmentationModel.Run(System.ReadOnlySpan{float}, int, int, int, ref float[])"/>
+    /// then uses those threads too); otherwise 1. Row order and every score are the same whatever the value. Default: 0 (measured: see the README's
+    /// benchmark section); range 0 to 64.
+    /// </summary>
+    public int ConcurrentRuns { get; set; }
+
     /// <summary>Threads used across independent operators. Default: 0 (ONNX Runtime's choice); range 0 or more.</summary>
     public int InterOpThreads { get; set; }
 
@@ -202,5 +215,36 @@ public sealed class OnnxSessionOptions
         copy.OutputName = outputName;
         copy.OutputKind = kind;
         return copy;
+    }
+
+    /// <summary>The runs a read-ahead block may have in flight on <paramref name="provider"/>: <see cref="ConcurrentRuns"/> resolved.</summary>
+    internal int ResolveConcurrentRuns(OnnxExecutionProvider provider)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(ConcurrentRuns, "options.ConcurrentRuns");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ConcurrentRuns, 64, "options.ConcurrentRuns");
+        if (ConcurrentRuns > 0)
+        {
+            return ConcurrentRuns;
+        }
+
+        // Only where blocks of several rows are scored: a tiled or augmented image, or rows scored one at a time, has
+        // one run in flight, which then wants every core inside it.
+        bool blocks = BatchSize > 1 && Tiling is null && TestTimeAugmentation is null;
+        return provider == OnnxExecutionProvider.Cpu && IntraOpThreads == 0 && blocks ? Math.Min(2, Environment.ProcessorCount) : 1;
+    }
+
+    /// <summary>
+    /// The intra-op threads a session on <paramref name="provider"/> gets: <see cref="IntraOpThreads"/> when set; with
+    /// automatic concurrent runs on the CPU, the cores shared among them (0, ONNX Runtime's choice, otherwise).
+    /// </summary>
+    internal int ResolveIntraOpThreads(OnnxExecutionProvider provider)
+    {
+        if (IntraOpThreads != 0 || provider != OnnxExecutionProvider.Cpu)
+        {
+            return IntraOpThreads;
+        }
+
+        int runs = ResolveConcurrentRuns(provider);
+        return runs > 1 ? Math.Max(1, Environment.ProcessorCount / runs) : 0;
     }
 }
