@@ -59,7 +59,8 @@ public sealed class OnnxSessionOptions
 
     /// <summary>
     /// How many ONNX Runtime runs a <c>ScoreOnnx</c> read-ahead block may have in flight at once, each on its own thread
-    /// over its own rows (a block of <see cref="BatchSize"/> rows of one size is split into that many runs). On a CPU,
+    /// over its own rows: above 1, each run scores one image (or the model's fixed batch) and a block of
+    /// <see cref="BatchSize"/> rows is shared among the threads. On a CPU,
     /// two runs of one intra-op thread each keep two cores busy without the per-operator barriers one run on two
     /// threads waits at, which matters when decoding and the consumer's work share those cores. 0 is automatic: on the
     /// CPU provider with <see cref="IntraOpThreads"/> 0, <see cref="BatchSize"/> above 1 and neither <see cref="Tiling"/>

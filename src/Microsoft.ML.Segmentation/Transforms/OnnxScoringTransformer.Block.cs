@@ -132,9 +132,10 @@ public sealed partial class OnnxScoringTransformer
                     }
                 }
 
-                // A dynamic batch is split so that each run in flight gets its share of the group's rows.
-                int groupLength = ordered - groupStart;
-                int batch = _model.MaxBatch ?? (groupLength + _concurrentRuns - 1) / _concurrentRuns;
+                // With several runs in flight, each run of a dynamic batch scores one image: measured faster than
+                // shares of the group (PP-OCR det, 384×192 to 768×384: 1.2× halves of 4), and the runs balance
+                // between the threads as they finish.
+                int batch = _model.MaxBatch ?? (_concurrentRuns > 1 ? 1 : ordered - groupStart);
                 for (int start = groupStart; start < ordered; start += batch)
                 {
                     int rows = Math.Min(batch, ordered - start);
