@@ -120,7 +120,8 @@ public sealed class OnnxSessionOptions
     public bool UseIoBinding { get; set; } = true;
 
     /// <summary>
-    /// How many rows a <c>ScoreOnnx</c> cursor reads ahead and scores in one ONNX Runtime run. Rows of different
+    /// How many rows a <c>ScoreOnnx</c> cursor reads ahead and scores in one ONNX Runtime run (with
+    /// <see cref="ConcurrentRuns"/> above 1, in one run per image, that many at once). Rows of different
     /// tensor sizes in one read-ahead block are grouped by size, one run per size (never padded: padding would change
     /// the scores near the borders); a model that fixes its batch dimension runs in batches of that size, the last one
     /// padded with zero images whose scores are discarded. While the consumer reads one block, the next is decoded and

@@ -12,8 +12,9 @@ public sealed partial class OnnxScoringTransformer
 {
     /// <summary>
     /// Scores a read-ahead block in as few runs as the sizes allow: rows are grouped by tensor size (first appearance
-    /// order), each group runs in batches of at most the model's fixed batch size, and each run writes into its own
-    /// reused buffer, from which the rows are served. Tensors are captured back to back, so rows of one size that
+    /// order), each group runs in batches of at most the model's fixed batch size (one image per run when
+    /// <see cref="OnnxSessionOptions.ConcurrentRuns"/> resolves above 1, those runs then in flight at once), and each
+    /// run writes into its own reused buffer, from which the rows are served. Tensors are captured back to back, so rows of one size that
     /// arrive together are scored in place without gathering. A row that fails (its image could not be read, its
     /// tensor does not fit, or a run holding it fails: then its rows are scored one by one to find it) is reported
     /// at its own row's getter, so a consumer can skip it and go on, as with a lazy cursor.
