@@ -65,8 +65,8 @@ public sealed class OnnxSessionOptions
     /// threads waits at, which matters when decoding and the consumer's work share those cores. 0 is automatic: on the
     /// CPU provider with <see cref="IntraOpThreads"/> 0, <see cref="BatchSize"/> above 1 and neither <see cref="Tiling"/>
     /// nor <see cref="TestTimeAugmentation"/>, min(2, cores) runs, each with cores / runs intra-op threads (the session's
-    /// setting, so a direct <see cref="SegmentationModel.Run(System.ReadOnlySpan{float}, int, int, int, ref float[])"/>
-    /// then uses those threads too); otherwise 1. Row order and every score are the same whatever the value. Default: 0 (measured: see the README's
+    /// setting of the transformer's session, whose <c>PredictionEngine</c> then uses them too); otherwise, and for a
+    /// <see cref="SegmentationModel"/> loaded on its own, 1. Row order and every score are the same whatever the value. Default: 0 (measured: see the README's
     /// benchmark section); range 0 to 64.
     /// </summary>
     public int ConcurrentRuns { get; set; }
@@ -219,6 +219,13 @@ public sealed class OnnxSessionOptions
         return copy;
     }
 
+    /// <summary>
+    /// Set on the copy a <c>ScoreOnnx</c> transformer loads its model with: only its read-ahead blocks have several runs
+    /// to put in flight, so only there does the automatic <see cref="ConcurrentRuns"/> share the cores (a model loaded
+    /// on its own keeps ONNX Runtime's threads for its single runs).
+    /// </summary>
+    internal bool ScoresBlocks { get; set; }
+
     /// <summary>The runs a read-ahead block may have in flight on <paramref name="provider"/>: <see cref="ConcurrentRuns"/> resolved.</summary>
     internal int ResolveConcurrentRuns(OnnxExecutionProvider provider)
     {
@@ -231,7 +238,7 @@ public sealed class OnnxSessionOptions
 
         // Only where blocks of several rows are scored: a tiled or augmented image, or rows scored one at a time, has
         // one run in flight, which then wants every core inside it.
-        bool blocks = BatchSize > 1 && Tiling is null && TestTimeAugmentation is null;
+        bool blocks = ScoresBlocks && BatchSize > 1 && Tiling is null && TestTimeAugmentation is null;
         return provider == OnnxExecutionProvider.Cpu && IntraOpThreads == 0 && blocks ? Math.Min(2, Environment.ProcessorCount) : 1;
     }
 

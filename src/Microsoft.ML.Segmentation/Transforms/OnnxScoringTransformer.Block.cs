@@ -59,7 +59,7 @@ public sealed partial class OnnxScoringTransformer
             _runScores = _buffers.RunScores;
             _runLabels = _buffers.RunLabels;
             _errors = new ExceptionDispatchInfo?[capacity];
-            _concurrentRuns = owner._options.ResolveConcurrentRuns(_model.ExecutionProvider);
+            _concurrentRuns = owner._concurrentRuns;
         }
 
         public override void Dispose() => _owner._bufferPool.Return(_buffers);

@@ -30,6 +30,7 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
     private readonly SegmentationModel _model;
     private readonly byte[] _modelBytes;
     private readonly OnnxSessionOptions _options;
+    private readonly int _concurrentRuns;
     private readonly Tiling.TilingOptions? _tiling;
     private readonly BlockBufferPool<ScoringBuffers> _bufferPool = new(() => new ScoringBuffers());
 
@@ -44,7 +45,10 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.ConcurrentRuns, 64, "options.ConcurrentRuns");
         _modelBytes = modelBytes;
         _options = options;
-        _model = SegmentationModel.Load(modelBytes, options, modelName);
+        OnnxSessionOptions loading = options.Clone();
+        loading.ScoresBlocks = true;
+        _model = SegmentationModel.Load(modelBytes, loading, modelName);
+        _concurrentRuns = loading.ResolveConcurrentRuns(_model.ExecutionProvider);
         if (_model.OutputKind == SegmentationOutputKind.Mask && (maskClassNames is null || maskClassNames.Count < 2))
         {
             _model.Dispose();

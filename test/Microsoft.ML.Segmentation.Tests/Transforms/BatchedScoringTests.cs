@@ -169,18 +169,21 @@ public sealed class BatchedScoringTests
     public void AutomaticConcurrentRunsShareTheCoresOnlyForBlocksOnTheCpu()
     {
         int cores = Environment.ProcessorCount, automatic = Math.Min(2, cores);
-        var options = new OnnxSessionOptions();
+        var options = new OnnxSessionOptions { ScoresBlocks = true };
         Assert.AreEqual(automatic, options.ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
         Assert.AreEqual(automatic > 1 ? Math.Max(1, cores / automatic) : 0, options.ResolveIntraOpThreads(OnnxExecutionProvider.Cpu));
         Assert.AreEqual(1, options.ResolveConcurrentRuns(OnnxExecutionProvider.Cuda));
+        // A model loaded on its own (not by ScoreOnnx) keeps one run on ONNX Runtime's threads.
+        Assert.AreEqual(1, new OnnxSessionOptions().ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(0, new OnnxSessionOptions().ResolveIntraOpThreads(OnnxExecutionProvider.Cpu));
         Assert.AreEqual(0, options.ResolveIntraOpThreads(OnnxExecutionProvider.Cuda));
-        Assert.AreEqual(1, new OnnxSessionOptions { IntraOpThreads = 3 }.ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
-        Assert.AreEqual(3, new OnnxSessionOptions { IntraOpThreads = 3 }.ResolveIntraOpThreads(OnnxExecutionProvider.Cpu));
-        Assert.AreEqual(1, new OnnxSessionOptions { BatchSize = 1 }.ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
-        Assert.AreEqual(0, new OnnxSessionOptions { BatchSize = 1 }.ResolveIntraOpThreads(OnnxExecutionProvider.Cpu));
-        Assert.AreEqual(1, new OnnxSessionOptions { Tiling = new Microsoft.ML.Segmentation.Tiling.TilingOptions() }.ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
-        Assert.AreEqual(3, new OnnxSessionOptions { ConcurrentRuns = 3 }.ResolveConcurrentRuns(OnnxExecutionProvider.Cuda));
-        Assert.AreEqual(Math.Max(1, cores / 3), new OnnxSessionOptions { ConcurrentRuns = 3 }.ResolveIntraOpThreads(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(1, new OnnxSessionOptions { ScoresBlocks = true, IntraOpThreads = 3 }.ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(3, new OnnxSessionOptions { ScoresBlocks = true, IntraOpThreads = 3 }.ResolveIntraOpThreads(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(1, new OnnxSessionOptions { ScoresBlocks = true, BatchSize = 1 }.ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(0, new OnnxSessionOptions { ScoresBlocks = true, BatchSize = 1 }.ResolveIntraOpThreads(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(1, new OnnxSessionOptions { ScoresBlocks = true, Tiling = new Microsoft.ML.Segmentation.Tiling.TilingOptions() }.ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(3, new OnnxSessionOptions { ScoresBlocks = true, ConcurrentRuns = 3 }.ResolveConcurrentRuns(OnnxExecutionProvider.Cuda));
+        Assert.AreEqual(Math.Max(1, cores / 3), new OnnxSessionOptions { ScoresBlocks = true, ConcurrentRuns = 3 }.ResolveIntraOpThreads(OnnxExecutionProvider.Cpu));
         var negative = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new OnnxSessionOptions { ConcurrentRuns = -1 }.ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
         StringAssert.Contains(negative.Message, "ConcurrentRuns");
     }
