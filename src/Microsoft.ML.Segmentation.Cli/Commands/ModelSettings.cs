@@ -29,6 +29,7 @@ internal sealed class ModelSettings
         new("threshold", "t", "Foreground threshold of one-channel models, a probability strictly between 0 and 1 (compared with the logit when the model outputs logits). Default: 0.5."),
         new("provider", "cpu|cuda|tensorrt", "Execution provider (a missing GPU provider falls back to the CPU, logged). Default: cpu."),
         new("threads", "n", "ONNX Runtime intra-op threads; 0 for its default. Default: 0."),
+        new("concurrent-runs", "n", "ONNX Runtime runs in flight at once, each over its own images; 0 picks 2 on a CPU of 2 or more cores with --threads 0 (then cores/2 threads each), else 1. Default: 0."),
         new("tile", "WxH", "Score each image window by window (sliding-window inference, MONAI's semantics) with WxH tiles; for images larger than the model's training crops. predict streams the mask band by band (no full tensor or scores; with --resize none); eval holds the full scores. Default: none (each image in one run)."),
         new("tile-overlap", "f", "With --tile: the fraction of a tile neighbouring windows share, in [0, 1). Default: 0.25."),
         new("blend", "constant|gaussian", "With --tile: how overlapping windows are weighted. Default: constant."),
@@ -141,6 +142,7 @@ internal sealed class ModelSettings
         {
             ExecutionProvider = options.GetChoice("provider", OnnxExecutionProvider.Cpu, s_providers),
             IntraOpThreads = options.GetInt("threads", 0, 0, 1024),
+            ConcurrentRuns = options.GetInt("concurrent-runs", 0, 0, 64),
             InputName = options.Get("input-name"),
             OutputName = options.Get("output-name"),
             UpsampleToInput = true,
@@ -177,6 +179,7 @@ internal sealed class ModelSettings
         ["threshold"] = Threshold,
         ["provider"] = Session.ExecutionProvider.ToString(),
         ["threads"] = Session.IntraOpThreads,
+        ["concurrentRuns"] = Session.ConcurrentRuns,
         ["inputName"] = Session.InputName,
         ["outputName"] = Session.OutputName,
         ["maxPixels"] = Image.MaxPixels,

@@ -164,7 +164,7 @@ internal static class OnnxSessionFactory
                 OnnxGraphOptimization.Extended => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
                 _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
             };
-            sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
+            sessionOptions.IntraOpNumThreads = options.ResolveIntraOpThreads(attempt.Provider);
             sessionOptions.InterOpNumThreads = options.InterOpThreads;
         }
         catch

@@ -57,6 +57,20 @@ public sealed class OnnxSessionOptions
     /// <summary>Threads used inside one operator. Default: 0 (ONNX Runtime's choice); range 0 or more.</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// How many ONNX Runtime runs a <c>ScoreOnnx</c> read-ahead block may have in flight at once, each on its own thread
+    /// over its own rows: above 1, each run scores one image (or the model's fixed batch) and a block of
+    /// <see cref="BatchSize"/> rows is shared among the threads. On a CPU,
+    /// two runs of one intra-op thread each keep two cores busy without the per-operator barriers one run on two
+    /// threads waits at, which matters when decoding and the consumer's work share those cores. 0 is automatic: on the
+    /// CPU provider with <see cref="IntraOpThreads"/> 0, <see cref="BatchSize"/> above 1 and neither <see cref="Tiling"/>
+    /// nor <see cref="TestTimeAugmentation"/>, min(2, cores) runs, each with cores / runs intra-op threads (the session's
+    /// setting of the transformer's session, whose <c>PredictionEngine</c> then uses them too); otherwise, and for a
+    /// <see cref="SegmentationModel"/> loaded on its own, 1. Row order and every score are the same whatever the value. Default: 0 (measured: see the README's
+    /// benchmark section); range 0 to 64.
+    /// </summary>
+    public int ConcurrentRuns { get; set; }
+
     /// <summary>Threads used across independent operators. Default: 0 (ONNX Runtime's choice); range 0 or more.</summary>
     public int InterOpThreads { get; set; }
 
@@ -106,7 +120,8 @@ public sealed class OnnxSessionOptions
     public bool UseIoBinding { get; set; } = true;
 
     /// <summary>
-    /// How many rows a <c>ScoreOnnx</c> cursor reads ahead and scores in one ONNX Runtime run. Rows of different
+    /// How many rows a <c>ScoreOnnx</c> cursor reads ahead and scores in one ONNX Runtime run (with
+    /// <see cref="ConcurrentRuns"/> above 1, in one run per image, that many at once). Rows of different
     /// tensor sizes in one read-ahead block are grouped by size, one run per size (never padded: padding would change
     /// the scores near the borders); a model that fixes its batch dimension runs in batches of that size, the last one
     /// padded with zero images whose scores are discarded. While the consumer reads one block, the next is decoded and
@@ -202,5 +217,43 @@ public sealed class OnnxSessionOptions
         copy.OutputName = outputName;
         copy.OutputKind = kind;
         return copy;
+    }
+
+    /// <summary>
+    /// Set on the copy a <c>ScoreOnnx</c> transformer loads its model with: only its read-ahead blocks have several runs
+    /// to put in flight, so only there does the automatic <see cref="ConcurrentRuns"/> share the cores (a model loaded
+    /// on its own keeps ONNX Runtime's threads for its single runs).
+    /// </summary>
+    internal bool ScoresBlocks { get; set; }
+
+    /// <summary>The runs a read-ahead block may have in flight on <paramref name="provider"/>: <see cref="ConcurrentRuns"/> resolved.</summary>
+    internal int ResolveConcurrentRuns(OnnxExecutionProvider provider)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(ConcurrentRuns, "options.ConcurrentRuns");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ConcurrentRuns, 64, "options.ConcurrentRuns");
+        if (ConcurrentRuns > 0)
+        {
+            return ConcurrentRuns;
+        }
+
+        // Only where blocks of several rows are scored: a tiled or augmented image, or rows scored one at a time, has
+        // one run in flight, which then wants every core inside it.
+        bool blocks = ScoresBlocks && BatchSize > 1 && Tiling is null && TestTimeAugmentation is null;
+        return provider == OnnxExecutionProvider.Cpu && IntraOpThreads == 0 && blocks ? Math.Min(2, Environment.ProcessorCount) : 1;
+    }
+
+    /// <summary>
+    /// The intra-op threads a session on <paramref name="provider"/> gets: <see cref="IntraOpThreads"/> when set; with
+    /// automatic concurrent runs on the CPU, the cores shared among them (0, ONNX Runtime's choice, otherwise).
+    /// </summary>
+    internal int ResolveIntraOpThreads(OnnxExecutionProvider provider)
+    {
+        if (IntraOpThreads != 0 || provider != OnnxExecutionProvider.Cpu)
+        {
+            return IntraOpThreads;
+        }
+
+        int runs = ResolveConcurrentRuns(provider);
+        return runs > 1 ? Math.Max(1, Environment.ProcessorCount / runs) : 0;
     }
 }

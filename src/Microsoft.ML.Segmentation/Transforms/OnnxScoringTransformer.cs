@@ -16,7 +16,8 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// <remarks>
 /// <para>The transformer owns an ONNX Runtime session: dispose it when done.</para>
 /// <para>A cursor over its output reads <see cref="Onnx.OnnxSessionOptions.BatchSize"/> rows ahead on a background
-/// thread and scores them in one run (grouped by tensor size), while the consumer reads the previous block; a
+/// thread and scores them in one run per tensor size (or <see cref="Onnx.OnnxSessionOptions.ConcurrentRuns"/> runs at
+/// once, over shares of the rows), while the consumer reads the previous block; a
 /// <c>PredictionEngine</c> scores its single row. Results are identical either way.</para>
 /// <para>Thread safety: safe to share once fitted: <c>Transform</c>, <c>GetRowToRowMapper</c> and cursors over its
 /// output may be used on several threads at once; each cursor, row and <c>PredictionEngine</c> serves one thread at a
@@ -29,6 +30,7 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
     private readonly SegmentationModel _model;
     private readonly byte[] _modelBytes;
     private readonly OnnxSessionOptions _options;
+    private readonly int _concurrentRuns;
     private readonly Tiling.TilingOptions? _tiling;
     private readonly BlockBufferPool<ScoringBuffers> _bufferPool = new(() => new ScoringBuffers());
 
@@ -39,9 +41,14 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, "options.BatchSize");
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, 1024, "options.BatchSize");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.ConcurrentRuns, "options.ConcurrentRuns");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.ConcurrentRuns, 64, "options.ConcurrentRuns");
         _modelBytes = modelBytes;
         _options = options;
-        _model = SegmentationModel.Load(modelBytes, options, modelName);
+        OnnxSessionOptions loading = options.Clone();
+        loading.ScoresBlocks = true;
+        _model = SegmentationModel.Load(modelBytes, loading, modelName);
+        _concurrentRuns = loading.ResolveConcurrentRuns(_model.ExecutionProvider);
         if (_model.OutputKind == SegmentationOutputKind.Mask && (maskClassNames is null || maskClassNames.Count < 2))
         {
             _model.Dispose();

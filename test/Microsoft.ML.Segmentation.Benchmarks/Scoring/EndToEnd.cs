@@ -23,7 +23,8 @@ internal static class EndToEnd
 
             // The first pair alone: a run of it is the setup (session creation, first run) plus one image.
             EvalDataset first = dataset.First(root);
-            (double[] seconds, long[][] counts) = Measure([new HandwrittenLoop(dataset).Run, new SegmlEvalPath(dataset).Run, new HandwrittenLoop(first).Run, new SegmlEvalPath(first).Run], secondsPerPath);
+            // The last two: segml eval with one run in flight (ONNX Runtime's own intra-op threads), the A/B of ConcurrentRuns.
+            (double[] seconds, long[][] counts) = Measure([new HandwrittenLoop(dataset).Run, new SegmlEvalPath(dataset).Run, new HandwrittenLoop(first).Run, new SegmlEvalPath(first).Run, new SegmlEvalPath(dataset, "--concurrent-runs", "1").Run, new SegmlEvalPath(first, "--concurrent-runs", "1").Run], secondsPerPath);
             (double loopSeconds, double evalSeconds) = (seconds[0], seconds[1]);
             (long[] loopCounts, long[] evalCounts) = (counts[0], counts[1]);
             long differing = loopCounts.Zip(evalCounts, (a, b) => Math.Abs(a - b)).Sum() / 2; // each flipped pixel moves one count out of a cell and into another
@@ -35,6 +36,10 @@ internal static class EndToEnd
                 $"{{\"path\":\"handwritten_loop\",{common},\"images_per_s\":{images / loopSeconds:F2},\"steady_images_per_s\":{loopSteady:F2},\"one_image_run_ms\":{seconds[2] * 1e3:F0},\"miou\":{MeanIoU(loopCounts, dataset.Classes):F6}}}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{{\"path\":\"segml_eval\",{common},\"images_per_s\":{images / evalSeconds:F2},\"vs_handwritten_loop\":{loopSeconds / evalSeconds:F2},\"steady_images_per_s\":{evalSteady:F2},\"steady_vs_handwritten_loop\":{evalSteady / loopSteady:F2},\"one_image_run_ms\":{seconds[3] * 1e3:F0},\"miou\":{MeanIoU(evalCounts, dataset.Classes):F6},\"confusion_equal\":{(differing == 0 ? "true" : "false")},\"pixels_differing\":{differing},\"pixels\":{evalCounts.Sum()}}}"));
+            double oneRunSeconds = seconds[4], oneRunSteady = (images - 1) / (oneRunSeconds - seconds[5]);
+            long oneRunDiffering = counts[4].Zip(evalCounts, (a, b) => Math.Abs(a - b)).Sum() / 2;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{{\"path\":\"segml_eval_one_run\",{common},\"args\":\"--concurrent-runs 1\",\"images_per_s\":{images / oneRunSeconds:F2},\"vs_handwritten_loop\":{loopSeconds / oneRunSeconds:F2},\"steady_vs_handwritten_loop\":{oneRunSteady / loopSteady:F2},\"default_vs_one_run\":{oneRunSeconds / evalSeconds:F2},\"confusion_equal_to_default\":{(oneRunDiffering == 0 ? "true" : "false")}}}"));
         }
     }
 

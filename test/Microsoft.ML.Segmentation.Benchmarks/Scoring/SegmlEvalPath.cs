@@ -7,11 +7,12 @@ namespace Microsoft.ML.Segmentation.Benchmarks.Scoring;
 /// <c>segml eval</c> itself, run in-process through the command's entry (<c>EvalCommand.Run</c>, as <c>segml</c>'s
 /// Main calls it) with <c>--manifest … --json -</c>: model loading, the catalog's LoadImages → LoadMasks → ScoreOnnx →
 /// PredictMasks (→ ComputeLosses: eval adds the per-image cross-entropy for multi-class logits) read by the evaluation
-/// loop, and the JSON document, whose confusion matrix is returned.
+/// loop, and the JSON document, whose confusion matrix is returned. <paramref name="extraArguments"/> are appended
+/// (<c>--concurrent-runs 1</c> for the A/B against the default).
 /// </summary>
-internal sealed class SegmlEvalPath(EvalDataset dataset)
+internal sealed class SegmlEvalPath(EvalDataset dataset, params string[] extraArguments)
 {
-    private readonly string[] _args = dataset.EvalArguments();
+    private readonly string[] _args = [.. dataset.EvalArguments(), .. extraArguments];
 
     /// <summary>Runs the command once; the confusion counts, rows truth and columns prediction, row-major.</summary>
     /// <exception cref="InvalidOperationException">The command failed (its stderr is in the message).</exception>

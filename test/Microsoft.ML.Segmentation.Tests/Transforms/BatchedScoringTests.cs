@@ -53,10 +53,10 @@ public sealed class BatchedScoringTests
         return rows.ToArray();
     }
 
-    private static (string[] Paths, float[] Weights, float[][] Scores, long[] Ids) ReadAll(MLContext ml, IDataView input, byte[] model, int batchSize, int decodeAhead, bool ioBinding)
+    private static (string[] Paths, float[] Weights, float[][] Scores, long[] Ids) ReadAll(MLContext ml, IDataView input, byte[] model, int batchSize, int decodeAhead, bool ioBinding, int concurrentRuns = 0, int intraOpThreads = 0)
     {
         IEstimator<ITransformer> pipeline = ml.Segmentation().Transforms.LoadImages(options: new ImageTensorOptions { DecodeAhead = decodeAhead })
-            .Append(ml.Segmentation().Transforms.ScoreOnnx(model, options: new OnnxSessionOptions { BatchSize = batchSize, UseIoBinding = ioBinding }));
+            .Append(ml.Segmentation().Transforms.ScoreOnnx(model, options: new OnnxSessionOptions { BatchSize = batchSize, UseIoBinding = ioBinding, ConcurrentRuns = concurrentRuns, IntraOpThreads = intraOpThreads }));
         ITransformer fitted = pipeline.Fit(input);
         IDataView scored = fitted.Transform(input);
         var paths = new List<string>();
@@ -124,6 +124,68 @@ public sealed class BatchedScoringTests
                 Assert.AreEqual(reference[j], batched.Scores[i][j], 1e-4f, $"row {i} value {j}");
             }
         }
+    }
+
+    [TestMethod]
+    [DataRow(4, 2, true)]
+    [DataRow(5, 3, false)]
+    [DataRow(8, 2, true)]
+    [DataRow(13, 4, true)]
+    [DataRow(4, 0, true)]
+    public void ConcurrentRunsGiveTheSameRowsBitForBit(int batchSize, int concurrentRuns, bool ioBinding)
+    {
+        using var folder = new TempDirectory();
+        Row[] rows = CreateImages(folder, count: 17);
+        var ml = new MLContext(seed: 1);
+        IDataView input = ml.Data.LoadFromEnumerable(rows);
+        byte[] model = TestModels.ConvHead();
+        // One run in flight on two intra-op threads (the former default) against several runs on one thread each.
+        var oneRun = ReadAll(ml, input, model, batchSize, decodeAhead: 4, ioBinding, concurrentRuns: 1, intraOpThreads: 2);
+        var concurrent = ReadAll(ml, input, model, batchSize, decodeAhead: 4, ioBinding, concurrentRuns, intraOpThreads: concurrentRuns == 0 ? 0 : 1);
+
+        CollectionAssert.AreEqual(rows.Select(r => r.ImagePath).ToArray(), concurrent.Paths);
+        CollectionAssert.AreEqual(rows.Select(r => r.Weight).ToArray(), concurrent.Weights);
+        CollectionAssert.AreEqual(oneRun.Ids, concurrent.Ids);
+        var loader = new SegmentationImageLoader();
+        for (int i = 0; i < rows.Length; i++)
+        {
+            Assert.AreEqual(oneRun.Scores[i].Length, concurrent.Scores[i].Length, $"row {i}");
+            for (int j = 0; j < oneRun.Scores[i].Length; j++)
+            {
+                Assert.AreEqual(BitConverter.SingleToInt32Bits(oneRun.Scores[i][j]), BitConverter.SingleToInt32Bits(concurrent.Scores[i][j]), $"row {i} value {j}");
+            }
+
+            ImageTensor tensor = loader.Load(rows[i].ImagePath);
+            float[] reference = TestModels.ConvHeadReference(tensor.Data, 1, tensor.Height, tensor.Width);
+            Assert.AreEqual(reference.Length, concurrent.Scores[i].Length);
+            for (int j = 0; j < reference.Length; j++)
+            {
+                Assert.AreEqual(reference[j], concurrent.Scores[i][j], 1e-4f, $"row {i} value {j}");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void AutomaticConcurrentRunsShareTheCoresOnlyForBlocksOnTheCpu()
+    {
+        int cores = Environment.ProcessorCount, automatic = Math.Min(2, cores);
+        var options = new OnnxSessionOptions { ScoresBlocks = true };
+        Assert.AreEqual(automatic, options.ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(automatic > 1 ? Math.Max(1, cores / automatic) : 0, options.ResolveIntraOpThreads(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(1, options.ResolveConcurrentRuns(OnnxExecutionProvider.Cuda));
+        // A model loaded on its own (not by ScoreOnnx) keeps one run on ONNX Runtime's threads.
+        Assert.AreEqual(1, new OnnxSessionOptions().ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(0, new OnnxSessionOptions().ResolveIntraOpThreads(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(0, options.ResolveIntraOpThreads(OnnxExecutionProvider.Cuda));
+        Assert.AreEqual(1, new OnnxSessionOptions { ScoresBlocks = true, IntraOpThreads = 3 }.ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(3, new OnnxSessionOptions { ScoresBlocks = true, IntraOpThreads = 3 }.ResolveIntraOpThreads(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(1, new OnnxSessionOptions { ScoresBlocks = true, BatchSize = 1 }.ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(0, new OnnxSessionOptions { ScoresBlocks = true, BatchSize = 1 }.ResolveIntraOpThreads(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(1, new OnnxSessionOptions { ScoresBlocks = true, Tiling = new Microsoft.ML.Segmentation.Tiling.TilingOptions() }.ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
+        Assert.AreEqual(3, new OnnxSessionOptions { ScoresBlocks = true, ConcurrentRuns = 3 }.ResolveConcurrentRuns(OnnxExecutionProvider.Cuda));
+        Assert.AreEqual(Math.Max(1, cores / 3), new OnnxSessionOptions { ScoresBlocks = true, ConcurrentRuns = 3 }.ResolveIntraOpThreads(OnnxExecutionProvider.Cpu));
+        var negative = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new OnnxSessionOptions { ConcurrentRuns = -1 }.ResolveConcurrentRuns(OnnxExecutionProvider.Cpu));
+        StringAssert.Contains(negative.Message, "ConcurrentRuns");
     }
 
     [TestMethod]
