@@ -23,8 +23,8 @@ internal static class SimdTier
         !Vector.IsHardwareAccelerated ? "scalar"
         : Vector<byte>.Count switch { >= 64 => "avx512", 32 => "avx2", _ => "vector128" };
 
-    /// <summary>Kernels whose hot loop is written with <see cref="Vector{T}"/>; every other kernel uses TensorPrimitives.</summary>
-    private static readonly HashSet<string> VectorOfTKernels = ["cross_entropy", "focal", "argmax", "argmax_confusion"];
+    /// <summary>Kernels whose hot loop is written with <see cref="Vector{T}"/> (the Dice family: RegionSoftmaxKernel on label maps); every other kernel uses TensorPrimitives.</summary>
+    private static readonly HashSet<string> VectorOfTKernels = ["cross_entropy", "focal", "argmax", "argmax_confusion", "dice", "tversky", "generalized_dice"];
 
     /// <summary>The tier of the named kernel of the quick mode.</summary>
     public static string Of(string kernel) => VectorOfTKernels.Contains(kernel) ? VectorOfT : Widest;
