@@ -66,7 +66,8 @@ public sealed class OnnxSessionOptions
     /// CPU provider with <see cref="IntraOpThreads"/> 0, <see cref="BatchSize"/> above 1 and neither <see cref="Tiling"/>
     /// nor <see cref="TestTimeAugmentation"/>, min(2, cores) runs, each with cores / runs intra-op threads (the session's
     /// setting of the transformer's session, whose <c>PredictionEngine</c> then uses them too); otherwise, and for a
-    /// <see cref="SegmentationModel"/> loaded on its own, 1. Row order and every score are the same whatever the value. Default: 0 (measured: see the README's
+    /// <see cref="SegmentationModel"/> loaded on its own, 1. Row order and every score are the same whatever the value. Where one image's latency matters more than
+    /// throughput (a <c>PredictionEngine</c> serving single requests), set 1, so that one run uses every core. Default: 0 (measured: see the README's
     /// benchmark section); range 0 to 64.
     /// </summary>
     public int ConcurrentRuns { get; set; }
