@@ -49,40 +49,13 @@ internal static class ReliabilityChart
             PlotAreaBorderColor = OxyColor.FromRgb(180, 180, 180),
         };
 
-        model.Axes.Add(new LinearAxis
-        {
-            Position = AxisPosition.Bottom,
-            Key = "confidence",
-            Title = "confidence (largest class probability)",
-            Minimum = 0,
-            Maximum = 1,
-            AbsoluteMinimum = 0,
-            AbsoluteMaximum = 1,
-            MajorStep = 0.1,
-            MinorStep = 0.05,
-            StringFormat = "0.0",
-            MajorGridlineStyle = LineStyle.Solid,
-            MajorGridlineColor = s_grid,
-        });
+        model.Axes.Add(ReportCharts.UnitAxis(AxisPosition.Bottom, "confidence", "confidence (largest class probability)"));
 
         // Two panels on one confidence axis: accuracy above (most of the height), pixel share below.
-        model.Axes.Add(new LinearAxis
-        {
-            Position = AxisPosition.Left,
-            Key = "accuracy",
-            Title = "accuracy",
-            StartPosition = 0.3,
-            EndPosition = 1,
-            Minimum = 0,
-            Maximum = 1,
-            AbsoluteMinimum = 0,
-            AbsoluteMaximum = 1,
-            MajorStep = 0.1,
-            MinorStep = 0.05,
-            StringFormat = "0.0",
-            MajorGridlineStyle = LineStyle.Solid,
-            MajorGridlineColor = s_grid,
-        });
+        LinearAxis accuracyAxis = ReportCharts.UnitAxis(AxisPosition.Left, "accuracy", "accuracy");
+        accuracyAxis.StartPosition = 0.3;
+        accuracyAxis.EndPosition = 1;
+        model.Axes.Add(accuracyAxis);
 
         (double floor, double top) = ShareRange(bins, total);
         model.Axes.Add(new LogarithmicAxis

@@ -184,7 +184,7 @@ internal static class ReportCharts
     };
 
     /// <summary>A 0..1 axis with gridlines every 0.1, for scores and shares.</summary>
-    private static LinearAxis UnitAxis(AxisPosition position, string key, string title) => new()
+    internal static LinearAxis UnitAxis(AxisPosition position, string key, string title) => new()
     {
         Position = position,
         Key = key,
