@@ -22,7 +22,7 @@ public sealed class QuickStartSampleTests
     private const int HeadHeaderBytes = 28;
 
     // head.bin was trained where the managed kernels ran on AVX-512; with narrower vectors (another CPU, or
-    // DOTNET_EnableAVX512F=0) their sums round differently and the weights agree only to the last bits.
+    // DOTNET_EnableAVX512=0) their sums round differently and the weights agree only to the last bits.
     private static bool SameSimdAsCommitted => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
 
     // The README's confusion table (rows truth, columns prediction). The pipeline is deterministic, so any change
