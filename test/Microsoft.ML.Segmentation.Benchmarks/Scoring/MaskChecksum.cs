@@ -1,3 +1,5 @@
+using Microsoft.ML.Data;
+
 namespace Microsoft.ML.Segmentation.Benchmarks.Scoring;
 
 /// <summary>The sum of class indices over predicted masks: equal sums across paths say they predicted the same masks (up to argmax ties flipped by float rounding).</summary>
@@ -24,5 +26,31 @@ internal static class MaskChecksum
         }
 
         return sum;
+    }
+
+    /// <summary>Reads the <c>PredictedMask</c> column of <paramref name="scored"/> to the end: the checksum of a pass.</summary>
+    public static long SumPredictedMasks(IDataView scored)
+    {
+        DataViewSchema.Column mask = scored.Schema["PredictedMask"];
+        using DataViewRowCursor cursor = scored.GetRowCursor([mask]);
+        ValueGetter<VBuffer<uint>> getMask = cursor.GetGetter<VBuffer<uint>>(mask);
+        VBuffer<uint> value = default;
+        long sum = 0;
+        while (cursor.MoveNext())
+        {
+            getMask(ref value);
+            sum += SumKeys(value.GetValues());
+        }
+
+        return sum;
+    }
+
+    /// <summary>Disposes each stage of a fitted chain (the ONNX Runtime sessions), as an application would.</summary>
+    public static void DisposeStages(ITransformer chain)
+    {
+        foreach (ITransformer stage in (IEnumerable<ITransformer>)chain)
+        {
+            (stage as IDisposable)?.Dispose();
+        }
     }
 }

@@ -41,29 +41,9 @@ internal sealed class PredecodedScorer : IScoringPath
 
     public int BatchSize { get; }
 
-    public long ScoreAll()
-    {
-        DataViewSchema.Column mask = _scored.Schema["PredictedMask"];
-        using DataViewRowCursor cursor = _scored.GetRowCursor([mask]);
-        ValueGetter<VBuffer<uint>> getMask = cursor.GetGetter<VBuffer<uint>>(mask);
-        VBuffer<uint> value = default;
-        long sum = 0;
-        while (cursor.MoveNext())
-        {
-            getMask(ref value);
-            sum += MaskChecksum.SumKeys(value.GetValues());
-        }
+    public long ScoreAll() => MaskChecksum.SumPredictedMasks(_scored);
 
-        return sum;
-    }
-
-    public void Dispose()
-    {
-        foreach (ITransformer stage in (IEnumerable<ITransformer>)_model)
-        {
-            (stage as IDisposable)?.Dispose();
-        }
-    }
+    public void Dispose() => MaskChecksum.DisposeStages(_model);
 
     /// <summary>The geometry column LoadImages gives the workload's (equal-sized) images, read from the real stage so the two agree.</summary>
     private static int[] Geometry(ScoringWorkload workload)

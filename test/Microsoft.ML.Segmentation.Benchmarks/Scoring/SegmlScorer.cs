@@ -42,27 +42,7 @@ internal sealed class SegmlScorer : IScoringPath
         return new OnnxSessionOptions { UpsampleToInput = true, BatchSize = batchSize, UseIoBinding = ioBinding };
     }
 
-    public long ScoreAll()
-    {
-        DataViewSchema.Column mask = _scored.Schema["PredictedMask"];
-        using DataViewRowCursor cursor = _scored.GetRowCursor([mask]);
-        ValueGetter<VBuffer<uint>> getMask = cursor.GetGetter<VBuffer<uint>>(mask);
-        VBuffer<uint> value = default;
-        long sum = 0;
-        while (cursor.MoveNext())
-        {
-            getMask(ref value);
-            sum += MaskChecksum.SumKeys(value.GetValues());
-        }
+    public long ScoreAll() => MaskChecksum.SumPredictedMasks(_scored);
 
-        return sum;
-    }
-
-    public void Dispose()
-    {
-        foreach (ITransformer stage in (IEnumerable<ITransformer>)_model)
-        {
-            (stage as IDisposable)?.Dispose();
-        }
-    }
+    public void Dispose() => MaskChecksum.DisposeStages(_model);
 }
