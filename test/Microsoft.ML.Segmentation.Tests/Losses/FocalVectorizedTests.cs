@@ -80,14 +80,7 @@ public sealed class FocalVectorizedTests
         var loss = new FocalLoss(new FocalLossOptions { Activation = activation, Normalized = normalized, Alpha = 0.25, ClassWeights = new[] { 1, 0.5, 2, 1 } });
         var random = new Random(19);
         Check(loss, random, shape, $"{activation} parallel");
-        float[] input = GradientCheck.RandomInput(random, shape.ElementCount, 3).Select(v => (float)v).ToArray();
-        int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, 4, ignore: 255);
-        var first = new float[input.Length];
-        var second = new float[input.Length];
-        double a = loss.Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255), first);
-        double b = loss.Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255), second);
-        Assert.AreEqual(a, b);
-        CollectionAssert.AreEqual(first, second);
+        GradientCheck.AssertRepeatsBitForBit(loss, random, shape, 3, $"{activation} parallel");
     }
 
     [TestMethod]

@@ -5,6 +5,23 @@ namespace Microsoft.ML.Segmentation.Tests.Support;
 /// <summary>Compares a loss's analytic gradient with central finite differences in float64.</summary>
 internal static class GradientCheck
 {
+    /// <summary>
+    /// Runs <paramref name="loss"/> twice in float32 on random logits (spread ±<paramref name="spread"/>) and labels (ignore
+    /// 255) drawn from <paramref name="random"/>, and asserts that the value and every gradient element repeat bit for
+    /// bit: the parallel path's partial sums are added in a fixed order.
+    /// </summary>
+    public static void AssertRepeatsBitForBit(ISegmentationLoss loss, Random random, SegmentationShape shape, double spread, string what)
+    {
+        float[] input = RandomInput(random, shape.ElementCount, spread).Select(v => (float)v).ToArray();
+        int[] labels = RandomLabels(random, shape.PixelCount, shape.Classes, ignore: 255);
+        var first = new float[input.Length];
+        var second = new float[input.Length];
+        double a = loss.Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255), first);
+        double b = loss.Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255), second);
+        Assert.AreEqual(a, b, what);
+        CollectionAssert.AreEqual(first, second, what);
+    }
+
     public static void AssertMatches(ISegmentationLoss loss, double[] input, SegmentationShape shape, TestTarget target, double step = 1e-6, double tolerance = 1e-6)
     {
         var analytic = new double[input.Length];
