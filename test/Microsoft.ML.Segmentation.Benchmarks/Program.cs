@@ -5,7 +5,7 @@ namespace Microsoft.ML.Segmentation.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release -- --tiers</c>: the quick mode (each line with its SIMD tier) under the default tier, <c>DOTNET_EnableAVX512=0</c> and <c>DOTNET_EnableAVX2=0</c>.
-/// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute.
+/// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute (<c>--kernels a,b</c>: only those, also with <c>--tiers</c>).
 /// <c>dotnet run -c Release -- --quick-scoring [--parts decode,paths,predecoded,eval]</c>: one JSON line per scoring path
 /// (decode, raw ONNX Runtime, SegML, stock ML.NET, SegML on pre-decoded tensors, segml eval against a hand-written loop).
 /// <c>dotnet run -c Release -- --quick-training [--epochs N]</c>: head-training epoch time, blocked products against the former loops.
@@ -16,14 +16,16 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        int kernels = Array.IndexOf(args, "--kernels");
+        string[]? only = kernels >= 0 && kernels + 1 < args.Length ? args[kernels + 1].Split(',') : null;
         if (args.Contains("--tiers"))
         {
-            return TierRuns.Run(Console.Out);
+            return TierRuns.Run(Console.Out, only);
         }
 
         if (args.Contains("--quick"))
         {
-            QuickBenchmark.Run(Console.Out);
+            QuickBenchmark.Run(Console.Out, only: only);
             return 0;
         }
 

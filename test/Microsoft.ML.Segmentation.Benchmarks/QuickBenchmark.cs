@@ -16,13 +16,22 @@ public static class QuickBenchmark
     /// <summary>Kernels that ideally touch each logit once and each gradient element once.</summary>
     private static readonly HashSet<string> StreamingKernels = ["cross_entropy", "focal"];
 
-    public static void Run(TextWriter output, double secondsPerKernel = 1.0)
+    /// <param name="output">Where the JSON lines go.</param>
+    /// <param name="secondsPerKernel">About how long each kernel is timed.</param>
+    /// <param name="only">The kernels to time (<c>--kernels a,b</c>), or null for all.</param>
+    public static void Run(TextWriter output, double secondsPerKernel = 1.0, IReadOnlyCollection<string>? only = null)
     {
         var workload = new BenchmarkWorkload();
         var kernels = BenchmarkWorkload.Losses.Keys
             .Select(name => (Name: name, Run: (Action)(() => workload.ForwardBackward(name))))
             .Concat(ExtraKernels.Create(workload))
+            .Where(k => only is null || only.Contains(k.Name))
             .ToList();
+        if (only is not null && kernels.Count != only.Count)
+        {
+            string known = string.Join(", ", BenchmarkWorkload.Losses.Keys.Concat(ExtraKernels.Create(workload).Select(k => k.Name)));
+            throw new ArgumentException($"--kernels names an unknown kernel; known: {known}.", nameof(only));
+        }
 
         (double bandwidthSeconds, long bandwidthBytes) = MemoryBandwidth.Measure(workload.Shape.ElementCount, secondsPerKernel);
         double bandwidth = bandwidthBytes / bandwidthSeconds;

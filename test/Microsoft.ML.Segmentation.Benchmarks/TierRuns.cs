@@ -20,7 +20,9 @@ internal static class TierRuns
         ("DOTNET_EnableAVX2=0", ["DOTNET_EnableAVX2"]),
     ];
 
-    public static int Run(TextWriter output)
+    /// <param name="output">Where the tagged lines go.</param>
+    /// <param name="only">The kernels to time (passed on as <c>--kernels</c>), or null for all.</param>
+    public static int Run(TextWriter output, IReadOnlyCollection<string>? only = null)
     {
         string assembly = typeof(TierRuns).Assembly.Location;
         foreach ((string label, string[] variables) in Tiers)
@@ -28,6 +30,11 @@ internal static class TierRuns
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
             start.ArgumentList.Add(assembly);
             start.ArgumentList.Add("--quick");
+            if (only is not null)
+            {
+                start.ArgumentList.Add("--kernels");
+                start.ArgumentList.Add(string.Join(',', only));
+            }
 
             // The parent's own switches must not leak into the tiers it did not ask for.
             foreach (string other in Tiers.SelectMany(t => t.Variables))

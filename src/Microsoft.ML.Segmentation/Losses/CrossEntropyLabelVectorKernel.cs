@@ -108,7 +108,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
                     continue;
                 }
 
-                max[i] = Vector.Max(max[i], v);
+                max[i] = Vector.MaxNative(max[i], v);
                 xy[i] = Vector.ConditionalSelect(isLabel, v, xy[i]);
                 wy[i] = Vector.ConditionalSelect(isLabel, w, wy[i]);
                 if (smoothing)
@@ -127,7 +127,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
             Span<Vector<float>> e = wantGradient ? MemoryMarshal.Cast<float, Vector<float>>(gradient.Slice(image + (ch * s) + start, length)) : default;
             for (int i = 0; i < count; i++)
             {
-                Vector<float> ev = VectorMath.Exp(row[i] - max[i]);
+                Vector<float> ev = VectorMath.ExpNonPositive(row[i] - max[i]);
                 sum[i] = ch == 0 ? ev : sum[i] + ev;
                 if (wantGradient)
                 {

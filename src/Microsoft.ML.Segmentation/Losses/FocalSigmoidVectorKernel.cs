@@ -151,14 +151,14 @@ internal static unsafe class FocalSigmoidVectorKernel
     {
         // e = e^−|x|: σ(|x|) = 1/(1 + e), so p and q = 1 − p come without cancellation, and
         // softplus(x) = max(x, 0) + log1p(e), log1p(e) = log(u) + (e − (u − 1))/u with u = 1 + e rounded.
-        Vector<float> e = VectorMath.Exp(-Vector.Abs(x));
+        Vector<float> e = VectorMath.ExpNonPositive(-Vector.Abs(x));
         Vector<float> u = Vector<float>.One + e;
         Vector<float> r = Vector<float>.One / u;
         Vector<float> er = e * r;
         Vector<float> positive = Vector.AsVectorSingle(Vector.GreaterThanOrEqual(x, Vector<float>.Zero));
         Vector<float> p = Vector.ConditionalSelect(positive, r, er);
         Vector<float> q = Vector.ConditionalSelect(positive, er, r);
-        Vector<float> softplus = Vector.Max(x, Vector<float>.Zero) + Vector.MultiplyAddEstimate(e - (u - Vector<float>.One), r, VectorMath.Log(u));
+        Vector<float> softplus = Vector.MaxNative(x, Vector<float>.Zero) + Vector.MultiplyAddEstimate(e - (u - Vector<float>.One), r, VectorMath.Log(u));
         Vector<float> bce = softplus - (x * t);
 
         // 1 − p_t = p + t·(1 − 2p) = p + t·(q − p); f = (1 − p_t)^γ, df = −γ(1 − p_t)^(γ−1); both 0 where invalid.
