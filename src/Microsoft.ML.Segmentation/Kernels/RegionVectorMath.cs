@@ -23,7 +23,7 @@ internal static class RegionVectorMath
 
     /// <summary>
     /// <c>destination[i] = exp(x[i] − shift[i])</c>, also added to <paramref name="sum"/> when it is not empty. For
-    /// float the subtraction, <see cref="ExpSingle(Vector{float})"/>'s polynomial and the sum run in
+    /// float the subtraction, <see cref="VectorMath.ExpNonPositive"/> and the sum run in
     /// one loop, several times faster than <see cref="TensorPrimitives.Exp{T}(ReadOnlySpan{T}, Span{T})"/> (which widens
     /// float to double); double keeps TensorPrimitives, where the tests hold results to 1e−12.
     /// </summary>
@@ -47,27 +47,37 @@ internal static class RegionVectorMath
         Span<float> ds = MemoryMarshal.Cast<T, float>(destination);
         Span<float> sums = MemoryMarshal.Cast<T, float>(sum);
         bool accumulate = !sum.IsEmpty;
+        int width = Vector<float>.Count;
         int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        for (; i <= xs.Length - width; i += width)
         {
-            for (; i <= xs.Length - Vector<float>.Count; i += Vector<float>.Count)
+            Vector<float> e = VectorMath.ExpNonPositive(Load(xs, i) - Load(ss, i));
+            Store(e, ds, i);
+            if (accumulate)
             {
-                Vector<float> e = ExpSingle(Load(xs, i) - Load(ss, i));
-                Store(e, ds, i);
-                if (accumulate)
-                {
-                    Store(Load<float>(sums, i) + e, sums, i);
-                }
+                Store(Load<float>(sums, i) + e, sums, i);
             }
         }
 
-        for (; i < xs.Length; i++)
+        if (i < xs.Length)
         {
-            float e = ExpSingle(xs[i] - ss[i]);
-            ds[i] = e;
-            if (accumulate)
+            // The tail through the same vector exp (zero-padded), so a value does not depend on where it falls.
+            int tail = xs.Length - i;
+            Span<float> pad = stackalloc float[width];
+            pad.Clear();
+            for (int j = 0; j < tail; j++)
             {
-                sums[i] += e;
+                pad[j] = xs[i + j] - ss[i + j];
+            }
+
+            VectorMath.ExpNonPositive(new Vector<float>(pad)).CopyTo(pad);
+            for (int j = 0; j < tail; j++)
+            {
+                ds[i + j] = pad[j];
+                if (accumulate)
+                {
+                    sums[i + j] += pad[j];
+                }
             }
         }
     }
@@ -107,68 +117,5 @@ internal static class RegionVectorMath
         }
 
         return finite;
-    }
-
-    // Cephes expf: exp(x) = 2^n · exp(r), n = round(x·log2 e), r = x − n·ln 2 (ln 2 split in two so r is exact
-    // enough), exp(r) by a degree-6 polynomial on |r| ≤ ln2/2. Max error about 1 ulp over the range used here.
-    private const float Log2E = 1.44269504088896341f;
-    private const float Ln2Hi = 0.693359375f;
-    private const float Ln2Lo = -2.12194440e-4f;
-    private const float RoundMagic = 12582912f; // 1.5·2^23: adding and subtracting it rounds to the nearest integer
-    private const float MinArgument = -87.33654f; // below, exp(x) < the smallest normal float: the result is 0
-    private const float MaxArgument = 88f; // keeps 2^n finite; the softmax passes x − max ≤ 0 anyway
-    private const float P0 = 1.9875691500e-4f;
-    private const float P1 = 1.3981999507e-3f;
-    private const float P2 = 8.3334519073e-3f;
-    private const float P3 = 4.1665795894e-2f;
-    private const float P4 = 1.6666665459e-1f;
-    private const float P5 = 5.0000001201e-1f;
-
-    /// <summary>
-    /// exp(x) in single precision, for the arguments x − max ≤ 0 of a softmax. The same polynomial runs in vector and
-    /// scalar code, with separate multiplies and adds (no FMA, which SSE lacks), so a value does not depend on where
-    /// in a span it falls or on the tier. Results below the smallest normal float are 0 (exp(−87.3) ≈ 1.2e−38, far
-    /// below what a probability can resolve next to its peers).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> ExpSingle(Vector<float> x)
-    {
-        Vector<int> underflow = Vector.LessThan(x, new Vector<float>(MinArgument));
-        x = Vector.MinNative(Vector.MaxNative(x, new Vector<float>(MinArgument)), new Vector<float>(MaxArgument));
-        Vector<float> shifted = (x * new Vector<float>(Log2E)) + new Vector<float>(RoundMagic);
-        Vector<float> n = shifted - new Vector<float>(RoundMagic);
-        Vector<float> r = x - (n * new Vector<float>(Ln2Hi)) - (n * new Vector<float>(Ln2Lo));
-        Vector<float> p = new Vector<float>(P0);
-        p = (p * r) + new Vector<float>(P1);
-        p = (p * r) + new Vector<float>(P2);
-        p = (p * r) + new Vector<float>(P3);
-        p = (p * r) + new Vector<float>(P4);
-        p = (p * r) + new Vector<float>(P5);
-        p = (p * (r * r)) + r + Vector<float>.One;
-        Vector<int> exponent = Vector.AsVectorInt32(shifted) - new Vector<int>(0x4B400000);
-        Vector<float> scale = Vector.AsVectorSingle(Vector.ShiftLeft(exponent + new Vector<int>(127), 23));
-        return Vector.AndNot(p * scale, Vector.AsVectorSingle(underflow));
-    }
-
-    private static float ExpSingle(float x)
-    {
-        if (x < MinArgument)
-        {
-            return 0;
-        }
-
-        x = Math.Min(x, MaxArgument);
-        float shifted = (x * Log2E) + RoundMagic;
-        float n = shifted - RoundMagic;
-        float r = x - (n * Ln2Hi) - (n * Ln2Lo);
-        float p = P0;
-        p = (p * r) + P1;
-        p = (p * r) + P2;
-        p = (p * r) + P3;
-        p = (p * r) + P4;
-        p = (p * r) + P5;
-        p = (p * (r * r)) + r + 1;
-        int exponent = BitConverter.SingleToInt32Bits(shifted) - 0x4B400000;
-        return p * BitConverter.Int32BitsToSingle((exponent + 127) << 23);
     }
 }

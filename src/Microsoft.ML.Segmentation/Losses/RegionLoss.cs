@@ -115,36 +115,25 @@ public abstract class RegionLoss : ISegmentationLoss
         }
     }
 
-    /// <summary>Softmax logits against a label map: <see cref="RegionSoftmaxKernel"/>, two passes over the logits and no probability tensor.</summary>
+    /// <summary>Softmax logits against a label map: <see cref="RegionSoftmaxKernel"/>, one pass over the logits (leaving p in the gradient buffer) and one over the gradient.</summary>
     private double RunFusedSoftmax<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient, System.Collections.Generic.List<double>? terms)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int ignore = target.IgnoreIndex ?? int.MinValue;
         bool withGradient = !inputGradient.IsEmpty;
-        int pixels = withGradient ? shape.PixelCount : 0;
-        T[] rented = ArrayPool<T>.Shared.Rent(2 * pixels);
-        try
+        var stats = new RegionStatistics[shape.Batch * shape.Classes];
+        if (!RegionSoftmaxKernel.Forward(input, shape, target.Labels, ignore, NeedsAbsoluteDifference, stats, inputGradient))
         {
-            Span<T> maxima = rented.AsSpan(0, pixels);
-            Span<T> inverseSums = rented.AsSpan(pixels, pixels);
-            var stats = new RegionStatistics[shape.Batch * shape.Classes];
-            if (!RegionSoftmaxKernel.Forward(input, shape, target.Labels, ignore, NeedsAbsoluteDifference, stats, maxima, inverseSums))
-            {
-                FiniteGuard.ThrowIfNotFinite(input, nameof(input));
-            }
-
-            RegionGradient[] coefficients = withGradient ? new RegionGradient[stats.Length] : Array.Empty<RegionGradient>();
-            double value = Reduce(stats, shape, coefficients, terms);
-            if (withGradient)
-            {
-                RegionSoftmaxKernel.Backward(input, shape, target.Labels, ignore, coefficients, maxima, inverseSums, inputGradient);
-            }
-
-            return value;
+            FiniteGuard.ThrowIfNotFinite(input, nameof(input));
         }
-        finally
+
+        RegionGradient[] coefficients = withGradient ? new RegionGradient[stats.Length] : Array.Empty<RegionGradient>();
+        double value = Reduce(stats, shape, coefficients, terms);
+        if (withGradient)
         {
-            ArrayPool<T>.Shared.Return(rented);
+            RegionSoftmaxKernel.Backward(shape, target.Labels, ignore, coefficients, inputGradient);
         }
+
+        return value;
     }
 }
