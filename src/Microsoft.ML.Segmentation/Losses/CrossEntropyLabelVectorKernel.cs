@@ -7,8 +7,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 
 /// <summary>
 /// Float32 cross-entropy against a label map with <see cref="Vector{T}"/> along the pixels of a chunk (NCHW is
-/// contiguous along W): three passes over the chunk's channel rows (max and label gather; exp and sum; gradient), each
-/// a single fused loop, with <see cref="VectorMath"/>'s exp and log. The rows of a chunk stay in cache between the
+/// contiguous along W): three passes over the chunk's channel rows (max; exp and sum; gradient), each a single fused
+/// loop, with <see cref="VectorMath"/>'s exp and log, and the label's logit gathered (its gradient term scattered) once per pixel. The rows of a chunk stay in cache between the
 /// passes, so logits come from memory once and the gradient goes back once. Losses are added per pixel in float and
 /// per vector in double. Non-finite logits are detected during the first pass (and reported by
 /// <see cref="FiniteGuard"/>, the gradient then unspecified), not by a separate single-threaded pass before it.
@@ -68,6 +68,11 @@ internal static unsafe class CrossEntropyLabelVectorKernel
     }
 
     /// <summary>Returns the chunk's summed pixel losses (unscaled); writes its gradient (scaled) when asked. <paramref name="length"/> is a multiple of the vector width.</summary>
+    /// <remarks>
+    /// The label's logit and weight are gathered once per pixel (and its gradient term scattered once per pixel) by
+    /// scalar code, instead of a compare and two selects per element of every channel: per element, the passes do
+    /// only a max, an exp and a multiply.
+    /// </remarks>
     private static double Chunk(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> gradient, SegmentationShape shape, int n, int start, int length, in Coefficients k, out bool nonFinite)
     {
         int s = shape.PixelsPerImage;
@@ -76,62 +81,71 @@ internal static unsafe class CrossEntropyLabelVectorKernel
         int count = length / Vector<float>.Count;
         bool wantGradient = !gradient.IsEmpty;
         bool smoothing = k.Smoothing != 0;
-        ReadOnlySpan<Vector<int>> label = MemoryMarshal.Cast<int, Vector<int>>(labels.Slice((n * s) + start, length));
+        ReadOnlySpan<int> label = labels.Slice((n * s) + start, length);
+        ReadOnlySpan<Vector<int>> labelVectors = MemoryMarshal.Cast<int, Vector<int>>(label);
         Span<Vector<float>> max = stackalloc Vector<float>[count];
         Span<Vector<float>> sum = stackalloc Vector<float>[count];
-        Span<Vector<float>> xy = stackalloc Vector<float>[count];    // the logit of the label's channel
-        Span<Vector<float>> wy = stackalloc Vector<float>[count];    // the label's class weight (0 where ignored)
+        Span<Vector<float>> xyVectors = stackalloc Vector<float>[count]; // the logit of the label's channel
+        Span<Vector<float>> wyVectors = stackalloc Vector<float>[count]; // the label's class weight (0 where ignored)
         Span<Vector<float>> swx = smoothing ? stackalloc Vector<float>[count] : default; // Σ_k w_k x_k
+        Span<float> xy = MemoryMarshal.Cast<Vector<float>, float>(xyVectors);
+        Span<float> wy = MemoryMarshal.Cast<Vector<float>, float>(wyVectors);
 
-        // Pass 1: the channel maximum, the label's logit and weight, Σ w_k x_k; x − x is NaN exactly for NaN and ±∞.
+        // Pass 1: the channel maximum and Σ w_k x_k; x − x is NaN exactly for NaN and ±∞.
         Vector<float> finite = Vector<float>.Zero;
+        Row(x, image + start, length).CopyTo(max);
         for (int ch = 0; ch < c; ch++)
         {
             ReadOnlySpan<Vector<float>> row = Row(x, image + (ch * s) + start, length);
-            var channel = new Vector<int>(ch);
-            var w = new Vector<float>(k.Weights[ch]);
             for (int i = 0; i < count; i++)
             {
                 Vector<float> v = row[i];
                 finite += v - v;
-                Vector<float> isLabel = Vector.AsVectorSingle(Vector.Equals(label[i], channel));
-                if (ch == 0)
-                {
-                    max[i] = v;
-                    xy[i] = v & isLabel;
-                    wy[i] = w & isLabel;
-                    if (smoothing)
-                    {
-                        swx[i] = w * v;
-                    }
-
-                    continue;
-                }
-
                 max[i] = Vector.MaxNative(max[i], v);
-                xy[i] = Vector.ConditionalSelect(isLabel, v, xy[i]);
-                wy[i] = Vector.ConditionalSelect(isLabel, w, wy[i]);
-                if (smoothing)
+            }
+
+            if (smoothing)
+            {
+                var w = new Vector<float>(k.Weights[ch]);
+                for (int i = 0; i < count; i++)
                 {
-                    swx[i] = Vector.MultiplyAddEstimate(w, v, swx[i]);
+                    swx[i] = ch == 0 ? w * row[i] : Vector.MultiplyAddEstimate(w, row[i], swx[i]);
                 }
             }
         }
 
         nonFinite = !Vector.EqualsAll(finite, Vector<float>.Zero);
 
+        // The label's logit and weight, per pixel (0 and 0 where ignored).
+        ReadOnlySpan<float> chunk = x.Slice(image + start);
+        for (int p = 0; p < length; p++)
+        {
+            int y = label[p];
+            bool valid = y != k.Ignore;
+            xy[p] = valid ? chunk[(y * s) + p] : 0;
+            wy[p] = valid ? k.Weights[y] : 0;
+        }
+
         // Pass 2: e_k = exp(x_k − max), summed; e_k waits in the gradient row to become its softmax term.
         for (int ch = 0; ch < c; ch++)
         {
             ReadOnlySpan<Vector<float>> row = Row(x, image + (ch * s) + start, length);
-            Span<Vector<float>> e = wantGradient ? MemoryMarshal.Cast<float, Vector<float>>(gradient.Slice(image + (ch * s) + start, length)) : default;
-            for (int i = 0; i < count; i++)
+            if (wantGradient)
             {
-                Vector<float> ev = VectorMath.ExpNonPositive(row[i] - max[i]);
-                sum[i] = ch == 0 ? ev : sum[i] + ev;
-                if (wantGradient)
+                Span<Vector<float>> e = MemoryMarshal.Cast<float, Vector<float>>(gradient.Slice(image + (ch * s) + start, length));
+                for (int i = 0; i < count; i++)
                 {
+                    Vector<float> ev = VectorMath.ExpNonPositive(row[i] - max[i]);
+                    sum[i] = ch == 0 ? ev : sum[i] + ev;
                     e[i] = ev;
+                }
+            }
+            else
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    Vector<float> ev = VectorMath.ExpNonPositive(row[i] - max[i]);
+                    sum[i] = ch == 0 ? ev : sum[i] + ev;
                 }
             }
         }
@@ -141,14 +155,13 @@ internal static unsafe class CrossEntropyLabelVectorKernel
         var keep = new Vector<float>(1 - k.Smoothing);
         var spread = new Vector<float>(k.SmoothingPerClass);
         var spreadTotal = new Vector<float>(k.SmoothingPerClass * k.WeightTotal);
-        var scaleKeep = new Vector<float>(k.Scale * (1 - k.Smoothing));
         var scale = new Vector<float>(k.Scale);
         Vector<double> total = Vector<double>.Zero;
         for (int i = 0; i < count; i++)
         {
-            Vector<float> valid = Vector.AsVectorSingle(~Vector.Equals(label[i], ignore));
+            Vector<float> valid = Vector.AsVectorSingle(~Vector.Equals(labelVectors[i], ignore));
             Vector<float> logSum = VectorMath.Log(sum[i]);
-            Vector<float> loss = wy[i] * (xy[i] - max[i] - logSum);
+            Vector<float> loss = wyVectors[i] * (xyVectors[i] - max[i] - logSum);
             if (smoothing)
             {
                 Vector<float> lse = max[i] + logSum;
@@ -160,26 +173,40 @@ internal static unsafe class CrossEntropyLabelVectorKernel
             if (wantGradient)
             {
                 // ∂/∂x_k = scale·(A·e_k/Σe − ε/C·w_k) − scale·(1 − ε)·w_y·[k = y], A = (1 − ε)w_y + ε/C·Σw.
-                Vector<float> a = smoothing ? Vector.MultiplyAddEstimate(keep, wy[i], spreadTotal) : wy[i];
+                Vector<float> a = smoothing ? Vector.MultiplyAddEstimate(keep, wyVectors[i], spreadTotal) : wyVectors[i];
                 max[i] = (scale * a / sum[i]) & valid;  // the factor of e_k
-                xy[i] = (scaleKeep * wy[i]) & valid;    // subtracted on the label's channel
             }
         }
 
         if (wantGradient)
         {
-            // Pass 3: the gradient rows, from e_k in place.
+            // Pass 3: the gradient rows, from e_k in place (with the smoothing offset, 0 where ignored).
             for (int ch = 0; ch < c; ch++)
             {
                 Span<Vector<float>> g = MemoryMarshal.Cast<float, Vector<float>>(gradient.Slice(image + (ch * s) + start, length));
-                var channel = new Vector<int>(ch);
-                var offset = new Vector<float>(k.Scale * k.SmoothingPerClass * k.Weights[ch]);
-                for (int i = 0; i < count; i++)
+                if (smoothing)
                 {
-                    Vector<float> isLabel = Vector.AsVectorSingle(Vector.Equals(label[i], channel));
-                    Vector<float> value = (g[i] * max[i]) - (xy[i] & isLabel);
-                    g[i] = smoothing ? (value - offset) & Vector.AsVectorSingle(~Vector.Equals(label[i], ignore)) : value;
+                    var offset = new Vector<float>(k.Scale * k.SmoothingPerClass * k.Weights[ch]);
+                    for (int i = 0; i < count; i++)
+                    {
+                        g[i] = ((g[i] * max[i]) - offset) & Vector.AsVectorSingle(~Vector.Equals(labelVectors[i], ignore));
+                    }
                 }
+                else
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        g[i] *= max[i];
+                    }
+                }
+            }
+
+            // The label's term, once per pixel: wy is 0 where ignored, so those pixels keep their 0.
+            float scaleKeep = k.Scale * (1 - k.Smoothing);
+            Span<float> gradientChunk = gradient.Slice(image + start);
+            for (int p = 0; p < length; p++)
+            {
+                gradientChunk[(label[p] == k.Ignore ? 0 : label[p] * s) + p] -= scaleKeep * wy[p];
             }
         }
 
