@@ -6,6 +6,7 @@ namespace Microsoft.ML.Segmentation.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release -- --tiers</c>: the quick mode (each line with its SIMD tier) under the default tier, <c>DOTNET_EnableAVX512=0</c> and <c>DOTNET_EnableAVX2=0</c>.
 /// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute (<c>--kernels a,b</c>: only those, also with <c>--tiers</c>).
+/// <c>dotnet run -c Release -- --compare-with DIR [--kernels a,b] [--pairs N]</c>: this build's losses against another build's (DIR: its bin/Release/net10.0), call by call in one process.
 /// <c>dotnet run -c Release -- --quick-scoring [--parts decode,paths,predecoded,eval]</c>: one JSON line per scoring path
 /// (decode, raw ONNX Runtime, SegML, stock ML.NET, SegML on pre-decoded tensors, segml eval against a hand-written loop).
 /// <c>dotnet run -c Release -- --quick-training [--epochs N]</c>: head-training epoch time, blocked products against the former loops.
@@ -18,6 +19,13 @@ public static class Program
     {
         int kernels = Array.IndexOf(args, "--kernels");
         string[]? only = kernels >= 0 && kernels + 1 < args.Length ? args[kernels + 1].Split(',') : null;
+        int compare = Array.IndexOf(args, "--compare-with");
+        if (compare >= 0 && compare + 1 < args.Length)
+        {
+            int pairs = Array.IndexOf(args, "--pairs");
+            return BuildComparison.Run(Console.Out, args[compare + 1], only, pairs >= 0 && pairs + 1 < args.Length ? int.Parse(args[pairs + 1], System.Globalization.CultureInfo.InvariantCulture) : 15);
+        }
+
         if (args.Contains("--tiers"))
         {
             return TierRuns.Run(Console.Out, only);
