@@ -49,17 +49,12 @@ public static class QuickScoring
 
             if (parts.Contains("predecoded"))
             {
-                // Raw ONNX Runtime and SegML on the same pre-decoded tensors, batch by batch, one right after the other.
+                // Raw ONNX Runtime and SegML on the same pre-decoded tensors, batch by batch, their passes interleaved.
                 foreach (int batch in s_batchSizes)
                 {
-                    double raw;
-                    using (var rawPath = new RawOrtScorer(workload, model, batch, RawOrtMode.OrtValues))
-                    {
-                        raw = Measure(output, workload, model, rawPath, secondsPerPath);
-                    }
-
+                    using var rawPath = new RawOrtScorer(workload, model, batch, RawOrtMode.OrtValues);
                     using var segml = new PredecodedScorer(workload, model, batch);
-                    Measure(output, workload, model, segml, secondsPerPath, raw);
+                    MeasurePaired(output, workload, model, rawPath, segml, 2 * secondsPerPath);
                 }
             }
         }
@@ -87,8 +82,70 @@ public static class QuickScoring
         yield return () => new StockMlNetScorer(workload, model);
     }
 
-    /// <summary>Measures one path and prints its line; returns its images/s (median pass). With <paramref name="rawImagesPerSecond"/>, the line also gives the ratio to it.</summary>
-    private static double Measure(TextWriter output, ScoringWorkload workload, ScoringModel model, IScoringPath path, double seconds, double? rawImagesPerSecond = null)
+    /// <summary>
+    /// Times <paramref name="baseline"/> and <paramref name="path"/> pass by pass in alternating order (AB, BA, ...), so
+    /// the drift of a shared machine hits both alike, and prints a line for each; <paramref name="path"/>'s line gives
+    /// the median of the per-pair speed ratios (<c>vs_raw_ort_ortvalue</c>) and the number of pairs.
+    /// </summary>
+    private static void MeasurePaired(TextWriter output, ScoringWorkload workload, ScoringModel model, IScoringPath baseline, IScoringPath path, double seconds)
+    {
+        long baselineChecksum = baseline.ScoreAll(); // warm-up: JIT, ONNX Runtime's first-run allocations
+        long checksum = path.ScoreAll();
+        var baselineTimes = new List<double>();
+        var times = new List<double>();
+        var ratios = new List<double>();
+        long allocated = 0, baselineAllocated = 0;
+        var total = Stopwatch.StartNew();
+        while (ratios.Count < 4 || (total.Elapsed.TotalSeconds < seconds && ratios.Count < 30))
+        {
+            double a = 0, b = 0;
+            for (int turn = 0; turn < 2; turn++)
+            {
+                bool pathNow = (turn == 0) == (ratios.Count % 2 == 1);
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+                var watch = Stopwatch.StartNew();
+                long sum = pathNow ? path.ScoreAll() : baseline.ScoreAll();
+                double elapsed = watch.Elapsed.TotalSeconds;
+                if (pathNow)
+                {
+                    b = elapsed;
+                    allocated += GC.GetTotalAllocatedBytes(precise: true) - before;
+                }
+                else
+                {
+                    a = elapsed;
+                    baselineAllocated += GC.GetTotalAllocatedBytes(precise: true) - before;
+                }
+
+                if (sum != (pathNow ? checksum : baselineChecksum))
+                {
+                    Console.Error.WriteLine($"scoring: {(pathNow ? path.Name : baseline.Name)} on {model.Name} predicted different masks between passes");
+                }
+            }
+
+            baselineTimes.Add(a);
+            times.Add(b);
+            ratios.Add(a / b);
+        }
+
+        int images = workload.ImageCount;
+        string Line(IScoringPath p, List<double> t, long bytes, string extra)
+        {
+            string allocation = string.Create(CultureInfo.InvariantCulture, $",\"managed_bytes_per_image\":{bytes / ((double)t.Count * images):F0}");
+            t.Sort();
+            double median = t[t.Count / 2];
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{{\"path\":\"{p.Name}\",\"model\":\"{model.Name}\",\"batch\":{p.BatchSize},\"image\":\"{workload.Width}x{workload.Height}\",\"images\":{images},\"runs\":{t.Count},\"images_per_s\":{images / median:F2},\"best_images_per_s\":{images / t[0]:F2},\"ms_per_image\":{median * 1e3 / images:F2}{allocation}{extra},\"threads\":{Environment.ProcessorCount}}}");
+        }
+
+        ratios.Sort();
+        output.WriteLine(Line(baseline, baselineTimes, baselineAllocated, string.Create(CultureInfo.InvariantCulture, $",\"mask_sum\":{baselineChecksum}")));
+        output.WriteLine(Line(path, times, allocated, string.Create(CultureInfo.InvariantCulture,
+            $",\"mask_sum\":{checksum},\"vs_raw_ort_ortvalue\":{ratios[ratios.Count / 2]:F3},\"pairs\":{ratios.Count}")));
+    }
+
+    /// <summary>Measures one path and prints its line; returns its images/s (median pass).</summary>
+    private static double Measure(TextWriter output, ScoringWorkload workload, ScoringModel model, IScoringPath path, double seconds)
     {
         long checksum = path.ScoreAll(); // warm-up: JIT, ONNX Runtime's first-run allocations, file cache
         var times = new List<double>();
@@ -110,9 +167,8 @@ public static class QuickScoring
         double median = times[times.Count / 2];
         double best = times[0]; // on a shared machine the fastest pass is the least disturbed one
         int images = workload.ImageCount;
-        string ratio = rawImagesPerSecond is double raw ? string.Create(CultureInfo.InvariantCulture, $",\"vs_raw_ort_ortvalue\":{images / median / raw:F3}") : string.Empty;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"path\":\"{path.Name}\",\"model\":\"{model.Name}\",\"batch\":{path.BatchSize},\"image\":\"{workload.Width}x{workload.Height}\",\"images\":{images},\"runs\":{times.Count},\"images_per_s\":{images / median:F2},\"best_images_per_s\":{images / best:F2},\"ms_per_image\":{median * 1e3 / images:F2},\"managed_bytes_per_image\":{allocated / ((double)times.Count * images):F0},\"mask_sum\":{checksum}{ratio},\"threads\":{Environment.ProcessorCount}}}"));
+            $"{{\"path\":\"{path.Name}\",\"model\":\"{model.Name}\",\"batch\":{path.BatchSize},\"image\":\"{workload.Width}x{workload.Height}\",\"images\":{images},\"runs\":{times.Count},\"images_per_s\":{images / median:F2},\"best_images_per_s\":{images / best:F2},\"ms_per_image\":{median * 1e3 / images:F2},\"managed_bytes_per_image\":{allocated / ((double)times.Count * images):F0},\"mask_sum\":{checksum},\"threads\":{Environment.ProcessorCount}}}"));
         return images / median;
     }
 }
