@@ -122,6 +122,31 @@ public sealed class FocalVectorizedTests
         }
     }
 
+    /// <summary>
+    /// Logits across the whole float range the label-map step treats specially: 0 and ±0 (the sign flip), |x| near
+    /// where e^−|x| underflows (87.3) and beyond, and large |x| where the atanh series of log1p(e) sees s → 0. Every γ
+    /// the specialised loops cover, with α and normalisation, against the double-precision scalar reference.
+    /// </summary>
+    [TestMethod]
+    public void SigmoidLabelMapsMatchScalarOnExtremeLogits()
+    {
+        var random = new Random(99);
+        float[] specials = [0f, -0f, 1e-7f, -1e-7f, 0.5f, -0.5f, 15f, -15f, 40f, -40f, 87f, -87f, 87.5f, -87.5f, 88.5f, -88.5f, 100f, -100f];
+        var shape = new SegmentationShape(2, 3, 1, 67);
+        double[] input = Enumerable.Range(0, shape.ElementCount)
+            .Select(i => i % 2 == 0 ? specials[i / 2 % specials.Length] : (random.NextDouble() - 0.5) * 60)
+            .ToArray();
+        foreach (double gamma in new[] { 0.0, 1, 2, 3 })
+        {
+            foreach (bool normalized in new[] { false, true })
+            {
+                var loss = new FocalLoss(new FocalLossOptions { Gamma = gamma, Alpha = 0.25, Normalized = normalized });
+                int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: 255);
+                AssertMatches(loss, input, shape, TestTarget.FromLabels(labels, 255), $"γ={gamma} norm={normalized} extreme logits");
+            }
+        }
+    }
+
     private static void Check(FocalLoss loss, Random random, SegmentationShape shape, string context)
     {
         double[] input = GradientCheck.RandomInput(random, shape.ElementCount, 3);
