@@ -141,20 +141,9 @@ internal static unsafe class FocalSigmoidVectorKernel
         if (body < s)
         {
             // The tail in a padded vector whose padding lanes are invalid (NaN targets), so they add nothing.
-            int tail = s - body;
-            Span<float> xs = stackalloc float[width];
-            Span<float> ts = stackalloc float[width];
-            xs.Clear();
-            x.Slice(body, tail).CopyTo(xs);
-            ts.Fill(float.NaN);
-            d.Slice(body, tail).CopyTo(ts);
-            (Vector<float> t, Vector<float> valid) = RowTarget.FromDense(new Vector<float>(ts));
-            Vector<float> gv = Step(new Vector<float>(xs), t, valid, c, ref loss, ref factor);
-            if (withGradient)
-            {
-                gv.CopyTo(xs);
-                xs[..tail].CopyTo(g.Slice(body, tail));
-            }
+            (Vector<float> t, Vector<float> valid) = RowTarget.FromDense(Padded(d[body..], float.NaN));
+            Vector<float> gv = Step(Padded(x[body..], 0f), t, valid, c, ref loss, ref factor);
+            StoreTail(gv, g, body);
         }
 
         return (Vector.Sum(loss), terms.Options.Normalized ? Vector.Sum(factor) : 0);
@@ -194,24 +183,36 @@ internal static unsafe class FocalSigmoidVectorKernel
 
         if (body < s)
         {
-            int tail = s - body;
-            Span<float> xs = stackalloc float[width];
-            Span<int> ls = stackalloc int[width];
-            xs.Clear();
-            x.Slice(body, tail).CopyTo(xs);
-            ls.Fill(target.Outside);
-            labels.Slice(body, tail).CopyTo(ls);
-            var label = new Vector<int>(ls);
-            Vector<float> gv = LabelStep<TPower>(new Vector<float>(xs), Vector.Equals(label, cls), ~Vector.Equals(label, outside), c, ref lossPart, ref factorPart);
-            if (withGradient)
-            {
-                gv.CopyTo(xs);
-                xs[..tail].CopyTo(g.Slice(body, tail));
-            }
+            Vector<int> label = Padded(labels[body..], target.Outside);
+            Vector<float> gv = LabelStep<TPower>(Padded(x[body..], 0f), Vector.Equals(label, cls), ~Vector.Equals(label, outside), c, ref lossPart, ref factorPart);
+            StoreTail(gv, g, body);
 
             AddWidened(ref loss, ref lossPart);
             AddWidened(ref factor, ref factorPart);
         }
+    }
+
+    /// <summary>The values of a row's tail (shorter than a vector) in one vector, the missing lanes set to <paramref name="fill"/>.</summary>
+    private static Vector<T> Padded<T>(ReadOnlySpan<T> tail, T fill)
+        where T : unmanaged
+    {
+        Span<T> lanes = stackalloc T[Vector<T>.Count];
+        lanes.Fill(fill);
+        tail.CopyTo(lanes);
+        return new Vector<T>(lanes);
+    }
+
+    /// <summary>Writes the lanes of <paramref name="value"/> that fall inside <paramref name="gradient"/> from <paramref name="start"/> on (none when it is empty).</summary>
+    private static void StoreTail(Vector<float> value, Span<float> gradient, int start)
+    {
+        if (gradient.IsEmpty)
+        {
+            return;
+        }
+
+        Span<float> lanes = stackalloc float[Vector<float>.Count];
+        value.CopyTo(lanes);
+        lanes[..(gradient.Length - start)].CopyTo(gradient[start..]);
     }
 
     /// <summary>Adds a float partial sum to a double sum and clears it.</summary>
