@@ -125,6 +125,14 @@ internal static class ImageDecoding
         }
     }
 
+    /// <summary>
+    /// <see cref="Load{TPixel}"/> for 8-bit RGB, taking <see cref="PngRgbDecoder"/>'s single inflate for the common PNG
+    /// (it proves the rows complete as it decodes them, so neither the header read nor the completeness guard runs
+    /// twice); every other file, and every PNG that path declines, goes the guarded ImageSharp way, errors included.
+    /// </summary>
+    public static Image<Rgb24> LoadRgb24(ReadOnlySpan<byte> data, string source, long maxPixels) =>
+        PngRgbDecoder.TryDecode(data, s_configuration, maxPixels) ?? Load<Rgb24>(data, source, maxPixels);
+
     public static Image Load(ReadOnlySpan<byte> data, string source, long maxPixels, out IImageFormat format)
     {
         CheckBeforeDecoding(data, source, maxPixels);
