@@ -80,10 +80,20 @@ internal static class PngFilters
 
         for (int i = bytesPerPixel; i < row.Length; i++)
         {
+            // Branch-free: on photographic data the choice among a, b and c is close to random, and mispredicted
+            // branches made this loop cost three times the inflate (measured). Differences fit in 10 bits, so the
+            // sign bit of a difference is the comparison.
             int a = row[i - bytesPerPixel], b = previous[i], c = previous[i - bytesPerPixel];
-            int pa = Math.Abs(b - c), pb = Math.Abs(a - c), pc = Math.Abs(a + b - c - c);
-            int predictor = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-            row[i] += (byte)predictor;
+            int pa = Abs(b - c), pb = Abs(a - c), pc = Abs(a + b - c - c);
+            int notA = ((pb - pa) | (pc - pa)) >> 31; // all ones when pa > pb or pa > pc
+            int bOrC = b ^ ((b ^ c) & ((pc - pb) >> 31)); // c when pb > pc
+            row[i] += (byte)(a ^ ((a ^ bOrC) & notA));
         }
+    }
+
+    private static int Abs(int value)
+    {
+        int sign = value >> 31;
+        return (value ^ sign) - sign;
     }
 }
