@@ -16,7 +16,8 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// reads the header with <c>Image.Identify</c> and refuses images over the pixel limit, so a small file that declares a
 /// huge canvas (a decompression bomb) costs no allocation, then refuses a file whose pixel data is cut short (see
 /// <see cref="ImageCompleteness"/>: ImageSharp would fill the missing pixels with zeros); whatever a decoder throws on a hostile file becomes an
-/// <see cref="InvalidDataException"/> with ImageSharp's exception inside.
+/// <see cref="InvalidDataException"/> with ImageSharp's exception inside. The one exception is <see cref="LoadRgb24"/>'s
+/// PNG fast path, which checks the size and every row itself while it decodes, and hands anything irregular to this path.
 /// </summary>
 internal static class ImageDecoding
 {
