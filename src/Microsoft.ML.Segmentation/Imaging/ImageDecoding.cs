@@ -16,7 +16,8 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// reads the header with <c>Image.Identify</c> and refuses images over the pixel limit, so a small file that declares a
 /// huge canvas (a decompression bomb) costs no allocation, then refuses a file whose pixel data is cut short (see
 /// <see cref="ImageCompleteness"/>: ImageSharp would fill the missing pixels with zeros); whatever a decoder throws on a hostile file becomes an
-/// <see cref="InvalidDataException"/> with ImageSharp's exception inside.
+/// <see cref="InvalidDataException"/> with ImageSharp's exception inside. The one exception is <see cref="LoadRgb24"/>'s
+/// PNG fast path, which checks the size and every row itself while it decodes, and hands anything irregular to this path.
 /// </summary>
 internal static class ImageDecoding
 {
@@ -124,6 +125,14 @@ internal static class ImageDecoding
             throw ImagingThrowHelper.Undecodable(source, e);
         }
     }
+
+    /// <summary>
+    /// <see cref="Load{TPixel}"/> for 8-bit RGB, taking <see cref="PngRgbDecoder"/>'s single inflate for the common PNG
+    /// (it proves the rows complete as it decodes them, so neither the header read nor the completeness guard runs
+    /// twice); every other file, and every PNG that path declines, goes the guarded ImageSharp way, errors included.
+    /// </summary>
+    public static Image<Rgb24> LoadRgb24(ReadOnlySpan<byte> data, string source, long maxPixels) =>
+        PngRgbDecoder.TryDecode(data, s_configuration, maxPixels) ?? Load<Rgb24>(data, source, maxPixels);
 
     public static Image Load(ReadOnlySpan<byte> data, string source, long maxPixels, out IImageFormat format)
     {

@@ -301,7 +301,7 @@ public sealed class SegmentationImageLoader
 
     private Image<Rgb24> Decode(ReadOnlySpan<byte> data, string source)
     {
-        Image<Rgb24> image = ImageDecoding.Load<Rgb24>(data, source, _options.MaxPixels);
+        Image<Rgb24> image = ImageDecoding.LoadRgb24(data, source, _options.MaxPixels);
         try
         {
             if (_options.AutoOrient)
