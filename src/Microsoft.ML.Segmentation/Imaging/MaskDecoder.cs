@@ -11,6 +11,14 @@ internal static class MaskDecoder
 {
     public static LabelMap Decode(ReadOnlySpan<byte> data, string source, MaskOptions options)
     {
+        // The common index mask (8-bit gray or palette PNG, not interlaced, no EXIF): one inflate that also proves the
+        // file whole, instead of the completeness guard's inflate and ImageSharp's. No EXIF chunk: nothing to orient.
+        if (options.Format == MaskFormat.Index && PngRgbDecoder.TryDecodeIndexMask(data, options.MaxPixels, out int[] fast, out int fastWidth, out int fastHeight))
+        {
+            Check(fast, fastWidth, source, options);
+            return new LabelMap(fast, fastWidth, fastHeight);
+        }
+
         byte[]? indexCoded = options.Format == MaskFormat.Index ? PngPalette.TryRewrite(data) : null;
         using Image image = indexCoded is null ? ImageDecoding.Load(data, source, options.MaxPixels, out _) : ImageDecoding.Load(indexCoded, source, options.MaxPixels, out _);
         if (options.AutoOrient)

@@ -15,7 +15,8 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// one inflate of the pixel data, which both produces the rows and proves that all of them are present: the
 /// guarded ImageSharp path inflates the data twice (<see cref="PngCompleteness"/>, then the decoder). The pixels are
 /// the ones ImageSharp 2.1.13's <c>Image.Load&lt;Rgb24&gt;</c> gives: gray repeated in R, G and B, alpha and tRNS
-/// dropped, not composited.
+/// dropped, not composited. Index masks of the same kind (8-bit gray or palette, no tRNS) decode the same way straight
+/// to class indices (<see cref="TryDecodeIndexMask"/>).
 /// </summary>
 /// <remarks>
 /// Anything else gives <see langword="null"/> and the caller takes the guarded ImageSharp path, which owns every error
@@ -27,26 +28,63 @@ namespace Microsoft.ML.Segmentation.Imaging;
 internal static class PngRgbDecoder
 {
     /// <summary>The decoded image, or <see langword="null"/> when the guarded ImageSharp path must decode the data (see remarks).</summary>
-    public static unsafe Image<Rgb24>? TryDecode(ReadOnlySpan<byte> data, Configuration configuration, long maxPixels)
+    public static Image<Rgb24>? TryDecode(ReadOnlySpan<byte> data, Configuration configuration, long maxPixels)
     {
         if (!TryReadLayout(data, maxPixels, out Layout layout))
         {
             return null;
         }
 
+        var image = new Image<Rgb24>(configuration, layout.Width, layout.Height);
+        if (!TryDecodeRows(data, layout, new RgbRows(image)))
+        {
+            image.Dispose();
+            return null;
+        }
+
+        return image;
+    }
+
+    /// <summary>
+    /// The class indices of an index mask — an 8-bit gray PNG (the gray value) or palette PNG (the palette index), with
+    /// no transparency — row-major in <paramref name="labels"/>; <see langword="false"/> (and the guarded ImageSharp
+    /// path) for any other file, as <see cref="TryDecode"/>. The values are what <c>MaskDecoder</c> reads from
+    /// ImageSharp's decode of the same file, before its range check.
+    /// </summary>
+    public static bool TryDecodeIndexMask(ReadOnlySpan<byte> data, long maxPixels, out int[] labels, out int width, out int height)
+    {
+        labels = [];
+        width = height = 0;
+        if (!TryReadLayout(data, maxPixels, out Layout layout) || layout.Channels != 1 || layout.HasTransparency)
+        {
+            return false;
+        }
+
+        var rows = new IndexRows(new int[layout.Width * layout.Height], layout.Width);
+        if (!TryDecodeRows(data, layout, rows))
+        {
+            return false;
+        }
+
+        (labels, width, height) = (rows.Labels, layout.Width, layout.Height);
+        return true;
+    }
+
+    /// <summary>Inflates the IDAT data once, un-filters each row and hands it to <paramref name="rows"/>: false where the data is not whole and exact.</summary>
+    private static unsafe bool TryDecodeRows<TRows>(ReadOnlySpan<byte> data, in Layout layout, TRows rows)
+        where TRows : IRowWriter
+    {
         int rowBytes = layout.Width * layout.Channels, stride = rowBytes + 1;
         long filteredSize = (long)stride * layout.Height;
         if (filteredSize > Array.MaxLength)
         {
-            return null;
+            return false;
         }
 
         // All scanlines inflate in one call into one pooled buffer and are un-filtered there in place: zlib run with
         // row-sized output buffers was measured 3x slower than the inflate itself (it leaves its fast loop near each
         // buffer's end), and the row above stays where the next row's filter reads it.
         byte[] filtered = ArrayPool<byte>.Shared.Rent((int)filteredSize + stride);
-        var image = new Image<Rgb24>(configuration, layout.Width, layout.Height);
-        bool complete = false;
         try
         {
             fixed (byte* pointer = data)
@@ -56,14 +94,14 @@ internal static class PngRgbDecoder
                 Span<byte> scanlines = filtered.AsSpan(stride, (int)filteredSize);
                 if (inflater.ReadAtLeast(scanlines, scanlines.Length, throwOnEndOfStream: false) < scanlines.Length)
                 {
-                    return null; // rows are missing: the guarded path says how many
+                    return false; // rows are missing: the guarded path says how many
                 }
 
                 // The zlib stream must end here: reading on checks its Adler-32; more data is left to ImageSharp.
                 Span<byte> rest = stackalloc byte[1];
                 if (inflater.Read(rest) != 0)
                 {
-                    return null;
+                    return false;
                 }
             }
 
@@ -71,29 +109,58 @@ internal static class PngRgbDecoder
             for (int y = 0; y < layout.Height; y++)
             {
                 Span<byte> previous = filtered.AsSpan((y * stride) + 1, rowBytes), current = filtered.AsSpan((y + 1) * stride, stride);
-                if (!PngFilters.TryUnfilter(current[0], current[1..], previous, layout.Channels)
-                    || !TryWriteRgb(current[1..], MemoryMarshal.AsBytes(image.DangerousGetPixelRowMemory(y).Span), layout))
+                if (!PngFilters.TryUnfilter(current[0], current[1..], previous, layout.Channels) || !rows.TryWrite(y, current[1..], layout))
                 {
-                    return null;
+                    return false;
                 }
             }
 
-            complete = true;
+            return true;
         }
         catch (InvalidDataException)
         {
-            complete = false; // corrupt zlib data: the guarded path reports it
+            return false; // corrupt zlib data: the guarded path reports it
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(filtered);
-            if (!complete)
-            {
-                image.Dispose();
-            }
         }
+    }
 
-        return complete ? image : null;
+    /// <summary>Where <see cref="TryDecodeRows{TRows}"/> puts each un-filtered row (a struct, so the loop is specialised).</summary>
+    private interface IRowWriter
+    {
+        /// <summary>Writes row <paramref name="y"/>; false where the row holds what this path leaves to ImageSharp (a palette index past the palette).</summary>
+        bool TryWrite(int y, ReadOnlySpan<byte> row, in Layout layout);
+    }
+
+    private readonly struct RgbRows(Image<Rgb24> image) : IRowWriter
+    {
+        public bool TryWrite(int y, ReadOnlySpan<byte> row, in Layout layout)
+            => TryWriteRgb(row, MemoryMarshal.AsBytes(image.DangerousGetPixelRowMemory(y).Span), layout);
+    }
+
+    private readonly struct IndexRows(int[] labels, int width) : IRowWriter
+    {
+        public int[] Labels { get; } = labels;
+
+        public bool TryWrite(int y, ReadOnlySpan<byte> row, in Layout layout)
+        {
+            Span<int> target = Labels.AsSpan(y * width, width);
+            int entries = layout.ColorType == 3 ? layout.Palette.Length / 3 : 256;
+            for (int x = 0; x < width; x++)
+            {
+                int value = row[x];
+                if (value >= entries)
+                {
+                    return false;
+                }
+
+                target[x] = value;
+            }
+
+            return true;
+        }
     }
 
     private static bool TryWriteRgb(ReadOnlySpan<byte> source, Span<byte> destination, in Layout layout)
@@ -173,7 +240,7 @@ internal static class PngRgbDecoder
 
         ReadOnlySpan<byte> palette = default;
         int offset = 33;
-        bool seenData = false, dataEnded = false;
+        bool seenData = false, dataEnded = false, transparency = false;
         while (true)
         {
             if (offset > data.Length - 12)
@@ -218,6 +285,8 @@ internal static class PngRgbDecoder
                 {
                     return false;
                 }
+
+                transparency |= type.SequenceEqual("tRNS"u8);
             }
 
             offset += 12 + (int)length;
@@ -228,7 +297,7 @@ internal static class PngRgbDecoder
             return false;
         }
 
-        layout = new Layout((int)width, (int)height, colorType, channels, palette);
+        layout = new Layout((int)width, (int)height, colorType, channels, palette, transparency);
         return true;
     }
 
@@ -243,8 +312,11 @@ internal static class PngRgbDecoder
     private static bool CrcMatches(ReadOnlySpan<byte> data, int chunk, int length) =>
         PngCrc.Compute(data.Slice(chunk + 4, length + 4)) == BinaryPrimitives.ReadUInt32BigEndian(data[(chunk + 8 + length)..]);
 
-    private readonly ref struct Layout(int width, int height, byte colorType, int channels, ReadOnlySpan<byte> palette)
+    private readonly ref struct Layout(int width, int height, byte colorType, int channels, ReadOnlySpan<byte> palette, bool hasTransparency)
     {
+        /// <summary>Whether a tRNS chunk is present (ImageSharp then decodes to a pixel type with alpha).</summary>
+        public bool HasTransparency { get; } = hasTransparency;
+
         public int Width { get; } = width;
 
         public int Height { get; } = height;

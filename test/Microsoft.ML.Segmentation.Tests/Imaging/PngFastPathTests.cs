@@ -161,6 +161,113 @@ public sealed class PngFastPathTests
         Assert.IsNull(PngRgbDecoder.TryDecode(PngChunks.Join(chunks), Configuration.Default, long.MaxValue));
     }
 
+    /// <summary>
+    /// Index masks: an 8-bit gray PNG (class = gray value) and a palette PNG (class = palette index) written by
+    /// ImageSharp from known class maps, every filter, odd widths: the fast path takes them and gives back exactly the
+    /// classes written, and the loader (which goes through it) agrees.
+    /// </summary>
+    [TestMethod]
+    [DataRow(PngColorType.Grayscale)]
+    [DataRow(PngColorType.Palette)]
+    public void IndexMasksDecodeToTheClassesWritten(PngColorType colorType)
+    {
+        var random = new Random(5);
+        foreach (int width in new[] { 1, 3, 257 })
+        {
+            int height = 7;
+            int[] classes = Enumerable.Range(0, width * height).Select(_ => random.Next(10) == 0 ? 255 : random.Next(21)).ToArray();
+            foreach (PngFilterMethod filter in s_filters)
+            {
+                byte[] png = colorType == PngColorType.Grayscale ? GrayMask(classes, width, height, filter) : PaletteMask(classes, width, height, filter);
+                Assert.IsTrue(PngRgbDecoder.TryDecodeIndexMask(png, long.MaxValue, out int[] fast, out int w, out int h), $"{colorType} {filter} width {width}: declined");
+                Assert.AreEqual(width, w);
+                Assert.AreEqual(height, h);
+                CollectionAssert.AreEqual(classes, fast, $"{colorType} {filter} width {width}");
+                LabelMap loaded = new SegmentationMaskLoader(new MaskOptions { ClassCount = 21 }).Load(png);
+                CollectionAssert.AreEqual(classes, loaded.Labels, $"{colorType} {filter} width {width}: loader");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void IndexMasksOutOfScopeAreDeclinedAndStillLoad()
+    {
+        int[] classes = [0, 1, 2, 3, 4, 5];
+        byte[] gray = GrayMask(classes, 3, 2, PngFilterMethod.Sub);
+
+        // A cut anywhere: declined, and the loader refuses the file as truncated (the guarded path's wording).
+        for (int cut = 8; cut < gray.Length; cut++)
+        {
+            Assert.IsFalse(PngRgbDecoder.TryDecodeIndexMask(gray.AsSpan(0, cut), long.MaxValue, out _, out _, out _), $"cut at {cut}");
+        }
+
+        // RGB masks, and gray masks over the pixel limit, take the ImageSharp path.
+        using var rgb = new Image<Rgb24>(3, 2);
+        byte[] rgbPng = TestImages.Encode(rgb, new PngEncoder { ColorType = PngColorType.Rgb, BitDepth = PngBitDepth.Bit8 });
+        Assert.IsFalse(PngRgbDecoder.TryDecodeIndexMask(rgbPng, long.MaxValue, out _, out _, out _));
+        Assert.IsFalse(PngRgbDecoder.TryDecodeIndexMask(gray, maxPixels: 5, out _, out _, out _));
+        CollectionAssert.AreEqual(new int[6], new SegmentationMaskLoader(new MaskOptions { ClassCount = 21 }).Load(rgbPng).Labels);
+
+        // A class outside ClassCount is still the loader's error, naming the value.
+        var error = Assert.ThrowsExactly<InvalidMaskPixelException>(() => new SegmentationMaskLoader(new MaskOptions { ClassCount = 3 }).Load(gray));
+        StringAssert.Contains(error.Message, "3");
+    }
+
+    private static byte[] GrayMask(int[] classes, int width, int height, PngFilterMethod filter)
+    {
+        using var image = new Image<L8>(width, height);
+        for (int i = 0; i < classes.Length; i++)
+        {
+            image[i % width, i / width] = new L8((byte)classes[i]);
+        }
+
+        byte[] png = TestImages.Encode(image, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8, FilterMethod = filter });
+        Assert.AreEqual(0, png[25]);
+        return png;
+    }
+
+    /// <summary>A palette PNG whose index i is class i: written by hand (IHDR, PLTE of 256 distinct colours, IDAT, IEND), since an encoder picks its own palette order.</summary>
+    private static byte[] PaletteMask(int[] classes, int width, int height, PngFilterMethod filter)
+    {
+        byte[] gray = GrayMask(classes, width, height, filter);
+
+        // Same scanlines as the gray file (one sample per pixel, same filters): only IHDR's colour type and a PLTE change.
+        var output = new List<byte>(gray.AsSpan(0, 8).ToArray());
+        int offset = 8;
+        while (offset < gray.Length)
+        {
+            int length = BinaryPrimitives.ReadInt32BigEndian(gray.AsSpan(offset));
+            string type = System.Text.Encoding.ASCII.GetString(gray, offset + 4, 4);
+            byte[] body = gray.AsSpan(offset + 8, length).ToArray();
+            if (type == "IHDR")
+            {
+                body[9] = 3;
+                AddChunk(output, "IHDR", body);
+                AddChunk(output, "PLTE", Enumerable.Range(0, 256).SelectMany(i => new[] { (byte)i, (byte)(255 - i), (byte)(i * 7) }).ToArray());
+            }
+            else
+            {
+                AddChunk(output, type, body);
+            }
+
+            offset += 12 + length;
+        }
+
+        return output.ToArray();
+    }
+
+    private static void AddChunk(List<byte> output, string type, byte[] body)
+    {
+        var lengthBytes = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(lengthBytes, body.Length);
+        output.AddRange(lengthBytes);
+        byte[] typed = [.. System.Text.Encoding.ASCII.GetBytes(type), .. body];
+        output.AddRange(typed);
+        var crc = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(crc, PngCrc.Compute(typed));
+        output.AddRange(crc);
+    }
+
     private static void AssertDecodesLikeImageSharp(byte[] png, string what)
     {
         using Image<Rgb24> expected = Image.Load<Rgb24>(png);
