@@ -12,7 +12,8 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// <remarks>
 /// Thread-safe: cursors on several threads rent and return at once. A <see cref="ConcurrentQueue{T}"/> rather than a
 /// ConcurrentBag, whose per-thread lists are never released and would grow with every thread that ever returned a
-/// set; the count is reserved before the enqueue, so concurrent returns cannot overshoot the bound either.
+/// set; a slot is reserved (by compare-and-swap, only while one is free) before the enqueue, so concurrent returns
+/// cannot overshoot the bound, even transiently.
 /// </remarks>
 internal sealed class BlockBufferPool<T>
     where T : class
@@ -40,13 +41,19 @@ internal sealed class BlockBufferPool<T>
 
     public void Return(T buffers)
     {
-        if (Interlocked.Increment(ref _count) <= MaxRetained)
+        // Reserve a slot only while one is free (compare-and-swap), so the count never passes the bound, not even for
+        // the moment an increment-then-undo would hold it above (which BlockBufferPoolTests once caught).
+        int count = Volatile.Read(ref _count);
+        while (count < MaxRetained)
         {
-            _retained.Enqueue(buffers);
-        }
-        else
-        {
-            Interlocked.Decrement(ref _count);
+            int seen = Interlocked.CompareExchange(ref _count, count + 1, count);
+            if (seen == count)
+            {
+                _retained.Enqueue(buffers);
+                return;
+            }
+
+            count = seen;
         }
     }
 }
