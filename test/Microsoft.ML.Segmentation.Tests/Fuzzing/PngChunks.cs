@@ -42,4 +42,20 @@ internal static class PngChunks
 
         return file.ToArray();
     }
+
+    /// <summary>The same PNG with its pixel data re-cut into IDAT chunks of <paramref name="chunkSize"/> bytes (as libpng and PIL write large files).</summary>
+    public static byte[] SplitIdat(byte[] png, int chunkSize)
+    {
+        List<(string Type, byte[] Body)> chunks = Split(png);
+        byte[] idat = chunks.Where(c => c.Type == "IDAT").SelectMany(c => c.Body).ToArray();
+        int first = chunks.FindIndex(c => c.Type == "IDAT");
+        var rebuilt = chunks.Take(first).ToList();
+        for (int i = 0; i < idat.Length; i += chunkSize)
+        {
+            rebuilt.Add(("IDAT", idat.AsSpan(i, Math.Min(chunkSize, idat.Length - i)).ToArray()));
+        }
+
+        rebuilt.AddRange(chunks.Skip(first).Where(c => c.Type != "IDAT"));
+        return Join(rebuilt);
+    }
 }

@@ -78,7 +78,7 @@ public sealed class PngFastPathTests
     public void ManyIdatChunksDecodeLikeImageSharp()
     {
         using Image<Rgba32> source = RandomImage(257, 33, seed: 5, smooth: true, fewColours: false);
-        byte[] png = SplitIdat(TestImages.Encode(source, new PngEncoder { ColorType = PngColorType.Rgb, FilterMethod = PngFilterMethod.Adaptive }), 97);
+        byte[] png = PngChunks.SplitIdat(TestImages.Encode(source, new PngEncoder { ColorType = PngColorType.Rgb, FilterMethod = PngFilterMethod.Adaptive }), 97);
         Assert.IsGreaterThan(10, PngChunks.Split(png).Count(c => c.Type == "IDAT"));
         AssertDecodesLikeImageSharp(png, "97-byte IDATs");
     }
@@ -87,7 +87,7 @@ public sealed class PngFastPathTests
     public void EveryCutIsDeclinedAndTheLoaderRefusesIt()
     {
         using Image<Rgba32> source = RandomImage(31, 20, seed: 11, smooth: true, fewColours: false);
-        byte[] png = SplitIdat(TestImages.Encode(source, new PngEncoder { ColorType = PngColorType.Rgb }), 64);
+        byte[] png = PngChunks.SplitIdat(TestImages.Encode(source, new PngEncoder { ColorType = PngColorType.Rgb }), 64);
         var loader = new SegmentationImageLoader();
         for (int length = 1; length < png.Length - 12; length++)
         {
@@ -232,41 +232,25 @@ public sealed class PngFastPathTests
         byte[] gray = GrayMask(classes, width, height, filter);
 
         // Same scanlines as the gray file (one sample per pixel, same filters): only IHDR's colour type and a PLTE change.
-        var output = new List<byte>(gray.AsSpan(0, 8).ToArray());
-        int offset = 8;
-        while (offset < gray.Length)
+        byte[] palette = Enumerable.Range(0, 256).SelectMany(i => new[] { (byte)i, (byte)(255 - i), (byte)(i * 7) }).ToArray();
+        var chunks = new List<(string Type, byte[] Body)>();
+        foreach ((string type, byte[] body) in PngChunks.Split(gray))
         {
-            int length = BinaryPrimitives.ReadInt32BigEndian(gray.AsSpan(offset));
-            string type = System.Text.Encoding.ASCII.GetString(gray, offset + 4, 4);
-            byte[] body = gray.AsSpan(offset + 8, length).ToArray();
             if (type == "IHDR")
             {
                 body[9] = 3;
-                AddChunk(output, "IHDR", body);
-                AddChunk(output, "PLTE", Enumerable.Range(0, 256).SelectMany(i => new[] { (byte)i, (byte)(255 - i), (byte)(i * 7) }).ToArray());
+                chunks.Add((type, body));
+                chunks.Add(("PLTE", palette));
             }
             else
             {
-                AddChunk(output, type, body);
+                chunks.Add((type, body));
             }
-
-            offset += 12 + length;
         }
 
-        return output.ToArray();
+        return PngChunks.Join(chunks);
     }
 
-    private static void AddChunk(List<byte> output, string type, byte[] body)
-    {
-        var lengthBytes = new byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(lengthBytes, body.Length);
-        output.AddRange(lengthBytes);
-        byte[] typed = [.. System.Text.Encoding.ASCII.GetBytes(type), .. body];
-        output.AddRange(typed);
-        var crc = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, PngCrc.Compute(typed));
-        output.AddRange(crc);
-    }
 
     private static void AssertDecodesLikeImageSharp(byte[] png, string what)
     {
@@ -322,20 +306,5 @@ public sealed class PngFastPathTests
         }
 
         return offset;
-    }
-
-    private static byte[] SplitIdat(byte[] png, int chunkSize)
-    {
-        List<(string Type, byte[] Body)> chunks = PngChunks.Split(png);
-        byte[] idat = chunks.Where(c => c.Type == "IDAT").SelectMany(c => c.Body).ToArray();
-        int first = chunks.FindIndex(c => c.Type == "IDAT");
-        var rebuilt = chunks.Take(first).ToList();
-        for (int i = 0; i < idat.Length; i += chunkSize)
-        {
-            rebuilt.Add(("IDAT", idat.AsSpan(i, Math.Min(chunkSize, idat.Length - i)).ToArray()));
-        }
-
-        rebuilt.AddRange(chunks.Skip(first).Where(c => c.Type != "IDAT"));
-        return PngChunks.Join(rebuilt);
     }
 }
