@@ -91,7 +91,7 @@ internal static class PngDeinterlacer
                 }
 
                 Span<byte> current = filtered.AsSpan(offset + 1, passStride);
-                if (!Unfilter(filtered[offset], current, previous, unit))
+                if (!PngFilters.TryUnfilter(filtered[offset], current, previous, unit))
                 {
                     return null;
                 }
@@ -108,48 +108,6 @@ internal static class PngDeinterlacer
         }
 
         return output;
-    }
-
-    private static bool Unfilter(byte type, Span<byte> row, ReadOnlySpan<byte> above, int unit)
-    {
-        switch (type)
-        {
-            case 0:
-                return true;
-            case 1:
-                for (int i = unit; i < row.Length; i++)
-                {
-                    row[i] += row[i - unit];
-                }
-
-                return true;
-            case 2:
-                for (int i = 0; i < row.Length; i++)
-                {
-                    row[i] += above[i];
-                }
-
-                return true;
-            case 3:
-                for (int i = 0; i < row.Length; i++)
-                {
-                    int left = i >= unit ? row[i - unit] : 0;
-                    row[i] += (byte)((left + above[i]) / 2);
-                }
-
-                return true;
-            case 4:
-                for (int i = 0; i < row.Length; i++)
-                {
-                    int a = i >= unit ? row[i - unit] : 0, b = above[i], c = i >= unit ? above[i - unit] : 0;
-                    int p = a + b - c, pa = Math.Abs(p - a), pb = Math.Abs(p - b), pc = Math.Abs(p - c);
-                    row[i] += (byte)(pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
-                }
-
-                return true;
-            default:
-                return false;
-        }
     }
 
     /// <summary>Copies pixel <paramref name="from"/> of a pass row to pixel <paramref name="to"/> of an image row; sub-byte pixels are packed most significant bits first.</summary>
