@@ -2,7 +2,6 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.ExceptionServices;
 using Microsoft.ML.Segmentation.Kernels;
 using Microsoft.ML.Segmentation.Losses;
 
@@ -172,15 +171,9 @@ public sealed class ConfusionMatrix
             int classes = NumClasses;
             int ignore = IgnoreIndex ?? int.MinValue;
             int? ignoreIndex = IgnoreIndex;
-            try
-            {
-                ParallelWork.For(imageCount, truth.Length, n =>
-                    CountImage(p.Slice(n * pixels, pixels), t.Slice(n * pixels, pixels), classes, ignore, ignoreIndex, (long)n * pixels, perImage[n]));
-            }
-            catch (AggregateException ex) when (ex.InnerException is ArgumentException inner)
-            {
-                ExceptionDispatchInfo.Throw(inner);
-            }
+            // ParallelWork rethrows an image's ArgumentException (a label out of range) as itself.
+            ParallelWork.For(imageCount, truth.Length, n =>
+                CountImage(p.Slice(n * pixels, pixels), t.Slice(n * pixels, pixels), classes, ignore, ignoreIndex, (long)n * pixels, perImage[n]));
         }
     }
 

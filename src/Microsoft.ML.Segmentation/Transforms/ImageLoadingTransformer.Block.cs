@@ -1,8 +1,8 @@
 using System;
 using System.Runtime.ExceptionServices;
-using System.Threading.Tasks;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Imaging;
+using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Transforms;
 
@@ -14,7 +14,6 @@ public sealed partial class ImageLoadingTransformer
     /// </summary>
     private sealed class DecodingBlock : BlockComputation
     {
-        private static readonly ParallelOptions s_parallel = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
         private readonly ImageLoadingTransformer _owner;
         private readonly ValueGetter<ReadOnlyMemory<char>> _pathGetter;
         private readonly string[] _paths;
@@ -43,7 +42,7 @@ public sealed partial class ImageLoadingTransformer
 
         public override void Compute(int count)
         {
-            Parallel.For(0, count, s_parallel, slot =>
+            ParallelWork.For(count, Environment.ProcessorCount, slot =>
             {
                 try
                 {
