@@ -58,12 +58,14 @@ public sealed class OnnxSessionOptions
     public int IntraOpThreads { get; set; }
 
     /// <summary>
-    /// How many ONNX Runtime runs a <c>ScoreOnnx</c> read-ahead block may have in flight at once, each on its own thread
-    /// over its own rows: above 1, each run scores one image (or the model's fixed batch) and a block of
-    /// <see cref="BatchSize"/> rows is shared among the threads. On a CPU,
-    /// two runs of one intra-op thread each keep two cores busy without the per-operator barriers one run on two
-    /// threads waits at, which matters when decoding and the consumer's work share those cores. 0 is automatic: on the
-    /// CPU provider with <see cref="IntraOpThreads"/> 0, <see cref="BatchSize"/> above 1 and neither <see cref="Tiling"/>
+    /// How many ONNX Runtime runs a <c>ScoreOnnx</c> read-ahead cursor may have in flight at once, each on its own thread
+    /// over its own rows: above 1, the <see cref="BatchSize"/> rows read ahead are shared among that many blocks (of
+    /// BatchSize ÷ runs rows, rounded up), each filled and scored on its own thread one image per run (or the model's
+    /// fixed batch), while the rows still come out in order. On a CPU, two runs of one intra-op thread each keep two
+    /// cores busy without the per-operator barriers one run on two threads waits at, which matters when decoding and
+    /// the consumer's work share those cores; and with a block per thread no run waits for another block's slowest
+    /// image, nor the reading of the next rows for the runs. 0 is automatic: on the CPU provider with
+    /// <see cref="IntraOpThreads"/> 0, <see cref="BatchSize"/> above 1 and neither <see cref="Tiling"/>
     /// nor <see cref="TestTimeAugmentation"/>, min(2, cores) runs, each with cores / runs intra-op threads (the session's
     /// setting of the transformer's session, whose <c>PredictionEngine</c> then uses them too); otherwise, and for a
     /// <see cref="SegmentationModel"/> loaded on its own, 1. Row order and every score are the same whatever the value. Where one image's latency matters more than
@@ -122,7 +124,7 @@ public sealed class OnnxSessionOptions
 
     /// <summary>
     /// How many rows a <c>ScoreOnnx</c> cursor reads ahead and scores in one ONNX Runtime run (with
-    /// <see cref="ConcurrentRuns"/> above 1, in one run per image, that many at once). Rows of different
+    /// <see cref="ConcurrentRuns"/> above 1, in one run per image, shared among that many threads). Rows of different
     /// tensor sizes in one read-ahead block are grouped by size, one run per size (never padded: padding would change
     /// the scores near the borders); a model that fixes its batch dimension runs in batches of that size, the last one
     /// padded with zero images whose scores are discarded. While the consumer reads one block, the next is decoded and

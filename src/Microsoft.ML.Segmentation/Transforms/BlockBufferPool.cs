@@ -7,7 +7,8 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// <summary>
 /// Buffers of read-ahead blocks kept by a fitted transformer between cursors, so a cursor opened per request (a
 /// folder scored again, an evaluation pass) does not allocate tensor-sized arrays again. Bounded: at most
-/// <see cref="MaxRetained"/> sets are kept (two blocks per cursor, two cursors), the rest are left to the GC.
+/// <see cref="MaxRetained"/> sets are kept (two cursors' blocks: a cursor holds one block more than its producer
+/// threads, three with two concurrent ONNX Runtime runs), the rest are left to the GC.
 /// </summary>
 /// <remarks>
 /// Thread-safe: cursors on several threads rent and return at once. A <see cref="ConcurrentQueue{T}"/> rather than a
@@ -18,7 +19,7 @@ namespace Microsoft.ML.Segmentation.Transforms;
 internal sealed class BlockBufferPool<T>
     where T : class
 {
-    public const int MaxRetained = 4;
+    public const int MaxRetained = 6;
     private readonly ConcurrentQueue<T> _retained = new();
     private readonly Func<T> _create;
     private int _count;

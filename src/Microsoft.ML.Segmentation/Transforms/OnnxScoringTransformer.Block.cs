@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.ExceptionServices;
-using System.Threading.Tasks;
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Losses;
 using Microsoft.ML.Segmentation.Onnx;
@@ -13,8 +12,8 @@ public sealed partial class OnnxScoringTransformer
     /// <summary>
     /// Scores a read-ahead block in as few runs as the sizes allow: rows are grouped by tensor size (first appearance
     /// order), each group runs in batches of at most the model's fixed batch size (one image per run when
-    /// <see cref="OnnxSessionOptions.ConcurrentRuns"/> resolves above 1, those runs then in flight at once), and each
-    /// run writes into its own reused buffer, from which the rows are served. Tensors are captured back to back, so rows of one size that
+    /// <see cref="OnnxSessionOptions.ConcurrentRuns"/> resolves above 1: other blocks are then scored on other threads
+    /// at the same time), one run after the other, and each run writes into its own reused buffer, from which the rows are served. Tensors are captured back to back, so rows of one size that
     /// arrive together are scored in place without gathering. A row that fails (its image could not be read, its
     /// tensor does not fit, or a run holding it fails: then its rows are scored one by one to find it) is reported
     /// at its own row's getter, so a consumer can skip it and go on, as with a lazy cursor.
@@ -38,7 +37,6 @@ public sealed partial class OnnxScoringTransformer
         private readonly List<int[]> _runLabels;
         private readonly ExceptionDispatchInfo?[] _errors;
         private readonly List<RunPlan> _plans = new();
-        private readonly int _concurrentRuns;
         private int _inputLength;
 
         public ScoringBlock(OnnxScoringTransformer owner, DataViewRow input, int capacity)
@@ -59,7 +57,6 @@ public sealed partial class OnnxScoringTransformer
             _runScores = _buffers.RunScores;
             _runLabels = _buffers.RunLabels;
             _errors = new ExceptionDispatchInfo?[capacity];
-            _concurrentRuns = owner._concurrentRuns;
         }
 
         public override void Dispose() => _owner._bufferPool.Return(_buffers);
@@ -134,9 +131,8 @@ public sealed partial class OnnxScoringTransformer
                 }
 
                 // With several runs in flight, each run of a dynamic batch scores one image: measured faster than
-                // shares of the group (PP-OCR det, 384×192 to 768×384: 1.2× halves of 4), and the runs balance
-                // between the threads as they finish.
-                int batch = _model.MaxBatch ?? (_concurrentRuns > 1 ? 1 : ordered - groupStart);
+                // batches of the group on one intra-op thread (PP-OCR det, 384×192 to 768×384: 1.2× halves of 4).
+                int batch = _model.MaxBatch ?? (_owner._concurrentRuns > 1 ? 1 : ordered - groupStart);
                 for (int start = groupStart; start < ordered; start += batch)
                 {
                     int rows = Math.Min(batch, ordered - start);
@@ -144,18 +140,11 @@ public sealed partial class OnnxScoringTransformer
                 }
             }
 
+            // Concurrent runs are other blocks, scored on other threads (ReadAheadProducers): a block's runs go one by one.
             EnsureRuns(_plans.Count);
-            if (_concurrentRuns == 1 || _plans.Count == 1)
+            for (int run = 0; run < _plans.Count; run++)
             {
-                for (int run = 0; run < _plans.Count; run++)
-                {
-                    TryScorePlan(run);
-                }
-            }
-            else
-            {
-                // Each run writes only its own buffers and slots, so they may run at once; results do not depend on it.
-                Parallel.For(0, _plans.Count, new ParallelOptions { MaxDegreeOfParallelism = _concurrentRuns }, TryScorePlan);
+                TryScorePlan(run);
             }
 
             // A failed run's rows are scored one by one (after the others, in new runs), so only the rows that fail alone carry the error.

@@ -16,8 +16,8 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// <remarks>
 /// <para>The transformer owns an ONNX Runtime session: dispose it when done.</para>
 /// <para>A cursor over its output reads <see cref="Onnx.OnnxSessionOptions.BatchSize"/> rows ahead on a background
-/// thread and scores them in one run per tensor size (or <see cref="Onnx.OnnxSessionOptions.ConcurrentRuns"/> runs at
-/// once, over shares of the rows), while the consumer reads the previous block; a
+/// thread and scores them in one run per tensor size (or in <see cref="Onnx.OnnxSessionOptions.ConcurrentRuns"/>
+/// blocks at once, one thread each, over shares of the rows), while the consumer reads the previous block; a
 /// <c>PredictionEngine</c> scores its single row. Results are identical either way.</para>
 /// <para>Thread safety: safe to share once fitted: <c>Transform</c>, <c>GetRowToRowMapper</c> and cursors over its
 /// output may be used on several threads at once; each cursor, row and <c>PredictionEngine</c> serves one thread at a
@@ -110,7 +110,16 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
     internal override IReadOnlyList<SegmentationColumn> AddedColumns { get; }
 
     // A tiled model batches windows within an image, not images: rows are then scored one by one.
-    internal override int ReadAheadBlockSize => _tiling is null ? _options.BatchSize : 1;
+    // With concurrent runs, the BatchSize rows in flight are shared among them as blocks of their own, so the first
+    // rows come out as soon as before.
+    internal override int ReadAheadBlockSize => ReadsAhead ? (_options.BatchSize + _concurrentRuns - 1) / _concurrentRuns : 1;
+
+    // Concurrent runs are whole blocks in flight at once, one per thread: a block split among threads waited for its
+    // slowest run, and the next block's rows (a lazy upstream mask decode included) were read only after it.
+    internal override int ReadAheadProducers => ReadsAhead ? _concurrentRuns : 1;
+
+    // BatchSize 1 scores each row on the consumer's thread when it is read.
+    private bool ReadsAhead => _tiling is null && _options.BatchSize > 1;
 
     internal override BlockComputation ComputeBlock(DataViewRow input, int capacity) => new ScoringBlock(this, input, capacity);
 

@@ -7,7 +7,7 @@ namespace Microsoft.ML.Segmentation.Transforms;
 
 /// <summary>
 /// One block of rows read ahead from the upstream cursor: their pass-through columns, ids and the transformer's
-/// computed outputs. Filled on the producer thread, then read by the consumer; reused block after block.
+/// computed outputs. Filled on a producer thread, then read by the consumer; reused block after block.
 /// </summary>
 internal sealed class RowBlock : IDisposable
 {
@@ -16,6 +16,7 @@ internal sealed class RowBlock : IDisposable
     private readonly DataViewRowId[] _ids;
     private readonly long[] _batches;
     private readonly CachedColumn?[] _columns;
+    private int _captured;
 
     public RowBlock(DataViewRowCursor input, IReadOnlyList<DataViewSchema.Column> passThrough, BlockComputation computation, int capacity)
     {
@@ -59,16 +60,22 @@ internal sealed class RowBlock : IDisposable
 
     public Delegate PassThroughGetter(int index) => _columns[index]!.GetGetter(Slot);
 
-    /// <summary>Reads up to <see cref="Capacity"/> rows from the upstream cursor and computes them.</summary>
-    public void Fill()
+    /// <summary>Where this block stands in the upstream order (set by the cursor when it captures the block's rows).</summary>
+    public long Sequence { get; set; }
+
+    /// <summary>
+    /// Reads up to <see cref="Capacity"/> rows from the upstream cursor into the block (the only part that touches the
+    /// upstream cursor, so callers on several threads take turns here).
+    /// </summary>
+    public void Capture()
     {
         Count = 0;
         Error = null;
         IsLast = false;
-        int captured = 0;
+        _captured = 0;
         try
         {
-            while (captured < Capacity)
+            while (_captured < Capacity)
             {
                 if (!_input.MoveNext())
                 {
@@ -76,15 +83,15 @@ internal sealed class RowBlock : IDisposable
                     break;
                 }
 
-                _id(ref _ids[captured]);
-                _batches[captured] = _input.Batch;
+                _id(ref _ids[_captured]);
+                _batches[_captured] = _input.Batch;
                 foreach (CachedColumn? column in _columns)
                 {
-                    column?.Capture(captured);
+                    column?.Capture(_captured);
                 }
 
-                Computation.Capture(captured);
-                captured++;
+                Computation.Capture(_captured);
+                _captured++;
             }
         }
         catch (Exception e)
@@ -93,16 +100,20 @@ internal sealed class RowBlock : IDisposable
             Error = ExceptionDispatchInfo.Capture(e);
             IsLast = true;
         }
+    }
 
-        if (captured == 0)
+    /// <summary>Computes the captured rows (on any thread: it reads only this block's buffers).</summary>
+    public void Compute()
+    {
+        if (_captured == 0)
         {
             return;
         }
 
         try
         {
-            Computation.Compute(captured);
-            Count = captured;
+            Computation.Compute(_captured);
+            Count = _captured;
         }
         catch (Exception e)
         {

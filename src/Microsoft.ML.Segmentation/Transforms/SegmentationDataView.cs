@@ -28,7 +28,7 @@ internal sealed class SegmentationDataView : IDataView
         DataViewSchema.Column[] needed = columnsNeeded.ToArray();
         DataViewRowCursor input = _source.GetRowCursor(SourceColumns(needed), rand);
         bool computes = needed.Any(c => c.Index >= _source.Schema.Count);
-        return computes && _transformer.ReadAheadBlockSize > 1
+        return computes && (_transformer.ReadAheadBlockSize > 1 || _transformer.ReadAheadProducers > 1)
             ? new ReadAheadCursor(input, Schema, needed, _transformer, _transformer.ReadAheadBlockSize)
             : new SegmentationCursor(input, Schema, needed, _transformer);
     }

@@ -68,6 +68,8 @@ public sealed class SegmentationHeadTransformer : SegmentationTransformerBase, I
 
     internal override int ReadAheadBlockSize => _scorer.ReadAheadBlockSize;
 
+    internal override int ReadAheadProducers => _scorer.ReadAheadProducers;
+
     /// <summary>Backbone and head as one ONNX model; see <see cref="SegmentationHeadExport"/>.</summary>
     /// <param name="argMax">Output the argmax mask <c>[N,H,W]</c> int64 instead of the scores. Default: <see langword="false"/>.</param>
     /// <returns>The serialized model.</returns>

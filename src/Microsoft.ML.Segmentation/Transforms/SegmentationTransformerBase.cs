@@ -82,6 +82,12 @@ public abstract class SegmentationTransformerBase : ITransformer
     /// </summary>
     internal virtual int ReadAheadBlockSize => 1;
 
+    /// <summary>
+    /// Threads a read-ahead cursor fills blocks on, each block on one of them (the rows still come out in order):
+    /// more than 1 where a block's own computation cannot keep the cores busy. Default: 1.
+    /// </summary>
+    internal virtual int ReadAheadProducers => 1;
+
     /// <summary>Creates the work of one read-ahead block of <paramref name="capacity"/> rows over <paramref name="input"/>.</summary>
     internal virtual BlockComputation ComputeBlock(DataViewRow input, int capacity)
         => throw new NotSupportedException($"{GetType().Name} computes rows one at a time.");
