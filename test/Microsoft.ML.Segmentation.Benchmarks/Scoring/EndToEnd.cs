@@ -43,6 +43,22 @@ internal static class EndToEnd
         }
     }
 
+    /// <summary>The single-threaded cost of each stage of both end-to-end paths (<see cref="StageCosts"/>), per set.</summary>
+    public static void RunStages(TextWriter output, string folder, double secondsPerStage)
+    {
+        string root = Path.Combine(folder, "..", "eval");
+        foreach (EvalDataset? dataset in new[] { EvalDataset.LrAspp(root), EvalDataset.PaddleOcr(root) })
+        {
+            if (dataset is null)
+            {
+                Console.Error.WriteLine("scoring: stage costs skipped, ../shared/fixtures is absent (set SEGML_SHARED to the shared folder)");
+                return;
+            }
+
+            StageCosts.Run(output, dataset, secondsPerStage);
+        }
+    }
+
     /// <summary>
     /// Median seconds per run of each of <paramref name="runs"/> after one warm-up run each, the runs taking turns (so a
     /// load burst from another process on a shared machine falls on all of them alike), at least 3 rounds or about

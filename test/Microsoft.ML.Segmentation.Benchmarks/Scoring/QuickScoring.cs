@@ -24,7 +24,7 @@ public static class QuickScoring
     private static readonly int[] s_batchSizes = [1, 2, 4, 8];
 
     /// <summary>The parts <c>--parts</c> can name; all of them run by default.</summary>
-    public static readonly IReadOnlyList<string> Parts = ["decode", "paths", "predecoded", "eval"];
+    public static readonly IReadOnlyList<string> Parts = ["decode", "paths", "predecoded", "eval", "stages"];
 
     public static void Run(TextWriter output, double secondsPerPath = 2.0, IReadOnlyCollection<string>? parts = null)
     {
@@ -62,6 +62,11 @@ public static class QuickScoring
         if (parts.Contains("eval"))
         {
             EndToEnd.Run(output, workload.ImageFolder, 2 * secondsPerPath);
+        }
+
+        if (parts.Contains("stages"))
+        {
+            EndToEnd.RunStages(output, workload.ImageFolder, secondsPerPath);
         }
     }
 
