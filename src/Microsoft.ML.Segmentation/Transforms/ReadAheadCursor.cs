@@ -21,8 +21,8 @@ namespace Microsoft.ML.Segmentation.Transforms;
 /// upstream stage included — waited for the whole block), while the rows still come out in order.
 /// </para>
 /// <para>
-/// At most <see cref="BlocksInFlight"/> blocks exist (producers + 1): one being read by the consumer, the others being filled or waiting, so memory
-/// stays bounded by the block size whatever the data's length.
+/// At most <see cref="BlocksInFlight"/> blocks exist (producers + 1): one being read by the consumer, the others
+/// being filled or waiting, so memory stays bounded by the block size whatever the data's length.
 /// </para>
 /// </remarks>
 internal sealed class ReadAheadCursor : DataViewRowCursor
