@@ -11,52 +11,49 @@ namespace Microsoft.ML.Segmentation.Benchmarks.Scoring;
 internal static class EndToEnd
 {
     public static void Run(TextWriter output, string folder, double secondsPerPath)
-    {
-        string root = Path.Combine(folder, "..", "eval");
-        foreach (EvalDataset? dataset in new[] { EvalDataset.LrAspp(root), EvalDataset.PaddleOcr(root) })
-        {
-            if (dataset is null)
-            {
-                Console.Error.WriteLine("scoring: segml_eval skipped, ../shared/fixtures is absent (set SEGML_SHARED to the shared folder)");
-                return;
-            }
-
-            // The first pair alone: a run of it is the setup (session creation, first run) plus one image.
-            EvalDataset first = dataset.First(root);
-            // The last two: segml eval with one run in flight (ONNX Runtime's own intra-op threads), the A/B of ConcurrentRuns.
-            (double[] seconds, long[][] counts) = Measure([new HandwrittenLoop(dataset).Run, new SegmlEvalPath(dataset).Run, new HandwrittenLoop(first).Run, new SegmlEvalPath(first).Run, new SegmlEvalPath(dataset, "--concurrent-runs", "1").Run, new SegmlEvalPath(first, "--concurrent-runs", "1").Run], secondsPerPath);
-            (double loopSeconds, double evalSeconds) = (seconds[0], seconds[1]);
-            (long[] loopCounts, long[] evalCounts) = (counts[0], counts[1]);
-            long differing = loopCounts.Zip(evalCounts, (a, b) => Math.Abs(a - b)).Sum() / 2; // each flipped pixel moves one count out of a cell and into another
-            int images = dataset.Pairs.Count;
-            string common = string.Create(CultureInfo.InvariantCulture, $"\"model\":\"{dataset.Name}\",\"images\":{images},\"threads\":{Environment.ProcessorCount}");
-            // Steady state: the images after the first, without the setup a one-image run costs.
-            double loopSteady = (images - 1) / (loopSeconds - seconds[2]), evalSteady = (images - 1) / (evalSeconds - seconds[3]);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"path\":\"handwritten_loop\",{common},\"images_per_s\":{images / loopSeconds:F2},\"steady_images_per_s\":{loopSteady:F2},\"one_image_run_ms\":{seconds[2] * 1e3:F0},\"miou\":{MeanIoU(loopCounts, dataset.Classes):F6}}}"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"path\":\"segml_eval\",{common},\"images_per_s\":{images / evalSeconds:F2},\"vs_handwritten_loop\":{loopSeconds / evalSeconds:F2},\"steady_images_per_s\":{evalSteady:F2},\"steady_vs_handwritten_loop\":{evalSteady / loopSteady:F2},\"one_image_run_ms\":{seconds[3] * 1e3:F0},\"miou\":{MeanIoU(evalCounts, dataset.Classes):F6},\"confusion_equal\":{(differing == 0 ? "true" : "false")},\"pixels_differing\":{differing},\"pixels\":{evalCounts.Sum()}}}"));
-            double oneRunSeconds = seconds[4], oneRunSteady = (images - 1) / (oneRunSeconds - seconds[5]);
-            long oneRunDiffering = counts[4].Zip(evalCounts, (a, b) => Math.Abs(a - b)).Sum() / 2;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"path\":\"segml_eval_one_run\",{common},\"args\":\"--concurrent-runs 1\",\"images_per_s\":{images / oneRunSeconds:F2},\"vs_handwritten_loop\":{loopSeconds / oneRunSeconds:F2},\"steady_vs_handwritten_loop\":{oneRunSteady / loopSteady:F2},\"default_vs_one_run\":{oneRunSeconds / evalSeconds:F2},\"confusion_equal_to_default\":{(oneRunDiffering == 0 ? "true" : "false")}}}"));
-        }
-    }
+        => ForEachDataset(folder, "segml_eval", (dataset, root) => Run(output, dataset, root, secondsPerPath));
 
     /// <summary>The single-threaded cost of each stage of both end-to-end paths (<see cref="StageCosts"/>), per set.</summary>
     public static void RunStages(TextWriter output, string folder, double secondsPerStage)
+        => ForEachDataset(folder, "stage costs", (dataset, _) => StageCosts.Run(output, dataset, secondsPerStage));
+
+    /// <summary>Each end-to-end set whose fixtures exist, with the folder its generated files go to.</summary>
+    private static void ForEachDataset(string folder, string what, Action<EvalDataset, string> run)
     {
         string root = Path.Combine(folder, "..", "eval");
         foreach (EvalDataset? dataset in new[] { EvalDataset.LrAspp(root), EvalDataset.PaddleOcr(root) })
         {
             if (dataset is null)
             {
-                Console.Error.WriteLine("scoring: stage costs skipped, ../shared/fixtures is absent (set SEGML_SHARED to the shared folder)");
+                Console.Error.WriteLine($"scoring: {what} skipped, ../shared/fixtures is absent (set SEGML_SHARED to the shared folder)");
                 return;
             }
 
-            StageCosts.Run(output, dataset, secondsPerStage);
+            run(dataset, root);
         }
+    }
+
+    private static void Run(TextWriter output, EvalDataset dataset, string root, double secondsPerPath)
+    {
+        // The first pair alone: a run of it is the setup (session creation, first run) plus one image.
+        EvalDataset first = dataset.First(root);
+        // The last two: segml eval with one run in flight (ONNX Runtime's own intra-op threads), the A/B of ConcurrentRuns.
+        (double[] seconds, long[][] counts) = Measure([new HandwrittenLoop(dataset).Run, new SegmlEvalPath(dataset).Run, new HandwrittenLoop(first).Run, new SegmlEvalPath(first).Run, new SegmlEvalPath(dataset, "--concurrent-runs", "1").Run, new SegmlEvalPath(first, "--concurrent-runs", "1").Run], secondsPerPath);
+        (double loopSeconds, double evalSeconds) = (seconds[0], seconds[1]);
+        (long[] loopCounts, long[] evalCounts) = (counts[0], counts[1]);
+        long differing = loopCounts.Zip(evalCounts, (a, b) => Math.Abs(a - b)).Sum() / 2; // each flipped pixel moves one count out of a cell and into another
+        int images = dataset.Pairs.Count;
+        string common = string.Create(CultureInfo.InvariantCulture, $"\"model\":\"{dataset.Name}\",\"images\":{images},\"threads\":{Environment.ProcessorCount}");
+        // Steady state: the images after the first, without the setup a one-image run costs.
+        double loopSteady = (images - 1) / (loopSeconds - seconds[2]), evalSteady = (images - 1) / (evalSeconds - seconds[3]);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"path\":\"handwritten_loop\",{common},\"images_per_s\":{images / loopSeconds:F2},\"steady_images_per_s\":{loopSteady:F2},\"one_image_run_ms\":{seconds[2] * 1e3:F0},\"miou\":{MeanIoU(loopCounts, dataset.Classes):F6}}}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"path\":\"segml_eval\",{common},\"images_per_s\":{images / evalSeconds:F2},\"vs_handwritten_loop\":{loopSeconds / evalSeconds:F2},\"steady_images_per_s\":{evalSteady:F2},\"steady_vs_handwritten_loop\":{evalSteady / loopSteady:F2},\"one_image_run_ms\":{seconds[3] * 1e3:F0},\"miou\":{MeanIoU(evalCounts, dataset.Classes):F6},\"confusion_equal\":{(differing == 0 ? "true" : "false")},\"pixels_differing\":{differing},\"pixels\":{evalCounts.Sum()}}}"));
+        double oneRunSeconds = seconds[4], oneRunSteady = (images - 1) / (oneRunSeconds - seconds[5]);
+        long oneRunDiffering = counts[4].Zip(evalCounts, (a, b) => Math.Abs(a - b)).Sum() / 2;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"path\":\"segml_eval_one_run\",{common},\"args\":\"--concurrent-runs 1\",\"images_per_s\":{images / oneRunSeconds:F2},\"vs_handwritten_loop\":{loopSeconds / oneRunSeconds:F2},\"steady_vs_handwritten_loop\":{oneRunSteady / loopSteady:F2},\"default_vs_one_run\":{oneRunSeconds / evalSeconds:F2},\"confusion_equal_to_default\":{(oneRunDiffering == 0 ? "true" : "false")}}}"));
     }
 
     /// <summary>
