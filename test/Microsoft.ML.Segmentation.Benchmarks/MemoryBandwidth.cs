@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -27,22 +26,7 @@ internal static class MemoryBandwidth
             Scale(source.AsSpan(start, length), destination.AsSpan(start, length));
         });
 
-        for (int i = 0; i < 3; i++)
-        {
-            Pass();
-        }
-
-        var times = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (times.Count < 5 || (total.Elapsed.TotalSeconds < seconds && times.Count < 50))
-        {
-            var watch = Stopwatch.StartNew();
-            Pass();
-            times.Add(watch.Elapsed.TotalSeconds);
-        }
-
-        times.Sort();
-        return (times[times.Count / 2], 2L * floats * sizeof(float));
+        return (PassTiming.MedianSeconds(Pass, seconds, warmups: 3, minimumPasses: 5), 2L * floats * sizeof(float));
     }
 
     /// <summary>destination = 0.5·source: a load, a multiply and a store per vector, so the pass is memory-bound.</summary>

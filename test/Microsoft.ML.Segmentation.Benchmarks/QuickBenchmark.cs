@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.Segmentation.Losses;
 
@@ -54,18 +53,8 @@ public static class QuickBenchmark
 
     private static void Measure(TextWriter output, string name, SegmentationShape shape, double seconds, Action action, double? bandwidth)
     {
-        action();
-        var times = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (times.Count < 3 || (total.Elapsed.TotalSeconds < seconds && times.Count < 50))
-        {
-            var watch = Stopwatch.StartNew();
-            action();
-            times.Add(watch.Elapsed.TotalMilliseconds);
-        }
-
-        times.Sort();
-        double median = times[times.Count / 2];
+        List<double> times = PassTiming.Seconds(action, seconds);
+        double median = PassTiming.Median(times) * 1e3;
 
         // Logits read once and gradient written once: C·4·2 bytes per pixel.
         string fraction = bandwidth is double b

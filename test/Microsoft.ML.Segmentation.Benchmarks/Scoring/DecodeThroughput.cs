@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.Segmentation.Imaging;
 using SixLabors.ImageSharp;
@@ -126,21 +125,7 @@ internal static class DecodeThroughput
     }
 
     /// <summary>Median seconds per pass after one warm-up pass, over at least 3 passes or about <paramref name="seconds"/>.</summary>
-    private static double Measure(Action pass, double seconds)
-    {
-        pass();
-        var times = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (times.Count < 3 || (total.Elapsed.TotalSeconds < seconds && times.Count < 50))
-        {
-            var watch = Stopwatch.StartNew();
-            pass();
-            times.Add(watch.Elapsed.TotalSeconds);
-        }
-
-        times.Sort();
-        return times[times.Count / 2];
-    }
+    private static double Measure(Action pass, double seconds) => PassTiming.MedianSeconds(pass, seconds);
 
     private static void Write(TextWriter output, string path, string format, ScoringWorkload workload, int files, double megapixels, double seconds, string extra)
         => output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -103,18 +102,5 @@ internal static class StageCosts
 
     /// <summary>Median milliseconds per image of passes over all <paramref name="count"/> images, after one warm-up pass; at least 3 passes or about <paramref name="seconds"/>.</summary>
     private static double Measure(int count, Action pass, double seconds)
-    {
-        pass();
-
-        var passes = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (passes.Count < 3 || (total.Elapsed.TotalSeconds < seconds && passes.Count < 50))
-        {
-            var watch = Stopwatch.StartNew();
-            pass();
-            passes.Add(watch.Elapsed.TotalMilliseconds / count);
-        }
-
-        return passes.Order().ElementAt(passes.Count / 2);
-    }
+        => PassTiming.MedianSeconds(pass, seconds) * 1e3 / count;
 }
