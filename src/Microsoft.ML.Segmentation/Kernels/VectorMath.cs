@@ -5,7 +5,7 @@ using System.Runtime.CompilerServices;
 namespace Microsoft.ML.Segmentation.Kernels;
 
 /// <summary>
-/// Single-precision exp and log on <see cref="Vector{T}"/>, for kernels that fuse them into one pass over a chunk
+/// Single-precision exp and log on <see cref="Vector{T}"/> (exp also at any <see cref="ISimdFloat{TSelf}"/> width), for kernels that fuse them into one pass over a chunk
 /// (TensorPrimitives' float exp widens to double internally, which halves its throughput and needs a separate pass
 /// per operation). Cephes' range reductions and polynomials, with multiply-adds that use FMA where the CPU has it.
 /// </summary>
@@ -36,44 +36,56 @@ internal static class VectorMath
     /// mantissa bits then hold n, so 2ⁿ needs an integer add and a shift instead of a floor and a saturating convert.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Exp(Vector<float> x)
-    {
-        Vector<float> result = ExpClamped(Vector.MinNative(Vector.MaxNative(x, new Vector<float>(ExpLowerBound)), new Vector<float>(ExpUpperBound)));
-        result = Vector.AndNot(result, Vector.AsVectorSingle(Vector.LessThan(x, new Vector<float>(ExpLowerBound))));
-        return Vector.ConditionalSelect(Vector.GreaterThan(x, new Vector<float>(ExpUpperBound)), new Vector<float>(float.PositiveInfinity), result);
-    }
+    public static Vector<float> Exp(Vector<float> x) => Exp(new SimdFloatVector(x)).Value;
 
     /// <summary>
     /// eˣ for x ≤ 0, the arguments of a softmax (x − max) and of a sigmoid (−|x|): no overflow handling. Below
-    /// <see cref="ExpLowerBound"/> the result is 0, as <see cref="Exp"/>'s.
+    /// <see cref="ExpLowerBound"/> the result is 0, as <see cref="Exp(Vector{float})"/>'s.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> ExpNonPositive(Vector<float> x)
+    public static Vector<float> ExpNonPositive(Vector<float> x) => ExpNonPositive(new SimdFloatVector(x)).Value;
+
+    /// <summary>eˣ per element at the width of <typeparamref name="TVector"/> (see <see cref="Exp(Vector{float})"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Exp<TVector>(TVector x)
+        where TVector : struct, ISimdFloat<TVector>
     {
-        Vector<float> result = ExpClamped(Vector.MaxNative(x, new Vector<float>(ExpLowerBound)));
-        return Vector.AndNot(result, Vector.AsVectorSingle(Vector.LessThan(x, new Vector<float>(ExpLowerBound))));
+        TVector lower = TVector.Create(ExpLowerBound), upper = TVector.Create(ExpUpperBound);
+        TVector result = ExpClamped(TVector.MinNative(TVector.MaxNative(x, lower), upper));
+        result = TVector.AndNot(result, TVector.LessThan(x, lower));
+        return TVector.Select(TVector.GreaterThan(x, upper), TVector.Create(float.PositiveInfinity), result);
+    }
+
+    /// <summary>eˣ for x ≤ 0 at the width of <typeparamref name="TVector"/> (see <see cref="ExpNonPositive(Vector{float})"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector ExpNonPositive<TVector>(TVector x)
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        TVector lower = TVector.Create(ExpLowerBound);
+        return TVector.AndNot(ExpClamped(TVector.MaxNative(x, lower)), TVector.LessThan(x, lower));
     }
 
     /// <summary>eˣ for x in [<see cref="ExpLowerBound"/>, <see cref="ExpUpperBound"/>].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> ExpClamped(Vector<float> x)
+    private static TVector ExpClamped<TVector>(TVector x)
+        where TVector : struct, ISimdFloat<TVector>
     {
         // x = n·ln 2 + r with |r| ≤ ln 2 / 2, eˣ = 2ⁿ·eʳ; shifted = n + 1.5·2²³ exactly, so its bits are 0x4B400000 + n.
-        Vector<float> shifted = Vector.MultiplyAddEstimate(x, new Vector<float>(Log2E), new Vector<float>(RoundMagic));
-        Vector<float> n = shifted - new Vector<float>(RoundMagic);
-        Vector<float> r = Vector.MultiplyAddEstimate(n, new Vector<float>(-Ln2High), x);
-        r = Vector.MultiplyAddEstimate(n, new Vector<float>(-Ln2Low), r);
-        Vector<float> p = new(1.9875691500E-4f);
-        p = Vector.MultiplyAddEstimate(p, r, new Vector<float>(1.3981999507E-3f));
-        p = Vector.MultiplyAddEstimate(p, r, new Vector<float>(8.3334519073E-3f));
-        p = Vector.MultiplyAddEstimate(p, r, new Vector<float>(4.1665795894E-2f));
-        p = Vector.MultiplyAddEstimate(p, r, new Vector<float>(1.6666665459E-1f));
-        p = Vector.MultiplyAddEstimate(p, r, new Vector<float>(5.0000001201E-1f));
-        p = Vector.MultiplyAddEstimate(p, r * r, r) + Vector<float>.One;
+        TVector magic = TVector.Create(RoundMagic);
+        TVector shifted = TVector.MultiplyAdd(x, TVector.Create(Log2E), magic);
+        TVector n = shifted - magic;
+        TVector r = TVector.MultiplyAdd(n, TVector.Create(-Ln2High), x);
+        r = TVector.MultiplyAdd(n, TVector.Create(-Ln2Low), r);
+        TVector p = TVector.Create(1.9875691500E-4f);
+        p = TVector.MultiplyAdd(p, r, TVector.Create(1.3981999507E-3f));
+        p = TVector.MultiplyAdd(p, r, TVector.Create(8.3334519073E-3f));
+        p = TVector.MultiplyAdd(p, r, TVector.Create(4.1665795894E-2f));
+        p = TVector.MultiplyAdd(p, r, TVector.Create(1.6666665459E-1f));
+        p = TVector.MultiplyAdd(p, r, TVector.Create(5.0000001201E-1f));
+        p = TVector.MultiplyAdd(p, r * r, r) + TVector.One;
 
         // 2ⁿ in the exponent field: (0x4B400000 + n + 127) << 23 drops the magic's bits, n ∈ [−126, 127] is normal.
-        Vector<int> exponent = Vector.ShiftLeft(Vector.AsVectorInt32(shifted) + new Vector<int>(127), 23);
-        return p * Vector.AsVectorSingle(exponent);
+        return p * TVector.AddBitsShiftLeft(shifted, 127, 23);
     }
 
     /// <summary>ln x per element, for normal positive x (0, denormals, negatives and ∞ give unspecified results).</summary>

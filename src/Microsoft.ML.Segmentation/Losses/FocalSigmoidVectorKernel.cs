@@ -3,16 +3,18 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
 
 /// <summary>
-/// The float32 sigmoid focal loss for an integer γ (0 to 3) in one fused <see cref="Vector{T}"/> loop per
-/// (image, channel) row, where <see cref="FocalSigmoidKernel"/> makes some 25 <c>TensorPrimitives</c> passes over each
-/// chunk. Against a label map (t is 0 or 1) each element costs one exp and one division and no log
-/// (<see cref="LabelStep{TPower}"/>), with the loop specialised for γ; dense targets take the general form (one exp,
-/// one log, one division). Row sums are added in double (label-map rows first add up to 32 vectors in float) and then
+/// The float32 sigmoid focal loss for an integer γ (0 to 3) in one fused loop per (image, channel) row, where
+/// <see cref="FocalSigmoidKernel"/> makes some 25 <c>TensorPrimitives</c> passes over each chunk. Against a label map
+/// (t is 0 or 1) each element costs one exp and one division and no log (<see cref="LabelStep{TVector, TPower}"/>),
+/// with the loop specialised for γ and run at the widest accelerated width (<see cref="ISimdFloat{TSelf}"/>: 512 bits
+/// on AVX-512, where <see cref="Vector{T}"/> stays 256); dense targets take the general form (one exp, one log, one
+/// division) on <see cref="Vector{T}"/>. Row sums are added in double (label-map rows first add up to 32 vectors in float) and then
 /// in row order, so results do not depend on the thread count. Non-finite logits make the loss sum NaN, and only then
 /// are they looked for.
 /// <see cref="FocalLossScalar.Sigmoid"/> is the reference it must match.
@@ -103,30 +105,18 @@ internal static unsafe class FocalSigmoidVectorKernel
         Span<float> g = withGradient ? gradient.Slice(row * s, s) : default;
         ReadOnlySpan<int> l = target.IsLabelMap ? labels.Slice(n * s, s) : default;
         ReadOnlySpan<float> d = target.IsLabelMap ? default : dense.Slice(row * s, s);
-        var cls = new Vector<int>(shape.Classes == 1 ? 1 : k);
-        Vector<double> loss = Vector<double>.Zero, factor = Vector<double>.Zero;
         if (target.IsLabelMap)
         {
-            // t is 0 or 1: the cheaper form in z = ±x (LabelStep), specialised for γ so the loop has no switch.
-            switch (c.Gamma)
-            {
-                case 0:
-                    LabelRow<Power0>(x, l, g, target, cls, c, ref loss, ref factor);
-                    break;
-                case 1:
-                    LabelRow<Power1>(x, l, g, target, cls, c, ref loss, ref factor);
-                    break;
-                case 2:
-                    LabelRow<Power2>(x, l, g, target, cls, c, ref loss, ref factor);
-                    break;
-                default:
-                    LabelRow<Power3>(x, l, g, target, cls, c, ref loss, ref factor);
-                    break;
-            }
-
-            return (Vector.Sum(loss), terms.Options.Normalized ? Vector.Sum(factor) : 0);
+            // t is 0 or 1: the cheaper form in z = ±x (LabelStep), at the widest accelerated width (512 bits on
+            // AVX-512: Vector<T> stays 256 there), specialised for γ so the loop has no switch.
+            int cls = shape.Classes == 1 ? 1 : k;
+            (double rowLoss, double rowFactor) = Vector512.IsHardwareAccelerated ? LabelRow<SimdFloat512>(x, l, g, target, cls, c)
+                : Vector256.IsHardwareAccelerated ? LabelRow<SimdFloat256>(x, l, g, target, cls, c)
+                : LabelRow<SimdFloat128>(x, l, g, target, cls, c);
+            return (rowLoss, terms.Options.Normalized ? rowFactor : 0);
         }
 
+        Vector<double> loss = Vector<double>.Zero, factor = Vector<double>.Zero;
         int body = s - (s % width);
         for (int i = 0; i < body; i += width)
         {
@@ -149,19 +139,34 @@ internal static unsafe class FocalSigmoidVectorKernel
         return (Vector.Sum(loss), terms.Options.Normalized ? Vector.Sum(factor) : 0);
     }
 
-    /// <summary>A row against a label map: every full vector, then the tail in a padded vector whose extra lanes are invalid.</summary>
-    private static void LabelRow<TPower>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> g, RowTarget target, Vector<int> cls, in RowConstants c, ref Vector<double> loss, ref Vector<double> factor)
+    /// <summary>A row against a label map at the width of <typeparamref name="TVector"/>: returns (Σ a·f·BCE, Σ f).</summary>
+    private static (double Loss, double Factor) LabelRow<TVector>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> g, RowTarget target, int cls, in RowConstants c)
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        var constants = new LabelConstants<TVector>(c, cls, target.Outside);
+        return c.Gamma switch
+        {
+            0 => LabelLoop<TVector, Power0>(x, labels, g, target, constants),
+            1 => LabelLoop<TVector, Power1>(x, labels, g, target, constants),
+            2 => LabelLoop<TVector, Power2>(x, labels, g, target, constants),
+            _ => LabelLoop<TVector, Power3>(x, labels, g, target, constants),
+        };
+    }
+
+    /// <summary>Every full vector of a label-map row, then the tail in a padded vector whose extra lanes are invalid.</summary>
+    private static (double Loss, double Factor) LabelLoop<TVector, TPower>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> g, RowTarget target, in LabelConstants<TVector> c)
+        where TVector : struct, ISimdFloat<TVector>
         where TPower : struct, IFocalPower
     {
-        int width = Vector<float>.Count;
+        int width = TVector.Count;
         int s = x.Length;
         bool withGradient = !g.IsEmpty;
-        var outside = new Vector<int>(target.Outside);
         ref float x0 = ref MemoryMarshal.GetReference(x);
         ref int l0 = ref MemoryMarshal.GetReference(labels);
         ref float g0 = ref MemoryMarshal.GetReference(g);
         int body = s - (s % width);
-        Vector<float> lossPart = Vector<float>.Zero, factorPart = Vector<float>.Zero;
+        double loss = 0, factor = 0;
+        TVector lossPart = TVector.Zero, factorPart = TVector.Zero;
         for (int block = 0; block < body; block += PartialVectors * width)
         {
             // Float partial sums of at most PartialVectors vectors (relative error ≤ 32·2⁻²⁴), then double: widening
@@ -169,27 +174,40 @@ internal static unsafe class FocalSigmoidVectorKernel
             int blockEnd = Math.Min(body, block + (PartialVectors * width));
             for (int i = block; i < blockEnd; i += width)
             {
-                Vector<int> label = Vector.LoadUnsafe(ref l0, (nuint)i);
-                Vector<float> gv = LabelStep<TPower>(Vector.LoadUnsafe(ref x0, (nuint)i), Vector.Equals(label, cls), ~Vector.Equals(label, outside), c, ref lossPart, ref factorPart);
+                TVector label = TVector.LoadBits(ref l0, (nuint)i);
+                TVector gv = LabelStep<TVector, TPower>(TVector.Load(ref x0, (nuint)i), TVector.BitsEqual(label, c.Class), ~TVector.BitsEqual(label, c.Outside), c, ref lossPart, ref factorPart);
                 if (withGradient)
                 {
-                    gv.StoreUnsafe(ref g0, (nuint)i);
+                    TVector.Store(gv, ref g0, (nuint)i);
                 }
             }
 
-            AddWidened(ref loss, ref lossPart);
-            AddWidened(ref factor, ref factorPart);
+            loss += TVector.SumAsDouble(lossPart);
+            factor += TVector.SumAsDouble(factorPart);
+            lossPart = factorPart = TVector.Zero;
         }
 
         if (body < s)
         {
-            Vector<int> label = Padded(labels[body..], target.Outside);
-            Vector<float> gv = LabelStep<TPower>(Padded(x[body..], 0f), Vector.Equals(label, cls), ~Vector.Equals(label, outside), c, ref lossPart, ref factorPart);
-            StoreTail(gv, g, body);
+            Span<int> labelLanes = stackalloc int[width];
+            labelLanes.Fill(target.Outside);
+            labels[body..].CopyTo(labelLanes);
+            Span<float> lanes = stackalloc float[width];
+            lanes.Clear();
+            x[body..].CopyTo(lanes);
+            TVector label = TVector.LoadBits(ref labelLanes[0], 0);
+            TVector gv = LabelStep<TVector, TPower>(TVector.Load(ref lanes[0], 0), TVector.BitsEqual(label, c.Class), ~TVector.BitsEqual(label, c.Outside), c, ref lossPart, ref factorPart);
+            if (withGradient)
+            {
+                TVector.Store(gv, ref lanes[0], 0);
+                lanes[..(s - body)].CopyTo(g[body..]);
+            }
 
-            AddWidened(ref loss, ref lossPart);
-            AddWidened(ref factor, ref factorPart);
+            loss += TVector.SumAsDouble(lossPart);
+            factor += TVector.SumAsDouble(factorPart);
         }
+
+        return (loss, factor);
     }
 
     /// <summary>The values of a row's tail (shorter than a vector) in one vector, the missing lanes set to <paramref name="fill"/>.</summary>
@@ -215,15 +233,6 @@ internal static unsafe class FocalSigmoidVectorKernel
         lanes[..(gradient.Length - start)].CopyTo(gradient[start..]);
     }
 
-    /// <summary>Adds a float partial sum to a double sum and clears it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddWidened(ref Vector<double> sum, ref Vector<float> partial)
-    {
-        Vector.Widen(partial, out Vector<double> lo, out Vector<double> hi);
-        sum += lo + hi;
-        partial = Vector<float>.Zero;
-    }
-
     /// <summary>
     /// One vector against a 0/1 target (<paramref name="isTarget"/> all ones where t = 1; <paramref name="valid"/> all
     /// ones where counted): adds a·f·BCE and f to the sums, returns the gradient (0 where invalid).
@@ -236,76 +245,82 @@ internal static unsafe class FocalSigmoidVectorKernel
     /// about twice cheaper than a general log and without the cancellation of log(1 + e) for small e.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> LabelStep<TPower>(Vector<float> x, Vector<int> isTarget, Vector<int> valid, in RowConstants c, ref Vector<float> lossSum, ref Vector<float> factorSum)
+    private static TVector LabelStep<TVector, TPower>(TVector x, TVector isTarget, TVector valid, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+        where TVector : struct, ISimdFloat<TVector>
         where TPower : struct, IFocalPower
     {
-        var sign = new Vector<int>(int.MinValue);
-        Vector<float> flip = Vector.AsVectorSingle(Vector.AndNot(sign, isTarget)); // the sign bit where t = 0
-        Vector<float> validMask = Vector.AsVectorSingle(valid);
-        Vector<float> z = x ^ flip;
-        Vector<float> e = VectorMath.ExpNonPositive(x | Vector.AsVectorSingle(sign)); // e^−|x|
-        Vector<float> u = Vector<float>.One + e;
-        Vector<float> v = u + Vector<float>.One;
-        Vector<float> d = Vector<float>.One / (u * v);
-        Vector<float> r = v * d;   // σ(|x|)
-        Vector<float> er = e * r;  // σ(−|x|)
-        Vector<float> sArg = e * u * d;
-        Vector<float> s2 = sArg * sArg;
-        Vector<float> series = Vector.MultiplyAddEstimate(s2, new Vector<float>(2f / 13), new Vector<float>(2f / 11));
-        series = Vector.MultiplyAddEstimate(series, s2, new Vector<float>(2f / 9));
-        series = Vector.MultiplyAddEstimate(series, s2, new Vector<float>(2f / 7));
-        series = Vector.MultiplyAddEstimate(series, s2, new Vector<float>(2f / 5));
-        series = Vector.MultiplyAddEstimate(series, s2, new Vector<float>(2f / 3));
-        series = Vector.MultiplyAddEstimate(series, s2, new Vector<float>(2f));
-        Vector<float> zNonNegative = Vector.AsVectorSingle(Vector.GreaterThanOrEqual(z, Vector<float>.Zero));
-        Vector<float> w = Vector.ConditionalSelect(zNonNegative, er, r);   // 1 − p_t
-        Vector<float> pt = Vector.ConditionalSelect(zNonNegative, r, er);  // p_t
-        Vector<float> bce = Vector.MaxNative(-z, Vector<float>.Zero) + (series * sArg);
-        Vector<float> f = TPower.Of(w);
-        Vector<float> a = Vector.ConditionalSelect(Vector.AsVectorSingle(isTarget), c.WeightPositive, c.WeightNegative);
-        Vector<float> af = a * f;
+        TVector sign = TVector.CreateBits(int.MinValue);
+        TVector one = TVector.One;
+        TVector flip = TVector.AndNot(sign, isTarget); // the sign bit where t = 0
+        TVector z = x ^ flip;
+        TVector e = VectorMath.ExpNonPositive(x | sign); // e^−|x|
+        TVector u = one + e;
+        TVector v = u + one;
+        TVector d = one / (u * v);
+        TVector r = v * d;   // σ(|x|)
+        TVector er = e * r;  // σ(−|x|)
+        TVector sArg = e * u * d;
+        TVector s2 = sArg * sArg;
+        TVector series = TVector.MultiplyAdd(s2, TVector.Create(2f / 13), TVector.Create(2f / 11));
+        series = TVector.MultiplyAdd(series, s2, TVector.Create(2f / 9));
+        series = TVector.MultiplyAdd(series, s2, TVector.Create(2f / 7));
+        series = TVector.MultiplyAdd(series, s2, TVector.Create(2f / 5));
+        series = TVector.MultiplyAdd(series, s2, TVector.Create(2f / 3));
+        series = TVector.MultiplyAdd(series, s2, TVector.Create(2f));
+        TVector zNonNegative = TVector.GreaterThanOrEqual(z, TVector.Zero);
+        TVector w = TVector.Select(zNonNegative, er, r);   // 1 − p_t
+        TVector pt = TVector.Select(zNonNegative, r, er);  // p_t
+        TVector bce = TVector.MaxNative(-z, TVector.Zero) + (series * sArg);
+        TVector f = TPower.Of(w);
+        TVector a = TVector.Select(isTarget, c.WeightPositive, c.WeightNegative);
+        TVector af = a * f;
         // x − x is NaN exactly for a non-finite x, ignored or not, so the row sum tells Run to look for it.
-        lossSum += ((af * bce) & validMask) + (x - x);
+        lossSum += ((af * bce) & valid) + (x - x);
         if (c.Normalized)
         {
-            factorSum += f & validMask;
+            factorSum += f & valid;
         }
 
         // ∂L/∂z = −lossScale·a·w^γ·(γ·p_t·BCE + w) + factorScale·γ·w^γ·p_t.
-        Vector<float> gammaPt = c.GammaVector * pt;
-        Vector<float> gz = Vector.MultiplyAddEstimate(gammaPt, bce, w) * af * c.NegativeLossScale;
+        TVector gammaPt = c.Gamma * pt;
+        TVector gz = TVector.MultiplyAdd(gammaPt, bce, w) * af * c.NegativeLossScale;
         if (c.Normalized)
         {
-            gz = Vector.MultiplyAddEstimate(c.FactorScale * gammaPt, f, gz);
+            gz = TVector.MultiplyAdd(c.FactorScale * gammaPt, f, gz);
         }
 
-        return (gz ^ flip) & validMask;
+        return (gz ^ flip) & valid;
     }
 
     /// <summary>The focal factor w^γ for a small integer γ, chosen at compile time so the loop holds no switch.</summary>
     private interface IFocalPower
     {
-        static abstract Vector<float> Of(Vector<float> w);
+        static abstract TVector Of<TVector>(TVector w)
+            where TVector : struct, ISimdFloat<TVector>;
     }
 
     private struct Power0 : IFocalPower
     {
-        public static Vector<float> Of(Vector<float> w) => Vector<float>.One;
+        public static TVector Of<TVector>(TVector w)
+            where TVector : struct, ISimdFloat<TVector> => TVector.One;
     }
 
     private struct Power1 : IFocalPower
     {
-        public static Vector<float> Of(Vector<float> w) => w;
+        public static TVector Of<TVector>(TVector w)
+            where TVector : struct, ISimdFloat<TVector> => w;
     }
 
     private struct Power2 : IFocalPower
     {
-        public static Vector<float> Of(Vector<float> w) => w * w;
+        public static TVector Of<TVector>(TVector w)
+            where TVector : struct, ISimdFloat<TVector> => w * w;
     }
 
     private struct Power3 : IFocalPower
     {
-        public static Vector<float> Of(Vector<float> w) => w * w * w;
+        public static TVector Of<TVector>(TVector w)
+            where TVector : struct, ISimdFloat<TVector> => w * w * w;
     }
 
     /// <summary>One vector of elements: adds a·f·BCE and f (valid lanes only) to the sums, returns the gradient.</summary>
@@ -378,10 +393,10 @@ internal static unsafe class FocalSigmoidVectorKernel
             AlphaSlope = new Vector<float>((float)(scale * w * ((2 * alpha) - 1)));
             LossScale = new Vector<float>((float)lossScale);
             FactorScale = new Vector<float>((float)factorScale);
-            NegativeLossScale = new Vector<float>((float)-lossScale);
-            GammaVector = new Vector<float>(Gamma);
-            WeightPositive = new Vector<float>((float)(scale * w * alpha));       // a at t = 1
-            WeightNegative = new Vector<float>((float)(scale * w * (1 - alpha))); // a at t = 0
+            FactorScaleValue = (float)factorScale;
+            NegativeLossScale = (float)-lossScale;
+            WeightPositive = (float)(scale * w * alpha);       // a at t = 1
+            WeightNegative = (float)(scale * w * (1 - alpha)); // a at t = 0
         }
 
         public int Gamma { get; }
@@ -396,13 +411,48 @@ internal static unsafe class FocalSigmoidVectorKernel
 
         public Vector<float> FactorScale { get; }
 
-        public Vector<float> NegativeLossScale { get; }
+        public float FactorScaleValue { get; }
 
-        public Vector<float> GammaVector { get; }
+        public float NegativeLossScale { get; }
 
-        public Vector<float> WeightPositive { get; }
+        public float WeightPositive { get; }
 
-        public Vector<float> WeightNegative { get; }
+        public float WeightNegative { get; }
+    }
+
+    /// <summary>A label-map row's constants at the width of <typeparamref name="TVector"/>.</summary>
+    private readonly struct LabelConstants<TVector>
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        public LabelConstants(in RowConstants c, int cls, int outside)
+        {
+            Normalized = c.Normalized;
+            Class = TVector.CreateBits(cls);
+            Outside = TVector.CreateBits(outside);
+            Gamma = TVector.Create(c.Gamma);
+            WeightPositive = TVector.Create(c.WeightPositive);
+            WeightNegative = TVector.Create(c.WeightNegative);
+            NegativeLossScale = TVector.Create(c.NegativeLossScale);
+            FactorScale = TVector.Create(c.FactorScaleValue);
+        }
+
+        public bool Normalized { get; }
+
+        /// <summary>The row's class, as int32 bits: label lanes equal to it are the targets (t = 1).</summary>
+        public TVector Class { get; }
+
+        /// <summary>The label that is not counted (<see cref="RowTarget.Outside"/>), as int32 bits.</summary>
+        public TVector Outside { get; }
+
+        public TVector Gamma { get; }
+
+        public TVector WeightPositive { get; }
+
+        public TVector WeightNegative { get; }
+
+        public TVector NegativeLossScale { get; }
+
+        public TVector FactorScale { get; }
     }
 
     /// <summary>The kind of target of a row; turns a vector of dense values into (target, validity) vectors.</summary>

@@ -1,0 +1,92 @@
+namespace Microsoft.ML.Segmentation.Kernels;
+
+/// <summary>
+/// A float vector of one fixed width (<see cref="SimdFloat128"/>, <see cref="SimdFloat256"/>, <see cref="SimdFloat512"/>),
+/// so a fused kernel is written once and runs at the widest width the CPU accelerates.
+/// </summary>
+/// <remarks>
+/// <see cref="System.Numerics.Vector{T}"/> stays 256 bits on AVX-512 hardware (only the process-wide
+/// <c>DOTNET_MaxVectorTBitWidth=512</c> widens it, and a library cannot set that), and the runtime's own
+/// <c>ISimdVector</c> is not public. Integer lanes (label maps, exponent bits) travel reinterpreted in the same type:
+/// <see cref="LoadBits"/>, <see cref="CreateBits"/> and <see cref="BitsEqual"/> compare them as int32. Every member is
+/// a static abstract, so each instantiation compiles to the plain intrinsics of its width.
+/// </remarks>
+/// <typeparam name="TSelf">The implementing vector type.</typeparam>
+internal interface ISimdFloat<TSelf>
+    where TSelf : struct, ISimdFloat<TSelf>
+{
+    /// <summary>Lanes per vector.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>All lanes 0.</summary>
+    static abstract TSelf Zero { get; }
+
+    /// <summary>All lanes 1.</summary>
+    static abstract TSelf One { get; }
+
+    /// <summary>All lanes <paramref name="value"/>.</summary>
+    static abstract TSelf Create(float value);
+
+    /// <summary>All lanes hold the bits of <paramref name="bits"/>.</summary>
+    static abstract TSelf CreateBits(int bits);
+
+    /// <summary><see cref="Count"/> floats from <paramref name="source"/> + <paramref name="index"/>.</summary>
+    static abstract TSelf Load(ref float source, nuint index);
+
+    /// <summary><see cref="Count"/> int32 values from <paramref name="source"/> + <paramref name="index"/>, as bits.</summary>
+    static abstract TSelf LoadBits(ref int source, nuint index);
+
+    /// <summary>Writes the lanes to <paramref name="destination"/> + <paramref name="index"/>.</summary>
+    static abstract void Store(TSelf value, ref float destination, nuint index);
+
+    static abstract TSelf operator +(TSelf left, TSelf right);
+
+    static abstract TSelf operator -(TSelf left, TSelf right);
+
+    static abstract TSelf operator -(TSelf value);
+
+    static abstract TSelf operator *(TSelf left, TSelf right);
+
+    static abstract TSelf operator /(TSelf left, TSelf right);
+
+    static abstract TSelf operator &(TSelf left, TSelf right);
+
+    static abstract TSelf operator |(TSelf left, TSelf right);
+
+    static abstract TSelf operator ^(TSelf left, TSelf right);
+
+    static abstract TSelf operator ~(TSelf value);
+
+    /// <summary><paramref name="left"/> &amp; ~<paramref name="right"/>.</summary>
+    static abstract TSelf AndNot(TSelf left, TSelf right);
+
+    /// <summary>Per bit: <paramref name="whenTrue"/> where <paramref name="mask"/> is set, else <paramref name="whenFalse"/>.</summary>
+    static abstract TSelf Select(TSelf mask, TSelf whenTrue, TSelf whenFalse);
+
+    /// <summary>a·b + c, fused where the CPU has FMA.</summary>
+    static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
+
+    /// <summary>The larger lane (the plain instruction: either operand for NaN or signed zeros).</summary>
+    static abstract TSelf MaxNative(TSelf left, TSelf right);
+
+    /// <summary>The smaller lane (the plain instruction: either operand for NaN or signed zeros).</summary>
+    static abstract TSelf MinNative(TSelf left, TSelf right);
+
+    /// <summary>All ones where <paramref name="left"/> &lt; <paramref name="right"/>.</summary>
+    static abstract TSelf LessThan(TSelf left, TSelf right);
+
+    /// <summary>All ones where <paramref name="left"/> &gt; <paramref name="right"/>.</summary>
+    static abstract TSelf GreaterThan(TSelf left, TSelf right);
+
+    /// <summary>All ones where <paramref name="left"/> ≥ <paramref name="right"/>.</summary>
+    static abstract TSelf GreaterThanOrEqual(TSelf left, TSelf right);
+
+    /// <summary>All ones where the lanes' bits, as int32, are equal.</summary>
+    static abstract TSelf BitsEqual(TSelf left, TSelf right);
+
+    /// <summary>Each lane's bits as int32 plus <paramref name="addend"/>, shifted left by <paramref name="shift"/>.</summary>
+    static abstract TSelf AddBitsShiftLeft(TSelf value, int addend, int shift);
+
+    /// <summary>The sum of the lanes, each widened to double first, in a fixed order.</summary>
+    static abstract double SumAsDouble(TSelf value);
+}
