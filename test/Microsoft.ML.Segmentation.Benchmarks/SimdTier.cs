@@ -5,9 +5,10 @@ using System.Runtime.Intrinsics.X86;
 namespace Microsoft.ML.Segmentation.Benchmarks;
 
 /// <summary>
-/// The SIMD tier a kernel actually ran on, by how its code picks a vector width: <c>TensorPrimitives</c> takes the
-/// widest accelerated <see cref="Vector512"/>/<see cref="Vector256"/>/<see cref="Vector128"/>, while
-/// <see cref="Vector{T}"/> stays 256 bits on AVX-512 hardware unless <c>DOTNET_PreferredVectorBitWidth=512</c>.
+/// The SIMD tier a kernel actually ran on, by how its code picks a vector width: <c>TensorPrimitives</c> and SegML's
+/// <c>ISimdFloat</c> kernels (cross-entropy and the sigmoid focal loss on label maps) take the widest accelerated
+/// <see cref="Vector512"/>/<see cref="Vector256"/>/<see cref="Vector128"/>, while <see cref="Vector{T}"/> stays
+/// 256 bits on AVX-512 hardware unless the process starts with <c>DOTNET_MaxVectorTBitWidth=512</c>.
 /// </summary>
 internal static class SimdTier
 {
@@ -23,8 +24,8 @@ internal static class SimdTier
         !Vector.IsHardwareAccelerated ? "scalar"
         : Vector<byte>.Count switch { >= 64 => "avx512", 32 => "avx2", _ => "vector128" };
 
-    /// <summary>Kernels whose hot loop is written with <see cref="Vector{T}"/> (the Dice family: RegionSoftmaxKernel on label maps); every other kernel uses TensorPrimitives.</summary>
-    private static readonly HashSet<string> VectorOfTKernels = ["cross_entropy", "focal", "argmax", "argmax_confusion", "dice", "tversky", "generalized_dice"];
+    /// <summary>Kernels whose hot loop is written with <see cref="Vector{T}"/> (the Dice family: RegionSoftmaxKernel on label maps); every other kernel uses TensorPrimitives or ISimdFloat.</summary>
+    private static readonly HashSet<string> VectorOfTKernels = ["argmax", "argmax_confusion", "dice", "tversky", "generalized_dice"];
 
     /// <summary>The tier of the named kernel of the quick mode.</summary>
     public static string Of(string kernel) => VectorOfTKernels.Contains(kernel) ? VectorOfT : Widest;

@@ -87,6 +87,15 @@ internal interface ISimdFloat<TSelf>
     /// <summary>Each lane's bits as int32 plus <paramref name="addend"/>, shifted left by <paramref name="shift"/>.</summary>
     static abstract TSelf AddBitsShiftLeft(TSelf value, int addend, int shift);
 
+    /// <summary>The lanes' int32 sums (bits as integers).</summary>
+    static abstract TSelf AddBits(TSelf left, TSelf right);
+
+    /// <summary>Each lane's bits as int32, shifted right by <paramref name="shift"/> with the sign copied.</summary>
+    static abstract TSelf ShiftRightArithmeticBits(TSelf value, int shift);
+
+    /// <summary>Each lane's bits read as an int32 and converted to float.</summary>
+    static abstract TSelf ConvertBitsToSingle(TSelf value);
+
     /// <summary>The sum of the lanes, each widened to double first, in a fixed order.</summary>
     static abstract double SumAsDouble(TSelf value);
 }

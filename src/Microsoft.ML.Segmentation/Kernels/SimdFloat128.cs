@@ -89,5 +89,14 @@ internal readonly struct SimdFloat128(Vector128<float> value) : ISimdFloat<SimdF
     public static SimdFloat128 AddBitsShiftLeft(SimdFloat128 value, int addend, int shift) => new(Vector128.ShiftLeft(value.Value.AsInt32() + Vector128.Create(addend), shift).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat128 AddBits(SimdFloat128 left, SimdFloat128 right) => new((left.Value.AsInt32() + right.Value.AsInt32()).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat128 ShiftRightArithmeticBits(SimdFloat128 value, int shift) => new(Vector128.ShiftRightArithmetic(value.Value.AsInt32(), shift).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat128 ConvertBitsToSingle(SimdFloat128 value) => new(Vector128.ConvertToSingle(value.Value.AsInt32()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double SumAsDouble(SimdFloat128 value) => Vector128.Sum(Vector128.WidenLower(value.Value) + Vector128.WidenUpper(value.Value));
 }

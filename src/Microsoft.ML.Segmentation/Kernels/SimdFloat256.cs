@@ -89,5 +89,14 @@ internal readonly struct SimdFloat256(Vector256<float> value) : ISimdFloat<SimdF
     public static SimdFloat256 AddBitsShiftLeft(SimdFloat256 value, int addend, int shift) => new(Vector256.ShiftLeft(value.Value.AsInt32() + Vector256.Create(addend), shift).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat256 AddBits(SimdFloat256 left, SimdFloat256 right) => new((left.Value.AsInt32() + right.Value.AsInt32()).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat256 ShiftRightArithmeticBits(SimdFloat256 value, int shift) => new(Vector256.ShiftRightArithmetic(value.Value.AsInt32(), shift).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat256 ConvertBitsToSingle(SimdFloat256 value) => new(Vector256.ConvertToSingle(value.Value.AsInt32()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double SumAsDouble(SimdFloat256 value) => Vector256.Sum(Vector256.WidenLower(value.Value) + Vector256.WidenUpper(value.Value));
 }

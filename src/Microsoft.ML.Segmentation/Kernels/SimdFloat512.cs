@@ -89,5 +89,14 @@ internal readonly struct SimdFloat512(Vector512<float> value) : ISimdFloat<SimdF
     public static SimdFloat512 AddBitsShiftLeft(SimdFloat512 value, int addend, int shift) => new(Vector512.ShiftLeft(value.Value.AsInt32() + Vector512.Create(addend), shift).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat512 AddBits(SimdFloat512 left, SimdFloat512 right) => new((left.Value.AsInt32() + right.Value.AsInt32()).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat512 ShiftRightArithmeticBits(SimdFloat512 value, int shift) => new(Vector512.ShiftRightArithmetic(value.Value.AsInt32(), shift).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat512 ConvertBitsToSingle(SimdFloat512 value) => new(Vector512.ConvertToSingle(value.Value.AsInt32()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double SumAsDouble(SimdFloat512 value) => Vector512.Sum(Vector512.WidenLower(value.Value) + Vector512.WidenUpper(value.Value));
 }

@@ -92,6 +92,15 @@ internal readonly struct SimdFloatVector(Vector<float> value) : ISimdFloat<SimdF
     public static SimdFloatVector AddBitsShiftLeft(SimdFloatVector value, int addend, int shift) => new(Vector.AsVectorSingle(Vector.ShiftLeft(Vector.AsVectorInt32(value.Value) + new Vector<int>(addend), shift)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloatVector AddBits(SimdFloatVector left, SimdFloatVector right) => new(Vector.AsVectorSingle(Vector.AsVectorInt32(left.Value) + Vector.AsVectorInt32(right.Value)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloatVector ShiftRightArithmeticBits(SimdFloatVector value, int shift) => new(Vector.AsVectorSingle(Vector.ShiftRightArithmetic(Vector.AsVectorInt32(value.Value), shift)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloatVector ConvertBitsToSingle(SimdFloatVector value) => new(Vector.ConvertToSingle(Vector.AsVectorInt32(value.Value)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double SumAsDouble(SimdFloatVector value)
     {
         Vector.Widen(value.Value, out Vector<double> lower, out Vector<double> upper);

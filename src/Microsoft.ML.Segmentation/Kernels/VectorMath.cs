@@ -5,7 +5,7 @@ using System.Runtime.CompilerServices;
 namespace Microsoft.ML.Segmentation.Kernels;
 
 /// <summary>
-/// Single-precision exp and log on <see cref="Vector{T}"/> (exp also at any <see cref="ISimdFloat{TSelf}"/> width), for kernels that fuse them into one pass over a chunk
+/// Single-precision exp and log on <see cref="Vector{T}"/> and at any <see cref="ISimdFloat{TSelf}"/> width, for kernels that fuse them into one pass over a chunk
 /// (TensorPrimitives' float exp widens to double internally, which halves its throughput and needs a separate pass
 /// per operation). Cephes' range reductions and polynomials, with multiply-adds that use FMA where the CPU has it.
 /// </summary>
@@ -90,30 +90,34 @@ internal static class VectorMath
 
     /// <summary>ln x per element, for normal positive x (0, denormals, negatives and ∞ give unspecified results).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Log(Vector<float> x)
+    public static Vector<float> Log(Vector<float> x) => Log(new SimdFloatVector(x)).Value;
+
+    /// <summary>ln x per element at the width of <typeparamref name="TVector"/> (see <see cref="Log(Vector{float})"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Log<TVector>(TVector x)
+        where TVector : struct, ISimdFloat<TVector>
     {
         // x = m·2ᵉ with m ∈ [√½, √2): ln x = e·ln 2 + ln m, and ln m from a polynomial in m − 1.
-        Vector<int> bits = Vector.AsVectorInt32(x);
-        Vector<int> e = Vector.ShiftRightArithmetic(bits, 23) - new Vector<int>(126);
-        Vector<float> m = Vector.AsVectorSingle((bits & new Vector<int>(0x007FFFFF)) | new Vector<int>(0x3F000000)); // [0.5, 1)
-        Vector<int> small = Vector.AsVectorInt32(Vector.LessThan(m, new Vector<float>(SqrtHalf)));
-        e += small; // small is −1 where true
-        m = Vector.ConditionalSelect(Vector.AsVectorSingle(small), m + m, m) - Vector<float>.One;
-        Vector<float> fe = Vector.ConvertToSingle(e);
+        TVector e = TVector.AddBits(TVector.ShiftRightArithmeticBits(x, 23), TVector.CreateBits(-126));
+        TVector m = (x & TVector.CreateBits(0x007FFFFF)) | TVector.CreateBits(0x3F000000); // [0.5, 1)
+        TVector small = TVector.LessThan(m, TVector.Create(SqrtHalf));
+        e = TVector.AddBits(e, small); // small is −1 where true
+        m = TVector.Select(small, m + m, m) - TVector.One;
+        TVector fe = TVector.ConvertBitsToSingle(e);
 
-        Vector<float> z = m * m;
-        Vector<float> y = new(7.0376836292E-2f);
-        y = Vector.MultiplyAddEstimate(y, m, new Vector<float>(-1.1514610310E-1f));
-        y = Vector.MultiplyAddEstimate(y, m, new Vector<float>(1.1676998740E-1f));
-        y = Vector.MultiplyAddEstimate(y, m, new Vector<float>(-1.2420140846E-1f));
-        y = Vector.MultiplyAddEstimate(y, m, new Vector<float>(1.4249322787E-1f));
-        y = Vector.MultiplyAddEstimate(y, m, new Vector<float>(-1.6668057665E-1f));
-        y = Vector.MultiplyAddEstimate(y, m, new Vector<float>(2.0000714765E-1f));
-        y = Vector.MultiplyAddEstimate(y, m, new Vector<float>(-2.4999993993E-1f));
-        y = Vector.MultiplyAddEstimate(y, m, new Vector<float>(3.3333331174E-1f));
+        TVector z = m * m;
+        TVector y = TVector.Create(7.0376836292E-2f);
+        y = TVector.MultiplyAdd(y, m, TVector.Create(-1.1514610310E-1f));
+        y = TVector.MultiplyAdd(y, m, TVector.Create(1.1676998740E-1f));
+        y = TVector.MultiplyAdd(y, m, TVector.Create(-1.2420140846E-1f));
+        y = TVector.MultiplyAdd(y, m, TVector.Create(1.4249322787E-1f));
+        y = TVector.MultiplyAdd(y, m, TVector.Create(-1.6668057665E-1f));
+        y = TVector.MultiplyAdd(y, m, TVector.Create(2.0000714765E-1f));
+        y = TVector.MultiplyAdd(y, m, TVector.Create(-2.4999993993E-1f));
+        y = TVector.MultiplyAdd(y, m, TVector.Create(3.3333331174E-1f));
         y = y * m * z;
-        y = Vector.MultiplyAddEstimate(fe, new Vector<float>(Ln2Low), y);
-        y = Vector.MultiplyAddEstimate(z, new Vector<float>(-0.5f), y);
-        return Vector.MultiplyAddEstimate(fe, new Vector<float>(Ln2High), m + y);
+        y = TVector.MultiplyAdd(fe, TVector.Create(Ln2Low), y);
+        y = TVector.MultiplyAdd(z, TVector.Create(-0.5f), y);
+        return TVector.MultiplyAdd(fe, TVector.Create(Ln2High), m + y);
     }
 }

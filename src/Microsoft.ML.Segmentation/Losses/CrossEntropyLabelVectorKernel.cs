@@ -1,13 +1,15 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
 
 /// <summary>
-/// Float32 cross-entropy against a label map with <see cref="Vector{T}"/> along the pixels of a chunk (NCHW is
-/// contiguous along W): three passes over the chunk's channel rows (max; exp and sum; gradient), each a single fused
+/// Float32 cross-entropy against a label map, vectorized along the pixels of a chunk (NCHW is contiguous along W) at
+/// the widest accelerated width (<see cref="ISimdFloat{TSelf}"/>: 512 bits on AVX-512): three passes over the chunk's channel rows (max; exp and sum; gradient), each a single fused
 /// loop, with <see cref="VectorMath"/>'s exp and log, and the label's logit gathered (its gradient term scattered) once per pixel. The rows of a chunk stay in cache between the
 /// passes, so logits come from memory once and the gradient goes back once. Losses are added per pixel in float and
 /// per vector in double. Non-finite logits are detected during the first pass (and reported by
@@ -18,6 +20,9 @@ internal static unsafe class CrossEntropyLabelVectorKernel
 {
     /// <summary>Whether this kernel applies: <see cref="Vector{T}"/> is hardware-accelerated.</summary>
     public static bool IsSupported => Vector.IsHardwareAccelerated;
+
+    /// <summary>The lanes of the widest accelerated width, the one <see cref="Chunk{TVector}"/> runs at.</summary>
+    private static int Width => Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256.IsHardwareAccelerated ? Vector256<float>.Count : Vector128<float>.Count;
 
     public static double Run(ReadOnlySpan<float> input, SegmentationShape shape, ReadOnlySpan<int> labels, int ignore, double[] weights, double smoothing, Span<float> gradient, CrossEntropyLabelKernel.DenominatorRule denominatorRule)
     {
@@ -39,9 +44,12 @@ internal static unsafe class CrossEntropyLabelVectorKernel
             ParallelWork.For(partial.Length, shape.ElementCount, item =>
             {
                 (int n, int start, int length) = ActivationKernels.ChunkOf(shape, chunks, item);
-                int vectorLength = length - (length % Vector<float>.Count);
+                int vectorLength = length - (length % Width);
                 Span<float> gs = wantGradient ? g.Span : default;
-                double sum = vectorLength > 0 ? Chunk(x.Span, l.Span, gs, shape, n, start, vectorLength, coefficients, out nonFinite[item]) : 0;
+                double sum = vectorLength == 0 ? 0
+                    : Vector512.IsHardwareAccelerated ? Chunk<SimdFloat512>(x.Span, l.Span, gs, shape, n, start, vectorLength, coefficients, out nonFinite[item])
+                    : Vector256.IsHardwareAccelerated ? Chunk<SimdFloat256>(x.Span, l.Span, gs, shape, n, start, vectorLength, coefficients, out nonFinite[item])
+                    : Chunk<SimdFloat128>(x.Span, l.Span, gs, shape, n, start, vectorLength, coefficients, out nonFinite[item]);
                 if (vectorLength < length)
                 {
                     nonFinite[item] |= !TailIsFinite(x.Span, shape, n, start + vectorLength, length - vectorLength);
@@ -71,53 +79,25 @@ internal static unsafe class CrossEntropyLabelVectorKernel
     /// <remarks>
     /// The label's logit and weight are gathered once per pixel (and its gradient term scattered once per pixel) by
     /// scalar code, instead of a compare and two selects per element of every channel: per element, the passes do
-    /// only a max, an exp and a multiply.
+    /// only a max, an exp and a multiply. Each pass is its own method: in one method the JIT's inlining budget ran out
+    /// before the last vector operations (hundreds of one-line inlinees), which stayed calls and halved the speed.
     /// </remarks>
-    private static double Chunk(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> gradient, SegmentationShape shape, int n, int start, int length, in Coefficients k, out bool nonFinite)
+    private static double Chunk<TVector>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> gradient, SegmentationShape shape, int n, int start, int length, in Coefficients k, out bool nonFinite)
+        where TVector : struct, ISimdFloat<TVector>
     {
         int s = shape.PixelsPerImage;
-        int c = shape.Classes;
-        int image = n * c * s;
-        int count = length / Vector<float>.Count;
-        bool wantGradient = !gradient.IsEmpty;
-        bool smoothing = k.Smoothing != 0;
+        var rows = new ChunkRows(x, gradient, shape.Classes, s, n * shape.Classes * s, start, length);
         ReadOnlySpan<int> label = labels.Slice((n * s) + start, length);
-        ReadOnlySpan<Vector<int>> labelVectors = MemoryMarshal.Cast<int, Vector<int>>(label);
-        Span<Vector<float>> max = stackalloc Vector<float>[count];
-        Span<Vector<float>> sum = stackalloc Vector<float>[count];
-        Span<Vector<float>> xyVectors = stackalloc Vector<float>[count]; // the logit of the label's channel
-        Span<Vector<float>> wyVectors = stackalloc Vector<float>[count]; // the label's class weight (0 where ignored)
-        Span<Vector<float>> swx = smoothing ? stackalloc Vector<float>[count] : default; // Σ_k w_k x_k
-        Span<float> xy = MemoryMarshal.Cast<Vector<float>, float>(xyVectors);
-        Span<float> wy = MemoryMarshal.Cast<Vector<float>, float>(wyVectors);
+        Span<float> max = stackalloc float[length];
+        Span<float> sum = stackalloc float[length];
+        Span<float> xy = stackalloc float[length]; // the logit of the label's channel
+        Span<float> wy = stackalloc float[length]; // the label's class weight (0 where ignored)
+        Span<float> swx = k.Smoothing != 0 ? stackalloc float[length] : default; // Σ_k w_k x_k
 
-        // Pass 1: the channel maximum and Σ w_k x_k; x − x is NaN exactly for NaN and ±∞.
-        Vector<float> finite = Vector<float>.Zero;
-        Row(x, image + start, length).CopyTo(max);
-        for (int ch = 0; ch < c; ch++)
-        {
-            ReadOnlySpan<Vector<float>> row = Row(x, image + (ch * s) + start, length);
-            for (int i = 0; i < count; i++)
-            {
-                Vector<float> v = row[i];
-                finite += v - v;
-                max[i] = Vector.MaxNative(max[i], v);
-            }
-
-            if (smoothing)
-            {
-                var w = new Vector<float>(k.Weights[ch]);
-                for (int i = 0; i < count; i++)
-                {
-                    swx[i] = ch == 0 ? w * row[i] : Vector.MultiplyAddEstimate(w, row[i], swx[i]);
-                }
-            }
-        }
-
-        nonFinite = !Vector.EqualsAll(finite, Vector<float>.Zero);
+        nonFinite = MaxPass<TVector>(rows, k, max, swx);
 
         // The label's logit and weight, per pixel (0 and 0 where ignored).
-        ReadOnlySpan<float> chunk = x.Slice(image + start);
+        ReadOnlySpan<float> chunk = x.Slice(rows.Image + start);
         for (int p = 0; p < length; p++)
         {
             int y = label[p];
@@ -126,95 +106,197 @@ internal static unsafe class CrossEntropyLabelVectorKernel
             wy[p] = valid ? k.Weights[y] : 0;
         }
 
-        // Pass 2: e_k = exp(x_k − max), summed; e_k waits in the gradient row to become its softmax term.
-        for (int ch = 0; ch < c; ch++)
+        ExpPass<TVector>(rows, max, sum);
+        double total = LossPass<TVector>(label, k, max, sum, xy, wy, swx, !gradient.IsEmpty);
+        if (!gradient.IsEmpty)
         {
-            ReadOnlySpan<Vector<float>> row = Row(x, image + (ch * s) + start, length);
-            if (wantGradient)
-            {
-                Span<Vector<float>> e = MemoryMarshal.Cast<float, Vector<float>>(gradient.Slice(image + (ch * s) + start, length));
-                for (int i = 0; i < count; i++)
-                {
-                    Vector<float> ev = VectorMath.ExpNonPositive(row[i] - max[i]);
-                    sum[i] = ch == 0 ? ev : sum[i] + ev;
-                    e[i] = ev;
-                }
-            }
-            else
-            {
-                for (int i = 0; i < count; i++)
-                {
-                    Vector<float> ev = VectorMath.ExpNonPositive(row[i] - max[i]);
-                    sum[i] = ch == 0 ? ev : sum[i] + ev;
-                }
-            }
-        }
-
-        // Per pixel: loss = −((1 − ε)·w_y·(x_y − lse) + ε/C·(Σ w_k x_k − Σw·lse)), lse = max + log Σe; 0 where ignored.
-        var ignore = new Vector<int>(k.Ignore);
-        var keep = new Vector<float>(1 - k.Smoothing);
-        var spread = new Vector<float>(k.SmoothingPerClass);
-        var spreadTotal = new Vector<float>(k.SmoothingPerClass * k.WeightTotal);
-        var scale = new Vector<float>(k.Scale);
-        Vector<double> total = Vector<double>.Zero;
-        for (int i = 0; i < count; i++)
-        {
-            Vector<float> valid = Vector.AsVectorSingle(~Vector.Equals(labelVectors[i], ignore));
-            Vector<float> logSum = VectorMath.Log(sum[i]);
-            Vector<float> loss = wyVectors[i] * (xyVectors[i] - max[i] - logSum);
-            if (smoothing)
-            {
-                Vector<float> lse = max[i] + logSum;
-                loss = (keep * loss) + (spread * (swx[i] - (new Vector<float>(k.WeightTotal) * lse)));
-            }
-
-            Vector.Widen(-loss & valid, out Vector<double> low, out Vector<double> high);
-            total += low + high;
-            if (wantGradient)
-            {
-                // ∂/∂x_k = scale·(A·e_k/Σe − ε/C·w_k) − scale·(1 − ε)·w_y·[k = y], A = (1 − ε)w_y + ε/C·Σw.
-                Vector<float> a = smoothing ? Vector.MultiplyAddEstimate(keep, wyVectors[i], spreadTotal) : wyVectors[i];
-                max[i] = (scale * a / sum[i]) & valid;  // the factor of e_k
-            }
-        }
-
-        if (wantGradient)
-        {
-            // Pass 3: the gradient rows, from e_k in place (with the smoothing offset, 0 where ignored).
-            for (int ch = 0; ch < c; ch++)
-            {
-                Span<Vector<float>> g = MemoryMarshal.Cast<float, Vector<float>>(gradient.Slice(image + (ch * s) + start, length));
-                if (smoothing)
-                {
-                    var offset = new Vector<float>(k.Scale * k.SmoothingPerClass * k.Weights[ch]);
-                    for (int i = 0; i < count; i++)
-                    {
-                        g[i] = ((g[i] * max[i]) - offset) & Vector.AsVectorSingle(~Vector.Equals(labelVectors[i], ignore));
-                    }
-                }
-                else
-                {
-                    for (int i = 0; i < count; i++)
-                    {
-                        g[i] *= max[i];
-                    }
-                }
-            }
+            GradientPass<TVector>(rows, label, k, max);
 
             // The label's term, once per pixel: wy is 0 where ignored, so those pixels keep their 0.
             float scaleKeep = k.Scale * (1 - k.Smoothing);
-            Span<float> gradientChunk = gradient.Slice(image + start);
+            Span<float> gradientChunk = gradient.Slice(rows.Image + start);
             for (int p = 0; p < length; p++)
             {
                 gradientChunk[(label[p] == k.Ignore ? 0 : label[p] * s) + p] -= scaleKeep * wy[p];
             }
         }
 
-        return Vector.Sum(total);
+        return total;
     }
 
-    private static ReadOnlySpan<Vector<float>> Row(ReadOnlySpan<float> x, int offset, int length)
-        => MemoryMarshal.Cast<float, Vector<float>>(x.Slice(offset, length));
+    /// <summary>Pass 1: the channel maximum into <paramref name="max"/> and Σ w_k x_k into <paramref name="swx"/> (when smoothing); returns whether a logit is not finite.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool MaxPass<TVector>(in ChunkRows rows, in Coefficients k, Span<float> max, Span<float> swx)
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        int width = TVector.Count;
+        ref float max0 = ref MemoryMarshal.GetReference(max);
+        ref float swx0 = ref MemoryMarshal.GetReference(swx);
+        bool smoothing = !swx.IsEmpty;
+
+        // x − x is NaN exactly for NaN and ±∞.
+        TVector finite = TVector.Zero;
+        rows.Logits(0).CopyTo(max);
+        for (int ch = 0; ch < rows.Classes; ch++)
+        {
+            ref float row = ref MemoryMarshal.GetReference(rows.Logits(ch));
+            for (int i = 0; i < rows.Length; i += width)
+            {
+                TVector v = TVector.Load(ref row, (nuint)i);
+                finite += v - v;
+                TVector.Store(TVector.MaxNative(TVector.Load(ref max0, (nuint)i), v), ref max0, (nuint)i);
+            }
+
+            if (smoothing)
+            {
+                TVector w = TVector.Create(k.Weights[ch]);
+                for (int i = 0; i < rows.Length; i += width)
+                {
+                    TVector wx = w * TVector.Load(ref row, (nuint)i);
+                    TVector.Store(ch == 0 ? wx : wx + TVector.Load(ref swx0, (nuint)i), ref swx0, (nuint)i);
+                }
+            }
+        }
+
+        return TVector.SumAsDouble(finite) != 0;
+    }
+
+    /// <summary>Pass 2: e_k = exp(x_k − max), summed into <paramref name="sum"/>; e_k waits in the gradient row (when there is one) to become its softmax term.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ExpPass<TVector>(in ChunkRows rows, Span<float> max, Span<float> sum)
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        int width = TVector.Count;
+        ref float max0 = ref MemoryMarshal.GetReference(max);
+        ref float sum0 = ref MemoryMarshal.GetReference(sum);
+        for (int ch = 0; ch < rows.Classes; ch++)
+        {
+            ref float row = ref MemoryMarshal.GetReference(rows.Logits(ch));
+            if (rows.HasGradient)
+            {
+                ref float e = ref MemoryMarshal.GetReference(rows.Gradient(ch));
+                for (int i = 0; i < rows.Length; i += width)
+                {
+                    TVector ev = VectorMath.ExpNonPositive(TVector.Load(ref row, (nuint)i) - TVector.Load(ref max0, (nuint)i));
+                    TVector.Store(ch == 0 ? ev : TVector.Load(ref sum0, (nuint)i) + ev, ref sum0, (nuint)i);
+                    TVector.Store(ev, ref e, (nuint)i);
+                }
+            }
+            else
+            {
+                for (int i = 0; i < rows.Length; i += width)
+                {
+                    TVector ev = VectorMath.ExpNonPositive(TVector.Load(ref row, (nuint)i) - TVector.Load(ref max0, (nuint)i));
+                    TVector.Store(ch == 0 ? ev : TVector.Load(ref sum0, (nuint)i) + ev, ref sum0, (nuint)i);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Per pixel: loss = −((1 − ε)·w_y·(x_y − lse) + ε/C·(Σ w_k x_k − Σw·lse)), lse = max + log Σe, 0 where ignored;
+    /// returns their sum and, when <paramref name="wantGradient"/>, overwrites <paramref name="max"/> with the factor of e_k.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static double LossPass<TVector>(ReadOnlySpan<int> label, in Coefficients k, Span<float> max, Span<float> sum, Span<float> xy, Span<float> wy, Span<float> swx, bool wantGradient)
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        int width = TVector.Count;
+        bool smoothing = !swx.IsEmpty;
+        ref int label0 = ref MemoryMarshal.GetReference(label);
+        ref float max0 = ref MemoryMarshal.GetReference(max);
+        ref float sum0 = ref MemoryMarshal.GetReference(sum);
+        ref float xy0 = ref MemoryMarshal.GetReference(xy);
+        ref float wy0 = ref MemoryMarshal.GetReference(wy);
+        ref float swx0 = ref MemoryMarshal.GetReference(swx);
+        TVector ignore = TVector.CreateBits(k.Ignore);
+        TVector keep = TVector.Create(1 - k.Smoothing);
+        TVector spread = TVector.Create(k.SmoothingPerClass);
+        TVector spreadTotal = TVector.Create(k.SmoothingPerClass * k.WeightTotal);
+        TVector weightTotal = TVector.Create(k.WeightTotal);
+        TVector scale = TVector.Create(k.Scale);
+        double totalSum = 0;
+        for (int i = 0; i < label.Length; i += width)
+        {
+            TVector valid = ~TVector.BitsEqual(TVector.LoadBits(ref label0, (nuint)i), ignore);
+            TVector maxI = TVector.Load(ref max0, (nuint)i);
+            TVector sumI = TVector.Load(ref sum0, (nuint)i);
+            TVector wyI = TVector.Load(ref wy0, (nuint)i);
+            TVector logSum = VectorMath.Log(sumI);
+            TVector loss = wyI * (TVector.Load(ref xy0, (nuint)i) - maxI - logSum);
+            if (smoothing)
+            {
+                TVector lse = maxI + logSum;
+                loss = (keep * loss) + (spread * (TVector.Load(ref swx0, (nuint)i) - (weightTotal * lse)));
+            }
+
+            // Float lanes of one pixel vector each, added to double per vector: at most 21·(chunk ÷ width) terms.
+            totalSum += TVector.SumAsDouble(-loss & valid);
+            if (wantGradient)
+            {
+                // ∂/∂x_k = scale·(A·e_k/Σe − ε/C·w_k) − scale·(1 − ε)·w_y·[k = y], A = (1 − ε)w_y + ε/C·Σw.
+                TVector a = smoothing ? TVector.MultiplyAdd(keep, wyI, spreadTotal) : wyI;
+                TVector.Store((scale * a / sumI) & valid, ref max0, (nuint)i);  // the factor of e_k
+            }
+        }
+
+        return totalSum;
+    }
+
+    /// <summary>Pass 3: the gradient rows, from e_k in place times <paramref name="factor"/> (with the smoothing offset, 0 where ignored).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void GradientPass<TVector>(in ChunkRows rows, ReadOnlySpan<int> label, in Coefficients k, Span<float> factor)
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        int width = TVector.Count;
+        ref int label0 = ref MemoryMarshal.GetReference(label);
+        ref float factor0 = ref MemoryMarshal.GetReference(factor);
+        TVector ignore = TVector.CreateBits(k.Ignore);
+        for (int ch = 0; ch < rows.Classes; ch++)
+        {
+            ref float g = ref MemoryMarshal.GetReference(rows.Gradient(ch));
+            if (k.Smoothing != 0)
+            {
+                TVector offset = TVector.Create(k.Scale * k.SmoothingPerClass * k.Weights[ch]);
+                for (int i = 0; i < rows.Length; i += width)
+                {
+                    TVector valid = ~TVector.BitsEqual(TVector.LoadBits(ref label0, (nuint)i), ignore);
+                    TVector.Store(((TVector.Load(ref g, (nuint)i) * TVector.Load(ref factor0, (nuint)i)) - offset) & valid, ref g, (nuint)i);
+                }
+            }
+            else
+            {
+                for (int i = 0; i < rows.Length; i += width)
+                {
+                    TVector.Store(TVector.Load(ref g, (nuint)i) * TVector.Load(ref factor0, (nuint)i), ref g, (nuint)i);
+                }
+            }
+        }
+    }
+
+    /// <summary>The channel rows of one chunk: <see cref="Length"/> pixels from <see cref="Start"/> of the image at <see cref="Image"/>.</summary>
+    private readonly ref struct ChunkRows(ReadOnlySpan<float> logits, Span<float> gradient, int classes, int pixelsPerImage, int image, int start, int length)
+    {
+        private readonly ReadOnlySpan<float> _logits = logits;
+        private readonly Span<float> _gradient = gradient;
+
+        public int Classes { get; } = classes;
+
+        public int PixelsPerImage { get; } = pixelsPerImage;
+
+        /// <summary>The offset of the image's first channel row.</summary>
+        public int Image { get; } = image;
+
+        public int Start { get; } = start;
+
+        public int Length { get; } = length;
+
+        public bool HasGradient => !_gradient.IsEmpty;
+
+        public ReadOnlySpan<float> Logits(int channel) => _logits.Slice(Image + (channel * PixelsPerImage) + Start, Length);
+
+        public Span<float> Gradient(int channel) => _gradient.Slice(Image + (channel * PixelsPerImage) + Start, Length);
+    }
 
     /// <summary>Whether every logit of the pixels <c>[start, start + length)</c> of image <paramref name="n"/> is finite.</summary>
     private static bool TailIsFinite(ReadOnlySpan<float> x, SegmentationShape shape, int n, int start, int length)

@@ -69,7 +69,7 @@ public sealed class VectorMathVectorizedTests
     private static float Apply(Func<Vector<float>, Vector<float>> f, float x) => f(new Vector<float>(x))[0];
 
     /// <summary>|actual − expected| in units of the float spacing at the expected value.</summary>
-    private static float Ulps(float actual, double expected)
+    internal static float Ulps(float actual, double expected)
     {
         float reference = (float)expected;
         double ulp = Math.Abs((double)MathF.BitIncrement(Math.Abs(reference)) - Math.Abs(reference));

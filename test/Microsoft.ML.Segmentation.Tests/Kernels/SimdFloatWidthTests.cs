@@ -1,0 +1,157 @@
+using Microsoft.ML.Segmentation.Kernels;
+
+namespace Microsoft.ML.Segmentation.Tests.Kernels;
+
+/// <summary>
+/// Every <see cref="ISimdFloat{TSelf}"/> width (128, 256, 512 bits and <see cref="System.Numerics.Vector{T}"/>) lane by
+/// lane against scalar arithmetic, and <see cref="VectorMath"/>'s exp and log at each width against
+/// <see cref="Math.Exp"/>/<see cref="Math.Log(double)"/>. Widths the CPU does not accelerate run in the runtime's
+/// software fallback, so every width is checked on every machine; the kernels pick the widest accelerated one.
+/// </summary>
+[TestClass]
+public sealed class SimdFloatWidthTests
+{
+    [TestMethod]
+    public void EveryWidthMatchesScalarArithmeticLaneByLane()
+    {
+        CheckOperations<SimdFloat128>();
+        CheckOperations<SimdFloat256>();
+        CheckOperations<SimdFloat512>();
+        CheckOperations<SimdFloatVector>();
+    }
+
+    [TestMethod]
+    public void ExpAndLogAreWithinTwoUlpsAtEveryWidth()
+    {
+        CheckExpAndLog<SimdFloat128>();
+        CheckExpAndLog<SimdFloat256>();
+        CheckExpAndLog<SimdFloat512>();
+        CheckExpAndLog<SimdFloatVector>();
+    }
+
+    private static void CheckOperations<TVector>()
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        int n = TVector.Count;
+        string name = typeof(TVector).Name;
+        var random = new Random(n);
+        float[] a = Enumerable.Range(0, n + 3).Select(_ => (float)((random.NextDouble() * 20) - 10)).ToArray();
+        float[] b = Enumerable.Range(0, n + 3).Select(_ => (float)((random.NextDouble() * 20) - 10)).ToArray();
+        int[] bits = Enumerable.Range(0, n + 3).Select(i => i % 3 == 0 ? 7 : random.Next(-1000, 1000)).ToArray();
+        b[2] = a[2]; // one equal pair (lane 1), so the comparisons see equality too
+
+        // Loads at an offset: lane i is element 1 + i.
+        TVector x = TVector.Load(ref a[0], 1), y = TVector.Load(ref b[0], 1), c = TVector.LoadBits(ref bits[0], 1);
+        TVector mask = TVector.GreaterThan(x, y);
+        Check(name, "+", x + y, i => a[i] + b[i]);
+        Check(name, "-", x - y, i => a[i] - b[i]);
+        Check(name, "negate", -x, i => -a[i]);
+        Check(name, "*", x * y, i => a[i] * b[i]);
+        Check(name, "/", x / y, i => a[i] / b[i]);
+        Check(name, "multiply-add", TVector.MultiplyAdd(x, y, TVector.Create(0.5f)), i => MathF.FusedMultiplyAdd(a[i], b[i], 0.5f), tolerance: 1e-5f);
+        Check(name, "max", TVector.MaxNative(x, y), i => Math.Max(a[i], b[i]));
+        Check(name, "min", TVector.MinNative(x, y), i => Math.Min(a[i], b[i]));
+        CheckMask(name, "<", TVector.LessThan(x, y), i => a[i] < b[i]);
+        CheckMask(name, ">", mask, i => a[i] > b[i]);
+        CheckMask(name, ">=", TVector.GreaterThanOrEqual(x, y), i => a[i] >= b[i]);
+        CheckMask(name, "bits equal", TVector.BitsEqual(c, TVector.CreateBits(7)), i => bits[i] == 7);
+        Check(name, "select", TVector.Select(mask, x, y), i => a[i] > b[i] ? a[i] : b[i]);
+        Check(name, "and-not", TVector.AndNot(x, TVector.CreateBits(int.MinValue)), i => Math.Abs(a[i]));
+        Check(name, "xor", x ^ TVector.CreateBits(int.MinValue), i => -a[i]);
+        Check(name, "or", x | TVector.CreateBits(int.MinValue), i => -Math.Abs(a[i]));
+        Check(name, "and", x & TVector.CreateBits(int.MaxValue), i => Math.Abs(a[i]));
+        Check(name, "not", ~~x, i => a[i]);
+        CheckBits(name, "add bits", TVector.AddBits(c, TVector.CreateBits(5)), i => bits[i] + 5);
+        CheckBits(name, "add, shift left", TVector.AddBitsShiftLeft(c, 3, 4), i => (bits[i] + 3) << 4);
+        CheckBits(name, "shift right", TVector.ShiftRightArithmeticBits(c, 2), i => bits[i] >> 2);
+        Check(name, "convert", TVector.ConvertBitsToSingle(c), i => bits[i]);
+        Check(name, "zero, one", TVector.Zero + TVector.One + TVector.Create(2f), _ => 3f);
+        Assert.AreEqual(a.Skip(1).Take(n).Sum(v => (double)v), TVector.SumAsDouble(x), 1e-9, $"{name} sum");
+
+        // A store writes exactly its n lanes at the offset.
+        var destination = new float[n + 2];
+        TVector.Store(x, ref destination[0], 1);
+        Assert.AreEqual(0f, destination[0], $"{name} store before");
+        Assert.AreEqual(0f, destination[n + 1], $"{name} store after");
+        CollectionAssert.AreEqual(a.Skip(1).Take(n).ToArray(), destination.Skip(1).Take(n).ToArray(), $"{name} store");
+    }
+
+    private static void CheckExpAndLog<TVector>()
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        int n = TVector.Count;
+        string name = typeof(TVector).Name;
+        float worstExp = 0, worstLog = 0;
+        var lanes = new float[n];
+        var result = new float[n];
+        for (int start = 0; start < 20_001; start += n)
+        {
+            // Lanes carry different values, so a shuffle or a broadcast would show.
+            for (int i = 0; i < n; i++)
+            {
+                lanes[i] = -87f + (175f * (start + i) / 20_000f);
+            }
+
+            TVector.Store(VectorMath.Exp(TVector.Load(ref lanes[0], 0)), ref result[0], 0);
+            for (int i = 0; i < n; i++)
+            {
+                worstExp = Math.Max(worstExp, VectorMathVectorizedTests.Ulps(result[i], Math.Exp(lanes[i])));
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                lanes[i] = MathF.Pow(2, -125f + (252f * (start + i) / 20_000f));
+            }
+
+            TVector.Store(VectorMath.Log(TVector.Load(ref lanes[0], 0)), ref result[0], 0);
+            for (int i = 0; i < n; i++)
+            {
+                double expected = Math.Log(lanes[i]);
+                worstLog = Math.Max(worstLog, expected == 0 ? Math.Abs(result[i]) / float.Epsilon : VectorMathVectorizedTests.Ulps(result[i], expected));
+            }
+        }
+
+        Assert.IsLessThanOrEqualTo(2f, worstExp, $"{name}: worst exp error {worstExp} ulps");
+        Assert.IsLessThanOrEqualTo(2f, worstLog, $"{name}: worst log error {worstLog} ulps");
+        Array.Fill(lanes, -88f);
+        TVector.Store(VectorMath.ExpNonPositive(TVector.Load(ref lanes[0], 0)), ref result[0], 0);
+        Assert.IsTrue(result.All(v => v == 0f), $"{name}: exp underflows to 0");
+        Array.Fill(lanes, 89f);
+        TVector.Store(VectorMath.Exp(TVector.Load(ref lanes[0], 0)), ref result[0], 0);
+        Assert.IsTrue(result.All(float.IsPositiveInfinity), $"{name}: exp overflows to +inf");
+    }
+
+    private static float[] Lanes<TVector>(TVector v)
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        var lanes = new float[TVector.Count];
+        TVector.Store(v, ref lanes[0], 0);
+        return lanes;
+    }
+
+    /// <summary>Lane i of <paramref name="actual"/> against <paramref name="expected"/>(1 + i), the element it was loaded from.</summary>
+    private static void Check<TVector>(string name, string operation, TVector actual, Func<int, float> expected, float tolerance = 0f)
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        float[] lanes = Lanes(actual);
+        for (int i = 0; i < lanes.Length; i++)
+        {
+            float e = expected(1 + i);
+            Assert.AreEqual(e, lanes[i], tolerance * Math.Max(1f, Math.Abs(e)), $"{name} {operation}, lane {i}");
+        }
+    }
+
+    private static void CheckMask<TVector>(string name, string operation, TVector actual, Func<int, bool> expected)
+        where TVector : struct, ISimdFloat<TVector>
+        => CheckBits(name, operation, actual, i => expected(i) ? -1 : 0);
+
+    private static void CheckBits<TVector>(string name, string operation, TVector actual, Func<int, int> expected)
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        float[] lanes = Lanes(actual);
+        for (int i = 0; i < lanes.Length; i++)
+        {
+            Assert.AreEqual(expected(1 + i), BitConverter.SingleToInt32Bits(lanes[i]), $"{name} {operation}, lane {i}");
+        }
+    }
+}
