@@ -7,7 +7,8 @@ namespace Microsoft.ML.Segmentation.Benchmarks;
 /// A one-minute check outside BenchmarkDotNet: each kernel runs once to warm up, then repeatedly for about a second;
 /// prints one JSON line per kernel with the median time, Mpixel/s and the SIMD tier it ran on, so figures can be
 /// compared with another tool measured in the same run on the same machine. The first line is the memory bandwidth
-/// of a streaming read+write pass over CE's byte volume; the kernels that read the logits once and write the
+/// of a streaming read+write pass over CE's byte volume, the second how much faster compute-bound code runs on all
+/// cores than on one (<see cref="ComputeScaling"/>: less than the core count on an oversubscribed VM); the kernels that read the logits once and write the
 /// gradient once (cross-entropy, focal) also report the fraction of that bandwidth they reach.
 /// </summary>
 public static class QuickBenchmark
@@ -36,6 +37,10 @@ public static class QuickBenchmark
         double bandwidth = bandwidthBytes / bandwidthSeconds;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"kernel\":\"memory_bandwidth\",\"shape\":\"{workload.Shape}\",\"dtype\":\"float32\",\"bytes\":{bandwidthBytes},\"median_ms\":{bandwidthSeconds * 1e3:F2},\"gb_per_s\":{bandwidth / 1e9:F2},\"simd\":\"{SimdTier.VectorOfT}\",\"threads\":{Environment.ProcessorCount}}}"));
+
+        (double oneThread, double allThreads, int threads) = ComputeScaling.Measure(secondsPerKernel);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"kernel\":\"compute_scaling\",\"one_thread_ms\":{oneThread * 1e3:F2},\"all_threads_ms\":{allThreads * 1e3:F2},\"parallel_speedup\":{threads * oneThread / allThreads:F2},\"simd\":\"{SimdTier.VectorOfT}\",\"threads\":{threads}}}"));
 
         // Tiered JIT: the vector helpers all kernels share start unoptimized. Run everything a few times and give
         // the background compiler a moment, so the first kernel measured is not charged for everyone's warm-up.
