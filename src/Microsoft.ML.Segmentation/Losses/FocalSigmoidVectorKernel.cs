@@ -189,25 +189,41 @@ internal static unsafe class FocalSigmoidVectorKernel
 
         if (body < s)
         {
-            Span<int> labelLanes = stackalloc int[width];
-            labelLanes.Fill(target.Outside);
-            labels[body..].CopyTo(labelLanes);
-            Span<float> lanes = stackalloc float[width];
-            lanes.Clear();
-            x[body..].CopyTo(lanes);
-            TVector label = TVector.LoadBits(ref labelLanes[0], 0);
-            TVector gv = LabelStep<TVector, TPower>(TVector.Load(ref lanes[0], 0), TVector.BitsEqual(label, c.Class), ~TVector.BitsEqual(label, c.Outside), c, ref lossPart, ref factorPart);
-            if (withGradient)
-            {
-                TVector.Store(gv, ref lanes[0], 0);
-                lanes[..(s - body)].CopyTo(g[body..]);
-            }
-
-            loss += TVector.SumAsDouble(lossPart);
-            factor += TVector.SumAsDouble(factorPart);
+            (double tailLoss, double tailFactor) = LabelTail<TVector, TPower>(x[body..], labels[body..], withGradient ? g[body..] : default, target, c);
+            loss += tailLoss;
+            factor += tailFactor;
         }
 
         return (loss, factor);
+    }
+
+    /// <summary>
+    /// A row's tail (shorter than a vector) in one padded vector whose extra lanes are invalid. Its own method: a
+    /// second inlined copy of <see cref="LabelStep{TVector, TPower}"/> ran the JIT's inlining budget out (some 520
+    /// inlinees), leaving calls in <see cref="LabelLoop{TVector, TPower}"/> (seen in <c>DOTNET_JitDisasm</c>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (double Loss, double Factor) LabelTail<TVector, TPower>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> g, RowTarget target, in LabelConstants<TVector> c)
+        where TVector : struct, ISimdFloat<TVector>
+        where TPower : struct, IFocalPower
+    {
+        int width = TVector.Count;
+        Span<int> labelLanes = stackalloc int[width];
+        labelLanes.Fill(target.Outside);
+        labels.CopyTo(labelLanes);
+        Span<float> lanes = stackalloc float[width];
+        lanes.Clear();
+        x.CopyTo(lanes);
+        TVector lossPart = TVector.Zero, factorPart = TVector.Zero;
+        TVector label = TVector.LoadBits(ref labelLanes[0], 0);
+        TVector gv = LabelStep<TVector, TPower>(TVector.Load(ref lanes[0], 0), TVector.BitsEqual(label, c.Class), ~TVector.BitsEqual(label, c.Outside), c, ref lossPart, ref factorPart);
+        if (!g.IsEmpty)
+        {
+            TVector.Store(gv, ref lanes[0], 0);
+            lanes[..x.Length].CopyTo(g);
+        }
+
+        return (TVector.SumAsDouble(lossPart), TVector.SumAsDouble(factorPart));
     }
 
     /// <summary>The values of a row's tail (shorter than a vector) in one vector, the missing lanes set to <paramref name="fill"/>.</summary>
