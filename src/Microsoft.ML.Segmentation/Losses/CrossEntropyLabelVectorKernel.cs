@@ -16,6 +16,7 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// <see cref="FiniteGuard"/>, the gradient then unspecified), not by a separate single-threaded pass before it.
 /// <see cref="CrossEntropyLabelKernel"/> is the reference it must match, and handles the chunk tails shorter than a vector.
 /// </summary>
+[SkipLocalsInit] // the chunk's stackalloc buffers are written in full before they are read
 internal static unsafe class CrossEntropyLabelVectorKernel
 {
     /// <summary>Whether this kernel applies: <see cref="Vector{T}"/> is hardware-accelerated.</summary>
@@ -96,15 +97,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
 
         nonFinite = MaxPass<TVector>(rows, k, max, swx);
 
-        // The label's logit and weight, per pixel (0 and 0 where ignored).
-        ReadOnlySpan<float> chunk = x.Slice(rows.Image + start);
-        for (int p = 0; p < length; p++)
-        {
-            int y = label[p];
-            bool valid = y != k.Ignore;
-            xy[p] = valid ? chunk[(y * s) + p] : 0;
-            wy[p] = valid ? k.Weights[y] : 0;
-        }
+        GatherLabelTerms(x.Slice(rows.Image + start), s, label, k, xy, wy);
 
         ExpPass<TVector>(rows, max, sum);
         double total = LossPass<TVector>(label, k, max, sum, xy, wy, swx, !gradient.IsEmpty);
@@ -112,16 +105,54 @@ internal static unsafe class CrossEntropyLabelVectorKernel
         {
             GradientPass<TVector>(rows, label, k, max);
 
-            // The label's term, once per pixel: wy is 0 where ignored, so those pixels keep their 0.
-            float scaleKeep = k.Scale * (1 - k.Smoothing);
-            Span<float> gradientChunk = gradient.Slice(rows.Image + start);
-            for (int p = 0; p < length; p++)
-            {
-                gradientChunk[(label[p] == k.Ignore ? 0 : label[p] * s) + p] -= scaleKeep * wy[p];
-            }
+            ScatterLabelTerms(gradient.Slice(rows.Image + start), s, label, k, wy);
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// Per pixel, the logit of the label's channel into <paramref name="xy"/> and the label's weight into
+    /// <paramref name="wy"/> (0 where ignored; its <paramref name="xy"/> is then channel 0's logit, which wy = 0 cancels).
+    /// </summary>
+    /// <remarks>
+    /// The labels were checked against the class count before any kernel ran (<c>SegmentationTarget.Validate</c>), so
+    /// the reads go without bounds checks and the ignore test selects an index instead of branching: the bounds-checked
+    /// loops, with their values reloaded from the stack, took an eighth of the kernel's time (a profile, one thread).
+    /// </remarks>
+    private static void GatherLabelTerms(ReadOnlySpan<float> chunk, int pixelsPerImage, ReadOnlySpan<int> label, in Coefficients k, Span<float> xy, Span<float> wy)
+    {
+        ref float x0 = ref MemoryMarshal.GetReference(chunk);
+        ref int label0 = ref MemoryMarshal.GetReference(label);
+        ref float xy0 = ref MemoryMarshal.GetReference(xy);
+        ref float wy0 = ref MemoryMarshal.GetReference(wy);
+        ref float weights0 = ref MemoryMarshal.GetArrayDataReference(k.Weights);
+        int ignore = k.Ignore;
+        for (int p = 0; p < label.Length; p++)
+        {
+            int y = Unsafe.Add(ref label0, p);
+            int channel = y == ignore ? 0 : y;
+            Unsafe.Add(ref xy0, p) = Unsafe.Add(ref x0, (nint)channel * pixelsPerImage + p);
+            Unsafe.Add(ref wy0, p) = y == ignore ? 0f : Unsafe.Add(ref weights0, channel);
+        }
+    }
+
+    /// <summary>
+    /// Per pixel, subtracts scale·(1 − ε)·w_y from the gradient of the label's channel (channel 0 and w_y = 0 where
+    /// ignored, which leaves its 0); the labels were checked as for <see cref="GatherLabelTerms"/>.
+    /// </summary>
+    private static void ScatterLabelTerms(Span<float> gradientChunk, int pixelsPerImage, ReadOnlySpan<int> label, in Coefficients k, ReadOnlySpan<float> wy)
+    {
+        ref float g0 = ref MemoryMarshal.GetReference(gradientChunk);
+        ref int label0 = ref MemoryMarshal.GetReference(label);
+        ref float wy0 = ref MemoryMarshal.GetReference(wy);
+        float scaleKeep = k.Scale * (1 - k.Smoothing);
+        int ignore = k.Ignore;
+        for (int p = 0; p < label.Length; p++)
+        {
+            int y = Unsafe.Add(ref label0, p);
+            Unsafe.Add(ref g0, (nint)(y == ignore ? 0 : y) * pixelsPerImage + p) -= scaleKeep * Unsafe.Add(ref wy0, p);
+        }
     }
 
     /// <summary>Pass 1: the channel maximum into <paramref name="max"/> and Σ w_k x_k into <paramref name="swx"/> (when smoothing); returns whether a logit is not finite.</summary>
@@ -134,8 +165,10 @@ internal static unsafe class CrossEntropyLabelVectorKernel
         ref float swx0 = ref MemoryMarshal.GetReference(swx);
         bool smoothing = !swx.IsEmpty;
 
-        // x − x is NaN exactly for NaN and ±∞.
-        TVector finite = TVector.Zero;
+        // x − x is NaN exactly for NaN and ±∞ (and +0 otherwise): OR-ed into one vector, which stays all zero bits
+        // while the logits are finite. An OR (one cycle), not an add: a float add's four-cycle latency, carried
+        // from vector to vector, was the bound of this pass.
+        TVector nonFinite = TVector.Zero;
         rows.Logits(0).CopyTo(max);
         for (int ch = 0; ch < rows.Classes; ch++)
         {
@@ -143,7 +176,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
             for (int i = 0; i < rows.Length; i += width)
             {
                 TVector v = TVector.Load(ref row, (nuint)i);
-                finite += v - v;
+                nonFinite |= v - v;
                 TVector.Store(TVector.MaxNative(TVector.Load(ref max0, (nuint)i), v), ref max0, (nuint)i);
             }
 
@@ -158,7 +191,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
             }
         }
 
-        return TVector.SumAsDouble(finite) != 0;
+        return TVector.SumAsDouble(nonFinite) != 0; // NaN lanes make the sum NaN, and NaN != 0
     }
 
     /// <summary>Pass 2: e_k = exp(x_k − max), summed into <paramref name="sum"/>; e_k waits in the gradient row (when there is one) to become its softmax term.</summary>
