@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 namespace Microsoft.ML.Segmentation.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release -- --tiers</c>: the quick mode (each line with its SIMD tier) under the default tier, <c>DOTNET_EnableAVX512=0</c> and <c>DOTNET_EnableAVX2=0</c>.
+/// <c>dotnet run -c Release -- --tiers</c>: the quick mode (each line with its SIMD tier) under the default tier, <c>DOTNET_EnableAVX512=0</c>, <c>DOTNET_EnableAVX2=0</c> (which turns FMA off too) and 128-bit vectors with FMA (<c>DOTNET_EnableAVX512=0 DOTNET_PreferredVectorBitWidth=128</c>, the stand-in for ARM64 NEON).
 /// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute (<c>--kernels a,b</c>: only those, also with <c>--tiers</c>).
 /// <c>dotnet run -c Release -- --compare-with DIR [--kernels a,b] [--pairs N]</c>: this build's losses against another build's (DIR: its bin/Release/net10.0), call by call in one process.
 /// <c>dotnet run -c Release -- --quick-scoring [--parts decode,paths,predecoded,eval,stages]</c>: one JSON line per scoring path

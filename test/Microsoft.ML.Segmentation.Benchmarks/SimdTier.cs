@@ -16,13 +16,20 @@ internal static class SimdTier
     public static string Widest =>
         Vector512.IsHardwareAccelerated ? "avx512"
         : Vector256.IsHardwareAccelerated && Avx2.IsSupported ? "avx2"
-        : Vector128.IsHardwareAccelerated ? "vector128"
+        : Vector128.IsHardwareAccelerated ? Vector128Tier
         : "scalar";
 
     /// <summary>The tier of <see cref="Vector{T}"/> code (its width, or scalar when not accelerated).</summary>
     public static string VectorOfT =>
         !Vector.IsHardwareAccelerated ? "scalar"
-        : Vector<byte>.Count switch { >= 64 => "avx512", 32 => "avx2", _ => "vector128" };
+        : Vector<byte>.Count switch { >= 64 => "avx512", 32 => "avx2", _ => Vector128Tier };
+
+    /// <summary>
+    /// 128-bit vectors with fused multiply-add (<c>vector128_fma</c>: ARM64's NEON, or x86 with
+    /// <c>DOTNET_PreferredVectorBitWidth=128</c>) or without it (<c>vector128</c>: x86 under <c>DOTNET_EnableAVX2=0</c>,
+    /// which turns FMA off too, so each multiply-add is two instructions).
+    /// </summary>
+    private static string Vector128Tier => Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? "vector128_fma" : "vector128";
 
     /// <summary>Kernels whose hot loop is written with <see cref="Vector{T}"/> (the Dice family: RegionSoftmaxKernel on label maps); every other kernel uses TensorPrimitives or ISimdFloat.</summary>
     private static readonly HashSet<string> VectorOfTKernels = ["argmax", "argmax_confusion", "dice", "tversky", "generalized_dice"];

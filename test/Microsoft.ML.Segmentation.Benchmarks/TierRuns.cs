@@ -9,15 +9,19 @@ namespace Microsoft.ML.Segmentation.Benchmarks;
 /// </summary>
 /// <remarks>
 /// .NET 10 reads <c>DOTNET_EnableAVX512</c>; it ignores the older <c>DOTNET_EnableAVX512F</c> (Vector512 stays
-/// accelerated under it), so both are set. Each line's <c>"simd"</c> is read back from the runtime, not assumed.
+/// accelerated under it), so both are set. <c>DOTNET_EnableAVX2=0</c> also turns FMA off (the runtime switches AVX2,
+/// FMA, BMI and LZCNT together), which no ARM64 server lacks: the fourth tier keeps FMA and caps the vectors at 128
+/// bits (<c>DOTNET_PreferredVectorBitWidth=128</c>), the closer stand-in for NEON. Each line's <c>"simd"</c> is read
+/// back from the runtime, not assumed.
 /// </remarks>
 internal static class TierRuns
 {
-    private static readonly (string Label, string[] Variables)[] Tiers =
+    private static readonly (string Label, (string Name, string Value)[] Variables)[] Tiers =
     [
         ("default", []),
-        ("DOTNET_EnableAVX512=0", ["DOTNET_EnableAVX512", "DOTNET_EnableAVX512F"]),
-        ("DOTNET_EnableAVX2=0", ["DOTNET_EnableAVX2"]),
+        ("DOTNET_EnableAVX512=0", [("DOTNET_EnableAVX512", "0"), ("DOTNET_EnableAVX512F", "0")]),
+        ("DOTNET_EnableAVX2=0", [("DOTNET_EnableAVX2", "0")]),
+        ("DOTNET_EnableAVX512=0 DOTNET_PreferredVectorBitWidth=128", [("DOTNET_EnableAVX512", "0"), ("DOTNET_EnableAVX512F", "0"), ("DOTNET_PreferredVectorBitWidth", "128")]),
     ];
 
     /// <param name="output">Where the tagged lines go.</param>
@@ -25,7 +29,7 @@ internal static class TierRuns
     public static int Run(TextWriter output, IReadOnlyCollection<string>? only = null)
     {
         string assembly = typeof(TierRuns).Assembly.Location;
-        foreach ((string label, string[] variables) in Tiers)
+        foreach ((string label, (string Name, string Value)[] variables) in Tiers)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
             start.ArgumentList.Add(assembly);
@@ -37,14 +41,14 @@ internal static class TierRuns
             }
 
             // The parent's own switches must not leak into the tiers it did not ask for.
-            foreach (string other in Tiers.SelectMany(t => t.Variables))
+            foreach ((string other, _) in Tiers.SelectMany(t => t.Variables))
             {
                 start.Environment.Remove(other);
             }
 
-            foreach (string variable in variables)
+            foreach ((string name, string value) in variables)
             {
-                start.Environment[variable] = "0";
+                start.Environment[name] = value;
             }
 
             using Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start 'dotnet {assembly} --quick'.");
