@@ -170,7 +170,27 @@ internal static unsafe class CrossEntropyLabelVectorKernel
         // from vector to vector, was the bound of this pass.
         TVector nonFinite = TVector.Zero;
         rows.Logits(0).CopyTo(max);
-        for (int ch = 0; ch < rows.Classes; ch++)
+
+        // Four channel rows at a time: four streams from memory in flight instead of one, and one load and store of
+        // the running maximum per four rows.
+        int ch = 0;
+        for (; ch + 4 <= rows.Classes; ch += 4)
+        {
+            ref float row0 = ref MemoryMarshal.GetReference(rows.Logits(ch));
+            ref float row1 = ref MemoryMarshal.GetReference(rows.Logits(ch + 1));
+            ref float row2 = ref MemoryMarshal.GetReference(rows.Logits(ch + 2));
+            ref float row3 = ref MemoryMarshal.GetReference(rows.Logits(ch + 3));
+            for (int i = 0; i < rows.Length; i += width)
+            {
+                TVector a = TVector.Load(ref row0, (nuint)i), b = TVector.Load(ref row1, (nuint)i);
+                TVector c = TVector.Load(ref row2, (nuint)i), d = TVector.Load(ref row3, (nuint)i);
+                nonFinite |= ((a - a) | (b - b)) | ((c - c) | (d - d));
+                TVector highest = TVector.MaxNative(TVector.MaxNative(a, b), TVector.MaxNative(c, d));
+                TVector.Store(TVector.MaxNative(TVector.Load(ref max0, (nuint)i), highest), ref max0, (nuint)i);
+            }
+        }
+
+        for (; ch < rows.Classes; ch++)
         {
             ref float row = ref MemoryMarshal.GetReference(rows.Logits(ch));
             for (int i = 0; i < rows.Length; i += width)
@@ -179,15 +199,16 @@ internal static unsafe class CrossEntropyLabelVectorKernel
                 nonFinite |= v - v;
                 TVector.Store(TVector.MaxNative(TVector.Load(ref max0, (nuint)i), v), ref max0, (nuint)i);
             }
+        }
 
-            if (smoothing)
+        for (ch = 0; smoothing && ch < rows.Classes; ch++)
+        {
+            ref float row = ref MemoryMarshal.GetReference(rows.Logits(ch));
+            TVector w = TVector.Create(k.Weights[ch]);
+            for (int i = 0; i < rows.Length; i += width)
             {
-                TVector w = TVector.Create(k.Weights[ch]);
-                for (int i = 0; i < rows.Length; i += width)
-                {
-                    TVector wx = w * TVector.Load(ref row, (nuint)i);
-                    TVector.Store(ch == 0 ? wx : wx + TVector.Load(ref swx0, (nuint)i), ref swx0, (nuint)i);
-                }
+                TVector wx = w * TVector.Load(ref row, (nuint)i);
+                TVector.Store(ch == 0 ? wx : wx + TVector.Load(ref swx0, (nuint)i), ref swx0, (nuint)i);
             }
         }
 

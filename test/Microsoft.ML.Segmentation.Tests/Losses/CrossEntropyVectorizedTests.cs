@@ -77,16 +77,23 @@ public sealed class CrossEntropyVectorizedTests
     [DataRow(float.NegativeInfinity)]
     public void NonFiniteLogitsThrowInTheVectorBodyAndTheTail(float bad)
     {
-        var shape = new SegmentationShape(2, 3, 1, 37); // 37 pixels: vector body and a scalar tail on every SIMD width
-        int[] labels = Enumerable.Repeat(255, shape.PixelCount).ToArray();
-        foreach (int position in new[] { 0, 5, 36, 37 + 36, shape.ElementCount - 1 })
+        // 37 pixels: vector body and a scalar tail on every SIMD width; 3, 6 and 9 classes: the max pass reads channel
+        // rows one at a time and four at a time, so every channel of a group of four and of the rest is tried.
+        foreach (int classes in new[] { 3, 6, 9 })
         {
-            var input = new float[shape.ElementCount];
-            input[position] = bad;
-            var ex = Assert.ThrowsExactly<ArgumentException>(() => new CrossEntropyLoss().Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255), new float[input.Length]));
-            Assert.AreEqual("input", ex.ParamName);
-            StringAssert.Contains(ex.Message, $"element {position}");
-            Assert.ThrowsExactly<ArgumentException>(() => new CrossEntropyLoss().Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255)));
+            var shape = new SegmentationShape(2, classes, 1, 37);
+            int[] labels = Enumerable.Repeat(255, shape.PixelCount).ToArray();
+            IEnumerable<int> positions = new[] { 0, 5, 36, shape.ElementCount - 1 }
+                .Concat(Enumerable.Range(0, classes).Select(ch => ((classes + ch) * 37) + 3)); // second image, each channel
+            foreach (int position in positions)
+            {
+                var input = new float[shape.ElementCount];
+                input[position] = bad;
+                var ex = Assert.ThrowsExactly<ArgumentException>(() => new CrossEntropyLoss().Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255), new float[input.Length]));
+                Assert.AreEqual("input", ex.ParamName);
+                StringAssert.Contains(ex.Message, $"element {position}");
+                Assert.ThrowsExactly<ArgumentException>(() => new CrossEntropyLoss().Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255)));
+            }
         }
     }
 
