@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Microsoft.ML.Segmentation.Kernels;
 
 /// <summary>
@@ -86,6 +88,21 @@ internal interface ISimdFloat<TSelf>
 
     /// <summary>Each lane's bits as int32 plus <paramref name="addend"/>, shifted left by <paramref name="shift"/>.</summary>
     static abstract TSelf AddBitsShiftLeft(TSelf value, int addend, int shift);
+
+    /// <summary>Each lane's bits as int32, shifted left by <paramref name="shift"/>.</summary>
+    static abstract TSelf ShiftLeftBits(TSelf value, int shift);
+
+    /// <summary>
+    /// Whether <see cref="Lookup8"/> is one lane-permute instruction at this width (<c>vpermps</c> at 256 and 512 bits
+    /// where the CPU accelerates them); where false it is a correct but slower sequence, so kernels take another path.
+    /// </summary>
+    static abstract bool HasLookup8 { get; }
+
+    /// <summary>
+    /// Per lane, the entry of <paramref name="table"/> at the low three bits of the lane's int32 bits in
+    /// <paramref name="index"/> (the higher bits are ignored): an eight-entry table lookup.
+    /// </summary>
+    static abstract TSelf Lookup8(Vector256<int> table, TSelf index);
 
     /// <summary>The lanes' int32 sums (bits as integers).</summary>
     static abstract TSelf AddBits(TSelf left, TSelf right);

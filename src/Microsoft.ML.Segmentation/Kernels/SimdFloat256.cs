@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Segmentation.Kernels;
 
@@ -87,6 +88,16 @@ internal readonly struct SimdFloat256(Vector256<float> value) : ISimdFloat<SimdF
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat256 AddBitsShiftLeft(SimdFloat256 value, int addend, int shift) => new(Vector256.ShiftLeft(value.Value.AsInt32() + Vector256.Create(addend), shift).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat256 ShiftLeftBits(SimdFloat256 value, int shift) => new(Vector256.ShiftLeft(value.Value.AsInt32(), shift).AsSingle());
+
+    public static bool HasLookup8 => Avx2.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat256 Lookup8(Vector256<int> table, SimdFloat256 index) => Avx2.IsSupported
+        ? new(Avx2.PermuteVar8x32(table.AsSingle(), index.Value.AsInt32()))
+        : new(Vector256.Shuffle(table.AsSingle(), index.Value.AsInt32() & Vector256.Create(7)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat256 AddBits(SimdFloat256 left, SimdFloat256 right) => new((left.Value.AsInt32() + right.Value.AsInt32()).AsSingle());

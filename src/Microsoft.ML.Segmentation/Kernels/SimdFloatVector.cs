@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Segmentation.Kernels;
 
@@ -90,6 +91,25 @@ internal readonly struct SimdFloatVector(Vector<float> value) : ISimdFloat<SimdF
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloatVector AddBitsShiftLeft(SimdFloatVector value, int addend, int shift) => new(Vector.AsVectorSingle(Vector.ShiftLeft(Vector.AsVectorInt32(value.Value) + new Vector<int>(addend), shift)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloatVector ShiftLeftBits(SimdFloatVector value, int shift) => new(Vector.AsVectorSingle(Vector.ShiftLeft(Vector.AsVectorInt32(value.Value), shift)));
+
+    public static bool HasLookup8 => Vector<float>.Count switch
+    {
+        8 => SimdFloat256.HasLookup8,
+        16 => SimdFloat512.HasLookup8,
+        _ => false,
+    };
+
+    /// <remarks>At the fixed width of the same size (<see cref="Vector{T}"/> is 128, 256 or 512 bits).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloatVector Lookup8(Vector256<int> table, SimdFloatVector index) => Vector<float>.Count switch
+    {
+        8 => new(SimdFloat256.Lookup8(table, new SimdFloat256(index.Value.AsVector256())).Value.AsVector()),
+        16 => new(SimdFloat512.Lookup8(table, new SimdFloat512(index.Value.AsVector512())).Value.AsVector()),
+        _ => new(SimdFloat128.Lookup8(table, new SimdFloat128(index.Value.AsVector128())).Value.AsVector()),
+    };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloatVector AddBits(SimdFloatVector left, SimdFloatVector right) => new(Vector.AsVectorSingle(Vector.AsVectorInt32(left.Value) + Vector.AsVectorInt32(right.Value)));

@@ -281,8 +281,10 @@ internal static unsafe class FocalSigmoidVectorKernel
     /// With z = x where t = 1 and −x where t = 0 (a sign flip), p_t = σ(z), w = 1 − p_t = σ(−z), BCE = softplus(−z) and
     /// f = w^γ, so ∂(a·f·BCE)/∂z = −a·w^γ·(γ·p_t·BCE + w) and ∂f/∂z = −γ·w^γ·p_t; ∂/∂x flips the sign back. All of σ(±|x|)
     /// and log1p(e) come from e = e^−|x| and two independent divisions, σ(|x|) = 1/(1 + e) and s = e/(2 + e), with
-    /// log1p(e) = 2·atanh(s), s ≤ ⅓, by its series to s¹³ (relative error below 1e−8): about twice cheaper than a general
-    /// log and without the cancellation of log(1 + e) for small e.
+    /// log1p(e) = 2·atanh(s), s ≤ ⅓, as s times a quartic in s² (a Chebyshev fit of 2·atanh(s)/s on s² ∈ [0, 1/9],
+    /// error 8.5e−9 against a value near 2, four multiply-adds where the Taylor series took six for the same float
+    /// accuracy; both 2.8 ulps of log1p at worst, the rounding of s): about twice cheaper than a general log and
+    /// without the cancellation of log(1 + e) for small e.
     /// Two independent divisions instead of one shared one (1/((1 + e)(2 + e)), which put two multiplies before the
     /// division and three after it on the chain from e to BCE), BCE as one multiply-add and the selects as bit operations
     /// (p_t and w swap by an XOR where z &lt; 0; a by the target mask) made the AVX2 loop 1.09–1.17× faster in one process
@@ -302,12 +304,10 @@ internal static unsafe class FocalSigmoidVectorKernel
         TVector er = e * r;                        // σ(−|x|)
         TVector sArg = e / (e + TVector.Create(2f)); // s = e/(2 + e)
         TVector s2 = sArg * sArg;
-        TVector series = TVector.MultiplyAdd(s2, TVector.Create(2f / 13), TVector.Create(2f / 11));
-        series = TVector.MultiplyAdd(series, s2, TVector.Create(2f / 9));
-        series = TVector.MultiplyAdd(series, s2, TVector.Create(2f / 7));
-        series = TVector.MultiplyAdd(series, s2, TVector.Create(2f / 5));
-        series = TVector.MultiplyAdd(series, s2, TVector.Create(2f / 3));
-        series = TVector.MultiplyAdd(series, s2, TVector.Create(2f));
+        TVector series = TVector.MultiplyAdd(s2, TVector.Create(0.281577783631f), TVector.Create(0.279651577452f));
+        series = TVector.MultiplyAdd(series, s2, TVector.Create(0.400245952307f));
+        series = TVector.MultiplyAdd(series, s2, TVector.Create(0.666663216414f));
+        series = TVector.MultiplyAdd(series, s2, TVector.Create(2.00000000768f));
 
         // z ≥ 0: p_t = σ(|x|), w = σ(−|x|); z < 0: the two swap (at z = ±0 they are equal).
         TVector swap = (r ^ er) & TVector.LessThan(z, TVector.Zero);

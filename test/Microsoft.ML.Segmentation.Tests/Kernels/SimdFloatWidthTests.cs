@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Tests.Kernels;
@@ -27,6 +28,50 @@ public sealed class SimdFloatWidthTests
         CheckExpAndLog<SimdFloat256>();
         CheckExpAndLog<SimdFloat512>();
         CheckExpAndLog<SimdFloatVector>();
+    }
+
+    [TestMethod]
+    public void BothExpFormsAreWithinTwoUlpsAtEveryWidth()
+    {
+        // The kernels take the table form where Lookup8 is one instruction; both forms are checked at every width so
+        // neither goes untested on a machine that does not pick it.
+        CheckExpForms<SimdFloat128>();
+        CheckExpForms<SimdFloat256>();
+        CheckExpForms<SimdFloat512>();
+        CheckExpForms<SimdFloatVector>();
+    }
+
+    private static void CheckExpForms<TVector>()
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        int n = TVector.Count;
+        string name = typeof(TVector).Name;
+        float worstTable = 0, worstPolynomial = 0;
+        var lanes = new float[n];
+        var table = new float[n];
+        var polynomial = new float[n];
+        const int Count = 400_000;
+        for (int start = 0; start <= Count; start += n)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                // The whole clamped range, its two ends included, lanes all different.
+                lanes[i] = Math.Clamp(VectorMath.ExpLowerBound + ((VectorMath.ExpUpperBound - VectorMath.ExpLowerBound) * (start + i) / Count), VectorMath.ExpLowerBound, VectorMath.ExpUpperBound);
+            }
+
+            TVector x = TVector.Load(ref lanes[0], 0);
+            TVector.Store(VectorMath.ExpClampedByTable(x), ref table[0], 0);
+            TVector.Store(VectorMath.ExpClampedByPolynomial(x), ref polynomial[0], 0);
+            for (int i = 0; i < n; i++)
+            {
+                double expected = Math.Exp(lanes[i]);
+                worstTable = Math.Max(worstTable, VectorMathVectorizedTests.Ulps(table[i], expected));
+                worstPolynomial = Math.Max(worstPolynomial, VectorMathVectorizedTests.Ulps(polynomial[i], expected));
+            }
+        }
+
+        Assert.IsLessThanOrEqualTo(2f, worstTable, $"{name}: worst table exp error {worstTable} ulps");
+        Assert.IsLessThanOrEqualTo(2f, worstPolynomial, $"{name}: worst polynomial exp error {worstPolynomial} ulps");
     }
 
     private static void CheckOperations<TVector>()
@@ -64,6 +109,9 @@ public sealed class SimdFloatWidthTests
         CheckBits(name, "add bits", TVector.AddBits(c, TVector.CreateBits(5)), i => bits[i] + 5);
         CheckBits(name, "add, shift left", TVector.AddBitsShiftLeft(c, 3, 4), i => (bits[i] + 3) << 4);
         CheckBits(name, "shift right", TVector.ShiftRightArithmeticBits(c, 2), i => bits[i] >> 2);
+        CheckBits(name, "shift left", TVector.ShiftLeftBits(c, 20), i => bits[i] << 20);
+        int[] table = [11, -22, 33, -44, 55, -66, 77, -88];
+        CheckBits(name, "lookup8 (low three bits)", TVector.Lookup8(Vector256.Create(table), c), i => table[bits[i] & 7]);
         Check(name, "convert", TVector.ConvertBitsToSingle(c), i => bits[i]);
         Check(name, "zero, one", TVector.Zero + TVector.One + TVector.Create(2f), _ => 3f);
         Assert.AreEqual(a.Skip(1).Take(n).Sum(v => (double)v), TVector.SumAsDouble(x), 1e-9, $"{name} sum");
