@@ -315,10 +315,13 @@ internal static unsafe class FocalSigmoidVectorKernel
         TVector pt = r ^ swap;  // p_t
         TVector bce = TVector.MultiplyAdd(series, sArg, TVector.MaxNative(-z, TVector.Zero));
         TVector f = TPower.Of(w);
-        TVector a = c.WeightNegative ^ (isTarget & c.WeightBitsDifference); // a at t = 1 or at t = 0, exactly
+        // a at t = 1 or at t = 0, exactly, and 0 where not counted: that one mask zeroes the loss and (unnormalized) the
+        // gradient, where masking both cost one operation more per vector.
+        TVector a = TVector.AndNot(c.WeightNegative ^ (isTarget & c.WeightBitsDifference), invalid);
         TVector af = a * f;
-        // x − x is NaN exactly for a non-finite x, ignored or not, so the row sum tells Run to look for it.
-        lossSum += TVector.AndNot(af * bce, invalid) + (x - x);
+        // x − x is NaN exactly for a non-finite x, ignored or not, so the row sum tells Run to look for it (so does
+        // 0·∞ where an ignored logit is infinite).
+        lossSum += (af * bce) + (x - x);
         if (c.Normalized)
         {
             factorSum += TVector.AndNot(f, invalid);
@@ -329,10 +332,12 @@ internal static unsafe class FocalSigmoidVectorKernel
         TVector gz = TVector.MultiplyAdd(gammaPt, bce, w) * (af * c.NegativeLossScale);
         if (c.Normalized)
         {
+            // The factor term has no a in it: mask it here.
             gz = TVector.MultiplyAdd(c.FactorScale * gammaPt, f, gz);
+            return TVector.AndNot(gz ^ flip, invalid);
         }
 
-        return TVector.AndNot(gz ^ flip, invalid);
+        return gz ^ flip;
     }
 
     /// <summary>The focal factor w^γ for a small integer γ, chosen at compile time so the loop holds no switch.</summary>
