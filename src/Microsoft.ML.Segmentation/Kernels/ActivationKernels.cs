@@ -98,13 +98,15 @@ public static class ActivationKernels
         }
     }
 
-    internal static int ChunkCount(SegmentationShape shape) => (shape.PixelsPerImage + ChunkPixels - 1) / ChunkPixels;
+    /// <summary>The chunks of <paramref name="chunkPixels"/> pixels (<see cref="ChunkPixels"/> unless given) per image.</summary>
+    internal static int ChunkCount(SegmentationShape shape, int chunkPixels = ChunkPixels) => (shape.PixelsPerImage + chunkPixels - 1) / chunkPixels;
 
-    internal static (int Image, int Start, int Length) ChunkOf(SegmentationShape shape, int chunksPerImage, int item)
+    /// <summary>The image, first pixel and length of work item <paramref name="item"/> of <see cref="ChunkCount"/>'s chunks.</summary>
+    internal static (int Image, int Start, int Length) ChunkOf(SegmentationShape shape, int chunksPerImage, int item, int chunkPixels = ChunkPixels)
     {
         int n = item / chunksPerImage;
-        int start = (item % chunksPerImage) * ChunkPixels;
-        return (n, start, Math.Min(ChunkPixels, shape.PixelsPerImage - start));
+        int start = (item % chunksPerImage) * chunkPixels;
+        return (n, start, Math.Min(chunkPixels, shape.PixelsPerImage - start));
     }
 
     private static unsafe void SoftmaxOverChannels<T>(ReadOnlySpan<T> logits, SegmentationShape shape, Span<T> destination, bool logOutput)

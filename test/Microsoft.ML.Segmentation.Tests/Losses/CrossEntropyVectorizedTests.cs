@@ -46,7 +46,7 @@ public sealed class CrossEntropyVectorizedTests
     [TestMethod]
     public void ParallelPathMatchesOracleAndRepeatsBitForBit()
     {
-        var shape = new SegmentationShape(3, 6, 37, 101); // several chunks per image, odd tails, above the parallel threshold
+        var shape = new SegmentationShape(3, 6, 67, 101); // several chunks per image at every width (1024 or 4096 pixels), odd tails, above the parallel threshold
         Assert.IsGreaterThan(ParallelWork.MinimumParallelElements, shape.ElementCount);
         var options = new CrossEntropyOptions([1, 0.5, 2, 1, 1, 3], 0.05, PointwiseAveraging.TargetWeight);
         var random = new Random(5);
