@@ -44,32 +44,13 @@ public sealed class SimdFloatWidthTests
     private static void CheckExpForms<TVector>()
         where TVector : struct, ISimdFloat<TVector>
     {
-        int n = TVector.Count;
         string name = typeof(TVector).Name;
-        float worstTable = 0, worstPolynomial = 0;
-        var lanes = new float[n];
-        var table = new float[n];
-        var polynomial = new float[n];
         const int Count = 400_000;
-        for (int start = 0; start <= Count; start += n)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                // The whole clamped range, its two ends included, lanes all different.
-                lanes[i] = Math.Clamp(VectorMath.ExpLowerBound + ((VectorMath.ExpUpperBound - VectorMath.ExpLowerBound) * (start + i) / Count), VectorMath.ExpLowerBound, VectorMath.ExpUpperBound);
-            }
 
-            TVector x = TVector.Load(ref lanes[0], 0);
-            TVector.Store(VectorMath.ExpClampedByTable(x), ref table[0], 0);
-            TVector.Store(VectorMath.ExpClampedByPolynomial(x), ref polynomial[0], 0);
-            for (int i = 0; i < n; i++)
-            {
-                double expected = Math.Exp(lanes[i]);
-                worstTable = Math.Max(worstTable, VectorMathVectorizedTests.Ulps(table[i], expected));
-                worstPolynomial = Math.Max(worstPolynomial, VectorMathVectorizedTests.Ulps(polynomial[i], expected));
-            }
-        }
-
+        // The whole clamped range, its two ends included.
+        float Sample(int i) => Math.Clamp(VectorMath.ExpLowerBound + ((VectorMath.ExpUpperBound - VectorMath.ExpLowerBound) * i / (Count - 1)), VectorMath.ExpLowerBound, VectorMath.ExpUpperBound);
+        float worstTable = WorstUlps<TVector>(VectorMath.ExpClampedByTable, Sample, Count, Math.Exp);
+        float worstPolynomial = WorstUlps<TVector>(VectorMath.ExpClampedByPolynomial, Sample, Count, Math.Exp);
         Assert.IsLessThanOrEqualTo(2f, worstTable, $"{name}: worst table exp error {worstTable} ulps");
         Assert.IsLessThanOrEqualTo(2f, worstPolynomial, $"{name}: worst polynomial exp error {worstPolynomial} ulps");
     }
@@ -129,44 +110,48 @@ public sealed class SimdFloatWidthTests
     {
         int n = TVector.Count;
         string name = typeof(TVector).Name;
-        float worstExp = 0, worstLog = 0;
-        var lanes = new float[n];
-        var result = new float[n];
-        for (int start = 0; start < 20_001; start += n)
-        {
-            // Lanes carry different values, so a shuffle or a broadcast would show.
-            for (int i = 0; i < n; i++)
-            {
-                lanes[i] = -87f + (175f * (start + i) / 20_000f);
-            }
-
-            TVector.Store(VectorMath.Exp(TVector.Load(ref lanes[0], 0)), ref result[0], 0);
-            for (int i = 0; i < n; i++)
-            {
-                worstExp = Math.Max(worstExp, VectorMathVectorizedTests.Ulps(result[i], Math.Exp(lanes[i])));
-            }
-
-            for (int i = 0; i < n; i++)
-            {
-                lanes[i] = MathF.Pow(2, -125f + (252f * (start + i) / 20_000f));
-            }
-
-            TVector.Store(VectorMath.Log(TVector.Load(ref lanes[0], 0)), ref result[0], 0);
-            for (int i = 0; i < n; i++)
-            {
-                double expected = Math.Log(lanes[i]);
-                worstLog = Math.Max(worstLog, expected == 0 ? Math.Abs(result[i]) / float.Epsilon : VectorMathVectorizedTests.Ulps(result[i], expected));
-            }
-        }
-
+        float worstExp = WorstUlps<TVector>(VectorMath.Exp, i => -87f + (175f * i / 20_000f), 20_001, Math.Exp);
+        float worstLog = WorstUlps<TVector>(VectorMath.Log, i => MathF.Pow(2, -125f + (252f * i / 20_000f)), 20_001, Math.Log);
         Assert.IsLessThanOrEqualTo(2f, worstExp, $"{name}: worst exp error {worstExp} ulps");
         Assert.IsLessThanOrEqualTo(2f, worstLog, $"{name}: worst log error {worstLog} ulps");
+        var lanes = new float[n];
+        var result = new float[n];
         Array.Fill(lanes, -88f);
         TVector.Store(VectorMath.ExpNonPositive(TVector.Load(ref lanes[0], 0)), ref result[0], 0);
         Assert.IsTrue(result.All(v => v == 0f), $"{name}: exp underflows to 0");
         Array.Fill(lanes, 89f);
         TVector.Store(VectorMath.Exp(TVector.Load(ref lanes[0], 0)), ref result[0], 0);
         Assert.IsTrue(result.All(float.IsPositiveInfinity), $"{name}: exp overflows to +inf");
+    }
+
+    /// <summary>
+    /// The worst error, in ulps of the float result, of <paramref name="function"/> on <paramref name="sample"/>(0 …
+    /// count − 1) against the double <paramref name="reference"/> (an absolute error in units of ε where it is 0).
+    /// Consecutive samples share a vector, so a shuffle or a broadcast in the code would show.
+    /// </summary>
+    private static float WorstUlps<TVector>(Func<TVector, TVector> function, Func<int, float> sample, int count, Func<double, double> reference)
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        int n = TVector.Count;
+        var lanes = new float[n];
+        var result = new float[n];
+        float worst = 0;
+        for (int start = 0; start < count; start += n)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                lanes[i] = sample(Math.Min(start + i, count - 1));
+            }
+
+            TVector.Store(function(TVector.Load(ref lanes[0], 0)), ref result[0], 0);
+            for (int i = 0; i < n; i++)
+            {
+                double expected = reference(lanes[i]);
+                worst = Math.Max(worst, expected == 0 ? Math.Abs(result[i]) / float.Epsilon : VectorMathVectorizedTests.Ulps(result[i], expected));
+            }
+        }
+
+        return worst;
     }
 
     private static float[] Lanes<TVector>(TVector v)
