@@ -24,6 +24,8 @@ public sealed class BenchmarkWorkload
             Labels[i] = random.Next(classes);
         }
 
+        // Every 20th pixel ignored (255), for the losses measured as mmseg configures them.
+        MaskedLabels = Labels.Select((l, i) => i % 20 == 7 ? MaskedIgnoreIndex : l).ToArray();
         BinaryShape = Shape.WithClasses(1);
         BinaryLogits = Logits.AsSpan(0, BinaryShape.ElementCount).ToArray();
         BinaryLabels = Labels.Select(l => l % 2).ToArray();
@@ -35,6 +37,12 @@ public sealed class BenchmarkWorkload
     public float[] Logits { get; }
 
     public int[] Labels { get; }
+
+    /// <summary>The ignore index of <see cref="MaskedLabels"/>.</summary>
+    public const int MaskedIgnoreIndex = 255;
+
+    /// <summary><see cref="Labels"/> with every 20th pixel set to <see cref="MaskedIgnoreIndex"/>.</summary>
+    public int[] MaskedLabels { get; }
 
     public SegmentationShape BinaryShape { get; }
 
@@ -51,6 +59,7 @@ public sealed class BenchmarkWorkload
         ["dice"] = new DiceLoss(),
         ["focal"] = new FocalLoss(), // smp's multiclass form: one sigmoid focal problem per channel
         ["focal_softmax"] = new FocalLoss(new FocalLossOptions { Activation = Activation.Softmax }),
+        ["focal_masked"] = new FocalLoss(new FocalLossOptions { Alpha = 0.25 }), // torchvision's α, on MaskedLabels
         ["tversky"] = new TverskyLoss(new TverskyLossOptions { Alpha = 0.3, Beta = 0.7 }),
         ["generalized_dice"] = new GeneralizedDiceLoss(),
         ["lovasz_softmax"] = new LovaszSoftmaxLoss(),
@@ -64,10 +73,17 @@ public sealed class BenchmarkWorkload
     public double ForwardBackward(string name)
     {
         ISegmentationLoss loss = Losses[name];
-        return IsBinary(loss)
-            ? loss.Compute<float>(BinaryLogits, BinaryShape, SegmentationTarget<float>.FromLabels(BinaryLabels), Gradient.AsSpan(0, BinaryShape.ElementCount))
-            : loss.Compute<float>(Logits, Shape, SegmentationTarget<float>.FromLabels(Labels), Gradient);
+        if (IsBinary(loss))
+        {
+            return loss.Compute<float>(BinaryLogits, BinaryShape, SegmentationTarget<float>.FromLabels(BinaryLabels), Gradient.AsSpan(0, BinaryShape.ElementCount));
+        }
+
+        SegmentationTarget<float> target = IsMasked(name) ? SegmentationTarget<float>.FromLabels(MaskedLabels, MaskedIgnoreIndex) : SegmentationTarget<float>.FromLabels(Labels);
+        return loss.Compute<float>(Logits, Shape, target, Gradient);
     }
 
     private static bool IsBinary(ISegmentationLoss loss) => loss is LovaszHingeLoss or BinaryCrossEntropyLoss;
+
+    /// <summary>Whether a loss is measured against <see cref="MaskedLabels"/> (its name ends in <c>_masked</c>).</summary>
+    private static bool IsMasked(string name) => name.EndsWith("_masked", StringComparison.Ordinal);
 }

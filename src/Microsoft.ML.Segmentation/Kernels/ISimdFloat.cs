@@ -107,6 +107,9 @@ internal interface ISimdFloat<TSelf>
     /// <summary>The lanes' int32 sums (bits as integers).</summary>
     static abstract TSelf AddBits(TSelf left, TSelf right);
 
+    /// <summary>The lanes' larger signed int32 (bits as integers).</summary>
+    static abstract TSelf MaxBits(TSelf left, TSelf right);
+
     /// <summary>Each lane's bits as int32, shifted right by <paramref name="shift"/> with the sign copied.</summary>
     static abstract TSelf ShiftRightArithmeticBits(TSelf value, int shift);
 

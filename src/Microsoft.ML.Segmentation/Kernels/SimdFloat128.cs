@@ -59,7 +59,7 @@ internal readonly struct SimdFloat128(Vector128<float> value) : ISimdFloat<SimdF
     public static SimdFloat128 operator ~(SimdFloat128 value) => new(~value.Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SimdFloat128 AndNot(SimdFloat128 left, SimdFloat128 right) => new(Vector128.AndNot(left.Value, right.Value));
+    public static SimdFloat128 AndNot(SimdFloat128 left, SimdFloat128 right) => new(Vector128.AndNot(left.Value.AsInt32(), right.Value.AsInt32()).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat128 Select(SimdFloat128 mask, SimdFloat128 whenTrue, SimdFloat128 whenFalse) => new(Vector128.ConditionalSelect(mask.Value, whenTrue.Value, whenFalse.Value));
@@ -105,6 +105,9 @@ internal readonly struct SimdFloat128(Vector128<float> value) : ISimdFloat<SimdF
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat128 AddBits(SimdFloat128 left, SimdFloat128 right) => new((left.Value.AsInt32() + right.Value.AsInt32()).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat128 MaxBits(SimdFloat128 left, SimdFloat128 right) => new(Vector128.Max(left.Value.AsInt32(), right.Value.AsInt32()).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat128 ShiftRightArithmeticBits(SimdFloat128 value, int shift) => new(Vector128.ShiftRightArithmetic(value.Value.AsInt32(), shift).AsSingle());

@@ -60,7 +60,7 @@ internal readonly struct SimdFloat256(Vector256<float> value) : ISimdFloat<SimdF
     public static SimdFloat256 operator ~(SimdFloat256 value) => new(~value.Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SimdFloat256 AndNot(SimdFloat256 left, SimdFloat256 right) => new(Vector256.AndNot(left.Value, right.Value));
+    public static SimdFloat256 AndNot(SimdFloat256 left, SimdFloat256 right) => new(Vector256.AndNot(left.Value.AsInt32(), right.Value.AsInt32()).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat256 Select(SimdFloat256 mask, SimdFloat256 whenTrue, SimdFloat256 whenFalse) => new(Vector256.ConditionalSelect(mask.Value, whenTrue.Value, whenFalse.Value));
@@ -101,6 +101,9 @@ internal readonly struct SimdFloat256(Vector256<float> value) : ISimdFloat<SimdF
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat256 AddBits(SimdFloat256 left, SimdFloat256 right) => new((left.Value.AsInt32() + right.Value.AsInt32()).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat256 MaxBits(SimdFloat256 left, SimdFloat256 right) => new(Vector256.Max(left.Value.AsInt32(), right.Value.AsInt32()).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat256 ShiftRightArithmeticBits(SimdFloat256 value, int shift) => new(Vector256.ShiftRightArithmetic(value.Value.AsInt32(), shift).AsSingle());

@@ -60,7 +60,7 @@ internal readonly struct SimdFloat512(Vector512<float> value) : ISimdFloat<SimdF
     public static SimdFloat512 operator ~(SimdFloat512 value) => new(~value.Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static SimdFloat512 AndNot(SimdFloat512 left, SimdFloat512 right) => new(Vector512.AndNot(left.Value, right.Value));
+    public static SimdFloat512 AndNot(SimdFloat512 left, SimdFloat512 right) => new(Vector512.AndNot(left.Value.AsInt32(), right.Value.AsInt32()).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat512 Select(SimdFloat512 mask, SimdFloat512 whenTrue, SimdFloat512 whenFalse) => new(Vector512.ConditionalSelect(mask.Value, whenTrue.Value, whenFalse.Value));
@@ -102,6 +102,9 @@ internal readonly struct SimdFloat512(Vector512<float> value) : ISimdFloat<SimdF
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat512 AddBits(SimdFloat512 left, SimdFloat512 right) => new((left.Value.AsInt32() + right.Value.AsInt32()).AsSingle());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat512 MaxBits(SimdFloat512 left, SimdFloat512 right) => new(Vector512.Max(left.Value.AsInt32(), right.Value.AsInt32()).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat512 ShiftRightArithmeticBits(SimdFloat512 value, int shift) => new(Vector512.ShiftRightArithmetic(value.Value.AsInt32(), shift).AsSingle());

@@ -115,6 +115,9 @@ internal readonly struct SimdFloatVector(Vector<float> value) : ISimdFloat<SimdF
     public static SimdFloatVector AddBits(SimdFloatVector left, SimdFloatVector right) => new(Vector.AsVectorSingle(Vector.AsVectorInt32(left.Value) + Vector.AsVectorInt32(right.Value)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloatVector MaxBits(SimdFloatVector left, SimdFloatVector right) => new(Vector.AsVectorSingle(Vector.Max(Vector.AsVectorInt32(left.Value), Vector.AsVectorInt32(right.Value))));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloatVector ShiftRightArithmeticBits(SimdFloatVector value, int shift) => new(Vector.AsVectorSingle(Vector.ShiftRightArithmetic(Vector.AsVectorInt32(value.Value), shift)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -11,8 +11,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// <summary>
 /// The float32 sigmoid focal loss for an integer γ (0 to 3) in one loop per (image, channel) row, where
 /// <see cref="FocalSigmoidKernel"/> makes some 25 <c>TensorPrimitives</c> passes over each chunk. Against a label map
-/// (t is 0 or 1) each element costs one exp and two divisions and no log (<see cref="LabelStep{TVector, TPower}"/>,
-/// the exps of a block of vectors first, <see cref="LabelLoop{TVector, TPower}"/>),
+/// (t is 0 or 1) each element costs one exp and two divisions and no log (<see cref="LabelStep{TVector, TPower, TIgnore, TBalance}"/>,
+/// the exps of a block of vectors first, <see cref="LabelLoop{TVector, TPower, TIgnore, TBalance}"/>),
 /// with the loop specialised for γ and run at the widest accelerated width (<see cref="ISimdFloat{TSelf}"/>: 512 bits
 /// on AVX-512, where <see cref="Vector{T}"/> stays 256); dense targets take the general form (one exp, one log, one
 /// division) on <see cref="Vector{T}"/>. Row sums are added in double (label-map rows first add up to 32 vectors in float) and then
@@ -140,24 +140,45 @@ internal static unsafe class FocalSigmoidVectorKernel
         return (Vector.Sum(loss), terms.Options.Normalized ? Vector.Sum(factor) : 0);
     }
 
-    /// <summary>A row against a label map at the width of <typeparamref name="TVector"/>: returns (Σ a·f·BCE, Σ f).</summary>
+    /// <summary>
+    /// A row against a label map at the width of <typeparamref name="TVector"/>: returns (Σ a·f·BCE, Σ f). The loop is
+    /// specialised for whether labels can be ignored (without an ignore index every label is a class: validated) and
+    /// whether a differs between t = 1 and t = 0 (α), so the common rows have none of those masks' vector operations.
+    /// </summary>
     private static (double Loss, double Factor) LabelRow<TVector>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> g, RowTarget target, int cls, in RowConstants c)
         where TVector : struct, ISimdFloat<TVector>
     {
         var constants = new LabelConstants<TVector>(c, cls, target.Outside);
-        return c.Gamma switch
+        return (target.HasIgnoreIndex, c.Balanced) switch
         {
-            0 => LabelLoop<TVector, Power0>(x, labels, g, target, constants),
-            1 => LabelLoop<TVector, Power1>(x, labels, g, target, constants),
-            2 => LabelLoop<TVector, Power2>(x, labels, g, target, constants),
-            _ => LabelLoop<TVector, Power3>(x, labels, g, target, constants),
+            (false, false) => LabelRow<TVector, No, No>(x, labels, g, target, constants),
+            (false, true) => LabelRow<TVector, No, Yes>(x, labels, g, target, constants),
+            (true, false) => LabelRow<TVector, Yes, No>(x, labels, g, target, constants),
+            (true, true) => LabelRow<TVector, Yes, Yes>(x, labels, g, target, constants),
+        };
+    }
+
+    /// <summary>A label-map row with its switches chosen: picks the loop of the row's γ.</summary>
+    private static (double Loss, double Factor) LabelRow<TVector, TIgnore, TBalance>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> g, RowTarget target, in LabelConstants<TVector> c)
+        where TVector : struct, ISimdFloat<TVector>
+        where TIgnore : struct, ISwitch
+        where TBalance : struct, ISwitch
+    {
+        return c.IntegerGamma switch
+        {
+            0 => LabelLoop<TVector, Power0, TIgnore, TBalance>(x, labels, g, target, c),
+            1 => LabelLoop<TVector, Power1, TIgnore, TBalance>(x, labels, g, target, c),
+            2 => LabelLoop<TVector, Power2, TIgnore, TBalance>(x, labels, g, target, c),
+            _ => LabelLoop<TVector, Power3, TIgnore, TBalance>(x, labels, g, target, c),
         };
     }
 
     /// <summary>
     /// Every full vector of a label-map row, then the tail in a padded vector whose extra lanes are invalid. Each block
     /// of <see cref="PartialVectors"/> vectors first has its e^−|x| written to a stack buffer (it stays in L1), then
-    /// <see cref="LabelStep{TVector, TPower}"/> reads them back.
+    /// <see cref="LabelStep{TVector, TPower, TIgnore, TBalance}"/> reads them back. The first pass also keeps the largest
+    /// int32 bits of −|x|, which reach those of −∞ only for a non-finite logit (ignored or not): the row's loss is then
+    /// NaN, so <see cref="Run"/> looks for it.
     /// </summary>
     /// <remarks>
     /// Why two passes over a block: fused, every vector was one dependency chain of some 110 cycles (exp's ~50, then a
@@ -168,9 +189,11 @@ internal static unsafe class FocalSigmoidVectorKernel
     /// (0.83–0.92×), and moving the division into the first pass as well gained nothing more.
     /// </remarks>
     [SkipLocalsInit]
-    private static (double Loss, double Factor) LabelLoop<TVector, TPower>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> g, RowTarget target, in LabelConstants<TVector> c)
+    private static (double Loss, double Factor) LabelLoop<TVector, TPower, TIgnore, TBalance>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> g, RowTarget target, in LabelConstants<TVector> c)
         where TVector : struct, ISimdFloat<TVector>
         where TPower : struct, IFocalPower
+        where TIgnore : struct, ISwitch
+        where TBalance : struct, ISwitch
     {
         int width = TVector.Count;
         int s = x.Length;
@@ -184,6 +207,7 @@ internal static unsafe class FocalSigmoidVectorKernel
         int body = s - (s % width);
         double loss = 0, factor = 0;
         TVector lossPart = TVector.Zero, factorPart = TVector.Zero;
+        TVector largestBits = sign; // −0: the smallest int32 of any −|x|
         for (int block = 0; block < body; block += PartialVectors * width)
         {
             // Float partial sums of at most PartialVectors vectors (relative error ≤ 32·2⁻²⁴), then double: widening
@@ -191,13 +215,16 @@ internal static unsafe class FocalSigmoidVectorKernel
             int blockEnd = Math.Min(body, block + (PartialVectors * width));
             for (int i = block; i < blockEnd; i += width)
             {
-                TVector.Store(VectorMath.ExpNonPositive(TVector.Load(ref x0, (nuint)i) | sign), ref e0, (nuint)(i - block));
+                TVector negativeMagnitude = TVector.Load(ref x0, (nuint)i) | sign;
+                largestBits = TVector.MaxBits(largestBits, negativeMagnitude);
+                TVector.Store(VectorMath.ExpNonPositive(negativeMagnitude), ref e0, (nuint)(i - block));
             }
 
             for (int i = block; i < blockEnd; i += width)
             {
                 TVector label = TVector.LoadBits(ref l0, (nuint)i);
-                TVector gv = LabelStep<TVector, TPower>(TVector.Load(ref x0, (nuint)i), TVector.Load(ref e0, (nuint)(i - block)), TVector.BitsEqual(label, c.Class), TVector.BitsEqual(label, c.Outside), c, ref lossPart, ref factorPart);
+                TVector invalid = TIgnore.On ? TVector.BitsEqual(label, c.Outside) : TVector.Zero;
+                TVector gv = LabelStep<TVector, TPower, TIgnore, TBalance>(TVector.Load(ref x0, (nuint)i), TVector.Load(ref e0, (nuint)(i - block)), TVector.BitsEqual(label, c.Class), invalid, c, ref lossPart, ref factorPart);
                 if (withGradient)
                 {
                     TVector.Store(gv, ref g0, (nuint)i);
@@ -209,25 +236,39 @@ internal static unsafe class FocalSigmoidVectorKernel
             lossPart = factorPart = TVector.Zero;
         }
 
+        // Read before the tail's call: a vector live across a call is spilled, and the JIT placed that spill in the loop.
+        double nonFinite = NaNIfNotFinite(largestBits);
         if (body < s)
         {
-            (double tailLoss, double tailFactor) = LabelTail<TVector, TPower>(x[body..], labels[body..], withGradient ? g[body..] : default, target, c);
+            (double tailLoss, double tailFactor) = LabelTail<TVector, TPower, TBalance>(x[body..], labels[body..], withGradient ? g[body..] : default, target, c);
             loss += tailLoss;
             factor += tailFactor;
         }
 
+        // Without α the loop summed f·BCE: a is one weight for the row.
+        loss = (TBalance.On ? loss : loss * c.UniformWeight) + nonFinite;
         return (loss, factor);
     }
 
     /// <summary>
-    /// A row's tail (shorter than a vector) in one padded vector whose extra lanes are invalid. Its own method: a
-    /// second inlined copy of <see cref="LabelStep{TVector, TPower}"/> ran the JIT's inlining budget out (some 520
-    /// inlinees), leaving calls in <see cref="LabelLoop{TVector, TPower}"/> (seen in <c>DOTNET_JitDisasm</c>).
+    /// 0, or NaN when a lane of <paramref name="negativeMagnitudes"/> (−|x| values) is −∞ or NaN: a sum of finite
+    /// floats in double is finite, and 0 times −∞ or NaN is NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double NaNIfNotFinite<TVector>(TVector negativeMagnitudes)
+        where TVector : struct, ISimdFloat<TVector> => 0 * TVector.SumAsDouble(negativeMagnitudes);
+
+    /// <summary>
+    /// A row's tail (shorter than a vector) in one padded vector whose extra lanes are invalid (so it always masks), its
+    /// loss NaN for a non-finite logit. Its own method: a second inlined copy of
+    /// <see cref="LabelStep{TVector, TPower, TIgnore, TBalance}"/> ran the JIT's inlining budget out (some 520
+    /// inlinees), leaving calls in <see cref="LabelLoop{TVector, TPower, TIgnore, TBalance}"/> (seen in <c>DOTNET_JitDisasm</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (double Loss, double Factor) LabelTail<TVector, TPower>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> g, RowTarget target, in LabelConstants<TVector> c)
+    private static (double Loss, double Factor) LabelTail<TVector, TPower, TBalance>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> g, RowTarget target, in LabelConstants<TVector> c)
         where TVector : struct, ISimdFloat<TVector>
         where TPower : struct, IFocalPower
+        where TBalance : struct, ISwitch
     {
         int width = TVector.Count;
         Span<int> labelLanes = stackalloc int[width];
@@ -238,15 +279,16 @@ internal static unsafe class FocalSigmoidVectorKernel
         x.CopyTo(lanes);
         TVector lossPart = TVector.Zero, factorPart = TVector.Zero;
         TVector label = TVector.LoadBits(ref labelLanes[0], 0);
+        TVector negativeMagnitude = TVector.Load(ref lanes[0], 0) | TVector.CreateBits(int.MinValue);
         TVector xv = TVector.Load(ref lanes[0], 0);
-        TVector gv = LabelStep<TVector, TPower>(xv, VectorMath.ExpNonPositive(xv | TVector.CreateBits(int.MinValue)), TVector.BitsEqual(label, c.Class), TVector.BitsEqual(label, c.Outside), c, ref lossPart, ref factorPart);
+        TVector gv = LabelStep<TVector, TPower, Yes, TBalance>(xv, VectorMath.ExpNonPositive(negativeMagnitude), TVector.BitsEqual(label, c.Class), TVector.BitsEqual(label, c.Outside), c, ref lossPart, ref factorPart);
         if (!g.IsEmpty)
         {
             TVector.Store(gv, ref lanes[0], 0);
             lanes[..x.Length].CopyTo(g);
         }
 
-        return (TVector.SumAsDouble(lossPart), TVector.SumAsDouble(factorPart));
+        return (TVector.SumAsDouble(lossPart) + NaNIfNotFinite(negativeMagnitude), TVector.SumAsDouble(factorPart));
     }
 
     /// <summary>The values of a row's tail (shorter than a vector) in one vector, the missing lanes set to <paramref name="fill"/>.</summary>
@@ -274,8 +316,10 @@ internal static unsafe class FocalSigmoidVectorKernel
 
     /// <summary>
     /// One vector against a 0/1 target (<paramref name="isTarget"/> all ones where t = 1; <paramref name="invalid"/> all
-    /// ones where not counted), given <paramref name="e"/> = e^−|x| (<see cref="VectorMath.ExpNonPositive{TVector}"/> of
-    /// x with its sign bit set): adds a·f·BCE and f to the sums, returns the gradient (0 where invalid).
+    /// ones where not counted, read only when <typeparamref name="TIgnore"/> is on), given <paramref name="e"/> = e^−|x|
+    /// (<see cref="VectorMath.ExpNonPositive{TVector}"/> of x with its sign bit set): adds a·f·BCE (f·BCE when
+    /// <typeparamref name="TBalance"/> is off: the caller multiplies by the row's one weight) and f to the sums, returns
+    /// the gradient (0 where invalid).
     /// </summary>
     /// <remarks>
     /// With z = x where t = 1 and −x where t = 0 (a sign flip), p_t = σ(z), w = 1 − p_t = σ(−z), BCE = softplus(−z) and
@@ -290,11 +334,16 @@ internal static unsafe class FocalSigmoidVectorKernel
     /// (p_t and w swap by an XOR where z &lt; 0; a by the target mask) made the AVX2 loop 1.09–1.17× faster in one process
     /// (a copy of both steps timed round by round); an Estrin form of the series or of exp's polynomial did not (1.00×,
     /// 0.94×), nor pairs of vectors through a two-vector struct (the JIT did not keep it in registers).
+    /// The loop is bound by its vector operations on three ports, so the switches remove operations rather than branches:
+    /// without an ignore index no mask, without α no select of a and its multiply (the row's weight and −lossScale go into
+    /// one constant of the gradient), and the loss adds with one multiply-add (non-finite logits are found in the first pass).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector LabelStep<TVector, TPower>(TVector x, TVector e, TVector isTarget, TVector invalid, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+    private static TVector LabelStep<TVector, TPower, TIgnore, TBalance>(TVector x, TVector e, TVector isTarget, TVector invalid, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
         where TVector : struct, ISimdFloat<TVector>
         where TPower : struct, IFocalPower
+        where TIgnore : struct, ISwitch
+        where TBalance : struct, ISwitch
     {
         TVector sign = TVector.CreateBits(int.MinValue);
         TVector one = TVector.One;
@@ -315,29 +364,44 @@ internal static unsafe class FocalSigmoidVectorKernel
         TVector pt = r ^ swap;  // p_t
         TVector bce = TVector.MultiplyAdd(series, sArg, TVector.MaxNative(-z, TVector.Zero));
         TVector f = TPower.Of(w);
-        // a at t = 1 or at t = 0, exactly, and 0 where not counted: that one mask zeroes the loss and (unnormalized) the
-        // gradient, where masking both cost one operation more per vector.
-        TVector a = TVector.AndNot(c.WeightNegative ^ (isTarget & c.WeightBitsDifference), invalid);
-        TVector af = a * f;
-        // x − x is NaN exactly for a non-finite x, ignored or not, so the row sum tells Run to look for it (so does
-        // 0·∞ where an ignored logit is infinite).
-        lossSum += (af * bce) + (x - x);
+        // f, 0 where not counted: that one mask zeroes the loss, the factor sum and the gradient.
+        TVector counted = TIgnore.On ? TVector.AndNot(f, invalid) : f;
+        // a·f with a at t = 1 or at t = 0, exactly (a select in two bit operations); without α, f alone.
+        TVector af = TBalance.On ? (c.WeightNegative ^ (isTarget & c.WeightBitsDifference)) * counted : counted;
+        lossSum = TVector.MultiplyAdd(af, bce, lossSum);
         if (c.Normalized)
         {
-            factorSum += TVector.AndNot(f, invalid);
+            factorSum += counted;
         }
 
-        // ∂L/∂z = −lossScale·a·w^γ·(γ·p_t·BCE + w) + factorScale·γ·w^γ·p_t.
+        // ∂L/∂z = −lossScale·a·w^γ·(γ·p_t·BCE + w) + factorScale·γ·w^γ·p_t; GradientScale is −lossScale, times a
+        // without α.
         TVector gammaPt = c.Gamma * pt;
-        TVector gz = TVector.MultiplyAdd(gammaPt, bce, w) * (af * c.NegativeLossScale);
+        TVector gz = TVector.MultiplyAdd(gammaPt, bce, w) * (af * c.GradientScale);
         if (c.Normalized)
         {
-            // The factor term has no a in it: mask it here.
-            gz = TVector.MultiplyAdd(c.FactorScale * gammaPt, f, gz);
-            return TVector.AndNot(gz ^ flip, invalid);
+            // The factor term has no a in it, and the masked f makes it 0 where not counted: one use of the mask, as a
+            // second one had the JIT share ~invalid (an all-ones constant and an XOR) instead of using and-not.
+            gz = TVector.MultiplyAdd(c.FactorScale * gammaPt, counted, gz);
         }
 
         return gz ^ flip;
+    }
+
+    /// <summary>A yes or no chosen at compile time, so a label loop without it has none of its vector operations.</summary>
+    private interface ISwitch
+    {
+        static abstract bool On { get; }
+    }
+
+    private struct Yes : ISwitch
+    {
+        public static bool On => true;
+    }
+
+    private struct No : ISwitch
+    {
+        public static bool On => false;
     }
 
     /// <summary>The focal factor w^γ for a small integer γ, chosen at compile time so the loop holds no switch.</summary>
@@ -445,6 +509,9 @@ internal static unsafe class FocalSigmoidVectorKernel
             NegativeLossScale = (float)-lossScale;
             WeightPositive = (float)(scale * w * alpha);       // a at t = 1
             WeightNegative = (float)(scale * w * (1 - alpha)); // a at t = 0
+            UniformWeight = scale * w * (1 - alpha);
+            Balanced = BitConverter.SingleToInt32Bits(WeightPositive) != BitConverter.SingleToInt32Bits(WeightNegative);
+            WeightedNegativeLossScale = (float)(UniformWeight * -lossScale);
         }
 
         public int Gamma { get; }
@@ -466,6 +533,15 @@ internal static unsafe class FocalSigmoidVectorKernel
         public float WeightPositive { get; }
 
         public float WeightNegative { get; }
+
+        /// <summary>Whether a differs between t = 1 and t = 0 (α other than ½).</summary>
+        public bool Balanced { get; }
+
+        /// <summary>a when it does not depend on t (<see cref="Balanced"/> false).</summary>
+        public double UniformWeight { get; }
+
+        /// <summary>−lossScale times <see cref="UniformWeight"/>.</summary>
+        public float WeightedNegativeLossScale { get; }
     }
 
     /// <summary>A label-map row's constants at the width of <typeparamref name="TVector"/>.</summary>
@@ -475,16 +551,23 @@ internal static unsafe class FocalSigmoidVectorKernel
         public LabelConstants(in RowConstants c, int cls, int outside)
         {
             Normalized = c.Normalized;
+            IntegerGamma = c.Gamma;
+            UniformWeight = c.UniformWeight;
             Class = TVector.CreateBits(cls);
             Outside = TVector.CreateBits(outside);
             Gamma = TVector.Create(c.Gamma);
             WeightNegative = TVector.Create(c.WeightNegative);
             WeightBitsDifference = TVector.CreateBits(BitConverter.SingleToInt32Bits(c.WeightPositive) ^ BitConverter.SingleToInt32Bits(c.WeightNegative));
-            NegativeLossScale = TVector.Create(c.NegativeLossScale);
+            GradientScale = TVector.Create(c.Balanced ? c.NegativeLossScale : c.WeightedNegativeLossScale);
             FactorScale = TVector.Create(c.FactorScaleValue);
         }
 
         public bool Normalized { get; }
+
+        public int IntegerGamma { get; }
+
+        /// <summary>The row's one a, which the loop leaves out of the loss when a does not depend on t.</summary>
+        public double UniformWeight { get; }
 
         /// <summary>The row's class, as int32 bits: label lanes equal to it are the targets (t = 1).</summary>
         public TVector Class { get; }
@@ -499,7 +582,8 @@ internal static unsafe class FocalSigmoidVectorKernel
         /// <summary>The bits of a at t = 1 XOR those of a at t = 0: a select by the target mask in two bit operations.</summary>
         public TVector WeightBitsDifference { get; }
 
-        public TVector NegativeLossScale { get; }
+        /// <summary>What a·f (f alone without α) times the gradient's bracket is multiplied by: −lossScale, times a without α.</summary>
+        public TVector GradientScale { get; }
 
         public TVector FactorScale { get; }
     }
@@ -510,12 +594,16 @@ internal static unsafe class FocalSigmoidVectorKernel
         public RowTarget(bool isLabelMap, int? ignoreIndex)
         {
             IsLabelMap = isLabelMap;
+            HasIgnoreIndex = ignoreIndex is not null;
 
             // Without an ignore index no valid label is int.MinValue, so it marks the tail padding as invalid.
             Outside = ignoreIndex ?? int.MinValue;
         }
 
         public bool IsLabelMap { get; }
+
+        /// <summary>Whether a label can be ignored (without an ignore index every label is a class: the target is validated).</summary>
+        public bool HasIgnoreIndex { get; }
 
         /// <summary>The label that is not counted (the ignore index, or int.MinValue for none): also the tail padding.</summary>
         public int Outside { get; }

@@ -88,6 +88,7 @@ public sealed class SimdFloatWidthTests
         Check(name, "and", x & TVector.CreateBits(int.MaxValue), i => Math.Abs(a[i]));
         Check(name, "not", ~~x, i => a[i]);
         CheckBits(name, "add bits", TVector.AddBits(c, TVector.CreateBits(5)), i => bits[i] + 5);
+        CheckBits(name, "max bits", TVector.MaxBits(c, TVector.CreateBits(-3)), i => Math.Max(bits[i], -3));
         CheckBits(name, "add, shift left", TVector.AddBitsShiftLeft(c, 3, 4), i => (bits[i] + 3) << 4);
         CheckBits(name, "shift right", TVector.ShiftRightArithmeticBits(c, 2), i => bits[i] >> 2);
         CheckBits(name, "shift left", TVector.ShiftLeftBits(c, 20), i => bits[i] << 20);

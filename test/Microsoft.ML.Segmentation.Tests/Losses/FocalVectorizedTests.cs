@@ -108,6 +108,7 @@ public sealed class FocalVectorizedTests
     {
         var shape = new SegmentationShape(2, 3, 1, 50);
         int[] labels = Enumerable.Repeat(255, shape.PixelCount).ToArray();
+        int[] plain = Enumerable.Range(0, shape.PixelCount).Select(i => i % 3).ToArray();
         foreach (int position in new[] { 0, 77, shape.ElementCount - 1 })
         {
             foreach (double? alpha in new double?[] { null, 0, 1 })
@@ -118,6 +119,9 @@ public sealed class FocalVectorizedTests
                 Assert.ThrowsExactly<ArgumentException>(() => loss.Compute(input, shape, SegmentationTarget<double>.FromLabels(labels, 255), new double[input.Length]));
                 float[] single = input.Select(v => (float)v).ToArray();
                 Assert.ThrowsExactly<ArgumentException>(() => loss.Compute(single, shape, SegmentationTarget<float>.FromLabels(labels, 255)));
+
+                // Without an ignore index the label loop has no mask: the first pass must still see the logit.
+                Assert.ThrowsExactly<ArgumentException>(() => loss.Compute(single, shape, SegmentationTarget<float>.FromLabels(plain), new float[single.Length]));
             }
         }
     }
