@@ -15,6 +15,13 @@ internal static class MemoryBandwidth
     /// <summary>Returns (median seconds of one pass, bytes moved per pass = read + written).</summary>
     public static (double Seconds, long Bytes) Measure(int floats, double seconds)
     {
+        (Action pass, long bytes) = CreatePass(floats);
+        return (PassTiming.MedianSeconds(pass, seconds, warmups: 3, minimumPasses: 5), bytes);
+    }
+
+    /// <summary>One streaming pass over buffers of <paramref name="floats"/> floats (allocated here, once), and the bytes it moves.</summary>
+    public static (Action Pass, long Bytes) CreatePass(int floats)
+    {
         var source = new float[floats];
         var destination = new float[floats];
         source.AsSpan().Fill(1.5f);
@@ -26,7 +33,7 @@ internal static class MemoryBandwidth
             Scale(source.AsSpan(start, length), destination.AsSpan(start, length));
         });
 
-        return (PassTiming.MedianSeconds(Pass, seconds, warmups: 3, minimumPasses: 5), 2L * floats * sizeof(float));
+        return (Pass, 2L * floats * sizeof(float));
     }
 
     /// <summary>destination = 0.5·source: a load, a multiply and a store per vector, so the pass is memory-bound.</summary>
