@@ -24,6 +24,16 @@ public sealed class BenchmarkWorkload
             Labels[i] = random.Next(classes);
         }
 
+        // A trained model's logits: every element on the side of its label, by a margin of 10 to 40.
+        ConfidentLogits = new float[Logits.Length];
+        int pixels = Shape.PixelsPerImage;
+        for (int i = 0; i < ConfidentLogits.Length; i++)
+        {
+            int n = i / (classes * pixels), k = i / pixels % classes, p = i % pixels;
+            double margin = 10 + (random.NextDouble() * 30);
+            ConfidentLogits[i] = (float)(Labels[(n * pixels) + p] == k ? margin : -margin);
+        }
+
         // Every 20th pixel ignored (255), for the losses measured as mmseg configures them.
         MaskedLabels = Labels.Select((l, i) => i % 20 == 7 ? MaskedIgnoreIndex : l).ToArray();
         BinaryShape = Shape.WithClasses(1);
@@ -37,6 +47,9 @@ public sealed class BenchmarkWorkload
     public float[] Logits { get; }
 
     public int[] Labels { get; }
+
+    /// <summary>Logits of <see cref="Shape"/> as a trained model gives them: each on its label's side by 10 to 40.</summary>
+    public float[] ConfidentLogits { get; }
 
     /// <summary>The ignore index of <see cref="MaskedLabels"/>.</summary>
     public const int MaskedIgnoreIndex = 255;
@@ -60,6 +73,8 @@ public sealed class BenchmarkWorkload
         ["focal"] = new FocalLoss(), // smp's multiclass form: one sigmoid focal problem per channel
         ["focal_softmax"] = new FocalLoss(new FocalLossOptions { Activation = Activation.Softmax }),
         ["focal_masked"] = new FocalLoss(new FocalLossOptions { Alpha = 0.25 }), // torchvision's α, on MaskedLabels
+        ["focal_confident"] = new FocalLoss(), // on ConfidentLogits
+        ["cross_entropy_confident"] = new CrossEntropyLoss(), // on ConfidentLogits
         ["tversky"] = new TverskyLoss(new TverskyLossOptions { Alpha = 0.3, Beta = 0.7 }),
         ["generalized_dice"] = new GeneralizedDiceLoss(),
         ["lovasz_softmax"] = new LovaszSoftmaxLoss(),
@@ -79,7 +94,7 @@ public sealed class BenchmarkWorkload
         }
 
         SegmentationTarget<float> target = IsMasked(name) ? SegmentationTarget<float>.FromLabels(MaskedLabels, MaskedIgnoreIndex) : SegmentationTarget<float>.FromLabels(Labels);
-        return loss.Compute<float>(Logits, Shape, target, Gradient);
+        return loss.Compute<float>(name.EndsWith("_confident", StringComparison.Ordinal) ? ConfidentLogits : Logits, Shape, target, Gradient);
     }
 
     private static bool IsBinary(ISegmentationLoss loss) => loss is LovaszHingeLoss or BinaryCrossEntropyLoss;

@@ -17,7 +17,7 @@ namespace Microsoft.ML.Segmentation.Benchmarks;
 public static class QuickBenchmark
 {
     /// <summary>Kernels that ideally touch each logit once and each gradient element once.</summary>
-    private static readonly HashSet<string> StreamingKernels = ["cross_entropy", "focal", "focal_masked"];
+    private static readonly HashSet<string> StreamingKernels = ["cross_entropy", "focal", "focal_masked", "focal_confident", "cross_entropy_confident"];
 
     /// <param name="output">Where the JSON lines go.</param>
     /// <param name="secondsPerKernel">About how long each kernel is timed.</param>

@@ -67,6 +67,15 @@ internal static class VectorMath
         return TVector.AndNot(ExpClamped(TVector.MaxNative(x, lower)), TVector.LessThan(x, lower));
     }
 
+    /// <summary>
+    /// e^max(x, <paramref name="floor"/>) for x ≤ 0, with <paramref name="floor"/> at or above <see cref="ExpLowerBound"/>:
+    /// no result below e^floor, so a caller whose products of such results must stay in float's normal range (no
+    /// subnormal arithmetic, which costs a microcode assist per operation on x86) picks the floor.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector ExpNonPositiveAtLeast<TVector>(TVector x, TVector floor)
+        where TVector : struct, ISimdFloat<TVector> => ExpClamped(TVector.MaxNative(x, floor));
+
     /// <summary>eˣ for x in [<see cref="ExpLowerBound"/>, <see cref="ExpUpperBound"/>]: by an eight-entry table where a lane permute is one instruction, else by Cephes' polynomial.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector ExpClamped<TVector>(TVector x)

@@ -129,7 +129,9 @@ public sealed class FocalVectorizedTests
     /// <summary>
     /// Logits across the whole float range the label-map step treats specially: 0 and ±0 (the sign flip), |x| near
     /// where e^−|x| underflows (87.3) and beyond, and large |x| where the atanh series of log1p(e) sees s → 0. Every γ
-    /// the specialised loops cover, with α and normalisation, against the double-precision scalar reference.
+    /// the specialised loops cover, with and without α, an ignore index and normalisation, against the double-precision
+    /// scalar reference: beyond the row's bound on |x| (<c>LargestNormalMagnitude</c>) the kernel takes e^−|x| of the
+    /// bound, which must stay within the reference's tolerance.
     /// </summary>
     [TestMethod]
     public void SigmoidLabelMapsMatchScalarOnExtremeLogits()
@@ -144,9 +146,15 @@ public sealed class FocalVectorizedTests
         {
             foreach (bool normalized in new[] { false, true })
             {
-                var loss = new FocalLoss(new FocalLossOptions { Gamma = gamma, Alpha = 0.25, Normalized = normalized });
-                int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: 255);
-                AssertMatches(loss, input, shape, TestTarget.FromLabels(labels, 255), $"γ={gamma} norm={normalized} extreme logits");
+                // Both switches of the label loop (α, an ignore index) and both ways of summing a.
+                foreach (double? alpha in new double?[] { 0.25, null })
+                {
+                    var loss = new FocalLoss(new FocalLossOptions { Gamma = gamma, Alpha = alpha, Normalized = normalized });
+                    int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: 255);
+                    AssertMatches(loss, input, shape, TestTarget.FromLabels(labels, 255), $"γ={gamma} α={alpha} norm={normalized} extreme logits");
+                    int[] plain = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes);
+                    AssertMatches(loss, input, shape, TestTarget.FromLabels(plain), $"γ={gamma} α={alpha} norm={normalized} extreme logits without ignore");
+                }
             }
         }
     }
