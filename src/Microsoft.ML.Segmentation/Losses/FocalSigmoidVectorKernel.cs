@@ -317,7 +317,8 @@ internal static unsafe class FocalSigmoidVectorKernel
     /// <summary>
     /// One vector against a 0/1 target (<paramref name="isTarget"/> all ones where t = 1; <paramref name="invalid"/> all
     /// ones where not counted, read only when <typeparamref name="TIgnore"/> is on), given <paramref name="e"/> = e^−|x|
-    /// (<see cref="VectorMath.ExpNonPositive{TVector}"/> of x with its sign bit set): adds a·f·BCE (f·BCE when
+    /// (<see cref="VectorMath.ExpNonPositiveAtLeast{TVector}"/> of x with its sign bit set, floored at the row's
+    /// <see cref="LabelConstants{TVector}.ExpFloor"/>): adds a·f·BCE (f·BCE when
     /// <typeparamref name="TBalance"/> is off: the caller multiplies by the row's one weight) and f to the sums, returns
     /// the gradient (0 where invalid).
     /// </summary>
@@ -352,8 +353,8 @@ internal static unsafe class FocalSigmoidVectorKernel
         TVector r = one / (one + e);               // σ(|x|)
         TVector er = e * r;                        // σ(−|x|)
         TVector sArg = e / (e + TVector.Create(2f)); // s = e/(2 + e)
-        // γ = 0 takes e^−|x| down to e^−86 (nothing else limits it): s is raised to 2^−62 before it is squared so
-        // that s² stays normal; the series is 2 to float precision there anyway.
+        // At γ = 0 only the gradient's scale bounds |x| (to about 69 with the defaults), so s can fall below 2^−62:
+        // it is raised to that before it is squared, so that s² stays normal; the series is 2 to float precision there.
         TVector sLimited = TPower.Exponent == 0 ? TVector.MaxNative(sArg, TVector.Create(2.168404e-19f)) : sArg;
         TVector s2 = sLimited * sLimited;
         TVector series = TVector.MultiplyAdd(s2, TVector.Create(0.281577783631f), TVector.Create(0.279651577452f));
