@@ -223,12 +223,25 @@ internal static unsafe class CrossEntropyLabelVectorKernel
         return TVector.SumAsDouble(nonFinite) != 0; // NaN lanes make the sum NaN, and NaN != 0
     }
 
-    /// <summary>Pass 2: e_k = exp(x_k − max), summed into <paramref name="sum"/>; e_k waits in the gradient row (when there is one) to become its softmax term.</summary>
+    /// <summary>
+    /// The smallest x_k − max whose exp the passes use: e^−60 ≈ 8.7e−27 instead of anything smaller (or 0).
+    /// </summary>
+    /// <remarks>
+    /// Why: the gradient pass multiplies e_k by scale·w_y/Σe (at least 1.4e−12 for up to 3e10 pixels), and a product
+    /// below float's normal range runs as a microcode assist on x86; for the softmax those terms are nothing: Σe ≥ 1
+    /// (the maximum's term is 1), so the loss moves by less than C·8.7e−27 relative and a gradient element by at most
+    /// 8.7e−27 times the largest one. The floor also replaces the zeroing below exp's lower bound (two vector
+    /// operations fewer per element).
+    /// </remarks>
+    private const float ExpFloor = -60f;
+
+    /// <summary>Pass 2: e_k = exp(max(x_k − max, <see cref="ExpFloor"/>)), summed into <paramref name="sum"/>; e_k waits in the gradient row (when there is one) to become its softmax term.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ExpPass<TVector>(in ChunkRows rows, Span<float> max, Span<float> sum)
         where TVector : struct, ISimdFloat<TVector>
     {
         int width = TVector.Count;
+        TVector floor = TVector.Create(ExpFloor);
         ref float max0 = ref MemoryMarshal.GetReference(max);
         ref float sum0 = ref MemoryMarshal.GetReference(sum);
         for (int ch = 0; ch < rows.Classes; ch++)
@@ -239,7 +252,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
                 ref float e = ref MemoryMarshal.GetReference(rows.Gradient(ch));
                 for (int i = 0; i < rows.Length; i += width)
                 {
-                    TVector ev = VectorMath.ExpNonPositive(TVector.Load(ref row, (nuint)i) - TVector.Load(ref max0, (nuint)i));
+                    TVector ev = VectorMath.ExpNonPositiveAtLeast(TVector.Load(ref row, (nuint)i) - TVector.Load(ref max0, (nuint)i), floor);
                     TVector.Store(ch == 0 ? ev : TVector.Load(ref sum0, (nuint)i) + ev, ref sum0, (nuint)i);
                     TVector.Store(ev, ref e, (nuint)i);
                 }
@@ -248,7 +261,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
             {
                 for (int i = 0; i < rows.Length; i += width)
                 {
-                    TVector ev = VectorMath.ExpNonPositive(TVector.Load(ref row, (nuint)i) - TVector.Load(ref max0, (nuint)i));
+                    TVector ev = VectorMath.ExpNonPositiveAtLeast(TVector.Load(ref row, (nuint)i) - TVector.Load(ref max0, (nuint)i), floor);
                     TVector.Store(ch == 0 ? ev : TVector.Load(ref sum0, (nuint)i) + ev, ref sum0, (nuint)i);
                 }
             }
