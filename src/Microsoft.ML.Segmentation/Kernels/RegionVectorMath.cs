@@ -23,11 +23,12 @@ internal static class RegionVectorMath
 
     /// <summary>
     /// <c>destination[i] = exp(x[i] − shift[i])</c>, also added to <paramref name="sum"/> when it is not empty. For
-    /// float the subtraction, <see cref="VectorMath.ExpNonPositive"/> and the sum run in
-    /// one loop, several times faster than <see cref="TensorPrimitives.Exp{T}(ReadOnlySpan{T}, Span{T})"/> (which widens
-    /// float to double); double keeps TensorPrimitives, where the tests hold results to 1e−12.
+    /// float the subtraction, <see cref="VectorMath.ExpNonPositiveAtLeast(Vector{float}, Vector{float})"/> and the sum
+    /// run in one loop, several times faster than <see cref="TensorPrimitives.Exp{T}(ReadOnlySpan{T}, Span{T})"/> (which
+    /// widens float to double), with x − shift raised to <paramref name="floatFloor"/> first (at or above
+    /// <see cref="VectorMath.ExpLowerBound"/>); double keeps TensorPrimitives, exact, where the tests hold results to 1e−12.
     /// </summary>
-    public static void ExpDifference<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> shift, Span<T> destination, Span<T> sum)
+    public static void ExpDifference<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> shift, Span<T> destination, Span<T> sum, float floatFloor)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) != typeof(float))
@@ -48,10 +49,11 @@ internal static class RegionVectorMath
         Span<float> sums = MemoryMarshal.Cast<T, float>(sum);
         bool accumulate = !sum.IsEmpty;
         int width = Vector<float>.Count;
+        var floor = new Vector<float>(floatFloor);
         int i = 0;
         for (; i <= xs.Length - width; i += width)
         {
-            Vector<float> e = VectorMath.ExpNonPositive(Load(xs, i) - Load(ss, i));
+            Vector<float> e = VectorMath.ExpNonPositiveAtLeast(Load(xs, i) - Load(ss, i), floor);
             Store(e, ds, i);
             if (accumulate)
             {
@@ -70,7 +72,7 @@ internal static class RegionVectorMath
                 pad[j] = xs[i + j] - ss[i + j];
             }
 
-            VectorMath.ExpNonPositive(new Vector<float>(pad)).CopyTo(pad);
+            VectorMath.ExpNonPositiveAtLeast(new Vector<float>(pad), floor).CopyTo(pad);
             for (int j = 0; j < tail; j++)
             {
                 ds[i + j] = pad[j];

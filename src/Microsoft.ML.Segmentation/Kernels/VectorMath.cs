@@ -47,6 +47,10 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> ExpNonPositive(Vector<float> x) => ExpNonPositive(new SimdFloatVector(x)).Value;
 
+    /// <summary>e^max(x, <paramref name="floor"/>) for x ≤ 0 on <see cref="Vector{T}"/> (see <see cref="ExpNonPositiveAtLeast{TVector}(TVector, TVector)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> ExpNonPositiveAtLeast(Vector<float> x, Vector<float> floor) => ExpNonPositiveAtLeast(new SimdFloatVector(x), new SimdFloatVector(floor)).Value;
+
     /// <summary>eˣ per element at the width of <typeparamref name="TVector"/> (see <see cref="Exp(Vector{float})"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVector Exp<TVector>(TVector x)

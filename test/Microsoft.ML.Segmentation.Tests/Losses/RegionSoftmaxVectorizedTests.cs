@@ -85,9 +85,12 @@ public sealed class RegionSoftmaxVectorizedTests
     }
 
     [TestMethod]
-    public void VectorizedSingleExpMatchesDoubleExp()
+    [DataRow(-87.33654f)]
+    [DataRow(-38.6f)]
+    public void VectorizedSingleExpMatchesDoubleExp(float floor)
     {
-        // Every length up to two vectors and a long run, so vector body and scalar tail are both checked.
+        // Every length up to two vectors and a long run, so vector body and scalar tail are both checked; arguments
+        // below the floor (down to −102) give exp of the floor.
         var random = new Random(3);
         for (int length = 1; length <= 40; length += length < 20 ? 1 : 19)
         {
@@ -96,11 +99,11 @@ public sealed class RegionSoftmaxVectorizedTests
             float[] shift = Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 2)).ToArray();
             var result = new float[length];
             var sum = Enumerable.Repeat(1f, length).ToArray();
-            RegionVectorMath.ExpDifference<float>(x, shift, result, sum);
+            RegionVectorMath.ExpDifference<float>(x, shift, result, sum, floor);
             for (int i = 0; i < length; i++)
             {
-                double argument = (double)(x[i] - shift[i]);
-                double expected = argument < -87.33654 ? 0 : Math.Exp(argument);
+                double argument = Math.Max((double)(x[i] - shift[i]), floor);
+                double expected = Math.Exp(argument);
                 Assert.AreEqual(expected, result[i], 3e-7 * expected, $"exp({argument})");
                 Assert.AreEqual(1f + result[i], sum[i], $"sum at {i}");
             }
