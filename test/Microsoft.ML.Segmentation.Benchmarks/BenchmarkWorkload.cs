@@ -75,6 +75,7 @@ public sealed class BenchmarkWorkload
         ["focal_masked"] = new FocalLoss(new FocalLossOptions { Alpha = 0.25 }), // torchvision's α, on MaskedLabels
         ["focal_confident"] = new FocalLoss(), // on ConfidentLogits
         ["cross_entropy_confident"] = new CrossEntropyLoss(), // on ConfidentLogits
+        ["dice_confident"] = new DiceLoss(), // on ConfidentLogits
         ["tversky"] = new TverskyLoss(new TverskyLossOptions { Alpha = 0.3, Beta = 0.7 }),
         ["generalized_dice"] = new GeneralizedDiceLoss(),
         ["lovasz_softmax"] = new LovaszSoftmaxLoss(),
