@@ -456,7 +456,8 @@ internal static unsafe class FocalSigmoidVectorKernel
     {
         // e = e^−|x|: σ(|x|) = 1/(1 + e), so p and q = 1 − p come without cancellation, and
         // softplus(x) = max(x, 0) + log1p(e), log1p(e) = log(u) + (e − (u − 1))/u with u = 1 + e rounded.
-        Vector<float> e = VectorMath.ExpNonPositive(-Vector.Abs(x));
+        // e^−|x| floored as for label maps (RowConstants.LargestNormalMagnitude): no subnormal products.
+        Vector<float> e = VectorMath.ExpNonPositiveAtLeast(-Vector.Abs(x), c.DenseExpFloor);
         Vector<float> u = Vector<float>.One + e;
         Vector<float> r = Vector<float>.One / u;
         Vector<float> er = e * r;
@@ -527,13 +528,15 @@ internal static unsafe class FocalSigmoidVectorKernel
             UniformWeight = scale * w * (1 - alpha);
             Balanced = BitConverter.SingleToInt32Bits(WeightPositive) != BitConverter.SingleToInt32Bits(WeightNegative);
             WeightedNegativeLossScale = (float)(UniformWeight * -lossScale);
-            ExpFloor = -LargestNormalMagnitude(Gamma, Balanced ? Math.Min(NonZero(WeightPositive), NonZero(WeightNegative)) : 1, Balanced ? NegativeLossScale : WeightedNegativeLossScale, Normalized ? FactorScaleValue : 0);
+            ExpFloor = -LargestNormalMagnitude(Gamma, Balanced ? Math.Min(NonZero(WeightPositive), NonZero(WeightNegative)) : 1, Balanced ? NegativeLossScale : WeightedNegativeLossScale, Normalized ? FactorScaleValue : 0, denseTargets: false);
+            DenseExpFloor = new Vector<float>(-LargestNormalMagnitude(Gamma, Math.Min(NonZero(WeightPositive), NonZero(WeightNegative)), NegativeLossScale, Normalized ? FactorScaleValue : 0, denseTargets: true));
         }
 
         /// <summary>
         /// The largest |x| whose e^−|x| keeps every product of the label step in float's normal range, for this row's
         /// γ, smallest weight a (1 when the loop leaves a out), gradient scale and factor scale; larger |x| get e^−|x|
-        /// of this bound (<see cref="VectorMath.ExpNonPositiveAtLeast{TVector}"/>).
+        /// of this bound (<see cref="VectorMath.ExpNonPositiveAtLeast{TVector}"/>). With <paramref name="denseTargets"/>,
+        /// for <see cref="Step"/>: a is in every product there, and the factor term is factorScale·f′·p_t′ ≈ γ·w^γ·factorScale.
         /// </summary>
         /// <remarks>
         /// Why: x86 runs an operation with a subnormal result (no flush-to-zero in .NET) as a microcode assist of some
@@ -547,7 +550,7 @@ internal static unsafe class FocalSigmoidVectorKernel
         /// most 1e−20), nor above 86 (s = e/(2 + e) stays normal; γ = 0 squares s raised to 2^−62, see
         /// <see cref="LabelStep{TVector, TPower, TIgnore, TBalance}"/>).
         /// </remarks>
-        private static float LargestNormalMagnitude(int gamma, double smallestWeight, double gradientScale, double factorScale)
+        private static float LargestNormalMagnitude(int gamma, double smallestWeight, double gradientScale, double factorScale, bool denseTargets)
         {
             const double Range = 87.33654 - 2; // −ln of float's smallest normal, less a margin of e²
             double bound = 86;
@@ -566,6 +569,10 @@ internal static unsafe class FocalSigmoidVectorKernel
             if (factorScale != 0 && gamma >= 1)
             {
                 bound = Math.Min(bound, Range + Math.Log(Math.Abs(factorScale) * gamma)); // factorScale·γ·p_t with p_t = e^−B
+                if (denseTargets)
+                {
+                    bound = Math.Min(bound, (Range + Math.Log(Math.Abs(factorScale) * gamma)) / gamma); // factorScale·γ·w^γ
+                }
             }
 
             return (float)Math.Max(bound, gamma == 0 ? 46 : 23);
@@ -604,6 +611,9 @@ internal static unsafe class FocalSigmoidVectorKernel
 
         /// <summary>The smallest −|x| the label step takes e^−|x| of (see <see cref="LargestNormalMagnitude"/>).</summary>
         public float ExpFloor { get; }
+
+        /// <summary>The same for <see cref="Step"/> (dense targets).</summary>
+        public Vector<float> DenseExpFloor { get; }
     }
 
     /// <summary>A label-map row's constants at the width of <typeparamref name="TVector"/>.</summary>

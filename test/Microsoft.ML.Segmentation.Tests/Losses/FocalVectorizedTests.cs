@@ -159,6 +159,35 @@ public sealed class FocalVectorizedTests
         }
     }
 
+    /// <summary>
+    /// The dense-target step on the same extreme logits: hard 0/1 targets (where the floored e^−|x| matters, as for
+    /// label maps) and soft ones with NaN (ignored) elements, every γ, with and without α and normalisation.
+    /// </summary>
+    [TestMethod]
+    public void SigmoidDenseTargetsMatchScalarOnExtremeLogits()
+    {
+        var random = new Random(98);
+        float[] specials = [0f, -0f, 1e-7f, -1e-7f, 15f, -15f, 25f, -25f, 40f, -40f, 60f, -60f, 87.5f, -87.5f, 100f, -100f];
+        var shape = new SegmentationShape(2, 3, 1, 67);
+        double[] input = Enumerable.Range(0, shape.ElementCount)
+            .Select(i => i % 2 == 0 ? specials[i / 2 % specials.Length] : (random.NextDouble() - 0.5) * 120)
+            .ToArray();
+        double[] hard = input.Select(_ => random.Next(2) == 0 ? 0.0 : 1.0).ToArray();
+        double[] soft = SoftTarget(random, shape);
+        foreach (double gamma in new[] { 0.0, 1, 2, 3 })
+        {
+            foreach (bool normalized in new[] { false, true })
+            {
+                foreach (double? alpha in new double?[] { 0.25, null })
+                {
+                    var loss = new FocalLoss(new FocalLossOptions { Gamma = gamma, Alpha = alpha, Normalized = normalized });
+                    AssertMatches(loss, input, shape, TestTarget.FromDense(hard), $"γ={gamma} α={alpha} norm={normalized} hard dense, extreme logits");
+                    AssertMatches(loss, input, shape, TestTarget.FromDense(soft), $"γ={gamma} α={alpha} norm={normalized} soft dense, extreme logits");
+                }
+            }
+        }
+    }
+
     private static void Check(FocalLoss loss, Random random, SegmentationShape shape, string context)
     {
         double[] input = GradientCheck.RandomInput(random, shape.ElementCount, 3);
