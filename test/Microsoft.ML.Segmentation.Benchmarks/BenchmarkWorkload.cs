@@ -51,6 +51,22 @@ public sealed class BenchmarkWorkload
     /// <summary>Logits of <see cref="Shape"/> as a trained model gives them: each on its label's side by 10 to 40.</summary>
     public float[] ConfidentLogits { get; }
 
+    /// <summary><see cref="Labels"/> as dense 0/1 targets of <see cref="Shape"/> (made when first used).</summary>
+    public Lazy<float[]> OneHotTargets => _oneHot ??= new Lazy<float[]>(() =>
+    {
+        var dense = new float[Shape.ElementCount];
+        int pixels = Shape.PixelsPerImage;
+        for (int i = 0; i < dense.Length; i++)
+        {
+            int n = i / (Shape.Classes * pixels), k = i / pixels % Shape.Classes, p = i % pixels;
+            dense[i] = Labels[(n * pixels) + p] == k ? 1f : 0f;
+        }
+
+        return dense;
+    });
+
+    private Lazy<float[]>? _oneHot;
+
     /// <summary>The ignore index of <see cref="MaskedLabels"/>.</summary>
     public const int MaskedIgnoreIndex = 255;
 
@@ -76,6 +92,7 @@ public sealed class BenchmarkWorkload
         ["focal_confident"] = new FocalLoss(), // on ConfidentLogits
         ["cross_entropy_confident"] = new CrossEntropyLoss(), // on ConfidentLogits
         ["dice_confident"] = new DiceLoss(), // on ConfidentLogits
+        ["focal_dense_confident"] = new FocalLoss(), // on ConfidentLogits, against OneHotTargets
         ["tversky"] = new TverskyLoss(new TverskyLossOptions { Alpha = 0.3, Beta = 0.7 }),
         ["generalized_dice"] = new GeneralizedDiceLoss(),
         ["lovasz_softmax"] = new LovaszSoftmaxLoss(),
@@ -94,7 +111,9 @@ public sealed class BenchmarkWorkload
             return loss.Compute<float>(BinaryLogits, BinaryShape, SegmentationTarget<float>.FromLabels(BinaryLabels), Gradient.AsSpan(0, BinaryShape.ElementCount));
         }
 
-        SegmentationTarget<float> target = IsMasked(name) ? SegmentationTarget<float>.FromLabels(MaskedLabels, MaskedIgnoreIndex) : SegmentationTarget<float>.FromLabels(Labels);
+        SegmentationTarget<float> target = name.Contains("_dense", StringComparison.Ordinal) ? SegmentationTarget<float>.FromDense(OneHotTargets.Value)
+            : IsMasked(name) ? SegmentationTarget<float>.FromLabels(MaskedLabels, MaskedIgnoreIndex)
+            : SegmentationTarget<float>.FromLabels(Labels);
         return loss.Compute<float>(name.EndsWith("_confident", StringComparison.Ordinal) ? ConfidentLogits : Logits, Shape, target, Gradient);
     }
 
