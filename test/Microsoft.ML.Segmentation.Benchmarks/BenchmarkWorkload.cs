@@ -98,15 +98,16 @@ public sealed class BenchmarkWorkload
         ["lovasz_softmax"] = new LovaszSoftmaxLoss(),
         ["lovasz_hinge"] = new LovaszHingeLoss(),
         ["binary_cross_entropy"] = new BinaryCrossEntropyLoss(),
+        ["binary_cross_entropy_dense"] = new BinaryCrossEntropyLoss(), // multilabel: 21 channels against OneHotTargets
     };
 
     /// <summary>The shape a kernel runs on: binary losses take the first channel of the logits.</summary>
-    public SegmentationShape ShapeOf(string name) => Losses.TryGetValue(name, out ISegmentationLoss? loss) && IsBinary(loss) ? BinaryShape : Shape;
+    public SegmentationShape ShapeOf(string name) => Losses.TryGetValue(name, out ISegmentationLoss? loss) && IsBinary(loss, name) ? BinaryShape : Shape;
 
     public double ForwardBackward(string name)
     {
         ISegmentationLoss loss = Losses[name];
-        if (IsBinary(loss))
+        if (IsBinary(loss, name))
         {
             return loss.Compute<float>(BinaryLogits, BinaryShape, SegmentationTarget<float>.FromLabels(BinaryLabels), Gradient.AsSpan(0, BinaryShape.ElementCount));
         }
@@ -117,7 +118,7 @@ public sealed class BenchmarkWorkload
         return loss.Compute<float>(name.EndsWith("_confident", StringComparison.Ordinal) ? ConfidentLogits : Logits, Shape, target, Gradient);
     }
 
-    private static bool IsBinary(ISegmentationLoss loss) => loss is LovaszHingeLoss or BinaryCrossEntropyLoss;
+    private static bool IsBinary(ISegmentationLoss loss, string name) => (loss is LovaszHingeLoss or BinaryCrossEntropyLoss) && !name.Contains("_dense", StringComparison.Ordinal);
 
     /// <summary>Whether a loss is measured against <see cref="MaskedLabels"/> (its name ends in <c>_masked</c>).</summary>
     private static bool IsMasked(string name) => name.EndsWith("_masked", StringComparison.Ordinal);

@@ -57,6 +57,31 @@ public sealed class BinaryCrossEntropyVectorizedTests
         Assert.IsGreaterThan(ParallelWork.MinimumParallelElements, shape.ElementCount);
         var loss = new BinaryCrossEntropyLoss(new BinaryCrossEntropyLossOptions { LabelSmoothing = 0.05, PositiveWeights = new[] { 2.0 } });
         Check(loss, new Random(23), shape, "parallel");
+
+        // Without positive weights and smoothing float goes through the sigmoid focal kernel (γ = 0, no α).
+        var plain = new BinaryCrossEntropyLoss(new BinaryCrossEntropyLossOptions { ClassWeights = new[] { 1, 0.5, 2, 1 } });
+        Check(plain, new Random(29), shape, "parallel, the focal kernel's path");
+    }
+
+    [TestMethod]
+    [DataRow(float.NaN)]
+    [DataRow(float.PositiveInfinity)]
+    [DataRow(float.NegativeInfinity)]
+    public void NonFiniteLogitsThrowOnEveryPath(float bad)
+    {
+        var shape = new SegmentationShape(2, 3, 1, 50);
+        int[] labels = Enumerable.Range(0, shape.PixelCount).Select(i => i % 3).ToArray();
+        foreach (BinaryCrossEntropyLossOptions options in new[] { new BinaryCrossEntropyLossOptions(), new BinaryCrossEntropyLossOptions { PositiveWeights = new[] { 2.0 } } })
+        {
+            foreach (int position in new[] { 0, 77, shape.ElementCount - 1 })
+            {
+                var input = new float[shape.ElementCount];
+                input[position] = bad;
+                var loss = new BinaryCrossEntropyLoss(options);
+                Assert.ThrowsExactly<ArgumentException>(() => loss.Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels), new float[input.Length]));
+                Assert.ThrowsExactly<ArgumentException>(() => loss.Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255)));
+            }
+        }
     }
 
     private static void Check(BinaryCrossEntropyLoss loss, Random random, SegmentationShape shape, string context)
