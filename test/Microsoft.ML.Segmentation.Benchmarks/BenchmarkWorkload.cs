@@ -92,6 +92,7 @@ public sealed class BenchmarkWorkload
         ["focal_confident"] = new FocalLoss(), // on ConfidentLogits
         ["cross_entropy_confident"] = new CrossEntropyLoss(), // on ConfidentLogits
         ["dice_confident"] = new DiceLoss(), // on ConfidentLogits
+        ["focal_dense"] = new FocalLoss(), // against OneHotTargets (a multilabel mask's form)
         ["focal_dense_confident"] = new FocalLoss(), // on ConfidentLogits, against OneHotTargets
         ["tversky"] = new TverskyLoss(new TverskyLossOptions { Alpha = 0.3, Beta = 0.7 }),
         ["generalized_dice"] = new GeneralizedDiceLoss(),

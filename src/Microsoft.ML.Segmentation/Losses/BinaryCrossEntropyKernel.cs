@@ -15,7 +15,7 @@ internal static unsafe class BinaryCrossEntropyKernel
 {
     private const int Buffers = 6;
 
-    public static double Run<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> gradient, double[]? positiveWeights, double[]? classWeights, double smoothing, PointwiseAveraging averaging)
+    public static double Run<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, long countedElements, Span<T> gradient, double[]? positiveWeights, double[]? classWeights, double smoothing, PointwiseAveraging averaging)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = shape.Batch * shape.Classes;
@@ -23,7 +23,7 @@ internal static unsafe class BinaryCrossEntropyKernel
         {
             PointwiseAveraging.Sum => 1,
             PointwiseAveraging.All => shape.ElementCount,
-            _ => PinnedTarget<T>.CountValidElements(target, shape),
+            _ => countedElements,
         };
         double scale = denominator > 0 ? 1 / denominator : 0;
         double[] sums = ArrayPool<double>.Shared.Rent(rows);

@@ -58,7 +58,7 @@ public sealed class BinaryCrossEntropyLoss : ISegmentationLoss
     {
         shape.ValidateScores(input.Length, nameof(input));
         shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
-        target.Validate(shape, nameof(target));
+        long countedElements = target.ValidateAndCount(shape, nameof(target));
         if (typeof(T) == typeof(float) && _positiveWeights is null && _smoothing == 0)
         {
             // Without positive weights and smoothing this is the sigmoid focal loss at γ = 0 without α (a = w, f = 1),
@@ -69,12 +69,12 @@ public sealed class BinaryCrossEntropyLoss : ISegmentationLoss
             {
                 return FocalSigmoidVectorKernel.Run(
                     terms, MemoryMarshal.Cast<T, float>(input), shape, target.IsLabelMap, target.Labels, MemoryMarshal.Cast<T, float>(target.Dense), target.IgnoreIndex,
-                    PinnedTarget<T>.CountValidElements(target, shape), MemoryMarshal.Cast<T, float>(inputGradient));
+                    countedElements, MemoryMarshal.Cast<T, float>(inputGradient));
             }
         }
 
         FiniteGuard.ThrowIfNotFinite(input, nameof(input));
-        return BinaryCrossEntropyKernel.Run(input, shape, target, inputGradient, _positiveWeights, _classWeights, _smoothing, _averaging);
+        return BinaryCrossEntropyKernel.Run(input, shape, target, countedElements, inputGradient, _positiveWeights, _classWeights, _smoothing, _averaging);
     }
 
 

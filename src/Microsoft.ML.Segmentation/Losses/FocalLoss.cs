@@ -92,7 +92,7 @@ public sealed class FocalLoss : ISegmentationLoss
     {
         shape.ValidateScores(input.Length, nameof(input));
         shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
-        target.Validate(shape, nameof(target));
+        long countedElements = target.ValidateAndCount(shape, nameof(target));
         if (_options.Activation == Activation.Softmax && shape.Classes == 1)
         {
             throw new ArgumentException("A softmax over one channel is constant 1; use Activation.Sigmoid for a binary model with one logit.", nameof(input));
@@ -122,11 +122,11 @@ public sealed class FocalLoss : ISegmentationLoss
         {
             return FocalSigmoidVectorKernel.Run(
                 focal, MemoryMarshal.Cast<T, float>(input), shape, target.IsLabelMap, target.Labels, MemoryMarshal.Cast<T, float>(target.Dense), target.IgnoreIndex,
-                PinnedTarget<T>.CountValidElements(target, shape), MemoryMarshal.Cast<T, float>(inputGradient));
+                countedElements, MemoryMarshal.Cast<T, float>(inputGradient));
         }
 
         return sigmoid
-            ? FocalSigmoidKernel.Run(focal, input, shape, target, inputGradient)
+            ? FocalSigmoidKernel.Run(focal, input, shape, target, countedElements, inputGradient)
             : FocalSoftmaxKernel.Run(focal, input, shape, target, inputGradient);
     }
 }

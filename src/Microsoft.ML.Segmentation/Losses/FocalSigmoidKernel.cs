@@ -16,11 +16,11 @@ internal static unsafe class FocalSigmoidKernel
 {
     private const int Buffers = 9;
 
-    public static double Run<T>(FocalTerms terms, ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> gradient)
+    public static double Run<T>(FocalTerms terms, ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, long countedElements, Span<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = shape.Batch * shape.Classes;
-        double denominator = terms.Denominator(shape, PinnedTarget<T>.CountValidElements(target, shape), elementwise: true);
+        double denominator = terms.Denominator(shape, countedElements, elementwise: true);
         bool normalized = terms.Options.Normalized;
         double[] sums = ArrayPool<double>.Shared.Rent(2 * rows);
         try

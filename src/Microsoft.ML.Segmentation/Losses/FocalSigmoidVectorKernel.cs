@@ -98,7 +98,6 @@ internal static unsafe class FocalSigmoidVectorKernel
         int s = shape.PixelsPerImage;
         int n = row / shape.Classes;
         int k = row % shape.Classes;
-        int width = Vector<float>.Count;
         double w = terms.ClassWeight(k);
         var c = new RowConstants(terms, w, lossScale, factorScale);
         bool withGradient = gradient.Length > 0;
@@ -117,27 +116,11 @@ internal static unsafe class FocalSigmoidVectorKernel
             return (rowLoss, terms.Options.Normalized ? rowFactor : 0);
         }
 
-        Vector<double> loss = Vector<double>.Zero, factor = Vector<double>.Zero;
-        int body = s - (s % width);
-        for (int i = 0; i < body; i += width)
-        {
-            (Vector<float> t, Vector<float> valid) = RowTarget.FromDense(Vector.LoadUnsafe(ref MemoryMarshal.GetReference(d), (nuint)i));
-            Vector<float> gv = Step(Vector.LoadUnsafe(ref MemoryMarshal.GetReference(x), (nuint)i), t, valid, c, ref loss, ref factor);
-            if (withGradient)
-            {
-                gv.StoreUnsafe(ref MemoryMarshal.GetReference(g), (nuint)i);
-            }
-        }
-
-        if (body < s)
-        {
-            // The tail in a padded vector whose padding lanes are invalid (NaN targets), so they add nothing.
-            (Vector<float> t, Vector<float> valid) = RowTarget.FromDense(Padded(d[body..], float.NaN));
-            Vector<float> gv = Step(Padded(x[body..], 0f), t, valid, c, ref loss, ref factor);
-            StoreTail(gv, g, body);
-        }
-
-        return (Vector.Sum(loss), terms.Options.Normalized ? Vector.Sum(factor) : 0);
+        // Dense targets (any t, NaN ignored): the general form at the same width, two passes per block as for labels.
+        (double denseLoss, double denseFactor) = Vector512.IsHardwareAccelerated ? DenseRow<SimdFloat512>(x, d, g, c)
+            : Vector256.IsHardwareAccelerated ? DenseRow<SimdFloat256>(x, d, g, c)
+            : DenseRow<SimdFloat128>(x, d, g, c);
+        return (denseLoss, terms.Options.Normalized ? denseFactor : 0);
     }
 
     /// <summary>
@@ -291,29 +274,6 @@ internal static unsafe class FocalSigmoidVectorKernel
         return (TVector.SumAsDouble(lossPart) + NaNIfNotFinite(negativeMagnitude), TVector.SumAsDouble(factorPart));
     }
 
-    /// <summary>The values of a row's tail (shorter than a vector) in one vector, the missing lanes set to <paramref name="fill"/>.</summary>
-    private static Vector<T> Padded<T>(ReadOnlySpan<T> tail, T fill)
-        where T : unmanaged
-    {
-        Span<T> lanes = stackalloc T[Vector<T>.Count];
-        lanes.Fill(fill);
-        tail.CopyTo(lanes);
-        return new Vector<T>(lanes);
-    }
-
-    /// <summary>Writes the lanes of <paramref name="value"/> that fall inside <paramref name="gradient"/> from <paramref name="start"/> on (none when it is empty).</summary>
-    private static void StoreTail(Vector<float> value, Span<float> gradient, int start)
-    {
-        if (gradient.IsEmpty)
-        {
-            return;
-        }
-
-        Span<float> lanes = stackalloc float[Vector<float>.Count];
-        value.CopyTo(lanes);
-        lanes[..(gradient.Length - start)].CopyTo(gradient[start..]);
-    }
-
     /// <summary>
     /// One vector against a 0/1 target (<paramref name="isTarget"/> all ones where t = 1; <paramref name="invalid"/> all
     /// ones where not counted, read only when <typeparamref name="TIgnore"/> is on), given <paramref name="e"/> = e^−|x|
@@ -353,14 +313,7 @@ internal static unsafe class FocalSigmoidVectorKernel
         TVector r = one / (one + e);               // σ(|x|)
         TVector er = e * r;                        // σ(−|x|)
         TVector sArg = e / (e + TVector.Create(2f)); // s = e/(2 + e)
-        // At γ = 0 only the gradient's scale bounds |x| (to about 69 with the defaults), so s can fall below 2^−62:
-        // it is raised to that before it is squared, so that s² stays normal; the series is 2 to float precision there.
-        TVector sLimited = TPower.Exponent == 0 ? TVector.MaxNative(sArg, TVector.Create(2.168404e-19f)) : sArg;
-        TVector s2 = sLimited * sLimited;
-        TVector series = TVector.MultiplyAdd(s2, TVector.Create(0.281577783631f), TVector.Create(0.279651577452f));
-        series = TVector.MultiplyAdd(series, s2, TVector.Create(0.400245952307f));
-        series = TVector.MultiplyAdd(series, s2, TVector.Create(0.666663216414f));
-        series = TVector.MultiplyAdd(series, s2, TVector.Create(2.00000000768f));
+        TVector series = TwiceAtanhOverS<TVector, TPower>(sArg);
 
         // z ≥ 0: p_t = σ(|x|), w = σ(−|x|); z < 0: the two swap (at z = ±0 they are equal).
         TVector swap = (r ^ er) & TVector.LessThan(z, TVector.Zero);
@@ -392,6 +345,25 @@ internal static unsafe class FocalSigmoidVectorKernel
         return gz ^ flip;
     }
 
+    /// <summary>
+    /// 2·atanh(s)/s for s = e/(2 + e) ∈ [0, ⅓], so that log1p(e) = s·(this): the quartic in s² described in
+    /// <see cref="LabelStep{TVector, TPower, TIgnore, TBalance}"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector TwiceAtanhOverS<TVector, TPower>(TVector s)
+        where TVector : struct, ISimdFloat<TVector>
+        where TPower : struct, IFocalPower
+    {
+        // At γ = 0 only the gradient's scale bounds |x| (to about 69 with the defaults), so s can fall below 2^−62:
+        // it is raised to that before it is squared, so that s² stays normal; the series is 2 to float precision there.
+        TVector limited = TPower.Exponent == 0 ? TVector.MaxNative(s, TVector.Create(2.168404e-19f)) : s;
+        TVector s2 = limited * limited;
+        TVector series = TVector.MultiplyAdd(s2, TVector.Create(0.281577783631f), TVector.Create(0.279651577452f));
+        series = TVector.MultiplyAdd(series, s2, TVector.Create(0.400245952307f));
+        series = TVector.MultiplyAdd(series, s2, TVector.Create(0.666663216414f));
+        return TVector.MultiplyAdd(series, s2, TVector.Create(2.00000000768f));
+    }
+
     /// <summary>A yes or no chosen at compile time, so a label loop without it has none of its vector operations.</summary>
     private interface ISwitch
     {
@@ -416,6 +388,10 @@ internal static unsafe class FocalSigmoidVectorKernel
 
         static abstract TVector Of<TVector>(TVector w)
             where TVector : struct, ISimdFloat<TVector>;
+
+        /// <summary>γ·w^(γ−1), the derivative of w^γ.</summary>
+        static abstract TVector Slope<TVector>(TVector w)
+            where TVector : struct, ISimdFloat<TVector>;
     }
 
     private struct Power0 : IFocalPower
@@ -424,6 +400,9 @@ internal static unsafe class FocalSigmoidVectorKernel
 
         public static TVector Of<TVector>(TVector w)
             where TVector : struct, ISimdFloat<TVector> => TVector.One;
+
+        public static TVector Slope<TVector>(TVector w)
+            where TVector : struct, ISimdFloat<TVector> => TVector.Zero;
     }
 
     private struct Power1 : IFocalPower
@@ -432,6 +411,9 @@ internal static unsafe class FocalSigmoidVectorKernel
 
         public static TVector Of<TVector>(TVector w)
             where TVector : struct, ISimdFloat<TVector> => w;
+
+        public static TVector Slope<TVector>(TVector w)
+            where TVector : struct, ISimdFloat<TVector> => TVector.One;
     }
 
     private struct Power2 : IFocalPower
@@ -440,6 +422,9 @@ internal static unsafe class FocalSigmoidVectorKernel
 
         public static TVector Of<TVector>(TVector w)
             where TVector : struct, ISimdFloat<TVector> => w * w;
+
+        public static TVector Slope<TVector>(TVector w)
+            where TVector : struct, ISimdFloat<TVector> => w + w;
     }
 
     private struct Power3 : IFocalPower
@@ -448,64 +433,180 @@ internal static unsafe class FocalSigmoidVectorKernel
 
         public static TVector Of<TVector>(TVector w)
             where TVector : struct, ISimdFloat<TVector> => w * w * w;
+
+        public static TVector Slope<TVector>(TVector w)
+            where TVector : struct, ISimdFloat<TVector> => TVector.Create(3f) * w * w;
     }
 
-    /// <summary>One vector of elements: adds a·f·BCE and f (valid lanes only) to the sums, returns the gradient.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Step(Vector<float> x, Vector<float> t, Vector<float> valid, in RowConstants c, ref Vector<double> lossSum, ref Vector<double> factorSum)
+    /// <summary>A row against dense targets at the width of <typeparamref name="TVector"/>: picks the loop of its γ and α switch.</summary>
+    private static (double Loss, double Factor) DenseRow<TVector>(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, Span<float> g, in RowConstants c)
+        where TVector : struct, ISimdFloat<TVector>
     {
-        // e = e^−|x|: σ(|x|) = 1/(1 + e), so p and q = 1 − p come without cancellation, and
-        // softplus(x) = max(x, 0) + log1p(e), log1p(e) = log(u) + (e − (u − 1))/u with u = 1 + e rounded.
-        // e^−|x| floored as for label maps (RowConstants.LargestNormalMagnitude): no subnormal products.
-        Vector<float> e = VectorMath.ExpNonPositiveAtLeast(-Vector.Abs(x), c.DenseExpFloor);
-        Vector<float> u = Vector<float>.One + e;
-        Vector<float> r = Vector<float>.One / u;
-        Vector<float> er = e * r;
-        Vector<float> positive = Vector.AsVectorSingle(Vector.GreaterThanOrEqual(x, Vector<float>.Zero));
-        Vector<float> p = Vector.ConditionalSelect(positive, r, er);
-        Vector<float> q = Vector.ConditionalSelect(positive, er, r);
-        Vector<float> softplus = Vector.MaxNative(x, Vector<float>.Zero) + Vector.MultiplyAddEstimate(e - (u - Vector<float>.One), r, VectorMath.Log(u));
-        Vector<float> bce = softplus - (x * t);
-
-        // 1 − p_t = p + t·(1 − 2p) = p + t·(q − p); f = (1 − p_t)^γ, df = −γ(1 − p_t)^(γ−1); both 0 where invalid.
-        Vector<float> om = Vector.MultiplyAddEstimate(t, q - p, p);
-        Vector<float> f, df;
-        switch (c.Gamma)
+        var constants = new LabelConstants<TVector>(c, 0, 0);
+        return (c.Balanced, c.Gamma) switch
         {
-            case 0:
-                f = valid;
-                df = Vector<float>.Zero;
-                break;
-            case 1:
-                f = om * valid;
-                df = -valid;
-                break;
-            case 2:
-                f = om * om * valid;
-                df = om * new Vector<float>(-2f) * valid;
-                break;
-            default:
-                Vector<float> om2 = om * om * valid;
-                f = om2 * om;
-                df = om2 * new Vector<float>(-3f);
-                break;
+            (false, 0) => DenseLoop<TVector, Power0, No>(x, targets, g, constants),
+            (false, 1) => DenseLoop<TVector, Power1, No>(x, targets, g, constants),
+            (false, 2) => DenseLoop<TVector, Power2, No>(x, targets, g, constants),
+            (false, _) => DenseLoop<TVector, Power3, No>(x, targets, g, constants),
+            (true, 0) => DenseLoop<TVector, Power0, Yes>(x, targets, g, constants),
+            (true, 1) => DenseLoop<TVector, Power1, Yes>(x, targets, g, constants),
+            (true, 2) => DenseLoop<TVector, Power2, Yes>(x, targets, g, constants),
+            (true, _) => DenseLoop<TVector, Power3, Yes>(x, targets, g, constants),
+        };
+    }
+
+    /// <summary>
+    /// Every full vector of a dense-target row, then the tail in a padded vector whose extra lanes are NaN targets
+    /// (ignored). As in <see cref="LabelLoop{TVector, TPower, TIgnore, TBalance}"/>: each block's e^−|x| first (with the
+    /// largest bits of −|x|, which find a non-finite logit), then <see cref="DenseStep{TVector, TPower, TBalance}"/>
+    /// over the block, and float partial sums of at most <see cref="PartialVectors"/> vectors.
+    /// </summary>
+    /// <remarks>
+    /// Why not the label loop's step: t need not be 0 or 1 (soft or smoothed targets), so p_t cannot be a sign flip
+    /// of x. What the two share is what made the label loop fast: no double per vector (the step on
+    /// <see cref="Vector{T}"/> widened its loss and factor to double every vector), log1p(e^−|x|) from the same atanh
+    /// series instead of a general log, the widest width (it ran on 256 bits on AVX-512), and γ and α fixed at
+    /// compile time instead of a switch per vector.
+    /// </remarks>
+    [SkipLocalsInit]
+    private static (double Loss, double Factor) DenseLoop<TVector, TPower, TBalance>(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, Span<float> g, in LabelConstants<TVector> c)
+        where TVector : struct, ISimdFloat<TVector>
+        where TPower : struct, IFocalPower
+        where TBalance : struct, ISwitch
+    {
+        int width = TVector.Count;
+        int s = x.Length;
+        bool withGradient = !g.IsEmpty;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float t0 = ref MemoryMarshal.GetReference(targets);
+        ref float g0 = ref MemoryMarshal.GetReference(g);
+        Span<float> expBlock = stackalloc float[PartialVectors * TVector.Count];
+        ref float e0 = ref MemoryMarshal.GetReference(expBlock);
+        TVector sign = TVector.CreateBits(int.MinValue);
+        int body = s - (s % width);
+        double loss = 0, factor = 0;
+        TVector lossPart = TVector.Zero, factorPart = TVector.Zero;
+        TVector largestBits = sign;
+        for (int block = 0; block < body; block += PartialVectors * width)
+        {
+            int blockEnd = Math.Min(body, block + (PartialVectors * width));
+            for (int i = block; i < blockEnd; i += width)
+            {
+                TVector negativeMagnitude = TVector.Load(ref x0, (nuint)i) | sign;
+                largestBits = TVector.MaxBits(largestBits, negativeMagnitude);
+                TVector.Store(VectorMath.ExpNonPositiveAtLeast(negativeMagnitude, c.DenseExpFloor), ref e0, (nuint)(i - block));
+            }
+
+            for (int i = block; i < blockEnd; i += width)
+            {
+                TVector gv = DenseStep<TVector, TPower, TBalance>(TVector.Load(ref x0, (nuint)i), TVector.Load(ref e0, (nuint)(i - block)), TVector.Load(ref t0, (nuint)i), c, ref lossPart, ref factorPart);
+                if (withGradient)
+                {
+                    TVector.Store(gv, ref g0, (nuint)i);
+                }
+            }
+
+            loss += TVector.SumAsDouble(lossPart);
+            factor += TVector.SumAsDouble(factorPart);
+            lossPart = factorPart = TVector.Zero;
         }
 
-        // a = w·(α·t + (1 − α)(1 − t)) = w(1 − α) + t·w(2α − 1), or w without α.
-        Vector<float> a = Vector.MultiplyAddEstimate(t, c.AlphaSlope, c.AlphaBase);
-        Vector<float> term = a * f * bce;
-        Vector.Widen(term, out Vector<double> lo, out Vector<double> hi);
-        lossSum += lo + hi;
+        double nonFinite = NaNIfNotFinite(largestBits);
+        if (body < s)
+        {
+            (double tailLoss, double tailFactor) = DenseTail<TVector, TPower, TBalance>(x[body..], targets[body..], withGradient ? g[body..] : default, c);
+            loss += tailLoss;
+            factor += tailFactor;
+        }
+
+        loss = (TBalance.On ? loss : loss * c.UniformWeight) + nonFinite;
+        return (loss, factor);
+    }
+
+    /// <summary>A dense-target row's tail (shorter than a vector) in one padded vector: its own method, as <see cref="LabelTail{TVector, TPower, TBalance}"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (double Loss, double Factor) DenseTail<TVector, TPower, TBalance>(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, Span<float> g, in LabelConstants<TVector> c)
+        where TVector : struct, ISimdFloat<TVector>
+        where TPower : struct, IFocalPower
+        where TBalance : struct, ISwitch
+    {
+        int width = TVector.Count;
+        Span<float> targetLanes = stackalloc float[width];
+        targetLanes.Fill(float.NaN);
+        targets.CopyTo(targetLanes);
+        Span<float> lanes = stackalloc float[width];
+        lanes.Clear();
+        x.CopyTo(lanes);
+        TVector lossPart = TVector.Zero, factorPart = TVector.Zero;
+        TVector xv = TVector.Load(ref lanes[0], 0);
+        TVector negativeMagnitude = xv | TVector.CreateBits(int.MinValue);
+        TVector gv = DenseStep<TVector, TPower, TBalance>(xv, VectorMath.ExpNonPositiveAtLeast(negativeMagnitude, c.DenseExpFloor), TVector.Load(ref targetLanes[0], 0), c, ref lossPart, ref factorPart);
+        if (!g.IsEmpty)
+        {
+            TVector.Store(gv, ref lanes[0], 0);
+            lanes[..x.Length].CopyTo(g);
+        }
+
+        return (TVector.SumAsDouble(lossPart) + NaNIfNotFinite(negativeMagnitude), TVector.SumAsDouble(factorPart));
+    }
+
+    /// <summary>
+    /// One vector against dense targets (NaN: not counted), given <paramref name="e"/> = e^−|x| floored at the row's
+    /// <see cref="LabelConstants{TVector}.DenseExpFloor"/>: adds a·f·BCE (f·BCE when <typeparamref name="TBalance"/> is
+    /// off) and f to the sums and returns the gradient lossScale·a·(f′·p_t′·BCE + f·(p − t)) − factorScale·f′·p_t′, all 0
+    /// where not counted.
+    /// </summary>
+    /// <remarks>
+    /// p = σ(x) and q = 1 − p are σ(|x|) = 1/(1 + e) and e·σ(|x|), swapped by an XOR where x &lt; 0; softplus(x) is
+    /// max(x, 0) + log1p(e) with log1p(e) from s = e/(2 + e) as in <see cref="LabelStep{TVector, TPower, TIgnore, TBalance}"/>;
+    /// BCE = softplus(x) − x·t. 1 − p_t = p + t·(q − p), f = (1 − p_t)^γ, and f′·p_t′ = γ(1 − p_t)^(γ−1)·(1 − 2t)·p·q
+    /// (∂f/∂p_t = −γ(1 − p_t)^(γ−1), ∂p_t/∂x = (2t − 1)·p·q). With α, a = w·(α·t + (1 − α)(1 − t)), a line in t.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector DenseStep<TVector, TPower, TBalance>(TVector x, TVector e, TVector targetValues, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+        where TVector : struct, ISimdFloat<TVector>
+        where TPower : struct, IFocalPower
+        where TBalance : struct, ISwitch
+    {
+        TVector one = TVector.One;
+        TVector counted = TVector.GreaterThanOrEqual(targetValues, targetValues); // all ones except where t is NaN
+        TVector t = targetValues & counted;
+        TVector r = one / (one + e);                 // σ(|x|)
+        TVector er = e * r;                          // σ(−|x|)
+        TVector sArg = e / (e + TVector.Create(2f)); // s = e/(2 + e)
+        TVector series = TwiceAtanhOverS<TVector, TPower>(sArg);
+
+        TVector swap = (r ^ er) & TVector.LessThan(x, TVector.Zero);
+        TVector p = r ^ swap;  // σ(x)
+        TVector q = er ^ swap; // 1 − σ(x)
+        TVector bce = TVector.MultiplyAdd(series, sArg, TVector.MaxNative(x, TVector.Zero) - (x * t));
+        TVector om = TVector.MultiplyAdd(t, q - p, p); // 1 − p_t
+        TVector f = TPower.Of(om) & counted;
+        TVector a = TBalance.On ? TVector.MultiplyAdd(t, c.AlphaSlope, c.AlphaBase) : one;
+        TVector af = TBalance.On ? a * f : f;
+        lossSum = TVector.MultiplyAdd(af, bce, lossSum);
         if (c.Normalized)
         {
-            Vector.Widen(f, out lo, out hi);
-            factorSum += lo + hi;
+            factorSum += f;
         }
 
-        // f′·p_t′ with p_t′ = (2t − 1)·p(1 − p); u = f′p_t′·BCE + f·(p − t); gradient = lossScale·a·u − factorScale·f′p_t′.
-        Vector<float> dfp = df * (t + t - Vector<float>.One) * p * q;
-        Vector<float> grad = Vector.MultiplyAddEstimate(dfp, bce, f * (p - t));
-        return (c.LossScale * a * grad) - (c.FactorScale * dfp);
+        // Without α the row's a is in DenseGradientScale (lossScale·a) and the caller's loss product.
+        TVector pMinusT = p - t;
+        if (TPower.Exponent == 0)
+        {
+            // f′ = 0: f (0 where not counted) times p − t is the whole bracket.
+            return (TBalance.On ? a * c.DenseGradientScale : c.DenseGradientScale) * (f * pMinusT);
+        }
+
+        TVector dfp = TPower.Slope(om) * TVector.MultiplyAdd(t, TVector.Create(-2f), one) * (p * q);
+        TVector gz = TVector.MultiplyAdd(dfp, bce, f * pMinusT) * (TBalance.On ? a * c.DenseGradientScale : c.DenseGradientScale);
+        if (c.Normalized)
+        {
+            gz = TVector.MultiplyAdd(dfp, c.NegativeFactorScale, gz);
+        }
+
+        return gz & counted; // f′·p_t′ is not masked
     }
 
     /// <summary>The per-row constants in float.</summary>
@@ -517,10 +618,9 @@ internal static unsafe class FocalSigmoidVectorKernel
             Normalized = terms.Options.Normalized;
             double alpha = terms.Options.Alpha ?? 0.5;
             double scale = terms.Options.Alpha is null ? 2 : 1; // without α, a = w: the α = ½ line doubled
-            AlphaBase = new Vector<float>((float)(scale * w * (1 - alpha)));
-            AlphaSlope = new Vector<float>((float)(scale * w * ((2 * alpha) - 1)));
-            LossScale = new Vector<float>((float)lossScale);
-            FactorScale = new Vector<float>((float)factorScale);
+            AlphaBase = (float)(scale * w * (1 - alpha));
+            AlphaSlope = (float)(scale * w * ((2 * alpha) - 1));
+            LossScale = (float)lossScale;
             FactorScaleValue = (float)factorScale;
             NegativeLossScale = (float)-lossScale;
             WeightPositive = (float)(scale * w * alpha);       // a at t = 1
@@ -529,14 +629,15 @@ internal static unsafe class FocalSigmoidVectorKernel
             Balanced = BitConverter.SingleToInt32Bits(WeightPositive) != BitConverter.SingleToInt32Bits(WeightNegative);
             WeightedNegativeLossScale = (float)(UniformWeight * -lossScale);
             ExpFloor = -LargestNormalMagnitude(Gamma, Balanced ? Math.Min(NonZero(WeightPositive), NonZero(WeightNegative)) : 1, Balanced ? NegativeLossScale : WeightedNegativeLossScale, Normalized ? FactorScaleValue : 0, denseTargets: false);
-            DenseExpFloor = new Vector<float>(-LargestNormalMagnitude(Gamma, Math.Min(NonZero(WeightPositive), NonZero(WeightNegative)), NegativeLossScale, Normalized ? FactorScaleValue : 0, denseTargets: true));
+            DenseExpFloor = -LargestNormalMagnitude(Gamma, Math.Min(NonZero(WeightPositive), NonZero(WeightNegative)), NegativeLossScale, Normalized ? FactorScaleValue : 0, denseTargets: true);
         }
 
         /// <summary>
         /// The largest |x| whose e^−|x| keeps every product of the label step in float's normal range, for this row's
         /// γ, smallest weight a (1 when the loop leaves a out), gradient scale and factor scale; larger |x| get e^−|x|
         /// of this bound (<see cref="VectorMath.ExpNonPositiveAtLeast{TVector}"/>). With <paramref name="denseTargets"/>,
-        /// for <see cref="Step"/>: a is in every product there, and the factor term is factorScale·f′·p_t′ ≈ γ·w^γ·factorScale.
+        /// for <see cref="DenseStep{TVector, TPower, TBalance}"/>: a is in every gradient product there (or in its scale), and the
+        /// factor term is factorScale·f′·p_t′ ≈ γ·w^γ·factorScale.
         /// </summary>
         /// <remarks>
         /// Why: x86 runs an operation with a subnormal result (no flush-to-zero in .NET) as a microcode assist of some
@@ -584,13 +685,12 @@ internal static unsafe class FocalSigmoidVectorKernel
 
         public bool Normalized { get; }
 
-        public Vector<float> AlphaBase { get; }
+        /// <summary>a at t = 0: a = <see cref="AlphaBase"/> + t·<see cref="AlphaSlope"/>.</summary>
+        public float AlphaBase { get; }
 
-        public Vector<float> AlphaSlope { get; }
+        public float AlphaSlope { get; }
 
-        public Vector<float> LossScale { get; }
-
-        public Vector<float> FactorScale { get; }
+        public float LossScale { get; }
 
         public float FactorScaleValue { get; }
 
@@ -612,8 +712,8 @@ internal static unsafe class FocalSigmoidVectorKernel
         /// <summary>The smallest −|x| the label step takes e^−|x| of (see <see cref="LargestNormalMagnitude"/>).</summary>
         public float ExpFloor { get; }
 
-        /// <summary>The same for <see cref="Step"/> (dense targets).</summary>
-        public Vector<float> DenseExpFloor { get; }
+        /// <summary>The same for <see cref="DenseStep{TVector, TPower, TBalance}"/>.</summary>
+        public float DenseExpFloor { get; }
     }
 
     /// <summary>A label-map row's constants at the width of <typeparamref name="TVector"/>.</summary>
@@ -633,6 +733,11 @@ internal static unsafe class FocalSigmoidVectorKernel
             WeightBitsDifference = TVector.CreateBits(BitConverter.SingleToInt32Bits(c.WeightPositive) ^ BitConverter.SingleToInt32Bits(c.WeightNegative));
             GradientScale = TVector.Create(c.Balanced ? c.NegativeLossScale : c.WeightedNegativeLossScale);
             FactorScale = TVector.Create(c.FactorScaleValue);
+            NegativeFactorScale = TVector.Create(-c.FactorScaleValue);
+            DenseExpFloor = TVector.Create(c.DenseExpFloor);
+            AlphaBase = TVector.Create(c.AlphaBase);
+            AlphaSlope = TVector.Create(c.AlphaSlope);
+            DenseGradientScale = TVector.Create(c.Balanced ? c.LossScale : (float)(c.UniformWeight * c.LossScale));
         }
 
         public bool Normalized { get; }
@@ -662,6 +767,18 @@ internal static unsafe class FocalSigmoidVectorKernel
         public TVector GradientScale { get; }
 
         public TVector FactorScale { get; }
+
+        public TVector NegativeFactorScale { get; }
+
+        /// <summary><see cref="RowConstants.DenseExpFloor"/> in every lane.</summary>
+        public TVector DenseExpFloor { get; }
+
+        public TVector AlphaBase { get; }
+
+        public TVector AlphaSlope { get; }
+
+        /// <summary>What a·(the dense gradient's bracket) is multiplied by: lossScale, times a without α.</summary>
+        public TVector DenseGradientScale { get; }
     }
 
     /// <summary>The kind of target of a row; turns a vector of dense values into (target, validity) vectors.</summary>
@@ -683,12 +800,5 @@ internal static unsafe class FocalSigmoidVectorKernel
 
         /// <summary>The label that is not counted (the ignore index, or int.MinValue for none): also the tail padding.</summary>
         public int Outside { get; }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static (Vector<float> T, Vector<float> Valid) FromDense(Vector<float> values)
-        {
-            Vector<float> isNumber = Vector.AsVectorSingle(Vector.Equals(values, values));
-            return (values & isNumber, Vector<float>.One & isNumber);
-        }
     }
 }

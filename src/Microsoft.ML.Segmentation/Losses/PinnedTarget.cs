@@ -31,34 +31,6 @@ internal readonly struct PinnedTarget<T>
 
     public bool IsLabelMap { get; }
 
-    /// <summary>The number of valid (not ignored) elements <c>[N,C,H,W]</c>: what element averaging divides by.</summary>
-    public static long CountValidElements(SegmentationTarget<T> target, SegmentationShape shape)
-    {
-        if (target.IsLabelMap)
-        {
-            long ignored = target.IgnoreIndex is int ignore ? target.Labels.Count(ignore) : 0;
-            return (shape.PixelCount - ignored) * shape.Classes;
-        }
-
-        ReadOnlySpan<T> dense = target.Dense;
-        long nan = 0;
-        for (int i = 0; i < dense.Length; i += ActivationKernels.ChunkPixels)
-        {
-            ReadOnlySpan<T> chunk = dense.Slice(i, Math.Min(ActivationKernels.ChunkPixels, dense.Length - i));
-            if (!TensorPrimitives.IsNaNAny(chunk))
-            {
-                continue;
-            }
-
-            foreach (T value in chunk)
-            {
-                nan += T.IsNaN(value) ? 1 : 0;
-            }
-        }
-
-        return dense.Length - nan;
-    }
-
     /// <summary>
     /// Writes the target of channel <paramref name="k"/> of image <paramref name="n"/> for pixels
     /// <c>[start, start + t.Length)</c> into <paramref name="t"/> (ignored elements 0) and, when some element of the

@@ -35,6 +35,28 @@ public sealed class LossValidationTests
 
     [TestMethod]
     [DynamicData(nameof(Losses))]
+    public void InfiniteDenseTargetNamesItsElement(ISegmentationLoss loss)
+    {
+        // Past a vector's width in both types, so the vectorized scan and the loop naming the element both run.
+        var shape = new SegmentationShape(1, 3, 7, 7);
+        foreach (double bad in new[] { double.PositiveInfinity, double.NegativeInfinity })
+        {
+            foreach (int position in new[] { 0, 100, shape.ElementCount - 1 })
+            {
+                double[] dense = Enumerable.Range(0, shape.ElementCount).Select(i => i % 5 == 0 ? double.NaN : 0.5).ToArray();
+                dense[position] = bad;
+                var ex = Assert.ThrowsExactly<ArgumentException>(() => loss.Compute<double>(new double[shape.ElementCount], shape, SegmentationTarget<double>.FromDense(dense)));
+                Assert.AreEqual("target", ex.ParamName);
+                StringAssert.Contains(ex.Message, $"element {position};");
+                float[] single = dense.Select(v => (float)v).ToArray();
+                ex = Assert.ThrowsExactly<ArgumentException>(() => loss.Compute<float>(new float[shape.ElementCount], shape, SegmentationTarget<float>.FromDense(single), new float[shape.ElementCount]));
+                StringAssert.Contains(ex.Message, $"element {position};");
+            }
+        }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Losses))]
     public void NonFiniteScoresAreRejected(ISegmentationLoss loss)
     {
         foreach (double bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
