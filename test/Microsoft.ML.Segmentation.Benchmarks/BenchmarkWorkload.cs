@@ -97,6 +97,7 @@ public sealed class BenchmarkWorkload
         ["tversky"] = new TverskyLoss(new TverskyLossOptions { Alpha = 0.3, Beta = 0.7 }),
         ["generalized_dice"] = new GeneralizedDiceLoss(),
         ["lovasz_softmax"] = new LovaszSoftmaxLoss(),
+        ["cldice"] = new ClDiceLoss(new ClDiceLossOptions { Activation = Activation.Softmax }), // MONAI's soft clDice (3 iterations) on the softmax
         ["lovasz_hinge"] = new LovaszHingeLoss(),
         ["binary_cross_entropy"] = new BinaryCrossEntropyLoss(),
         ["binary_cross_entropy_dense"] = new BinaryCrossEntropyLoss(), // multilabel: 21 channels against OneHotTargets

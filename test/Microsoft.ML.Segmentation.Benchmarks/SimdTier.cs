@@ -32,7 +32,7 @@ internal static class SimdTier
     private static string Vector128Tier => Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? "vector128_fma" : "vector128";
 
     /// <summary>Kernels whose hot loop is written with <see cref="Vector{T}"/> (the Dice family: RegionSoftmaxKernel on label maps); every other kernel uses TensorPrimitives or ISimdFloat.</summary>
-    private static readonly HashSet<string> VectorOfTKernels = ["argmax", "argmax_confusion", "dice", "tversky", "generalized_dice"];
+    private static readonly HashSet<string> VectorOfTKernels = ["argmax", "argmax_confusion", "dice", "tversky", "generalized_dice", "cldice"];
 
     /// <summary>The tier of the named kernel of the quick mode.</summary>
     public static string Of(string kernel) => VectorOfTKernels.Contains(kernel) ? VectorOfT : Widest;

@@ -1,7 +1,9 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
@@ -96,6 +98,15 @@ public sealed class ClDiceLoss : ISegmentationLoss
     /// <inheritdoc/>
     public double Compute<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => Compute(input, shape, target, inputGradient, reference: false);
+
+    /// <summary>The N-dimensional double-precision path (<see cref="SoftSkeleton"/>) for any input: what tests compare the float planes against.</summary>
+    internal double ComputeReference<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Compute(input, shape, target, inputGradient, reference: true);
+
+    private double Compute<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient, bool reference)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         shape.ValidateScores(input.Length, nameof(input));
         shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
@@ -124,6 +135,17 @@ public sealed class ClDiceLoss : ISegmentationLoss
         int kept = shape.Classes - first;
         int regions = shape.Batch * kept;
         int s = shape.PixelsPerImage;
+        if (typeof(T) == typeof(float) && axes.Length == 2 && !reference)
+        {
+            var targetRows = new float[(long)regions * s];
+            var validRowSingle = new float[s];
+            for (int r = 0; r < regions; r++)
+            {
+                target.FillRow(shape, r / kept, first + (r % kept), MemoryMarshal.Cast<float, T>(targetRows.AsSpan(r * s, s)), MemoryMarshal.Cast<float, T>(validRowSingle.AsSpan()));
+            }
+
+            return ComputePlanes((float[])(object)probabilities, targetRows, shape, first, kept, axes[0], axes[1], MemoryMarshal.Cast<T, float>(inputGradient));
+        }
 
         // Per region: the prediction and target rows, and their sums (the target's skeleton is a constant).
         var p = new double[regions][];
@@ -149,23 +171,12 @@ public sealed class ClDiceLoss : ISegmentationLoss
             targetSkeletons[r] = wantGradient ? skeletonT : [];
         });
 
-        Sums total = sums.Aggregate(default(Sums), (a, b) => a + b);
-        double precision = (total.SkeletonPTimesT + Smooth) / (total.SkeletonP + Smooth);
-        double sensitivity = (total.SkeletonTTimesP + Smooth) / (total.SkeletonT + Smooth);
-        double clDice = 1 - (2 * precision * sensitivity / (precision + sensitivity));
-        double diceNumerator = (2 * total.Intersection) + Smooth;
-        double diceDenominator = total.TargetSum + total.PredictionSum + Smooth;
-        double dice = 1 - (diceNumerator / diceDenominator);
-        double loss = ((1 - Alpha) * dice) + (Alpha * clDice);
+        Terms terms = Terms.Of(sums.Aggregate(default(Sums), (a, b) => a + b), Smooth, Alpha);
         if (!wantGradient)
         {
-            return loss;
+            return terms.Loss;
         }
 
-        // ∂clDice/∂P = −2R²/(P + R)², ∂clDice/∂R = −2P²/(P + R)²; P depends on S_p (backward through the pools), R on p.
-        double squared = (precision + sensitivity) * (precision + sensitivity);
-        double byPrecision = Alpha * -2 * sensitivity * sensitivity / squared;
-        double bySensitivity = Alpha * -2 * precision * precision / squared;
         var gradients = new double[regions][];
         ParallelWork.For(regions, (long)regions * s * (Iterations + 2) * 24, r =>
         {
@@ -174,15 +185,14 @@ public sealed class ClDiceLoss : ISegmentationLoss
             var skeletonGradient = new double[s];
             for (int i = 0; i < s; i++)
             {
-                skeletonGradient[i] = byPrecision * (t[r][i] - precision) / (total.SkeletonP + Smooth);
+                skeletonGradient[i] = terms.SkeletonGradient(t[r][i]);
             }
 
             var g = new double[s];
             SoftSkeleton.Backward(tape, skeletonGradient, g);
             for (int i = 0; i < s; i++)
             {
-                g[i] += bySensitivity * targetSkeletons[r][i] / (total.SkeletonT + Smooth);
-                g[i] += (1 - Alpha) * -((2 * t[r][i] * diceDenominator) - diceNumerator) / (diceDenominator * diceDenominator);
+                g[i] += terms.DirectGradient(targetSkeletons[r][i], t[r][i]);
             }
 
             gradients[r] = g;
@@ -199,11 +209,142 @@ public sealed class ClDiceLoss : ISegmentationLoss
         }
 
         ActivationKernels.Backward(Activation, probabilities, inputGradient, shape);
-        return loss;
+        return terms.Loss;
     }
+
+    /// <summary>
+    /// Float, two spatial axes: the soft skeletons on <see cref="SoftSkeletonPlane"/> (one per thread, reused), the sums
+    /// in double in region order, the same loss and gradient as the reference path.
+    /// </summary>
+    private double ComputePlanes(float[] probabilities, float[] targetRows, SegmentationShape shape, int first, int kept, int height, int width, Span<float> inputGradient)
+    {
+        int regions = shape.Batch * kept;
+        int s = shape.PixelsPerImage;
+        var sums = new Sums[regions];
+        var planes = new ConcurrentBag<SoftSkeletonPlane>();
+        long cost = (long)regions * s * (Iterations + 2) * 8;
+        bool wantGradient = !inputGradient.IsEmpty;
+        float[] targetSkeletons = wantGradient ? new float[(long)regions * s] : []; // a constant of the gradient
+        ParallelWork.For(regions, cost, r =>
+        {
+            SoftSkeletonPlane plane = Rent(planes, height, width);
+            Span<float> skeleton = wantGradient ? targetSkeletons.AsSpan(r * s, s) : new float[s];
+            ReadOnlySpan<float> p = probabilities.AsSpan(Offset(shape, kept, first, r), s);
+            ReadOnlySpan<float> t = targetRows.AsSpan(r * s, s);
+            plane.Skeletonize(p, forBackward: false);
+            plane.CopySkeleton(skeleton);
+            double skeletonPTimesT = 0, skeletonP = 0, intersection = 0, targetSum = 0, predictionSum = 0;
+            for (int i = 0; i < s; i++)
+            {
+                skeletonPTimesT += (double)skeleton[i] * t[i];
+                skeletonP += skeleton[i];
+                intersection += (double)t[i] * p[i];
+                targetSum += t[i];
+                predictionSum += p[i];
+            }
+
+            plane.Skeletonize(t, forBackward: false);
+            plane.CopySkeleton(skeleton);
+            double skeletonTTimesP = 0, skeletonT = 0;
+            for (int i = 0; i < s; i++)
+            {
+                skeletonTTimesP += (double)skeleton[i] * p[i];
+                skeletonT += skeleton[i];
+            }
+
+            sums[r] = new Sums(skeletonPTimesT, skeletonP, skeletonTTimesP, skeletonT, intersection, targetSum, predictionSum);
+            planes.Add(plane);
+        });
+
+        Terms terms = Terms.Of(sums.Aggregate(default(Sums), (a, b) => a + b), Smooth, Alpha);
+        if (!wantGradient)
+        {
+            return terms.Loss;
+        }
+
+        var gradients = new float[(long)regions * s];
+        ParallelWork.For(regions, 2 * cost, r =>
+        {
+            SoftSkeletonPlane plane = Rent(planes, height, width);
+            ReadOnlySpan<float> p = probabilities.AsSpan(Offset(shape, kept, first, r), s);
+            ReadOnlySpan<float> t = targetRows.AsSpan(r * s, s);
+            ReadOnlySpan<float> targetSkeleton = targetSkeletons.AsSpan(r * s, s);
+            plane.Skeletonize(p);
+            var skeletonGradient = new float[s];
+            for (int i = 0; i < s; i++)
+            {
+                skeletonGradient[i] = (float)terms.SkeletonGradient(t[i]);
+            }
+
+            Span<float> g = gradients.AsSpan(r * s, s);
+            plane.Backward(skeletonGradient, g);
+            for (int i = 0; i < s; i++)
+            {
+                g[i] = (float)(g[i] + terms.DirectGradient(targetSkeleton[i], t[i]));
+            }
+
+            planes.Add(plane);
+        });
+
+        inputGradient.Clear();
+        for (int r = 0; r < regions; r++)
+        {
+            gradients.AsSpan(r * s, s).CopyTo(inputGradient.Slice(Offset(shape, kept, first, r), s));
+        }
+
+        ActivationKernels.Backward(Activation, (ReadOnlySpan<float>)probabilities, inputGradient, shape);
+        return terms.Loss;
+    }
+
+    private SoftSkeletonPlane Rent(ConcurrentBag<SoftSkeletonPlane> planes, int height, int width)
+        => planes.TryTake(out SoftSkeletonPlane? plane) ? plane : new SoftSkeletonPlane(height, width, Iterations);
 
     private static int Offset(SegmentationShape shape, int kept, int first, int region)
         => (((region / kept) * shape.Classes) + first + (region % kept)) * shape.PixelsPerImage;
+
+    /// <summary>The loss and the factors of its gradient, from the sums over every region.</summary>
+    private readonly struct Terms
+    {
+        private readonly double _precision;
+        private readonly double _byPrecision;
+        private readonly double _bySensitivity;
+        private readonly double _skeletonPDenominator;
+        private readonly double _skeletonTDenominator;
+        private readonly double _diceNumerator;
+        private readonly double _diceDenominator;
+        private readonly double _diceWeight;
+
+        private Terms(Sums total, double smooth, double alpha)
+        {
+            double precision = (total.SkeletonPTimesT + smooth) / (total.SkeletonP + smooth);
+            double sensitivity = (total.SkeletonTTimesP + smooth) / (total.SkeletonT + smooth);
+            double clDice = 1 - (2 * precision * sensitivity / (precision + sensitivity));
+            _diceNumerator = (2 * total.Intersection) + smooth;
+            _diceDenominator = total.TargetSum + total.PredictionSum + smooth;
+            double dice = 1 - (_diceNumerator / _diceDenominator);
+            Loss = ((1 - alpha) * dice) + (alpha * clDice);
+
+            // ∂clDice/∂P = −2R²/(P + R)², ∂clDice/∂R = −2P²/(P + R)²; P depends on S_p (backward through the pools), R on p.
+            double squared = (precision + sensitivity) * (precision + sensitivity);
+            _precision = precision;
+            _byPrecision = alpha * -2 * sensitivity * sensitivity / squared;
+            _bySensitivity = alpha * -2 * precision * precision / squared;
+            _skeletonPDenominator = total.SkeletonP + smooth;
+            _skeletonTDenominator = total.SkeletonT + smooth;
+            _diceWeight = 1 - alpha;
+        }
+
+        public double Loss { get; }
+
+        public static Terms Of(Sums total, double smooth, double alpha) => new(total, smooth, alpha);
+
+        /// <summary>∂L/∂S_p at an element whose target is <paramref name="t"/>.</summary>
+        public double SkeletonGradient(double t) => _byPrecision * (t - _precision) / _skeletonPDenominator;
+
+        /// <summary>∂L/∂p through R and the Dice term, at an element with target skeleton <paramref name="targetSkeleton"/> and target <paramref name="t"/>.</summary>
+        public double DirectGradient(double targetSkeleton, double t)
+            => (_bySensitivity * targetSkeleton / _skeletonTDenominator) + (_diceWeight * -((2 * t * _diceDenominator) - _diceNumerator) / (_diceDenominator * _diceDenominator));
+    }
 
     /// <summary>The sums of one region (or of all).</summary>
     private readonly record struct Sums(double SkeletonPTimesT, double SkeletonP, double SkeletonTTimesP, double SkeletonT, double Intersection, double TargetSum, double PredictionSum)
