@@ -12,11 +12,11 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// The float32 sigmoid focal loss for an integer γ (0 to 3) in one loop per (image, channel) row, where
 /// <see cref="FocalSigmoidKernel"/> makes some 25 <c>TensorPrimitives</c> passes over each chunk. Against a label map
 /// (t is 0 or 1) each element costs one exp and two divisions and no log (<see cref="LabelStep{TVector, TPower, TIgnore, TBalance}"/>,
-/// the exps of a block of vectors first, <see cref="LabelLoop{TVector, TPower, TIgnore, TBalance}"/>),
+/// the exps of a block of vectors first, <see cref="BlockLoop{TVector, TStep}"/>),
 /// with the loop specialised for γ and run at the widest accelerated width (<see cref="ISimdFloat{TSelf}"/>: 512 bits
-/// on AVX-512, where <see cref="Vector{T}"/> stays 256); dense targets take the general form (one exp, one log, one
-/// division) on <see cref="Vector{T}"/>. Row sums are added in double (label-map rows first add up to 32 vectors in float) and then
-/// in row order, so results do not depend on the thread count. Non-finite logits make the loss sum NaN, and only then
+/// on AVX-512, where <see cref="Vector{T}"/> stays 256); dense targets take the general form in t
+/// (<see cref="DenseStep{TVector, TPower, TBalance}"/>: one exp, two divisions, no log) in the same loop. Row sums add
+/// up to 32 vectors in float, then in double, then in row order, so results do not depend on the thread count. Non-finite logits make the loss sum NaN, and only then
 /// are they looked for.
 /// <see cref="FocalLossScalar.Sigmoid"/> is the reference it must match.
 /// </summary>
@@ -134,59 +134,61 @@ internal static unsafe class FocalSigmoidVectorKernel
         var constants = new LabelConstants<TVector>(c, cls, target.Outside);
         return (target.HasIgnoreIndex, c.Balanced) switch
         {
-            (false, false) => LabelRow<TVector, No, No>(x, labels, g, target, constants),
-            (false, true) => LabelRow<TVector, No, Yes>(x, labels, g, target, constants),
-            (true, false) => LabelRow<TVector, Yes, No>(x, labels, g, target, constants),
-            (true, true) => LabelRow<TVector, Yes, Yes>(x, labels, g, target, constants),
+            (false, false) => LabelRow<TVector, No, No>(x, labels, g, constants),
+            (false, true) => LabelRow<TVector, No, Yes>(x, labels, g, constants),
+            (true, false) => LabelRow<TVector, Yes, No>(x, labels, g, constants),
+            (true, true) => LabelRow<TVector, Yes, Yes>(x, labels, g, constants),
         };
     }
 
     /// <summary>A label-map row with its switches chosen: picks the loop of the row's γ.</summary>
-    private static (double Loss, double Factor) LabelRow<TVector, TIgnore, TBalance>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> g, RowTarget target, in LabelConstants<TVector> c)
+    private static (double Loss, double Factor) LabelRow<TVector, TIgnore, TBalance>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> g, in LabelConstants<TVector> c)
         where TVector : struct, ISimdFloat<TVector>
         where TIgnore : struct, ISwitch
         where TBalance : struct, ISwitch
     {
+        // The labels go through the loop as float lanes: the step compares their int32 bits.
+        ReadOnlySpan<float> lanes = MemoryMarshal.Cast<int, float>(labels);
         return c.IntegerGamma switch
         {
-            0 => LabelLoop<TVector, Power0, TIgnore, TBalance>(x, labels, g, target, c),
-            1 => LabelLoop<TVector, Power1, TIgnore, TBalance>(x, labels, g, target, c),
-            2 => LabelLoop<TVector, Power2, TIgnore, TBalance>(x, labels, g, target, c),
-            _ => LabelLoop<TVector, Power3, TIgnore, TBalance>(x, labels, g, target, c),
+            0 => BlockLoop<TVector, LabelMapStep<Power0, TIgnore, TBalance>>(x, lanes, g, c),
+            1 => BlockLoop<TVector, LabelMapStep<Power1, TIgnore, TBalance>>(x, lanes, g, c),
+            2 => BlockLoop<TVector, LabelMapStep<Power2, TIgnore, TBalance>>(x, lanes, g, c),
+            _ => BlockLoop<TVector, LabelMapStep<Power3, TIgnore, TBalance>>(x, lanes, g, c),
         };
     }
 
     /// <summary>
-    /// Every full vector of a label-map row, then the tail in a padded vector whose extra lanes are invalid. Each block
-    /// of <see cref="PartialVectors"/> vectors first has its e^−|x| written to a stack buffer (it stays in L1), then
-    /// <see cref="LabelStep{TVector, TPower, TIgnore, TBalance}"/> reads them back. The first pass also keeps the largest
-    /// int32 bits of −|x|, which reach those of −∞ only for a non-finite logit (ignored or not): the row's loss is then
-    /// NaN, so <see cref="Run"/> looks for it.
+    /// Every full vector of a row, then the tail in a padded vector whose extra lanes are not counted; the step
+    /// (<typeparamref name="TStep"/>: a label map's or dense targets') is fixed at compile time. Each block of
+    /// <see cref="PartialVectors"/> vectors first has its e^−|x| written to a stack buffer (it stays in L1), then the
+    /// step reads them back with the row's target lanes. The first pass also keeps the largest int32 bits of −|x|, which
+    /// reach those of −∞ only for a non-finite logit (counted or not): the row's loss is then NaN, so <see cref="Run"/>
+    /// looks for it.
     /// </summary>
     /// <remarks>
     /// Why two passes over a block: fused, every vector was one dependency chain of some 110 cycles (exp's ~50, then a
     /// division, the series, BCE and the gradient) over ~65 operations, and the scheduler could not hold enough of them
-    /// to overlap vectors: the loop ran ~45 cycles per vector on AVX2 against ~22 of port pressure (perf samples piled up
-    /// on the chain's links). Two shorter chains overlap better: a copy of both forms timed in one process ran 1.15–1.29×
-    /// faster split (AVX2, [1, 21, 128, 128] in L2/L3); interleaving two vectors in one chain instead spilled registers
-    /// (0.83–0.92×), and moving the division into the first pass as well gained nothing more.
+    /// to overlap vectors: the label loop ran ~45 cycles per vector on AVX2 against ~22 of port pressure (perf samples
+    /// piled up on the chain's links). Two shorter chains overlap better: a copy of both forms timed in one process ran
+    /// 1.15–1.29× faster split (AVX2, [1, 21, 128, 128] in L2/L3); interleaving two vectors in one chain instead spilled
+    /// registers (0.83–0.92×), and moving the division into the first pass as well gained nothing more.
     /// </remarks>
     [SkipLocalsInit]
-    private static (double Loss, double Factor) LabelLoop<TVector, TPower, TIgnore, TBalance>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> g, RowTarget target, in LabelConstants<TVector> c)
+    private static (double Loss, double Factor) BlockLoop<TVector, TStep>(ReadOnlySpan<float> x, ReadOnlySpan<float> targetLanes, Span<float> g, in LabelConstants<TVector> c)
         where TVector : struct, ISimdFloat<TVector>
-        where TPower : struct, IFocalPower
-        where TIgnore : struct, ISwitch
-        where TBalance : struct, ISwitch
+        where TStep : struct, IRowStep
     {
         int width = TVector.Count;
         int s = x.Length;
         bool withGradient = !g.IsEmpty;
         ref float x0 = ref MemoryMarshal.GetReference(x);
-        ref int l0 = ref MemoryMarshal.GetReference(labels);
+        ref float t0 = ref MemoryMarshal.GetReference(targetLanes);
         ref float g0 = ref MemoryMarshal.GetReference(g);
         Span<float> expBlock = stackalloc float[PartialVectors * TVector.Count];
         ref float e0 = ref MemoryMarshal.GetReference(expBlock);
         TVector sign = TVector.CreateBits(int.MinValue);
+        TVector expFloor = TStep.ExpFloor(c);
         int body = s - (s % width);
         double loss = 0, factor = 0;
         TVector lossPart = TVector.Zero, factorPart = TVector.Zero;
@@ -200,14 +202,12 @@ internal static unsafe class FocalSigmoidVectorKernel
             {
                 TVector negativeMagnitude = TVector.Load(ref x0, (nuint)i) | sign;
                 largestBits = TVector.MaxBits(largestBits, negativeMagnitude);
-                TVector.Store(VectorMath.ExpNonPositiveAtLeast(negativeMagnitude, c.ExpFloor), ref e0, (nuint)(i - block));
+                TVector.Store(VectorMath.ExpNonPositiveAtLeast(negativeMagnitude, expFloor), ref e0, (nuint)(i - block));
             }
 
             for (int i = block; i < blockEnd; i += width)
             {
-                TVector label = TVector.LoadBits(ref l0, (nuint)i);
-                TVector invalid = TIgnore.On ? TVector.BitsEqual(label, c.Outside) : TVector.Zero;
-                TVector gv = LabelStep<TVector, TPower, TIgnore, TBalance>(TVector.Load(ref x0, (nuint)i), TVector.Load(ref e0, (nuint)(i - block)), TVector.BitsEqual(label, c.Class), invalid, c, ref lossPart, ref factorPart);
+                TVector gv = TStep.Step(TVector.Load(ref x0, (nuint)i), TVector.Load(ref e0, (nuint)(i - block)), TVector.Load(ref t0, (nuint)i), c, ref lossPart, ref factorPart);
                 if (withGradient)
                 {
                     TVector.Store(gv, ref g0, (nuint)i);
@@ -223,13 +223,13 @@ internal static unsafe class FocalSigmoidVectorKernel
         double nonFinite = NaNIfNotFinite(largestBits);
         if (body < s)
         {
-            (double tailLoss, double tailFactor) = LabelTail<TVector, TPower, TBalance>(x[body..], labels[body..], withGradient ? g[body..] : default, target, c);
+            (double tailLoss, double tailFactor) = BlockTail<TVector, TStep>(x[body..], targetLanes[body..], withGradient ? g[body..] : default, c);
             loss += tailLoss;
             factor += tailFactor;
         }
 
-        // Without α the loop summed f·BCE: a is one weight for the row.
-        loss = (TBalance.On ? loss : loss * c.UniformWeight) + nonFinite;
+        // Without α the step summed f·BCE: a is one weight for the row.
+        loss = (TStep.Balanced ? loss : loss * c.UniformWeight) + nonFinite;
         return (loss, factor);
     }
 
@@ -242,29 +242,29 @@ internal static unsafe class FocalSigmoidVectorKernel
         where TVector : struct, ISimdFloat<TVector> => 0 * TVector.SumAsDouble(negativeMagnitudes);
 
     /// <summary>
-    /// A row's tail (shorter than a vector) in one padded vector whose extra lanes are invalid (so it always masks), its
-    /// loss NaN for a non-finite logit. Its own method: a second inlined copy of
+    /// A row's tail (shorter than a vector) in one padded vector whose extra target lanes hold
+    /// <see cref="IRowStep.PaddingBits{TVector}"/> (not counted; <see cref="IRowStep.TailStep{TVector}"/> always masks),
+    /// its loss NaN for a non-finite logit. Its own method: a second inlined copy of
     /// <see cref="LabelStep{TVector, TPower, TIgnore, TBalance}"/> ran the JIT's inlining budget out (some 520
-    /// inlinees), leaving calls in <see cref="LabelLoop{TVector, TPower, TIgnore, TBalance}"/> (seen in <c>DOTNET_JitDisasm</c>).
+    /// inlinees), leaving calls in the label loop (seen in <c>DOTNET_JitDisasm</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (double Loss, double Factor) LabelTail<TVector, TPower, TBalance>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> g, RowTarget target, in LabelConstants<TVector> c)
+    private static (double Loss, double Factor) BlockTail<TVector, TStep>(ReadOnlySpan<float> x, ReadOnlySpan<float> targetLanes, Span<float> g, in LabelConstants<TVector> c)
         where TVector : struct, ISimdFloat<TVector>
-        where TPower : struct, IFocalPower
-        where TBalance : struct, ISwitch
+        where TStep : struct, IRowStep
     {
         int width = TVector.Count;
-        Span<int> labelLanes = stackalloc int[width];
-        labelLanes.Fill(target.Outside);
-        labels.CopyTo(labelLanes);
+        Span<int> paddedTargets = stackalloc int[width];
+        paddedTargets.Fill(TStep.PaddingBits(c));
+        MemoryMarshal.Cast<float, int>(targetLanes).CopyTo(paddedTargets);
         Span<float> lanes = stackalloc float[width];
         lanes.Clear();
         x.CopyTo(lanes);
         TVector lossPart = TVector.Zero, factorPart = TVector.Zero;
-        TVector label = TVector.LoadBits(ref labelLanes[0], 0);
-        TVector negativeMagnitude = TVector.Load(ref lanes[0], 0) | TVector.CreateBits(int.MinValue);
         TVector xv = TVector.Load(ref lanes[0], 0);
-        TVector gv = LabelStep<TVector, TPower, Yes, TBalance>(xv, VectorMath.ExpNonPositiveAtLeast(negativeMagnitude, c.ExpFloor), TVector.BitsEqual(label, c.Class), TVector.BitsEqual(label, c.Outside), c, ref lossPart, ref factorPart);
+        TVector negativeMagnitude = xv | TVector.CreateBits(int.MinValue);
+        TVector e = VectorMath.ExpNonPositiveAtLeast(negativeMagnitude, TStep.ExpFloor(c));
+        TVector gv = TStep.TailStep(xv, e, TVector.LoadBits(ref paddedTargets[0], 0), c, ref lossPart, ref factorPart);
         if (!g.IsEmpty)
         {
             TVector.Store(gv, ref lanes[0], 0);
@@ -272,6 +272,85 @@ internal static unsafe class FocalSigmoidVectorKernel
         }
 
         return (TVector.SumAsDouble(lossPart) + NaNIfNotFinite(negativeMagnitude), TVector.SumAsDouble(factorPart));
+    }
+
+    /// <summary>
+    /// What <see cref="BlockLoop{TVector, TStep}"/> does with a vector: the label-map step (<see cref="LabelMapStep{TPower, TIgnore, TBalance}"/>)
+    /// or the dense-target one (<see cref="DenseTargetStep{TPower, TBalance}"/>), as static members so each loop compiles
+    /// to its own step inline.
+    /// </summary>
+    private interface IRowStep
+    {
+        /// <summary>Whether a differs between t = 1 and t = 0 (α): without, the loop multiplies the row's loss by its one weight.</summary>
+        static abstract bool Balanced { get; }
+
+        /// <summary>The smallest −|x| whose e^−|x| the step takes.</summary>
+        static abstract TVector ExpFloor<TVector>(in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector>;
+
+        /// <summary>The int32 bits of a target lane that is not counted (the tail's padding).</summary>
+        static abstract int PaddingBits<TVector>(in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector>;
+
+        /// <summary>One vector: adds to the partial sums, returns the gradient.</summary>
+        static abstract TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+            where TVector : struct, ISimdFloat<TVector>;
+
+        /// <summary><see cref="Step{TVector}"/> where some lanes may be padding.</summary>
+        static abstract TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+            where TVector : struct, ISimdFloat<TVector>;
+    }
+
+    /// <summary>Label-map lanes (int32 label bits): t = 1 where the label is the row's class, not counted where it is the outside label.</summary>
+    private struct LabelMapStep<TPower, TIgnore, TBalance> : IRowStep
+        where TPower : struct, IFocalPower
+        where TIgnore : struct, ISwitch
+        where TBalance : struct, ISwitch
+    {
+        public static bool Balanced => TBalance.On;
+
+        public static TVector ExpFloor<TVector>(in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => c.ExpFloor;
+
+        public static int PaddingBits<TVector>(in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => c.OutsideLabel;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+            where TVector : struct, ISimdFloat<TVector>
+        {
+            TVector invalid = TIgnore.On ? TVector.BitsEqual(targetLanes, c.Outside) : TVector.Zero;
+            return LabelStep<TVector, TPower, TIgnore, TBalance>(x, e, TVector.BitsEqual(targetLanes, c.Class), invalid, c, ref lossSum, ref factorSum);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+            where TVector : struct, ISimdFloat<TVector>
+            => LabelStep<TVector, TPower, Yes, TBalance>(x, e, TVector.BitsEqual(targetLanes, c.Class), TVector.BitsEqual(targetLanes, c.Outside), c, ref lossSum, ref factorSum);
+    }
+
+    /// <summary>Dense-target lanes (t itself, NaN where not counted).</summary>
+    private struct DenseTargetStep<TPower, TBalance> : IRowStep
+        where TPower : struct, IFocalPower
+        where TBalance : struct, ISwitch
+    {
+        public static bool Balanced => TBalance.On;
+
+        public static TVector ExpFloor<TVector>(in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => c.DenseExpFloor;
+
+        public static int PaddingBits<TVector>(in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => BitConverter.SingleToInt32Bits(float.NaN);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+            where TVector : struct, ISimdFloat<TVector>
+            => DenseStep<TVector, TPower, TBalance>(x, e, targetLanes, c, ref lossSum, ref factorSum);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+            where TVector : struct, ISimdFloat<TVector>
+            => DenseStep<TVector, TPower, TBalance>(x, e, targetLanes, c, ref lossSum, ref factorSum);
     }
 
     /// <summary>
@@ -438,117 +517,30 @@ internal static unsafe class FocalSigmoidVectorKernel
             where TVector : struct, ISimdFloat<TVector> => TVector.Create(3f) * w * w;
     }
 
-    /// <summary>A row against dense targets at the width of <typeparamref name="TVector"/>: picks the loop of its γ and α switch.</summary>
+    /// <summary>
+    /// A row against dense targets at the width of <typeparamref name="TVector"/>: picks the loop of its γ and α switch.
+    /// </summary>
+    /// <remarks>
+    /// Why not the label step: t need not be 0 or 1 (soft or smoothed targets), so p_t cannot be a sign flip of x. The
+    /// block loop is what made the label rows fast: no double per vector (the old step on <see cref="Vector{T}"/> widened
+    /// its loss and factor every vector), log1p(e^−|x|) from the atanh series instead of a general log, the widest width
+    /// (it ran on 256 bits on AVX-512), and γ and α fixed at compile time instead of a switch per vector.
+    /// </remarks>
     private static (double Loss, double Factor) DenseRow<TVector>(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, Span<float> g, in RowConstants c)
         where TVector : struct, ISimdFloat<TVector>
     {
         var constants = new LabelConstants<TVector>(c, 0, 0);
         return (c.Balanced, c.Gamma) switch
         {
-            (false, 0) => DenseLoop<TVector, Power0, No>(x, targets, g, constants),
-            (false, 1) => DenseLoop<TVector, Power1, No>(x, targets, g, constants),
-            (false, 2) => DenseLoop<TVector, Power2, No>(x, targets, g, constants),
-            (false, _) => DenseLoop<TVector, Power3, No>(x, targets, g, constants),
-            (true, 0) => DenseLoop<TVector, Power0, Yes>(x, targets, g, constants),
-            (true, 1) => DenseLoop<TVector, Power1, Yes>(x, targets, g, constants),
-            (true, 2) => DenseLoop<TVector, Power2, Yes>(x, targets, g, constants),
-            (true, _) => DenseLoop<TVector, Power3, Yes>(x, targets, g, constants),
+            (false, 0) => BlockLoop<TVector, DenseTargetStep<Power0, No>>(x, targets, g, constants),
+            (false, 1) => BlockLoop<TVector, DenseTargetStep<Power1, No>>(x, targets, g, constants),
+            (false, 2) => BlockLoop<TVector, DenseTargetStep<Power2, No>>(x, targets, g, constants),
+            (false, _) => BlockLoop<TVector, DenseTargetStep<Power3, No>>(x, targets, g, constants),
+            (true, 0) => BlockLoop<TVector, DenseTargetStep<Power0, Yes>>(x, targets, g, constants),
+            (true, 1) => BlockLoop<TVector, DenseTargetStep<Power1, Yes>>(x, targets, g, constants),
+            (true, 2) => BlockLoop<TVector, DenseTargetStep<Power2, Yes>>(x, targets, g, constants),
+            (true, _) => BlockLoop<TVector, DenseTargetStep<Power3, Yes>>(x, targets, g, constants),
         };
-    }
-
-    /// <summary>
-    /// Every full vector of a dense-target row, then the tail in a padded vector whose extra lanes are NaN targets
-    /// (ignored). As in <see cref="LabelLoop{TVector, TPower, TIgnore, TBalance}"/>: each block's e^−|x| first (with the
-    /// largest bits of −|x|, which find a non-finite logit), then <see cref="DenseStep{TVector, TPower, TBalance}"/>
-    /// over the block, and float partial sums of at most <see cref="PartialVectors"/> vectors.
-    /// </summary>
-    /// <remarks>
-    /// Why not the label loop's step: t need not be 0 or 1 (soft or smoothed targets), so p_t cannot be a sign flip
-    /// of x. What the two share is what made the label loop fast: no double per vector (the step on
-    /// <see cref="Vector{T}"/> widened its loss and factor to double every vector), log1p(e^−|x|) from the same atanh
-    /// series instead of a general log, the widest width (it ran on 256 bits on AVX-512), and γ and α fixed at
-    /// compile time instead of a switch per vector.
-    /// </remarks>
-    [SkipLocalsInit]
-    private static (double Loss, double Factor) DenseLoop<TVector, TPower, TBalance>(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, Span<float> g, in LabelConstants<TVector> c)
-        where TVector : struct, ISimdFloat<TVector>
-        where TPower : struct, IFocalPower
-        where TBalance : struct, ISwitch
-    {
-        int width = TVector.Count;
-        int s = x.Length;
-        bool withGradient = !g.IsEmpty;
-        ref float x0 = ref MemoryMarshal.GetReference(x);
-        ref float t0 = ref MemoryMarshal.GetReference(targets);
-        ref float g0 = ref MemoryMarshal.GetReference(g);
-        Span<float> expBlock = stackalloc float[PartialVectors * TVector.Count];
-        ref float e0 = ref MemoryMarshal.GetReference(expBlock);
-        TVector sign = TVector.CreateBits(int.MinValue);
-        int body = s - (s % width);
-        double loss = 0, factor = 0;
-        TVector lossPart = TVector.Zero, factorPart = TVector.Zero;
-        TVector largestBits = sign;
-        for (int block = 0; block < body; block += PartialVectors * width)
-        {
-            int blockEnd = Math.Min(body, block + (PartialVectors * width));
-            for (int i = block; i < blockEnd; i += width)
-            {
-                TVector negativeMagnitude = TVector.Load(ref x0, (nuint)i) | sign;
-                largestBits = TVector.MaxBits(largestBits, negativeMagnitude);
-                TVector.Store(VectorMath.ExpNonPositiveAtLeast(negativeMagnitude, c.DenseExpFloor), ref e0, (nuint)(i - block));
-            }
-
-            for (int i = block; i < blockEnd; i += width)
-            {
-                TVector gv = DenseStep<TVector, TPower, TBalance>(TVector.Load(ref x0, (nuint)i), TVector.Load(ref e0, (nuint)(i - block)), TVector.Load(ref t0, (nuint)i), c, ref lossPart, ref factorPart);
-                if (withGradient)
-                {
-                    TVector.Store(gv, ref g0, (nuint)i);
-                }
-            }
-
-            loss += TVector.SumAsDouble(lossPart);
-            factor += TVector.SumAsDouble(factorPart);
-            lossPart = factorPart = TVector.Zero;
-        }
-
-        double nonFinite = NaNIfNotFinite(largestBits);
-        if (body < s)
-        {
-            (double tailLoss, double tailFactor) = DenseTail<TVector, TPower, TBalance>(x[body..], targets[body..], withGradient ? g[body..] : default, c);
-            loss += tailLoss;
-            factor += tailFactor;
-        }
-
-        loss = (TBalance.On ? loss : loss * c.UniformWeight) + nonFinite;
-        return (loss, factor);
-    }
-
-    /// <summary>A dense-target row's tail (shorter than a vector) in one padded vector: its own method, as <see cref="LabelTail{TVector, TPower, TBalance}"/>.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (double Loss, double Factor) DenseTail<TVector, TPower, TBalance>(ReadOnlySpan<float> x, ReadOnlySpan<float> targets, Span<float> g, in LabelConstants<TVector> c)
-        where TVector : struct, ISimdFloat<TVector>
-        where TPower : struct, IFocalPower
-        where TBalance : struct, ISwitch
-    {
-        int width = TVector.Count;
-        Span<float> targetLanes = stackalloc float[width];
-        targetLanes.Fill(float.NaN);
-        targets.CopyTo(targetLanes);
-        Span<float> lanes = stackalloc float[width];
-        lanes.Clear();
-        x.CopyTo(lanes);
-        TVector lossPart = TVector.Zero, factorPart = TVector.Zero;
-        TVector xv = TVector.Load(ref lanes[0], 0);
-        TVector negativeMagnitude = xv | TVector.CreateBits(int.MinValue);
-        TVector gv = DenseStep<TVector, TPower, TBalance>(xv, VectorMath.ExpNonPositiveAtLeast(negativeMagnitude, c.DenseExpFloor), TVector.Load(ref targetLanes[0], 0), c, ref lossPart, ref factorPart);
-        if (!g.IsEmpty)
-        {
-            TVector.Store(gv, ref lanes[0], 0);
-            lanes[..x.Length].CopyTo(g);
-        }
-
-        return (TVector.SumAsDouble(lossPart) + NaNIfNotFinite(negativeMagnitude), TVector.SumAsDouble(factorPart));
     }
 
     /// <summary>
@@ -727,6 +719,7 @@ internal static unsafe class FocalSigmoidVectorKernel
             UniformWeight = c.UniformWeight;
             Class = TVector.CreateBits(cls);
             Outside = TVector.CreateBits(outside);
+            OutsideLabel = outside;
             ExpFloor = TVector.Create(c.ExpFloor);
             Gamma = TVector.Create(c.Gamma);
             WeightNegative = TVector.Create(c.WeightNegative);
@@ -752,6 +745,9 @@ internal static unsafe class FocalSigmoidVectorKernel
 
         /// <summary>The label that is not counted (<see cref="RowTarget.Outside"/>), as int32 bits.</summary>
         public TVector Outside { get; }
+
+        /// <summary>That label itself (the label map's tail padding).</summary>
+        public int OutsideLabel { get; }
 
         /// <summary><see cref="RowConstants.ExpFloor"/> in every lane.</summary>
         public TVector ExpFloor { get; }
