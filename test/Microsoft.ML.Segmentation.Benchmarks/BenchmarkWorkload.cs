@@ -98,6 +98,8 @@ public sealed class BenchmarkWorkload
         ["generalized_dice"] = new GeneralizedDiceLoss(),
         ["lovasz_softmax"] = new LovaszSoftmaxLoss(),
         ["cldice"] = new ClDiceLoss(new ClDiceLossOptions { Activation = Activation.Softmax }), // MONAI's soft clDice (3 iterations) on the softmax
+        ["hausdorff_dt"] = new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Activation = Activation.Softmax }), // MONAI's HausdorffDTLoss(softmax=True, to_onehot_y=True)
+        ["boundary"] = new BoundaryLoss(), // Kervadec's surface loss on the softmax, its distance maps made each call
         ["lovasz_hinge"] = new LovaszHingeLoss(),
         ["binary_cross_entropy"] = new BinaryCrossEntropyLoss(),
         ["binary_cross_entropy_dense"] = new BinaryCrossEntropyLoss(), // multilabel: 21 channels against OneHotTargets

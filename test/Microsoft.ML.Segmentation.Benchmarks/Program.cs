@@ -7,6 +7,7 @@ namespace Microsoft.ML.Segmentation.Benchmarks;
 /// <c>dotnet run -c Release -- --tiers</c>: the quick mode (each line with its SIMD tier) under the default tier, <c>DOTNET_EnableAVX512=0</c>, <c>DOTNET_EnableAVX2=0</c> (which turns FMA off too) and 128-bit vectors with FMA (<c>DOTNET_EnableAVX512=0 DOTNET_PreferredVectorBitWidth=128</c>, the stand-in for ARM64 NEON).
 /// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute (<c>--kernels a,b</c>: only those, also with <c>--tiers</c>).
 /// <c>dotnet run -c Release -- --compare-with DIR [--kernels a,b] [--pairs N]</c>: this build's losses against another build's (DIR: its bin/Release/net10.0), call by call in one process.
+/// <c>dotnet run -c Release -- --dump-workload DIR [--kernels a,b]</c>: the quick mode's logits and labels as raw files and this build's loss values on them, for <c>PyTorch/pytorch_losses.py</c>.
 /// <c>dotnet run -c Release -- --quick-scoring [--parts decode,paths,predecoded,eval,stages]</c>: one JSON line per scoring path
 /// (decode, raw ONNX Runtime, SegML, stock ML.NET, SegML on pre-decoded tensors, segml eval against a hand-written loop,
 /// and where one image's time goes in each of those two).
@@ -25,6 +26,12 @@ public static class Program
         {
             int pairs = Array.IndexOf(args, "--pairs");
             return BuildComparison.Run(Console.Out, args[compare + 1], only, pairs >= 0 && pairs + 1 < args.Length ? int.Parse(args[pairs + 1], System.Globalization.CultureInfo.InvariantCulture) : 15);
+        }
+
+        int dump = Array.IndexOf(args, "--dump-workload");
+        if (dump >= 0 && dump + 1 < args.Length)
+        {
+            return WorkloadDump.Run(Console.Out, args[dump + 1], only);
         }
 
         if (args.Contains("--tiers"))
