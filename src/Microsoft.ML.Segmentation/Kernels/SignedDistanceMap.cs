@@ -58,6 +58,21 @@ public static class SignedDistanceMap
             return;
         }
 
+        if (shape.Length == 2 && IsUnit(spacing) && TwoSidedDistance.Supports(shape[0], shape[1]))
+        {
+            // Outside, the distance to the class; inside, 1 − the distance to the outside: both are the distance to
+            // the nearest pixel of the other side, found by one transform.
+            TwoSidedDistance.ComputeSquared(mask, shape[0], shape[1], map);
+            System.Numerics.Tensors.TensorPrimitives.Sqrt(map, map);
+            for (int i = 0; i < map.Length; i++)
+            {
+                map[i] = mask[i] != 0 ? 1 - map[i] : map[i];
+            }
+
+            Finish(map, truncate);
+            return;
+        }
+
         byte[] rented = ArrayPool<byte>.Shared.Rent((int)count);
         double[] work = ArrayPool<double>.Shared.Rent((int)count);
         try
@@ -126,6 +141,19 @@ public static class SignedDistanceMap
                 index[axis] = 0;
             }
         }
+    }
+
+    private static bool IsUnit(ReadOnlySpan<double> spacing)
+    {
+        foreach (double d in spacing)
+        {
+            if (d != 1)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void Finish(Span<double> map, bool truncate)

@@ -107,14 +107,14 @@ public sealed class BoundaryLoss : ISegmentationLoss
     {
         target.Validate(shape, nameof(target));
         int[] kept = Kept(shape);
-        var maps = new double[shape.Batch * kept.Length * shape.PixelsPerImage];
-        var valid = new double[maps.Length];
-        Fill(shape, target, kept, maps, valid);
+        int s = shape.PixelsPerImage;
+        var maps = new double[shape.Batch * kept.Length * s];
+        ForEachRegion(shape, target, kept, (region, map, _) => map.CopyTo(maps.AsSpan(region * s, s)));
         return maps;
     }
 
     /// <inheritdoc/>
-    public double Compute<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)
+    public unsafe double Compute<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         shape.ValidateScores(input.Length, nameof(input));
@@ -128,58 +128,79 @@ public sealed class BoundaryLoss : ISegmentationLoss
         FiniteGuard.ThrowIfNotFinite(input, nameof(input));
         int[] kept = Kept(shape);
         int s = shape.PixelsPerImage;
-        var maps = new double[shape.Batch * kept.Length * s];
-        var valid = new double[maps.Length];
-        Fill(shape, target, kept, maps, valid);
-
+        int regions = shape.Batch * kept.Length;
+        bool wantGradient = !inputGradient.IsEmpty;
+        var sums = new double[regions];
+        var counts = new double[regions];
         T[] rented = ArrayPool<T>.Shared.Rent(input.Length);
         try
         {
             Span<T> probabilities = rented.AsSpan(0, input.Length);
             ActivationKernels.Apply(Activation, input, shape, probabilities);
-            double sum = 0, count = 0;
-            for (int n = 0; n < shape.Batch; n++)
+            if (wantGradient)
             {
-                for (int j = 0; j < kept.Length; j++)
-                {
-                    int row = ((n * shape.Classes) + kept[j]) * s;
-                    int at = ((n * kept.Length) + j) * s;
-                    for (int i = 0; i < s; i++)
-                    {
-                        sum += valid[at + i] * maps[at + i] * double.CreateTruncating(probabilities[row + i]);
-                        count += valid[at + i];
-                    }
-                }
+                inputGradient.Clear(); // channels left out keep a zero gradient
             }
 
-            if (!inputGradient.IsEmpty)
+            fixed (T* pp = probabilities)
+            fixed (T* gp = inputGradient)
             {
-                // ∂loss/∂p = valid·φ/count on the kept channels, 0 elsewhere; then back through the activation.
-                inputGradient.Clear();
-                double scale = count > 0 ? 1 / count : 0;
-                for (int n = 0; n < shape.Batch; n++)
+                var p = new NativeSpan<T>(pp, probabilities.Length);
+                var g = new NativeSpan<T>(gp, inputGradient.Length);
+
+                // Per (image, kept class): Σ valid·φ·p and Σ valid; the gradient row gets valid·φ, scaled below by
+                // 1/count once every region's count is known.
+                ForEachRegion(shape, target, kept, (region, map, valid) =>
                 {
-                    for (int j = 0; j < kept.Length; j++)
+                    int row = (((region / kept.Length) * shape.Classes) + kept[region % kept.Length]) * s;
+                    ReadOnlySpan<T> pr = p.Slice(row, s);
+                    Span<T> gr = wantGradient ? g.Slice(row, s) : default;
+                    double sum = 0;
+                    for (int i = 0; i < s; i++)
                     {
-                        int row = ((n * shape.Classes) + kept[j]) * s;
-                        int at = ((n * kept.Length) + j) * s;
-                        for (int i = 0; i < s; i++)
+                        double weighted = valid.IsEmpty ? map[i] : double.CreateTruncating(valid[i]) * map[i];
+                        sum += weighted * double.CreateTruncating(pr[i]);
+                        if (wantGradient)
                         {
-                            inputGradient[row + i] = T.CreateTruncating(valid[at + i] * maps[at + i] * scale);
+                            gr[i] = T.CreateTruncating(weighted);
                         }
                     }
+
+                    sums[region] = sum;
+                    counts[region] = valid.IsEmpty ? s : double.CreateTruncating(System.Numerics.Tensors.TensorPrimitives.Sum(valid));
+                });
+            }
+
+            double total = 0, count = 0;
+            for (int r = 0; r < regions; r++)
+            {
+                total += sums[r];
+                count += counts[r];
+            }
+
+            if (wantGradient)
+            {
+                // ∂loss/∂p = valid·φ/count on the kept channels, 0 elsewhere; then back through the activation.
+                T scale = T.CreateTruncating(count > 0 ? 1 / count : 0);
+                for (int r = 0; r < regions; r++)
+                {
+                    Span<T> row = inputGradient.Slice((((r / kept.Length) * shape.Classes) + kept[r % kept.Length]) * s, s);
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, scale, row);
                 }
 
                 ActivationKernels.Backward(Activation, probabilities, inputGradient, shape);
             }
 
-            return count > 0 ? sum / count : 0;
+            return count > 0 ? total / count : 0;
         }
         finally
         {
             ArrayPool<T>.Shared.Return(rented);
         }
     }
+
+    /// <summary>The work of one (image, kept class) region, given its map φ_G and its validity (empty when no pixel is ignored).</summary>
+    private delegate void RegionWork<T>(int region, ReadOnlySpan<double> map, ReadOnlySpan<T> valid);
 
     private int[] Kept(SegmentationShape shape)
     {
@@ -195,29 +216,43 @@ public sealed class BoundaryLoss : ISegmentationLoss
         return kept;
     }
 
-    /// <summary>Writes φ_G and the validity (1 or 0) of every kept (image, class) row.</summary>
-    private void Fill<T>(SegmentationShape shape, SegmentationTarget<T> target, int[] kept, double[] maps, double[] valid)
+    /// <summary>Computes φ_G of every kept (image, class) region in parallel, each with its own scratch, and hands it to <paramref name="work"/>.</summary>
+    private unsafe void ForEachRegion<T>(SegmentationShape shape, SegmentationTarget<T> target, int[] kept, RegionWork<T> work)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // The masks are read from the target (a ref struct) on this thread; the maps, one exact EDT pair per row, in parallel.
         int s = shape.PixelsPerImage;
-        int rows = shape.Batch * kept.Length;
-        var masks = new byte[rows * s];
-        var t = new T[s];
-        var v = new T[s];
-        T half = T.CreateTruncating(0.5);
-        for (int r = 0; r < rows; r++)
-        {
-            target.FillRow(shape, r / kept.Length, kept[r % kept.Length], t, v);
-            for (int i = 0; i < s; i++)
-            {
-                masks[(r * s) + i] = t[i] > half ? (byte)1 : (byte)0; // ignored pixels have t = 0: outside the class
-                valid[(r * s) + i] = double.CreateTruncating(v[i]);
-            }
-        }
-
+        int regions = shape.Batch * kept.Length;
         int height = shape.Height, width = shape.Width;
-        ParallelWork.For(rows, (long)rows * s * 16, r =>
-            SignedDistanceMap.Compute(masks.AsSpan(r * s, s), [height, width], _spacing, maps.AsSpan(r * s, s), FullClass, TruncateDistances));
+        T half = T.CreateTruncating(0.5);
+        fixed (int* lp = target.Labels)
+        fixed (T* dp = target.Dense)
+        {
+            var pinned = new PinnedTarget<T>(new NativeSpan<int>(lp, target.Labels.Length), new NativeSpan<T>(dp, target.Dense.Length), target.IsLabelMap, target.IgnoreIndex, shape);
+            ParallelWork.For(regions, (long)regions * s * 16, r =>
+            {
+                T[] rows = ArrayPool<T>.Shared.Rent(2 * s);
+                byte[] mask = ArrayPool<byte>.Shared.Rent(s);
+                double[] map = ArrayPool<double>.Shared.Rent(s);
+                try
+                {
+                    Span<T> t = rows.AsSpan(0, s);
+                    Span<T> valid = rows.AsSpan(s, s);
+                    bool masked = pinned.FillChunk(r / kept.Length, kept[r % kept.Length], 0, t, valid);
+                    for (int i = 0; i < s; i++)
+                    {
+                        mask[i] = t[i] > half ? (byte)1 : (byte)0; // ignored pixels have t = 0: outside the class
+                    }
+
+                    SignedDistanceMap.Compute(mask.AsSpan(0, s), [height, width], _spacing, map.AsSpan(0, s), FullClass, TruncateDistances);
+                    work(r, map.AsSpan(0, s), masked ? valid : default);
+                }
+                finally
+                {
+                    ArrayPool<T>.Shared.Return(rows);
+                    ArrayPool<byte>.Shared.Return(mask);
+                    ArrayPool<double>.Shared.Return(map);
+                }
+            });
+        }
     }
 }

@@ -287,16 +287,17 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
             Span<double> predictionField = scratch.AsSpan(0, s);
             Span<double> targetField = scratch.AsSpan(s, s);
             Span<double> work = scratch.AsSpan(2 * s, s);
-            Field(p, mask.AsSpan(0, s), height, width, predictionField, work);
-            Field<T>(t, mask.AsSpan(0, s), height, width, targetField, work);
+            SquaredField(p, mask.AsSpan(0, s), height, width, predictionField, work);
+            SquaredField<T>(t, mask.AsSpan(0, s), height, width, targetField, work);
             double sum = 0;
             double count = 0;
-            bool square = Alpha == 2;
+            double halfAlpha = Alpha / 2;
             for (int i = 0; i < s; i++)
             {
+                // Squared fields: α = 2 (the default) needs no root; d^α = (d²)^(α/2) otherwise.
                 double dp = predictionField[i];
                 double dt = targetField[i];
-                double weight = square ? (dp * dp) + (dt * dt) : Math.Pow(dp, Alpha) + Math.Pow(dt, Alpha);
+                double weight = Alpha == 2 ? dp + dt : Alpha == 1 ? Math.Sqrt(dp) + Math.Sqrt(dt) : Math.Pow(dp, halfAlpha) + Math.Pow(dt, halfAlpha);
                 double v = double.CreateTruncating(valid[i]);
                 double difference = double.CreateTruncating(p[i]) - double.CreateTruncating(t[i]);
                 sum += v * difference * difference * weight;
@@ -317,8 +318,12 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
         }
     }
 
-    /// <summary>The distance field of <c>values &gt; 0.5</c>: each pixel's distance to the other side; zero when the mask is empty or full.</summary>
-    private void Field<T>(ReadOnlySpan<T> values, Span<byte> mask, int height, int width, Span<double> field, Span<double> work)
+    /// <summary>
+    /// The squared distance field of <c>values &gt; 0.5</c>: each pixel's squared distance to the nearest pixel on the
+    /// other side (what edt(mask) + edt(~mask) squares to, as only one of them is non-zero at a pixel); zero when the
+    /// mask is empty or full.
+    /// </summary>
+    private void SquaredField<T>(ReadOnlySpan<T> values, Span<byte> mask, int height, int width, Span<double> field, Span<double> work)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T threshold = T.CreateTruncating(Threshold);
@@ -330,35 +335,28 @@ public sealed class HausdorffDistanceLoss : ISegmentationLoss
             foreground += inside ? 1 : 0;
         }
 
-        field.Clear();
         if (foreground == 0 || foreground == values.Length)
         {
+            field.Clear();
             return;
         }
 
-        // Foreground pixels: distance to the nearest background pixel; then the complement for the background.
-        Transform(mask, height, width, field);
+        if (_spatialShape is null && _spacing is null && TwoSidedDistance.Supports(height, width))
+        {
+            TwoSidedDistance.ComputeSquared(mask, height, width, field);
+            return;
+        }
+
+        // Volumes and anisotropic spacing: the squared transform of the mask, then of its complement, added.
+        int[] axes = _spatialShape ?? [height, width];
+        double[] spacing = _spacing ?? [];
+        EuclideanDistanceTransform.ComputeSquared(mask, axes, spacing, field);
         for (int i = 0; i < mask.Length; i++)
         {
             mask[i] = (byte)(1 - mask[i]);
         }
 
-        Transform(mask, height, width, work);
-        for (int i = 0; i < field.Length; i++)
-        {
-            field[i] += work[i];
-        }
-    }
-
-    private void Transform(ReadOnlySpan<byte> mask, int height, int width, Span<double> distances)
-    {
-        if (_spatialShape is null && _spacing is null)
-        {
-            EuclideanDistanceTransform.Compute(mask, height, width, distances);
-        }
-        else
-        {
-            EuclideanDistanceTransform.Compute(mask, _spatialShape ?? [height, width], _spacing ?? [], distances);
-        }
+        EuclideanDistanceTransform.ComputeSquared(mask, axes, spacing, work);
+        System.Numerics.Tensors.TensorPrimitives.Add(field, work, field);
     }
 }

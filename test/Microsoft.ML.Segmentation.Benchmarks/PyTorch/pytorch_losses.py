@@ -4,8 +4,8 @@ Reads a workload written by the benchmark project (`--dump-workload DIR`: the se
 confident logits and labels, and SegML's loss values on them), runs each kernel forward and backward with autograd
 (plain PyTorch code following smp's, MONAI's and the Lovász reference's formulas, written here; none of those
 packages is needed, and SciPy's `distance_transform_edt` where MONAI and Kervadec's code call it), and prints one
-JSON line per kernel: the median ms over about `--seconds` of repeated calls (at least five, after five warm-up
-calls), Mpixel/s, PyTorch's loss value, SegML's and their relative difference (the same value: the same loss).
+JSON line per kernel: the median ms over about `--seconds` of repeated calls (at least three, after up to five
+warm-up calls), Mpixel/s, PyTorch's loss value, SegML's and their relative difference (the same value: the same loss).
 
 Needs numpy, SciPy and PyTorch (Debian: `apt-get install python3-torch python3-scipy`, PyTorch 1.13.1). Threads:
 `--threads` (default: every core, as SegML uses); `ATEN_CPU_CAPABILITY=default|avx2` picks PyTorch's kernel tier.
@@ -277,14 +277,17 @@ def forward_backward(source, loss_of):
 
 
 def time_kernel(run, seconds):
-    # Five warm-up calls: in a fresh process PyTorch's first calls page-fault their new 44 MB buffers (glibc serves
-    # them from fresh mappings until its mmap threshold has grown), which made a kernel timed first up to 3× slower
-    # than in a training loop's steady state, the figure compared here.
+    # Up to five warm-up calls (fewer for kernels of seconds: at least one and 3 s): in a fresh process PyTorch's
+    # first calls page-fault their new 44 MB buffers, which made a kernel timed first up to 3× slower than in a
+    # training loop's steady state, the figure compared here.
+    start = time.perf_counter()
     for _ in range(5):
         run()
+        if time.perf_counter() - start > 3:
+            break
     times = []
     start = time.perf_counter()
-    while len(times) < 5 or (time.perf_counter() - start < seconds and len(times) < 1000):
+    while len(times) < 3 or (time.perf_counter() - start < seconds and len(times) < 1000):
         t0 = time.perf_counter()
         run()
         times.append(time.perf_counter() - t0)
