@@ -121,26 +121,21 @@ public sealed class LovaszHingeLoss : ISegmentationLoss
                 int offset = ((n * classes) + c) * s;
                 for (int i = 0; i < s; i++)
                 {
-                    int state = target.State(shape, n, c, i, offset + i);
-                    if (state < 0)
-                    {
-                        continue;
-                    }
-
-                    // e = 1 − x·s with s = +1 for foreground and −1 for background.
-                    T x = logits[offset + i];
-                    T error = state == 1 ? T.One - x : T.One + x;
-                    foreground += state;
-                    if (error > T.Zero)
-                    {
-                        keys[count] = LovaszKernel.Encode<T, TKey>(error);
-                        items[count] = (offset + i) | (state == 1 ? LovaszKernel.ForegroundBit : 0);
-                        count++;
-                    }
+                    // e = 1 − x·s with s = +1 for foreground and −1 for background. Every pixel is written at the
+                    // next slot and kept by moving on (valid and e > 0) or not: the branch it replaces went either
+                    // way at random on real logits and took half the kernel's time in mispredictions (a profile).
+                    // (The sign and the bits come from the state by arithmetic, and an ignored pixel's, −1, are
+                    // never kept.)
+                    int state = target.StateWithoutBranches(shape, n, c, i, offset + i);
+                    T error = T.One - (logits[offset + i] * T.CreateTruncating((2 * state) - 1));
+                    keys[count] = LovaszKernel.Encode<T, TKey>(error);
+                    items[count] = (offset + i) | ((state & 1) << 31);
+                    foreground += state + ((state >> 31) & 1);
+                    count += (state >= 0) & (error > T.Zero) ? 1 : 0;
                 }
             }
         }
 
-        return LovaszKernel.SortAndAccumulate(scratch, count, foreground, gradient, scale);
+        return LovaszKernel.SortAndAccumulate<T, TKey, LovaszKernel.InterleavedForeground>(scratch, count, foreground, gradient, scale);
     }
 }

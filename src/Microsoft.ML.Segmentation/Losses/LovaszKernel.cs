@@ -64,9 +64,10 @@ internal static class LovaszKernel
     /// <param name="foreground">Foreground pixels of the problem, including those left out of the sort.</param>
     /// <param name="gradient">The gradient of the whole tensor, or empty.</param>
     /// <param name="scale">The factor of this problem in the reduced loss, applied to the gradient only.</param>
-    public static double SortAndAccumulate<T, TKey>(LovaszScratch<TKey> scratch, int count, long foreground, Span<T> gradient, double scale)
+    public static double SortAndAccumulate<T, TKey, TOrder>(LovaszScratch<TKey> scratch, int count, long foreground, Span<T> gradient, double scale)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TKey : unmanaged, IBinaryInteger<TKey>, IUnsignedNumber<TKey>
+        where TOrder : struct, IForegroundOrder
     {
         Span<TKey> keys = scratch.Keys.AsSpan(0, count);
         Span<int> items = scratch.Items.AsSpan(0, count);
@@ -87,14 +88,29 @@ internal static class LovaszKernel
         for (int i = 0; i < keys.Length; i++)
         {
             int item = items[i];
-            bool isForeground = (item & ForegroundBit) != 0;
-            if (isForeground)
+            bool isForeground;
+            double sign = 1;
+            if (TOrder.Interleaved)
             {
-                fgSoFar++;
+                // Counts by arithmetic on the foreground bit: where foreground and background alternate at random in
+                // sorted order, branching on the bit mispredicted about every other element.
+                int bit = (int)((uint)item >> 31);
+                fgSoFar += bit;
+                bgSoFar += 1 - bit;
+                isForeground = bit != 0;
+                sign = 1 - (2 * bit); // the gradient's sign without a select on the bit either
             }
             else
             {
-                bgSoFar++;
+                isForeground = (item & ForegroundBit) != 0;
+                if (isForeground)
+                {
+                    fgSoFar++;
+                }
+                else
+                {
+                    bgSoFar++;
+                }
             }
 
             double jaccard = 1.0 - ((total - fgSoFar) / (total + bgSoFar));
@@ -104,11 +120,30 @@ internal static class LovaszKernel
             if (withGradient)
             {
                 double g = weight * scale;
-                gradient[item & ~ForegroundBit] = T.CreateTruncating(isForeground ? -g : g);
+                gradient[item & ~ForegroundBit] = T.CreateTruncating(TOrder.Interleaved ? g * sign : isForeground ? -g : g);
             }
         }
 
         return sum;
+    }
+
+    /// <summary>How foreground and background elements mix in sorted order, a type argument of <see cref="SortAndAccumulate{T, TKey, TOrder}"/>.</summary>
+    public interface IForegroundOrder
+    {
+        /// <summary>Whether they alternate at random (the Lovász hinge over an image: count without branches).</summary>
+        static abstract bool Interleaved { get; }
+    }
+
+    /// <summary>Foreground and background alternate at random in sorted order (the hinge's errors of both signs).</summary>
+    public readonly struct InterleavedForeground : IForegroundOrder
+    {
+        public static bool Interleaved => true;
+    }
+
+    /// <summary>Foreground elements cluster (Lovász-Softmax per class: a rare class's errors sort to the top), so branches predict well.</summary>
+    public readonly struct ClusteredForeground : IForegroundOrder
+    {
+        public static bool Interleaved => false;
     }
 
     /// <summary>Fills <paramref name="destination"/> with the Jaccard weights of foreground flags sorted by decreasing error.</summary>

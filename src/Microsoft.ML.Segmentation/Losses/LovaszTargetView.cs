@@ -49,6 +49,25 @@ internal readonly unsafe struct LovaszTargetView<T>
     }
 
     /// <summary>
+    /// <see cref="State"/> without branches on the pixel's value, for loops where foreground and background alternate at
+    /// random (the Lovász hinge over an image, where a branch on the label mispredicted about every other pixel); where
+    /// one class is rare (Lovász-Softmax per class), the branches predict well and cost less.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int StateWithoutBranches(SegmentationShape shape, int n, int c, int pixel, int element)
+    {
+        if (_isLabelMap)
+        {
+            int label = _labels.Span[(n * shape.PixelsPerImage) + pixel];
+            int foreground = shape.Classes == 1 ? 1 : c;
+            return (label == foreground ? 1 : 0) | ((label != _ignore ? 1 : 0) - 1);
+        }
+
+        T value = _dense.Span[element];
+        return (value == T.One ? 1 : 0) | ((T.IsNaN(value) ? 0 : 1) - 1);
+    }
+
+    /// <summary>
     /// Counts per group of <paramref name="imagesPerGroup"/> images the foreground pixels of each channel
     /// (<paramref name="foreground"/>, <c>[group, C]</c>) and whether anything is valid (<paramref name="valid"/>, <c>[group]</c>).
     /// </summary>

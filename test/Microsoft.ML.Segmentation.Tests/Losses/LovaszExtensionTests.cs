@@ -83,7 +83,8 @@ public sealed class LovaszExtensionTests
     [DataRow(48)]
     [DataRow(49)]
     [DataRow(1000)]
-    [DataRow(70000)]
+    [DataRow(70000)] // 11-bit digits
+    [DataRow(140000)] // above LovaszSorter.WideDigitLimit: bytes
     public void Sorter_IsStableAndAscending(int count)
     {
         // Few distinct keys, so ties are common; the digits in use vary between the passes.
@@ -92,6 +93,10 @@ public sealed class LovaszExtensionTests
         CheckSorted(narrow);
         ulong[] wide = Enumerable.Range(0, count).Select(_ => ((ulong)random.Next(50) << 40) | (uint)random.Next(3)).ToArray();
         CheckSorted(wide);
+        uint[] everyBit = Enumerable.Range(0, count).Select(_ => (uint)random.NextInt64(1L << 32)).ToArray(); // every digit varies
+        CheckSorted(everyBit);
+        ulong[] everyWideBit = Enumerable.Range(0, count).Select(_ => (ulong)random.NextInt64() ^ ((ulong)random.Next(2) << 63)).ToArray();
+        CheckSorted(everyWideBit);
     }
 
     [TestMethod]
