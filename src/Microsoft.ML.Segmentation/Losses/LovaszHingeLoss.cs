@@ -136,6 +136,6 @@ public sealed class LovaszHingeLoss : ISegmentationLoss
             }
         }
 
-        return LovaszKernel.SortAndAccumulate<T, TKey, LovaszKernel.InterleavedForeground>(scratch, count, foreground, gradient, scale);
+        return LovaszKernel.SortAndAccumulateInterleaved(scratch, count, foreground, gradient, scale);
     }
 }

@@ -64,18 +64,11 @@ internal static class LovaszKernel
     /// <param name="foreground">Foreground pixels of the problem, including those left out of the sort.</param>
     /// <param name="gradient">The gradient of the whole tensor, or empty.</param>
     /// <param name="scale">The factor of this problem in the reduced loss, applied to the gradient only.</param>
-    public static double SortAndAccumulate<T, TKey, TOrder>(LovaszScratch<TKey> scratch, int count, long foreground, Span<T> gradient, double scale)
+    public static double SortAndAccumulate<T, TKey>(LovaszScratch<TKey> scratch, int count, long foreground, Span<T> gradient, double scale)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TKey : unmanaged, IBinaryInteger<TKey>, IUnsignedNumber<TKey>
-        where TOrder : struct, IForegroundOrder
     {
-        Span<TKey> keys = scratch.Keys.AsSpan(0, count);
-        Span<int> items = scratch.Items.AsSpan(0, count);
-        if (LovaszSorter.Sort(keys, items, scratch.KeyScratch, scratch.ItemScratch, scratch.Counters))
-        {
-            keys = scratch.KeyScratch.AsSpan(0, count);
-            items = scratch.ItemScratch.AsSpan(0, count);
-        }
+        Sort(scratch, count, out Span<TKey> keys, out Span<int> items);
 
         // Berman, Rannen Triki, Blaschko 2018, "The Lovász-Softmax loss": g_i = J_i − J_(i−1) with
         // J_i = 1 − (G − fg_≤i) / (G + bg_≤i), the Jaccard loss of mispredicting the i+1 largest errors.
@@ -88,29 +81,14 @@ internal static class LovaszKernel
         for (int i = 0; i < keys.Length; i++)
         {
             int item = items[i];
-            bool isForeground;
-            double sign = 1;
-            if (TOrder.Interleaved)
+            bool isForeground = (item & ForegroundBit) != 0;
+            if (isForeground)
             {
-                // Counts by arithmetic on the foreground bit: where foreground and background alternate at random in
-                // sorted order, branching on the bit mispredicted about every other element.
-                int bit = (int)((uint)item >> 31);
-                fgSoFar += bit;
-                bgSoFar += 1 - bit;
-                isForeground = bit != 0;
-                sign = 1 - (2 * bit); // the gradient's sign without a select on the bit either
+                fgSoFar++;
             }
             else
             {
-                isForeground = (item & ForegroundBit) != 0;
-                if (isForeground)
-                {
-                    fgSoFar++;
-                }
-                else
-                {
-                    bgSoFar++;
-                }
+                bgSoFar++;
             }
 
             double jaccard = 1.0 - ((total - fgSoFar) / (total + bgSoFar));
@@ -120,30 +98,56 @@ internal static class LovaszKernel
             if (withGradient)
             {
                 double g = weight * scale;
-                gradient[item & ~ForegroundBit] = T.CreateTruncating(TOrder.Interleaved ? g * sign : isForeground ? -g : g);
+                gradient[item & ~ForegroundBit] = T.CreateTruncating(isForeground ? -g : g);
             }
         }
 
         return sum;
     }
 
-    /// <summary>How foreground and background elements mix in sorted order, a type argument of <see cref="SortAndAccumulate{T, TKey, TOrder}"/>.</summary>
-    public interface IForegroundOrder
+    /// <summary>
+    /// <see cref="SortAndAccumulate{T, TKey}"/> for sorted orders in which foreground and background alternate at random
+    /// (the Lovász hinge over an image: errors of both signs): the counts and the gradient's sign come from the
+    /// foreground bit by arithmetic, where a branch on it mispredicted about every other element. Where one class's
+    /// errors sort together (Lovász-Softmax per class) the branches predict well, and this form ran 0.88× there.
+    /// </summary>
+    public static double SortAndAccumulateInterleaved<T, TKey>(LovaszScratch<TKey> scratch, int count, long foreground, Span<T> gradient, double scale)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TKey : unmanaged, IBinaryInteger<TKey>, IUnsignedNumber<TKey>
     {
-        /// <summary>Whether they alternate at random (the Lovász hinge over an image: count without branches).</summary>
-        static abstract bool Interleaved { get; }
+        Sort(scratch, count, out Span<TKey> keys, out Span<int> items);
+        double total = foreground;
+        long fgSoFar = 0;
+        long bgSoFar = 0;
+        double previous = 0;
+        double sum = 0;
+        bool withGradient = !gradient.IsEmpty;
+        for (int i = 0; i < keys.Length; i++)
+        {
+            int item = items[i];
+            int isForeground = (int)((uint)item >> 31);
+            fgSoFar += isForeground;
+            bgSoFar += 1 - isForeground;
+            double jaccard = 1.0 - ((total - fgSoFar) / (total + bgSoFar));
+            double weight = jaccard - previous;
+            previous = jaccard;
+            sum += Decode(keys[i]) * weight;
+            if (withGradient)
+            {
+                gradient[item & ~ForegroundBit] = T.CreateTruncating(weight * scale * (1 - (2 * isForeground)));
+            }
+        }
+
+        return sum;
     }
 
-    /// <summary>Foreground and background alternate at random in sorted order (the hinge's errors of both signs).</summary>
-    public readonly struct InterleavedForeground : IForegroundOrder
+    /// <summary>Sorts the first <paramref name="count"/> keys with their items; <paramref name="keys"/> and <paramref name="items"/> are the buffers that hold them sorted.</summary>
+    private static void Sort<TKey>(LovaszScratch<TKey> scratch, int count, out Span<TKey> keys, out Span<int> items)
+        where TKey : unmanaged, IBinaryInteger<TKey>, IUnsignedNumber<TKey>
     {
-        public static bool Interleaved => true;
-    }
-
-    /// <summary>Foreground elements cluster (Lovász-Softmax per class: a rare class's errors sort to the top), so branches predict well.</summary>
-    public readonly struct ClusteredForeground : IForegroundOrder
-    {
-        public static bool Interleaved => false;
+        bool inScratch = LovaszSorter.Sort(scratch.Keys.AsSpan(0, count), scratch.Items.AsSpan(0, count), scratch.KeyScratch, scratch.ItemScratch, scratch.Counters);
+        keys = (inScratch ? scratch.KeyScratch : scratch.Keys).AsSpan(0, count);
+        items = (inScratch ? scratch.ItemScratch : scratch.Items).AsSpan(0, count);
     }
 
     /// <summary>Fills <paramref name="destination"/> with the Jaccard weights of foreground flags sorted by decreasing error.</summary>

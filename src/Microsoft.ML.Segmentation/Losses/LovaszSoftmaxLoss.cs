@@ -221,7 +221,7 @@ public sealed class LovaszSoftmaxLoss : ISegmentationLoss
             }
         }
 
-        return LovaszKernel.SortAndAccumulate<T, TKey, LovaszKernel.ClusteredForeground>(scratch, count, foreground, gradient, scale);
+        return LovaszKernel.SortAndAccumulate(scratch, count, foreground, gradient, scale);
     }
 
     private (int Group, int Class, double Scale)[] PlanTasks<T>(SegmentationShape shape, SegmentationTarget<T> target,
