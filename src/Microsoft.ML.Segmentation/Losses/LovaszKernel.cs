@@ -70,8 +70,6 @@ internal static class LovaszKernel
     {
         Sort(scratch, count, out Span<TKey> keys, out Span<int> items);
 
-        // Berman, Rannen Triki, Blaschko 2018, "The Lovász-Softmax loss": g_i = J_i − J_(i−1) with
-        // J_i = 1 − (G − fg_≤i) / (G + bg_≤i), the Jaccard loss of mispredicting the i+1 largest errors.
         double total = foreground;
         long fgSoFar = 0;
         long bgSoFar = 0;
@@ -91,9 +89,7 @@ internal static class LovaszKernel
                 bgSoFar++;
             }
 
-            double jaccard = 1.0 - ((total - fgSoFar) / (total + bgSoFar));
-            double weight = jaccard - previous;
-            previous = jaccard;
+            double weight = JaccardStep(total, fgSoFar, bgSoFar, ref previous);
             sum += Decode(keys[i]) * weight;
             if (withGradient)
             {
@@ -128,9 +124,7 @@ internal static class LovaszKernel
             int isForeground = (int)((uint)item >> 31);
             fgSoFar += isForeground;
             bgSoFar += 1 - isForeground;
-            double jaccard = 1.0 - ((total - fgSoFar) / (total + bgSoFar));
-            double weight = jaccard - previous;
-            previous = jaccard;
+            double weight = JaccardStep(total, fgSoFar, bgSoFar, ref previous);
             sum += Decode(keys[i]) * weight;
             if (withGradient)
             {
@@ -148,6 +142,20 @@ internal static class LovaszKernel
         bool inScratch = LovaszSorter.Sort(scratch.Keys.AsSpan(0, count), scratch.Items.AsSpan(0, count), scratch.KeyScratch, scratch.ItemScratch, scratch.Counters);
         keys = (inScratch ? scratch.KeyScratch : scratch.Keys).AsSpan(0, count);
         items = (inScratch ? scratch.ItemScratch : scratch.Items).AsSpan(0, count);
+    }
+
+    /// <summary>
+    /// The weight of the i-th largest error (Berman, Rannen Triki, Blaschko 2018, "The Lovász-Softmax loss"):
+    /// g_i = J_i − J_(i−1) with J_i = 1 − (G − fg_≤i) / (G + bg_≤i), the Jaccard loss of mispredicting the i + 1
+    /// largest errors; <paramref name="previous"/> carries J_(i−1) in and J_i out.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double JaccardStep(double total, long fgSoFar, long bgSoFar, ref double previous)
+    {
+        double jaccard = 1.0 - ((total - fgSoFar) / (total + bgSoFar));
+        double weight = jaccard - previous;
+        previous = jaccard;
+        return weight;
     }
 
     /// <summary>Fills <paramref name="destination"/> with the Jaccard weights of foreground flags sorted by decreasing error.</summary>
@@ -173,9 +181,7 @@ internal static class LovaszKernel
                 bgSoFar++;
             }
 
-            double jaccard = 1.0 - ((double)(total - fgSoFar) / (total + bgSoFar));
-            destination[i] = jaccard - previous;
-            previous = jaccard;
+            destination[i] = JaccardStep(total, fgSoFar, bgSoFar, ref previous);
         }
     }
 }
