@@ -41,6 +41,13 @@ internal interface ISimdFloat<TSelf>
     /// <summary>Writes the lanes to <paramref name="destination"/> + <paramref name="index"/>.</summary>
     static abstract void Store(TSelf value, ref float destination, nuint index);
 
+    /// <summary>
+    /// Writes the lanes to <paramref name="destination"/> past the caches where the CPU can (<c>movntps</c> on x86):
+    /// the line is not read first, so a pass that writes a large output it will not read back moves half the bytes.
+    /// <paramref name="destination"/> must be aligned to the vector's size and point into pinned memory.
+    /// </summary>
+    static abstract unsafe void StoreAlignedNonTemporal(TSelf value, float* destination);
+
     static abstract TSelf operator +(TSelf left, TSelf right);
 
     static abstract TSelf operator -(TSelf left, TSelf right);

@@ -32,6 +32,9 @@ internal readonly struct SimdFloat128(Vector128<float> value) : ISimdFloat<SimdF
     public static void Store(SimdFloat128 value, ref float destination, nuint index) => value.Value.StoreUnsafe(ref destination, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreAlignedNonTemporal(SimdFloat128 value, float* destination) => Vector128.StoreAlignedNonTemporal(value.Value, destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat128 operator +(SimdFloat128 left, SimdFloat128 right) => new(left.Value + right.Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

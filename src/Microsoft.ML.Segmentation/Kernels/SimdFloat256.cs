@@ -33,6 +33,9 @@ internal readonly struct SimdFloat256(Vector256<float> value) : ISimdFloat<SimdF
     public static void Store(SimdFloat256 value, ref float destination, nuint index) => value.Value.StoreUnsafe(ref destination, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreAlignedNonTemporal(SimdFloat256 value, float* destination) => Vector256.StoreAlignedNonTemporal(value.Value, destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat256 operator +(SimdFloat256 left, SimdFloat256 right) => new(left.Value + right.Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

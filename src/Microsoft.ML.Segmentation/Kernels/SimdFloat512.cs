@@ -33,6 +33,9 @@ internal readonly struct SimdFloat512(Vector512<float> value) : ISimdFloat<SimdF
     public static void Store(SimdFloat512 value, ref float destination, nuint index) => value.Value.StoreUnsafe(ref destination, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreAlignedNonTemporal(SimdFloat512 value, float* destination) => Vector512.StoreAlignedNonTemporal(value.Value, destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat512 operator +(SimdFloat512 left, SimdFloat512 right) => new(left.Value + right.Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

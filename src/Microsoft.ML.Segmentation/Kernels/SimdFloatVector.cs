@@ -36,6 +36,9 @@ internal readonly struct SimdFloatVector(Vector<float> value) : ISimdFloat<SimdF
     public static void Store(SimdFloatVector value, ref float destination, nuint index) => value.Value.StoreUnsafe(ref destination, index);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreAlignedNonTemporal(SimdFloatVector value, float* destination) => Vector.StoreAlignedNonTemporal(value.Value, destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloatVector operator +(SimdFloatVector left, SimdFloatVector right) => new(left.Value + right.Value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

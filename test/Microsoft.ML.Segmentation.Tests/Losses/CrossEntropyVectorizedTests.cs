@@ -55,6 +55,54 @@ public sealed class CrossEntropyVectorizedTests
     }
 
     [TestMethod]
+    public void StreamedGradientMatchesOracle()
+    {
+        // 2 × 21 × 100 × 1001 floats: a gradient past StreamingStores' threshold, its channel rows at every alignment
+        // (1001 columns), chunk tails at every width.
+        var shape = new SegmentationShape(2, 21, 100, 1001);
+        Assert.IsTrue(StreamingStores.Pays(shape.ElementCount));
+        var options = new CrossEntropyOptions(Enumerable.Range(0, 21).Select(c => 0.5 + (c % 4)).ToArray(), 0.1, PointwiseAveraging.TargetWeight);
+        Check(options, new Random(21), shape, "streamed");
+        Check(new CrossEntropyOptions(null, 0, PointwiseAveraging.Valid), new Random(22), shape, "streamed, unweighted");
+
+        // A non-finite logit in any chunk of a streamed work item (several chunks each) is still named.
+        int[] labels = GradientCheck.RandomLabels(new Random(24), shape.PixelCount, shape.Classes);
+        foreach (int position in new[] { 5, (3 * 100_100) + 77, shape.ElementCount - 1 })
+        {
+            var input = new float[shape.ElementCount];
+            input[position] = float.NaN;
+            var ex = Assert.ThrowsExactly<ArgumentException>(() => new CrossEntropyLoss().Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels), new float[input.Length]));
+            StringAssert.Contains(ex.Message, $"element {position}");
+        }
+    }
+
+    [TestMethod]
+    public void StreamedGradientEqualsTheCachedPathBitForBit()
+    {
+        // Summed (scale 1), an image's gradient does not depend on the batch around it, and chunks are per image: the
+        // first image of a batch large enough to stream and the same image alone (not streamed) must agree exactly.
+        var batch = new SegmentationShape(2, 21, 100, 1001);
+        var single = new SegmentationShape(1, 21, 100, 1001);
+        Assert.IsTrue(StreamingStores.Pays(batch.ElementCount));
+        Assert.IsFalse(StreamingStores.Pays(single.ElementCount));
+        var random = new Random(23);
+        float[] input = GradientCheck.RandomInput(random, batch.ElementCount, 4).Select(v => (float)v).ToArray();
+        foreach (double smoothing in new[] { 0, 0.1 })
+        {
+            foreach (int? ignore in new int?[] { null, 255 })
+            {
+                int[] labels = GradientCheck.RandomLabels(random, batch.PixelCount, batch.Classes, ignore);
+                var loss = new CrossEntropyLoss(new CrossEntropyLossOptions { ClassWeights = Enumerable.Range(0, 21).Select(c => 1.0 + (c % 3)).ToArray(), LabelSmoothing = smoothing, Averaging = PointwiseAveraging.Sum });
+                var streamed = new float[batch.ElementCount];
+                var cached = new float[single.ElementCount];
+                loss.Compute<float>(input, batch, SegmentationTarget<float>.FromLabels(labels, ignore), streamed);
+                loss.Compute<float>(input.AsSpan(0, single.ElementCount), single, SegmentationTarget<float>.FromLabels(labels[..single.PixelCount], ignore), cached);
+                CollectionAssert.AreEqual(cached, streamed[..single.ElementCount], $"ε={smoothing} ignore={ignore}");
+            }
+        }
+    }
+
+    [TestMethod]
     public void LargeLogitGapsStayFinite()
     {
         // exp(x − max) underflows to 0 for gaps beyond ~87; the loss of a pixel whose label is that far below the max is the gap.
