@@ -412,6 +412,12 @@ internal static unsafe class FocalSigmoidVectorKernel
 
         // ∂L/∂z = −lossScale·a·w^γ·(γ·p_t·BCE + w) + factorScale·γ·w^γ·p_t; GradientScale is −lossScale, times a
         // without α.
+        // At γ = 0 (binary cross-entropy) the γ terms are exact zeros: left out, with p_t, at compile time.
+        if (TPower.Exponent == 0)
+        {
+            return (w * (af * c.GradientScale)) ^ flip;
+        }
+
         TVector gammaPt = c.Gamma * pt;
         TVector gz = TVector.MultiplyAdd(gammaPt, bce, w) * (af * c.GradientScale);
         if (c.Normalized)
