@@ -1,14 +1,17 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Benchmarks;
 
 /// <summary>
-/// The SIMD tier a kernel actually ran on, by how its code picks a vector width: <c>TensorPrimitives</c> and SegML's
-/// <c>ISimdFloat</c> kernels (cross-entropy and the sigmoid focal loss on label maps) take the widest accelerated
-/// <see cref="Vector512"/>/<see cref="Vector256"/>/<see cref="Vector128"/>, while <see cref="Vector{T}"/> stays
-/// 256 bits on AVX-512 hardware unless the process starts with <c>DOTNET_MaxVectorTBitWidth=512</c>.
+/// The SIMD tier a kernel actually ran on, by how its code picks a vector width: <c>TensorPrimitives</c> takes the
+/// widest accelerated <see cref="Vector512"/>/<see cref="Vector256"/>/<see cref="Vector128"/>; SegML's
+/// <c>ISimdFloat</c> kernels (cross-entropy and the sigmoid focal loss, binary cross-entropy on it) do too, except that
+/// they stay at 256 bits where AVX-512 is split into halves (<see cref="Vector512Policy"/>: Zen 4), reported as
+/// <c>avx512_256</c>; <see cref="Vector{T}"/> stays 256 bits on AVX-512 hardware unless the process starts with
+/// <c>DOTNET_MaxVectorTBitWidth=512</c>.
 /// </summary>
 internal static class SimdTier
 {
@@ -18,6 +21,9 @@ internal static class SimdTier
         : Vector256.IsHardwareAccelerated && Avx2.IsSupported ? "avx2"
         : Vector128.IsHardwareAccelerated ? Vector128Tier
         : "scalar";
+
+    /// <summary>The tier of SegML's <c>ISimdFloat</c> kernels (<see cref="Vector512Policy"/>).</summary>
+    public static string Wide => Vector512.IsHardwareAccelerated && !Vector512Policy.Use512 ? "avx512_256" : Widest;
 
     /// <summary>The tier of <see cref="Vector{T}"/> code (its width, or scalar when not accelerated).</summary>
     public static string VectorOfT =>
@@ -34,6 +40,9 @@ internal static class SimdTier
     /// <summary>Kernels whose hot loop is written with <see cref="Vector{T}"/> (the Dice family: RegionSoftmaxKernel on label maps); every other kernel uses TensorPrimitives or ISimdFloat.</summary>
     private static readonly HashSet<string> VectorOfTKernels = ["argmax", "argmax_confusion", "dice", "tversky", "generalized_dice", "cldice"];
 
+    /// <summary>Kernels whose hot loop is written with SegML's <c>ISimdFloat</c> (cross-entropy, the sigmoid focal loss and binary cross-entropy on it); the rest use TensorPrimitives.</summary>
+    private static readonly HashSet<string> WideKernels = ["cross_entropy", "cross_entropy_confident", "focal", "focal_masked", "focal_confident", "focal_dense", "focal_dense_confident", "binary_cross_entropy", "binary_cross_entropy_dense"];
+
     /// <summary>The tier of the named kernel of the quick mode.</summary>
-    public static string Of(string kernel) => VectorOfTKernels.Contains(kernel) ? VectorOfT : Widest;
+    public static string Of(string kernel) => VectorOfTKernels.Contains(kernel) ? VectorOfT : WideKernels.Contains(kernel) ? Wide : Widest;
 }

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Segmentation.Losses;
 
 /// <summary>
 /// Float32 cross-entropy against a label map, vectorized along the pixels of a chunk (NCHW is contiguous along W) at
-/// the widest accelerated width (<see cref="ISimdFloat{TSelf}"/>: 512 bits on AVX-512): three passes over the chunk's channel rows (max; exp and sum; gradient), each a single fused
+/// the widest accelerated width (<see cref="ISimdFloat{TSelf}"/>: 512 bits on AVX-512 where <see cref="Vector512Policy"/> allows): three passes over the chunk's channel rows (max; exp and sum; gradient), each a single fused
 /// loop, with <see cref="VectorMath"/>'s exp and log, and the label's logit gathered (its gradient term scattered) once per pixel. The rows of a chunk stay in cache between the
 /// passes, so logits come from memory once and the gradient goes back once. Losses are added per pixel in float and
 /// per vector in double. Non-finite logits are detected during the first pass (and reported by
@@ -34,7 +34,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
     /// cold, four times as often with the shorter rows), and 1024 at 512 bits, where 4096 ran 0.93–0.96× (two runs).
     /// The chunk's rows of logits and gradient, 2 × 21 × 16 KB, still fit in a 2 MB L2; its stack buffers take 80 KB.
     /// </summary>
-    private static int ChunkPixels => Vector512.IsHardwareAccelerated ? ActivationKernels.ChunkPixels : 4 * ActivationKernels.ChunkPixels;
+    private static int ChunkPixels => Vector512Policy.Use512 ? ActivationKernels.ChunkPixels : 4 * ActivationKernels.ChunkPixels;
 
     /// <summary>
     /// Chunks per work item when the gradient is streamed: one thread takes them in turn, so the exp pass of a chunk
@@ -43,7 +43,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
     private const int ChunksPerStreamedItem = 4;
 
     /// <summary>The lanes of the widest accelerated width, the one <see cref="Chunk{TVector}"/> runs at.</summary>
-    private static int Width => Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256.IsHardwareAccelerated ? Vector256<float>.Count : Vector128<float>.Count;
+    private static int Width => Vector512Policy.Use512 ? Vector512<float>.Count : Vector256.IsHardwareAccelerated ? Vector256<float>.Count : Vector128<float>.Count;
 
     public static double Run(ReadOnlySpan<float> input, SegmentationShape shape, ReadOnlySpan<int> labels, int ignore, double[] weights, double smoothing, Span<float> gradient, CrossEntropyLabelKernel.DenominatorRule denominatorRule)
     {
@@ -76,7 +76,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
                     bool prefetch = stream && start + length + ChunkPixels <= itemStart + itemLength;
                     bool chunkBad = false;
                     sum += vectorLength == 0 ? 0
-                        : Vector512.IsHardwareAccelerated ? Chunk<SimdFloat512>(x.Span, l.Span, g.Span, shape, n, start, vectorLength, coefficients, exps, prefetch, out chunkBad)
+                        : Vector512Policy.Use512 ? Chunk<SimdFloat512>(x.Span, l.Span, g.Span, shape, n, start, vectorLength, coefficients, exps, prefetch, out chunkBad)
                         : Vector256.IsHardwareAccelerated ? Chunk<SimdFloat256>(x.Span, l.Span, g.Span, shape, n, start, vectorLength, coefficients, exps, prefetch, out chunkBad)
                         : Chunk<SimdFloat128>(x.Span, l.Span, g.Span, shape, n, start, vectorLength, coefficients, exps, prefetch, out chunkBad);
                     bad |= chunkBad;

@@ -110,14 +110,14 @@ internal static unsafe class FocalSigmoidVectorKernel
             // t is 0 or 1: the cheaper form in z = ±x (LabelStep), at the widest accelerated width (512 bits on
             // AVX-512: Vector<T> stays 256 there), specialised for γ so the loop has no switch.
             int cls = shape.Classes == 1 ? 1 : k;
-            (double rowLoss, double rowFactor) = Vector512.IsHardwareAccelerated ? LabelRow<SimdFloat512>(x, l, g, target, cls, c)
+            (double rowLoss, double rowFactor) = Vector512Policy.Use512 ? LabelRow<SimdFloat512>(x, l, g, target, cls, c)
                 : Vector256.IsHardwareAccelerated ? LabelRow<SimdFloat256>(x, l, g, target, cls, c)
                 : LabelRow<SimdFloat128>(x, l, g, target, cls, c);
             return (rowLoss, terms.Options.Normalized ? rowFactor : 0);
         }
 
         // Dense targets (any t, NaN ignored): the general form at the same width, two passes per block as for labels.
-        (double denseLoss, double denseFactor) = Vector512.IsHardwareAccelerated ? DenseRow<SimdFloat512>(x, d, g, c)
+        (double denseLoss, double denseFactor) = Vector512Policy.Use512 ? DenseRow<SimdFloat512>(x, d, g, c)
             : Vector256.IsHardwareAccelerated ? DenseRow<SimdFloat256>(x, d, g, c)
             : DenseRow<SimdFloat128>(x, d, g, c);
         return (denseLoss, terms.Options.Normalized ? denseFactor : 0);
