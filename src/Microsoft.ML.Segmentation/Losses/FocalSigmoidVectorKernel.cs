@@ -14,7 +14,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// (t is 0 or 1) each element costs one exp and two divisions and no log (<see cref="LabelStep{TVector, TPower, TIgnore, TBalance}"/>,
 /// the exps of a block of vectors first, <see cref="BlockLoop{TVector, TStep}"/>),
 /// with the loop specialised for γ and run at the widest accelerated width (<see cref="ISimdFloat{TSelf}"/>: 512 bits
-/// on AVX-512, where <see cref="Vector{T}"/> stays 256); dense targets take the general form in t
+/// on AVX-512, where <see cref="Vector{T}"/> stays 256, unless <see cref="Vector512Policy"/> keeps 256 on a CPU that splits
+/// 512-bit operations); dense targets take the general form in t
 /// (<see cref="DenseStep{TVector, TPower, TBalance}"/>: one exp, two divisions, no log) in the same loop. Row sums add
 /// up to 32 vectors in float, then in double, then in row order, so results do not depend on the thread count. Non-finite logits make the loss sum NaN, and only then
 /// are they looked for.
@@ -108,7 +109,7 @@ internal static unsafe class FocalSigmoidVectorKernel
         if (target.IsLabelMap)
         {
             // t is 0 or 1: the cheaper form in z = ±x (LabelStep), at the widest accelerated width (512 bits on
-            // AVX-512: Vector<T> stays 256 there), specialised for γ so the loop has no switch.
+            // AVX-512 except on Zen 4: Vector<T> stays 256 there), specialised for γ so the loop has no switch.
             int cls = shape.Classes == 1 ? 1 : k;
             (double rowLoss, double rowFactor) = Vector512Policy.Use512 ? LabelRow<SimdFloat512>(x, l, g, target, cls, c)
                 : Vector256.IsHardwareAccelerated ? LabelRow<SimdFloat256>(x, l, g, target, cls, c)

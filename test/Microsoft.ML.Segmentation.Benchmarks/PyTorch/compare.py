@@ -1,7 +1,7 @@
 """SegML's quick-mode kernels beside PyTorch's, in pairs of runs taking turns, on the same workload and machine.
 
     python3 test/Microsoft.ML.Segmentation.Benchmarks/PyTorch/compare.py --kernels cross_entropy,focal --pairs 4 \
-        [--tier default|avx2|vector128|vector128_fma] [--torch-capability default|avx2] [--workload DIR]
+        [--tier default|avx2|vector128|vector128_fma|vector512] [--torch-capability default|avx2] [--workload DIR]
 
 Each pair runs the benchmark project's `--quick --kernels …` (SegML, under the tier's runtime switches) and
 `pytorch_losses.py` (PyTorch, `ATEN_CPU_CAPABILITY` as given), each in its own process, the side that runs first
@@ -26,6 +26,8 @@ TIERS = {
     "avx2": {"DOTNET_EnableAVX512": "0", "DOTNET_EnableAVX512F": "0"},
     "vector128": {"DOTNET_EnableAVX2": "0"},
     "vector128_fma": {"DOTNET_EnableAVX512": "0", "DOTNET_EnableAVX512F": "0", "DOTNET_PreferredVectorBitWidth": "128"},
+    # SegML's cross-entropy and sigmoid focal kernels at 512 bits where Vector512Policy keeps them at 256 (Zen 4).
+    "vector512": {"SEGML_VECTOR512": "1"},
 }
 SWITCHES = {name for tier in TIERS.values() for name in tier}
 
