@@ -1,7 +1,9 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
 
@@ -56,14 +58,17 @@ public readonly ref struct SegmentationTarget<T>
     /// <summary>Counts the labels equal to the ignore index in <c>[start, start + length)</c>; throws at the first other label outside the classes.</summary>
     private long CountIgnored(ReadOnlySpan<int> labels, int start, int length, int labelCount, string paramName)
     {
-        int ignoreValue = IgnoreIndex ?? int.MinValue;
+        // Without an ignore index nothing is ignored: int.MinValue, which stands for "none" in the kernels' masks, is
+        // a label outside the classes like any other (it was once taken for the ignore index here and left out unnamed).
+        bool hasIgnore = IgnoreIndex is not null;
+        int ignoreValue = IgnoreIndex.GetValueOrDefault();
         long ignored = 0;
         for (int i = start; i < start + length; i++)
         {
             int label = labels[i];
             if ((uint)label >= (uint)labelCount)
             {
-                if (label != ignoreValue)
+                if (!hasIgnore || label != ignoreValue)
                 {
                     Kernels.ThrowHelper.ThrowLabelOutOfRange(paramName, i, label, labelCount, IgnoreIndex);
                 }
@@ -92,6 +97,8 @@ public readonly ref struct SegmentationTarget<T>
     /// <param name="paramName">The parameter name reported in exceptions.</param>
     /// <returns>The number of elements not ignored.</returns>
     /// <exception cref="ArgumentException">A length does not match, a label is out of range, or a dense value is infinite.</exception>
+    /// <remarks>Compiled optimized from the first call, as <see cref="LabelScan.AllBelow"/> is: a loss calls it once per call, so the tiered JIT ran its loops unoptimized for many calls.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal long ValidateAndCount(SegmentationShape shape, string paramName)
     {
         if (IsLabelMap)
@@ -104,22 +111,19 @@ public readonly ref struct SegmentationTarget<T>
                     $"ignoreIndex ({ignore}) must lie outside the class labels 0..{labelCount - 1}; use 255 or -100.", paramName);
             }
 
-            // Four vectors at a time, as unsigned: one maximum against the class count finds any label outside it
-            // (negative ones wrap above it); only such blocks are read again label by label. The element loop took as
-            // long as the binary cross-entropy kernel after it on [8,1,256,256] (a profile).
+            // Four vectors at a time, as unsigned (LabelScan): only blocks with a label outside the classes are read
+            // again label by label. The element loop took as long as the binary cross-entropy kernel after it on
+            // [8,1,256,256] (a profile).
             ReadOnlySpan<int> labels = Labels;
             long ignored = 0;
-            int lanes = Vector<uint>.Count;
-            var limit = new Vector<uint>((uint)labelCount - 1);
+            var highest = new Vector<uint>((uint)labelCount - 1);
+            int block = LabelScan.BlockLength;
             int start = 0;
-            for (; start <= labels.Length - (4 * lanes); start += 4 * lanes)
+            for (; start <= labels.Length - block; start += block)
             {
-                ReadOnlySpan<uint> block = MemoryMarshal.Cast<int, uint>(labels.Slice(start, 4 * lanes));
-                Vector<uint> highest = Vector.Max(Vector.Max(new Vector<uint>(block), new Vector<uint>(block[lanes..])),
-                    Vector.Max(new Vector<uint>(block[(2 * lanes)..]), new Vector<uint>(block[(3 * lanes)..])));
-                if (Vector.GreaterThanAny(highest, limit))
+                if (LabelScan.BlockExceeds(labels, start, highest))
                 {
-                    ignored += CountIgnored(labels, start, 4 * lanes, labelCount, paramName);
+                    ignored += CountIgnored(labels, start, block, labelCount, paramName);
                 }
             }
 

@@ -58,21 +58,20 @@ public sealed class BinaryCrossEntropyLoss : ISegmentationLoss
     {
         shape.ValidateScores(input.Length, nameof(input));
         shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
-        long countedElements = target.ValidateAndCount(shape, nameof(target));
         if (typeof(T) == typeof(float) && _positiveWeights is null && _smoothing == 0)
         {
             // Without positive weights and smoothing this is the sigmoid focal loss at γ = 0 without α (a = w, f = 1),
             // whose float kernel makes one pass per row (and finds non-finite logits in it): on [8, 21, 256, 256]
-            // dense targets about 6× faster than the TensorPrimitives passes of BinaryCrossEntropyKernel.
+            // dense targets about 6× faster than the TensorPrimitives passes of BinaryCrossEntropyKernel. It validates
+            // the target itself (a label map without an ignore index row by row, on its threads).
             var terms = new FocalTerms(_asFocal, _classWeights, shape.Classes);
             if (FocalSigmoidVectorKernel.Applies(terms))
             {
-                return FocalSigmoidVectorKernel.Run(
-                    terms, MemoryMarshal.Cast<T, float>(input), shape, target.IsLabelMap, target.Labels, MemoryMarshal.Cast<T, float>(target.Dense), target.IgnoreIndex,
-                    countedElements, MemoryMarshal.Cast<T, float>(inputGradient));
+                return FocalSigmoidVectorKernel.Run(terms, input, shape, target, inputGradient, nameof(target));
             }
         }
 
+        long countedElements = target.ValidateAndCount(shape, nameof(target));
         FiniteGuard.ThrowIfNotFinite(input, nameof(input));
         return BinaryCrossEntropyKernel.Run(input, shape, target, countedElements, inputGradient, _positiveWeights, _classWeights, _smoothing, _averaging);
     }

@@ -92,14 +92,20 @@ public sealed class FocalLoss : ISegmentationLoss
     {
         shape.ValidateScores(input.Length, nameof(input));
         shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
+        var focal = new FocalTerms(_options, _classWeights, shape.Classes);
+        bool sigmoid = _options.Activation == Activation.Sigmoid;
+        if (sigmoid && !scalar && terms.IsEmpty && typeof(T) == typeof(float) && FocalSigmoidVectorKernel.Applies(focal))
+        {
+            // The kernel validates the target itself (a label map without an ignore index row by row, on its threads).
+            return FocalSigmoidVectorKernel.Run(focal, input, shape, target, inputGradient, nameof(target));
+        }
+
         long countedElements = target.ValidateAndCount(shape, nameof(target));
         if (_options.Activation == Activation.Softmax && shape.Classes == 1)
         {
             throw new ArgumentException("A softmax over one channel is constant 1; use Activation.Sigmoid for a binary model with one logit.", nameof(input));
         }
 
-        var focal = new FocalTerms(_options, _classWeights, shape.Classes);
-        bool sigmoid = _options.Activation == Activation.Sigmoid;
         if (!sigmoid)
         {
             // A −∞ logit on a non-target channel leaves the softmax sum finite, so the sum cannot reveal it.
@@ -116,13 +122,6 @@ public sealed class FocalLoss : ISegmentationLoss
             return _options.Activation == Activation.Sigmoid
                 ? FocalLossScalar.Sigmoid(focal, input, shape, target, inputGradient, terms)
                 : FocalLossScalar.Softmax(focal, input, shape, target, inputGradient, terms);
-        }
-
-        if (sigmoid && typeof(T) == typeof(float) && FocalSigmoidVectorKernel.Applies(focal))
-        {
-            return FocalSigmoidVectorKernel.Run(
-                focal, MemoryMarshal.Cast<T, float>(input), shape, target.IsLabelMap, target.Labels, MemoryMarshal.Cast<T, float>(target.Dense), target.IgnoreIndex,
-                countedElements, MemoryMarshal.Cast<T, float>(inputGradient));
         }
 
         return sigmoid

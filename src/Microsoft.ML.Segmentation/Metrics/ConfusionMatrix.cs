@@ -267,7 +267,8 @@ public sealed class ConfusionMatrix
             int p = predicted[i];
             if ((uint)t >= (uint)classes || t == ignore)
             {
-                if (t == ignore)
+                // ignoreIndex, not ignore: without an ignore index, int.MinValue stands for none and is out of range.
+                if (t == ignoreIndex)
                 {
                     continue;
                 }

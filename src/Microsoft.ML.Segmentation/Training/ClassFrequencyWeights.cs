@@ -38,7 +38,6 @@ public static class ClassFrequencyWeights
         var presentPixels = new long[classes];
         var imageCounts = new long[classes];
         long total = 0;
-        int ignore = ignoreIndex ?? int.MinValue;
         for (int i = 0; i < labels.Count; i++)
         {
             int[] map = labels[i] ?? throw new ArgumentException($"Label map {i} is null.", nameof(labels));
@@ -46,7 +45,7 @@ public static class ClassFrequencyWeights
             long imageTotal = 0;
             foreach (int label in map)
             {
-                if (label == ignore)
+                if (label == ignoreIndex)
                 {
                     continue;
                 }

@@ -146,6 +146,12 @@ public sealed class ConfusionMatrixTests
         var matrix = new ConfusionMatrix(3);
         Assert.AreEqual("predicted", Assert.ThrowsExactly<ArgumentException>(() => matrix.Add(new[] { 0, 5 }, new[] { 0, 1 })).ParamName);
         Assert.AreEqual("truth", Assert.ThrowsExactly<ArgumentException>(() => matrix.Add(new[] { 0, 1 }, new[] { -1, 1 })).ParamName);
+
+        // int.MinValue is the kernels' stand-in for "no ignore index", not an ignored label: it was once skipped unnamed.
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => matrix.Add(new[] { 0, 1 }, new[] { 0, int.MinValue }));
+        Assert.AreEqual("truth", ex.ParamName);
+        StringAssert.Contains(ex.Message, int.MinValue.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.AreEqual(0, matrix.Total);
     }
 
     [TestMethod]

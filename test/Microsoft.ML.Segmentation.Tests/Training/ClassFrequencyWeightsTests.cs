@@ -59,6 +59,7 @@ public sealed class ClassFrequencyWeightsTests
     {
         Assert.AreEqual("labels", Assert.ThrowsExactly<ArgumentException>(() => ClassFrequencyWeights.Compute([[0, 5]], 2, null, ClassWeighting.Inverse)).ParamName);
         Assert.AreEqual("labels", Assert.ThrowsExactly<ArgumentException>(() => ClassFrequencyWeights.Compute([[255]], 2, 255, ClassWeighting.Inverse)).ParamName);
+        Assert.AreEqual("labels", Assert.ThrowsExactly<ArgumentException>(() => ClassFrequencyWeights.Compute([[0, int.MinValue]], 2, null, ClassWeighting.Inverse)).ParamName);
         Assert.AreEqual("weighting", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ClassFrequencyWeights.Compute([[0]], 2, null, ClassWeighting.Given)).ParamName);
     }
 }
