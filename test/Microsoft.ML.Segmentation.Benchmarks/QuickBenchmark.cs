@@ -80,6 +80,6 @@ public static class QuickBenchmark
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"kernel\":\"{name}\",\"shape\":\"{shape}\",\"dtype\":\"float32\",\"runs\":{times.Count},\"median_ms\":{median:F2},\"mpixel_per_s\":{shape.PixelCount / median / 1e3:F2},\"simd\":\"{SimdTier.Of(name)}\"{fraction},\"threads\":{Environment.ProcessorCount}}}"));
+            $"{{\"kernel\":\"{name}\",\"shape\":\"{shape}\",\"dtype\":\"float32\",\"runs\":{times.Count},\"median_ms\":{median:F3},\"mpixel_per_s\":{shape.PixelCount / median / 1e3:F2},\"simd\":\"{SimdTier.Of(name)}\"{fraction},\"threads\":{Environment.ProcessorCount}}}"));
     }
 }
