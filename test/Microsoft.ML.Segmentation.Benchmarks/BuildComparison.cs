@@ -37,13 +37,8 @@ internal static class BuildComparison
                 return 1;
             }
 
-            for (int i = 0; i < 4; i++)
-            {
-                workload.ForwardBackward(name);
-                other(name);
-            }
-
-            Thread.Sleep(200); // tiered JIT: let the background compiler finish both builds' kernels
+            // Tiered JIT: both builds' kernels at the tier a long-running application ends up with (JitWarmUp).
+            JitWarmUp.UntilSteady([() => workload.ForwardBackward(name), () => other(name)]);
             var mine = new List<double>();
             var theirs = new List<double>();
             var ratios = new List<double>();

@@ -4,7 +4,8 @@ using Microsoft.ML.Segmentation.Losses;
 namespace Microsoft.ML.Segmentation.Benchmarks;
 
 /// <summary>
-/// A one-minute check outside BenchmarkDotNet: each kernel runs once to warm up, then repeatedly for about a second;
+/// A one-minute check outside BenchmarkDotNet: the kernels run until the tiered JIT is done with them (<see cref="JitWarmUp"/>),
+/// then each repeatedly for about a second;
 /// prints one JSON line per kernel with the median time, Mpixel/s and the SIMD tier it ran on, so figures can be
 /// compared with another tool measured in the same run on the same machine. The first line is the memory bandwidth
 /// of a streaming read+write pass over CE's byte volume, the second how much faster compute-bound code runs on all
@@ -46,13 +47,8 @@ public static class QuickBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"kernel\":\"compute_scaling\",\"one_thread_ms\":{oneThread * 1e3:F2},\"all_threads_ms\":{allThreads * 1e3:F2},\"parallel_speedup\":{threads * oneThread / allThreads:F2},\"simd\":\"{SimdTier.VectorOfT}\",\"threads\":{threads}}}"));
 
-        // Tiered JIT: the vector helpers all kernels share start unoptimized. Run everything a few times and give
-        // the background compiler a moment, so the first kernel measured is not charged for everyone's warm-up.
-        for (int round = 0; round < 3; round++)
-        {
-            kernels.ForEach(k => k.Run());
-            Thread.Sleep(200);
-        }
+        // Tiered JIT: time the code a long-running application ends up with, not the first tiers (JitWarmUp).
+        JitWarmUp.UntilSteady(kernels.Select(k => k.Run).ToList());
 
         foreach ((string name, Action run) in kernels)
         {
