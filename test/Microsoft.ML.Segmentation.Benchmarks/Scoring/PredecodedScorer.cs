@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Segmentation.Imaging;
+using Microsoft.ML.Segmentation.Onnx;
 using Microsoft.ML.Segmentation.Transforms;
 
 namespace Microsoft.ML.Segmentation.Benchmarks.Scoring;
@@ -9,14 +10,17 @@ namespace Microsoft.ML.Segmentation.Benchmarks.Scoring;
 /// <see cref="SegmlScorer"/> and <c>segml eval</c> use) over an in-memory data view holding the workload's tensors
 /// decoded beforehand (the same floats <see cref="RawOrtScorer"/> feeds ONNX Runtime) and their geometry, read through
 /// a cursor on the predicted mask. Against raw ONNX Runtime at the same batch it measures what the pipeline itself
-/// costs once pixels are decoded: the column copies, the batching, the argmax into keys.
+/// costs once pixels are decoded: the column copies, the batching, the argmax into keys. With
+/// <c>concurrentRuns</c> 1 (<c>segml_predecoded_one_run</c>) the session runs each batch as one run on ONNX Runtime's
+/// own threads, as the raw session does; by default (0) a batch above 1 is scored as two runs of one image on one
+/// intra-op thread each (<see cref="OnnxSessionOptions.ConcurrentRuns"/>), a different use of the cores.
 /// </summary>
 internal sealed class PredecodedScorer : IScoringPath
 {
     private readonly ITransformer _model;
     private readonly IDataView _scored;
 
-    public PredecodedScorer(ScoringWorkload workload, ScoringModel model, int batchSize)
+    public PredecodedScorer(ScoringWorkload workload, ScoringModel model, int batchSize, int concurrentRuns = 0)
     {
         var ml = new MLContext(seed: 1);
         int[] geometry = Geometry(workload);
@@ -30,14 +34,17 @@ internal sealed class PredecodedScorer : IScoringPath
         schema[nameof(TensorRow.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, workload.ImageLength);
         IDataView data = ml.Data.LoadFromEnumerable(rows, schema);
         SegmentationTransforms transforms = ml.Segmentation().Transforms;
-        _model = transforms.ScoreOnnx(model.Path, options: SegmlScorer.SessionOptions(batchSize, ioBinding: true))
+        OnnxSessionOptions options = SegmlScorer.SessionOptions(batchSize, ioBinding: true);
+        options.ConcurrentRuns = concurrentRuns;
+        _model = transforms.ScoreOnnx(model.Path, options: options)
             .Append(transforms.PredictMasks(model.ClassNames))
             .Fit(data);
         _scored = _model.Transform(data);
         BatchSize = batchSize;
+        Name = concurrentRuns == 1 ? "segml_predecoded_one_run" : "segml_predecoded";
     }
 
-    public string Name => "segml_predecoded";
+    public string Name { get; }
 
     public int BatchSize { get; }
 

@@ -55,6 +55,12 @@ public static class QuickScoring
                     using var rawPath = new RawOrtScorer(workload, model, batch, RawOrtMode.OrtValues);
                     using var segml = new PredecodedScorer(workload, model, batch);
                     MeasurePaired(output, workload, model, rawPath, segml, 2 * secondsPerPath);
+                    if (batch > 1)
+                    {
+                        // The same pipeline with one run per batch on ONNX Runtime's threads, as the raw session runs.
+                        using var oneRun = new PredecodedScorer(workload, model, batch, concurrentRuns: 1);
+                        MeasurePaired(output, workload, model, rawPath, oneRun, 2 * secondsPerPath);
+                    }
                 }
             }
         }
