@@ -17,7 +17,10 @@ namespace Microsoft.ML.Segmentation.Benchmarks;
 /// with <c>DOTNET_TC_QuickJitForLoops=0</c> (0.92–0.96×).
 /// So each round calls every action for at least <see cref="RoundSecondsPerAction"/> (a cheap kernel many times: the
 /// 30 counted calls come within a round or two), then pauses past the call-counting delay, and the warm-up ends
-/// after two rounds in which nothing was compiled.
+/// after two rounds in which nothing was compiled. The runtime multiplies that delay by 10 on a single processor
+/// (<c>DOTNET_PROCESSOR_COUNT=1</c> included): with 200 ms pauses there, two rounds passed quiet before counting had
+/// begun and the timed run was still the OSR code (8.5 ms against 3.4 on two cores for the Lovász hinge), so the pause
+/// is 1.2 s on one processor.
 /// </remarks>
 internal static class JitWarmUp
 {
@@ -25,6 +28,9 @@ internal static class JitWarmUp
     public const double RoundSecondsPerAction = 0.05;
 
     private const int QuietRoundsNeeded = 2;
+
+    /// <summary>Longer than the call-counting delay: 100 ms, times 10 on a single processor.</summary>
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(Environment.ProcessorCount == 1 ? 1200 : 200);
 
     /// <summary>
     /// Calls the actions in rounds until two rounds in a row compiled no method, or <paramref name="maximumSeconds"/>
@@ -48,7 +54,7 @@ internal static class JitWarmUp
                 while (calls.Elapsed.TotalSeconds < RoundSecondsPerAction);
             }
 
-            Thread.Sleep(200); // past the call-counting delay, and time for the background compiler
+            Thread.Sleep(Pause); // past the call-counting delay, and time for the background compiler
             rounds++;
             long now = JitInfo.GetCompiledMethodCount();
             quiet = now == compiled ? quiet + 1 : 0;
