@@ -72,6 +72,13 @@ internal interface ISimdFloat<TSelf>
     /// <summary>Per bit: <paramref name="whenTrue"/> where <paramref name="mask"/> is set, else <paramref name="whenFalse"/>.</summary>
     static abstract TSelf Select(TSelf mask, TSelf whenTrue, TSelf whenFalse);
 
+    /// <summary>
+    /// Per lane: <paramref name="whenNegative"/> where the sign bit of <paramref name="sign"/> is set (−0 and negative
+    /// NaNs included), else <paramref name="whenNonNegative"/>: one <c>blendvps</c> on x86 (a mask register and a blend
+    /// at 512 bits), where a compare and a select take two or three operations.
+    /// </summary>
+    static abstract TSelf SelectBySign(TSelf sign, TSelf whenNegative, TSelf whenNonNegative);
+
     /// <summary>a·b + c, fused where the CPU has FMA.</summary>
     static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
 

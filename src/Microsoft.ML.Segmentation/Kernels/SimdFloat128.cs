@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Segmentation.Kernels;
 
@@ -66,6 +67,11 @@ internal readonly struct SimdFloat128(Vector128<float> value) : ISimdFloat<SimdF
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat128 Select(SimdFloat128 mask, SimdFloat128 whenTrue, SimdFloat128 whenFalse) => new(Vector128.ConditionalSelect(mask.Value, whenTrue.Value, whenFalse.Value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat128 SelectBySign(SimdFloat128 sign, SimdFloat128 whenNegative, SimdFloat128 whenNonNegative) => Sse41.IsSupported
+        ? new(Sse41.BlendVariable(whenNonNegative.Value, whenNegative.Value, sign.Value))
+        : new(Vector128.ConditionalSelect(Vector128.ShiftRightArithmetic(sign.Value.AsInt32(), 31).AsSingle(), whenNegative.Value, whenNonNegative.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat128 MultiplyAdd(SimdFloat128 a, SimdFloat128 b, SimdFloat128 c) => new(Vector128.MultiplyAddEstimate(a.Value, b.Value, c.Value));

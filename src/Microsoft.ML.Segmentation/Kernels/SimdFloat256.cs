@@ -69,6 +69,11 @@ internal readonly struct SimdFloat256(Vector256<float> value) : ISimdFloat<SimdF
     public static SimdFloat256 Select(SimdFloat256 mask, SimdFloat256 whenTrue, SimdFloat256 whenFalse) => new(Vector256.ConditionalSelect(mask.Value, whenTrue.Value, whenFalse.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat256 SelectBySign(SimdFloat256 sign, SimdFloat256 whenNegative, SimdFloat256 whenNonNegative) => Avx.IsSupported
+        ? new(Avx.BlendVariable(whenNonNegative.Value, whenNegative.Value, sign.Value))
+        : new(Vector256.ConditionalSelect(Vector256.ShiftRightArithmetic(sign.Value.AsInt32(), 31).AsSingle(), whenNegative.Value, whenNonNegative.Value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat256 MultiplyAdd(SimdFloat256 a, SimdFloat256 b, SimdFloat256 c) => new(Vector256.MultiplyAddEstimate(a.Value, b.Value, c.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

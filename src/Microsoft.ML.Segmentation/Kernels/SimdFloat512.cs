@@ -69,6 +69,11 @@ internal readonly struct SimdFloat512(Vector512<float> value) : ISimdFloat<SimdF
     public static SimdFloat512 Select(SimdFloat512 mask, SimdFloat512 whenTrue, SimdFloat512 whenFalse) => new(Vector512.ConditionalSelect(mask.Value, whenTrue.Value, whenFalse.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat512 SelectBySign(SimdFloat512 sign, SimdFloat512 whenNegative, SimdFloat512 whenNonNegative) => Avx512F.IsSupported
+        ? new(Avx512F.BlendVariable(whenNonNegative.Value, whenNegative.Value, sign.Value))
+        : new(Vector512.ConditionalSelect(Vector512.ShiftRightArithmetic(sign.Value.AsInt32(), 31).AsSingle(), whenNegative.Value, whenNonNegative.Value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat512 MultiplyAdd(SimdFloat512 a, SimdFloat512 b, SimdFloat512 c) => new(Vector512.MultiplyAddEstimate(a.Value, b.Value, c.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -72,6 +72,10 @@ internal readonly struct SimdFloatVector(Vector<float> value) : ISimdFloat<SimdF
     public static SimdFloatVector Select(SimdFloatVector mask, SimdFloatVector whenTrue, SimdFloatVector whenFalse) => new(Vector.ConditionalSelect(mask.Value, whenTrue.Value, whenFalse.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloatVector SelectBySign(SimdFloatVector sign, SimdFloatVector whenNegative, SimdFloatVector whenNonNegative)
+        => new(Vector.ConditionalSelect(Vector.AsVectorSingle(Vector.ShiftRightArithmetic(Vector.AsVectorInt32(sign.Value), 31)), whenNegative.Value, whenNonNegative.Value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloatVector MultiplyAdd(SimdFloatVector a, SimdFloatVector b, SimdFloatVector c) => new(Vector.MultiplyAddEstimate(a.Value, b.Value, c.Value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

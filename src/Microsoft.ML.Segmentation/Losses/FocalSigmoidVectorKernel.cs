@@ -224,6 +224,7 @@ internal static unsafe class FocalSigmoidVectorKernel
         ReadOnlySpan<float> lanes = MemoryMarshal.Cast<int, float>(labels);
         return c.IntegerGamma switch
         {
+            0 when !TBalance.On => BlockLoop<TVector, CrossEntropyLabelMapStep<TIgnore>>(x, lanes, g, c),
             0 => BlockLoop<TVector, LabelMapStep<Power0, TIgnore, TBalance>>(x, lanes, g, c),
             1 => BlockLoop<TVector, LabelMapStep<Power1, TIgnore, TBalance>>(x, lanes, g, c),
             2 => BlockLoop<TVector, LabelMapStep<Power2, TIgnore, TBalance>>(x, lanes, g, c),
@@ -264,7 +265,7 @@ internal static unsafe class FocalSigmoidVectorKernel
         TVector expFloor = TStep.ExpFloor(c);
         int body = s - (s % width);
         double loss = 0, factor = 0;
-        TVector lossPart = TVector.Zero, factorPart = TVector.Zero;
+        TVector lossPart = TVector.Zero, factorPart = TVector.Zero, productPart = TVector.Zero;
         TVector largestBits = sign; // −0: the smallest int32 of any −|x|
         for (int block = 0; block < body; block += PartialVectors * width)
         {
@@ -280,13 +281,14 @@ internal static unsafe class FocalSigmoidVectorKernel
 
             for (int i = block; i < blockEnd; i += width)
             {
-                TVector gv = TStep.Step(TVector.Load(ref x0, (nuint)i), TVector.Load(ref e0, (nuint)(i - block)), TVector.Load(ref t0, (nuint)i), c, ref lossPart, ref factorPart);
+                TVector gv = TStep.Step(TVector.Load(ref x0, (nuint)i), TVector.Load(ref e0, (nuint)(i - block)), TVector.Load(ref t0, (nuint)i), c, ref lossPart, ref factorPart, ref productPart);
                 if (withGradient)
                 {
                     TVector.Store(gv, ref g0, (nuint)i);
                 }
             }
 
+            TStep.CloseBlock(ref lossPart, ref productPart);
             loss += TVector.SumAsDouble(lossPart);
             factor += TVector.SumAsDouble(factorPart);
             lossPart = factorPart = TVector.Zero;
@@ -333,11 +335,13 @@ internal static unsafe class FocalSigmoidVectorKernel
         Span<float> lanes = stackalloc float[width];
         lanes.Clear();
         x.CopyTo(lanes);
-        TVector lossPart = TVector.Zero, factorPart = TVector.Zero;
+        TVector lossPart = TVector.Zero, factorPart = TVector.Zero, productPart = TVector.Zero;
         TVector xv = TVector.Load(ref lanes[0], 0);
         TVector negativeMagnitude = xv | TVector.CreateBits(int.MinValue);
         TVector e = VectorMath.ExpNonPositiveAtLeast(negativeMagnitude, TStep.ExpFloor(c));
-        TVector gv = TStep.TailStep(xv, e, TVector.LoadBits(ref paddedTargets[0], 0), c, ref lossPart, ref factorPart);
+        TVector gv = TStep.TailStep(xv, e, TVector.LoadBits(ref paddedTargets[0], 0), c, ref lossPart, ref factorPart, ref productPart);
+        TStep.CloseBlock(ref lossPart, ref productPart);
+
         if (!g.IsEmpty)
         {
             TVector.Store(gv, ref lanes[0], 0);
@@ -365,12 +369,23 @@ internal static unsafe class FocalSigmoidVectorKernel
         static abstract int PaddingBits<TVector>(in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector>;
 
-        /// <summary>One vector: adds to the partial sums, returns the gradient.</summary>
-        static abstract TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+        /// <summary>
+        /// Ends a block of at most <see cref="PartialVectors"/> vectors before its sums go to double. A step that leaves
+        /// log1p(e^−|x|) out of the loss sum and multiplies it into the product instead (u ← u·(1 + e) + e, so that 1 + u
+        /// is the product of the factors 1 + e: binary cross-entropy without α, where every counted element adds
+        /// log1p(e) with the same weight) adds log1p(u) to the loss sum here and starts a new product; the others do
+        /// nothing. A member of the step rather than a branch in the loop: the JIT counts an inlined call in a dead
+        /// branch against the loop's inlining budget, and the focal loops then lost inlined steps to calls.
+        /// </summary>
+        static abstract void CloseBlock<TVector>(ref TVector lossSum, ref TVector product)
+            where TVector : struct, ISimdFloat<TVector>;
+
+        /// <summary>One vector: adds to the partial sums (and the product, see <see cref="CloseBlock{TVector}"/>), returns the gradient.</summary>
+        static abstract TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
             where TVector : struct, ISimdFloat<TVector>;
 
         /// <summary><see cref="Step{TVector}"/> where some lanes may be padding.</summary>
-        static abstract TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+        static abstract TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
             where TVector : struct, ISimdFloat<TVector>;
     }
 
@@ -382,6 +397,12 @@ internal static unsafe class FocalSigmoidVectorKernel
     {
         public static bool Balanced => TBalance.On;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CloseBlock<TVector>(ref TVector lossSum, ref TVector product)
+            where TVector : struct, ISimdFloat<TVector>
+        {
+        }
+
         public static TVector ExpFloor<TVector>(in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => c.ExpFloor;
 
@@ -389,7 +410,7 @@ internal static unsafe class FocalSigmoidVectorKernel
             where TVector : struct, ISimdFloat<TVector> => c.OutsideLabel;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+        public static TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
             where TVector : struct, ISimdFloat<TVector>
         {
             TVector invalid = TIgnore.On ? TVector.BitsEqual(targetLanes, c.Outside) : TVector.Zero;
@@ -397,9 +418,44 @@ internal static unsafe class FocalSigmoidVectorKernel
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+        public static TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
             where TVector : struct, ISimdFloat<TVector>
             => LabelStep<TVector, TPower, Yes, TBalance>(x, e, TVector.BitsEqual(targetLanes, c.Class), TVector.BitsEqual(targetLanes, c.Outside), c, ref lossSum, ref factorSum);
+    }
+
+    /// <summary>Label-map lanes at γ = 0 without α (binary cross-entropy with one weight a row): <see cref="CrossEntropyLabelStep{TVector, TIgnore}"/>.</summary>
+    private struct CrossEntropyLabelMapStep<TIgnore> : IRowStep
+        where TIgnore : struct, ISwitch
+    {
+        public static bool Balanced => false;
+
+        /// <summary>Each lane's product of at most 32 factors 1 + e ≤ 2 stays below 2³²: its log closes the block.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CloseBlock<TVector>(ref TVector lossSum, ref TVector product)
+            where TVector : struct, ISimdFloat<TVector>
+        {
+            lossSum += VectorMath.Log1PNonNegative(product);
+            product = TVector.Zero;
+        }
+
+        public static TVector ExpFloor<TVector>(in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => c.ExpFloor;
+
+        public static int PaddingBits<TVector>(in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => c.OutsideLabel;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
+            where TVector : struct, ISimdFloat<TVector>
+        {
+            TVector invalid = TIgnore.On ? TVector.BitsEqual(targetLanes, c.Outside) : TVector.Zero;
+            return CrossEntropyLabelStep<TVector, TIgnore>(x, e, TVector.BitsEqual(targetLanes, c.Class), invalid, c, ref lossSum, ref factorSum, ref product);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
+            where TVector : struct, ISimdFloat<TVector>
+            => CrossEntropyLabelStep<TVector, Yes>(x, e, TVector.BitsEqual(targetLanes, c.Class), TVector.BitsEqual(targetLanes, c.Outside), c, ref lossSum, ref factorSum, ref product);
     }
 
     /// <summary>Dense-target lanes (t itself, NaN where not counted).</summary>
@@ -409,6 +465,12 @@ internal static unsafe class FocalSigmoidVectorKernel
     {
         public static bool Balanced => TBalance.On;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CloseBlock<TVector>(ref TVector lossSum, ref TVector product)
+            where TVector : struct, ISimdFloat<TVector>
+        {
+        }
+
         public static TVector ExpFloor<TVector>(in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => c.DenseExpFloor;
 
@@ -416,12 +478,12 @@ internal static unsafe class FocalSigmoidVectorKernel
             where TVector : struct, ISimdFloat<TVector> => BitConverter.SingleToInt32Bits(float.NaN);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+        public static TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
             where TVector : struct, ISimdFloat<TVector>
             => DenseStep<TVector, TPower, TBalance>(x, e, targetLanes, c, ref lossSum, ref factorSum);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum)
+        public static TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
             where TVector : struct, ISimdFloat<TVector>
             => DenseStep<TVector, TPower, TBalance>(x, e, targetLanes, c, ref lossSum, ref factorSum);
     }
@@ -501,6 +563,45 @@ internal static unsafe class FocalSigmoidVectorKernel
         }
 
         return gz ^ flip;
+    }
+
+    /// <summary>
+    /// <see cref="LabelStep{TVector, TPower, TIgnore, TBalance}"/> at γ = 0 without α (binary cross-entropy with one
+    /// weight for the row): adds max(−z, 0) to the loss sum and multiplies 1 + e into <paramref name="product"/>
+    /// (held as u = Π(1 + e) − 1, <see cref="IRowStep.CloseBlock{TVector}"/>) instead of adding log1p(e) element by element;
+    /// the gradient is w = σ(−z) times the row's scale, as there.
+    /// </summary>
+    /// <remarks>
+    /// Why: log1p(e) was a division and nine operations on the longest chain of the step (the atanh series); its sum over
+    /// a block is the log of one product, and u·(1 + e) + e is one multiply-add that keeps what a product of 1 + e
+    /// rounded to float would lose: an e below 2⁻²⁴ still adds to a small u, and a u near 1 loses only what a float sum
+    /// of the terms would (addends under half its ulp). Each step rounds once plus the rounding of 1 + e, at most
+    /// 1.5·2⁻²⁴ of u; over a block's 32 factors about the float partial sum's own bound (32·2⁻²⁴ relative).
+    /// Not counted lanes multiply by 1: their e is masked to 0 first.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector CrossEntropyLabelStep<TVector, TIgnore>(TVector x, TVector e, TVector isTarget, TVector invalid, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
+        where TVector : struct, ISimdFloat<TVector>
+        where TIgnore : struct, ISwitch
+    {
+        TVector one = TVector.One;
+        TVector flip = TVector.AndNot(TVector.CreateBits(int.MinValue), isTarget); // the sign bit where t = 0
+        TVector z = x ^ flip;
+        TVector counted = TIgnore.On ? TVector.AndNot(e, invalid) : e;
+        TVector onePlusE = one + counted;
+        TVector r = one / onePlusE;                // σ(|x|), 1 where not counted
+        TVector er = counted * r;                  // σ(−|x|), 0 where not counted
+        product = TVector.MultiplyAdd(product, onePlusE, counted);
+
+        TVector w = TVector.SelectBySign(z, r, er); // σ(−z): σ(−|x|) where z ≥ 0, σ(|x|) where z < 0
+        TVector relu = TVector.MaxNative(-z, TVector.Zero);
+        lossSum += TIgnore.On ? TVector.AndNot(relu, invalid) : relu;
+        if (c.Normalized)
+        {
+            factorSum += TIgnore.On ? TVector.AndNot(one, invalid) : one;
+        }
+
+        return ((TIgnore.On ? TVector.AndNot(w, invalid) : w) * c.GradientScale) ^ flip;
     }
 
     /// <summary>

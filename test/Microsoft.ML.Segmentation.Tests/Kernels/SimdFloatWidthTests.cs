@@ -31,6 +31,15 @@ public sealed class SimdFloatWidthTests
     }
 
     [TestMethod]
+    public void Log1PIsWithinTwoUlpsAtEveryWidth()
+    {
+        CheckLog1P<SimdFloat128>();
+        CheckLog1P<SimdFloat256>();
+        CheckLog1P<SimdFloat512>();
+        CheckLog1P<SimdFloatVector>();
+    }
+
+        [TestMethod]
     public void BothExpFormsAreWithinTwoUlpsAtEveryWidth()
     {
         // The kernels take the table form where Lookup8 is one instruction; both forms are checked at every width so
@@ -55,7 +64,25 @@ public sealed class SimdFloatWidthTests
         Assert.IsLessThanOrEqualTo(2f, worstPolynomial, $"{name}: worst polynomial exp error {worstPolynomial} ulps");
     }
 
-    private static void CheckOperations<TVector>()
+    /// <summary>
+    /// <see cref="VectorMath.Log1PNonNegative{TVector}"/> from 0 and the smallest normal float (where ln(1 + u) = u to
+    /// float precision, which ln of a rounded 1 + u would make 0) through 1 (the small-u cancellation region) to 2²⁴
+    /// (a block's product of 32 factors 1 + e stays below 2³², and the kernel passes at most that; u ≥ 2²⁴ is not taken).
+    /// </summary>
+    private static void CheckLog1P<TVector>()
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        string name = typeof(TVector).Name;
+        const int Count = 200_001;
+        float Sample(int i) => i == 0 ? 0f : MathF.Pow(2, -126f + (150f * (i - 1) / (Count - 2)));
+        float worst = WorstUlps<TVector>(VectorMath.Log1PNonNegative, Sample, Count, Log1P);
+        Assert.IsLessThanOrEqualTo(2f, worst, $"{name}: worst log1p error {worst} ulps");
+    }
+
+    /// <summary>ln(1 + u) in double without rounding 1 + u first for small u (its series to u⁵/5, below 2⁻⁵⁰ relative for u &lt; 2⁻¹⁰).</summary>
+    private static double Log1P(double u) => u < 1.0 / 1024 ? u * (1 - (u * ((1.0 / 2) - (u * ((1.0 / 3) - (u * ((1.0 / 4) - (u / 5)))))))) : Math.Log(1 + u);
+
+        private static void CheckOperations<TVector>()
         where TVector : struct, ISimdFloat<TVector>
     {
         int n = TVector.Count;
@@ -82,6 +109,9 @@ public sealed class SimdFloatWidthTests
         CheckMask(name, ">=", TVector.GreaterThanOrEqual(x, y), i => a[i] >= b[i]);
         CheckMask(name, "bits equal", TVector.BitsEqual(c, TVector.CreateBits(7)), i => bits[i] == 7);
         Check(name, "select", TVector.Select(mask, x, y), i => a[i] > b[i] ? a[i] : b[i]);
+        Check(name, "select by sign", TVector.SelectBySign(x, x, y), i => float.IsNegative(a[i]) ? a[i] : b[i]);
+        Check(name, "select by sign of −0", TVector.SelectBySign(TVector.CreateBits(int.MinValue), x, y), i => a[i]);
+        Check(name, "select by sign of +0", TVector.SelectBySign(TVector.Zero, x, y), i => b[i]);
         Check(name, "and-not", TVector.AndNot(x, TVector.CreateBits(int.MinValue)), i => Math.Abs(a[i]));
         Check(name, "xor", x ^ TVector.CreateBits(int.MinValue), i => -a[i]);
         Check(name, "or", x | TVector.CreateBits(int.MinValue), i => -Math.Abs(a[i]));

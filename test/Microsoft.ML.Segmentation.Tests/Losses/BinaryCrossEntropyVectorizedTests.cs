@@ -63,6 +63,69 @@ public sealed class BinaryCrossEntropyVectorizedTests
         Check(plain, new Random(29), shape, "parallel, the focal kernel's path");
     }
 
+    /// <summary>
+    /// Logits that agree with their labels by 17 to 40 (e^−|x| below 2⁻²⁴, which a product of 1 + e rounded to float
+    /// would drop) against softplus(−z) and σ(x) − t summed in double here: the label rows multiply 1 + e into one
+    /// product a block, and its log must keep them, alone and beside moderate logits. Rows longer than a block of 32
+    /// vectors at every width, with a tail; with and without an ignored label.
+    /// </summary>
+    [TestMethod]
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(false, true)]
+    [DataRow(true, true)]
+    public void ConfidentLogitsKeepTheirLossAndGradient(bool withModerate, bool withIgnore)
+    {
+        var shape = new SegmentationShape(2, 1, 1, 4099);
+        var random = new Random(withModerate ? 41 : 43);
+        int n = shape.ElementCount;
+        var labels = new int[n];
+        var input = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            labels[i] = withIgnore && i % 13 == 5 ? 255 : random.Next(2);
+            float magnitude = withModerate && i % 97 == 3 ? (float)(random.NextDouble() * 3) : (float)(17 + (random.NextDouble() * 23));
+            input[i] = labels[i] == 0 ? -magnitude : magnitude;
+        }
+
+        double sum = 0;
+        int counted = 0;
+        var expectedGradient = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (labels[i] == 255)
+            {
+                continue;
+            }
+
+            double z = labels[i] == 1 ? input[i] : -input[i];
+            sum += z >= 0 ? Log1P(Math.Exp(-z)) : -z + Log1P(Math.Exp(z));
+            counted++;
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            if (labels[i] != 255)
+            {
+                // σ(x) − t without cancellation: −σ(−x) for t = 1, σ(x) for t = 0.
+                expectedGradient[i] = (labels[i] == 1 ? -1 / (1 + Math.Exp(input[i])) : 1 / (1 + Math.Exp(-input[i]))) / counted;
+            }
+        }
+
+        double expected = sum / counted;
+        var gradient = new float[n];
+        SegmentationTarget<float> target = withIgnore ? SegmentationTarget<float>.FromLabels(labels, 255) : SegmentationTarget<float>.FromLabels(labels);
+        double actual = new BinaryCrossEntropyLoss().Compute<float>(input, shape, target, gradient);
+        Assert.IsLessThanOrEqualTo(1e-5 * expected, Math.Abs(actual - expected), $"loss {actual} vs {expected} computed in double");
+        for (int i = 0; i < n; i++)
+        {
+            Assert.IsLessThanOrEqualTo(1e-5 * Math.Abs(expectedGradient[i]), Math.Abs(gradient[i] - expectedGradient[i]), $"gradient[{i}] {gradient[i]} vs {expectedGradient[i]} (x = {input[i]}, label {labels[i]})");
+        }
+    }
+
+    /// <summary>ln(1 + u) without rounding 1 + u first for small u (its series to u⁵/5 below 2⁻¹⁰).</summary>
+    private static double Log1P(double u) => u < 1.0 / 1024 ? u * (1 - (u * ((1.0 / 2) - (u * ((1.0 / 3) - (u * ((1.0 / 4) - (u / 5)))))))) : Math.Log(1 + u);
+
     [TestMethod]
     [DataRow(float.NaN)]
     [DataRow(float.PositiveInfinity)]
