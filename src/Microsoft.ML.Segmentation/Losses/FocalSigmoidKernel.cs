@@ -110,10 +110,13 @@ internal static unsafe class FocalSigmoidKernel
                 ReadOnlySpan<T> x = input.Slice((row * s) + start, length);
                 bool masked = target.FillChunk(n, k, start, t, v);
 
-                // BCE = softplus(x) − x·t.
-                SigmoidTerms.Compute(x, p, q, bce, om);
-                TensorPrimitives.Multiply(x, t, om);
-                TensorPrimitives.Subtract(bce, om, bce);
+                // BCE = (max(x, 0) − x·t) + log1p(e^−|x|) (SigmoidTerms: not softplus(x) − x·t, which rounds confident terms to 0);
+                // f and df are free until Factor.
+                SigmoidTerms.Compute(x, p, q, bce, om, f);
+                TensorPrimitives.Max(x, T.Zero, om);
+                TensorPrimitives.Multiply(x, t, f);
+                TensorPrimitives.Subtract(om, f, om);
+                TensorPrimitives.Add(bce, om, bce);
 
                 // 1 − p_t = p + t·(1 − 2p).
                 TensorPrimitives.Subtract(q, p, om);

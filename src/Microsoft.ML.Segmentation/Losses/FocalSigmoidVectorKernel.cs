@@ -509,6 +509,56 @@ internal static unsafe class FocalSigmoidVectorKernel
     }
 
     /// <summary>
+    /// Dense-target lanes at γ = 0 without α (multilabel binary cross-entropy with one weight a row): BCE =
+    /// max(x, 0) − x·t + log1p(e), its log1p term multiplied into the product as in
+    /// <see cref="CrossEntropyLabelStep{TVector, TIgnore}"/>; the gradient σ(x) − t from σ(−|x|) on either side of 0.
+    /// </summary>
+    private struct CrossEntropyDenseStep : IRowStep
+    {
+        public static bool Balanced => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CloseBlock<TVector>(ref TVector lossSum, ref TVector product, bool closesProduct)
+            where TVector : struct, ISimdFloat<TVector>
+            => CrossEntropyLabelMapStep<No>.CloseBlock(ref lossSum, ref product, closesProduct);
+
+        public static TVector ExpFloor<TVector>(in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => c.DenseExpFloor;
+
+        public static int PaddingBits<TVector>(in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => BitConverter.SingleToInt32Bits(float.NaN);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
+            where TVector : struct, ISimdFloat<TVector>
+        {
+            TVector one = TVector.One;
+            TVector counted = TVector.GreaterThanOrEqual(targetLanes, targetLanes); // all ones except where t is NaN
+            TVector t = targetLanes & counted;
+            TVector countedE = e & counted;
+            TVector onePlusE = one + countedE;
+            TVector r = one / onePlusE;          // σ(|x|)
+            TVector er = countedE * r;           // σ(−|x|)
+            product = TVector.MultiplyAdd(product, onePlusE, countedE);
+            lossSum += (TVector.MaxNative(x, TVector.Zero) - (x * t)) & counted;
+            if (c.Normalized)
+            {
+                factorSum += one & counted;
+            }
+
+            // σ(x) − t as σ(−|x|) − t where x < 0 and (1 − t) − σ(−|x|) where x ≥ 0: σ(x) rounded to 1 minus t = 1
+            // would make a confident element's gradient 0 (1 − t is exact for t ≥ ½).
+            TVector pMinusT = TVector.SelectBySign(x, er - t, (one - t) - er);
+            return c.DenseGradientScale * (pMinusT & counted);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
+            where TVector : struct, ISimdFloat<TVector>
+            => Step(x, e, targetLanes, c, ref lossSum, ref factorSum, ref product);
+    }
+
+    /// <summary>
     /// One vector against a 0/1 target (<paramref name="isTarget"/> all ones where t = 1; <paramref name="invalid"/> all
     /// ones where not counted, read only when <typeparamref name="TIgnore"/> is on), given <paramref name="e"/> = e^−|x|
     /// (<see cref="VectorMath.ExpNonPositiveAtLeast{TVector}"/> of x with its sign bit set, floored at the row's
@@ -735,7 +785,7 @@ internal static unsafe class FocalSigmoidVectorKernel
         var constants = new LabelConstants<TVector>(c, 0, 0);
         return (c.Balanced, c.Gamma) switch
         {
-            (false, 0) => BlockLoop<TVector, DenseTargetStep<Power0, No>>(x, targets, g, constants),
+            (false, 0) => BlockLoop<TVector, CrossEntropyDenseStep>(x, targets, g, constants),
             (false, 1) => BlockLoop<TVector, DenseTargetStep<Power1, No>>(x, targets, g, constants),
             (false, 2) => BlockLoop<TVector, DenseTargetStep<Power2, No>>(x, targets, g, constants),
             (false, _) => BlockLoop<TVector, DenseTargetStep<Power3, No>>(x, targets, g, constants),

@@ -67,7 +67,8 @@ public sealed class BinaryCrossEntropyVectorizedTests
     /// Logits that agree with their labels by 17 to 40 (e^−|x| below 2⁻²⁴, which a product of 1 + e rounded to float
     /// would drop) against softplus(−z) and σ(x) − t summed in double here: the label rows multiply 1 + e into one
     /// product a block, and its log must keep them, alone and beside moderate logits. Rows longer than a block of 32
-    /// vectors at every width, with a tail; with and without an ignored label.
+    /// vectors at every width, with a tail; with and without an ignored label; and with a positive weight, which takes
+    /// the TensorPrimitives kernel (as every option does without hardware vectors), whose former form cancelled.
     /// </summary>
     [TestMethod]
     [DataRow(false, false)]
@@ -79,11 +80,14 @@ public sealed class BinaryCrossEntropyVectorizedTests
         // 4099: an even number of blocks at every width; 2333: an odd one, whose last product closes early.
         foreach (int pixels in new[] { 4099, 2333 })
         {
-            CheckConfident(new SegmentationShape(2, 1, 1, pixels), new Random(pixels + (withModerate ? 41 : 43)), withModerate, withIgnore);
+            foreach (double positiveWeight in new[] { 1, 2.5 })
+            {
+                CheckConfident(new SegmentationShape(2, 1, 1, pixels), new Random(pixels + (withModerate ? 41 : 43)), withModerate, withIgnore, positiveWeight);
+            }
         }
     }
 
-    private static void CheckConfident(SegmentationShape shape, Random random, bool withModerate, bool withIgnore)
+    private static void CheckConfident(SegmentationShape shape, Random random, bool withModerate, bool withIgnore, double positiveWeight)
     {
         int n = shape.ElementCount;
         var labels = new int[n];
@@ -106,7 +110,7 @@ public sealed class BinaryCrossEntropyVectorizedTests
             }
 
             double z = labels[i] == 1 ? input[i] : -input[i];
-            sum += z >= 0 ? Log1P(Math.Exp(-z)) : -z + Log1P(Math.Exp(z));
+            sum += (labels[i] == 1 ? positiveWeight : 1) * (z >= 0 ? Log1P(Math.Exp(-z)) : -z + Log1P(Math.Exp(z)));
             counted++;
         }
 
@@ -115,18 +119,26 @@ public sealed class BinaryCrossEntropyVectorizedTests
             if (labels[i] != 255)
             {
                 // σ(x) − t without cancellation: −σ(−x) for t = 1, σ(x) for t = 0.
-                expectedGradient[i] = (labels[i] == 1 ? -1 / (1 + Math.Exp(input[i])) : 1 / (1 + Math.Exp(-input[i]))) / counted;
+                expectedGradient[i] = (labels[i] == 1 ? -positiveWeight / (1 + Math.Exp(input[i])) : 1 / (1 + Math.Exp(-input[i]))) / counted;
             }
         }
 
         double expected = sum / counted;
-        var gradient = new float[n];
-        SegmentationTarget<float> target = withIgnore ? SegmentationTarget<float>.FromLabels(labels, 255) : SegmentationTarget<float>.FromLabels(labels);
-        double actual = new BinaryCrossEntropyLoss().Compute<float>(input, shape, target, gradient);
-        Assert.IsLessThanOrEqualTo(1e-5 * expected, Math.Abs(actual - expected), $"{shape}: loss {actual} vs {expected} computed in double");
-        for (int i = 0; i < n; i++)
+        // The same elements as a label map and as dense 0/1 targets (NaN where ignored): both kinds of rows.
+        float[] dense = labels.Select(l => l == 255 ? float.NaN : l).ToArray();
+        var options = new BinaryCrossEntropyLossOptions { PositiveWeights = positiveWeight == 1 ? null : new[] { positiveWeight } };
+        foreach (bool asDense in new[] { false, true })
         {
-            Assert.IsLessThanOrEqualTo(1e-5 * Math.Abs(expectedGradient[i]), Math.Abs(gradient[i] - expectedGradient[i]), $"gradient[{i}] {gradient[i]} vs {expectedGradient[i]} (x = {input[i]}, label {labels[i]})");
+            SegmentationTarget<float> target = asDense ? SegmentationTarget<float>.FromDense(dense)
+                : withIgnore ? SegmentationTarget<float>.FromLabels(labels, 255) : SegmentationTarget<float>.FromLabels(labels);
+            string kind = asDense ? "dense" : "labels";
+            var gradient = new float[n];
+            double actual = new BinaryCrossEntropyLoss(options).Compute<float>(input, shape, target, gradient);
+            Assert.IsLessThanOrEqualTo(1e-5 * expected, Math.Abs(actual - expected), $"{shape} {kind} pw {positiveWeight}: loss {actual} vs {expected} computed in double");
+            for (int i = 0; i < n; i++)
+            {
+                Assert.IsLessThanOrEqualTo(1e-5 * Math.Abs(expectedGradient[i]), Math.Abs(gradient[i] - expectedGradient[i]), $"{kind} pw {positiveWeight}: gradient[{i}] {gradient[i]} vs {expectedGradient[i]} (x = {input[i]}, label {labels[i]})");
+            }
         }
     }
 
