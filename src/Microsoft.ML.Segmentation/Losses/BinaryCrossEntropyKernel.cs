@@ -102,9 +102,9 @@ internal static unsafe class BinaryCrossEntropyKernel
                 ReadOnlySpan<T> x = input.Slice((row * s) + start, length);
                 bool masked = target.FillChunk(n, k, start, t, v);
 
-                // softplus(±x) = max(±x, 0) + log1p(e^−|x|), each relu exact; q (1 − σ(x), not needed here) takes
-                // softplus(x), sp softplus(−x); wNeg and wPos are free until the weights below.
-                SigmoidTerms.Compute(x, p, q, sp, wPos, wNeg);
+                // softplus(±x) = max(±x, 0) + log1p(e^−|x|), each relu exact: q takes softplus(x), sp softplus(−x);
+                // wNeg and wPos are free until the weights below.
+                SigmoidTerms.Compute(x, p, sp, wPos, wNeg);
                 TensorPrimitives.Max(x, T.Zero, wPos);
                 TensorPrimitives.Add(wPos, sp, q);
                 TensorPrimitives.Subtract(wPos, x, wPos);

@@ -112,7 +112,8 @@ internal static unsafe class FocalSigmoidKernel
 
                 // BCE = (max(x, 0) − x·t) + log1p(e^−|x|) (SigmoidTerms: not softplus(x) − x·t, which rounds confident terms to 0);
                 // f and df are free until Factor.
-                SigmoidTerms.Compute(x, p, q, bce, om, f);
+                SigmoidTerms.Compute(x, p, bce, om, f);
+                TensorPrimitives.Subtract(T.One, p, q);
                 TensorPrimitives.Max(x, T.Zero, om);
                 TensorPrimitives.Multiply(x, t, f);
                 TensorPrimitives.Subtract(om, f, om);
