@@ -50,6 +50,35 @@ public sealed class BinaryCrossEntropyVectorizedTests
         }
     }
 
+    /// <summary>
+    /// One positive weight for every channel on a label map takes the sigmoid focal kernel's α-balanced step (a = pw·w
+    /// at t = 1): against the scalar reference, with and without class weights and an ignored label, one weight given
+    /// once or per channel; dense targets stay on the TensorPrimitives kernel (checked by the same calls).
+    /// </summary>
+    [TestMethod]
+    public void OnePositiveWeightMatchesScalar()
+    {
+        var random = new Random(17);
+        foreach (double[] positive in new[] { new[] { 1.7 }, new[] { 0.6, 0.6, 0.6 } })
+        {
+            foreach (bool weights in new[] { false, true })
+            {
+                foreach (PointwiseAveraging averaging in Enum.GetValues<PointwiseAveraging>())
+                {
+                    var shape = new SegmentationShape(2, 3, 1, random.Next(2) == 0 ? 37 : 1029);
+                    var loss = new BinaryCrossEntropyLoss(new BinaryCrossEntropyLossOptions
+                    {
+                        Averaging = averaging, PositiveWeights = positive, ClassWeights = weights ? new[] { 1.5, 0.25, 1 } : null,
+                    });
+                    Check(loss, random, shape, $"pw={string.Join(',', positive)} w={weights} {averaging} S={shape.PixelsPerImage}");
+                }
+            }
+        }
+
+        // One channel (binary segmentation, smp's usual pos_weight case) across threads.
+        Check(new BinaryCrossEntropyLoss(new BinaryCrossEntropyLossOptions { PositiveWeights = new[] { 3.0 } }), random, new SegmentationShape(4, 1, 61, 67), "one channel");
+    }
+
     [TestMethod]
     public void ParallelPathMatchesScalar()
     {
