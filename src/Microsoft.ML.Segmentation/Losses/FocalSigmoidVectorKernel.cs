@@ -233,11 +233,11 @@ internal static unsafe class FocalSigmoidVectorKernel
         ReadOnlySpan<float> lanes = MemoryMarshal.Cast<int, float>(labels);
         return c.IntegerGamma switch
         {
-            0 when !TBalance.On => BlockLoop<TVector, CrossEntropyLabelMapStep<TIgnore>>(x, lanes, g, c),
-            0 => BlockLoop<TVector, LabelMapStep<Power0, TIgnore, TBalance>>(x, lanes, g, c),
-            1 => BlockLoop<TVector, LabelMapStep<Power1, TIgnore, TBalance>>(x, lanes, g, c),
-            2 => BlockLoop<TVector, LabelMapStep<Power2, TIgnore, TBalance>>(x, lanes, g, c),
-            _ => BlockLoop<TVector, LabelMapStep<Power3, TIgnore, TBalance>>(x, lanes, g, c),
+            0 when !TBalance.On => BlockLoop<TVector, LabelMapStep<CrossEntropyLabelKernel, TIgnore>>(x, lanes, g, c),
+            0 => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<Power0, TBalance>, TIgnore>>(x, lanes, g, c),
+            1 => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<Power1, TBalance>, TIgnore>>(x, lanes, g, c),
+            2 => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<Power2, TBalance>, TIgnore>>(x, lanes, g, c),
+            _ => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<Power3, TBalance>, TIgnore>>(x, lanes, g, c),
         };
     }
 
@@ -366,7 +366,7 @@ internal static unsafe class FocalSigmoidVectorKernel
     }
 
     /// <summary>
-    /// What <see cref="BlockLoop{TVector, TStep}"/> does with a vector: the label-map step (<see cref="LabelMapStep{TPower, TIgnore, TBalance}"/>)
+    /// What <see cref="BlockLoop{TVector, TStep}"/> does with a vector: the label-map step (<see cref="LabelMapStep{TKernel, TIgnore}"/>)
     /// or the dense-target one (<see cref="DenseTargetStep{TPower, TBalance}"/>), as static members so each loop compiles
     /// to its own step inline.
     /// </summary>
@@ -403,19 +403,22 @@ internal static unsafe class FocalSigmoidVectorKernel
             where TVector : struct, ISimdFloat<TVector>;
     }
 
-    /// <summary>Label-map lanes (int32 label bits): t = 1 where the label is the row's class, not counted where it is the outside label.</summary>
-    private struct LabelMapStep<TPower, TIgnore, TBalance> : IRowStep
-        where TPower : struct, IFocalPower
+    /// <summary>
+    /// Label-map lanes (int32 label bits): t = 1 where the label is the row's class, not counted where it is the outside
+    /// label; what a vector then adds and returns is <typeparamref name="TKernel"/>'s (the focal step or binary
+    /// cross-entropy's), so each loop inlines only its own step: the JIT counts the inlinees of a dead branch against
+    /// a method's budget, and a step that branched on its kind left calls in the focal loops.
+    /// </summary>
+    private struct LabelMapStep<TKernel, TIgnore> : IRowStep
+        where TKernel : struct, ILabelKernel
         where TIgnore : struct, ISwitch
-        where TBalance : struct, ISwitch
     {
-        public static bool Balanced => TBalance.On;
+        public static bool Balanced => TKernel.Balanced;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void CloseBlock<TVector>(ref TVector lossSum, ref TVector product, bool closesProduct)
             where TVector : struct, ISimdFloat<TVector>
-        {
-        }
+            => TKernel.CloseBlock(ref lossSum, ref product, closesProduct);
 
         public static TVector ExpFloor<TVector>(in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => c.ExpFloor;
@@ -428,18 +431,53 @@ internal static unsafe class FocalSigmoidVectorKernel
             where TVector : struct, ISimdFloat<TVector>
         {
             TVector invalid = TIgnore.On ? TVector.BitsEqual(targetLanes, c.Outside) : TVector.Zero;
-            return LabelStep<TVector, TPower, TIgnore, TBalance>(x, e, TVector.BitsEqual(targetLanes, c.Class), invalid, c, ref lossSum, ref factorSum);
+            return TKernel.Apply<TVector, TIgnore>(x, e, TVector.BitsEqual(targetLanes, c.Class), invalid, c, ref lossSum, ref factorSum, ref product);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
             where TVector : struct, ISimdFloat<TVector>
-            => LabelStep<TVector, TPower, Yes, TBalance>(x, e, TVector.BitsEqual(targetLanes, c.Class), TVector.BitsEqual(targetLanes, c.Outside), c, ref lossSum, ref factorSum);
+            => TKernel.Apply<TVector, Yes>(x, e, TVector.BitsEqual(targetLanes, c.Class), TVector.BitsEqual(targetLanes, c.Outside), c, ref lossSum, ref factorSum, ref product);
     }
 
-    /// <summary>Label-map lanes at γ = 0 without α (binary cross-entropy with one weight a row): <see cref="CrossEntropyLabelStep{TVector, TIgnore}"/>.</summary>
-    private struct CrossEntropyLabelMapStep<TIgnore> : IRowStep
-        where TIgnore : struct, ISwitch
+    /// <summary>What a label-map vector adds and returns, given its target and not-counted masks (<see cref="LabelMapStep{TKernel, TIgnore}"/>).</summary>
+    private interface ILabelKernel
+    {
+        /// <summary>See <see cref="IRowStep.Balanced"/>.</summary>
+        static abstract bool Balanced { get; }
+
+        /// <summary>See <see cref="IRowStep.CloseBlock{TVector}"/>.</summary>
+        static abstract void CloseBlock<TVector>(ref TVector lossSum, ref TVector product, bool closesProduct)
+            where TVector : struct, ISimdFloat<TVector>;
+
+        /// <summary>One vector's sums and gradient.</summary>
+        static abstract TVector Apply<TVector, TIgnore>(TVector x, TVector e, TVector isTarget, TVector invalid, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
+            where TVector : struct, ISimdFloat<TVector>
+            where TIgnore : struct, ISwitch;
+    }
+
+    /// <summary>The sigmoid focal step of γ <typeparamref name="TPower"/>: <see cref="LabelStep{TVector, TPower, TIgnore, TBalance}"/>.</summary>
+    private struct FocalLabelKernel<TPower, TBalance> : ILabelKernel
+        where TPower : struct, IFocalPower
+        where TBalance : struct, ISwitch
+    {
+        public static bool Balanced => TBalance.On;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CloseBlock<TVector>(ref TVector lossSum, ref TVector product, bool closesProduct)
+            where TVector : struct, ISimdFloat<TVector>
+        {
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Apply<TVector, TIgnore>(TVector x, TVector e, TVector isTarget, TVector invalid, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
+            where TVector : struct, ISimdFloat<TVector>
+            where TIgnore : struct, ISwitch
+            => LabelStep<TVector, TPower, TIgnore, TBalance>(x, e, isTarget, invalid, c, ref lossSum, ref factorSum);
+    }
+
+    /// <summary>Binary cross-entropy (γ = 0, no α, one weight a row): <see cref="CrossEntropyLabelStep{TVector, TIgnore}"/>.</summary>
+    private struct CrossEntropyLabelKernel : ILabelKernel
     {
         public static bool Balanced => false;
 
@@ -458,24 +496,11 @@ internal static unsafe class FocalSigmoidVectorKernel
             }
         }
 
-        public static TVector ExpFloor<TVector>(in LabelConstants<TVector> c)
-            where TVector : struct, ISimdFloat<TVector> => c.ExpFloor;
-
-        public static int PaddingBits<TVector>(in LabelConstants<TVector> c)
-            where TVector : struct, ISimdFloat<TVector> => c.OutsideLabel;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
+        public static TVector Apply<TVector, TIgnore>(TVector x, TVector e, TVector isTarget, TVector invalid, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
             where TVector : struct, ISimdFloat<TVector>
-        {
-            TVector invalid = TIgnore.On ? TVector.BitsEqual(targetLanes, c.Outside) : TVector.Zero;
-            return CrossEntropyLabelStep<TVector, TIgnore>(x, e, TVector.BitsEqual(targetLanes, c.Class), invalid, c, ref lossSum, ref factorSum, ref product);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product)
-            where TVector : struct, ISimdFloat<TVector>
-            => CrossEntropyLabelStep<TVector, Yes>(x, e, TVector.BitsEqual(targetLanes, c.Class), TVector.BitsEqual(targetLanes, c.Outside), c, ref lossSum, ref factorSum, ref product);
+            where TIgnore : struct, ISwitch
+            => CrossEntropyLabelStep<TVector, TIgnore>(x, e, isTarget, invalid, c, ref lossSum, ref factorSum, ref product);
     }
 
     /// <summary>Dense-target lanes (t itself, NaN where not counted).</summary>
@@ -520,7 +545,7 @@ internal static unsafe class FocalSigmoidVectorKernel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void CloseBlock<TVector>(ref TVector lossSum, ref TVector product, bool closesProduct)
             where TVector : struct, ISimdFloat<TVector>
-            => CrossEntropyLabelMapStep<No>.CloseBlock(ref lossSum, ref product, closesProduct);
+            => CrossEntropyLabelKernel.CloseBlock(ref lossSum, ref product, closesProduct);
 
         public static TVector ExpFloor<TVector>(in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => c.DenseExpFloor;
