@@ -107,16 +107,33 @@ internal interface ISimdFloat<TSelf>
     static abstract TSelf ShiftLeftBits(TSelf value, int shift);
 
     /// <summary>
-    /// Whether <see cref="Lookup8"/> is one lane-permute instruction at this width (<c>vpermps</c> at 256 and 512 bits
-    /// where the CPU accelerates them); where false it is a correct but slower sequence, so kernels take another path.
-    /// </summary>
-    static abstract bool HasLookup8 { get; }
-
-    /// <summary>
     /// Per lane, the entry of <paramref name="table"/> at the low three bits of the lane's int32 bits in
-    /// <paramref name="index"/> (the higher bits are ignored): an eight-entry table lookup.
+    /// <paramref name="index"/> (the higher bits are ignored): an eight-entry table lookup, one <c>vpermps</c> at 256
+    /// and 512 bits where the CPU has AVX2 / AVX-512, a longer sequence elsewhere.
     /// </summary>
     static abstract TSelf Lookup8(Vector256<int> table, TSelf index);
+
+    /// <summary>
+    /// Per lane, the entry of <paramref name="table"/> at the low two bits of the lane's int32 bits in
+    /// <paramref name="index"/> (the higher bits are ignored): a four-entry table lookup, which 128-bit lanes hold
+    /// (one <c>vpermilps</c> at 128 bits with AVX).
+    /// </summary>
+    static abstract TSelf Lookup4(Vector128<int> table, TSelf index);
+
+    /// <summary>
+    /// eˣ for x in [<see cref="VectorMath.ExpLowerBound"/>, <see cref="VectorMath.ExpUpperBound"/>] in the form this
+    /// width computes fastest: <see cref="VectorMath.ExpClampedByTable{TVector}"/> where <see cref="Lookup8"/> is one
+    /// instruction, <see cref="VectorMath.ExpClampedByTableOfFour{TVector}"/> where <see cref="Lookup4"/> is, else
+    /// <see cref="VectorMath.ExpClampedByPolynomial{TVector}"/>.
+    /// </summary>
+    /// <remarks>
+    /// A member of the width rather than a branch in <see cref="VectorMath"/> on a property of the type argument: the
+    /// JIT folds a branch on an <c>IsSupported</c> in the method's own IL while importing it, but one on a property
+    /// only once the property is inlined, so the dead forms' inlinees counted against the calling loop's inlining
+    /// budget (the sigmoid focal loops grew from 1084 to 1149 bytes and binary cross-entropy's kept calls,
+    /// <c>DOTNET_JitDisasm</c>).
+    /// </remarks>
+    static abstract TSelf ExpClamped(TSelf x);
 
     /// <summary>The lanes' int32 sums (bits as integers).</summary>
     static abstract TSelf AddBits(TSelf left, TSelf right);

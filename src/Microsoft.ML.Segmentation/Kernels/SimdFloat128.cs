@@ -101,8 +101,6 @@ internal readonly struct SimdFloat128(Vector128<float> value) : ISimdFloat<SimdF
     public static SimdFloat128 ShiftLeftBits(SimdFloat128 value, int shift) => new(Vector128.ShiftLeft(value.Value.AsInt32(), shift).AsSingle());
 
     /// <summary>False: four lanes cannot hold the eight entries, so a lookup is two shuffles and a select.</summary>
-    public static bool HasLookup8 => false;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat128 Lookup8(Vector256<int> table, SimdFloat128 index)
     {
@@ -111,6 +109,14 @@ internal readonly struct SimdFloat128(Vector128<float> value) : ISimdFloat<SimdF
         Vector128<int> upper = Vector128.Equals(bits & Vector128.Create(4), Vector128.Create(4));
         return new(Vector128.ConditionalSelect(upper, Vector128.Shuffle(table.GetUpper(), inHalf), Vector128.Shuffle(table.GetLower(), inHalf)).AsSingle());
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat128 Lookup4(Vector128<int> table, SimdFloat128 index) => Avx.IsSupported
+        ? new(Avx.PermuteVar(table.AsSingle(), index.Value.AsInt32()))
+        : new(Vector128.Shuffle(table.AsSingle(), index.Value.AsInt32() & Vector128.Create(3)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat128 ExpClamped(SimdFloat128 x) => Avx.IsSupported ? VectorMath.ExpClampedByTableOfFour(x) : VectorMath.ExpClampedByPolynomial(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat128 AddBits(SimdFloat128 left, SimdFloat128 right) => new((left.Value.AsInt32() + right.Value.AsInt32()).AsSingle());

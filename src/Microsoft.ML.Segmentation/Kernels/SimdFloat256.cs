@@ -100,12 +100,17 @@ internal readonly struct SimdFloat256(Vector256<float> value) : ISimdFloat<SimdF
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat256 ShiftLeftBits(SimdFloat256 value, int shift) => new(Vector256.ShiftLeft(value.Value.AsInt32(), shift).AsSingle());
 
-    public static bool HasLookup8 => Avx2.IsSupported;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat256 Lookup8(Vector256<int> table, SimdFloat256 index) => Avx2.IsSupported
         ? new(Avx2.PermuteVar8x32(table.AsSingle(), index.Value.AsInt32()))
         : new(Vector256.Shuffle(table.AsSingle(), index.Value.AsInt32() & Vector256.Create(7)));
+
+    /// <remarks>The eight-entry lookup of the table twice over: the third index bit then picks the same entry.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat256 Lookup4(Vector128<int> table, SimdFloat256 index) => Lookup8(Vector256.Create(table, table), index);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat256 ExpClamped(SimdFloat256 x) => Avx2.IsSupported ? VectorMath.ExpClampedByTable(x) : VectorMath.ExpClampedByPolynomial(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat256 AddBits(SimdFloat256 left, SimdFloat256 right) => new((left.Value.AsInt32() + right.Value.AsInt32()).AsSingle());

@@ -100,13 +100,18 @@ internal readonly struct SimdFloat512(Vector512<float> value) : ISimdFloat<SimdF
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat512 ShiftLeftBits(SimdFloat512 value, int shift) => new(Vector512.ShiftLeft(value.Value.AsInt32(), shift).AsSingle());
 
-    public static bool HasLookup8 => Avx512F.IsSupported;
-
     /// <remarks>The 16-lane permute reads four index bits: the table is repeated in both halves, so the fourth does not matter.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat512 Lookup8(Vector256<int> table, SimdFloat512 index) => Avx512F.IsSupported
         ? new(Avx512F.PermuteVar16x32(Vector512.Create(table, table).AsSingle(), index.Value.AsInt32()))
         : new(Vector512.Shuffle(Vector512.Create(table, table).AsSingle(), index.Value.AsInt32() & Vector512.Create(7)));
+
+    /// <remarks>The eight-entry lookup of the table twice over: the third index bit then picks the same entry.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat512 Lookup4(Vector128<int> table, SimdFloat512 index) => Lookup8(Vector256.Create(table, table), index);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloat512 ExpClamped(SimdFloat512 x) => Avx512F.IsSupported ? VectorMath.ExpClampedByTable(x) : VectorMath.ExpClampedByPolynomial(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloat512 AddBits(SimdFloat512 left, SimdFloat512 right) => new((left.Value.AsInt32() + right.Value.AsInt32()).AsSingle());

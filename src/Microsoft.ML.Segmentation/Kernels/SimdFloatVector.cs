@@ -102,13 +102,6 @@ internal readonly struct SimdFloatVector(Vector<float> value) : ISimdFloat<SimdF
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloatVector ShiftLeftBits(SimdFloatVector value, int shift) => new(Vector.AsVectorSingle(Vector.ShiftLeft(Vector.AsVectorInt32(value.Value), shift)));
 
-    public static bool HasLookup8 => Vector<float>.Count switch
-    {
-        8 => SimdFloat256.HasLookup8,
-        16 => SimdFloat512.HasLookup8,
-        _ => false,
-    };
-
     /// <remarks>At the fixed width of the same size (<see cref="Vector{T}"/> is 128, 256 or 512 bits).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdFloatVector Lookup8(Vector256<int> table, SimdFloatVector index) => Vector<float>.Count switch
@@ -116,6 +109,24 @@ internal readonly struct SimdFloatVector(Vector<float> value) : ISimdFloat<SimdF
         8 => new(SimdFloat256.Lookup8(table, new SimdFloat256(index.Value.AsVector256())).Value.AsVector()),
         16 => new(SimdFloat512.Lookup8(table, new SimdFloat512(index.Value.AsVector512())).Value.AsVector()),
         _ => new(SimdFloat128.Lookup8(table, new SimdFloat128(index.Value.AsVector128())).Value.AsVector()),
+    };
+
+    /// <remarks>At the fixed width of the same size (<see cref="Vector{T}"/> is 128, 256 or 512 bits).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloatVector Lookup4(Vector128<int> table, SimdFloatVector index) => Vector<float>.Count switch
+    {
+        8 => new(SimdFloat256.Lookup4(table, new SimdFloat256(index.Value.AsVector256())).Value.AsVector()),
+        16 => new(SimdFloat512.Lookup4(table, new SimdFloat512(index.Value.AsVector512())).Value.AsVector()),
+        _ => new(SimdFloat128.Lookup4(table, new SimdFloat128(index.Value.AsVector128())).Value.AsVector()),
+    };
+
+    /// <remarks>At the fixed width of the same size.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static SimdFloatVector ExpClamped(SimdFloatVector x) => Vector<float>.Count switch
+    {
+        8 => new(SimdFloat256.ExpClamped(new SimdFloat256(x.Value.AsVector256())).Value.AsVector()),
+        16 => new(SimdFloat512.ExpClamped(new SimdFloat512(x.Value.AsVector512())).Value.AsVector()),
+        _ => new(SimdFloat128.ExpClamped(new SimdFloat128(x.Value.AsVector128())).Value.AsVector()),
     };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

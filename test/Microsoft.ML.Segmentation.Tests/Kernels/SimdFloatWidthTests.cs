@@ -59,8 +59,10 @@ public sealed class SimdFloatWidthTests
         // The whole clamped range, its two ends included.
         float Sample(int i) => Math.Clamp(VectorMath.ExpLowerBound + ((VectorMath.ExpUpperBound - VectorMath.ExpLowerBound) * i / (Count - 1)), VectorMath.ExpLowerBound, VectorMath.ExpUpperBound);
         float worstTable = WorstUlps<TVector>(VectorMath.ExpClampedByTable, Sample, Count, Math.Exp);
+        float worstTableOfFour = WorstUlps<TVector>(VectorMath.ExpClampedByTableOfFour, Sample, Count, Math.Exp);
         float worstPolynomial = WorstUlps<TVector>(VectorMath.ExpClampedByPolynomial, Sample, Count, Math.Exp);
         Assert.IsLessThanOrEqualTo(2f, worstTable, $"{name}: worst table exp error {worstTable} ulps");
+        Assert.IsLessThanOrEqualTo(1.5f, worstTableOfFour, $"{name}: worst four-entry table exp error {worstTableOfFour} ulps");
         Assert.IsLessThanOrEqualTo(2f, worstPolynomial, $"{name}: worst polynomial exp error {worstPolynomial} ulps");
     }
 
@@ -124,6 +126,7 @@ public sealed class SimdFloatWidthTests
         CheckBits(name, "shift left", TVector.ShiftLeftBits(c, 20), i => bits[i] << 20);
         int[] table = [11, -22, 33, -44, 55, -66, 77, -88];
         CheckBits(name, "lookup8 (low three bits)", TVector.Lookup8(Vector256.Create(table), c), i => table[bits[i] & 7]);
+        CheckBits(name, "lookup4 (low two bits)", TVector.Lookup4(Vector128.Create(table[0], table[1], table[2], table[3]), c), i => table[bits[i] & 3]);
         Check(name, "convert", TVector.ConvertBitsToSingle(c), i => bits[i]);
         Check(name, "zero, one", TVector.Zero + TVector.One + TVector.Create(2f), _ => 3f);
         Assert.AreEqual(a.Skip(1).Take(n).Sum(v => (double)v), TVector.SumAsDouble(x), 1e-9, $"{name} sum");
