@@ -126,17 +126,28 @@ internal static class VectorMath
     internal static TVector ExpClampedByTable<TVector>(TVector x)
         where TVector : struct, ISimdFloat<TVector>
     {
-        // x = m·ln 2/8 + r; ln 2/8 split as ln 2's own two parts scaled by 1/8 (exact), so m·high stays exact.
-        TVector magic = TVector.Create(RoundMagic);
-        TVector shifted = TVector.MultiplyAdd(x, TVector.Create(8 * Log2E), magic);
-        TVector m = shifted - magic;
-        TVector r = TVector.MultiplyAdd(m, TVector.Create(-Ln2High / 8), x);
-        r = TVector.MultiplyAdd(m, TVector.Create(-Ln2Low / 8), r);
+        TVector r = ReduceByFractionOfLn2(x, 8, out TVector shifted);
         TVector q = TVector.MultiplyAdd(TVector.Create(0.16667839687f), r, TVector.Create(0.500058651801f));
         q = TVector.MultiplyAdd(q, r, TVector.One) * r; // eʳ − 1
         Vector256<int> table = Vector256.Create(0x3F800000, 0x3F7B95C2, 0x3F7837F0, 0x3F75FED7, 0x3F7504F3, 0x3F75672A, 0x3F7744FD, 0x3F7AC0C7);
         TVector scale = TVector.AddBits(TVector.ShiftLeftBits(shifted, 20), TVector.Lookup8(table, shifted));
         return TVector.MultiplyAdd(scale, q, scale);
+    }
+
+    /// <summary>
+    /// r = x − m·ln 2/<paramref name="parts"/> with m = round(x·<paramref name="parts"/>/ln 2), so |r| ≤ ln 2/(2·parts);
+    /// <paramref name="shifted"/> is m + 1.5·2²³, whose low mantissa bits hold m. ln 2/parts is split as ln 2's own two
+    /// parts divided by the power of two <paramref name="parts"/> (exact), so that m times the high part stays exact.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector ReduceByFractionOfLn2<TVector>(TVector x, float parts, out TVector shifted)
+        where TVector : struct, ISimdFloat<TVector>
+    {
+        TVector magic = TVector.Create(RoundMagic);
+        shifted = TVector.MultiplyAdd(x, TVector.Create(parts * Log2E), magic);
+        TVector m = shifted - magic;
+        TVector r = TVector.MultiplyAdd(m, TVector.Create(-Ln2High / parts), x);
+        return TVector.MultiplyAdd(m, TVector.Create(-Ln2Low / parts), r);
     }
 
     /// <summary>
@@ -158,11 +169,7 @@ internal static class VectorMath
     internal static TVector ExpClampedByTableOfFour<TVector>(TVector x)
         where TVector : struct, ISimdFloat<TVector>
     {
-        TVector magic = TVector.Create(RoundMagic);
-        TVector shifted = TVector.MultiplyAdd(x, TVector.Create(4 * Log2E), magic);
-        TVector m = shifted - magic;
-        TVector r = TVector.MultiplyAdd(m, TVector.Create(-Ln2High / 4), x);
-        r = TVector.MultiplyAdd(m, TVector.Create(-Ln2Low / 4), r);
+        TVector r = ReduceByFractionOfLn2(x, 4, out TVector shifted);
         TVector r2 = r * r;
         TVector high = TVector.MultiplyAdd(TVector.Create(0.041729912f), r, TVector.Create(0.16672924f));
         TVector low = TVector.MultiplyAdd(r2, TVector.Create(0.4999996f), r);
