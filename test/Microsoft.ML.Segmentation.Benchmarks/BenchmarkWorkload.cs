@@ -81,6 +81,12 @@ public sealed class BenchmarkWorkload
 
     public float[] Gradient { get; }
 
+    /// <summary>
+    /// The positive weights of <c>binary_cross_entropy_dense_weighted</c>, 1 + k/4 for channel k (pytorch_losses.py
+    /// uses the same). Declared before <see cref="Losses"/>: static initializers run in order.
+    /// </summary>
+    public static double[] PositiveWeights { get; } = Enumerable.Range(0, 21).Select(k => 1 + (k / 4.0)).ToArray();
+
     /// <summary>The losses measured, by name: each forward and backward on the workload.</summary>
     public static IReadOnlyDictionary<string, ISegmentationLoss> Losses { get; } = new Dictionary<string, ISegmentationLoss>
     {
@@ -103,7 +109,9 @@ public sealed class BenchmarkWorkload
         ["lovasz_hinge"] = new LovaszHingeLoss(),
         ["binary_cross_entropy"] = new BinaryCrossEntropyLoss(),
         ["binary_cross_entropy_dense"] = new BinaryCrossEntropyLoss(), // multilabel: 21 channels against OneHotTargets
+        ["binary_cross_entropy_dense_weighted"] = new BinaryCrossEntropyLoss(new BinaryCrossEntropyLossOptions { PositiveWeights = PositiveWeights }), // the same with PyTorch's pos_weight per channel
     };
+
 
     /// <summary>The shape a kernel runs on: binary losses take the first channel of the logits.</summary>
     public SegmentationShape ShapeOf(string name) => Losses.TryGetValue(name, out ISegmentationLoss? loss) && IsBinary(loss, name) ? BinaryShape : Shape;

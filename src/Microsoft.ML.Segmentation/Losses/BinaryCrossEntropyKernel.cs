@@ -69,7 +69,8 @@ internal static unsafe class BinaryCrossEntropyKernel
     /// subtracts, for t′ = 0, |x| from softplus(−x) ≈ |x|, and on confident logits (|x| ≈ 30) its two float dot products
     /// of ~30 per element cancelled to a relative error of 2.5e−4 on the loss, or to 0 where every logit was confident
     /// (BinaryCrossEntropyVectorizedTests.ConfidentLogitsKeepTheirLossAndGradient under <c>DOTNET_EnableHWIntrinsic=0</c>,
-    /// and with positive weights or smoothing, which always take this kernel).
+    /// and with positive weights or smoothing, which took this kernel before they took
+    /// <see cref="FocalSigmoidVectorKernel"/>'s weighted-target steps, and still do without hardware vectors or in double).
     /// </remarks>
     private static double Row<T>(PinnedTarget<T> target, NativeSpan<T> input, NativeSpan<T> gradient, SegmentationShape shape, int row, double pw, double smoothing, double gradientScale)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -22,7 +22,7 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// are they looked for.
 /// <see cref="FocalLossScalar.Sigmoid"/> is the reference it must match.
 /// </summary>
-internal static unsafe class FocalSigmoidVectorKernel
+internal static unsafe partial class FocalSigmoidVectorKernel
 {
     /// <summary>Vectors summed in float before a label-map row's sums go to double.</summary>
     private const int PartialVectors = 32;
@@ -180,8 +180,7 @@ internal static unsafe class FocalSigmoidVectorKernel
         int s = shape.PixelsPerImage;
         int n = row / shape.Classes;
         int k = row % shape.Classes;
-        double w = terms.ClassWeight(k);
-        var c = new RowConstants(terms, w, lossScale, factorScale);
+        var c = new RowConstants(terms, k, lossScale, factorScale);
         bool withGradient = gradient.Length > 0;
         ReadOnlySpan<float> x = input.Slice(row * s, s);
         Span<float> g = withGradient ? gradient.Slice(row * s, s) : default;
@@ -233,6 +232,7 @@ internal static unsafe class FocalSigmoidVectorKernel
         ReadOnlySpan<float> lanes = MemoryMarshal.Cast<int, float>(labels);
         return c.IntegerGamma switch
         {
+            0 when c.WeighsTargets => BlockLoop<TVector, LabelMapStep<WeightedCrossEntropyLabelKernel, TIgnore>>(x, lanes, g, c),
             0 when !TBalance.On => BlockLoop<TVector, LabelMapStep<CrossEntropyLabelKernel, TIgnore>>(x, lanes, g, c),
             0 => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<Power0, TBalance>, TIgnore>>(x, lanes, g, c),
             1 => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<Power1, TBalance>, TIgnore>>(x, lanes, g, c),
@@ -826,6 +826,11 @@ internal static unsafe class FocalSigmoidVectorKernel
         where TVector : struct, ISimdFloat<TVector>
     {
         var constants = new LabelConstants<TVector>(c, 0, 0);
+        if (c.WeighsTargets)
+        {
+            return BlockLoop<TVector, WeightedCrossEntropyDenseStep>(x, targets, g, constants);
+        }
+
         return (c.Balanced, c.Gamma) switch
         {
             (false, 0) => BlockLoop<TVector, CrossEntropyDenseStep>(x, targets, g, constants),
@@ -900,8 +905,9 @@ internal static unsafe class FocalSigmoidVectorKernel
     /// <summary>The per-row constants in float.</summary>
     private readonly struct RowConstants
     {
-        public RowConstants(FocalTerms terms, double w, double lossScale, double factorScale)
+        public RowConstants(FocalTerms terms, int channel, double lossScale, double factorScale)
         {
+            double w = terms.ClassWeight(channel);
             Gamma = terms.IntegerGamma;
             Normalized = terms.Options.Normalized;
             double alpha = terms.Options.Alpha ?? 0.5;
@@ -916,8 +922,18 @@ internal static unsafe class FocalSigmoidVectorKernel
             UniformWeight = scale * w * (1 - alpha);
             Balanced = BitConverter.SingleToInt32Bits(WeightPositive) != BitConverter.SingleToInt32Bits(WeightNegative);
             WeightedNegativeLossScale = (float)(UniformWeight * -lossScale);
-            ExpFloor = -LargestNormalMagnitude(Gamma, Balanced ? Math.Min(NonZero(WeightPositive), NonZero(WeightNegative)) : 1, Balanced ? NegativeLossScale : WeightedNegativeLossScale, Normalized ? FactorScaleValue : 0, denseTargets: false);
-            DenseExpFloor = -LargestNormalMagnitude(Gamma, Math.Min(NonZero(WeightPositive), NonZero(WeightNegative)), NegativeLossScale, Normalized ? FactorScaleValue : 0, denseTargets: true);
+
+            // Binary cross-entropy's weighted targets (WeightedCrossEntropy): with t′ = t(1 − 2ε) + ε, 1 − t′ = C + D·t
+            // and pw·t′ = E·t + F. Their smallest weight on a 0/1 target, ε·min(pw, 1) (or min(pw, 1)), joins a's.
+            WeighsTargets = terms.WeighsTargets;
+            double pw = terms.PositiveWeight(channel), smoothing = terms.Smoothing;
+            NegativeTargetBase = (float)(1 - smoothing);
+            NegativeTargetSlope = (float)-(1 - (2 * smoothing));
+            PositiveTargetSlope = (float)(pw * (1 - (2 * smoothing)));
+            PositiveTargetBase = (float)(pw * smoothing);
+            double targetWeight = WeighsTargets ? (smoothing > 0 ? smoothing : 1) * Math.Min(1, NonZero((float)pw)) : 1;
+            ExpFloor = -LargestNormalMagnitude(Gamma, (Balanced ? Math.Min(NonZero(WeightPositive), NonZero(WeightNegative)) : 1) * targetWeight, Balanced ? NegativeLossScale : WeightedNegativeLossScale, Normalized ? FactorScaleValue : 0, denseTargets: false);
+            DenseExpFloor = -LargestNormalMagnitude(Gamma, Math.Min(NonZero(WeightPositive), NonZero(WeightNegative)) * targetWeight, NegativeLossScale, Normalized ? FactorScaleValue : 0, denseTargets: true);
         }
 
         /// <summary>
@@ -1002,6 +1018,21 @@ internal static unsafe class FocalSigmoidVectorKernel
 
         /// <summary>The same for <see cref="DenseStep{TVector, TPower, TBalance}"/>.</summary>
         public float DenseExpFloor { get; }
+
+        /// <summary>Whether the row weighs binary cross-entropy's targets (<see cref="FocalTerms.WeighsTargets"/>).</summary>
+        public bool WeighsTargets { get; }
+
+        /// <summary>1 − t′ at t = 0: 1 − ε.</summary>
+        public float NegativeTargetBase { get; }
+
+        /// <summary>The slope of 1 − t′ in t: −(1 − 2ε).</summary>
+        public float NegativeTargetSlope { get; }
+
+        /// <summary>pw·t′ at t = 0: pw·ε.</summary>
+        public float PositiveTargetBase { get; }
+
+        /// <summary>The slope of pw·t′ in t: pw·(1 − 2ε).</summary>
+        public float PositiveTargetSlope { get; }
     }
 
     /// <summary>A label-map row's constants at the width of <typeparamref name="TVector"/>.</summary>
@@ -1027,7 +1058,27 @@ internal static unsafe class FocalSigmoidVectorKernel
             AlphaBase = TVector.Create(c.AlphaBase);
             AlphaSlope = TVector.Create(c.AlphaSlope);
             DenseGradientScale = TVector.Create(c.Balanced ? c.LossScale : (float)(c.UniformWeight * c.LossScale));
+            WeighsTargets = c.WeighsTargets;
+            NegativeTargetBase = TVector.Create(c.NegativeTargetBase);
+            NegativeTargetSlope = TVector.Create(c.NegativeTargetSlope);
+            PositiveTargetBase = TVector.Create(c.PositiveTargetBase);
+            PositiveTargetSlope = TVector.Create(c.PositiveTargetSlope);
         }
+
+        /// <summary>See <see cref="RowConstants.WeighsTargets"/>.</summary>
+        public bool WeighsTargets { get; }
+
+        /// <summary>See <see cref="RowConstants.NegativeTargetBase"/>.</summary>
+        public TVector NegativeTargetBase { get; }
+
+        /// <summary>See <see cref="RowConstants.NegativeTargetSlope"/>.</summary>
+        public TVector NegativeTargetSlope { get; }
+
+        /// <summary>See <see cref="RowConstants.PositiveTargetBase"/>.</summary>
+        public TVector PositiveTargetBase { get; }
+
+        /// <summary>See <see cref="RowConstants.PositiveTargetSlope"/>.</summary>
+        public TVector PositiveTargetSlope { get; }
 
         public bool Normalized { get; }
 

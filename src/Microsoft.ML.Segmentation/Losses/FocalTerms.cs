@@ -8,6 +8,8 @@ internal readonly struct FocalTerms
     private readonly FocalLossOptions _options;
     private readonly double[]? _classWeights;
     private readonly int _channels;
+    private readonly double[]? _positiveWeights;
+    private readonly double _smoothing;
 
     public FocalTerms(FocalLossOptions options, double[]? classWeights, int channels)
     {
@@ -15,6 +17,33 @@ internal readonly struct FocalTerms
         _classWeights = classWeights;
         _channels = channels;
     }
+
+    /// <summary>
+    /// Binary cross-entropy with smp's and PyTorch's target weighting as the sigmoid focal loss at γ = 0 without α:
+    /// pw·t′·softplus(−x) + (1 − t′)·softplus(x) with t′ = t(1 − 2ε) + ε (<paramref name="smoothing"/> ε) and a
+    /// positive weight pw per channel.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="options"/> is not plain binary cross-entropy (γ other than 0, α, a reduced threshold or normalisation).</exception>
+    public FocalTerms(FocalLossOptions options, double[]? classWeights, int channels, double[]? positiveWeights, double smoothing)
+        : this(options, classWeights, channels)
+    {
+        if ((positiveWeights is not null || smoothing != 0) && (options.Gamma != 0 || options.Alpha is not null || options.ReducedThreshold is not null || options.Normalized))
+        {
+            throw new ArgumentException("Positive weights and label smoothing weigh binary cross-entropy's targets: they need γ = 0 without α, reduced threshold or normalisation.", nameof(options));
+        }
+
+        _positiveWeights = positiveWeights;
+        _smoothing = smoothing;
+    }
+
+    /// <summary>Whether the targets are weighted (binary cross-entropy's positive weights or label smoothing).</summary>
+    public bool WeighsTargets => _positiveWeights is not null || _smoothing != 0;
+
+    /// <summary>The positive weight of <paramref name="channel"/> (1 without positive weights).</summary>
+    public double PositiveWeight(int channel) => ChannelParameters.At(_positiveWeights, channel, _channels, 1, "options.PositiveWeights");
+
+    /// <summary>Label smoothing ε (0 without).</summary>
+    public double Smoothing => _smoothing;
 
     /// <summary>The options (validated copy).</summary>
     public FocalLossOptions Options => _options;

@@ -265,6 +265,9 @@ def kernels(logits, confident, labels, ignore_index):
         "lovasz_hinge": (binary_logits, lambda x: lovasz_hinge(x, binary_labels)),
         "binary_cross_entropy": (binary_logits, lambda x: F.binary_cross_entropy_with_logits(x, binary_labels[:, None].to(x.dtype))),
         "binary_cross_entropy_dense": (logits, lambda x: F.binary_cross_entropy_with_logits(x, one_hot)),
+        # pos_weight per channel, 1 + k/4 (BenchmarkWorkload.PositiveWeights), broadcast over H and W
+        "binary_cross_entropy_dense_weighted": (logits, lambda x: F.binary_cross_entropy_with_logits(
+            x, one_hot, pos_weight=(1 + torch.arange(c, dtype=x.dtype) / 4).reshape(c, 1, 1))),
         "argmax_confusion": (logits, None),
     }
 

@@ -24,6 +24,12 @@ public sealed class BinaryCrossEntropyVectorizedTests
         }
     }
 
+    /// <summary>
+    /// Smoothing, positive weights (differing per channel, one of them 0), class weights and every averaging, on label
+    /// maps with and without an ignored label and on soft dense targets with NaN: in float these take the sigmoid focal
+    /// kernel's weighted-target steps (the plain rows its binary cross-entropy step), without hardware vectors the
+    /// TensorPrimitives kernel; both against the scalar reference.
+    /// </summary>
     [TestMethod]
     public void MatchesScalarForEveryOptionCombination()
     {
@@ -53,7 +59,7 @@ public sealed class BinaryCrossEntropyVectorizedTests
     /// <summary>
     /// One positive weight for every channel on a label map takes the sigmoid focal kernel's α-balanced step (a = pw·w
     /// at t = 1): against the scalar reference, with and without class weights and an ignored label, one weight given
-    /// once or per channel; dense targets stay on the TensorPrimitives kernel (checked by the same calls).
+    /// once or per channel; dense targets take the weighted-target step (checked by the same calls).
     /// </summary>
     [TestMethod]
     public void OnePositiveWeightMatchesScalar()
@@ -97,7 +103,9 @@ public sealed class BinaryCrossEntropyVectorizedTests
     /// would drop) against softplus(−z) and σ(x) − t summed in double here: the label rows multiply 1 + e into one
     /// product a block, and its log must keep them, alone and beside moderate logits. Rows longer than a block of 32
     /// vectors at every width, with a tail; with and without an ignored label; and with a positive weight, which takes
-    /// the TensorPrimitives kernel (as every option does without hardware vectors), whose former form cancelled.
+    /// the α-balanced step on a label map and the weighted-target step on dense targets (the label kernel of differing
+    /// per-channel weights shares that step's arithmetic, <c>WeightedCrossEntropy</c>); without hardware vectors every
+    /// option takes the TensorPrimitives kernel, whose former form cancelled.
     /// </summary>
     [TestMethod]
     [DataRow(false, false)]
