@@ -1,4 +1,3 @@
-using System;
 using System.Runtime.CompilerServices;
 using Microsoft.ML.Segmentation.Kernels;
 
@@ -58,7 +57,7 @@ internal static unsafe partial class FocalSigmoidVectorKernel
     }
 
     /// <summary>Dense targets (NaN: not counted) with weighted targets: <see cref="WeightedCrossEntropy{TVector, TMasked}"/>.</summary>
-    private struct WeightedCrossEntropyDenseStep : IRowStep
+    private struct WeightedCrossEntropyDenseKernel : IDenseKernel
     {
         public static bool Balanced => false;
 
@@ -68,24 +67,13 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         {
         }
 
-        public static TVector ExpFloor<TVector>(in LabelConstants<TVector> c)
-            where TVector : struct, ISimdFloat<TVector> => c.DenseExpFloor;
-
-        public static int PaddingBits<TVector>(in LabelConstants<TVector> c)
-            where TVector : struct, ISimdFloat<TVector> => BitConverter.SingleToInt32Bits(float.NaN);
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product, ref TVector otherProduct)
+        public static TVector Apply<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product, ref TVector otherProduct)
             where TVector : struct, ISimdFloat<TVector>
         {
             TVector counted = TVector.GreaterThanOrEqual(targetLanes, targetLanes); // all ones except where t is NaN
             return WeightedCrossEntropy<TVector, Yes>(x, e, targetLanes & counted, counted, c, ref lossSum);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product, ref TVector otherProduct)
-            where TVector : struct, ISimdFloat<TVector>
-            => Step(x, e, targetLanes, c, ref lossSum, ref factorSum, ref product, ref otherProduct);
     }
 
     /// <summary>Label-map lanes (t = 1 where the label is the row's class) with weighted targets: <see cref="WeightedCrossEntropy{TVector, TMasked}"/>.</summary>

@@ -368,7 +368,7 @@ internal static unsafe partial class FocalSigmoidVectorKernel
 
     /// <summary>
     /// What <see cref="BlockLoop{TVector, TStep}"/> does with a vector: the label-map step (<see cref="LabelMapStep{TKernel, TIgnore}"/>)
-    /// or the dense-target one (<see cref="DenseTargetStep{TPower, TBalance}"/>), as static members so each loop compiles
+    /// or the dense-target one (<see cref="DenseRowStep{TKernel}"/>), as static members so each loop compiles
     /// to its own step inline.
     /// </summary>
     private interface IRowStep
@@ -506,8 +506,54 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             => CrossEntropyLabelStep<TVector, TIgnore>(x, e, isTarget, invalid, c, ref lossSum, ref factorSum, ref product, ref otherProduct);
     }
 
-    /// <summary>Dense-target lanes (t itself, NaN where not counted).</summary>
-    private struct DenseTargetStep<TPower, TBalance> : IRowStep
+    /// <summary>
+    /// Dense-target lanes (t itself, NaN where not counted, also in the tail's padding); what a vector adds and returns
+    /// is <typeparamref name="TKernel"/>'s, as for <see cref="LabelMapStep{TKernel, TIgnore}"/>.
+    /// </summary>
+    private struct DenseRowStep<TKernel> : IRowStep
+        where TKernel : struct, IDenseKernel
+    {
+        public static bool Balanced => TKernel.Balanced;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CloseBlock<TVector>(ref TVector lossSum, ref TVector product, ref TVector otherProduct, bool closesProduct)
+            where TVector : struct, ISimdFloat<TVector>
+            => TKernel.CloseBlock(ref lossSum, ref product, ref otherProduct, closesProduct);
+
+        public static TVector ExpFloor<TVector>(in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => c.DenseExpFloor;
+
+        public static int PaddingBits<TVector>(in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => BitConverter.SingleToInt32Bits(float.NaN);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product, ref TVector otherProduct)
+            where TVector : struct, ISimdFloat<TVector>
+            => TKernel.Apply(x, e, targetLanes, c, ref lossSum, ref factorSum, ref product, ref otherProduct);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product, ref TVector otherProduct)
+            where TVector : struct, ISimdFloat<TVector>
+            => TKernel.Apply(x, e, targetLanes, c, ref lossSum, ref factorSum, ref product, ref otherProduct);
+    }
+
+    /// <summary>What <see cref="DenseRowStep{TKernel}"/> does with a vector of dense targets (NaN: not counted).</summary>
+    private interface IDenseKernel
+    {
+        /// <summary>See <see cref="IRowStep.Balanced"/>.</summary>
+        static abstract bool Balanced { get; }
+
+        /// <summary>See <see cref="IRowStep.CloseBlock{TVector}"/>.</summary>
+        static abstract void CloseBlock<TVector>(ref TVector lossSum, ref TVector product, ref TVector otherProduct, bool closesProduct)
+            where TVector : struct, ISimdFloat<TVector>;
+
+        /// <summary>One vector's sums and gradient.</summary>
+        static abstract TVector Apply<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product, ref TVector otherProduct)
+            where TVector : struct, ISimdFloat<TVector>;
+    }
+
+    /// <summary>The sigmoid focal step of γ <typeparamref name="TPower"/> on dense targets: <see cref="DenseStep{TVector, TPower, TBalance}"/>.</summary>
+    private struct DenseFocalKernel<TPower, TBalance> : IDenseKernel
         where TPower : struct, IFocalPower
         where TBalance : struct, ISwitch
     {
@@ -519,19 +565,8 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         {
         }
 
-        public static TVector ExpFloor<TVector>(in LabelConstants<TVector> c)
-            where TVector : struct, ISimdFloat<TVector> => c.DenseExpFloor;
-
-        public static int PaddingBits<TVector>(in LabelConstants<TVector> c)
-            where TVector : struct, ISimdFloat<TVector> => BitConverter.SingleToInt32Bits(float.NaN);
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product, ref TVector otherProduct)
-            where TVector : struct, ISimdFloat<TVector>
-            => DenseStep<TVector, TPower, TBalance>(x, e, targetLanes, c, ref lossSum, ref factorSum);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product, ref TVector otherProduct)
+        public static TVector Apply<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product, ref TVector otherProduct)
             where TVector : struct, ISimdFloat<TVector>
             => DenseStep<TVector, TPower, TBalance>(x, e, targetLanes, c, ref lossSum, ref factorSum);
     }
@@ -541,7 +576,7 @@ internal static unsafe partial class FocalSigmoidVectorKernel
     /// max(x, 0) − x·t + log1p(e), its log1p term multiplied into the product as in
     /// <see cref="CrossEntropyLabelStep{TVector, TIgnore}"/>; the gradient σ(x) − t from σ(−|x|) on either side of 0.
     /// </summary>
-    private struct CrossEntropyDenseStep : IRowStep
+    private struct CrossEntropyDenseKernel : IDenseKernel
     {
         public static bool Balanced => false;
 
@@ -550,14 +585,8 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             where TVector : struct, ISimdFloat<TVector>
             => CrossEntropyLabelKernel.CloseBlock(ref lossSum, ref product, ref otherProduct, closesProduct);
 
-        public static TVector ExpFloor<TVector>(in LabelConstants<TVector> c)
-            where TVector : struct, ISimdFloat<TVector> => c.DenseExpFloor;
-
-        public static int PaddingBits<TVector>(in LabelConstants<TVector> c)
-            where TVector : struct, ISimdFloat<TVector> => BitConverter.SingleToInt32Bits(float.NaN);
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVector Step<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product, ref TVector otherProduct)
+        public static TVector Apply<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product, ref TVector otherProduct)
             where TVector : struct, ISimdFloat<TVector>
         {
             TVector one = TVector.One;
@@ -579,11 +608,6 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             TVector pMinusT = TVector.SelectBySign(x, er - t, (one - t) - er);
             return c.DenseGradientScale * (pMinusT & counted);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TVector TailStep<TVector>(TVector x, TVector e, TVector targetLanes, in LabelConstants<TVector> c, ref TVector lossSum, ref TVector factorSum, ref TVector product, ref TVector otherProduct)
-            where TVector : struct, ISimdFloat<TVector>
-            => Step(x, e, targetLanes, c, ref lossSum, ref factorSum, ref product, ref otherProduct);
     }
 
     /// <summary>
@@ -828,19 +852,19 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         var constants = new LabelConstants<TVector>(c, 0, 0);
         if (c.WeighsTargets)
         {
-            return BlockLoop<TVector, WeightedCrossEntropyDenseStep>(x, targets, g, constants);
+            return BlockLoop<TVector, DenseRowStep<WeightedCrossEntropyDenseKernel>>(x, targets, g, constants);
         }
 
         return (c.Balanced, c.Gamma) switch
         {
-            (false, 0) => BlockLoop<TVector, CrossEntropyDenseStep>(x, targets, g, constants),
-            (false, 1) => BlockLoop<TVector, DenseTargetStep<Power1, No>>(x, targets, g, constants),
-            (false, 2) => BlockLoop<TVector, DenseTargetStep<Power2, No>>(x, targets, g, constants),
-            (false, _) => BlockLoop<TVector, DenseTargetStep<Power3, No>>(x, targets, g, constants),
-            (true, 0) => BlockLoop<TVector, DenseTargetStep<Power0, Yes>>(x, targets, g, constants),
-            (true, 1) => BlockLoop<TVector, DenseTargetStep<Power1, Yes>>(x, targets, g, constants),
-            (true, 2) => BlockLoop<TVector, DenseTargetStep<Power2, Yes>>(x, targets, g, constants),
-            (true, _) => BlockLoop<TVector, DenseTargetStep<Power3, Yes>>(x, targets, g, constants),
+            (false, 0) => BlockLoop<TVector, DenseRowStep<CrossEntropyDenseKernel>>(x, targets, g, constants),
+            (false, 1) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power1, No>>>(x, targets, g, constants),
+            (false, 2) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power2, No>>>(x, targets, g, constants),
+            (false, _) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power3, No>>>(x, targets, g, constants),
+            (true, 0) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power0, Yes>>>(x, targets, g, constants),
+            (true, 1) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power1, Yes>>>(x, targets, g, constants),
+            (true, 2) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power2, Yes>>>(x, targets, g, constants),
+            (true, _) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power3, Yes>>>(x, targets, g, constants),
         };
     }
 
