@@ -95,6 +95,7 @@ public sealed class BenchmarkWorkload
         ["focal"] = new FocalLoss(), // smp's multiclass form: one sigmoid focal problem per channel
         ["focal_softmax"] = new FocalLoss(new FocalLossOptions { Activation = Activation.Softmax }),
         ["focal_masked"] = new FocalLoss(new FocalLossOptions { Alpha = 0.25 }), // torchvision's α, on MaskedLabels
+        ["ohem_masked"] = new OhemCrossEntropyLoss(), // mmseg's OHEM (threshold 0.7, 100000 kept) on MaskedLabels
         ["focal_confident"] = new FocalLoss(), // on ConfidentLogits
         ["cross_entropy_confident"] = new CrossEntropyLoss(), // on ConfidentLogits
         ["dice_confident"] = new DiceLoss(), // on ConfidentLogits

@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Segmentation.Kernels;
@@ -47,6 +48,35 @@ internal static class VectorMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> ExpNonPositive(Vector<float> x) => ExpNonPositive(new SimdFloatVector(x)).Value;
+
+    /// <summary>
+    /// <paramref name="sum"/>[i] += e^(x[i] − shift[i]) for x[i] ≤ shift[i] (a softmax's terms against their maximum),
+    /// in one pass at <see cref="Vector{T}"/>'s width (the last few by <see cref="MathF.Exp"/>): TensorPrimitives'
+    /// subtract, exp and add would be three passes, its float exp computed in double.
+    /// </summary>
+    /// <remarks>
+    /// One channel's row at a time, the caller's loop over channels outside: the same sums taken pixel by pixel over the
+    /// channels of an NCHW chunk in registers (21 rows 256 KB apart) took 1.35× the time of this and a row-wise maximum
+    /// (perf samples, OHEM on [8, 21, 256, 256], AVX2).
+    /// </remarks>
+    public static void AccumulateExpOfDifference(ReadOnlySpan<float> x, ReadOnlySpan<float> shift, Span<float> sum)
+    {
+        int n = sum.Length;
+        ref float x0 = ref MemoryMarshal.GetReference(x[..n]);
+        ref float shift0 = ref MemoryMarshal.GetReference(shift[..n]);
+        ref float sum0 = ref MemoryMarshal.GetReference(sum);
+        int i = 0;
+        for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            Vector<float> terms = ExpNonPositive(Vector.LoadUnsafe(ref x0, (nuint)i) - Vector.LoadUnsafe(ref shift0, (nuint)i));
+            (Vector.LoadUnsafe(ref sum0, (nuint)i) + terms).StoreUnsafe(ref sum0, (nuint)i);
+        }
+
+        for (; i < n; i++)
+        {
+            sum[i] += MathF.Exp(x[i] - shift[i]);
+        }
+    }
 
     /// <summary>e^max(x, <paramref name="floor"/>) for x ≤ 0 on <see cref="Vector{T}"/> (see <see cref="ExpNonPositiveAtLeast{TVector}(TVector, TVector)"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,7 +1,10 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
@@ -18,6 +21,9 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// and is a constant of the gradient, as PyTorch's autograd treats the sort and the mask: for a kept pixel
 /// ∂/∂x_c = w_t·(p_c − [c = t]) / denominator, and 0 for the others. Ties in the ranking are broken by pixel order.</para>
 /// <para>Targets: label maps only (the ignore index marks pixels that are never kept).</para>
+/// <para>Speed: the per-pixel log-sum-exps by chunks of pixels in parallel, in the logits' precision (float logits rank
+/// by float probabilities, as PyTorch's OHEM); the threshold's rank by selection, not a sort; the gradient from
+/// cross-entropy's kernel with the pixels not kept ignored (see README <i>OHEM cross-entropy</i>).</para>
 /// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> is thread-safe.</para>
 /// </remarks>
 public sealed class OhemCrossEntropyLoss : ISegmentationLoss
@@ -132,7 +138,14 @@ public sealed class OhemCrossEntropyLoss : ISegmentationLoss
         };
         if (!inputGradient.IsEmpty)
         {
-            Gradient(input, shape, labels, weights, kept, denominator > 0 ? 1 / denominator : 0, inputGradient);
+            if (denominator > 0)
+            {
+                KeptGradient(input, shape, labels, ignore, weights, kept, denominator, inputGradient);
+            }
+            else
+            {
+                inputGradient.Clear();
+            }
         }
 
         if (denominator > 0)
@@ -170,51 +183,94 @@ public sealed class OhemCrossEntropyLoss : ISegmentationLoss
     private double[] Weights(SegmentationShape shape)
         => _classWeights ?? Enumerable.Repeat(1.0, shape.Classes).ToArray();
 
-    /// <summary>Per pixel: the weighted cross-entropy w_t·(−log p_t) and the target probability p_t (0 and 1 where ignored).</summary>
+    /// <summary>
+    /// Per pixel: the weighted cross-entropy w_t·(−log p_t) and the target probability p_t (0 and 1 where ignored).
+    /// </summary>
+    /// <remarks>
+    /// By chunks of <see cref="ActivationKernels.ChunkPixels"/> pixels of one image, in parallel, in the logits' own
+    /// precision (PyTorch's OHEM computes in float too): the channels' maximum, then Σ e^(x − max) in channel order
+    /// (<see cref="VectorMath.AccumulateExpOfDifference"/> in float); each pixel's log p_t, loss and p_t then in double.
+    /// Why: a scalar loop calling <see cref="Math.Exp(double)"/> per element in this pass and twice more in the gradient,
+    /// and a full sort for the threshold's rank, took 270 ms on [8, 21, 256, 256] (AVX2), against 116 ms for PyTorch's
+    /// OHEM and 3.6 ms for this library's cross-entropy (which now writes the gradient, <see cref="KeptGradient"/>).
+    /// </remarks>
     private static (double[] Loss, double[] Probability) PixelTerms<T>(ReadOnlySpan<T> input, SegmentationShape shape, ReadOnlySpan<int> labels, double[] weights, int ignore)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int s = shape.PixelsPerImage, c = shape.Classes;
         var loss = new double[shape.PixelCount];
         var probability = new double[shape.PixelCount];
-        for (int n = 0; n < shape.Batch; n++)
+        int chunks = ActivationKernels.ChunkCount(shape);
+        unsafe
         {
-            int image = n * c * s;
-            for (int i = 0; i < s; i++)
+            fixed (T* xp = input)
+            fixed (int* lp = labels)
             {
-                int label = labels[(n * s) + i];
-                if (label == ignore)
+                var x = new NativeSpan<T>(xp, input.Length);
+                var l = new NativeSpan<int>(lp, labels.Length);
+                ParallelWork.For(shape.Batch * chunks, shape.ElementCount, job =>
                 {
-                    probability[(n * s) + i] = 1;
-                    continue;
-                }
+                    int n = job / chunks;
+                    int start = (job % chunks) * ActivationKernels.ChunkPixels;
+                    int length = Math.Min(ActivationKernels.ChunkPixels, s - start);
+                    T[] rented = ArrayPool<T>.Shared.Rent(3 * length);
+                    try
+                    {
+                        Span<T> row = rented.AsSpan(0, length);
+                        Span<T> max = rented.AsSpan(length, length);
+                        Span<T> lse = rented.AsSpan(2 * length, length);
+                        int image = n * c * s;
+                        ReadOnlySpan<T> chunk = x.Span.Slice(image + start, ((c - 1) * s) + length);
+                        chunk[..length].CopyTo(max);
+                        for (int k = 1; k < c; k++)
+                        {
+                            TensorPrimitives.Max(max, chunk.Slice(k * s, length), max);
+                        }
 
-                double logSumExp = LogSumExp(input, image + i, s, c);
-                double logp = double.CreateTruncating(input[image + (label * s) + i]) - logSumExp;
-                loss[(n * s) + i] = -weights[label] * logp;
-                probability[(n * s) + i] = Math.Exp(logp);
+                        lse.Clear();
+                        bool vectorExp = typeof(T) == typeof(float) && Vector.IsHardwareAccelerated;
+                        for (int k = 0; k < c; k++)
+                        {
+                            if (vectorExp)
+                            {
+                                VectorMath.AccumulateExpOfDifference(MemoryMarshal.Cast<T, float>(chunk.Slice(k * s, length)), MemoryMarshal.Cast<T, float>(max), MemoryMarshal.Cast<T, float>(lse));
+                            }
+                            else
+                            {
+                                TensorPrimitives.Subtract(chunk.Slice(k * s, length), max, row);
+                                TensorPrimitives.Exp(row, row);
+                                TensorPrimitives.Add(lse, row, lse);
+                            }
+                        }
+
+                        TensorPrimitives.Log(lse, lse);
+                        TensorPrimitives.Add(lse, max, lse);
+                        ReadOnlySpan<int> chunkLabels = l.Span.Slice((n * s) + start, length);
+                        ReadOnlySpan<T> logits = x.Span.Slice(image, c * s);
+                        for (int i = 0; i < length; i++)
+                        {
+                            int pixel = (n * s) + start + i;
+                            int label = chunkLabels[i];
+                            if (label == ignore)
+                            {
+                                probability[pixel] = 1;
+                                continue;
+                            }
+
+                            double logp = double.CreateTruncating(logits[(label * s) + start + i]) - double.CreateTruncating(lse[i]);
+                            loss[pixel] = -weights[label] * logp;
+                            probability[pixel] = Math.Exp(logp);
+                        }
+                    }
+                    finally
+                    {
+                        ArrayPool<T>.Shared.Return(rented);
+                    }
+                });
             }
         }
 
         return (loss, probability);
-    }
-
-    private static double LogSumExp<T>(ReadOnlySpan<T> input, int first, int stride, int classes)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        double max = double.NegativeInfinity;
-        for (int k = 0; k < classes; k++)
-        {
-            max = Math.Max(max, double.CreateTruncating(input[first + (k * stride)]));
-        }
-
-        double sum = 0;
-        for (int k = 0; k < classes; k++)
-        {
-            sum += Math.Exp(double.CreateTruncating(input[first + (k * stride)]) - max);
-        }
-
-        return max + Math.Log(sum);
     }
 
     /// <summary>mmseg's selection over the valid pixels of the whole batch.</summary>
@@ -238,15 +294,33 @@ public sealed class OhemCrossEntropyLoss : ISegmentationLoss
         long keep = MinKeptPerImage ? (long)MinKept * batch : MinKept;
         if (Threshold is double threshold)
         {
-            // Ascending target probability; the pixel at rank min(keep, n − 1) sets the floor of the threshold.
-            double[] sorted = new double[valid.Count];
-            for (int j = 0; j < sorted.Length; j++)
+            // Ascending target probability; the pixel at rank r = min(keep, n − 1) sets the floor of the threshold. More
+            // than r probabilities below the threshold put that rank below it too, so the threshold is the cut; else the
+            // rank's value is the (r − below)-th smallest of those at or above it, found by selection (a full sort of
+            // every probability gave the same number in O(n log n)).
+            int rank = (int)Math.Min(keep, valid.Count - 1);
+            int below = 0;
+            foreach (int i in valid)
             {
-                sorted[j] = probability[valid[j]];
+                below += probability[i] < threshold ? 1 : 0;
             }
 
-            Array.Sort(sorted);
-            double cut = Math.Max(sorted[(int)Math.Min(keep, sorted.Length - 1)], threshold);
+            double cut = threshold;
+            if (below <= rank)
+            {
+                double[] atOrAbove = new double[valid.Count - below];
+                int j = 0;
+                foreach (int i in valid)
+                {
+                    if (!(probability[i] < threshold))
+                    {
+                        atOrAbove[j++] = probability[i];
+                    }
+                }
+
+                cut = Math.Max(RankSelection.Smallest(atOrAbove, rank - below), threshold);
+            }
+
             foreach (int i in valid)
             {
                 kept[i] = probability[i] < cut;
@@ -254,43 +328,77 @@ public sealed class OhemCrossEntropyLoss : ISegmentationLoss
         }
         else
         {
-            // The keep pixels of largest loss; ties go to the earlier pixel.
-            int[] order = valid.ToArray();
-            Array.Sort(order, (a, b) => loss[a] != loss[b] ? loss[b].CompareTo(loss[a]) : a.CompareTo(b));
-            for (int j = 0; j < Math.Min(keep, order.Length); j++)
+            // The keep pixels of largest loss, ties to the earlier pixel: every loss above the keep-th largest, then
+            // those equal to it in pixel order until keep are taken.
+            int take = (int)Math.Min(keep, valid.Count);
+            double[] negated = new double[valid.Count];
+            for (int j = 0; j < negated.Length; j++)
             {
-                kept[order[j]] = true;
+                negated[j] = -loss[valid[j]];
+            }
+
+            double boundary = -RankSelection.Smallest(negated, take - 1);
+            int above = 0;
+            foreach (int i in valid)
+            {
+                if (loss[i] > boundary)
+                {
+                    kept[i] = true;
+                    above++;
+                }
+            }
+
+            int equalToTake = take - above;
+            foreach (int i in valid)
+            {
+                if (equalToTake == 0)
+                {
+                    break;
+                }
+
+                if (loss[i] == boundary)
+                {
+                    kept[i] = true;
+                    equalToTake--;
+                }
             }
         }
 
         return kept;
     }
 
-    private static void Gradient<T>(ReadOnlySpan<T> input, SegmentationShape shape, ReadOnlySpan<int> labels, double[] weights, bool[] kept, double scale, Span<T> gradient)
+    /// <summary>
+    /// w_t·(p_c − [c = t])/<paramref name="denominator"/> for the kept pixels, 0 for the others: cross-entropy's own
+    /// kernel (<see cref="CrossEntropyLabelVectorKernel"/> in float) on the labels with every pixel not kept ignored,
+    /// its denominator this loss's.
+    /// </summary>
+    private static void KeptGradient<T>(ReadOnlySpan<T> input, SegmentationShape shape, ReadOnlySpan<int> labels, int ignore, double[] weights, bool[] kept, double denominator, Span<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int s = shape.PixelsPerImage, c = shape.Classes;
-        gradient.Clear();
-        for (int n = 0; n < shape.Batch; n++)
+        // Labels lie in [0, C) or are the ignore index, so −1 is free where there is none.
+        int notKept = ignore == int.MinValue ? -1 : ignore;
+        int[] keptLabels = ArrayPool<int>.Shared.Rent(labels.Length);
+        try
         {
-            int image = n * c * s;
-            for (int i = 0; i < s; i++)
+            Span<int> map = keptLabels.AsSpan(0, labels.Length);
+            for (int i = 0; i < map.Length; i++)
             {
-                int pixel = (n * s) + i;
-                if (!kept[pixel] || scale == 0)
-                {
-                    continue;
-                }
-
-                int label = labels[pixel];
-                double logSumExp = LogSumExp(input, image + i, s, c);
-                double factor = weights[label] * scale;
-                for (int k = 0; k < c; k++)
-                {
-                    double p = Math.Exp(double.CreateTruncating(input[image + (k * s) + i]) - logSumExp);
-                    gradient[image + (k * s) + i] = T.CreateTruncating(factor * (p - (k == label ? 1 : 0)));
-                }
+                map[i] = kept[i] ? labels[i] : notKept;
             }
+
+            CrossEntropyLabelKernel.DenominatorRule rule = (_, _, _) => denominator;
+            if (typeof(T) == typeof(float) && CrossEntropyLabelVectorKernel.IsSupported)
+            {
+                CrossEntropyLabelVectorKernel.Run(MemoryMarshal.Cast<T, float>(input), shape, map, notKept, weights, 0, MemoryMarshal.Cast<T, float>(gradient), rule);
+            }
+            else
+            {
+                CrossEntropyLabelKernel.Run(input, shape, map, notKept, weights, 0, gradient, rule);
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(keptLabels);
         }
     }
 }

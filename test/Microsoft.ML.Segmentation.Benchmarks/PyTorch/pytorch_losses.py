@@ -117,6 +117,20 @@ def mmseg_softmax_focal(x, labels, gamma=2.0):
     return (-(t * (1 - log_p.exp()).pow(gamma) * log_p)).sum(dim=1).mean()
 
 
+def ohem_cross_entropy(x, labels, ignore_index, thresh=0.7, min_kept=100000):
+    """mmseg's OHEMPixelSampler (by target probability, over the batch) and cross-entropy over the kept pixels,
+    averaged over them (SegML's OhemCrossEntropyLoss defaults); the selection without gradient, as mmseg's."""
+    with torch.no_grad():
+        valid = labels != ignore_index
+        safe = torch.where(valid, labels, torch.zeros_like(labels))
+        prob = F.softmax(x, 1).gather(1, safe.unsqueeze(1)).squeeze(1)
+        sorted_prob, _ = prob[valid].sort()
+        floor = sorted_prob[min(min_kept, sorted_prob.numel() - 1)]
+        kept = valid & (prob < max(float(floor), thresh))
+    loss = F.cross_entropy(x, labels, ignore_index=ignore_index, reduction="none")
+    return (loss * kept).sum() / kept.sum()
+
+
 def lovasz_grad(gt_sorted):
     gts = gt_sorted.sum()
     intersection = gts - gt_sorted.cumsum(0)
@@ -253,6 +267,7 @@ def kernels(logits, confident, labels, ignore_index):
         "focal": (logits, lambda x: focal_one_vs_rest(x, labels)),
         "focal_confident": (confident, lambda x: focal_one_vs_rest(x, labels)),
         "focal_masked": (logits, lambda x: focal_one_vs_rest(x, masked, ignore_index=ignore_index, alpha=0.25)),
+        "ohem_masked": (logits, lambda x: ohem_cross_entropy(x, masked, ignore_index)),
         "focal_dense": (logits, lambda x: sigmoid_focal(x, one_hot).mean()),
         "focal_dense_confident": (confident, lambda x: sigmoid_focal(x, one_hot).mean()),
         "focal_softmax": (logits, lambda x: mmseg_softmax_focal(x, labels)),

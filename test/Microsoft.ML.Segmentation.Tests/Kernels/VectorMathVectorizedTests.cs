@@ -66,6 +66,29 @@ public sealed class VectorMathVectorizedTests
         }
     }
 
+    /// <summary>
+    /// <see cref="VectorMath.AccumulateExpOfDifference"/> adds e^(x − shift) to every element, the vector body and the
+    /// scalar tail alike (lengths around the width), against the sum in double.
+    /// </summary>
+    [TestMethod]
+    public void AccumulatedExpsOfDifferencesAreEachWithinTwoUlps()
+    {
+        var random = new Random(9);
+        foreach (int n in new[] { 1, Vector<float>.Count - 1, Vector<float>.Count, (3 * Vector<float>.Count) + 1, 1029 })
+        {
+            float[] x = Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() * 60) - 50)).ToArray();
+            float[] shift = x.Select(v => v + (float)(random.NextDouble() * 30)).ToArray();
+            float[] sum = Enumerable.Range(0, n).Select(_ => (float)random.NextDouble()).ToArray();
+            double[] expected = sum.Select((v, i) => v + Math.Exp((double)x[i] - shift[i])).ToArray();
+            VectorMath.AccumulateExpOfDifference(x, shift, sum);
+            for (int i = 0; i < n; i++)
+            {
+                // The sum rounds once more than the exp: within two ulps of the double sum plus the exp's own.
+                Assert.IsLessThanOrEqualTo(3f, Ulps(sum[i], expected[i]), $"n = {n}, element {i}: {sum[i]} vs {expected[i]}");
+            }
+        }
+    }
+
     private static float Apply(Func<Vector<float>, Vector<float>> f, float x) => f(new Vector<float>(x))[0];
 
     /// <summary>|actual − expected| in units of the float spacing at the expected value.</summary>

@@ -95,6 +95,65 @@ public sealed class OhemCrossEntropyLossTests
         GradientCheck.AssertMatches(loss, x, shape, TestTarget.FromLabels(labels, Ignore));
     }
 
+    /// <summary>
+    /// Images of many chunks on several threads (8777 pixels each: nine chunks, the last 585), a threshold that keeps
+    /// some pixels and MinKept that sets the floor, and ranking by loss: double against the brute-force rules exactly
+    /// (the selection) and to 1e-12 (value and gradient, w_t·(p_c − [c = t])/kept), float to float's precision.
+    /// </summary>
+    [TestMethod]
+    [DataRow(0.3, 20000)]
+    [DataRow(0.9, 500)]
+    [DataRow(-1.0, 12000)]
+    public void ManyChunksMatchTheBruteForceInDoubleAndFloat(double threshold, int minKept)
+    {
+        var random = new Random(61 + minKept);
+        var shape = new SegmentationShape(2, 5, 67, 131);
+        Assert.IsGreaterThan(ParallelWork.MinimumParallelElements, shape.ElementCount);
+        double[] x = GradientCheck.RandomInput(random, shape.ElementCount, 4);
+        int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, 5, Ignore, 0.1);
+        double[] weights = [1, 2, 0.5, 1.5, 1];
+        var loss = new OhemCrossEntropyLoss(new OhemCrossEntropyLossOptions { Threshold = threshold < 0 ? null : threshold, MinKept = minKept, ClassWeights = weights });
+
+        var p = new double[x.Length];
+        ActivationKernels.Softmax<double>(x, shape, p);
+        int s = shape.PixelsPerImage, c = shape.Classes;
+        var valid = Enumerable.Range(0, shape.PixelCount).Where(i => labels[i] != Ignore).ToList();
+        int Element(int pixel, int k) => ((((pixel / s) * c) + k) * s) + (pixel % s);
+        double Pt(int i) => p[Element(i, labels[i])];
+        double Ce(int i) => -weights[labels[i]] * Math.Log(Pt(i));
+        HashSet<int> kept = threshold >= 0
+            ? valid.Where(i => Pt(i) < Math.Max(valid.Select(Pt).Order().ElementAt(Math.Min(minKept, valid.Count - 1)), threshold)).ToHashSet()
+            : valid.OrderByDescending(Ce).Take(Math.Min(minKept, valid.Count)).ToHashSet();
+        Assert.IsTrue(kept.Count > 0 && kept.Count < valid.Count, $"the case keeps some pixels, not all: {kept.Count} of {valid.Count}");
+        double expected = kept.Sum(Ce) / kept.Count;
+        var expectedGradient = new double[x.Length];
+        foreach (int i in kept)
+        {
+            for (int k = 0; k < c; k++)
+            {
+                expectedGradient[Element(i, k)] = weights[labels[i]] * (p[Element(i, k)] - (k == labels[i] ? 1 : 0)) / kept.Count;
+            }
+        }
+
+        var target = SegmentationTarget<double>.FromLabels(labels, Ignore);
+        CollectionAssert.AreEqual(Enumerable.Range(0, shape.PixelCount).Select(kept.Contains).ToArray(), loss.SelectHardPixels<double>(x, shape, target));
+        var gradient = new double[x.Length];
+        Assert.AreEqual(expected, loss.Compute<double>(x, shape, target, gradient), 1e-12 * expected);
+        for (int e = 0; e < x.Length; e++)
+        {
+            Assert.AreEqual(expectedGradient[e], gradient[e], 1e-12, $"double gradient[{e}]");
+        }
+
+        float[] xf = x.Select(v => (float)v).ToArray();
+        var gradientF = new float[x.Length];
+        double actualF = loss.Compute<float>(xf, shape, SegmentationTarget<float>.FromLabels(labels, Ignore), gradientF);
+        Assert.AreEqual(expected, actualF, 1e-5 * expected, "float value");
+        for (int e = 0; e < x.Length; e++)
+        {
+            Assert.AreEqual(expectedGradient[e], gradientF[e], 1e-5 * Math.Max(Math.Abs(expectedGradient[e]), 1.0 / kept.Count), $"float gradient[{e}]");
+        }
+    }
+
     [TestMethod]
     public void NaNWhenNothingIsBelowTheThresholdAndZeroWhenAllIgnored()
     {
