@@ -97,6 +97,7 @@ public sealed class BenchmarkWorkload
         ["focal_masked"] = new FocalLoss(new FocalLossOptions { Alpha = 0.25 }), // torchvision's α, on MaskedLabels
         ["ohem_masked"] = new OhemCrossEntropyLoss(), // mmseg's OHEM (threshold 0.7, 100000 kept) on MaskedLabels
         ["focal_confident"] = new FocalLoss(), // on ConfidentLogits
+        ["focal_gamma_1_5"] = new FocalLoss(new FocalLossOptions { Gamma = 1.5 }), // a γ that is no small integer: w^γ = e^(γ ln w)
         ["cross_entropy_confident"] = new CrossEntropyLoss(), // on ConfidentLogits
         ["dice_confident"] = new DiceLoss(), // on ConfidentLogits
         ["focal_dense"] = new FocalLoss(), // against OneHotTargets (a multilabel mask's form)

@@ -44,11 +44,15 @@ internal static class FocalLossScalar
 
                             double x = double.CreateTruncating(input[offset + i]);
                             double ti = double.CreateTruncating(t[i]);
+                            // p and q = 1 − p each from its own exp, and 1 − p_t and p − t as sums of non-negative
+                            // terms: 1 − p rounds to 0 in double beyond |x| ≈ 37, and p − t cancels at p ≈ 1 = t.
                             double p = 1 / (1 + Math.Exp(-x));
+                            double q = 1 / (1 + Math.Exp(x));
                             double bce = BinaryCrossEntropyLoss.Softplus(x) - (x * ti);
-                            double pt = (p * ti) + ((1 - p) * (1 - ti));
+                            double oneMinusPt = (p * (1 - ti)) + (q * ti);
+                            double pMinusT = (p * (1 - ti)) - (q * ti);
                             double a = terms.SigmoidWeight(k, ti);
-                            (double f, double df) = terms.Factor(pt);
+                            (double f, double df) = terms.FactorOfComplement(oneMinusPt);
                             if (pass == 0)
                             {
                                 lossSum += a * f * bce;
@@ -62,8 +66,8 @@ internal static class FocalLossScalar
                                 continue;
                             }
 
-                            double dpt = ((2 * ti) - 1) * p * (1 - p);
-                            double dLoss = a * ((df * dpt * bce) + (f * (p - ti)));
+                            double dpt = ((2 * ti) - 1) * p * q;
+                            double dLoss = a * ((df * dpt * bce) + (f * pMinusT));
                             gradient[offset + i] = T.CreateTruncating((scale * dLoss) - (normalizerTerm * df * dpt));
                         }
                     }

@@ -35,8 +35,12 @@ internal static unsafe partial class FocalSigmoidVectorKernel
     /// </summary>
     private const int ProductBlocks = 2;
 
-    /// <summary>Whether this kernel applies: <see cref="Vector{T}"/> is accelerated and the focal factor is a small integer power.</summary>
-    public static bool Applies(FocalTerms terms) => Vector.IsHardwareAccelerated && terms.IntegerGamma >= 0;
+    /// <summary>
+    /// Whether this kernel applies: <see cref="Vector{T}"/> is accelerated and the focal factor is a small integer power,
+    /// or, against a label map, any finite γ > 0 without a reduced threshold (<see cref="PowerReal"/>).
+    /// </summary>
+    public static bool Applies(FocalTerms terms, bool labelMap) => Vector.IsHardwareAccelerated
+        && (terms.IntegerGamma >= 0 || (labelMap && terms.Options.ReducedThreshold is null && terms.Options.Gamma > 0 && double.IsFinite(terms.Options.Gamma)));
 
     /// <summary>
     /// Validates <paramref name="target"/> against <paramref name="shape"/> and runs the kernel on it (float32 only).
@@ -237,7 +241,8 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             0 => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<Power0, TBalance>, TIgnore>>(x, lanes, g, c),
             1 => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<Power1, TBalance>, TIgnore>>(x, lanes, g, c),
             2 => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<Power2, TBalance>, TIgnore>>(x, lanes, g, c),
-            _ => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<Power3, TBalance>, TIgnore>>(x, lanes, g, c),
+            3 => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<Power3, TBalance>, TIgnore>>(x, lanes, g, c),
+            _ => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<PowerReal, TBalance>, TIgnore>>(x, lanes, g, c),
         };
     }
 
@@ -656,7 +661,7 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         TVector w = er ^ swap;  // 1 − p_t
         TVector pt = r ^ swap;  // p_t
         TVector bce = TVector.MultiplyAdd(series, sArg, TVector.MaxNative(-z, TVector.Zero));
-        TVector f = TPower.Of(w);
+        TVector f = TPower.OfSigmoid(w, z, x, series * sArg, c);
         // f, 0 where not counted: that one mask zeroes the loss, the factor sum and the gradient.
         TVector counted = TIgnore.On ? TVector.AndNot(f, invalid) : f;
         // a·f with a at t = 1 or at t = 0, exactly (a select in two bit operations); without α, f alone.
@@ -791,6 +796,13 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         /// <summary>γ·w^(γ−1), the derivative of w^γ.</summary>
         static abstract TVector Slope<TVector>(TVector w)
             where TVector : struct, ISimdFloat<TVector>;
+
+        /// <summary>
+        /// w^γ for w = σ(−z) with z = ±x, given <paramref name="log1P"/> = log1p(e^−|x|) (the label step's): the integer
+        /// powers multiply w, <see cref="PowerReal"/> takes e^(γ·ln w) from ln w = min(−z, 0)·… without a log.
+        /// </summary>
+        static abstract TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector>;
     }
 
     private struct Power0 : IFocalPower
@@ -802,6 +814,10 @@ internal static unsafe partial class FocalSigmoidVectorKernel
 
         public static TVector Slope<TVector>(TVector w)
             where TVector : struct, ISimdFloat<TVector> => TVector.Zero;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => Of(w);
     }
 
     private struct Power1 : IFocalPower
@@ -813,6 +829,10 @@ internal static unsafe partial class FocalSigmoidVectorKernel
 
         public static TVector Slope<TVector>(TVector w)
             where TVector : struct, ISimdFloat<TVector> => TVector.One;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => Of(w);
     }
 
     private struct Power2 : IFocalPower
@@ -824,6 +844,10 @@ internal static unsafe partial class FocalSigmoidVectorKernel
 
         public static TVector Slope<TVector>(TVector w)
             where TVector : struct, ISimdFloat<TVector> => w + w;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => Of(w);
     }
 
     private struct Power3 : IFocalPower
@@ -835,6 +859,37 @@ internal static unsafe partial class FocalSigmoidVectorKernel
 
         public static TVector Slope<TVector>(TVector w)
             where TVector : struct, ISimdFloat<TVector> => TVector.Create(3f) * w * w;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => Of(w);
+    }
+
+    /// <summary>
+    /// Any other γ > 0 on label maps (torchvision's and smp's γ is a float: 0.5, 1.5, 4 …): w^γ = e^(γ·ln w), where
+    /// ln w = ln σ(−z) = −softplus(z) = min(0, −z)·… comes from what the label step has: ln e^−|x| = −|x| (floored as e
+    /// is, so that w^γ is e's power) where z ≥ 0 and 0 where z &lt; 0, less log1p(e). One exp and no log an element.
+    /// Dense targets (1 − p_t of a soft t has no such form) keep the TensorPrimitives kernel: <see cref="Of{TVector}"/>
+    /// and <see cref="Slope{TVector}"/> are never reached.
+    /// </summary>
+    private struct PowerReal : IFocalPower
+    {
+        public static int Exponent => -1;
+
+        public static TVector Of<TVector>(TVector w)
+            where TVector : struct, ISimdFloat<TVector> => throw new NotSupportedException("A non-integer γ takes the vector kernel on label maps only.");
+
+        public static TVector Slope<TVector>(TVector w)
+            where TVector : struct, ISimdFloat<TVector> => throw new NotSupportedException("A non-integer γ takes the vector kernel on label maps only.");
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector>
+        {
+            TVector logE = TVector.MaxNative(x | TVector.CreateBits(int.MinValue), c.ExpFloor); // ln e, e's own floor
+            TVector logW = TVector.SelectBySign(z, TVector.Zero, logE) - log1P;
+            return VectorMath.ExpNonPositive(c.Gamma * logW);
+        }
     }
 
     /// <summary>
@@ -860,11 +915,12 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             (false, 0) => BlockLoop<TVector, DenseRowStep<CrossEntropyDenseKernel>>(x, targets, g, constants),
             (false, 1) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power1, No>>>(x, targets, g, constants),
             (false, 2) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power2, No>>>(x, targets, g, constants),
-            (false, _) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power3, No>>>(x, targets, g, constants),
+            (false, 3) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power3, No>>>(x, targets, g, constants),
             (true, 0) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power0, Yes>>>(x, targets, g, constants),
             (true, 1) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power1, Yes>>>(x, targets, g, constants),
             (true, 2) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power2, Yes>>>(x, targets, g, constants),
-            (true, _) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power3, Yes>>>(x, targets, g, constants),
+            (true, 3) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power3, Yes>>>(x, targets, g, constants),
+            _ => throw new InvalidOperationException($"γ {c.RealGamma} on dense targets is not this kernel's (Applies)."),
         };
     }
 
@@ -933,6 +989,7 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         {
             double w = terms.ClassWeight(channel);
             Gamma = terms.IntegerGamma;
+            RealGamma = terms.Options.Gamma;
             Normalized = terms.Options.Normalized;
             double alpha = terms.Options.Alpha ?? 0.5;
             double scale = terms.Options.Alpha is null ? 2 : 1; // without α, a = w: the α = ½ line doubled
@@ -956,8 +1013,8 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             PositiveTargetSlope = (float)(pw * (1 - (2 * smoothing)));
             PositiveTargetBase = (float)(pw * smoothing);
             double targetWeight = WeighsTargets ? (smoothing > 0 ? smoothing : 1) * Math.Min(1, NonZero((float)pw)) : 1;
-            ExpFloor = -LargestNormalMagnitude(Gamma, (Balanced ? Math.Min(NonZero(WeightPositive), NonZero(WeightNegative)) : 1) * targetWeight, Balanced ? NegativeLossScale : WeightedNegativeLossScale, Normalized ? FactorScaleValue : 0, denseTargets: false);
-            DenseExpFloor = -LargestNormalMagnitude(Gamma, Math.Min(NonZero(WeightPositive), NonZero(WeightNegative)) * targetWeight, NegativeLossScale, Normalized ? FactorScaleValue : 0, denseTargets: true);
+            ExpFloor = -LargestNormalMagnitude(RealGamma, (Balanced ? Math.Min(NonZero(WeightPositive), NonZero(WeightNegative)) : 1) * targetWeight, Balanced ? NegativeLossScale : WeightedNegativeLossScale, Normalized ? FactorScaleValue : 0, denseTargets: false);
+            DenseExpFloor = -LargestNormalMagnitude(RealGamma, Math.Min(NonZero(WeightPositive), NonZero(WeightNegative)) * targetWeight, NegativeLossScale, Normalized ? FactorScaleValue : 0, denseTargets: true);
         }
 
         /// <summary>
@@ -979,11 +1036,11 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         /// most 1e−20), nor above 86 (s = e/(2 + e) stays normal; γ = 0 squares s raised to 2^−62, see
         /// <see cref="LabelStep{TVector, TPower, TIgnore, TBalance}"/>).
         /// </remarks>
-        private static float LargestNormalMagnitude(int gamma, double smallestWeight, double gradientScale, double factorScale, bool denseTargets)
+        private static float LargestNormalMagnitude(double gamma, double smallestWeight, double gradientScale, double factorScale, bool denseTargets)
         {
             const double Range = 87.33654 - 2; // −ln of float's smallest normal, less a margin of e²
             double bound = 86;
-            if (gamma >= 1)
+            if (gamma > 0)
             {
                 bound = Math.Min(bound, (Range + Math.Min(0, Math.Log(smallestWeight))) / gamma); // a·w^γ
                 bound = Math.Min(bound, (Range - Math.Log(9)) / 2);                               // s² = (e/(2 + e))²
@@ -995,7 +1052,7 @@ internal static unsafe partial class FocalSigmoidVectorKernel
                 bound = Math.Min(bound, (Range + Math.Log(Math.Abs(gradientScale) * smallestWeight)) / (gamma + 1));
             }
 
-            if (factorScale != 0 && gamma >= 1)
+            if (factorScale != 0 && gamma > 0)
             {
                 bound = Math.Min(bound, Range + Math.Log(Math.Abs(factorScale) * gamma)); // factorScale·γ·p_t with p_t = e^−B
                 if (denseTargets)
@@ -1009,7 +1066,11 @@ internal static unsafe partial class FocalSigmoidVectorKernel
 
         private static double NonZero(float weight) => weight == 0 ? 1 : Math.Abs(weight);
 
+        /// <summary>γ as a small integer (0 to 3), or -1 for <see cref="PowerReal"/>.</summary>
         public int Gamma { get; }
+
+        /// <summary>γ itself.</summary>
+        public double RealGamma { get; }
 
         public bool Normalized { get; }
 
@@ -1072,7 +1133,7 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             Outside = TVector.CreateBits(outside);
             OutsideLabel = outside;
             ExpFloor = TVector.Create(c.ExpFloor);
-            Gamma = TVector.Create(c.Gamma);
+            Gamma = TVector.Create((float)c.RealGamma);
             WeightNegative = TVector.Create(c.WeightNegative);
             WeightBitsDifference = TVector.CreateBits(BitConverter.SingleToInt32Bits(c.WeightPositive) ^ BitConverter.SingleToInt32Bits(c.WeightNegative));
             GradientScale = TVector.Create(c.Balanced ? c.NegativeLossScale : c.WeightedNegativeLossScale);

@@ -55,13 +55,18 @@ internal readonly struct FocalTerms
     public int IntegerGamma => _options.ReducedThreshold is null && _options.Gamma is 0 or 1 or 2 or 3 ? (int)_options.Gamma : -1;
 
     /// <summary>f(p_t) and df/dp_t.</summary>
-    public (double Factor, double Derivative) Factor(double pt)
+    public (double Factor, double Derivative) Factor(double pt) => FactorOfComplement(1 - pt);
+
+    /// <summary>
+    /// f and df/dp_t from 1 − p_t itself: a sigmoid's 1 − p_t is σ(∓x), which a caller computes without the cancellation
+    /// of 1 − p_t at p_t ≈ 1 (below 2⁻⁵³ it is 0 there, and γ &lt; 1 makes the slope γ(1 − p_t)^(γ−1) of that error large).
+    /// </summary>
+    public (double Factor, double Derivative) FactorOfComplement(double oneMinus)
     {
         double gamma = _options.Gamma;
-        double oneMinus = 1 - pt;
         if (_options.ReducedThreshold is double threshold)
         {
-            if (pt < threshold)
+            if (1 - oneMinus < threshold)
             {
                 return (1, 0);
             }

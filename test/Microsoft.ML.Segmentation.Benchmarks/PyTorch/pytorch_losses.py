@@ -97,13 +97,13 @@ def sigmoid_focal(x, t, gamma=2.0, alpha=None):
     return loss
 
 
-def focal_one_vs_rest(x, labels, ignore_index=None, alpha=None):
+def focal_one_vs_rest(x, labels, ignore_index=None, alpha=None, gamma=2.0):
     """SegML's FocalLoss() on a label map: the sigmoid focal terms of every channel against the one-hot labels, one
     mean over the kept elements (torchvision's reduction="mean"; smp's FocalLoss("multiclass") is C times it, and its
     loop over channels ran 1.4× slower here, so the faster form is the baseline)."""
     keep = None if ignore_index is None else labels != ignore_index
     t = one_hot_of(torch.where(keep, labels, torch.zeros_like(labels)) if keep is not None else labels, x.shape[1])
-    loss = sigmoid_focal(x, t, alpha=alpha)
+    loss = sigmoid_focal(x, t, gamma=gamma, alpha=alpha)
     if keep is None:
         return loss.mean()
     k = keep[:, None].to(x.dtype)
@@ -266,6 +266,7 @@ def kernels(logits, confident, labels, ignore_index):
         "dice_confident": (confident, lambda x: smp_dice(x, labels)),
         "focal": (logits, lambda x: focal_one_vs_rest(x, labels)),
         "focal_confident": (confident, lambda x: focal_one_vs_rest(x, labels)),
+        "focal_gamma_1_5": (logits, lambda x: focal_one_vs_rest(x, labels, gamma=1.5)),
         "focal_masked": (logits, lambda x: focal_one_vs_rest(x, masked, ignore_index=ignore_index, alpha=0.25)),
         "ohem_masked": (logits, lambda x: ohem_cross_entropy(x, masked, ignore_index)),
         "focal_dense": (logits, lambda x: sigmoid_focal(x, one_hot).mean()),

@@ -40,7 +40,7 @@ public sealed class FocalVectorizedTests
     public void MatchesScalarForEveryOptionCombination(Activation activation)
     {
         var random = new Random(7);
-        foreach (double gamma in new[] { 0, 1, 2, 2.5, 3 })
+        foreach (double gamma in new[] { 0, 0.5, 1, 2, 2.5, 3, 4 })
         {
             foreach (double? alpha in new double?[] { null, 0.25 })
             {
@@ -142,7 +142,7 @@ public sealed class FocalVectorizedTests
         double[] input = Enumerable.Range(0, shape.ElementCount)
             .Select(i => i % 2 == 0 ? specials[i / 2 % specials.Length] : (random.NextDouble() - 0.5) * 60)
             .ToArray();
-        foreach (double gamma in new[] { 0.0, 1, 2, 3 })
+        foreach (double gamma in new[] { 0.0, 0.5, 1, 1.5, 2, 3, 4.5 })
         {
             foreach (bool normalized in new[] { false, true })
             {
