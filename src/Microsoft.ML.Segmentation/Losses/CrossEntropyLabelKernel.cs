@@ -13,7 +13,8 @@ internal static class CrossEntropyLabelKernel
 {
     public delegate double DenominatorRule(SegmentationShape shape, double weightSum, double validCount);
 
-    public static unsafe double Run<T>(ReadOnlySpan<T> input, SegmentationShape shape, ReadOnlySpan<int> labels, int ignore, double[] weights, double smoothing, Span<T> gradient, DenominatorRule denominatorRule)
+    /// <summary>Returns the scaled loss; writes the gradient and each pixel's log p_label (<paramref name="logProbability"/>, <c>[N, H, W]</c>; 0 where ignored) when asked.</summary>
+    public static unsafe double Run<T>(ReadOnlySpan<T> input, SegmentationShape shape, ReadOnlySpan<int> labels, int ignore, double[] weights, double smoothing, Span<T> gradient, DenominatorRule denominatorRule, Span<T> logProbability = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The averaging denominator depends on the labels only, so the gradient's scale is known before the pass.
@@ -25,15 +26,17 @@ internal static class CrossEntropyLabelKernel
         fixed (T* xp = input)
         fixed (int* lp = labels)
         fixed (T* gp = gradient)
+        fixed (T* pp = logProbability)
         {
             var x = new NativeSpan<T>(xp, input.Length);
             var l = new NativeSpan<int>(lp, labels.Length);
             var g = new NativeSpan<T>(gp, gradient.Length);
+            var logp = new NativeSpan<T>(pp, logProbability.Length);
             bool wantGradient = !gradient.IsEmpty;
             ParallelWork.For(partial.Length, shape.ElementCount, item =>
             {
                 (int n, int start, int length) = ActivationKernels.ChunkOf(shape, chunks, item);
-                partial[item] = Chunk(x.Span, l.Span, wantGradient ? g.Span : default, shape, n, start, length, ignore, weights, smoothing, scale);
+                partial[item] = Chunk(x.Span, l.Span, wantGradient ? g.Span : default, shape, n, start, length, ignore, weights, smoothing, scale, logp.Span);
             });
         }
 
@@ -69,8 +72,8 @@ internal static class CrossEntropyLabelKernel
         return (weightSum, validCount);
     }
 
-    /// <summary>Returns the chunk's summed pixel losses; writes its gradient (already scaled) when asked.</summary>
-    internal static double Chunk<T>(ReadOnlySpan<T> x, ReadOnlySpan<int> labels, Span<T> gradient, SegmentationShape shape, int n, int start, int length, int ignore, double[] weights, double smoothing, double scale)
+    /// <summary>Returns the chunk's summed pixel losses; writes its gradient (already scaled) and its pixels' log p_label (into <paramref name="logProbability"/>, indexed by pixel of the batch) when asked.</summary>
+    internal static double Chunk<T>(ReadOnlySpan<T> x, ReadOnlySpan<int> labels, Span<T> gradient, SegmentationShape shape, int n, int start, int length, int ignore, double[] weights, double smoothing, double scale, Span<T> logProbability = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int s = shape.PixelsPerImage;
@@ -116,7 +119,17 @@ internal static class CrossEntropyLabelKernel
             if (label == ignore)
             {
                 ignored++;
+                if (!logProbability.IsEmpty)
+                {
+                    logProbability[(n * s) + start + i] = T.Zero;
+                }
+
                 continue;
+            }
+
+            if (!logProbability.IsEmpty)
+            {
+                logProbability[(n * s) + start + i] = x[image + (label * s) + start + i] - lse[i];
             }
 
             double l = double.CreateTruncating(lse[i]);

@@ -45,7 +45,8 @@ internal static unsafe class CrossEntropyLabelVectorKernel
     /// <summary>The lanes of the widest accelerated width, the one <see cref="Chunk{TVector}"/> runs at.</summary>
     private static int Width => Vector512Policy.Use512 ? Vector512<float>.Count : Vector256.IsHardwareAccelerated ? Vector256<float>.Count : Vector128<float>.Count;
 
-    public static double Run(ReadOnlySpan<float> input, SegmentationShape shape, ReadOnlySpan<int> labels, int ignore, double[] weights, double smoothing, Span<float> gradient, CrossEntropyLabelKernel.DenominatorRule denominatorRule)
+    /// <summary>Returns the scaled loss; writes the gradient and each pixel's log p_label (<paramref name="logProbability"/>, <c>[N, H, W]</c>; unspecified where ignored) when asked.</summary>
+    public static double Run(ReadOnlySpan<float> input, SegmentationShape shape, ReadOnlySpan<int> labels, int ignore, double[] weights, double smoothing, Span<float> gradient, CrossEntropyLabelKernel.DenominatorRule denominatorRule, Span<float> logProbability = default)
     {
         (double weightSum, double validCount) = CrossEntropyLabelKernel.LabelTotals(labels, ignore, weights);
         double denominator = denominatorRule(shape, weightSum, validCount);
@@ -59,10 +60,12 @@ internal static unsafe class CrossEntropyLabelVectorKernel
         fixed (float* xp = input)
         fixed (int* lp = labels)
         fixed (float* gp = gradient)
+        fixed (float* pp = logProbability)
         {
             var x = new NativeSpan<float>(xp, input.Length);
             var l = new NativeSpan<int>(lp, labels.Length);
             var g = new NativeSpan<float>(gp, gradient.Length);
+            var logp = new NativeSpan<float>(pp, logProbability.Length);
             ParallelWork.For(partial.Length, shape.ElementCount, item =>
             {
                 (int n, int itemStart, int itemLength) = ActivationKernels.ChunkOf(shape, items, item, itemPixels);
@@ -76,14 +79,14 @@ internal static unsafe class CrossEntropyLabelVectorKernel
                     bool prefetch = stream && start + length + ChunkPixels <= itemStart + itemLength;
                     bool chunkBad = false;
                     sum += vectorLength == 0 ? 0
-                        : Vector512Policy.Use512 ? Chunk<SimdFloat512>(x.Span, l.Span, g.Span, shape, n, start, vectorLength, coefficients, exps, prefetch, out chunkBad)
-                        : Vector256.IsHardwareAccelerated ? Chunk<SimdFloat256>(x.Span, l.Span, g.Span, shape, n, start, vectorLength, coefficients, exps, prefetch, out chunkBad)
-                        : Chunk<SimdFloat128>(x.Span, l.Span, g.Span, shape, n, start, vectorLength, coefficients, exps, prefetch, out chunkBad);
+                        : Vector512Policy.Use512 ? Chunk<SimdFloat512>(x.Span, l.Span, g.Span, logp.Span, shape, n, start, vectorLength, coefficients, exps, prefetch, out chunkBad)
+                        : Vector256.IsHardwareAccelerated ? Chunk<SimdFloat256>(x.Span, l.Span, g.Span, logp.Span, shape, n, start, vectorLength, coefficients, exps, prefetch, out chunkBad)
+                        : Chunk<SimdFloat128>(x.Span, l.Span, g.Span, logp.Span, shape, n, start, vectorLength, coefficients, exps, prefetch, out chunkBad);
                     bad |= chunkBad;
                     if (vectorLength < length)
                     {
                         bad |= !TailIsFinite(x.Span, shape, n, start + vectorLength, length - vectorLength);
-                        sum += CrossEntropyLabelKernel.Chunk(x.Span, l.Span, g.Span, shape, n, start + vectorLength, length - vectorLength, ignore, weights, smoothing, scale);
+                        sum += CrossEntropyLabelKernel.Chunk(x.Span, l.Span, g.Span, shape, n, start + vectorLength, length - vectorLength, ignore, weights, smoothing, scale, logp.Span);
                     }
                 }
 
@@ -119,7 +122,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
     /// only a max, an exp and a multiply. Each pass is its own method: in one method the JIT's inlining budget ran out
     /// before the last vector operations (hundreds of one-line inlinees), which stayed calls and halved the speed.
     /// </remarks>
-    private static double Chunk<TVector>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> gradient, SegmentationShape shape, int n, int start, int length, in Coefficients k, float[]? exps, bool prefetchNext, out bool nonFinite)
+    private static double Chunk<TVector>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> gradient, Span<float> logProbability, SegmentationShape shape, int n, int start, int length, in Coefficients k, float[]? exps, bool prefetchNext, out bool nonFinite)
         where TVector : struct, ISimdFloat<TVector>
     {
         int s = shape.PixelsPerImage;
@@ -137,7 +140,8 @@ internal static unsafe class CrossEntropyLabelVectorKernel
 
         Span<float> streamed = exps is null ? default : exps.AsSpan(0, shape.Classes * length);
         ExpPass<TVector>(rows, max, sum, streamed, prefetchNext);
-        double total = LossPass<TVector>(label, k, max, sum, xy, wy, swx, !gradient.IsEmpty);
+        Span<float> logp = logProbability.IsEmpty ? default : logProbability.Slice((n * s) + start, length);
+        double total = LossPass<TVector>(label, k, max, sum, xy, wy, swx, logp, !gradient.IsEmpty);
         if (!streamed.IsEmpty)
         {
             StreamGradientPass<TVector>(rows, label, k, max, wy, streamed);
@@ -359,10 +363,11 @@ internal static unsafe class CrossEntropyLabelVectorKernel
 
     /// <summary>
     /// Per pixel: loss = −((1 − ε)·w_y·(x_y − lse) + ε/C·(Σ w_k x_k − Σw·lse)), lse = max + log Σe, 0 where ignored;
-    /// returns their sum and, when <paramref name="wantGradient"/>, overwrites <paramref name="max"/> with the factor of e_k.
+    /// returns their sum and, when <paramref name="wantGradient"/>, overwrites <paramref name="max"/> with the factor of e_k;
+    /// x_y − lse into <paramref name="logProbability"/> when it is not empty.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static double LossPass<TVector>(ReadOnlySpan<int> label, in Coefficients k, Span<float> max, Span<float> sum, Span<float> xy, Span<float> wy, Span<float> swx, bool wantGradient)
+    private static double LossPass<TVector>(ReadOnlySpan<int> label, in Coefficients k, Span<float> max, Span<float> sum, Span<float> xy, Span<float> wy, Span<float> swx, Span<float> logProbability, bool wantGradient)
         where TVector : struct, ISimdFloat<TVector>
     {
         int width = TVector.Count;
@@ -373,6 +378,8 @@ internal static unsafe class CrossEntropyLabelVectorKernel
         ref float xy0 = ref MemoryMarshal.GetReference(xy);
         ref float wy0 = ref MemoryMarshal.GetReference(wy);
         ref float swx0 = ref MemoryMarshal.GetReference(swx);
+        ref float logp0 = ref MemoryMarshal.GetReference(logProbability);
+        bool storeLogProbability = !logProbability.IsEmpty;
         TVector ignore = TVector.CreateBits(k.Ignore);
         TVector keep = TVector.Create(1 - k.Smoothing);
         TVector spread = TVector.Create(k.SmoothingPerClass);
@@ -387,7 +394,13 @@ internal static unsafe class CrossEntropyLabelVectorKernel
             TVector sumI = TVector.Load(ref sum0, (nuint)i);
             TVector wyI = TVector.Load(ref wy0, (nuint)i);
             TVector logSum = VectorMath.Log(sumI);
-            TVector loss = wyI * (TVector.Load(ref xy0, (nuint)i) - maxI - logSum);
+            TVector logp = TVector.Load(ref xy0, (nuint)i) - maxI - logSum;
+            if (storeLogProbability)
+            {
+                TVector.Store(logp, ref logp0, (nuint)i);
+            }
+
+            TVector loss = wyI * logp;
             if (smoothing)
             {
                 TVector lse = maxI + logSum;

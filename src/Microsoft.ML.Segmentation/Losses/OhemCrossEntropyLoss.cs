@@ -3,7 +3,6 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Microsoft.ML.Segmentation.Kernels;
 
@@ -21,9 +20,10 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// and is a constant of the gradient, as PyTorch's autograd treats the sort and the mask: for a kept pixel
 /// ∂/∂x_c = w_t·(p_c − [c = t]) / denominator, and 0 for the others. Ties in the ranking are broken by pixel order.</para>
 /// <para>Targets: label maps only (the ignore index marks pixels that are never kept).</para>
-/// <para>Speed: the per-pixel log-sum-exps by chunks of pixels in parallel, in the logits' precision (float logits rank
-/// by float probabilities, as PyTorch's OHEM); the threshold's rank by selection, not a sort; the gradient from
-/// cross-entropy's kernel with the pixels not kept ignored (see README <i>OHEM cross-entropy</i>).</para>
+/// <para>Speed: each pixel's log p_t from cross-entropy's kernel run without a gradient, in the logits' precision (float
+/// logits rank by float probabilities, as PyTorch's OHEM; <see cref="OhemPixelTerms{T}"/>); the threshold's rank by
+/// selection, not a sort; the gradient from the same kernel with the pixels not kept ignored (see README
+/// <i>OHEM cross-entropy</i> and <i>OHEM's terms from cross-entropy's kernel</i>).</para>
 /// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> is thread-safe.</para>
 /// </remarks>
 public sealed class OhemCrossEntropyLoss : ISegmentationLoss
@@ -101,8 +101,18 @@ public sealed class OhemCrossEntropyLoss : ISegmentationLoss
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Validate(input, shape, target, default);
-        (double[] loss, double[] probability) = PixelTerms(input, shape, target.Labels, Weights(shape), target.IgnoreIndex ?? int.MinValue);
-        return Select(loss, probability, target.Labels, target.IgnoreIndex ?? int.MinValue, shape.Batch);
+        double[] weights = Weights(shape);
+        using var terms = new OhemPixelTerms<T>(shape.PixelCount, target.IgnoreIndex ?? int.MinValue);
+        terms.Fill(input, shape, target.Labels, weights, Threshold);
+        Select(terms, target.Labels, weights, shape.Batch);
+        var kept = new bool[shape.PixelCount];
+        ReadOnlySpan<int> map = terms.KeptLabels;
+        for (int i = 0; i < kept.Length; i++)
+        {
+            kept[i] = map[i] != terms.NotKept;
+        }
+
+        return kept;
     }
 
     /// <inheritdoc/>
@@ -110,37 +120,24 @@ public sealed class OhemCrossEntropyLoss : ISegmentationLoss
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Validate(input, shape, target, inputGradient);
-        int ignore = target.IgnoreIndex ?? int.MinValue;
-        ReadOnlySpan<int> labels = target.Labels;
         double[] weights = Weights(shape);
-        (double[] loss, double[] probability) = PixelTerms(input, shape, labels, weights, ignore);
-        bool[] kept = Select(loss, probability, labels, ignore, shape.Batch);
-
-        double sum = 0, selected = 0, selectedWeight = 0, valid = 0;
-        for (int i = 0; i < kept.Length; i++)
-        {
-            valid += labels[i] != ignore ? 1 : 0;
-            if (kept[i])
-            {
-                sum += loss[i];
-                selected++;
-                selectedWeight += weights[labels[i]];
-            }
-        }
-
+        using var terms = new OhemPixelTerms<T>(shape.PixelCount, target.IgnoreIndex ?? int.MinValue);
+        terms.Fill(input, shape, target.Labels, weights, Threshold);
+        Select(terms, target.Labels, weights, shape.Batch);
+        (double sum, double selected, double selectedWeight) = terms.KeptTotals(weights);
         double denominator = Averaging switch
         {
             OhemAveraging.Selected => selected,
             OhemAveraging.SelectedWeight => selectedWeight,
             OhemAveraging.AllPixels => shape.PixelCount,
-            OhemAveraging.ValidPixels => valid,
+            OhemAveraging.ValidPixels => terms.Valid,
             _ => 1,
         };
         if (!inputGradient.IsEmpty)
         {
             if (denominator > 0)
             {
-                KeptGradient(input, shape, labels, ignore, weights, kept, denominator, inputGradient);
+                KeptGradient(input, shape, terms.KeptLabels, terms.NotKept, weights, denominator, inputGradient);
             }
             else
             {
@@ -153,7 +150,7 @@ public sealed class OhemCrossEntropyLoss : ISegmentationLoss
             return sum / denominator;
         }
 
-        return NaNWhenNoneSelected && valid > 0 ? double.NaN : 0;
+        return NaNWhenNoneSelected && terms.Valid > 0 ? double.NaN : 0;
     }
 
     private void Validate<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient)
@@ -177,228 +174,114 @@ public sealed class OhemCrossEntropyLoss : ISegmentationLoss
             throw new ArgumentException($"ClassWeights has {_classWeights.Length} entries but the input has {shape.Classes} classes.", "options.ClassWeights");
         }
 
-        FiniteGuard.ThrowIfNotFinite(input, nameof(input));
+        // Non-finite logits are found by the pass over them (OhemPixelTerms.Fill), not by a pass of their own.
     }
 
     private double[] Weights(SegmentationShape shape)
         => _classWeights ?? Enumerable.Repeat(1.0, shape.Classes).ToArray();
 
-    /// <summary>
-    /// Per pixel: the weighted cross-entropy w_t·(−log p_t) and the target probability p_t (0 and 1 where ignored).
-    /// </summary>
-    /// <remarks>
-    /// By chunks of <see cref="ActivationKernels.ChunkPixels"/> pixels of one image, in parallel, in the logits' own
-    /// precision (PyTorch's OHEM computes in float too): the channels' maximum, then Σ e^(x − max) in channel order
-    /// (<see cref="VectorMath.AccumulateExpOfDifference"/> in float); each pixel's log p_t, loss and p_t then in double.
-    /// Why: a scalar loop calling <see cref="Math.Exp(double)"/> per element in this pass and twice more in the gradient,
-    /// and a full sort for the threshold's rank, took 270 ms on [8, 21, 256, 256] (AVX2), against 116 ms for PyTorch's
-    /// OHEM and 3.6 ms for this library's cross-entropy (which now writes the gradient, <see cref="KeptGradient"/>).
-    /// </remarks>
-    private static (double[] Loss, double[] Probability) PixelTerms<T>(ReadOnlySpan<T> input, SegmentationShape shape, ReadOnlySpan<int> labels, double[] weights, int ignore)
+    /// <summary>mmseg's selection over the valid pixels of the whole batch, into <see cref="OhemPixelTerms{T}.KeptLabels"/>.</summary>
+    private void Select<T>(OhemPixelTerms<T> terms, ReadOnlySpan<int> labels, double[] weights, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int s = shape.PixelsPerImage, c = shape.Classes;
-        var loss = new double[shape.PixelCount];
-        var probability = new double[shape.PixelCount];
-        int chunks = ActivationKernels.ChunkCount(shape);
-        unsafe
+        if (terms.Valid == 0)
         {
-            fixed (T* xp = input)
-            fixed (int* lp = labels)
-            {
-                var x = new NativeSpan<T>(xp, input.Length);
-                var l = new NativeSpan<int>(lp, labels.Length);
-                ParallelWork.For(shape.Batch * chunks, shape.ElementCount, job =>
-                {
-                    int n = job / chunks;
-                    int start = (job % chunks) * ActivationKernels.ChunkPixels;
-                    int length = Math.Min(ActivationKernels.ChunkPixels, s - start);
-                    T[] rented = ArrayPool<T>.Shared.Rent(3 * length);
-                    try
-                    {
-                        Span<T> row = rented.AsSpan(0, length);
-                        Span<T> max = rented.AsSpan(length, length);
-                        Span<T> lse = rented.AsSpan(2 * length, length);
-                        int image = n * c * s;
-                        ReadOnlySpan<T> chunk = x.Span.Slice(image + start, ((c - 1) * s) + length);
-                        chunk[..length].CopyTo(max);
-                        for (int k = 1; k < c; k++)
-                        {
-                            TensorPrimitives.Max(max, chunk.Slice(k * s, length), max);
-                        }
-
-                        lse.Clear();
-                        bool vectorExp = typeof(T) == typeof(float) && Vector.IsHardwareAccelerated;
-                        for (int k = 0; k < c; k++)
-                        {
-                            if (vectorExp)
-                            {
-                                VectorMath.AccumulateExpOfDifference(MemoryMarshal.Cast<T, float>(chunk.Slice(k * s, length)), MemoryMarshal.Cast<T, float>(max), MemoryMarshal.Cast<T, float>(lse));
-                            }
-                            else
-                            {
-                                TensorPrimitives.Subtract(chunk.Slice(k * s, length), max, row);
-                                TensorPrimitives.Exp(row, row);
-                                TensorPrimitives.Add(lse, row, lse);
-                            }
-                        }
-
-                        TensorPrimitives.Log(lse, lse);
-                        TensorPrimitives.Add(lse, max, lse);
-                        ReadOnlySpan<int> chunkLabels = l.Span.Slice((n * s) + start, length);
-                        ReadOnlySpan<T> logits = x.Span.Slice(image, c * s);
-                        for (int i = 0; i < length; i++)
-                        {
-                            int pixel = (n * s) + start + i;
-                            int label = chunkLabels[i];
-                            if (label == ignore)
-                            {
-                                probability[pixel] = 1;
-                                continue;
-                            }
-
-                            double logp = double.CreateTruncating(logits[(label * s) + start + i]) - double.CreateTruncating(lse[i]);
-                            loss[pixel] = -weights[label] * logp;
-                            probability[pixel] = Math.Exp(logp);
-                        }
-                    }
-                    finally
-                    {
-                        ArrayPool<T>.Shared.Return(rented);
-                    }
-                });
-            }
-        }
-
-        return (loss, probability);
-    }
-
-    /// <summary>mmseg's selection over the valid pixels of the whole batch.</summary>
-    private bool[] Select(double[] loss, double[] probability, ReadOnlySpan<int> labels, int ignore, int batch)
-    {
-        var kept = new bool[labels.Length];
-        var valid = new List<int>(labels.Length);
-        for (int i = 0; i < labels.Length; i++)
-        {
-            if (labels[i] != ignore)
-            {
-                valid.Add(i);
-            }
-        }
-
-        if (valid.Count == 0)
-        {
-            return kept;
+            terms.KeepBelow(labels, double.NegativeInfinity);
+            return;
         }
 
         long keep = MinKeptPerImage ? (long)MinKept * batch : MinKept;
+        int ignore = terms.Ignore;
+        ReadOnlySpan<double> probability = terms.Probability;
         if (Threshold is double threshold)
         {
             // Ascending target probability; the pixel at rank r = min(keep, n − 1) sets the floor of the threshold. More
             // than r probabilities below the threshold put that rank below it too, so the threshold is the cut; else the
             // rank's value is the (r − below)-th smallest of those at or above it, found by selection (a full sort of
             // every probability gave the same number in O(n log n)).
-            int rank = (int)Math.Min(keep, valid.Count - 1);
-            int below = 0;
-            foreach (int i in valid)
-            {
-                below += probability[i] < threshold ? 1 : 0;
-            }
-
+            int rank = (int)Math.Min(keep, terms.Valid - 1);
             double cut = threshold;
-            if (below <= rank)
+            if (terms.Below <= rank)
             {
-                double[] atOrAbove = new double[valid.Count - below];
-                int j = 0;
-                foreach (int i in valid)
+                double[] atOrAbove = ArrayPool<double>.Shared.Rent(terms.Valid - terms.Below);
+                try
                 {
-                    if (!(probability[i] < threshold))
+                    int j = 0;
+                    for (int i = 0; i < labels.Length; i++)
                     {
-                        atOrAbove[j++] = probability[i];
+                        if (labels[i] != ignore && !(probability[i] < threshold))
+                        {
+                            atOrAbove[j++] = probability[i];
+                        }
                     }
+
+                    cut = Math.Max(RankSelection.Smallest(atOrAbove.AsSpan(0, j), rank - terms.Below), threshold);
                 }
-
-                cut = Math.Max(RankSelection.Smallest(atOrAbove, rank - below), threshold);
+                finally
+                {
+                    ArrayPool<double>.Shared.Return(atOrAbove);
+                }
             }
 
-            foreach (int i in valid)
-            {
-                kept[i] = probability[i] < cut;
-            }
+            terms.KeepBelow(labels, cut);
+            return;
         }
-        else
+
+        // The keep pixels of largest loss, ties to the earlier pixel: every loss above the keep-th largest, then those
+        // equal to it in pixel order until keep are taken.
+        Span<int> map = terms.KeptLabels;
+        int take = (int)Math.Min(keep, terms.Valid);
+        double[] negated = ArrayPool<double>.Shared.Rent(terms.Valid);
+        try
         {
-            // The keep pixels of largest loss, ties to the earlier pixel: every loss above the keep-th largest, then
-            // those equal to it in pixel order until keep are taken.
-            int take = (int)Math.Min(keep, valid.Count);
-            double[] negated = new double[valid.Count];
-            for (int j = 0; j < negated.Length; j++)
+            int j = 0;
+            for (int i = 0; i < labels.Length; i++)
             {
-                negated[j] = -loss[valid[j]];
-            }
-
-            double boundary = -RankSelection.Smallest(negated, take - 1);
-            int above = 0;
-            foreach (int i in valid)
-            {
-                if (loss[i] > boundary)
+                if (labels[i] != ignore)
                 {
-                    kept[i] = true;
-                    above++;
+                    negated[j++] = -terms.Loss(i, labels[i], weights);
                 }
             }
 
-            int equalToTake = take - above;
-            foreach (int i in valid)
+            double boundary = -RankSelection.Smallest(negated.AsSpan(0, j), take - 1);
+            int equalToTake = take;
+            for (int i = 0; i < labels.Length; i++)
             {
-                if (equalToTake == 0)
-                {
-                    break;
-                }
+                map[i] = labels[i] != ignore && terms.Loss(i, labels[i], weights) > boundary ? labels[i] : terms.NotKept;
+                equalToTake -= map[i] != terms.NotKept ? 1 : 0;
+            }
 
-                if (loss[i] == boundary)
+            for (int i = 0; i < labels.Length && equalToTake > 0; i++)
+            {
+                if (labels[i] != ignore && terms.Loss(i, labels[i], weights) == boundary)
                 {
-                    kept[i] = true;
+                    map[i] = labels[i];
                     equalToTake--;
                 }
             }
         }
-
-        return kept;
+        finally
+        {
+            ArrayPool<double>.Shared.Return(negated);
+        }
     }
 
     /// <summary>
     /// w_t·(p_c − [c = t])/<paramref name="denominator"/> for the kept pixels, 0 for the others: cross-entropy's own
-    /// kernel (<see cref="CrossEntropyLabelVectorKernel"/> in float) on the labels with every pixel not kept ignored,
-    /// its denominator this loss's.
+    /// kernel (<see cref="CrossEntropyLabelVectorKernel"/> in float) on <paramref name="keptLabels"/>, where every pixel
+    /// not kept is ignored, its denominator this loss's.
     /// </summary>
-    private static void KeptGradient<T>(ReadOnlySpan<T> input, SegmentationShape shape, ReadOnlySpan<int> labels, int ignore, double[] weights, bool[] kept, double denominator, Span<T> gradient)
+    private static void KeptGradient<T>(ReadOnlySpan<T> input, SegmentationShape shape, ReadOnlySpan<int> keptLabels, int notKept, double[] weights, double denominator, Span<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // Labels lie in [0, C) or are the ignore index, so −1 is free where there is none.
-        int notKept = ignore == int.MinValue ? -1 : ignore;
-        int[] keptLabels = ArrayPool<int>.Shared.Rent(labels.Length);
-        try
+        CrossEntropyLabelKernel.DenominatorRule rule = (_, _, _) => denominator;
+        if (typeof(T) == typeof(float) && CrossEntropyLabelVectorKernel.IsSupported)
         {
-            Span<int> map = keptLabels.AsSpan(0, labels.Length);
-            for (int i = 0; i < map.Length; i++)
-            {
-                map[i] = kept[i] ? labels[i] : notKept;
-            }
-
-            CrossEntropyLabelKernel.DenominatorRule rule = (_, _, _) => denominator;
-            if (typeof(T) == typeof(float) && CrossEntropyLabelVectorKernel.IsSupported)
-            {
-                CrossEntropyLabelVectorKernel.Run(MemoryMarshal.Cast<T, float>(input), shape, map, notKept, weights, 0, MemoryMarshal.Cast<T, float>(gradient), rule);
-            }
-            else
-            {
-                CrossEntropyLabelKernel.Run(input, shape, map, notKept, weights, 0, gradient, rule);
-            }
+            CrossEntropyLabelVectorKernel.Run(MemoryMarshal.Cast<T, float>(input), shape, keptLabels, notKept, weights, 0, MemoryMarshal.Cast<T, float>(gradient), rule);
         }
-        finally
+        else
         {
-            ArrayPool<int>.Shared.Return(keptLabels);
+            CrossEntropyLabelKernel.Run(input, shape, keptLabels, notKept, weights, 0, gradient, rule);
         }
     }
 }

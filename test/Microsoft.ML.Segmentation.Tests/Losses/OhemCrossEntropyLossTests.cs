@@ -155,6 +155,37 @@ public sealed class OhemCrossEntropyLossTests
     }
 
     [TestMethod]
+    [DataRow(double.NaN, 5000)]
+    [DataRow(double.PositiveInfinity, 77)]
+    [DataRow(double.NegativeInfinity, 61234)]
+    [DataRow(double.NaN, 87769)] // the last element (image 1, channel 4, pixel 8776): a chunk tail, the scalar kernel's
+    public void NonFiniteLogitsAreNamedInFloatAndDouble(double value, int element)
+    {
+        // The finite check runs inside the pass over the logits (the vector kernel's first pass in float, the guard
+        // before the scalar kernel in double): the same message, index and parameter either way, with and without a gradient.
+        var shape = new SegmentationShape(2, 5, 67, 131);
+        var random = new Random(5);
+        double[] x = GradientCheck.RandomInput(random, shape.ElementCount, 3);
+        int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, 5, Ignore, 0.1);
+        element = Math.Min(element, shape.ElementCount - 1);
+        x[element] = value;
+        var loss = new OhemCrossEntropyLoss();
+        float[] xf = x.Select(v => (float)v).ToArray();
+        foreach (bool withGradient in new[] { false, true })
+        {
+            var e = Assert.ThrowsExactly<ArgumentException>(() => loss.Compute<double>(x, shape, SegmentationTarget<double>.FromLabels(labels, Ignore), withGradient ? new double[x.Length] : default));
+            var f = Assert.ThrowsExactly<ArgumentException>(() => loss.Compute<float>(xf, shape, SegmentationTarget<float>.FromLabels(labels, Ignore), withGradient ? new float[x.Length] : default));
+            foreach (ArgumentException thrown in new[] { e, f })
+            {
+                Assert.AreEqual("input", thrown.ParamName);
+                StringAssert.Contains(thrown.Message, $"at element {element}");
+            }
+        }
+
+        Assert.ThrowsExactly<ArgumentException>(() => loss.SelectHardPixels<float>(xf, shape, SegmentationTarget<float>.FromLabels(labels, Ignore)));
+    }
+
+    [TestMethod]
     public void NaNWhenNothingIsBelowTheThresholdAndZeroWhenAllIgnored()
     {
         // One valid pixel: the floor is its own probability and nothing is strictly below it (mmseg gives NaN).
