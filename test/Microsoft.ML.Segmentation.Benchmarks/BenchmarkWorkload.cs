@@ -102,6 +102,7 @@ public sealed class BenchmarkWorkload
         ["dice_confident"] = new DiceLoss(), // on ConfidentLogits
         ["focal_dense"] = new FocalLoss(), // against OneHotTargets (a multilabel mask's form)
         ["focal_dense_confident"] = new FocalLoss(), // on ConfidentLogits, against OneHotTargets
+        ["focal_dense_gamma_1_5"] = new FocalLoss(new FocalLossOptions { Gamma = 1.5 }), // against OneHotTargets: w^γ = e^(γ ln w) with a log
         ["tversky"] = new TverskyLoss(new TverskyLossOptions { Alpha = 0.3, Beta = 0.7 }),
         ["generalized_dice"] = new GeneralizedDiceLoss(),
         ["lovasz_softmax"] = new LovaszSoftmaxLoss(),

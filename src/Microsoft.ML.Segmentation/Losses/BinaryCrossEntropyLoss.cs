@@ -77,7 +77,7 @@ public sealed class BinaryCrossEntropyLoss : ISegmentationLoss
             // dense targets about 6× faster than the TensorPrimitives passes of BinaryCrossEntropyKernel. It validates
             // the target itself (a label map without an ignore index row by row, on its threads).
             var terms = new FocalTerms(_asFocal, _classWeights, shape.Classes);
-            if (FocalSigmoidVectorKernel.Applies(terms, target.IsLabelMap))
+            if (FocalSigmoidVectorKernel.Applies(terms))
             {
                 return FocalSigmoidVectorKernel.Run(terms, input, shape, target, inputGradient, nameof(target));
             }
@@ -90,7 +90,7 @@ public sealed class BinaryCrossEntropyLoss : ISegmentationLoss
             && FitsChannels(count, shape.Classes) && (_classWeights is null || FitsChannels(_classWeights.Length, shape.Classes)))
         {
             var terms = new FocalTerms(options, weights, shape.Classes);
-            if (FocalSigmoidVectorKernel.Applies(terms, target.IsLabelMap))
+            if (FocalSigmoidVectorKernel.Applies(terms))
             {
                 return FocalSigmoidVectorKernel.Run(terms, input, shape, target, inputGradient, nameof(target));
             }
@@ -102,7 +102,7 @@ public sealed class BinaryCrossEntropyLoss : ISegmentationLoss
             && (_classWeights is null || FitsChannels(_classWeights.Length, shape.Classes)))
         {
             var terms = new FocalTerms(_asFocal, _classWeights, shape.Classes, _positiveWeights, _smoothing);
-            if (FocalSigmoidVectorKernel.Applies(terms, target.IsLabelMap))
+            if (FocalSigmoidVectorKernel.Applies(terms))
             {
                 return FocalSigmoidVectorKernel.Run(terms, input, shape, target, inputGradient, nameof(target));
             }

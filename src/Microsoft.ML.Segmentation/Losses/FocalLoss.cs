@@ -94,7 +94,7 @@ public sealed class FocalLoss : ISegmentationLoss
         shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
         var focal = new FocalTerms(_options, _classWeights, shape.Classes);
         bool sigmoid = _options.Activation == Activation.Sigmoid;
-        if (sigmoid && !scalar && terms.IsEmpty && typeof(T) == typeof(float) && FocalSigmoidVectorKernel.Applies(focal, target.IsLabelMap))
+        if (sigmoid && !scalar && terms.IsEmpty && typeof(T) == typeof(float) && FocalSigmoidVectorKernel.Applies(focal))
         {
             // The kernel validates the target itself (a label map without an ignore index row by row, on its threads).
             return FocalSigmoidVectorKernel.Run(focal, input, shape, target, inputGradient, nameof(target));

@@ -37,10 +37,10 @@ internal static unsafe partial class FocalSigmoidVectorKernel
 
     /// <summary>
     /// Whether this kernel applies: <see cref="Vector{T}"/> is accelerated and the focal factor is a small integer power,
-    /// or, against a label map, any finite γ > 0 without a reduced threshold (<see cref="PowerReal"/>).
+    /// or any finite γ > 0 without a reduced threshold (<see cref="PowerReal"/>), against label maps or dense targets.
     /// </summary>
-    public static bool Applies(FocalTerms terms, bool labelMap) => Vector.IsHardwareAccelerated
-        && (terms.IntegerGamma >= 0 || (labelMap && terms.Options.ReducedThreshold is null && terms.Options.Gamma > 0 && double.IsFinite(terms.Options.Gamma)));
+    public static bool Applies(FocalTerms terms) => Vector.IsHardwareAccelerated
+        && (terms.IntegerGamma >= 0 || (terms.Options.ReducedThreshold is null && terms.Options.Gamma > 0 && double.IsFinite(terms.Options.Gamma)));
 
     /// <summary>
     /// Validates <paramref name="target"/> against <paramref name="shape"/> and runs the kernel on it (float32 only).
@@ -790,11 +790,16 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         /// <summary>γ.</summary>
         static abstract int Exponent { get; }
 
-        static abstract TVector Of<TVector>(TVector w)
+        /// <summary>w^γ against dense targets (w = 1 − p_t from <see cref="Complement{TVector}"/>).</summary>
+        static abstract TVector Of<TVector>(TVector w, in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector>;
 
-        /// <summary>γ·w^(γ−1), the derivative of w^γ.</summary>
-        static abstract TVector Slope<TVector>(TVector w)
+        /// <summary>γ·w^(γ−1), the derivative of w^γ, given <paramref name="f"/> = <see cref="Of{TVector}"/> of w.</summary>
+        static abstract TVector Slope<TVector>(TVector w, TVector f, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector>;
+
+        /// <summary>1 − p_t = p + t·(q − p) of a dense target t, with p = σ(x) and q = σ(−x).</summary>
+        static abstract TVector Complement<TVector>(TVector p, TVector q, TVector t)
             where TVector : struct, ISimdFloat<TVector>;
 
         /// <summary>
@@ -809,78 +814,101 @@ internal static unsafe partial class FocalSigmoidVectorKernel
     {
         public static int Exponent => 0;
 
-        public static TVector Of<TVector>(TVector w)
+        public static TVector Of<TVector>(TVector w, in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => TVector.One;
 
-        public static TVector Slope<TVector>(TVector w)
+        public static TVector Slope<TVector>(TVector w, TVector f, in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => TVector.Zero;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Complement<TVector>(TVector p, TVector q, TVector t)
+            where TVector : struct, ISimdFloat<TVector> => TVector.MultiplyAdd(t, q - p, p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
-            where TVector : struct, ISimdFloat<TVector> => Of(w);
+            where TVector : struct, ISimdFloat<TVector> => Of(w, c);
     }
 
     private struct Power1 : IFocalPower
     {
         public static int Exponent => 1;
 
-        public static TVector Of<TVector>(TVector w)
+        public static TVector Of<TVector>(TVector w, in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => w;
 
-        public static TVector Slope<TVector>(TVector w)
+        public static TVector Slope<TVector>(TVector w, TVector f, in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => TVector.One;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Complement<TVector>(TVector p, TVector q, TVector t)
+            where TVector : struct, ISimdFloat<TVector> => TVector.MultiplyAdd(t, q - p, p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
-            where TVector : struct, ISimdFloat<TVector> => Of(w);
+            where TVector : struct, ISimdFloat<TVector> => Of(w, c);
     }
 
     private struct Power2 : IFocalPower
     {
         public static int Exponent => 2;
 
-        public static TVector Of<TVector>(TVector w)
+        public static TVector Of<TVector>(TVector w, in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => w * w;
 
-        public static TVector Slope<TVector>(TVector w)
+        public static TVector Slope<TVector>(TVector w, TVector f, in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => w + w;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Complement<TVector>(TVector p, TVector q, TVector t)
+            where TVector : struct, ISimdFloat<TVector> => TVector.MultiplyAdd(t, q - p, p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
-            where TVector : struct, ISimdFloat<TVector> => Of(w);
+            where TVector : struct, ISimdFloat<TVector> => Of(w, c);
     }
 
     private struct Power3 : IFocalPower
     {
         public static int Exponent => 3;
 
-        public static TVector Of<TVector>(TVector w)
+        public static TVector Of<TVector>(TVector w, in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => w * w * w;
 
-        public static TVector Slope<TVector>(TVector w)
+        public static TVector Slope<TVector>(TVector w, TVector f, in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => TVector.Create(3f) * w * w;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Complement<TVector>(TVector p, TVector q, TVector t)
+            where TVector : struct, ISimdFloat<TVector> => TVector.MultiplyAdd(t, q - p, p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
-            where TVector : struct, ISimdFloat<TVector> => Of(w);
+            where TVector : struct, ISimdFloat<TVector> => Of(w, c);
     }
 
     /// <summary>
-    /// Any other γ > 0 on label maps (torchvision's and smp's γ is a float: 0.5, 1.5, 4 …): w^γ = e^(γ·ln w), where
-    /// ln w = ln σ(−z) = −softplus(z) = min(0, −z)·… comes from what the label step has: ln e^−|x| = −|x| (floored as e
-    /// is, so that w^γ is e's power) where z ≥ 0 and 0 where z &lt; 0, less log1p(e). One exp and no log an element.
-    /// Dense targets (1 − p_t of a soft t has no such form) keep the TensorPrimitives kernel: <see cref="Of{TVector}"/>
-    /// and <see cref="Slope{TVector}"/> are never reached.
+    /// Any other γ > 0 (torchvision's and smp's γ is a float: 0.5, 1.5, 4 …): w^γ = e^(γ·ln w). On label maps ln w =
+    /// ln σ(−z) = −softplus(z) = min(0, −z)·… comes from what the label step has: ln e^−|x| = −|x| (floored as e is, so
+    /// that w^γ is e's power) where z ≥ 0 and 0 where z &lt; 0, less log1p(e); one exp and no log an element. Against
+    /// dense targets (1 − p_t of a soft t has no such form) a log and an exp: w = p·(1 − t) + q·t, a sum of non-negative
+    /// terms (p + t·(q − p) loses q to rounding where p ≈ 1, and γ &lt; 1 makes the slope at w = 0 infinite), w ≥ min(p, q)
+    /// > 0 as e^−|x| is floored; the slope γ·w^(γ−1) is γ·f/w.
     /// </summary>
     private struct PowerReal : IFocalPower
     {
         public static int Exponent => -1;
 
-        public static TVector Of<TVector>(TVector w)
-            where TVector : struct, ISimdFloat<TVector> => throw new NotSupportedException("A non-integer γ takes the vector kernel on label maps only.");
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Of<TVector>(TVector w, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => VectorMath.ExpNonPositive(c.Gamma * VectorMath.Log(w));
 
-        public static TVector Slope<TVector>(TVector w)
-            where TVector : struct, ISimdFloat<TVector> => throw new NotSupportedException("A non-integer γ takes the vector kernel on label maps only.");
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Slope<TVector>(TVector w, TVector f, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => c.Gamma * (f / w);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Complement<TVector>(TVector p, TVector q, TVector t)
+            where TVector : struct, ISimdFloat<TVector> => TVector.MultiplyAdd(t, q, p - (p * t));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
@@ -920,7 +948,8 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             (true, 1) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power1, Yes>>>(x, targets, g, constants),
             (true, 2) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power2, Yes>>>(x, targets, g, constants),
             (true, 3) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power3, Yes>>>(x, targets, g, constants),
-            _ => throw new InvalidOperationException($"γ {c.RealGamma} on dense targets is not this kernel's (Applies)."),
+            (false, _) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<PowerReal, No>>>(x, targets, g, constants),
+            (true, _) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<PowerReal, Yes>>>(x, targets, g, constants),
         };
     }
 
@@ -954,8 +983,9 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         TVector p = r ^ swap;  // σ(x)
         TVector q = er ^ swap; // 1 − σ(x)
         TVector bce = TVector.MultiplyAdd(series, sArg, TVector.MaxNative(x, TVector.Zero) - (x * t));
-        TVector om = TVector.MultiplyAdd(t, q - p, p); // 1 − p_t
-        TVector f = TPower.Of(om) & counted;
+        TVector om = TPower.Complement(p, q, t); // 1 − p_t
+        TVector power = TPower.Of(om, c);
+        TVector f = power & counted;
         TVector a = TBalance.On ? TVector.MultiplyAdd(t, c.AlphaSlope, c.AlphaBase) : one;
         TVector af = TBalance.On ? a * f : f;
         lossSum = TVector.MultiplyAdd(af, bce, lossSum);
@@ -972,7 +1002,7 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             return (TBalance.On ? a * c.DenseGradientScale : c.DenseGradientScale) * (f * pMinusT);
         }
 
-        TVector dfp = TPower.Slope(om) * TVector.MultiplyAdd(t, TVector.Create(-2f), one) * (p * q);
+        TVector dfp = TPower.Slope(om, power, c) * TVector.MultiplyAdd(t, TVector.Create(-2f), one) * (p * q);
         TVector gz = TVector.MultiplyAdd(dfp, bce, f * pMinusT) * (TBalance.On ? a * c.DenseGradientScale : c.DenseGradientScale);
         if (c.Normalized)
         {

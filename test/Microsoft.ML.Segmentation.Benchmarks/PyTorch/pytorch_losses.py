@@ -271,6 +271,7 @@ def kernels(logits, confident, labels, ignore_index):
         "ohem_masked": (logits, lambda x: ohem_cross_entropy(x, masked, ignore_index)),
         "focal_dense": (logits, lambda x: sigmoid_focal(x, one_hot).mean()),
         "focal_dense_confident": (confident, lambda x: sigmoid_focal(x, one_hot).mean()),
+        "focal_dense_gamma_1_5": (logits, lambda x: sigmoid_focal(x, one_hot, gamma=1.5).mean()),
         "focal_softmax": (logits, lambda x: mmseg_softmax_focal(x, labels)),
         "tversky": (logits, lambda x: smp_tversky(x, labels)),
         "generalized_dice": (logits, lambda x: monai_generalized_dice(x, labels)),

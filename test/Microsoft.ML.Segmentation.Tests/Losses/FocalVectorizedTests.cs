@@ -174,7 +174,7 @@ public sealed class FocalVectorizedTests
             .ToArray();
         double[] hard = input.Select(_ => random.Next(2) == 0 ? 0.0 : 1.0).ToArray();
         double[] soft = SoftTarget(random, shape);
-        foreach (double gamma in new[] { 0.0, 1, 2, 3 })
+        foreach (double gamma in new[] { 0.0, 0.5, 1, 1.5, 2, 3, 4.5 })
         {
             foreach (bool normalized in new[] { false, true })
             {
