@@ -98,6 +98,7 @@ public sealed class BenchmarkWorkload
         ["ohem_masked"] = new OhemCrossEntropyLoss(), // mmseg's OHEM (threshold 0.7, 100000 kept) on MaskedLabels
         ["focal_confident"] = new FocalLoss(), // on ConfidentLogits
         ["focal_gamma_1_5"] = new FocalLoss(new FocalLossOptions { Gamma = 1.5 }), // a γ that is no small integer: w^γ = e^(γ ln w)
+        ["focal_reduced"] = new FocalLoss(new FocalLossOptions { ReducedThreshold = 0.5 }), // smp's reduced_threshold: ((1 − p_t)/0.5)^2, 1 where p_t < 0.5
         ["cross_entropy_confident"] = new CrossEntropyLoss(), // on ConfidentLogits
         ["dice_confident"] = new DiceLoss(), // on ConfidentLogits
         ["focal_dense"] = new FocalLoss(), // against OneHotTargets (a multilabel mask's form)

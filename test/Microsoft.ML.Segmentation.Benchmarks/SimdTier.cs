@@ -41,7 +41,7 @@ internal static class SimdTier
     private static readonly HashSet<string> VectorOfTKernels = ["argmax", "argmax_confusion", "dice", "tversky", "generalized_dice", "cldice"];
 
     /// <summary>Kernels whose hot loop is written with SegML's <c>ISimdFloat</c> (cross-entropy, the sigmoid focal loss and binary cross-entropy on it); the rest use TensorPrimitives.</summary>
-    private static readonly HashSet<string> WideKernels = ["cross_entropy", "cross_entropy_confident", "focal", "focal_masked", "focal_confident", "focal_gamma_1_5", "focal_dense", "focal_dense_confident", "focal_dense_gamma_1_5", "binary_cross_entropy", "binary_cross_entropy_dense", "binary_cross_entropy_dense_weighted"];
+    private static readonly HashSet<string> WideKernels = ["cross_entropy", "cross_entropy_confident", "focal", "focal_masked", "focal_confident", "focal_gamma_1_5", "focal_reduced", "focal_dense", "focal_dense_confident", "focal_dense_gamma_1_5", "binary_cross_entropy", "binary_cross_entropy_dense", "binary_cross_entropy_dense_weighted"];
 
     /// <summary>The tier of the named kernel of the quick mode.</summary>
     public static string Of(string kernel) => VectorOfTKernels.Contains(kernel) ? VectorOfT : WideKernels.Contains(kernel) ? Wide : Widest;

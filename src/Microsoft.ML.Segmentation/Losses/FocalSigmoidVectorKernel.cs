@@ -37,10 +37,11 @@ internal static unsafe partial class FocalSigmoidVectorKernel
 
     /// <summary>
     /// Whether this kernel applies: <see cref="Vector{T}"/> is accelerated and the focal factor is a small integer power,
-    /// or any finite γ > 0 without a reduced threshold (<see cref="PowerReal"/>), against label maps or dense targets.
+    /// any finite γ > 0 (<see cref="PowerReal"/>), or any finite γ with a reduced threshold (<see cref="PowerReduced"/>),
+    /// against label maps or dense targets.
     /// </summary>
     public static bool Applies(FocalTerms terms) => Vector.IsHardwareAccelerated
-        && (terms.IntegerGamma >= 0 || (terms.Options.ReducedThreshold is null && terms.Options.Gamma > 0 && double.IsFinite(terms.Options.Gamma)));
+        && (terms.IntegerGamma >= 0 || (double.IsFinite(terms.Options.Gamma) && (terms.Options.Gamma > 0 || terms.Options.ReducedThreshold is not null)));
 
     /// <summary>
     /// Validates <paramref name="target"/> against <paramref name="shape"/> and runs the kernel on it (float32 only).
@@ -242,6 +243,7 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             1 => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<Power1, TBalance>, TIgnore>>(x, lanes, g, c),
             2 => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<Power2, TBalance>, TIgnore>>(x, lanes, g, c),
             3 => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<Power3, TBalance>, TIgnore>>(x, lanes, g, c),
+            _ when c.Reduced => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<PowerReduced, TBalance>, TIgnore>>(x, lanes, g, c),
             _ => BlockLoop<TVector, LabelMapStep<FocalLabelKernel<PowerReal, TBalance>, TIgnore>>(x, lanes, g, c),
         };
     }
@@ -680,7 +682,7 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             return (w * (af * c.GradientScale)) ^ flip;
         }
 
-        TVector gammaPt = c.Gamma * pt;
+        TVector gammaPt = TPower.GammaTimes(pt, w, c);
         TVector gz = TVector.MultiplyAdd(gammaPt, bce, w) * (af * c.GradientScale);
         if (c.Normalized)
         {
@@ -802,6 +804,10 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         static abstract TVector Complement<TVector>(TVector p, TVector q, TVector t)
             where TVector : struct, ISimdFloat<TVector>;
 
+        /// <summary>γ·p_t, the label step's −(∂f/∂z)/f, given w = 1 − p_t (0 where f does not depend on p_t).</summary>
+        static abstract TVector GammaTimes<TVector>(TVector pt, TVector w, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector>;
+
         /// <summary>
         /// w^γ for w = σ(−z) with z = ±x, given <paramref name="log1P"/> = log1p(e^−|x|) (the label step's): the integer
         /// powers multiply w, <see cref="PowerReal"/> takes e^(γ·ln w) from ln w = min(−z, 0)·… without a log.
@@ -827,6 +833,10 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => Of(w, c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector GammaTimes<TVector>(TVector pt, TVector w, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => c.Gamma * pt;
     }
 
     private struct Power1 : IFocalPower
@@ -846,6 +856,10 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => Of(w, c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector GammaTimes<TVector>(TVector pt, TVector w, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => c.Gamma * pt;
     }
 
     private struct Power2 : IFocalPower
@@ -865,6 +879,10 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => Of(w, c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector GammaTimes<TVector>(TVector pt, TVector w, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => c.Gamma * pt;
     }
 
     private struct Power3 : IFocalPower
@@ -884,6 +902,10 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector> => Of(w, c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector GammaTimes<TVector>(TVector pt, TVector w, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => c.Gamma * pt;
     }
 
     /// <summary>
@@ -911,13 +933,63 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             where TVector : struct, ISimdFloat<TVector> => TVector.MultiplyAdd(t, q, p - (p * t));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector GammaTimes<TVector>(TVector pt, TVector w, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => c.Gamma * pt;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => VectorMath.ExpNonPositive(c.Gamma * LogOfSigmoid(z, x, log1P, c));
+
+        /// <summary>ln w = ln σ(−z) from the label step's terms (see the type's summary).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static TVector LogOfSigmoid<TVector>(TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
             where TVector : struct, ISimdFloat<TVector>
         {
             TVector logE = TVector.MaxNative(x | TVector.CreateBits(int.MinValue), c.ExpFloor); // ln e, e's own floor
-            TVector logW = TVector.SelectBySign(z, TVector.Zero, logE) - log1P;
-            return VectorMath.ExpNonPositive(c.Gamma * logW);
+            return TVector.SelectBySign(z, TVector.Zero, logE) - log1P;
         }
+    }
+
+    /// <summary>
+    /// A reduced threshold (Sergievskiy and Ponamarev's reduced focal loss; any finite γ ≥ 0): f = 1 where p_t &lt; th,
+    /// else (w/th)^γ = e^(γ·ln w − γ·ln th), w = 1 − p_t; the slope γ·f/w there and 0 below (f is a constant there, so the
+    /// label step's γ·p_t is 0 too). ln w as <see cref="PowerReal"/> takes it (label maps) or from the vector log (dense
+    /// targets); "p_t &lt; th" is w > 1 − th in float. The exponent can be positive (th &lt; ½ lets w/th exceed 1): a
+    /// general exp.
+    /// </summary>
+    private struct PowerReduced : IFocalPower
+    {
+        public static int Exponent => -2;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Of<TVector>(TVector w, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => Reduced(w, VectorMath.Log(w), c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Slope<TVector>(TVector w, TVector f, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => TVector.AndNot(c.Gamma * (f / w), Below(w, c));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Complement<TVector>(TVector p, TVector q, TVector t)
+            where TVector : struct, ISimdFloat<TVector> => PowerReal.Complement(p, q, t);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector GammaTimes<TVector>(TVector pt, TVector w, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => TVector.AndNot(c.Gamma * pt, Below(w, c));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector OfSigmoid<TVector>(TVector w, TVector z, TVector x, TVector log1P, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => Reduced(w, PowerReal.LogOfSigmoid(z, x, log1P, c), c);
+
+        /// <summary>All ones where p_t &lt; th.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TVector Below<TVector>(TVector w, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector> => TVector.GreaterThan(w, c.OneMinusThreshold);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TVector Reduced<TVector>(TVector w, TVector logW, in LabelConstants<TVector> c)
+            where TVector : struct, ISimdFloat<TVector>
+            => TVector.Select(Below(w, c), TVector.One, VectorMath.Exp(TVector.MultiplyAdd(c.Gamma, logW, c.NegativeGammaLogThreshold)));
     }
 
     /// <summary>
@@ -948,6 +1020,8 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             (true, 1) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power1, Yes>>>(x, targets, g, constants),
             (true, 2) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power2, Yes>>>(x, targets, g, constants),
             (true, 3) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<Power3, Yes>>>(x, targets, g, constants),
+            (false, _) when c.Reduced => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<PowerReduced, No>>>(x, targets, g, constants),
+            (true, _) when c.Reduced => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<PowerReduced, Yes>>>(x, targets, g, constants),
             (false, _) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<PowerReal, No>>>(x, targets, g, constants),
             (true, _) => BlockLoop<TVector, DenseRowStep<DenseFocalKernel<PowerReal, Yes>>>(x, targets, g, constants),
         };
@@ -1021,6 +1095,13 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             Gamma = terms.IntegerGamma;
             RealGamma = terms.Options.Gamma;
             Normalized = terms.Options.Normalized;
+            if (terms.Options.ReducedThreshold is double threshold)
+            {
+                Reduced = true;
+                OneMinusThreshold = (float)(1 - threshold);
+                NegativeGammaLogThreshold = (float)(-RealGamma * Math.Log(threshold));
+            }
+
             double alpha = terms.Options.Alpha ?? 0.5;
             double scale = terms.Options.Alpha is null ? 2 : 1; // without α, a = w: the α = ½ line doubled
             AlphaBase = (float)(scale * w * (1 - alpha));
@@ -1102,6 +1183,15 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         /// <summary>γ itself.</summary>
         public double RealGamma { get; }
 
+        /// <summary>Whether the factor has a reduced threshold th (<see cref="PowerReduced"/>).</summary>
+        public bool Reduced { get; }
+
+        /// <summary>1 − th: p_t &lt; th where w = 1 − p_t exceeds it.</summary>
+        public float OneMinusThreshold { get; }
+
+        /// <summary>−γ·ln th.</summary>
+        public float NegativeGammaLogThreshold { get; }
+
         public bool Normalized { get; }
 
         /// <summary>a at t = 0: a = <see cref="AlphaBase"/> + t·<see cref="AlphaSlope"/>.</summary>
@@ -1164,6 +1254,9 @@ internal static unsafe partial class FocalSigmoidVectorKernel
             OutsideLabel = outside;
             ExpFloor = TVector.Create(c.ExpFloor);
             Gamma = TVector.Create((float)c.RealGamma);
+            Reduced = c.Reduced;
+            OneMinusThreshold = TVector.Create(c.OneMinusThreshold);
+            NegativeGammaLogThreshold = TVector.Create(c.NegativeGammaLogThreshold);
             WeightNegative = TVector.Create(c.WeightNegative);
             WeightBitsDifference = TVector.CreateBits(BitConverter.SingleToInt32Bits(c.WeightPositive) ^ BitConverter.SingleToInt32Bits(c.WeightNegative));
             GradientScale = TVector.Create(c.Balanced ? c.NegativeLossScale : c.WeightedNegativeLossScale);
@@ -1198,6 +1291,13 @@ internal static unsafe partial class FocalSigmoidVectorKernel
         public bool Normalized { get; }
 
         public int IntegerGamma { get; }
+
+        /// <summary>See <see cref="RowConstants.Reduced"/>.</summary>
+        public bool Reduced { get; }
+
+        public TVector OneMinusThreshold { get; }
+
+        public TVector NegativeGammaLogThreshold { get; }
 
         /// <summary>The row's one a, which the loop leaves out of the loss when a does not depend on t.</summary>
         public double UniformWeight { get; }

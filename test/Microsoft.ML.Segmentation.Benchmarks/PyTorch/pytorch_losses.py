@@ -86,24 +86,29 @@ def monai_generalized_dice(x, labels, smooth=1e-5):
     return (1.0 - numerator / denominator).mean()
 
 
-def sigmoid_focal(x, t, gamma=2.0, alpha=None):
+def sigmoid_focal(x, t, gamma=2.0, alpha=None, reduced_threshold=None):
     """The sigmoid focal terms as smp's focal_loss_with_logits writes them: BCE with logits times (1 − p_t)^γ with
     p_t = exp(−BCE), α-weighted when α is given (torchvision's sigmoid_focal_loss, the same terms from σ(x), took
-    1.4× as long here)."""
+    1.4× as long here); with a reduced threshold th, ((1 − p_t)/th)^γ, and 1 where p_t < th."""
     bce = F.binary_cross_entropy_with_logits(x, t, reduction="none")
-    loss = (1 - torch.exp(-bce)).pow(gamma) * bce
+    pt = torch.exp(-bce)
+    if reduced_threshold is None:
+        focal_term = (1 - pt).pow(gamma)
+    else:
+        focal_term = ((1 - pt) / reduced_threshold).pow(gamma).masked_fill(pt < reduced_threshold, 1)
+    loss = focal_term * bce
     if alpha is not None:
         loss = loss * (alpha * t + (1 - alpha) * (1 - t))
     return loss
 
 
-def focal_one_vs_rest(x, labels, ignore_index=None, alpha=None, gamma=2.0):
+def focal_one_vs_rest(x, labels, ignore_index=None, alpha=None, gamma=2.0, reduced_threshold=None):
     """SegML's FocalLoss() on a label map: the sigmoid focal terms of every channel against the one-hot labels, one
     mean over the kept elements (torchvision's reduction="mean"; smp's FocalLoss("multiclass") is C times it, and its
     loop over channels ran 1.4× slower here, so the faster form is the baseline)."""
     keep = None if ignore_index is None else labels != ignore_index
     t = one_hot_of(torch.where(keep, labels, torch.zeros_like(labels)) if keep is not None else labels, x.shape[1])
-    loss = sigmoid_focal(x, t, gamma=gamma, alpha=alpha)
+    loss = sigmoid_focal(x, t, gamma=gamma, alpha=alpha, reduced_threshold=reduced_threshold)
     if keep is None:
         return loss.mean()
     k = keep[:, None].to(x.dtype)
@@ -267,6 +272,7 @@ def kernels(logits, confident, labels, ignore_index):
         "focal": (logits, lambda x: focal_one_vs_rest(x, labels)),
         "focal_confident": (confident, lambda x: focal_one_vs_rest(x, labels)),
         "focal_gamma_1_5": (logits, lambda x: focal_one_vs_rest(x, labels, gamma=1.5)),
+        "focal_reduced": (logits, lambda x: focal_one_vs_rest(x, labels, reduced_threshold=0.5)),
         "focal_masked": (logits, lambda x: focal_one_vs_rest(x, masked, ignore_index=ignore_index, alpha=0.25)),
         "ohem_masked": (logits, lambda x: ohem_cross_entropy(x, masked, ignore_index)),
         "focal_dense": (logits, lambda x: sigmoid_focal(x, one_hot).mean()),

@@ -149,11 +149,17 @@ public sealed class FocalVectorizedTests
                 // Both switches of the label loop (α, an ignore index) and both ways of summing a.
                 foreach (double? alpha in new double?[] { 0.25, null })
                 {
-                    var loss = new FocalLoss(new FocalLossOptions { Gamma = gamma, Alpha = alpha, Normalized = normalized });
-                    int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: 255);
-                    AssertMatches(loss, input, shape, TestTarget.FromLabels(labels, 255), $"γ={gamma} α={alpha} norm={normalized} extreme logits");
-                    int[] plain = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes);
-                    AssertMatches(loss, input, shape, TestTarget.FromLabels(plain), $"γ={gamma} α={alpha} norm={normalized} extreme logits without ignore");
+                    // Reduced thresholds 0.55 and ¼ (w/th up to 3: a positive exponent). Not ½: at x ≈ 0 (the specials
+                    // 0 and ±1e−7) p_t is ½ within float's rounding for any t, where the slope jumps from 0 to γ/th and
+                    // float and double may round to either side (the option-combination test runs ½ on random logits).
+                    foreach (double? reduced in new double?[] { null, 0.55, 0.25 })
+                    {
+                        var loss = new FocalLoss(new FocalLossOptions { Gamma = gamma, Alpha = alpha, Normalized = normalized, ReducedThreshold = reduced });
+                        int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: 255);
+                        AssertMatches(loss, input, shape, TestTarget.FromLabels(labels, 255), $"γ={gamma} α={alpha} norm={normalized} red={reduced} extreme logits");
+                        int[] plain = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes);
+                        AssertMatches(loss, input, shape, TestTarget.FromLabels(plain), $"γ={gamma} α={alpha} norm={normalized} red={reduced} extreme logits without ignore");
+                    }
                 }
             }
         }
@@ -180,9 +186,12 @@ public sealed class FocalVectorizedTests
             {
                 foreach (double? alpha in new double?[] { 0.25, null })
                 {
-                    var loss = new FocalLoss(new FocalLossOptions { Gamma = gamma, Alpha = alpha, Normalized = normalized });
-                    AssertMatches(loss, input, shape, TestTarget.FromDense(hard), $"γ={gamma} α={alpha} norm={normalized} hard dense, extreme logits");
-                    AssertMatches(loss, input, shape, TestTarget.FromDense(soft), $"γ={gamma} α={alpha} norm={normalized} soft dense, extreme logits");
+                    foreach (double? reduced in new double?[] { null, 0.55, 0.25 }) // not ½: see the label-map test
+                    {
+                        var loss = new FocalLoss(new FocalLossOptions { Gamma = gamma, Alpha = alpha, Normalized = normalized, ReducedThreshold = reduced });
+                        AssertMatches(loss, input, shape, TestTarget.FromDense(hard), $"γ={gamma} α={alpha} norm={normalized} red={reduced} hard dense, extreme logits");
+                        AssertMatches(loss, input, shape, TestTarget.FromDense(soft), $"γ={gamma} α={alpha} norm={normalized} red={reduced} soft dense, extreme logits");
+                    }
                 }
             }
         }
