@@ -77,7 +77,12 @@ public abstract class RegionLoss : ISegmentationLoss
         ValidateFor(shape);
         if (Activation == Activation.Softmax && target.IsLabelMap)
         {
-            return RunFusedSoftmax(input, shape, target, inputGradient, terms);
+            return RunFused(input, shape, target, inputGradient, terms, sigmoid: false);
+        }
+
+        if (Activation == Activation.Sigmoid && target.IsLabelMap && shape.Classes > 1)
+        {
+            return RunFused(input, shape, target, inputGradient, terms, sigmoid: true);
         }
 
         FiniteGuard.ThrowIfNotFinite(input, nameof(input));
@@ -115,14 +120,20 @@ public abstract class RegionLoss : ISegmentationLoss
         }
     }
 
-    /// <summary>Softmax logits against a label map: <see cref="RegionSoftmaxKernel"/>, one pass over the logits (leaving p in the gradient buffer) and one over the gradient.</summary>
-    private double RunFusedSoftmax<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient, System.Collections.Generic.List<double>? terms)
+    /// <summary>
+    /// Softmax (<see cref="RegionSoftmaxKernel"/>) or sigmoid (<see cref="RegionSigmoidKernel"/>) logits against a label
+    /// map: one pass over the logits (leaving p in the gradient buffer) and one over the gradient.
+    /// </summary>
+    private double RunFused<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient, System.Collections.Generic.List<double>? terms, bool sigmoid)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int ignore = target.IgnoreIndex ?? int.MinValue;
         bool withGradient = !inputGradient.IsEmpty;
         var stats = new RegionStatistics[shape.Batch * shape.Classes];
-        if (!RegionSoftmaxKernel.Forward(input, shape, target.Labels, ignore, NeedsAbsoluteDifference, stats, inputGradient))
+        bool finite = sigmoid
+            ? RegionSigmoidKernel.Forward(input, shape, target.Labels, ignore, NeedsAbsoluteDifference, stats, inputGradient)
+            : RegionSoftmaxKernel.Forward(input, shape, target.Labels, ignore, NeedsAbsoluteDifference, stats, inputGradient);
+        if (!finite)
         {
             FiniteGuard.ThrowIfNotFinite(input, nameof(input));
         }
@@ -131,7 +142,14 @@ public abstract class RegionLoss : ISegmentationLoss
         double value = Reduce(stats, shape, coefficients, terms);
         if (withGradient)
         {
-            RegionSoftmaxKernel.Backward(shape, target.Labels, ignore, coefficients, inputGradient);
+            if (sigmoid)
+            {
+                RegionSigmoidKernel.Backward(shape, target.Labels, ignore, coefficients, inputGradient);
+            }
+            else
+            {
+                RegionSoftmaxKernel.Backward(shape, target.Labels, ignore, coefficients, inputGradient);
+            }
         }
 
         return value;

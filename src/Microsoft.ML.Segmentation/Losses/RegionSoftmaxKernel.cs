@@ -30,7 +30,7 @@ internal static class RegionSoftmaxKernel
     /// <summary>Pixels per work item: 8 items per 256×256 image, enough to balance two or more threads.</summary>
     internal const int ItemPixels = 8192;
 
-    private const int Sums = 5; // intersection, Σp, Σp², target count, Σ|p − t|
+    internal const int Sums = 5; // intersection, Σp, Σp², target count, Σ|p − t|
 
     /// <summary>
     /// Fills <paramref name="stats"/> (N·C) with the statistics of softmax(<paramref name="logits"/>) against the label
@@ -100,6 +100,14 @@ internal static class RegionSoftmaxKernel
             return false;
         }
 
+        Assemble(partials, validCounts, shape, perImage, stats);
+        return true;
+    }
+
+    /// <summary>Adds the items' partial sums (item order) into the statistics of each image's classes.</summary>
+    internal static void Assemble(double[] partials, long[] validCounts, SegmentationShape shape, int perImage, Span<RegionStatistics> stats)
+    {
+        int c = shape.Classes;
         Span<double> total = stackalloc double[Sums];
         for (int n = 0; n < shape.Batch; n++)
         {
@@ -123,8 +131,6 @@ internal static class RegionSoftmaxKernel
                 stats[(n * c) + k] = new RegionStatistics(total[0], total[1], total[3], total[2], total[3], total[4], valid);
             }
         }
-
-        return true;
     }
 
     /// <summary>
@@ -194,7 +200,7 @@ internal static class RegionSoftmaxKernel
     }
 
     /// <summary>Labels as values of <typeparamref name="T"/> (−1 where ignored) and a 1/0 validity mask; returns the valid count.</summary>
-    private static int LabelsAsValues<T>(ReadOnlySpan<int> labels, int ignore, Span<T> label, Span<T> valid)
+    internal static int LabelsAsValues<T>(ReadOnlySpan<int> labels, int ignore, Span<T> label, Span<T> valid)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int count = 0;
@@ -252,7 +258,7 @@ internal static class RegionSoftmaxKernel
     /// Adds one block's Σp·t, Σp, Σp², Σt and (when asked) Σ|p − t| of class <paramref name="k"/> to <paramref name="into"/>;
     /// writes p to <paramref name="probability"/> when it is not empty.
     /// </summary>
-    private static void AccumulateClass<T>(ReadOnlySpan<T> exps, ReadOnlySpan<T> inverseSum, ReadOnlySpan<T> label, ReadOnlySpan<T> valid, int k, bool needL1, Span<double> into, Span<T> probability)
+    internal static void AccumulateClass<T>(ReadOnlySpan<T> exps, ReadOnlySpan<T> inverseSum, ReadOnlySpan<T> label, ReadOnlySpan<T> valid, int k, bool needL1, Span<double> into, Span<T> probability)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T cls = T.CreateTruncating(k);
@@ -320,7 +326,7 @@ internal static class RegionSoftmaxKernel
     /// <paramref name="dot"/> when <paramref name="gradient"/> is empty, else written through the softmax,
     /// p·(∂L/∂p − dot), into <paramref name="gradient"/>. Both passes compute the same ∂L/∂p.
     /// </summary>
-    private static void ClassGradient<T>(ReadOnlySpan<T> probability, ReadOnlySpan<T> label, ReadOnlySpan<T> valid, int k,
+    internal static void ClassGradient<T>(ReadOnlySpan<T> probability, ReadOnlySpan<T> label, ReadOnlySpan<T> valid, int k,
         ClassCoefficients<T> coef, Span<T> dot, Span<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -394,7 +400,7 @@ internal static class RegionSoftmaxKernel
     }
 
     /// <summary>A <see cref="RegionGradient"/> in the element type, with the Σp² coefficient doubled (∂Σp²/∂p = 2p).</summary>
-    private readonly struct ClassCoefficients<T>
+    internal readonly struct ClassCoefficients<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public ClassCoefficients(RegionGradient g)

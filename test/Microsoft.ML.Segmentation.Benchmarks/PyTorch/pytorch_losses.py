@@ -48,9 +48,10 @@ def one_hot_of(labels, classes):
     return F.one_hot(labels, classes).permute(0, 3, 1, 2).to(torch.float32)
 
 
-def smp_dice(x, labels):
+def smp_dice(x, labels, sigmoid=False):
+    """smp's DiceLoss: "multiclass" (softmax), or "multilabel" (sigmoid; MONAI's sigmoid=True) against the one-hot labels."""
     c = x.shape[1]
-    p, t = smp_region_stats(x.softmax(dim=1), one_hot_of(labels, c))
+    p, t = smp_region_stats(x.sigmoid() if sigmoid else x.softmax(dim=1), one_hot_of(labels, c))
     intersection = (p * t).sum(dim=(0, 2))
     cardinality = (p + t).sum(dim=(0, 2))
     score = (2 * intersection) / cardinality.clamp_min(1e-7)
@@ -269,6 +270,7 @@ def kernels(logits, confident, labels, ignore_index):
         "cross_entropy_confident": (confident, lambda x: F.cross_entropy(x, labels)),
         "dice": (logits, lambda x: smp_dice(x, labels)),
         "dice_confident": (confident, lambda x: smp_dice(x, labels)),
+        "dice_sigmoid": (logits, lambda x: smp_dice(x, labels, sigmoid=True)),
         "focal": (logits, lambda x: focal_one_vs_rest(x, labels)),
         "focal_confident": (confident, lambda x: focal_one_vs_rest(x, labels)),
         "focal_gamma_1_5": (logits, lambda x: focal_one_vs_rest(x, labels, gamma=1.5)),

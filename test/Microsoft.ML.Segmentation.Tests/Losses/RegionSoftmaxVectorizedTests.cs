@@ -5,8 +5,9 @@ using Microsoft.ML.Segmentation.Tests.Support;
 namespace Microsoft.ML.Segmentation.Tests.Losses;
 
 /// <summary>
-/// The fused softmax + label-map path of the overlap losses (<c>RegionSoftmaxKernel</c>) against the unfused path a
-/// dense one-hot target takes (softmax tensor, row sums in double, separate softmax backward), evaluated in float64.
+/// The fused label-map paths of the overlap losses, softmax (<c>RegionSoftmaxKernel</c>) and sigmoid
+/// (<c>RegionSigmoidKernel</c>), against the unfused path a dense one-hot target takes (activation tensor, row sums in
+/// double, separate activation backward), evaluated in float64.
 /// Sizes cover SIMD tails, block and work-item boundaries and the parallel path; the suite reruns with each SIMD
 /// switch off.
 /// </summary>
@@ -21,21 +22,22 @@ public sealed class RegionSoftmaxVectorizedTests
         {
             foreach (string name in LossNames)
             {
-                yield return [pixels, name];
+                yield return [pixels, name, Activation.Softmax];
+                yield return [pixels, name, Activation.Sigmoid];
             }
         }
     }
 
     [TestMethod]
     [DynamicData(nameof(Sizes))]
-    public void VectorizedMatchesUnfusedReferenceOnOddSizes(int pixels, string name)
+    public void VectorizedMatchesUnfusedReferenceOnOddSizes(int pixels, string name, Activation activation)
     {
         var random = new Random(pixels);
         foreach ((int batch, int classes) in new[] { (1, 2), (2, 3), (3, 5) })
         {
             var shape = new SegmentationShape(batch, classes, 1, pixels);
-            Check(Create(name, classes), random, shape, ignore: true, $"{name} N={batch} C={classes} S={pixels}");
-            Check(Create(name, classes), random, shape, ignore: false, $"{name} N={batch} C={classes} S={pixels} no ignore");
+            Check(Create(name, classes, activation), random, shape, ignore: true, $"{name} {activation} N={batch} C={classes} S={pixels}");
+            Check(Create(name, classes, activation), random, shape, ignore: false, $"{name} {activation} N={batch} C={classes} S={pixels} no ignore");
         }
     }
 
@@ -46,11 +48,14 @@ public sealed class RegionSoftmaxVectorizedTests
         var shape = new SegmentationShape(2, 7, 150, 131);
         Assert.IsGreaterThan(ParallelWork.MinimumParallelElements, shape.ElementCount);
         var random = new Random(5);
-        foreach (string name in LossNames)
+        foreach (Activation activation in new[] { Activation.Softmax, Activation.Sigmoid })
         {
-            RegionLoss loss = Create(name, shape.Classes);
-            Check(loss, random, shape, ignore: true, name + " parallel");
-            GradientCheck.AssertRepeatsBitForBit(loss, random, shape, 4, name + " parallel");
+            foreach (string name in LossNames)
+            {
+                RegionLoss loss = Create(name, shape.Classes, activation);
+                Check(loss, random, shape, ignore: true, $"{name} {activation} parallel");
+                GradientCheck.AssertRepeatsBitForBit(loss, random, shape, 4, $"{name} {activation} parallel");
+            }
         }
     }
 
@@ -59,11 +64,14 @@ public sealed class RegionSoftmaxVectorizedTests
     {
         var random = new Random(11);
         var shape = new SegmentationShape(2, 3, 3, 11);
-        foreach (string name in LossNames)
+        foreach (Activation activation in new[] { Activation.Softmax, Activation.Sigmoid })
         {
-            double[] input = GradientCheck.RandomInput(random, shape.ElementCount, 2);
-            int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: 255);
-            GradientCheck.AssertMatches(Create(name, shape.Classes), input, shape, TestTarget.FromLabels(labels, 255));
+            foreach (string name in LossNames)
+            {
+                double[] input = GradientCheck.RandomInput(random, shape.ElementCount, 2);
+                int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: 255);
+                GradientCheck.AssertMatches(Create(name, shape.Classes, activation), input, shape, TestTarget.FromLabels(labels, 255));
+            }
         }
     }
 
@@ -79,8 +87,12 @@ public sealed class RegionSoftmaxVectorizedTests
         {
             var input = new float[shape.ElementCount];
             input[position] = bad;
-            var error = Assert.ThrowsExactly<ArgumentException>(() => new DiceLoss().Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255), new float[input.Length]));
-            StringAssert.Contains(error.Message, $"element {position}");
+            foreach (Activation activation in new[] { Activation.Softmax, Activation.Sigmoid })
+            {
+                var loss = new DiceLoss(new DiceLossOptions { Activation = activation });
+                var error = Assert.ThrowsExactly<ArgumentException>(() => loss.Compute<float>(input, shape, SegmentationTarget<float>.FromLabels(labels, 255), new float[input.Length]));
+                StringAssert.Contains(error.Message, $"element {position}");
+            }
         }
     }
 
@@ -110,14 +122,14 @@ public sealed class RegionSoftmaxVectorizedTests
         }
     }
 
-    private static RegionLoss Create(string name, int classes) => name switch
+    private static RegionLoss Create(string name, int classes, Activation activation) => name switch
     {
-        "dice" => new DiceLoss(),
-        "dice-l1-per-image" => new DiceLoss(new() { SoftLabels = true, PerImage = true, SmoothNumerator = 1, SmoothDenominator = 1 }),
-        "tversky-squared-weighted" => new TverskyLoss(new() { Denominator = OverlapDenominator.Squared, Alpha = 0.2, Beta = 0.8, ClassWeights = Enumerable.Range(0, classes).Select(k => 0.5 + k).ToArray() }),
-        "generalized-dice" => new GeneralizedDiceLoss(),
-        "jaccard-log" => new JaccardLoss(new() { LogLoss = true, SmoothNumerator = 0.5, SmoothDenominator = 0.5 }),
-        _ => new MatthewsCorrelationLoss(),
+        "dice" => new DiceLoss(new() { Activation = activation }),
+        "dice-l1-per-image" => new DiceLoss(new() { Activation = activation, SoftLabels = true, PerImage = true, SmoothNumerator = 1, SmoothDenominator = 1 }),
+        "tversky-squared-weighted" => new TverskyLoss(new() { Activation = activation, Denominator = OverlapDenominator.Squared, Alpha = 0.2, Beta = 0.8, ClassWeights = Enumerable.Range(0, classes).Select(k => 0.5 + k).ToArray() }),
+        "generalized-dice" => new GeneralizedDiceLoss(new() { Activation = activation }),
+        "jaccard-log" => new JaccardLoss(new() { Activation = activation, LogLoss = true, SmoothNumerator = 0.5, SmoothDenominator = 0.5 }),
+        _ => new MatthewsCorrelationLoss(new() { Activation = activation }),
     };
 
     private static void Check(RegionLoss loss, Random random, SegmentationShape shape, bool ignore, string context)
