@@ -33,7 +33,7 @@ internal static class RegionSigmoidKernel
         const int block = RegionSoftmaxKernel.BlockPixels;
         int s = shape.PixelsPerImage;
         int c = shape.Classes;
-        int perImage = (s + RegionSoftmaxKernel.ItemPixels - 1) / RegionSoftmaxKernel.ItemPixels;
+        int perImage = RegionSoftmaxKernel.ItemsPerImage(shape);
         int items = shape.Batch * perImage;
         var partials = new double[items * c * RegionSoftmaxKernel.Sums];
         var validCounts = new long[items];
@@ -48,9 +48,7 @@ internal static class RegionSigmoidKernel
             var prob = new NativeSpan<T>(pp, probabilities.Length);
             ParallelWork.For(items, shape.ElementCount, item =>
             {
-                int n = item / perImage;
-                int start = (item % perImage) * RegionSoftmaxKernel.ItemPixels;
-                int end = Math.Min(s, start + RegionSoftmaxKernel.ItemPixels);
+                (int n, int start, int end) = RegionSoftmaxKernel.ItemRange(shape, perImage, item);
                 T[] rented = ArrayPool<T>.Shared.Rent(5 * block);
                 try
                 {
@@ -107,7 +105,7 @@ internal static class RegionSigmoidKernel
         const int block = RegionSoftmaxKernel.BlockPixels;
         int s = shape.PixelsPerImage;
         int c = shape.Classes;
-        int perImage = (s + RegionSoftmaxKernel.ItemPixels - 1) / RegionSoftmaxKernel.ItemPixels;
+        int perImage = RegionSoftmaxKernel.ItemsPerImage(shape);
         int items = shape.Batch * perImage;
         var coef = new RegionSoftmaxKernel.ClassCoefficients<T>[coefficients.Length];
         for (int i = 0; i < coef.Length; i++)
@@ -122,9 +120,7 @@ internal static class RegionSigmoidKernel
             var g = new NativeSpan<T>(gp, gradient.Length);
             ParallelWork.For(items, shape.ElementCount, item =>
             {
-                int n = item / perImage;
-                int start = (item % perImage) * RegionSoftmaxKernel.ItemPixels;
-                int end = Math.Min(s, start + RegionSoftmaxKernel.ItemPixels);
+                (int n, int start, int end) = RegionSoftmaxKernel.ItemRange(shape, perImage, item);
                 T[] rented = ArrayPool<T>.Shared.Rent(4 * block);
                 try
                 {

@@ -43,7 +43,7 @@ internal static class RegionSoftmaxKernel
     {
         int s = shape.PixelsPerImage;
         int c = shape.Classes;
-        int perImage = (s + ItemPixels - 1) / ItemPixels;
+        int perImage = ItemsPerImage(shape);
         int items = shape.Batch * perImage;
         var partials = new double[items * c * Sums];
         var validCounts = new long[items];
@@ -58,9 +58,7 @@ internal static class RegionSoftmaxKernel
             var prob = new NativeSpan<T>(pp, probabilities.Length);
             ParallelWork.For(items, shape.ElementCount, item =>
             {
-                int n = item / perImage;
-                int start = (item % perImage) * ItemPixels;
-                int end = Math.Min(s, start + ItemPixels);
+                (int n, int start, int end) = ItemRange(shape, perImage, item);
                 T[] rented = ArrayPool<T>.Shared.Rent((c + 4) * BlockPixels);
                 try
                 {
@@ -104,6 +102,16 @@ internal static class RegionSoftmaxKernel
         return true;
     }
 
+    /// <summary>Work items per image: runs of <see cref="ItemPixels"/> pixels.</summary>
+    internal static int ItemsPerImage(SegmentationShape shape) => (shape.PixelsPerImage + ItemPixels - 1) / ItemPixels;
+
+    /// <summary>The image, first pixel and end pixel of work item <paramref name="item"/>.</summary>
+    internal static (int Image, int Start, int End) ItemRange(SegmentationShape shape, int perImage, int item)
+    {
+        int start = (item % perImage) * ItemPixels;
+        return (item / perImage, start, Math.Min(shape.PixelsPerImage, start + ItemPixels));
+    }
+
     /// <summary>Adds the items' partial sums (item order) into the statistics of each image's classes.</summary>
     internal static void Assemble(double[] partials, long[] validCounts, SegmentationShape shape, int perImage, Span<RegionStatistics> stats)
     {
@@ -143,7 +151,7 @@ internal static class RegionSoftmaxKernel
     {
         int s = shape.PixelsPerImage;
         int c = shape.Classes;
-        int perImage = (s + ItemPixels - 1) / ItemPixels;
+        int perImage = ItemsPerImage(shape);
         int items = shape.Batch * perImage;
         var coef = new ClassCoefficients<T>[coefficients.Length];
         for (int i = 0; i < coef.Length; i++)
@@ -158,9 +166,7 @@ internal static class RegionSoftmaxKernel
             var g = new NativeSpan<T>(gp, gradient.Length);
             ParallelWork.For(items, shape.ElementCount, item =>
             {
-                int n = item / perImage;
-                int start = (item % perImage) * ItemPixels;
-                int end = Math.Min(s, start + ItemPixels);
+                (int n, int start, int end) = ItemRange(shape, perImage, item);
                 int image = n * c * s;
                 T[] rented = ArrayPool<T>.Shared.Rent((c + 3) * BlockPixels);
                 try
