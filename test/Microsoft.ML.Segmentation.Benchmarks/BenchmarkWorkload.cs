@@ -93,6 +93,7 @@ public sealed class BenchmarkWorkload
         ["cross_entropy"] = new CrossEntropyLoss(),
         ["dice"] = new DiceLoss(),
         ["dice_sigmoid"] = new DiceLoss(new DiceLossOptions { Activation = Activation.Sigmoid }), // smp's "multilabel" mode, MONAI's sigmoid=True, on the label map
+        ["dice_dense"] = new DiceLoss(), // against OneHotTargets (MONAI's one-hot form): the unfused dense path
         ["focal"] = new FocalLoss(), // smp's multiclass form: one sigmoid focal problem per channel
         ["focal_softmax"] = new FocalLoss(new FocalLossOptions { Activation = Activation.Softmax }),
         ["focal_masked"] = new FocalLoss(new FocalLossOptions { Alpha = 0.25 }), // torchvision's α, on MaskedLabels

@@ -271,6 +271,7 @@ def kernels(logits, confident, labels, ignore_index):
         "dice": (logits, lambda x: smp_dice(x, labels)),
         "dice_confident": (confident, lambda x: smp_dice(x, labels)),
         "dice_sigmoid": (logits, lambda x: smp_dice(x, labels, sigmoid=True)),
+        "dice_dense": (logits, lambda x: smp_dice(x, labels)),  # smp builds the one-hot targets itself either way
         "focal": (logits, lambda x: focal_one_vs_rest(x, labels)),
         "focal_confident": (confident, lambda x: focal_one_vs_rest(x, labels)),
         "focal_gamma_1_5": (logits, lambda x: focal_one_vs_rest(x, labels, gamma=1.5)),
