@@ -121,8 +121,8 @@ public abstract class RegionLoss : ISegmentationLoss
     }
 
     /// <summary>
-    /// Softmax (<see cref="RegionSoftmaxKernel"/>) or sigmoid (<see cref="RegionSigmoidKernel"/>) logits against a label
-    /// map: one pass over the logits (leaving p in the gradient buffer) and one over the gradient.
+    /// Softmax or sigmoid logits against a label map (<see cref="RegionLabelMapKernel"/>): one pass over the logits
+    /// (leaving p in the gradient buffer) and one over the gradient.
     /// </summary>
     private double RunFused<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient, System.Collections.Generic.List<double>? terms, bool sigmoid)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -130,10 +130,7 @@ public abstract class RegionLoss : ISegmentationLoss
         int ignore = target.IgnoreIndex ?? int.MinValue;
         bool withGradient = !inputGradient.IsEmpty;
         var stats = new RegionStatistics[shape.Batch * shape.Classes];
-        bool finite = sigmoid
-            ? RegionSigmoidKernel.Forward(input, shape, target.Labels, ignore, NeedsAbsoluteDifference, stats, inputGradient)
-            : RegionSoftmaxKernel.Forward(input, shape, target.Labels, ignore, NeedsAbsoluteDifference, stats, inputGradient);
-        if (!finite)
+        if (!RegionLabelMapKernel.Forward(input, shape, target.Labels, ignore, NeedsAbsoluteDifference, stats, inputGradient, sigmoid))
         {
             FiniteGuard.ThrowIfNotFinite(input, nameof(input));
         }
@@ -142,14 +139,7 @@ public abstract class RegionLoss : ISegmentationLoss
         double value = Reduce(stats, shape, coefficients, terms);
         if (withGradient)
         {
-            if (sigmoid)
-            {
-                RegionSigmoidKernel.Backward(shape, target.Labels, ignore, coefficients, inputGradient);
-            }
-            else
-            {
-                RegionSoftmaxKernel.Backward(shape, target.Labels, ignore, coefficients, inputGradient);
-            }
+            RegionLabelMapKernel.Backward(shape, target.Labels, ignore, coefficients, inputGradient, sigmoid);
         }
 
         return value;

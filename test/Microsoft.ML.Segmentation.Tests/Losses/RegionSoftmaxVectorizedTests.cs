@@ -5,8 +5,8 @@ using Microsoft.ML.Segmentation.Tests.Support;
 namespace Microsoft.ML.Segmentation.Tests.Losses;
 
 /// <summary>
-/// The fused label-map paths of the overlap losses, softmax (<c>RegionSoftmaxKernel</c>) and sigmoid
-/// (<c>RegionSigmoidKernel</c>), against the unfused path a dense one-hot target takes (activation tensor, row sums in
+/// The fused label-map path of the overlap losses (<c>RegionLabelMapKernel</c>), with softmax and with sigmoid, against
+/// the unfused path a dense one-hot target takes (activation tensor, row sums in
 /// double, separate activation backward), evaluated in float64.
 /// Sizes cover SIMD tails, block and work-item boundaries and the parallel path; the suite reruns with each SIMD
 /// switch off.
