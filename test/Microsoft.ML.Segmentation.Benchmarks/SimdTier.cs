@@ -37,7 +37,7 @@ internal static class SimdTier
     /// </summary>
     private static string Vector128Tier => Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? "vector128_fma" : "vector128";
 
-    /// <summary>Kernels whose hot loop is written with <see cref="Vector{T}"/> (the Dice family: RegionLabelMapKernel on label maps); every other kernel uses TensorPrimitives or ISimdFloat.</summary>
+    /// <summary>Kernels whose hot loop is written with <see cref="Vector{T}"/> (the Dice family: RegionFusedKernel on label maps and dense targets); every other kernel uses TensorPrimitives or ISimdFloat.</summary>
     private static readonly HashSet<string> VectorOfTKernels = ["argmax", "argmax_confusion", "dice", "dice_sigmoid", "dice_dense", "tversky", "generalized_dice", "cldice"];
 
     /// <summary>Kernels whose hot loop is written with SegML's <c>ISimdFloat</c> (cross-entropy, the sigmoid focal loss and binary cross-entropy on it); the rest use TensorPrimitives.</summary>

@@ -139,6 +139,11 @@ public readonly ref struct SegmentationTarget<T>
         for (int start = 0; start < Dense.Length; start += ScanChunk)
         {
             ReadOnlySpan<T> chunk = Dense.Slice(start, Math.Min(ScanChunk, Dense.Length - start));
+            if (TensorPrimitives.IsFiniteAll(chunk))
+            {
+                continue; // the usual case in one scan: neither an infinity nor a NaN
+            }
+
             if (TensorPrimitives.IsInfinityAny(chunk))
             {
                 int i = 0;

@@ -68,21 +68,27 @@ public abstract class RegionLoss : ISegmentationLoss
     {
         shape.ValidateScores(input.Length, nameof(input));
         shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
-        target.Validate(shape, nameof(target));
+
+        // One sigmoid channel against a label map has label 1 as its target, which the fused kernel's class comparison does not read.
+        bool fused = Activation == Activation.Softmax || (Activation == Activation.Sigmoid && (!target.IsLabelMap || shape.Classes > 1));
+        if (fused && !target.IsLabelMap)
+        {
+            shape.ValidateScores(target.Dense.Length, nameof(target)); // the values: by the kernel, in its one read of the target
+        }
+        else
+        {
+            target.Validate(shape, nameof(target));
+        }
+
         if (Activation == Activation.Softmax && shape.Classes == 1)
         {
             throw new ArgumentException("A softmax over one channel is constant 1; use Activation.Sigmoid for a binary model with one logit.", nameof(input));
         }
 
         ValidateFor(shape);
-        if (Activation == Activation.Softmax && target.IsLabelMap)
+        if (fused)
         {
-            return RunFused(input, shape, target, inputGradient, terms, sigmoid: false);
-        }
-
-        if (Activation == Activation.Sigmoid && target.IsLabelMap && shape.Classes > 1)
-        {
-            return RunFused(input, shape, target, inputGradient, terms, sigmoid: true);
+            return RunFused(input, shape, target, inputGradient, terms, sigmoid: Activation == Activation.Sigmoid);
         }
 
         FiniteGuard.ThrowIfNotFinite(input, nameof(input));
@@ -121,8 +127,8 @@ public abstract class RegionLoss : ISegmentationLoss
     }
 
     /// <summary>
-    /// Softmax or sigmoid logits against a label map (<see cref="RegionLabelMapKernel"/>): one pass over the logits
-    /// (leaving p in the gradient buffer) and one over the gradient.
+    /// Softmax or sigmoid logits against a label map or a dense target (<see cref="RegionFusedKernel"/>): one pass over
+    /// the logits (leaving p in the gradient buffer) and one over the gradient.
     /// </summary>
     private double RunFused<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient, System.Collections.Generic.List<double>? terms, bool sigmoid)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -130,16 +136,19 @@ public abstract class RegionLoss : ISegmentationLoss
         int ignore = target.IgnoreIndex ?? int.MinValue;
         bool withGradient = !inputGradient.IsEmpty;
         var stats = new RegionStatistics[shape.Batch * shape.Classes];
-        if (!RegionLabelMapKernel.Forward(input, shape, target.Labels, ignore, NeedsAbsoluteDifference, stats, inputGradient, sigmoid))
+        if (!RegionFusedKernel.Forward(input, shape, target.Labels, target.Dense, ignore, NeedsAbsoluteDifference, stats, inputGradient, sigmoid))
         {
+            // The kernel found an infinite target or a logit that is not finite: the guards name the element.
+            target.Validate(shape, nameof(target));
             FiniteGuard.ThrowIfNotFinite(input, nameof(input));
+            throw new InvalidOperationException("The fused overlap kernel reported a non-finite value that neither the target's nor the input's check found.");
         }
 
         RegionGradient[] coefficients = withGradient ? new RegionGradient[stats.Length] : Array.Empty<RegionGradient>();
         double value = Reduce(stats, shape, coefficients, terms);
         if (withGradient)
         {
-            RegionLabelMapKernel.Backward(shape, target.Labels, ignore, coefficients, inputGradient, sigmoid);
+            RegionFusedKernel.Backward(shape, target.Labels, target.Dense, ignore, coefficients, inputGradient, sigmoid);
         }
 
         return value;

@@ -9,7 +9,9 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// The two passes every overlap loss shares: probabilities → per (image, class) <see cref="RegionStatistics"/>,
 /// and per-region ∂loss/∂statistics → ∂loss/∂p. A label map is read once per image (the intersection is a gather
 /// of p at each pixel's label), dense targets row by row; everything else runs on contiguous class rows with
-/// <see cref="TensorPrimitives"/>.
+/// <see cref="TensorPrimitives"/>. Softmax and sigmoid logits take <see cref="RegionFusedKernel"/> instead; this is the
+/// path of probabilities given as they are (<see cref="Activation.None"/>, other activations applied before) and of one
+/// sigmoid channel against a label map, and the fused kernel's reference in the tests.
 /// </summary>
 internal static class RegionStatisticsKernel
 {

@@ -5,15 +5,26 @@ using Microsoft.ML.Segmentation.Tests.Support;
 namespace Microsoft.ML.Segmentation.Tests.Losses;
 
 /// <summary>
-/// The fused label-map path of the overlap losses (<c>RegionLabelMapKernel</c>), with softmax and with sigmoid, against
-/// the unfused path a dense one-hot target takes (activation tensor, row sums in
-/// double, separate activation backward), evaluated in float64.
-/// Sizes cover SIMD tails, block and work-item boundaries and the parallel path; the suite reruns with each SIMD
-/// switch off.
+/// The fused path of the overlap losses (<c>RegionFusedKernel</c>), with softmax and with sigmoid, on label maps (with and
+/// without ignored pixels), one-hot dense targets and soft dense targets with NaN elements, against a reference that
+/// shares neither its activation nor its loop: the test's own softmax or sigmoid in float64, the loss with
+/// <see cref="Activation.None"/> on those probabilities (the unfused statistics kernel, row by row), and the
+/// activation's Jacobian applied here. Sizes cover SIMD tails, block and work-item boundaries and the parallel path;
+/// the suite reruns with each SIMD switch off.
 /// </summary>
 [TestClass]
-public sealed class RegionSoftmaxVectorizedTests
+public sealed class RegionFusedKernelTests
 {
+    public enum TargetForm
+    {
+        Labels,
+        LabelsWithIgnored,
+        OneHot,
+        SoftWithNaN,
+    }
+
+    private static readonly TargetForm[] Forms = Enum.GetValues<TargetForm>();
+
     private static readonly string[] LossNames = ["dice", "dice-l1-per-image", "tversky-squared-weighted", "generalized-dice", "jaccard-log", "mcc"];
 
     public static IEnumerable<object[]> Sizes()
@@ -36,8 +47,10 @@ public sealed class RegionSoftmaxVectorizedTests
         foreach ((int batch, int classes) in new[] { (1, 2), (2, 3), (3, 5) })
         {
             var shape = new SegmentationShape(batch, classes, 1, pixels);
-            Check(Create(name, classes, activation), random, shape, ignore: true, $"{name} {activation} N={batch} C={classes} S={pixels}");
-            Check(Create(name, classes, activation), random, shape, ignore: false, $"{name} {activation} N={batch} C={classes} S={pixels} no ignore");
+            foreach (TargetForm form in Forms)
+            {
+                Check(name, activation, random, shape, form, $"{name} {activation} {form} N={batch} C={classes} S={pixels}");
+            }
         }
     }
 
@@ -52,9 +65,12 @@ public sealed class RegionSoftmaxVectorizedTests
         {
             foreach (string name in LossNames)
             {
-                RegionLoss loss = Create(name, shape.Classes, activation);
-                Check(loss, random, shape, ignore: true, $"{name} {activation} parallel");
-                GradientCheck.AssertRepeatsBitForBit(loss, random, shape, 4, $"{name} {activation} parallel");
+                foreach (TargetForm form in Forms)
+                {
+                    Check(name, activation, random, shape, form, $"{name} {activation} {form} parallel");
+                }
+
+                GradientCheck.AssertRepeatsBitForBit(Create(name, shape.Classes, activation), random, shape, 4, $"{name} {activation} parallel");
             }
         }
     }
@@ -71,6 +87,7 @@ public sealed class RegionSoftmaxVectorizedTests
                 double[] input = GradientCheck.RandomInput(random, shape.ElementCount, 2);
                 int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: 255);
                 GradientCheck.AssertMatches(Create(name, shape.Classes, activation), input, shape, TestTarget.FromLabels(labels, 255));
+                GradientCheck.AssertMatches(Create(name, shape.Classes, activation), input, shape, TestTarget.FromDense(SoftTarget(random, shape.ElementCount)));
             }
         }
     }
@@ -132,21 +149,79 @@ public sealed class RegionSoftmaxVectorizedTests
         _ => new MatthewsCorrelationLoss(new() { Activation = activation }),
     };
 
-    private static void Check(RegionLoss loss, Random random, SegmentationShape shape, bool ignore, string context)
+    /// <summary>Soft targets in [0, 1] with about one element in ten NaN (ignored), some exactly 0 and 1.</summary>
+    private static double[] SoftTarget(Random random, int length) => Enumerable.Range(0, length).Select(_ => random.NextDouble() switch
     {
-        // Float-representable logits, so the float run and the float64 reference see the same input.
+        < 0.1 => double.NaN,
+        < 0.2 => 0,
+        < 0.3 => 1,
+        _ => (double)(float)random.NextDouble(),
+    }).ToArray();
+
+    /// <summary>
+    /// The loss and its gradient by the reference: p = softmax or σ of the logits here in float64, the loss with
+    /// <see cref="Activation.None"/> on p against the dense form, then ∂L/∂x = p(∂L/∂p − Σ_j p_j ∂L/∂p_j) or p(1 − p)∂L/∂p.
+    /// </summary>
+    private static double Reference(string name, Activation activation, double[] logits, SegmentationShape shape, double[] dense, double[] gradient)
+    {
+        int c = shape.Classes, s = shape.PixelsPerImage;
+        var p = new double[logits.Length];
+        for (int n = 0; n < shape.Batch; n++)
+        {
+            for (int i = 0; i < s; i++)
+            {
+                int at = (n * c * s) + i;
+                double max = Enumerable.Range(0, c).Max(k => logits[at + (k * s)]);
+                double sum = Enumerable.Range(0, c).Sum(k => Math.Exp(logits[at + (k * s)] - max));
+                for (int k = 0; k < c; k++)
+                {
+                    double x = logits[at + (k * s)];
+                    p[at + (k * s)] = activation == Activation.Softmax ? Math.Exp(x - max) / sum : 1 / (1 + Math.Exp(-x));
+                }
+            }
+        }
+
+        var dp = new double[p.Length];
+        double value = Create(name, c, Activation.None).Compute<double>(p, shape, SegmentationTarget<double>.FromDense(dense), dp);
+        for (int n = 0; n < shape.Batch; n++)
+        {
+            for (int i = 0; i < s; i++)
+            {
+                int at = (n * c * s) + i;
+                double dot = Enumerable.Range(0, c).Sum(k => p[at + (k * s)] * dp[at + (k * s)]);
+                for (int k = 0; k < c; k++)
+                {
+                    int e = at + (k * s);
+                    gradient[e] = activation == Activation.Softmax ? p[e] * (dp[e] - dot) : p[e] * (1 - p[e]) * dp[e];
+                }
+            }
+        }
+
+        return value;
+    }
+
+    private static void Check(string name, Activation activation, Random random, SegmentationShape shape, TargetForm form, string context)
+    {
+        RegionLoss loss = Create(name, shape.Classes, activation);
+
+        // Float-representable logits and targets, so the float run and the float64 reference see the same input.
         double[] logits = GradientCheck.RandomInput(random, shape.ElementCount, 4).Select(v => (double)(float)v).ToArray();
-        int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: ignore ? 255 : null, ignoreFraction: 0.1);
-        double[] dense = Microsoft.ML.Segmentation.GoldenVectors.LossProblem.OneHot(shape, labels, 255);
+        int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: form == TargetForm.LabelsWithIgnored ? 255 : null, ignoreFraction: 0.1);
+        double[] dense = form == TargetForm.SoftWithNaN ? SoftTarget(random, shape.ElementCount) : Microsoft.ML.Segmentation.GoldenVectors.LossProblem.OneHot(shape, labels, 255);
+        bool labelMap = form is TargetForm.Labels or TargetForm.LabelsWithIgnored;
+        float[] denseSingle = dense.Select(v => (float)v).ToArray();
+        SegmentationTarget<double> Target() => labelMap ? SegmentationTarget<double>.FromLabels(labels, 255) : SegmentationTarget<double>.FromDense(dense);
+        SegmentationTarget<float> SingleTarget() => labelMap ? SegmentationTarget<float>.FromLabels(labels, 255) : SegmentationTarget<float>.FromDense(denseSingle);
+
         var expectedGradient = new double[shape.ElementCount];
-        double expected = loss.Compute<double>(logits, shape, SegmentationTarget<double>.FromDense(dense), expectedGradient);
+        double expected = Reference(name, activation, logits, shape, dense, expectedGradient);
         double max = expectedGradient.Max(Math.Abs);
 
         var gradient = new double[shape.ElementCount];
         gradient.AsSpan().Fill(12345);
-        double actual = loss.Compute<double>(logits, shape, SegmentationTarget<double>.FromLabels(labels, 255), gradient);
+        double actual = loss.Compute<double>(logits, shape, Target(), gradient);
         Assert.AreEqual(expected, actual, 1e-12 * Math.Max(1, Math.Abs(expected)), $"{context} (double): value");
-        Assert.AreEqual(expected, loss.Compute<double>(logits, shape, SegmentationTarget<double>.FromLabels(labels, 255)), 1e-12 * Math.Max(1, Math.Abs(expected)), $"{context} (double): value without gradient");
+        Assert.AreEqual(expected, loss.Compute<double>(logits, shape, Target()), 1e-12 * Math.Max(1, Math.Abs(expected)), $"{context} (double): value without gradient");
         for (int i = 0; i < gradient.Length; i++)
         {
             Assert.AreEqual(expectedGradient[i], gradient[i], (1e-12 * max) + 1e-300, $"{context} (double): gradient[{i}]");
@@ -157,7 +232,7 @@ public sealed class RegionSoftmaxVectorizedTests
         float[] single = logits.Select(v => (float)v).ToArray();
         var singleGradient = new float[shape.ElementCount];
         singleGradient.AsSpan().Fill(12345);
-        double singleValue = loss.Compute<float>(single, shape, SegmentationTarget<float>.FromLabels(labels, 255), singleGradient);
+        double singleValue = loss.Compute<float>(single, shape, SingleTarget(), singleGradient);
         Assert.AreEqual(expected, singleValue, (1e-5 * Math.Abs(expected)) + 1e-6, $"{context} (float): value");
         for (int i = 0; i < singleGradient.Length; i++)
         {
