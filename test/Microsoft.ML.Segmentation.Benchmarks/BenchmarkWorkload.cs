@@ -93,7 +93,7 @@ public sealed class BenchmarkWorkload
         ["cross_entropy"] = new CrossEntropyLoss(),
         ["dice"] = new DiceLoss(),
         ["dice_sigmoid"] = new DiceLoss(new DiceLossOptions { Activation = Activation.Sigmoid }), // smp's "multilabel" mode, MONAI's sigmoid=True, on the label map
-        ["dice_dense"] = new DiceLoss(), // against OneHotTargets (MONAI's one-hot form): the unfused dense path
+        ["dice_dense"] = new DiceLoss(), // against OneHotTargets (MONAI's one-hot form)
         ["focal"] = new FocalLoss(), // smp's multiclass form: one sigmoid focal problem per channel
         ["focal_softmax"] = new FocalLoss(new FocalLossOptions { Activation = Activation.Softmax }),
         ["focal_masked"] = new FocalLoss(new FocalLossOptions { Alpha = 0.25 }), // torchvision's α, on MaskedLabels
@@ -108,6 +108,7 @@ public sealed class BenchmarkWorkload
         ["focal_dense_gamma_1_5"] = new FocalLoss(new FocalLossOptions { Gamma = 1.5 }), // against OneHotTargets: w^γ = e^(γ ln w) with a log
         ["tversky"] = new TverskyLoss(new TverskyLossOptions { Alpha = 0.3, Beta = 0.7 }),
         ["generalized_dice"] = new GeneralizedDiceLoss(),
+        ["mcc"] = new MatthewsCorrelationLoss(), // sigmoid per channel, the batch pooled, classes averaged: smp's MCCLoss per channel
         ["lovasz_softmax"] = new LovaszSoftmaxLoss(),
         ["cldice"] = new ClDiceLoss(new ClDiceLossOptions { Activation = Activation.Softmax }), // MONAI's soft clDice (3 iterations) on the softmax
         ["hausdorff_dt"] = new HausdorffDistanceLoss(new HausdorffDistanceLossOptions { Activation = Activation.Softmax }), // MONAI's HausdorffDTLoss(softmax=True, to_onehot_y=True)

@@ -70,6 +70,19 @@ def smp_tversky(x, labels, alpha=0.3, beta=0.7):
     return loss.mean()
 
 
+def smp_mcc(x, labels, eps=1e-5):
+    """smp's MCCLoss (binary only: soft counts over the whole batch, each + eps) on the sigmoid of each channel against
+    its one-hot channel, averaged over the channels: SegML's MatthewsCorrelationLoss() defaults."""
+    c = x.shape[1]
+    p, t = smp_region_stats(x.sigmoid(), one_hot_of(labels, c))
+    tp = (p * t).sum(dim=(0, 2)) + eps
+    tn = ((1 - p) * (1 - t)).sum(dim=(0, 2)) + eps
+    fp = (p * (1 - t)).sum(dim=(0, 2)) + eps
+    fn = ((1 - p) * t).sum(dim=(0, 2)) + eps
+    mcc = (tp * tn - fp * fn) / torch.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return (1 - mcc).mean()
+
+
 def monai_generalized_dice(x, labels, smooth=1e-5):
     """MONAI GeneralizedDiceLoss(softmax=True, to_onehot_y=True): square weights, per image, mean."""
     c = x.shape[1]
@@ -284,6 +297,7 @@ def kernels(logits, confident, labels, ignore_index):
         "focal_softmax": (logits, lambda x: mmseg_softmax_focal(x, labels)),
         "tversky": (logits, lambda x: smp_tversky(x, labels)),
         "generalized_dice": (logits, lambda x: monai_generalized_dice(x, labels)),
+        "mcc": (logits, lambda x: smp_mcc(x, labels)),
         "lovasz_softmax": (logits, lambda x: lovasz_softmax(x, labels)),
         "cldice": (logits, lambda x: monai_cldice(x, labels)),
         "hausdorff_dt": (logits, lambda x: monai_hausdorff_dt(x, labels)),
