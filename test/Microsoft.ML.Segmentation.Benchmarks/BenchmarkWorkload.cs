@@ -87,6 +87,12 @@ public sealed class BenchmarkWorkload
     /// </summary>
     public static double[] PositiveWeights { get; } = Enumerable.Range(0, 21).Select(k => 1 + (k / 4.0)).ToArray();
 
+    /// <summary>
+    /// The distance matrix of <c>gwdl</c>: ordinal classes, |l − k|/20 (largest entry 1, so MONAI divides by nothing;
+    /// pytorch_losses.py uses the same).
+    /// </summary>
+    public static double[][] OrdinalDistances { get; } = Enumerable.Range(0, 21).Select(l => Enumerable.Range(0, 21).Select(k => Math.Abs(l - k) / 20.0).ToArray()).ToArray();
+
     /// <summary>The losses measured, by name: each forward and backward on the workload.</summary>
     public static IReadOnlyDictionary<string, ISegmentationLoss> Losses { get; } = new Dictionary<string, ISegmentationLoss>
     {
@@ -108,6 +114,7 @@ public sealed class BenchmarkWorkload
         ["focal_dense_gamma_1_5"] = new FocalLoss(new FocalLossOptions { Gamma = 1.5 }), // against OneHotTargets: w^γ = e^(γ ln w) with a log
         ["tversky"] = new TverskyLoss(new TverskyLossOptions { Alpha = 0.3, Beta = 0.7 }),
         ["generalized_dice"] = new GeneralizedDiceLoss(),
+        ["gwdl"] = new GeneralizedWassersteinDiceLoss(new GeneralizedWassersteinDiceLossOptions { DistanceMatrix = OrdinalDistances }), // MONAI's default weighting (background α 0)
         ["mcc"] = new MatthewsCorrelationLoss(), // sigmoid per channel, the batch pooled, classes averaged: smp's MCCLoss per channel
         ["lovasz_softmax"] = new LovaszSoftmaxLoss(),
         ["cldice"] = new ClDiceLoss(new ClDiceLossOptions { Activation = Activation.Softmax }), // MONAI's soft clDice (3 iterations) on the softmax

@@ -17,11 +17,16 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// <c>Σ_pixels Σ_l t_l·α_l·(2 − W_l)</c> (<see cref="WassersteinDiceWeighting.GeneralizedDice"/>, α_l = 1/(pixels of l + 1));
 /// the image's loss is <c>1 − (2TP + smooth_nr)/(denominator + smooth_dr)</c>, then the mean or sum over images.</para>
 /// <para>The gradient is exact (the GDL weights count the target and are constants). Ignored target pixels add to no sum and no count.</para>
+/// <para>Computed in two passes over the tensor (<see cref="WassersteinDiceKernel"/>: per-class sums, then the gradient as
+/// one coefficient per pixel times a term the first pass wrote), parallel over runs of pixels; the formula written out
+/// pixel by pixel is kept as <see cref="GeneralizedWassersteinDiceReference"/>, the tests' oracle. A dense target's pixel
+/// with NaN in any channel is ignored.</para>
 /// <para>Thread safety: immutable once constructed (the options are copied); <c>Compute</c> may run on several threads at once.</para>
 /// </remarks>
 public sealed class GeneralizedWassersteinDiceLoss : ISegmentationLoss
 {
     private readonly double[,] _distances;
+    private readonly double[] _rowMajor; // the same, M[l,k] at l·C + k, for the kernel
 
     /// <summary>Creates the loss.</summary>
     /// <param name="options">Settings, with <see cref="GeneralizedWassersteinDiceLossOptions.DistanceMatrix"/> set.</param>
@@ -75,6 +80,15 @@ public sealed class GeneralizedWassersteinDiceLoss : ISegmentationLoss
             for (int k = 0; k < c; k++)
             {
                 _distances[l, k] = largest == 1 ? matrix[l][k] : matrix[l][k] / largest;
+            }
+        }
+
+        _rowMajor = new double[c * c];
+        for (int l = 0; l < c; l++)
+        {
+            for (int k = 0; k < c; k++)
+            {
+                _rowMajor[(l * c) + k] = _distances[l, k];
             }
         }
 
@@ -141,137 +155,81 @@ public sealed class GeneralizedWassersteinDiceLoss : ISegmentationLoss
     {
         shape.ValidateScores(input.Length, nameof(input));
         shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
-        target.Validate(shape, nameof(target));
         int c = shape.Classes;
         if (c != Classes)
         {
             throw new ArgumentException($"The distance matrix is {Classes}×{Classes} but the input has {c} channels.", nameof(input));
         }
 
-        FiniteGuard.ThrowIfNotFinite(input, nameof(input));
-        var probabilities = new T[input.Length];
-        ActivationKernels.Apply(Activation, input, shape, probabilities);
-        int s = shape.PixelsPerImage;
+        if (target.IsLabelMap)
+        {
+            target.Validate(shape, nameof(target)); // a dense target's infinite values are found in the kernel's read
+        }
+
+        int ignore = target.IgnoreIndex ?? int.MinValue;
+        bool softmax = Activation == Activation.Softmax;
+        bool perClass = !target.IsLabelMap || Weighting == WassersteinDiceWeighting.GeneralizedDice;
+        int slots = WassersteinDiceKernel.SlotsPerImage(c);
+        var sums = new double[shape.Batch * slots];
+        if (!WassersteinDiceKernel.Forward(input, shape, target.Labels, target.Dense, ignore, softmax, perClass, _rowMajor, sums, inputGradient))
+        {
+            // The kernel found an infinite target or an input that is not finite: the guards name the element.
+            target.Validate(shape, nameof(target));
+            FiniteGuard.ThrowIfNotFinite(input, nameof(input));
+            throw new InvalidOperationException("The Wasserstein Dice kernel reported a non-finite value that neither the target's nor the input's check found.");
+        }
+
         var losses = new double[shape.Batch];
-        bool wantGradient = !inputGradient.IsEmpty;
+        var coefficients = new double[shape.Batch * c];
         double scale = Reduction == LossReduction.Mean ? 1.0 / shape.Batch : 1.0;
-        var gradient = wantGradient ? new double[input.Length] : null;
-        var row = new T[s];
-        var valid = new T[s];
+        var alpha = new double[c];
         for (int n = 0; n < shape.Batch; n++)
         {
-            // t[l, i] and the pixel's validity (ignored in any channel: left out).
-            var t = new double[c, s];
-            var kept = new bool[s];
-            Array.Fill(kept, true);
-            for (int l = 0; l < c; l++)
+            ReadOnlySpan<double> image = sums.AsSpan(n * slots, slots);
+            double volume = image[2 * c], errors = image[(2 * c) + 1];
+            double truePositives, denominatorCore;
+            if (Weighting == WassersteinDiceWeighting.Default)
             {
-                target.FillRow(shape, n, l, row, valid);
-                for (int i = 0; i < s; i++)
-                {
-                    t[l, i] = double.CreateTruncating(row[i]);
-                    kept[i] &= valid[i] != T.Zero;
-                }
+                // α = 0 for class 0, 1 for the others: TP = Σ_{l ≥ 1} (n_l − Q_l).
+                alpha.AsSpan().Fill(1);
+                alpha[0] = 0;
+                truePositives = (volume - image[0]) - (errors - image[1]);
+                denominatorCore = (2 * truePositives) + errors;
             }
-
-            var alpha = new double[c];
-            for (int l = 0; l < c; l++)
+            else
             {
-                if (Weighting == WassersteinDiceWeighting.Default)
-                {
-                    alpha[l] = l == 0 ? 0 : 1;
-                }
-                else
-                {
-                    double count = 0;
-                    for (int i = 0; i < s; i++)
-                    {
-                        count += kept[i] ? t[l, i] : 0;
-                    }
-
-                    alpha[l] = 1 / (count + 1);
-                }
-            }
-
-            int offset = n * c * s;
-            double truePositives = 0, errors = 0, generalizedDenominator = 0;
-            var w = new double[c];
-            for (int i = 0; i < s; i++)
-            {
-                if (!kept[i])
-                {
-                    continue;
-                }
-
-                Errors(probabilities, offset, s, i, w);
+                truePositives = 0;
+                denominatorCore = 0;
                 for (int l = 0; l < c; l++)
                 {
-                    truePositives += t[l, i] * alpha[l] * (1 - w[l]);
-                    errors += t[l, i] * w[l];
-                    generalizedDenominator += t[l, i] * alpha[l] * (2 - w[l]);
+                    alpha[l] = 1 / (image[2 * l] + 1);
+                    truePositives += alpha[l] * (image[2 * l] - image[(2 * l) + 1]);
+                    denominatorCore += alpha[l] * ((2 * image[2 * l]) - image[(2 * l) + 1]);
                 }
             }
 
-            double denominatorCore = Weighting == WassersteinDiceWeighting.Default ? (2 * truePositives) + errors : generalizedDenominator;
             double numerator = (2 * truePositives) + SmoothNumerator;
             double denominator = denominatorCore + SmoothDenominator;
             losses[n] = 1 - (numerator / denominator);
-            if (gradient is null)
+
+            // ∂TP/∂p_k = −A_k with A_k = Σ_l t_l α_l M[l,k], ∂errors/∂p_k = B_k = Σ_l t_l M[l,k]; ∂loss/∂p_k =
+            // c₁A_k + c₂B_k = Σ_l t_l (c₁α_l + c₂) M[l,k], with c₁ = (2D − 2N)/D², c₂ = N/D² (default: ∂D = −2A + B)
+            // or c₁ = (2D − N)/D², c₂ = 0 (GDL: ∂D = −A).
+            double squared = denominator * denominator;
+            (double c1, double c2) = Weighting == WassersteinDiceWeighting.Default
+                ? (((2 * denominator) - (2 * numerator)) / squared, numerator / squared)
+                : (((2 * denominator) - numerator) / squared, 0.0);
+            for (int l = 0; l < c; l++)
             {
-                continue;
-            }
-
-            // ∂TP/∂p_k = −A_k with A_k = Σ_l t_l α_l M[l, k]; Σ W = Σ_l t_l M[l, k] =: B_k;
-            // ∂denominator/∂p_k = −2A_k + B_k (default) or −A_k (GDL); ∂loss/∂p = −(2·∂TP·D − N·∂D)/D².
-            for (int i = 0; i < s; i++)
-            {
-                if (!kept[i])
-                {
-                    continue;
-                }
-
-                for (int k = 0; k < c; k++)
-                {
-                    double a = 0, b = 0;
-                    for (int l = 0; l < c; l++)
-                    {
-                        a += t[l, i] * alpha[l] * _distances[l, k];
-                        b += t[l, i] * _distances[l, k];
-                    }
-
-                    double byDenominator = Weighting == WassersteinDiceWeighting.Default ? (-2 * a) + b : -a;
-                    gradient[offset + (k * s) + i] = scale * -((-2 * a * denominator) - (numerator * byDenominator)) / (denominator * denominator);
-                }
+                coefficients[(n * c) + l] = scale * ((c1 * alpha[l]) + c2);
             }
         }
 
-        if (gradient is not null)
+        if (!inputGradient.IsEmpty)
         {
-            for (int i = 0; i < gradient.Length; i++)
-            {
-                inputGradient[i] = T.CreateTruncating(gradient[i]);
-            }
-
-            ActivationKernels.Backward(Activation, probabilities, inputGradient, shape);
+            WassersteinDiceKernel.Backward(shape, target.Labels, target.Dense, ignore, softmax, _rowMajor, coefficients, inputGradient);
         }
 
         return losses;
-    }
-
-    /// <summary>W_l = Σ_k M[l, k]·p_k for one pixel.</summary>
-    private void Errors<T>(ReadOnlySpan<T> probabilities, int offset, int s, int i, Span<double> w)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int c = w.Length;
-        for (int l = 0; l < c; l++)
-        {
-            double sum = 0;
-            for (int k = 0; k < c; k++)
-            {
-                sum += _distances[l, k] * double.CreateTruncating(probabilities[offset + (k * s) + i]);
-            }
-
-            w[l] = sum;
-        }
     }
 }

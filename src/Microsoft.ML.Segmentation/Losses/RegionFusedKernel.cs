@@ -336,7 +336,7 @@ internal static class RegionFusedKernel
     internal static float ExpFloor(int classes) => (float)Math.Max(VectorMath.ExpLowerBound, (VectorMath.ExpLowerBound / 2) + 2 + Math.Log(classes));
 
     /// <summary>exp(x_k − max) of every channel into <paramref name="exps"/> (floored at <see cref="ExpFloor"/> in float) and 1/Σ_k exp into <paramref name="sum"/>: the steps of <see cref="ActivationKernels.Softmax{T}"/>, with <see cref="RegionVectorMath.ExpDifference{T}"/>.</summary>
-    private static bool BlockSoftmax<T>(ReadOnlySpan<T> x, SegmentationShape shape, int n, int start, int length, Span<T> exps, Span<T> max, Span<T> sum)
+    internal static bool BlockSoftmax<T>(ReadOnlySpan<T> x, SegmentationShape shape, int n, int start, int length, Span<T> exps, Span<T> max, Span<T> sum)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int s = shape.PixelsPerImage;

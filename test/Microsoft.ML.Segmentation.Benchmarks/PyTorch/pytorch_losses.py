@@ -83,6 +83,25 @@ def smp_mcc(x, labels, eps=1e-5):
     return (1 - mcc).mean()
 
 
+def monai_gwdl(x, labels, smooth=1e-5):
+    """MONAI GeneralizedWassersteinDiceLoss(dist_matrix, weighting_mode="default") per image (PR #8744), its gather of the
+    C x C matrix expanded over the batch and pixels at the labels; M = |l - k|/(C - 1) (BenchmarkWorkload.OrdinalDistances)."""
+    b, c = x.shape[:2]
+    probs = x.reshape(b, c, -1).softmax(dim=1)
+    target = labels.reshape(b, -1)
+    ar = torch.arange(c, dtype=x.dtype)
+    m = (ar[:, None] - ar[None, :]).abs() / (c - 1)
+    m_extended = m[None, :, :, None].expand(b, c, c, probs.shape[2])
+    index = target[:, None, None, :].expand(b, 1, c, target.shape[1])
+    wass = (torch.gather(m_extended, 1, index).squeeze(1) * probs).sum(dim=1)  # (B, N): sum_k M[label, k] p_k
+    alpha = torch.ones(b, c, dtype=x.dtype)
+    alpha[:, 0] = 0
+    alpha_at = torch.gather(alpha, 1, target)
+    true_pos = (alpha_at * (1 - wass)).sum(dim=1)
+    denominator = 2 * true_pos + wass.sum(dim=1)
+    return (1 - (2 * true_pos + smooth) / (denominator + smooth)).mean()
+
+
 def monai_generalized_dice(x, labels, smooth=1e-5):
     """MONAI GeneralizedDiceLoss(softmax=True, to_onehot_y=True): square weights, per image, mean."""
     c = x.shape[1]
@@ -298,6 +317,7 @@ def kernels(logits, confident, labels, ignore_index):
         "tversky": (logits, lambda x: smp_tversky(x, labels)),
         "generalized_dice": (logits, lambda x: monai_generalized_dice(x, labels)),
         "mcc": (logits, lambda x: smp_mcc(x, labels)),
+        "gwdl": (logits, lambda x: monai_gwdl(x, labels)),
         "lovasz_softmax": (logits, lambda x: lovasz_softmax(x, labels)),
         "cldice": (logits, lambda x: monai_cldice(x, labels)),
         "hausdorff_dt": (logits, lambda x: monai_hausdorff_dt(x, labels)),
