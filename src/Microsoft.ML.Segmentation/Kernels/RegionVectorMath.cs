@@ -120,4 +120,23 @@ internal static class RegionVectorMath
 
         return finite;
     }
+
+    /// <summary>Softmax's gradient from p and ∂L/∂p: <c>gradient = p(∂L/∂p − Σ_j p_j ∂L/∂p_j)</c>; <paramref name="gradient"/> may be <paramref name="probability"/>.</summary>
+    public static void SoftmaxGradient<T>(ReadOnlySpan<T> probability, ReadOnlySpan<T> derivative, ReadOnlySpan<T> dot, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= probability.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                Store(Load(probability, i) * (Load(derivative, i) - Load(dot, i)), gradient, i);
+            }
+        }
+
+        for (; i < probability.Length; i++)
+        {
+            gradient[i] = probability[i] * (derivative[i] - dot[i]);
+        }
+    }
 }

@@ -647,25 +647,6 @@ internal static class RegionFusedKernel
         }
     }
 
-    /// <summary>Softmax's gradient from p and ∂L/∂p: <c>gradient = p(∂L/∂p − Σ_j p_j ∂L/∂p_j)</c>.</summary>
-    private static void SoftmaxGradient<T>(ReadOnlySpan<T> probability, ReadOnlySpan<T> derivative, ReadOnlySpan<T> dot, Span<T> gradient)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i <= probability.Length - Vector<T>.Count; i += Vector<T>.Count)
-            {
-                Store(Load(probability, i) * (Load(derivative, i) - Load(dot, i)), gradient, i);
-            }
-        }
-
-        for (; i < probability.Length; i++)
-        {
-            gradient[i] = probability[i] * (derivative[i] - dot[i]);
-        }
-    }
-
     /// <summary>The scalar form of <see cref="DenseCoefficients{T}.Derivative"/>.</summary>
     private static T DenseDerivative<T>(T p, T t, ClassCoefficients<T> coef)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -308,7 +308,7 @@ internal static class WassersteinDiceKernel
                         ReadOnlySpan<T> m = table.Slice(k * BlockPixels, len);
                         if (softmax)
                         {
-                            SoftmaxTerm(probs.Slice(k * BlockPixels, len), m, errors, h);
+                            SoftmaxGradient<T>(probs.Slice(k * BlockPixels, len), m, errors, h); // p_k(M[l,k] − W)
                         }
                         else
                         {
@@ -486,9 +486,7 @@ internal static class WassersteinDiceKernel
                     ReadOnlySpan<T> d = derivatives.Slice(k * BlockPixels, len);
                     if (softmax)
                     {
-                        // p_k(∂L/∂p_k − Σ_j p_j ∂L/∂p_j), p being what the forward pass left in the row.
-                        TensorPrimitives.Subtract(d, dot[..len], derivatives.Slice(k * BlockPixels, len));
-                        TensorPrimitives.Multiply(row, d, row);
+                        SoftmaxGradient<T>(row, d, dot[..len], row); // p being what the forward pass left in the row
                     }
                     else
                     {
@@ -637,25 +635,6 @@ internal static class WassersteinDiceKernel
         for (int i = 0; i < destination.Length; i++)
         {
             Unsafe.Add(ref into, i) = Unsafe.Add(ref entries, Unsafe.Add(ref index, i));
-        }
-    }
-
-    /// <summary><c>h = p·(m − w)</c>.</summary>
-    private static void SoftmaxTerm<T>(ReadOnlySpan<T> p, ReadOnlySpan<T> m, ReadOnlySpan<T> w, Span<T> h)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i <= h.Length - Vector<T>.Count; i += Vector<T>.Count)
-            {
-                Store(Load(p, i) * (Load(m, i) - Load(w, i)), h, i);
-            }
-        }
-
-        for (; i < h.Length; i++)
-        {
-            h[i] = p[i] * (m[i] - w[i]);
         }
     }
 

@@ -168,7 +168,7 @@ public sealed class WassersteinDiceKernelTests
             .Select(v => (double)(float)v).ToArray();
         int labelCount = shape.Classes == 1 ? 2 : shape.Classes; // one channel: labels 0 and 1, the target being label 1
         int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, labelCount, ignore: form == TargetForm.LabelsWithIgnored ? 255 : null, ignoreFraction: 0.1);
-        double[] dense = form == TargetForm.SoftWithNaN ? SoftTarget(random, shape.ElementCount) : OneHot(shape, labels);
+        double[] dense = form == TargetForm.SoftWithNaN ? SoftTarget(random, shape.ElementCount) : Microsoft.ML.Segmentation.GoldenVectors.LossProblem.OneHot(shape, labels, 255, offset: shape.Classes == 1 ? 1 : 0);
         bool labelMap = form is TargetForm.Labels or TargetForm.LabelsWithIgnored;
         float[] denseSingle = dense.Select(v => (float)v).ToArray();
         SegmentationTarget<double> Target() => labelMap ? SegmentationTarget<double>.FromLabels(labels, 255) : SegmentationTarget<double>.FromDense(dense);
@@ -210,25 +210,5 @@ public sealed class WassersteinDiceKernelTests
         {
             Assert.AreEqual(singleExpectedGradient[i], singleGradient[i], (1e-4 * singleMax) + 1e-12, $"{context} (float): gradient[{i}]");
         }
-    }
-
-    /// <summary>The label map one-hot per channel (channel 0 is label 1 when there is one channel); NaN where ignored.</summary>
-    private static double[] OneHot(SegmentationShape shape, int[] labels)
-    {
-        int c = shape.Classes, s = shape.PixelsPerImage;
-        var dense = new double[shape.ElementCount];
-        for (int n = 0; n < shape.Batch; n++)
-        {
-            for (int i = 0; i < s; i++)
-            {
-                int label = labels[(n * s) + i];
-                for (int k = 0; k < c; k++)
-                {
-                    dense[(((n * c) + k) * s) + i] = label == 255 ? double.NaN : label == (c == 1 ? 1 : k) ? 1 : 0;
-                }
-            }
-        }
-
-        return dense;
     }
 }
