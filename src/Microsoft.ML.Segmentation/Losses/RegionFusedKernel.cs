@@ -141,10 +141,10 @@ internal static class RegionFusedKernel
     }
 
     /// <summary>Work items per image: runs of <see cref="ItemPixels"/> pixels.</summary>
-    private static int ItemsPerImage(SegmentationShape shape) => (shape.PixelsPerImage + ItemPixels - 1) / ItemPixels;
+    internal static int ItemsPerImage(SegmentationShape shape) => (shape.PixelsPerImage + ItemPixels - 1) / ItemPixels;
 
     /// <summary>The image, first pixel and end pixel of work item <paramref name="item"/>.</summary>
-    private static (int Image, int Start, int End) ItemRange(SegmentationShape shape, int perImage, int item)
+    internal static (int Image, int Start, int End) ItemRange(SegmentationShape shape, int perImage, int item)
     {
         int start = (item % perImage) * ItemPixels;
         return (item / perImage, start, Math.Min(shape.PixelsPerImage, start + ItemPixels));

@@ -34,7 +34,6 @@ namespace Microsoft.ML.Segmentation.Losses;
 internal static class WassersteinDiceKernel
 {
     private const int BlockPixels = RegionFusedKernel.BlockPixels;
-    private const int ItemPixels = RegionFusedKernel.ItemPixels;
 
     /// <summary>
     /// Slots per image: (n_l, Q_l) for each class l, then (Σ n, Σ Q) over the classes. On a label map with
@@ -56,7 +55,7 @@ internal static class WassersteinDiceKernel
     {
         int c = shape.Classes;
         int slots = SlotsPerImage(c);
-        int perImage = ItemsPerImage(shape);
+        int perImage = RegionFusedKernel.ItemsPerImage(shape);
         int items = shape.Batch * perImage;
         var partials = new double[items * slots];
         var ok = new bool[items];
@@ -74,7 +73,7 @@ internal static class WassersteinDiceKernel
             var g = new NativeSpan<T>(gp, gradient.Length);
             ParallelWork.For(items, shape.ElementCount, item =>
             {
-                (int n, int start, int end) = ItemRange(shape, perImage, item);
+                (int n, int start, int end) = RegionFusedKernel.ItemRange(shape, perImage, item);
                 Span<double> part = partials.AsSpan(item * slots, slots);
                 ok[item] = isDense
                     ? DenseItem(x.Span, shape, t.Span, softmax, rowMajor, n, start, end, part, g.Span)
@@ -110,7 +109,7 @@ internal static class WassersteinDiceKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int c = shape.Classes;
-        int perImage = ItemsPerImage(shape);
+        int perImage = RegionFusedKernel.ItemsPerImage(shape);
         bool isDense = !dense.IsEmpty;
         T[] rowMajor = ToElementType<T>(distances);
 
@@ -133,7 +132,7 @@ internal static class WassersteinDiceKernel
             var g = new NativeSpan<T>(gp, gradient.Length);
             ParallelWork.For(shape.Batch * perImage, shape.ElementCount, item =>
             {
-                (int n, int start, int end) = ItemRange(shape, perImage, item);
+                (int n, int start, int end) = RegionFusedKernel.ItemRange(shape, perImage, item);
                 ReadOnlySpan<T> imageGamma = gamma.AsSpan(n * (c + 1), c + 1);
                 if (isDense)
                 {
@@ -145,14 +144,6 @@ internal static class WassersteinDiceKernel
                 }
             });
         }
-    }
-
-    private static int ItemsPerImage(SegmentationShape shape) => (shape.PixelsPerImage + ItemPixels - 1) / ItemPixels;
-
-    private static (int Image, int Start, int End) ItemRange(SegmentationShape shape, int perImage, int item)
-    {
-        int start = (item % perImage) * ItemPixels;
-        return (item / perImage, start, Math.Min(shape.PixelsPerImage, start + ItemPixels));
     }
 
     private static T[] ToElementType<T>(ReadOnlySpan<double> values)
