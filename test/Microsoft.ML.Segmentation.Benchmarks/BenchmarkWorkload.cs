@@ -39,6 +39,8 @@ public sealed class BenchmarkWorkload
         BinaryShape = Shape.WithClasses(1);
         BinaryLogits = Logits.AsSpan(0, BinaryShape.ElementCount).ToArray();
         BinaryLabels = Labels.Select(l => l % 2).ToArray();
+        TwoClassShape = Shape.WithClasses(2);
+        TwoClassLogits = Logits.AsSpan(0, TwoClassShape.ElementCount).ToArray();
         Gradient = new float[Shape.ElementCount];
     }
 
@@ -78,6 +80,12 @@ public sealed class BenchmarkWorkload
     public float[] BinaryLogits { get; }
 
     public int[] BinaryLabels { get; }
+
+    /// <summary>The shape of the two-channel (background, foreground) softmax losses: <c>[8,2,256,256]</c>, against <see cref="BinaryLabels"/>.</summary>
+    public SegmentationShape TwoClassShape { get; }
+
+    /// <summary>The first N·2·H·W logits.</summary>
+    public float[] TwoClassLogits { get; }
 
     public float[] Gradient { get; }
 
@@ -122,13 +130,18 @@ public sealed class BenchmarkWorkload
         ["boundary"] = new BoundaryLoss(), // Kervadec's surface loss on the softmax, its distance maps made each call
         ["lovasz_hinge"] = new LovaszHingeLoss(),
         ["binary_cross_entropy"] = new BinaryCrossEntropyLoss(),
+        ["balanced_bce"] = new BalancedBinaryCrossEntropyLoss(), // mmseg's BoundaryLoss (PIDNet): BCE weighted by the other side's share, one channel
+        ["unified_focal"] = new AsymmetricUnifiedFocalLoss(new AsymmetricUnifiedFocalLossOptions { Activation = Activation.Softmax }), // MONAI's AsymmetricUnifiedFocalLoss on a two-channel softmax
         ["binary_cross_entropy_dense"] = new BinaryCrossEntropyLoss(), // multilabel: 21 channels against OneHotTargets
         ["binary_cross_entropy_dense_weighted"] = new BinaryCrossEntropyLoss(new BinaryCrossEntropyLossOptions { PositiveWeights = PositiveWeights }), // the same with PyTorch's pos_weight per channel
     };
 
 
     /// <summary>The shape a kernel runs on: binary losses take the first channel of the logits.</summary>
-    public SegmentationShape ShapeOf(string name) => Losses.TryGetValue(name, out ISegmentationLoss? loss) && IsBinary(loss, name) ? BinaryShape : Shape;
+    public SegmentationShape ShapeOf(string name) => !Losses.TryGetValue(name, out ISegmentationLoss? loss) ? Shape
+        : IsBinary(loss, name) ? BinaryShape
+        : loss is AsymmetricUnifiedFocalLoss ? TwoClassShape
+        : Shape;
 
     public double ForwardBackward(string name)
     {
@@ -138,13 +151,18 @@ public sealed class BenchmarkWorkload
             return loss.Compute<float>(BinaryLogits, BinaryShape, SegmentationTarget<float>.FromLabels(BinaryLabels), Gradient.AsSpan(0, BinaryShape.ElementCount));
         }
 
+        if (loss is AsymmetricUnifiedFocalLoss)
+        {
+            return loss.Compute<float>(TwoClassLogits, TwoClassShape, SegmentationTarget<float>.FromLabels(BinaryLabels), Gradient.AsSpan(0, TwoClassShape.ElementCount));
+        }
+
         SegmentationTarget<float> target = name.Contains("_dense", StringComparison.Ordinal) ? SegmentationTarget<float>.FromDense(OneHotTargets.Value)
             : IsMasked(name) ? SegmentationTarget<float>.FromLabels(MaskedLabels, MaskedIgnoreIndex)
             : SegmentationTarget<float>.FromLabels(Labels);
         return loss.Compute<float>(name.EndsWith("_confident", StringComparison.Ordinal) ? ConfidentLogits : Logits, Shape, target, Gradient);
     }
 
-    private static bool IsBinary(ISegmentationLoss loss, string name) => (loss is LovaszHingeLoss or BinaryCrossEntropyLoss) && !name.Contains("_dense", StringComparison.Ordinal);
+    private static bool IsBinary(ISegmentationLoss loss, string name) => (loss is LovaszHingeLoss or BinaryCrossEntropyLoss or BalancedBinaryCrossEntropyLoss) && !name.Contains("_dense", StringComparison.Ordinal);
 
     /// <summary>Whether a loss is measured against <see cref="MaskedLabels"/> (its name ends in <c>_masked</c>).</summary>
     private static bool IsMasked(string name) => name.EndsWith("_masked", StringComparison.Ordinal);

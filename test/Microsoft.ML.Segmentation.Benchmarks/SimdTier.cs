@@ -38,10 +38,10 @@ internal static class SimdTier
     private static string Vector128Tier => Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? "vector128_fma" : "vector128";
 
     /// <summary>Kernels whose hot loop is written with <see cref="Vector{T}"/> (the Dice family: RegionFusedKernel on label maps and dense targets; WassersteinDiceKernel); every other kernel uses TensorPrimitives or ISimdFloat.</summary>
-    private static readonly HashSet<string> VectorOfTKernels = ["argmax", "argmax_confusion", "dice", "dice_sigmoid", "dice_dense", "tversky", "generalized_dice", "mcc", "gwdl", "cldice"];
+    private static readonly HashSet<string> VectorOfTKernels = ["argmax", "argmax_confusion", "dice", "dice_sigmoid", "dice_dense", "tversky", "generalized_dice", "mcc", "gwdl", "unified_focal", "cldice"];
 
     /// <summary>Kernels whose hot loop is written with SegML's <c>ISimdFloat</c> (cross-entropy, the sigmoid focal loss and binary cross-entropy on it); the rest use TensorPrimitives.</summary>
-    private static readonly HashSet<string> WideKernels = ["cross_entropy", "cross_entropy_confident", "focal", "focal_masked", "focal_confident", "focal_gamma_1_5", "focal_reduced", "focal_dense", "focal_dense_confident", "focal_dense_gamma_1_5", "binary_cross_entropy", "binary_cross_entropy_dense", "binary_cross_entropy_dense_weighted"];
+    private static readonly HashSet<string> WideKernels = ["cross_entropy", "cross_entropy_confident", "focal", "focal_masked", "focal_confident", "focal_gamma_1_5", "focal_reduced", "focal_dense", "focal_dense_confident", "focal_dense_gamma_1_5", "binary_cross_entropy", "binary_cross_entropy_dense", "binary_cross_entropy_dense_weighted", "balanced_bce"];
 
     /// <summary>The tier of the named kernel of the quick mode.</summary>
     public static string Of(string kernel) => VectorOfTKernels.Contains(kernel) ? VectorOfT : WideKernels.Contains(kernel) ? Wide : Widest;

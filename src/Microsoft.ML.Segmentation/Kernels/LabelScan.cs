@@ -56,4 +56,33 @@ internal static class LabelScan
 
         return true;
     }
+
+    /// <summary>How many labels equal <paramref name="value"/> (vector compares; each lane counts at most 2³¹ − 1 blocks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static long CountEqual(ReadOnlySpan<int> labels, int value)
+    {
+        var target = new Vector<int>(value);
+        long count = 0;
+        int start = 0;
+        int lanes = Vector<int>.Count;
+        while (start <= labels.Length - lanes)
+        {
+            // Equal lanes are −1: subtracting the mask counts them, in runs short enough for an int lane.
+            Vector<int> counts = Vector<int>.Zero;
+            int end = Math.Min(labels.Length - lanes, start + (lanes * (1 << 20)));
+            for (; start <= end; start += lanes)
+            {
+                counts -= Vector.Equals(new Vector<int>(labels[start..]), target);
+            }
+
+            count += Vector.Sum(counts);
+        }
+
+        for (; start < labels.Length; start++)
+        {
+            count += labels[start] == value ? 1 : 0;
+        }
+
+        return count;
+    }
 }

@@ -16,6 +16,8 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// <c>(1 − TI₁)^(1 − γ)</c>. The loss is <c>λ·focal + (1 − λ)·Tversky</c>.</para>
 /// <para>The gradient is exact (0 where the clamp is active). Ignored target pixels are left out of every sum and of the
 /// focal mean. MONAI raises when the target has no foreground; SegML computes the loss.</para>
+/// <para>Computed in two passes over blocks of pixels, in parallel (<see cref="UnifiedFocalKernel"/>); the formula written
+/// out pixel by pixel is kept as <see cref="AsymmetricUnifiedFocalReference"/>, the tests' oracle.</para>
 /// <para>Thread safety: immutable once constructed; <c>Compute</c> may run on several threads at once.</para>
 /// </remarks>
 public sealed class AsymmetricUnifiedFocalLoss : ISegmentationLoss
@@ -97,152 +99,13 @@ public sealed class AsymmetricUnifiedFocalLoss : ISegmentationLoss
             throw new ArgumentException("A softmax over one channel is constant 1; pass the foreground probability with Activation.None.", nameof(input));
         }
 
-        FiniteGuard.ThrowIfNotFinite(input, nameof(input));
-        var probabilities = new T[input.Length];
-        ActivationKernels.Apply(Activation, input, shape, probabilities);
-        bool single = shape.Classes == 1;
-        int s = shape.PixelsPerImage;
-        int batch = shape.Batch;
-
-        // Rows per image: clamped background / foreground probabilities, targets and validity.
-        var p = new double[batch, 2, s];
-        var inside = new bool[batch, 2, s];
-        var t = new double[batch, 2, s];
-        var valid = new bool[batch, s];
-        var row = new T[s];
-        var mask = new T[s];
-        double count = 0;
-        for (int n = 0; n < batch; n++)
+        var settings = new UnifiedFocalKernel.Settings(Activation == Activation.Softmax, Weight, Gamma, Delta, Epsilon);
+        if (UnifiedFocalKernel.Run(input, shape, target, settings, inputGradient) is not double value)
         {
-            for (int k = 0; k < shape.Classes; k++)
-            {
-                target.FillRow(shape, n, k, row, mask);
-                for (int i = 0; i < s; i++)
-                {
-                    double raw = double.CreateTruncating(probabilities[(((n * shape.Classes) + k) * s) + i]);
-                    double y = double.CreateTruncating(row[i]);
-                    int channel = single ? 1 : k;
-                    Clamp(raw, n, channel, i, p, inside);
-                    t[n, channel, i] = y;
-                    if (single)
-                    {
-                        Clamp(1 - raw, n, 0, i, p, inside);
-                        t[n, 0, i] = 1 - y;
-                    }
-
-                    valid[n, i] = k == 0 ? mask[i] != T.Zero : valid[n, i] && mask[i] != T.Zero;
-                }
-            }
-
-            for (int i = 0; i < s; i++)
-            {
-                count += valid[n, i] ? 1 : 0;
-            }
+            FiniteGuard.ThrowIfNotFinite(input, nameof(input)); // names the element
+            throw new InvalidOperationException("The unified focal kernel reported an input that is not finite, which the input's check did not find.");
         }
 
-        bool wantGradient = !inputGradient.IsEmpty;
-        var gradient = new double[batch, 2, s]; // ∂loss/∂(clamped p)
-        double focal = 0;
-        if (Weight > 0 && count > 0)
-        {
-            for (int n = 0; n < batch; n++)
-            {
-                for (int i = 0; i < s; i++)
-                {
-                    if (!valid[n, i])
-                    {
-                        continue;
-                    }
-
-                    double p0 = p[n, 0, i], p1 = p[n, 1, i];
-                    double background = t[n, 0, i] * -Math.Log(p0);
-                    double modulation = Math.Pow(1 - p0, Gamma);
-                    focal += ((1 - Delta) * modulation * background) + (Delta * t[n, 1, i] * -Math.Log(p1));
-                    if (wantGradient)
-                    {
-                        double byModulation = Gamma == 0 ? 0 : -Gamma * Math.Pow(1 - p0, Gamma - 1) * background;
-                        gradient[n, 0, i] += Weight * (1 - Delta) * (byModulation - (modulation * t[n, 0, i] / p0)) / count;
-                        gradient[n, 1, i] += Weight * -Delta * t[n, 1, i] / p1 / count;
-                    }
-                }
-            }
-
-            focal /= count;
-        }
-
-        double tversky = 0;
-        if (Weight < 1)
-        {
-            for (int n = 0; n < batch; n++)
-            {
-                for (int k = 0; k < 2; k++)
-                {
-                    double tp = 0, fn = 0, fp = 0;
-                    for (int i = 0; i < s; i++)
-                    {
-                        if (valid[n, i])
-                        {
-                            tp += t[n, k, i] * p[n, k, i];
-                            fn += t[n, k, i] * (1 - p[n, k, i]);
-                            fp += (1 - t[n, k, i]) * p[n, k, i];
-                        }
-                    }
-
-                    double numerator = tp + Epsilon;
-                    double denominator = tp + (Delta * fn) + ((1 - Delta) * fp) + Epsilon;
-                    double index = numerator / denominator;
-                    double miss = 1 - index;
-                    double term = k == 0 ? miss : (miss > 0 ? Math.Pow(miss, 1 - Gamma) : 0);
-                    double byIndex = k == 0 ? -1 : (miss > 0 ? -(1 - Gamma) * Math.Pow(miss, -Gamma) : 0);
-                    tversky += term;
-                    if (wantGradient)
-                    {
-                        // ∂tp/∂p = t, ∂fn/∂p = −t, ∂fp/∂p = 1 − t, so ∂denominator/∂p = 1 − δ.
-                        for (int i = 0; i < s; i++)
-                        {
-                            if (valid[n, i])
-                            {
-                                double byP = ((t[n, k, i] * denominator) - (numerator * (1 - Delta))) / (denominator * denominator);
-                                gradient[n, k, i] += (1 - Weight) * byIndex * byP / (2 * batch);
-                            }
-                        }
-                    }
-                }
-            }
-
-            tversky /= 2 * batch;
-        }
-
-        if (wantGradient)
-        {
-            for (int n = 0; n < batch; n++)
-            {
-                for (int i = 0; i < s; i++)
-                {
-                    double g1 = inside[n, 1, i] ? gradient[n, 1, i] : 0;
-                    double g0 = inside[n, 0, i] ? gradient[n, 0, i] : 0;
-                    if (single)
-                    {
-                        inputGradient[(n * s) + i] = T.CreateTruncating(g1 - g0);
-                    }
-                    else
-                    {
-                        inputGradient[(n * 2 * s) + i] = T.CreateTruncating(g0);
-                        inputGradient[(((n * 2) + 1) * s) + i] = T.CreateTruncating(g1);
-                    }
-                }
-            }
-
-            ActivationKernels.Backward(Activation, probabilities, inputGradient, shape);
-        }
-
-        return (Weight * focal) + ((1 - Weight) * tversky);
-    }
-
-    private void Clamp(double raw, int n, int channel, int i, double[,,] p, bool[,,] inside)
-    {
-        // torch.clamp passes the gradient where min ≤ x ≤ max.
-        inside[n, channel, i] = raw >= Epsilon && raw <= 1 - Epsilon;
-        p[n, channel, i] = Math.Clamp(raw, Epsilon, 1 - Epsilon);
+        return value;
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Numerics.Tensors;
 using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Losses;
@@ -49,71 +50,72 @@ public sealed class BalancedBinaryCrossEntropyLoss : ISegmentationLoss
     {
         shape.ValidateScores(input.Length, nameof(input));
         shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
-        target.Validate(shape, nameof(target));
         if (shape.Classes != 1)
         {
             throw new ArgumentException($"The balanced binary cross-entropy takes one logit channel; the input has {shape.Classes}.", nameof(input));
         }
 
-        FiniteGuard.ThrowIfNotFinite(input, nameof(input));
-        int count = shape.PixelCount;
-        var t = new double[count]; // 1 positive, 0 negative, NaN ignored
-        double positives = 0, negatives = 0;
-        for (int i = 0; i < count; i++)
+        (long positives, long negatives) = CountSides(target, shape);
+        if (positives == 0 || negatives == 0)
         {
-            t[i] = Truth(target, i);
-            positives += t[i] == 1 ? 1 : 0;
-            negatives += t[i] == 0 ? 1 : 0;
+            // No positive or no negative pixel: every weight is 0 (mmseg gives exactly 0).
+            FiniteGuard.ThrowIfNotFinite(input, nameof(input));
+            inputGradient.Clear();
+            return 0;
         }
 
+        // w₊ = Q/(P + Q) and w₋ = P/(P + Q) are w₋ times PyTorch's pos_weight Q/P: the binary cross-entropy's vector
+        // kernel (one positive weight on a label map is its α-balanced form), summed, then scaled once.
         double all = positives + negatives;
-        double positiveWeight = all > 0 ? negatives / all : 0, negativeWeight = all > 0 ? positives / all : 0;
+        double positiveWeight = negatives / all, negativeWeight = positives / all;
+        var weighted = new BinaryCrossEntropyLoss(new BinaryCrossEntropyLossOptions { PositiveWeights = [negatives / (double)positives], Averaging = PointwiseAveraging.Sum });
+        double sum = weighted.Compute(input, shape, target, inputGradient);
         double denominator = Averaging switch
         {
-            PointwiseAveraging.All => count,
+            PointwiseAveraging.All => shape.PixelCount,
             PointwiseAveraging.Valid => all,
             PointwiseAveraging.TargetWeight => (positives * positiveWeight) + (negatives * negativeWeight),
             _ => 1,
         };
-        double scale = denominator > 0 ? 1 / denominator : 0;
-        double sum = 0;
-        bool wantGradient = !inputGradient.IsEmpty;
-        for (int i = 0; i < count; i++)
+        double scale = negativeWeight / denominator;
+        if (!inputGradient.IsEmpty)
         {
-            double w = t[i] == 1 ? positiveWeight : t[i] == 0 ? negativeWeight : 0;
-            double x = double.CreateTruncating(input[i]);
-            if (w != 0)
-            {
-                // Stable BCE with logits: max(x, 0) − x·t + log(1 + e^−|x|).
-                sum += w * (Math.Max(x, 0) - (x * t[i]) + Math.Log(1 + Math.Exp(-Math.Abs(x))));
-            }
-
-            if (wantGradient)
-            {
-                inputGradient[i] = w == 0 ? T.Zero : T.CreateTruncating(w * scale * (Sigmoid(x) - t[i]));
-            }
+            TensorPrimitives.Multiply(inputGradient, T.CreateTruncating(scale), inputGradient);
         }
 
         return sum * scale;
     }
 
-    private static double Truth<T>(SegmentationTarget<T> target, int i)
+    /// <summary>
+    /// The positive and negative pixels (ignored ones neither), after the target's checks: a label map's labels are 0
+    /// and 1 (or the ignore index), a dense target's values 0, 1 or NaN.
+    /// </summary>
+    private static (long Positives, long Negatives) CountSides<T>(SegmentationTarget<T> target, SegmentationShape shape)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        long valid = target.ValidateAndCount(shape, nameof(target));
+        long positives = 0;
         if (target.IsLabelMap)
         {
-            int label = target.Labels[i];
-            return label == target.IgnoreIndex ? double.NaN : label;
+            // Labels are 0, 1 or the ignore index (validated), so the positives are the 1s.
+            positives = LabelScan.CountEqual(target.Labels, 1);
+            return (positives, valid - positives);
         }
 
-        double value = double.CreateTruncating(target.Dense[i]);
-        if (!double.IsNaN(value) && value != 0 && value != 1)
+        ReadOnlySpan<T> dense = target.Dense;
+        for (int i = 0; i < dense.Length; i++)
         {
-            throw new ArgumentException($"The dense target holds {value} at element {i}; the balanced BCE takes 0, 1, or NaN to ignore.", nameof(target));
+            T value = dense[i];
+            if (value == T.One)
+            {
+                positives++;
+            }
+            else if (value != T.Zero && !T.IsNaN(value))
+            {
+                throw new ArgumentException($"The dense target holds {value} at element {i}; the balanced BCE takes 0, 1, or NaN to ignore.", nameof(target));
+            }
         }
 
-        return value;
+        return (positives, valid - positives);
     }
-
-    private static double Sigmoid(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
 }

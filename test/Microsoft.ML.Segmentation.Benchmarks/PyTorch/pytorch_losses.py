@@ -83,6 +83,37 @@ def smp_mcc(x, labels, eps=1e-5):
     return (1 - mcc).mean()
 
 
+def mmseg_balanced_bce(x, labels):
+    """mmseg's BoundaryLoss (PIDNet's boundary head): BCE with logits, a positive pixel weighted by the negatives' share of
+    the batch and a negative one by the positives', the mean over every pixel."""
+    t = labels[:, None].to(x.dtype)
+    positive, negative = t == 1, t == 0
+    p, q = positive.sum(), negative.sum()
+    weight = torch.zeros_like(x)
+    weight[positive] = (q / (p + q)).to(x.dtype)
+    weight[negative] = (p / (p + q)).to(x.dtype)
+    return F.binary_cross_entropy_with_logits(x, t, weight, reduction="mean")
+
+
+def monai_unified_focal(x, labels, weight=0.5, gamma=0.5, delta=0.7, eps=1e-7):
+    """MONAI 1.5.0's AsymmetricUnifiedFocalLoss on the softmax of two channels (background, foreground) against the
+    one-hot labels: its AsymmetricFocalLoss and AsymmetricFocalTverskyLoss, each clamping p to [eps, 1 - eps]."""
+    p = x.softmax(dim=1).clamp(eps, 1 - eps)
+    t = one_hot_of(labels, 2)
+    cross_entropy = -t * torch.log(p)
+    back = (1 - delta) * torch.pow(1 - p[:, 0], gamma) * cross_entropy[:, 0]
+    fore = delta * cross_entropy[:, 1]
+    focal = torch.mean(back + fore)
+    tp = (t * p).sum(dim=(2, 3))
+    fn = (t * (1 - p)).sum(dim=(2, 3))
+    fp = ((1 - t) * p).sum(dim=(2, 3))
+    index = (tp + eps) / (tp + delta * fn + (1 - delta) * fp + eps)
+    back_dice = 1 - index[:, 0]
+    fore_dice = (1 - index[:, 1]) * torch.pow(1 - index[:, 1], -gamma)
+    tversky = torch.mean(torch.stack([back_dice, fore_dice], dim=-1))
+    return weight * focal + (1 - weight) * tversky
+
+
 def monai_gwdl(x, labels, smooth=1e-5):
     """MONAI GeneralizedWassersteinDiceLoss(dist_matrix, weighting_mode="default") per image (PR #8744), its gather of the
     C x C matrix expanded over the batch and pixels at the labels; M = |l - k|/(C - 1) (BenchmarkWorkload.OrdinalDistances)."""
@@ -293,6 +324,7 @@ def kernels(logits, confident, labels, ignore_index):
     n, _, h, w = logits.shape
     binary_logits = logits.reshape(-1)[: n * h * w].reshape(n, 1, h, w)  # the benchmark's: the first N·H·W logits
     binary_labels = (labels % 2)
+    two_class_logits = logits.reshape(-1)[: n * 2 * h * w].reshape(n, 2, h, w)  # the benchmark's: the first N·2·H·W logits
     masked = labels.clone().reshape(-1)
     masked[7::20] = ignore_index
     masked = masked.reshape(labels.shape)
@@ -323,6 +355,8 @@ def kernels(logits, confident, labels, ignore_index):
         "hausdorff_dt": (logits, lambda x: monai_hausdorff_dt(x, labels)),
         "boundary": (logits, lambda x: kervadec_boundary(x, labels)),
         "lovasz_hinge": (binary_logits, lambda x: lovasz_hinge(x, binary_labels)),
+        "balanced_bce": (binary_logits, lambda x: mmseg_balanced_bce(x, binary_labels)),
+        "unified_focal": (two_class_logits, lambda x: monai_unified_focal(x, binary_labels)),
         "binary_cross_entropy": (binary_logits, lambda x: F.binary_cross_entropy_with_logits(x, binary_labels[:, None].to(x.dtype))),
         "binary_cross_entropy_dense": (logits, lambda x: F.binary_cross_entropy_with_logits(x, one_hot)),
         # pos_weight per channel, 1 + k/4 (BenchmarkWorkload.PositiveWeights), broadcast over H and W
