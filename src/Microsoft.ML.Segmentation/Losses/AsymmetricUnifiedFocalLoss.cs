@@ -86,6 +86,23 @@ public sealed class AsymmetricUnifiedFocalLoss : ISegmentationLoss
     public double Compute<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ValidateArguments(input, shape, target, inputGradient);
+
+        var settings = new UnifiedFocalKernel.Settings(Activation == Activation.Softmax, Weight, Gamma, Delta, Epsilon);
+        if (UnifiedFocalKernel.Run(input, shape, target, settings, inputGradient) is not double value)
+        {
+            FiniteGuard.ThrowIfNotFinite(input, nameof(input)); // names the element
+            throw new InvalidOperationException("The unified focal kernel reported an input that is not finite, which the input's check did not find.");
+        }
+
+        return value;
+    }
+
+    /// <summary>The checks of <see cref="Compute{T}"/>'s arguments, shared with the reference (the oracle takes what the loss takes).</summary>
+    /// <exception cref="ArgumentException">A length does not match, a label is out of range, more than two channels, or a softmax of one.</exception>
+    internal void ValidateArguments<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, ReadOnlySpan<T> inputGradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         shape.ValidateScores(input.Length, nameof(input));
         shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
         target.Validate(shape, nameof(target));
@@ -98,14 +115,5 @@ public sealed class AsymmetricUnifiedFocalLoss : ISegmentationLoss
         {
             throw new ArgumentException("A softmax over one channel is constant 1; pass the foreground probability with Activation.None.", nameof(input));
         }
-
-        var settings = new UnifiedFocalKernel.Settings(Activation == Activation.Softmax, Weight, Gamma, Delta, Epsilon);
-        if (UnifiedFocalKernel.Run(input, shape, target, settings, inputGradient) is not double value)
-        {
-            FiniteGuard.ThrowIfNotFinite(input, nameof(input)); // names the element
-            throw new InvalidOperationException("The unified focal kernel reported an input that is not finite, which the input's check did not find.");
-        }
-
-        return value;
     }
 }

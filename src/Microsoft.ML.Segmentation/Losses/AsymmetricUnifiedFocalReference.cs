@@ -14,18 +14,7 @@ internal static class AsymmetricUnifiedFocalReference
     public static double Compute<T>(AsymmetricUnifiedFocalLoss loss, ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Span<T> inputGradient = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        shape.ValidateScores(input.Length, nameof(input));
-        shape.ValidateGradient(inputGradient.Length, nameof(inputGradient));
-        target.Validate(shape, nameof(target));
-        if (shape.Classes > 2)
-        {
-            throw new ArgumentException($"The asymmetric unified focal loss is binary: the input has {shape.Classes} channels (one or two allowed).", nameof(input));
-        }
-
-        if (loss.Activation == Activation.Softmax && shape.Classes == 1)
-        {
-            throw new ArgumentException("A softmax over one channel is constant 1; pass the foreground probability with Activation.None.", nameof(input));
-        }
+        loss.ValidateArguments(input, shape, target, inputGradient);
 
         FiniteGuard.ThrowIfNotFinite(input, nameof(input));
         var probabilities = new T[input.Length];

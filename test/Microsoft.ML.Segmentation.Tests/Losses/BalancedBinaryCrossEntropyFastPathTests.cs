@@ -37,13 +37,10 @@ public sealed class BalancedBinaryCrossEntropyFastPathTests
             foreach (double positiveShare in new[] { 0.0, 0.1, 0.5, 1.0 })
             {
                 int[] labels = Enumerable.Range(0, shape.PixelCount).Select(_ => random.NextDouble() < 0.15 ? 255 : random.NextDouble() < positiveShare ? 1 : 0).ToArray();
-                double[] dense = labels.Select(l => l == 255 ? double.NaN : l).ToArray();
                 string context = $"{averaging} N={batch} S={pixels} share={positiveShare}";
-                Check(loss, x, shape, () => SegmentationTarget<double>.FromLabels(labels, 255), () => SegmentationTarget<float>.FromLabels(labels, 255), $"{context} labels");
-                int[] unmasked = labels.Select(l => l == 255 ? 0 : l).ToArray();
-                Check(loss, x, shape, () => SegmentationTarget<double>.FromLabels(unmasked), () => SegmentationTarget<float>.FromLabels(unmasked), $"{context} labels, no ignore index");
-                float[] denseSingle = dense.Select(v => (float)v).ToArray();
-                Check(loss, x, shape, () => SegmentationTarget<double>.FromDense(dense), () => SegmentationTarget<float>.FromDense(denseSingle), $"{context} dense");
+                Check(loss, x, shape, TestTarget.FromLabels(labels, 255), $"{context} labels");
+                Check(loss, x, shape, TestTarget.FromLabels(labels.Select(l => l == 255 ? 0 : l).ToArray()), $"{context} labels, no ignore index");
+                Check(loss, x, shape, TestTarget.FromDense(labels.Select(l => l == 255 ? double.NaN : l).ToArray()), $"{context} dense");
             }
         }
     }
@@ -59,30 +56,12 @@ public sealed class BalancedBinaryCrossEntropyFastPathTests
         StringAssert.Contains(error.Message, "element 37");
     }
 
-    private delegate SegmentationTarget<T> TargetOf<T>()
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>;
-
-    private static void Check(BalancedBinaryCrossEntropyLoss loss, double[] x, SegmentationShape shape, TargetOf<double> target, TargetOf<float> singleTarget, string context)
+    private static void Check(BalancedBinaryCrossEntropyLoss loss, double[] x, SegmentationShape shape, TestTarget target, string context)
     {
-        var expectedGradient = new double[x.Length];
-        double expected = BalancedBinaryCrossEntropyReference.Compute<double>(loss, x, shape, target(), expectedGradient);
-        double max = expectedGradient.Max(Math.Abs);
+        VectorizedCheck.AssertMatches(loss.Compute, Reference<double>, loss.Compute, Reference<float>, x, shape, target, context, new CheckTolerances(SingleValueAbsolute: 1e-7));
 
-        var gradient = new double[x.Length];
-        gradient.AsSpan().Fill(12345);
-        Assert.AreEqual(expected, loss.Compute<double>(x, shape, target(), gradient), 1e-12 * Math.Max(1, Math.Abs(expected)), $"{context} (double): value");
-        for (int i = 0; i < x.Length; i++)
-        {
-            Assert.AreEqual(expectedGradient[i], gradient[i], (1e-12 * max) + 1e-300, $"{context} (double): gradient[{i}]");
-        }
-
-        float[] single = x.Select(v => (float)v).ToArray();
-        var singleGradient = new float[x.Length];
-        singleGradient.AsSpan().Fill(12345);
-        Assert.AreEqual(expected, loss.Compute<float>(single, shape, singleTarget(), singleGradient), (1e-5 * Math.Abs(expected)) + 1e-7, $"{context} (float): value");
-        for (int i = 0; i < x.Length; i++)
-        {
-            Assert.AreEqual(expectedGradient[i], singleGradient[i], (1e-5 * max) + 1e-12, $"{context} (float): gradient[{i}]");
-        }
+        double Reference<T>(ReadOnlySpan<T> input, SegmentationShape s, SegmentationTarget<T> t, Span<T> gradient)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+            => BalancedBinaryCrossEntropyReference.Compute(loss, input, s, t, gradient);
     }
 }

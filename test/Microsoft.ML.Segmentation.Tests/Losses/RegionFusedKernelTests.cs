@@ -15,14 +15,6 @@ namespace Microsoft.ML.Segmentation.Tests.Losses;
 [TestClass]
 public sealed class RegionFusedKernelTests
 {
-    public enum TargetForm
-    {
-        Labels,
-        LabelsWithIgnored,
-        OneHot,
-        SoftWithNaN,
-    }
-
     private static readonly TargetForm[] Forms = Enum.GetValues<TargetForm>();
 
     private static readonly string[] LossNames = ["dice", "dice-l1-per-image", "tversky-squared-weighted", "generalized-dice", "jaccard-log", "mcc"];
@@ -87,7 +79,7 @@ public sealed class RegionFusedKernelTests
                 double[] input = GradientCheck.RandomInput(random, shape.ElementCount, 2);
                 int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: 255);
                 GradientCheck.AssertMatches(Create(name, shape.Classes, activation), input, shape, TestTarget.FromLabels(labels, 255));
-                GradientCheck.AssertMatches(Create(name, shape.Classes, activation), input, shape, TestTarget.FromDense(SoftTarget(random, shape.ElementCount)));
+                GradientCheck.AssertMatches(Create(name, shape.Classes, activation), input, shape, TestTarget.FromDense(TargetForms.SoftWithNaN(random, shape.ElementCount)));
             }
         }
     }
@@ -149,15 +141,6 @@ public sealed class RegionFusedKernelTests
         _ => new MatthewsCorrelationLoss(new() { Activation = activation }),
     };
 
-    /// <summary>Soft targets in [0, 1] with about one element in ten NaN (ignored), some exactly 0 and 1.</summary>
-    private static double[] SoftTarget(Random random, int length) => Enumerable.Range(0, length).Select(_ => random.NextDouble() switch
-    {
-        < 0.1 => double.NaN,
-        < 0.2 => 0,
-        < 0.3 => 1,
-        _ => (double)(float)random.NextDouble(),
-    }).ToArray();
-
     /// <summary>
     /// The loss and its gradient by the reference: p = softmax or σ of the logits here in float64, the loss with
     /// <see cref="Activation.None"/> on p against the dense form, then ∂L/∂x = p(∂L/∂p − Σ_j p_j ∂L/∂p_j) or p(1 − p)∂L/∂p.
@@ -207,7 +190,7 @@ public sealed class RegionFusedKernelTests
         // Float-representable logits and targets, so the float run and the float64 reference see the same input.
         double[] logits = GradientCheck.RandomInput(random, shape.ElementCount, 4).Select(v => (double)(float)v).ToArray();
         int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: form == TargetForm.LabelsWithIgnored ? 255 : null, ignoreFraction: 0.1);
-        double[] dense = form == TargetForm.SoftWithNaN ? SoftTarget(random, shape.ElementCount) : Microsoft.ML.Segmentation.GoldenVectors.LossProblem.OneHot(shape, labels, 255);
+        double[] dense = form == TargetForm.SoftWithNaN ? TargetForms.SoftWithNaN(random, shape.ElementCount) : Microsoft.ML.Segmentation.GoldenVectors.LossProblem.OneHot(shape, labels, 255);
         bool labelMap = form is TargetForm.Labels or TargetForm.LabelsWithIgnored;
         float[] denseSingle = dense.Select(v => (float)v).ToArray();
         SegmentationTarget<double> Target() => labelMap ? SegmentationTarget<double>.FromLabels(labels, 255) : SegmentationTarget<double>.FromDense(dense);

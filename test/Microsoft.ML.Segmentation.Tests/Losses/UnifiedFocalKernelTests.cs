@@ -8,21 +8,13 @@ namespace Microsoft.ML.Segmentation.Tests.Losses;
 /// <see cref="AsymmetricUnifiedFocalLoss"/>'s kernel (<c>UnifiedFocalKernel</c>: two passes over blocks, float
 /// transcendentals, m from ℓ₁ after a softmax) against the formula pixel by pixel in float64
 /// (<c>AsymmetricUnifiedFocalReference</c>): two-channel softmax logits, one- and two-channel probabilities (some at 0
-/// and 1, so the clamp is active), label maps with and without ignored pixels, dense targets with NaN and soft values,
+/// and 1, so the clamp is active), label maps with and without ignored pixels, one-hot and soft dense targets with NaN,
 /// the focal part alone, the Tversky part alone and both, several γ, float and double, sizes that cover SIMD tails,
 /// block and work-item boundaries and the parallel path.
 /// </summary>
 [TestClass]
 public sealed class UnifiedFocalKernelTests
 {
-    public enum TargetForm
-    {
-        Labels,
-        LabelsWithIgnored,
-        DenseWithNaN,
-        Soft,
-    }
-
     public static IEnumerable<object[]> Cases()
     {
         foreach (int pixels in VectorizedCheck.OddSizes.Append(8192 + 1025))
@@ -92,39 +84,24 @@ public sealed class UnifiedFocalKernelTests
         double[] input = loss.Activation == Activation.Softmax ? Logits(random, shape)
             : Enumerable.Range(0, shape.ElementCount).Select(_ => random.NextDouble() switch { < 0.05 => 0.0, < 0.1 => 1.0, _ => (double)(float)random.NextDouble() }).ToArray();
         int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, 2, ignore: form == TargetForm.LabelsWithIgnored ? 255 : null, ignoreFraction: 0.1);
-        bool labelMap = form is TargetForm.Labels or TargetForm.LabelsWithIgnored;
-        double[] dense = Dense(random, shape, labels, form);
-        float[] denseSingle = dense.Select(v => (float)v).ToArray();
-        SegmentationTarget<double> Target() => labelMap ? SegmentationTarget<double>.FromLabels(labels, 255) : SegmentationTarget<double>.FromDense(dense);
-        SegmentationTarget<float> SingleTarget() => labelMap ? SegmentationTarget<float>.FromLabels(labels, 255) : SegmentationTarget<float>.FromDense(denseSingle);
-
-        var expectedGradient = new double[shape.ElementCount];
-        double expected = AsymmetricUnifiedFocalReference.Compute<double>(loss, input, shape, Target(), expectedGradient);
-        double max = expectedGradient.Max(Math.Abs);
-        var gradient = new double[shape.ElementCount];
-        gradient.AsSpan().Fill(12345);
-        Assert.AreEqual(expected, loss.Compute<double>(input, shape, Target(), gradient), 1e-12 * Math.Max(1, Math.Abs(expected)), $"{context} (double): value");
-        for (int i = 0; i < gradient.Length; i++)
+        TestTarget target = form switch
         {
-            // The reference's softmax backward, p₀(g₀ − p₀g₀ − p₁g₁), loses digits to 1 − p₀ where p₁ is small.
-            Assert.AreEqual(expectedGradient[i], gradient[i], (1e-11 * max) + (1e-9 * Math.Abs(expectedGradient[i])) + 1e-300, $"{context} (double): gradient[{i}]");
-        }
+            TargetForm.Labels or TargetForm.LabelsWithIgnored => TestTarget.FromLabels(labels, 255),
+            TargetForm.OneHot => TestTarget.FromDense(Microsoft.ML.Segmentation.GoldenVectors.LossProblem.OneHot(shape, labels, 255, offset: shape.Classes == 1 ? 1 : 0)),
+            _ => TestTarget.FromDense(TargetForms.SoftWithNaN(random, shape.ElementCount)),
+        };
 
-        // Float against the reference run in float (the same rounded probabilities, its sums in double).
-        float[] single = input.Select(v => (float)v).ToArray();
-        var singleExpectedGradient = new float[shape.ElementCount];
-        double singleExpected = AsymmetricUnifiedFocalReference.Compute<float>(loss, single, shape, SingleTarget(), singleExpectedGradient);
-        double singleMax = singleExpectedGradient.Max(v => Math.Abs((double)v));
-        var singleGradient = new float[shape.ElementCount];
-        singleGradient.AsSpan().Fill(12345);
-        // The float kernel clamps at float(1 − ε) = 1 − 1.19e−7, as PyTorch does in float32; the reference at 1 − 1e−7.
-        // On images of a few pixels, all at the clamp, (1 − TI₁)^(1 − γ) with 1 − TI₁ ≈ 0.6·(1 − c₁) amplifies that.
+        // Double: the reference's softmax backward, p₀(g₀ − p₀g₀ − p₁g₁), loses digits to 1 − p₀ where p₁ is small.
+        // Float runs against the reference in float (the same rounded probabilities, its sums in double); the kernel
+        // clamps at float(1 − ε) = 1 − 1.19e−7, as PyTorch does in float32, the reference at 1 − 1e−7, and on images of
+        // a few pixels, all at the clamp, (1 − TI₁)^(1 − γ) with 1 − TI₁ ≈ 0.6·(1 − c₁) amplifies that.
         bool fewPixels = shape.PixelsPerImage < 8;
-        Assert.AreEqual(singleExpected, loss.Compute<float>(single, shape, SingleTarget(), singleGradient), (1e-5 * Math.Abs(singleExpected)) + (fewPixels ? 2e-5 : 1e-6), $"{context} (float): value");
-        for (int i = 0; i < singleGradient.Length; i++)
-        {
-            Assert.AreEqual(singleExpectedGradient[i], singleGradient[i], ((fewPixels ? 1e-2 : 1e-4) * singleMax) + 1e-12, $"{context} (float): gradient[{i}]");
-        }
+        var tolerances = new CheckTolerances(DoubleGradient: 1e-11, DoubleGradientRelative: 1e-9, SingleGradient: fewPixels ? 1e-2 : 1e-4, SingleValueAbsolute: fewPixels ? 2e-5 : 1e-6);
+        VectorizedCheck.AssertMatches(loss.Compute, Reference<double>, loss.Compute, Reference<float>, input, shape, target, context, tolerances);
+
+        double Reference<T>(ReadOnlySpan<T> x, SegmentationShape s, SegmentationTarget<T> t, Span<T> gradient)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+            => AsymmetricUnifiedFocalReference.Compute(loss, x, s, t, gradient);
     }
 
     /// <summary>Two-channel logits: about one pixel in ten saturated (±16, ∓16), the others within ±6.</summary>
@@ -145,28 +122,5 @@ public sealed class UnifiedFocalKernelTests
         }
 
         return logits;
-    }
-
-    /// <summary>The dense form: one-hot of the labels with about one pixel in ten NaN in one channel, or soft values.</summary>
-    private static double[] Dense(Random random, SegmentationShape shape, int[] labels, TargetForm form)
-    {
-        int c = shape.Classes, s = shape.PixelsPerImage;
-        var dense = new double[shape.ElementCount];
-        for (int n = 0; n < shape.Batch; n++)
-        {
-            for (int i = 0; i < s; i++)
-            {
-                int label = labels[(n * s) + i];
-                int nanChannel = random.NextDouble() < 0.1 ? random.Next(c) : -1;
-                for (int k = 0; k < c; k++)
-                {
-                    int cls = c == 1 ? 1 : k;
-                    double value = form == TargetForm.Soft ? (double)(float)random.NextDouble() : label == cls ? 1 : 0;
-                    dense[(((n * c) + k) * s) + i] = form == TargetForm.DenseWithNaN && k == nanChannel ? double.NaN : value;
-                }
-            }
-        }
-
-        return dense;
     }
 }

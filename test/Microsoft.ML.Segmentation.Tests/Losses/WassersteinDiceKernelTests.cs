@@ -15,14 +15,6 @@ namespace Microsoft.ML.Segmentation.Tests.Losses;
 [TestClass]
 public sealed class WassersteinDiceKernelTests
 {
-    public enum TargetForm
-    {
-        Labels,
-        LabelsWithIgnored,
-        OneHot,
-        SoftWithNaN,
-    }
-
     public static IEnumerable<object[]> Sizes()
     {
         foreach (int pixels in VectorizedCheck.OddSizes.Append(8192 + 1025))
@@ -107,7 +99,7 @@ public sealed class WassersteinDiceKernelTests
             var loss = new GeneralizedWassersteinDiceLoss(Options(random, shape.Classes, weighting, Activation.Softmax, LossReduction.Sum));
             double[] input = GradientCheck.RandomInput(random, shape.ElementCount, 2);
             GradientCheck.AssertMatches(loss, input, shape, TestTarget.FromLabels(GradientCheck.RandomLabels(random, shape.PixelCount, shape.Classes, ignore: 255), 255));
-            GradientCheck.AssertMatches(loss, input, shape, TestTarget.FromDense(SoftTarget(random, shape.ElementCount)));
+            GradientCheck.AssertMatches(loss, input, shape, TestTarget.FromDense(TargetForms.SoftWithNaN(random, shape.ElementCount)));
         }
     }
 
@@ -150,15 +142,6 @@ public sealed class WassersteinDiceKernelTests
         };
     }
 
-    /// <summary>Soft targets in [0, 1] with about one element in ten NaN (its pixel ignored), some exactly 0 and 1.</summary>
-    private static double[] SoftTarget(Random random, int length) => Enumerable.Range(0, length).Select(_ => random.NextDouble() switch
-    {
-        < 0.1 => double.NaN,
-        < 0.2 => 0,
-        < 0.3 => 1,
-        _ => (double)(float)random.NextDouble(),
-    }).ToArray();
-
     private static void Check(GeneralizedWassersteinDiceLossOptions options, Random random, SegmentationShape shape, TargetForm form, string context)
     {
         var loss = new GeneralizedWassersteinDiceLoss(options);
@@ -168,47 +151,28 @@ public sealed class WassersteinDiceKernelTests
             .Select(v => (double)(float)v).ToArray();
         int labelCount = shape.Classes == 1 ? 2 : shape.Classes; // one channel: labels 0 and 1, the target being label 1
         int[] labels = GradientCheck.RandomLabels(random, shape.PixelCount, labelCount, ignore: form == TargetForm.LabelsWithIgnored ? 255 : null, ignoreFraction: 0.1);
-        double[] dense = form == TargetForm.SoftWithNaN ? SoftTarget(random, shape.ElementCount) : Microsoft.ML.Segmentation.GoldenVectors.LossProblem.OneHot(shape, labels, 255, offset: shape.Classes == 1 ? 1 : 0);
-        bool labelMap = form is TargetForm.Labels or TargetForm.LabelsWithIgnored;
-        float[] denseSingle = dense.Select(v => (float)v).ToArray();
-        SegmentationTarget<double> Target() => labelMap ? SegmentationTarget<double>.FromLabels(labels, 255) : SegmentationTarget<double>.FromDense(dense);
-        SegmentationTarget<float> SingleTarget() => labelMap ? SegmentationTarget<float>.FromLabels(labels, 255) : SegmentationTarget<float>.FromDense(denseSingle);
-
-        var expectedGradient = new double[shape.ElementCount];
-        double[] terms = GeneralizedWassersteinDiceReference.Run<double>(loss, input, shape, Target(), expectedGradient);
-        double expected = options.Reduction == LossReduction.Mean ? terms.Average() : terms.Sum();
-        double max = expectedGradient.Max(Math.Abs);
-
-        var gradient = new double[shape.ElementCount];
-        gradient.AsSpan().Fill(12345);
-        double actual = loss.Compute<double>(input, shape, Target(), gradient);
-        Assert.AreEqual(expected, actual, 1e-12 * Math.Max(1, Math.Abs(expected)), $"{context} (double): value");
-        double[] actualTerms = loss.ComputeTerms<double>(input, shape, Target());
-        for (int n = 0; n < shape.Batch; n++)
+        TestTarget target = form switch
         {
-            Assert.AreEqual(terms[n], actualTerms[n], 1e-12, $"{context} (double): image {n}");
-        }
-
-        for (int i = 0; i < gradient.Length; i++)
-        {
-            Assert.AreEqual(expectedGradient[i], gradient[i], (1e-12 * max) + 1e-300, $"{context} (double): gradient[{i}]");
-        }
+            TargetForm.Labels or TargetForm.LabelsWithIgnored => TestTarget.FromLabels(labels, 255),
+            TargetForm.OneHot => TestTarget.FromDense(Microsoft.ML.Segmentation.GoldenVectors.LossProblem.OneHot(shape, labels, 255, offset: shape.Classes == 1 ? 1 : 0)),
+            _ => TestTarget.FromDense(TargetForms.SoftWithNaN(random, shape.ElementCount)),
+        };
 
         // Float against the reference in float (its probabilities rounded as the kernel's are, its sums in double): on
         // a few pixels the loss's cancellations (TP = Σ t(1 − W) with W near 1) amplify the rounding of p itself.
-        float[] single = input.Select(v => (float)v).ToArray();
-        var singleExpectedGradient = new float[shape.ElementCount];
-        double[] singleTerms = GeneralizedWassersteinDiceReference.Run<float>(loss, single, shape, SingleTarget(), singleExpectedGradient);
-        double singleExpected = options.Reduction == LossReduction.Mean ? singleTerms.Average() : singleTerms.Sum();
-        double singleMax = singleExpectedGradient.Max(v => Math.Abs((double)v));
-        var singleGradient = new float[shape.ElementCount];
-        singleGradient.AsSpan().Fill(12345);
-        double singleValue = loss.Compute<float>(single, shape, SingleTarget(), singleGradient);
-        Assert.AreEqual(expected, singleValue, (1e-4 * Math.Abs(expected)) + 1e-5, $"{context} (float): value against float64");
-        Assert.AreEqual(singleExpected, singleValue, (1e-5 * Math.Abs(singleExpected)) + 1e-6, $"{context} (float): value");
-        for (int i = 0; i < singleGradient.Length; i++)
+        double Reference<T>(ReadOnlySpan<T> x, SegmentationShape s, SegmentationTarget<T> t, Span<T> gradient)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
-            Assert.AreEqual(singleExpectedGradient[i], singleGradient[i], (1e-4 * singleMax) + 1e-12, $"{context} (float): gradient[{i}]");
+            double[] terms = GeneralizedWassersteinDiceReference.Run(loss, x, s, t, gradient);
+            return options.Reduction == LossReduction.Mean ? terms.Average() : terms.Sum();
+        }
+
+        VectorizedCheck.AssertMatches(loss.Compute, Reference<double>, loss.Compute, Reference<float>, input, shape, target, context, new CheckTolerances(SingleValueAbsolute: 1e-6));
+        double[] expectedTerms = GeneralizedWassersteinDiceReference.Run<double>(loss, input, shape, target.Double(), default);
+        double[] actualTerms = loss.ComputeTerms<double>(input, shape, target.Double());
+        for (int n = 0; n < shape.Batch; n++)
+        {
+            Assert.AreEqual(expectedTerms[n], actualTerms[n], 1e-12, $"{context} (double): image {n}");
         }
     }
 }
