@@ -8,7 +8,7 @@ namespace Microsoft.ML.Segmentation.Benchmarks;
 /// <c>dotnet run -c Release -- --quick</c>: one JSON line per kernel in under a minute (<c>--kernels a,b</c>: only those, also with <c>--tiers</c>).
 /// <c>dotnet run -c Release -- --compare-with DIR [--kernels a,b] [--pairs N]</c>: this build's losses against another build's (DIR: its bin/Release/net10.0), call by call in one process.
 /// <c>dotnet run -c Release -- --dump-workload DIR [--kernels a,b]</c>: the quick mode's logits and labels as raw files and this build's loss values on them, for <c>PyTorch/pytorch_losses.py</c>.
-/// <c>dotnet run -c Release -- --quick-scoring [--parts decode,paths,predecoded,eval,stages]</c>: one JSON line per scoring path
+/// <c>dotnet run -c Release -- --quick-scoring [--parts decode,paths,predecoded,eval,stages,tiled]</c>: one JSON line per scoring path
 /// (decode, raw ONNX Runtime, SegML, stock ML.NET, SegML on pre-decoded tensors, segml eval against a hand-written loop,
 /// and where one image's time goes in each of those two).
 /// <c>dotnet run -c Release -- --quick-training [--epochs N]</c>: head-training epoch time, blocked products against the former loops.

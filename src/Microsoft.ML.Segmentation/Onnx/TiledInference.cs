@@ -21,6 +21,7 @@ public sealed class TiledInference
     private readonly TilingOptions _options;
     private readonly TestTimeAugmentationOptions? _augmentation;
     private readonly WindowPredictor _predictor;
+    private readonly TilingWorkspace _workspace = new();
     private float[] _scores = Array.Empty<float>();
 
     /// <summary>Tiles <paramref name="model"/> with <paramref name="options"/> (copied), each window optionally test-time augmented.</summary>
@@ -111,7 +112,7 @@ public sealed class TiledInference
 
     private BandedSlidingWindow Start(int height, int width)
     {
-        var banded = new BandedSlidingWindow(_model.InputChannels, height, width, _options);
+        var banded = new BandedSlidingWindow(_model.InputChannels, height, width, _options, _workspace);
         _augmentation?.Validate(banded.Grid.TileSize[0], banded.Grid.TileSize[1]); // D4 needs square windows: say so before any run
         _done = 0;
         _total = banded.Grid.WindowCount;

@@ -22,11 +22,21 @@ public sealed class BandedSlidingWindow
     private readonly int _width;
     private readonly TilingOptions _options;
     private readonly float[] _map;
+    private readonly TilingWorkspace _workspace;
 
     /// <summary>Plans the windows of a <paramref name="channels"/> × <paramref name="height"/> × <paramref name="width"/> image.</summary>
+    /// <remarks>The run's buffers are allocated at the first run and kept for the next.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1, or an option is out of range.</exception>
     public BandedSlidingWindow(int channels, int height, int width, TilingOptions options)
+        : this(channels, height, width, options, new TilingWorkspace())
     {
+    }
+
+    /// <summary>Plans the windows of one image, its run's buffers taken from (and kept in) <paramref name="workspace"/>.</summary>
+    internal BandedSlidingWindow(int channels, int height, int width, TilingOptions options, TilingWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        _workspace = workspace;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
@@ -93,12 +103,12 @@ public sealed class BandedSlidingWindow
         int total = Grid.WindowCount;
         int perRun = Math.Min(_options.TilesPerRun, total);
         int windowSize = checked(_channels * tileHeight * tileWidth);
-        var windows = new float[checked(perRun * windowSize)];
-        var scratch = Grid.IsPadded ? new float[windowSize] : Array.Empty<float>();
+        float[] windows = _workspace.Windows(checked(perRun * windowSize));
+        float[] scratch = Grid.IsPadded ? _workspace.Scratch(windowSize) : Array.Empty<float>();
         int[] windowShape = { 0, _channels, tileHeight, tileWidth };
 
-        var band = new BandBuffer(tileHeight, paddedWidth);
-        PeakWeightBufferFloats = band.Weights.Length;
+        var band = new BandBuffer(tileHeight, paddedWidth, _workspace);
+        PeakWeightBufferFloats = band.WeightFloats;
         PeakScoreBufferFloats = 0;
         int bufferTop = 0;
         for (int first = 0; first < total; first += perRun)
@@ -117,7 +127,7 @@ public sealed class BandedSlidingWindow
             if (band.Classes == 0)
             {
                 band.Allocate(classes);
-                PeakScoreBufferFloats = band.Scores.Length;
+                PeakScoreBufferFloats = band.ScoreFloats;
             }
 
             ReadOnlySpan<float> values = predictions[0].Values.Span;

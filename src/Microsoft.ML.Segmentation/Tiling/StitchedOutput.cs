@@ -29,7 +29,6 @@ internal sealed class StitchedOutput
     private readonly float[] _counts;
     private readonly int[] _origin;
     private readonly int[] _outer;
-    private readonly float[] _product;
 
     public StitchedOutput(int batch, int channels, int[] windowSize, int[] tile, int[] padded, float[] weights)
     {
@@ -45,7 +44,6 @@ internal sealed class StitchedOutput
         _counts = new float[checked((int)_outputCount)];
         _origin = new int[windowSize.Length];
         _outer = new int[windowSize.Length];
-        _product = new float[windowSize[^1]];
         _tile = tile;
     }
 
@@ -161,12 +159,7 @@ internal sealed class StitchedOutput
         {
             Span<float> target = destination.Slice((int)WindowRegion.Offset(_outputStrides, _origin, outer), length);
             ReadOnlySpan<float> v = values.Slice((int)(r * length), length);
-            ReadOnlySpan<float> w = _weights.AsSpan((int)(r * length), length);
-            Span<float> product = _product;
-
-            // Two float32 roundings, as MONAI's `buffer *= w` then `out += buffer`: never a fused multiply-add.
-            TensorPrimitives.Multiply(v, w, product);
-            TensorPrimitives.Add(target, product, target);
+            WeightedSum.Accumulate(target, v, _weights.AsSpan((int)(r * length), length));
 
             WindowRegion.Advance(_windowSize, outer);
         }

@@ -11,7 +11,8 @@ namespace Microsoft.ML.Segmentation.Benchmarks.Scoring;
 /// image from <c>GC.GetTotalAllocatedBytes</c> (all threads) over the timed passes; ONNX Runtime's native allocations
 /// are not included. The other parts (<see cref="Parts"/>, chosen with <c>--parts</c>): decode throughput per format
 /// (<see cref="DecodeThroughput"/>), SegML's scoring on pre-decoded tensors right after raw ONNX Runtime at each batch
-/// (<see cref="PredecodedScorer"/>), and <c>segml eval</c> against a hand-written loop (<see cref="EndToEnd"/>).
+/// (<see cref="PredecodedScorer"/>), <c>segml eval</c> against a hand-written loop (<see cref="EndToEnd"/>), and tiled
+/// inference on a large image against ONNX Runtime alone on the same windows (<see cref="TiledScoring"/>).
 /// </summary>
 /// <remarks>
 /// Paths run one after another, each disposed before the next is set up, as an application holds one session. Rounds
@@ -24,7 +25,7 @@ public static class QuickScoring
     private static readonly int[] s_batchSizes = [1, 2, 4, 8];
 
     /// <summary>The parts <c>--parts</c> can name; all of them run by default.</summary>
-    public static readonly IReadOnlyList<string> Parts = ["decode", "paths", "predecoded", "eval", "stages"];
+    public static readonly IReadOnlyList<string> Parts = ["decode", "paths", "predecoded", "eval", "stages", "tiled"];
 
     public static void Run(TextWriter output, double secondsPerPath = 2.0, IReadOnlyCollection<string>? parts = null)
     {
@@ -73,6 +74,11 @@ public static class QuickScoring
         if (parts.Contains("stages"))
         {
             EndToEnd.RunStages(output, workload.ImageFolder, secondsPerPath);
+        }
+
+        if (parts.Contains("tiled"))
+        {
+            TiledScoring.Run(output, workload, 4 * secondsPerPath);
         }
     }
 

@@ -93,6 +93,52 @@ public sealed class BandedSlidingWindowTests
     }
 
     [TestMethod]
+    public void ParallelBlendAndKeptBuffersGiveTheFullResultBitForBit()
+    {
+        // 8 classes × 96² windows: past ParallelWork's threshold, so the classes are blended on several threads. One
+        // workspace, its buffers NaN to begin with, serves a large image, a small one (its buffers dirty and too large)
+        // and large ones again, as a TiledInference does from image to image; a public instance is also run twice.
+        var workspace = new TilingWorkspace();
+        workspace.Scores(1 << 20).AsSpan().Fill(float.NaN); // the band must write every score sum before it reads one
+        workspace.Weights(1 << 18).AsSpan().Fill(float.NaN);
+        var large = new TilingOptions { TileSize = [96, 96], Overlap = [0.25], Blend = TileBlend.Gaussian, TilesPerRun = 3, PaddingValue = -1f };
+        var small = new TilingOptions { TileSize = [8, 8], Overlap = [0.5], Blend = TileBlend.Constant, TilesPerRun = 2 };
+        AssertBandsEqualFull(new BandedSlidingWindow(3, 200, 170, large, workspace), large, 200, 170, classes: 8, seed: 1);
+        AssertBandsEqualFull(new BandedSlidingWindow(3, 37, 29, small, workspace), small, 37, 29, classes: 5, seed: 2);
+        AssertBandsEqualFull(new BandedSlidingWindow(3, 60, 250, large, workspace), large, 60, 250, classes: 8, seed: 3); // padded rows
+        AssertBandsEqualFull(new BandedSlidingWindow(3, 200, 170, large, workspace), large, 200, 170, classes: 8, seed: 4);
+
+        var reused = new BandedSlidingWindow(3, 130, 140, large);
+        AssertBandsEqualFull(reused, large, 130, 140, classes: 9, seed: 5);
+        AssertBandsEqualFull(reused, large, 130, 140, classes: 9, seed: 6);
+        Assert.AreEqual(9L * 96 * 140, reused.PeakScoreBufferFloats, "the peak counts the band in use, not the kept array");
+    }
+
+    private static void AssertBandsEqualFull(BandedSlidingWindow banded, TilingOptions options, int height, int width, int classes, int seed)
+    {
+        const int channels = 3;
+        float[] image = TilingTestPredictors.Random(channels * height * width, seed);
+        float[] full = SlidingWindowInference.Run(image, [1, channels, height, width], options, TilingTestPredictors.Mixing(classes))[0].Values.ToArray();
+        var stitched = new float[classes * height * width];
+        stitched.AsSpan().Fill(float.NaN);
+        banded.Run(image, TilingTestPredictors.Mixing(classes), band =>
+        {
+            for (int k = 0; k < classes; k++)
+            {
+                for (int r = 0; r < band.Rows; r++)
+                {
+                    band.Row(k, r).CopyTo(stitched.AsSpan(((k * height) + band.FirstRow + r) * width, width));
+                }
+            }
+        });
+
+        for (int i = 0; i < full.Length; i++)
+        {
+            Assert.AreEqual(BitConverter.SingleToInt32Bits(full[i]), BitConverter.SingleToInt32Bits(stitched[i]), $"{height}x{width}, {classes} classes, value {i}: full {full[i]}, banded {stitched[i]}");
+        }
+    }
+
+    [TestMethod]
     public void BoundedMemoryIsFarBelowTheFullOutputOnATallImage()
     {
         var options = new TilingOptions { TileSize = [32, 32], Overlap = [0.25], Blend = TileBlend.Gaussian, TilesPerRun = 8 };
