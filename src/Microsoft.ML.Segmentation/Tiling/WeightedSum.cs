@@ -19,40 +19,26 @@ namespace Microsoft.ML.Segmentation.Tiling;
 internal static class WeightedSum
 {
     /// <summary>target[i] += values[i] · weights[i] for every i (all three of one length).</summary>
-    public static void Accumulate(Span<float> target, ReadOnlySpan<float> values, ReadOnlySpan<float> weights)
-    {
-        CheckLengths(target, values, weights);
-
-        ref float t = ref MemoryMarshal.GetReference(target);
-        ref float v = ref MemoryMarshal.GetReference(values);
-        ref float w = ref MemoryMarshal.GetReference(weights);
-        int n = target.Length;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int width = Vector<float>.Count;
-            for (; i <= n - width; i += width)
-            {
-                Vector<float> product = Vector.LoadUnsafe(ref v, (nuint)i) * Vector.LoadUnsafe(ref w, (nuint)i);
-                (Vector.LoadUnsafe(ref t, (nuint)i) + product).StoreUnsafe(ref t, (nuint)i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            float product = Unsafe.Add(ref v, i) * Unsafe.Add(ref w, i);
-            Unsafe.Add(ref t, i) += product;
-        }
-    }
+    public static void Accumulate(Span<float> target, ReadOnlySpan<float> values, ReadOnlySpan<float> weights) =>
+        Apply(target, values, weights, addToTarget: true);
 
     /// <summary>
     /// target[i] = 0 + values[i] · weights[i]: what <see cref="Accumulate"/> gives on a zeroed target, without reading it
     /// (the first window over a pixel). The sum with +0 is kept: it turns a product of −0 into +0, as adding it to
     /// MONAI's zero-filled output does.
     /// </summary>
-    public static void Store(Span<float> target, ReadOnlySpan<float> values, ReadOnlySpan<float> weights)
+    public static void Store(Span<float> target, ReadOnlySpan<float> values, ReadOnlySpan<float> weights) =>
+        Apply(target, values, weights, addToTarget: false);
+
+    // Inlined into both callers with a constant flag, so each gets its own loop without the test.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Apply(Span<float> target, ReadOnlySpan<float> values, ReadOnlySpan<float> weights, bool addToTarget)
     {
-        CheckLengths(target, values, weights);
+        if (values.Length != target.Length || weights.Length != target.Length)
+        {
+            throw new ArgumentException($"Blend rows differ in length: target {target.Length}, values {values.Length}, weights {weights.Length}.");
+        }
+
         ref float t = ref MemoryMarshal.GetReference(target);
         ref float v = ref MemoryMarshal.GetReference(values);
         ref float w = ref MemoryMarshal.GetReference(weights);
@@ -64,22 +50,15 @@ internal static class WeightedSum
             for (; i <= n - width; i += width)
             {
                 Vector<float> product = Vector.LoadUnsafe(ref v, (nuint)i) * Vector.LoadUnsafe(ref w, (nuint)i);
-                (Vector<float>.Zero + product).StoreUnsafe(ref t, (nuint)i);
+                Vector<float> sum = addToTarget ? Vector.LoadUnsafe(ref t, (nuint)i) : Vector<float>.Zero;
+                (sum + product).StoreUnsafe(ref t, (nuint)i);
             }
         }
 
         for (; i < n; i++)
         {
             float product = Unsafe.Add(ref v, i) * Unsafe.Add(ref w, i);
-            Unsafe.Add(ref t, i) = 0f + product;
-        }
-    }
-
-    private static void CheckLengths(Span<float> target, ReadOnlySpan<float> values, ReadOnlySpan<float> weights)
-    {
-        if (values.Length != target.Length || weights.Length != target.Length)
-        {
-            throw new ArgumentException($"Blend rows differ in length: target {target.Length}, values {values.Length}, weights {weights.Length}.");
+            Unsafe.Add(ref t, i) = (addToTarget ? Unsafe.Add(ref t, i) : 0f) + product;
         }
     }
 }
