@@ -71,18 +71,45 @@ public sealed class TiledInference
     /// <exception cref="ArgumentException"><paramref name="image"/> does not hold C × H × W values.</exception>
     public SegmentationShape Score(ReadOnlyMemory<float> image, int height, int width, ref float[] scores)
     {
-        int channels = 0;
-        float[] result = scores;
-        Start(height, width).Run(image, _predictor, band =>
+        long needed = (long)_model.InputChannels * height * width;
+        if (image.Length != needed)
         {
-            channels = band.Channels;
-            long needed = (long)channels * height * width;
+            throw new ArgumentException($"The image needs {needed} values ([{_model.InputChannels}, {height}, {width}]); {image.Length} were given.", nameof(image));
+        }
+
+        int channels = _model.InputChannels;
+        return ScoreRegions(
+            (top, left, rows, columns, destination) =>
+            {
+                ReadOnlySpan<float> source = image.Span;
+                for (int c = 0; c < channels; c++)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        source.Slice((((c * height) + top + r) * width) + left, columns).CopyTo(destination.Slice(((c * rows) + r) * columns, columns));
+                    }
+                }
+            },
+            height,
+            width,
+            ref scores);
+    }
+
+    /// <summary>Scores one image read region by region from <paramref name="reader"/> into <paramref name="scores"/> (<c>[K,H,W]</c>, grown as needed).</summary>
+    internal SegmentationShape ScoreRegions(ImageRegionReader reader, int height, int width, ref float[] scores)
+    {
+        int classes = 0;
+        float[] result = scores;
+        Stream(height, width, reader, band =>
+        {
+            classes = band.Channels;
+            long needed = (long)classes * height * width;
             if (result.Length < needed)
             {
                 result = new float[checked((int)needed)];
             }
 
-            for (int k = 0; k < channels; k++)
+            for (int k = 0; k < classes; k++)
             {
                 for (int r = 0; r < band.Rows; r++)
                 {
@@ -91,7 +118,7 @@ public sealed class TiledInference
             }
         });
         scores = result;
-        return new SegmentationShape(1, channels, height, width);
+        return new SegmentationShape(1, classes, height, width);
     }
 
     /// <summary>

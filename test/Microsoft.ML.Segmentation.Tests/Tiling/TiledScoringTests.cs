@@ -110,6 +110,49 @@ public sealed class TiledScoringTests
     }
 
     [TestMethod]
+    public void CursorsReuseTheRowBuffersAndStillScoreEachImageAsAFreshTransformer()
+    {
+        // Rows of two sizes, large then small then large, read by cursors one after another and by two at once: the
+        // pooled row buffers (input, scores, tiler) carry over between cursors, so each cursor's scores must equal a
+        // fresh transformer's for the same rows, and every cursor's set must come back to the pool.
+        TensorRow[] rows = [Row(37, 45, seed: 1), Row(13, 29, seed: 2), Row(40, 33, seed: 3)];
+        var options = new OnnxSessionOptions { Tiling = new TilingOptions { TileSize = [16, 16], Overlap = [0.25], Blend = TileBlend.Gaussian, TilesPerRun = 2 } };
+        float[][] fresh = rows.Select(r => Score(TestModels.Stride4Head(), r, options)).ToArray();
+
+        var ml = new MLContext(seed: 0);
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        using OnnxScoringTransformer scorer = ml.Segmentation().Transforms.ScoreOnnx(TestModels.Stride4Head(), options: options).Fit(data);
+        IDataView scored = scorer.Transform(data);
+        for (int pass = 0; pass < 2; pass++)
+        {
+            float[][] values = scored.GetColumn<VBuffer<float>>("Scores").Select(v => v.DenseValues().ToArray()).ToArray();
+            for (int i = 0; i < rows.Length; i++)
+            {
+                CollectionAssert.AreEqual(fresh[i], values[i], $"pass {pass}, row {i}");
+            }
+
+            Assert.AreEqual(1, scorer.RetainedRowBufferSets, "a finished cursor gives its row buffers back");
+        }
+
+        DataViewSchema.Column column = scored.Schema["Scores"];
+        using (DataViewRowCursor first = scored.GetRowCursor([column]))
+        using (DataViewRowCursor second = scored.GetRowCursor([column]))
+        {
+            ValueGetter<VBuffer<float>> a = first.GetGetter<VBuffer<float>>(column), b = second.GetGetter<VBuffer<float>>(column);
+            VBuffer<float> va = default, vb = default;
+            for (int i = 0; first.MoveNext() && second.MoveNext(); i++)
+            {
+                b(ref vb);
+                a(ref va);
+                CollectionAssert.AreEqual(fresh[i], va.DenseValues().ToArray(), $"first cursor, row {i}");
+                CollectionAssert.AreEqual(fresh[i], vb.DenseValues().ToArray(), $"second cursor, row {i}");
+            }
+        }
+
+        Assert.AreEqual(2, scorer.RetainedRowBufferSets, "two cursors at once: two sets, both given back");
+    }
+
+    [TestMethod]
     public void TilingIsSavedWithTheModel()
     {
         var ml = new MLContext(seed: 0);
