@@ -23,9 +23,13 @@ public sealed partial class ImageLoadingTransformer : SegmentationTransformerBas
     private readonly ImageTensorOptions _options;
     private readonly string? _imageFolder;
     private readonly BlockBufferPool<float[][]> _tensorPool;
+    private readonly BlockBufferPool<float[][]> _rowTensorPool = new(() => CreateTensorBuffers(1));
 
     /// <summary>Read-ahead buffer sets waiting in the pool (tests check that cursors give theirs back).</summary>
     internal int RetainedBufferSets => _tensorPool.RetainedCount;
+
+    /// <summary>Row-by-row tensors (DecodeAhead 1, engines) waiting in their pool.</summary>
+    internal int RetainedRowBufferSets => _rowTensorPool.RetainedCount;
 
     internal ImageLoadingTransformer(string outputColumnName, string inputColumnName, ImageTensorOptions options, string? imageFolder)
     {
@@ -89,7 +93,10 @@ public sealed partial class ImageLoadingTransformer : SegmentationTransformerBas
     {
         private readonly ImageLoadingTransformer _owner;
         private readonly ValueGetter<ReadOnlyMemory<char>> _path;
-        private float[] _tensor = Array.Empty<float>();
+
+        // One tensor, kept by the transformer between cursors (a cursor per large image would allocate it each time).
+        private readonly float[][] _tensor;
+        private bool _returned;
         private ImageGeometry? _geometry;
 
         public Computation(ImageLoadingTransformer owner, DataViewRow input)
@@ -97,6 +104,17 @@ public sealed partial class ImageLoadingTransformer : SegmentationTransformerBas
         {
             _owner = owner;
             _path = input.GetGetter<ReadOnlyMemory<char>>(input.Schema[owner.InputColumnName]);
+            _tensor = owner._rowTensorPool.Rent();
+        }
+
+        public override void Dispose()
+        {
+            // Once only: a set returned twice would be rented by two computations at once.
+            if (!_returned)
+            {
+                _returned = true;
+                _owner._rowTensorPool.Return(_tensor);
+            }
         }
 
         public override Delegate GetGetter(int outputIndex) => outputIndex == 0
@@ -105,7 +123,7 @@ public sealed partial class ImageLoadingTransformer : SegmentationTransformerBas
                 EnsureComputed();
                 int length = _owner._loader.Channels * _geometry!.OutputHeight * _geometry.OutputWidth;
                 VBufferEditor<float> editor = VBufferEditor.Create(ref value, length);
-                _tensor.AsSpan(0, length).CopyTo(editor.Values);
+                _tensor[0].AsSpan(0, length).CopyTo(editor.Values);
                 value = editor.Commit();
             })
             : (ValueGetter<VBuffer<int>>)((ref VBuffer<int> value) =>
@@ -119,7 +137,7 @@ public sealed partial class ImageLoadingTransformer : SegmentationTransformerBas
             ReadOnlyMemory<char> path = default;
             _path(ref path);
             _geometry = null;
-            _geometry = _owner._loader.LoadReusing(_owner.ResolvePath(path), ref _tensor);
+            _geometry = _owner._loader.LoadReusing(_owner.ResolvePath(path), ref _tensor[0]);
         }
     }
 }

@@ -172,6 +172,7 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
         private readonly ValueGetter<VBuffer<float>> _tensor;
         private readonly ValueGetter<VBuffer<int>> _geometry;
         private readonly RowBuffers _buffers;
+        private bool _returned;
         private int _length;
 
         public Computation(OnnxScoringTransformer owner, DataViewRow input)
@@ -183,7 +184,15 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
             _buffers = owner._rowBufferPool.Rent();
         }
 
-        public override void Dispose() => _owner._rowBufferPool.Return(_buffers);
+        public override void Dispose()
+        {
+            // Once only: a set returned twice would be rented by two computations at once.
+            if (!_returned)
+            {
+                _returned = true;
+                _owner._rowBufferPool.Return(_buffers);
+            }
+        }
 
         public override Delegate GetGetter(int outputIndex) => _owner.MaskClassNames is { } names
             ? (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> value) =>

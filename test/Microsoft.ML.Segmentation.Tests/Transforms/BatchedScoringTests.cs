@@ -283,6 +283,38 @@ public sealed class BatchedScoringTests
     }
 
     [TestMethod]
+    public void RowByRowCursorsReuseTheirBuffersAndScoreTheSame()
+    {
+        // DecodeAhead 1 and BatchSize 1: each row is decoded and scored on the consumer's thread, with buffers the
+        // transformers keep between cursors. A second and a third pass must give the first pass's scores, and each
+        // finished cursor must give its buffers back.
+        using var folder = new TempDirectory();
+        Row[] rows = CreateImages(folder, count: 5);
+        var ml = new MLContext(seed: 1);
+        IDataView input = ml.Data.LoadFromEnumerable(rows);
+        TransformerChain<OnnxScoringTransformer> fitted = ml.Segmentation().Transforms.LoadImages(options: new ImageTensorOptions { DecodeAhead = 1 })
+            .Append(ml.Segmentation().Transforms.ScoreOnnx(TestModels.ConvHead(), options: new OnnxSessionOptions { BatchSize = 1 }))
+            .Fit(input);
+        var loader = (Microsoft.ML.Segmentation.Transforms.ImageLoadingTransformer)fitted.First();
+        OnnxScoringTransformer scorer = fitted.LastTransformer;
+        IDataView scored = fitted.Transform(input);
+        float[][] first = scored.GetColumn<VBuffer<float>>("Scores").Select(v => v.DenseValues().ToArray()).ToArray();
+        for (int pass = 1; pass < 3; pass++)
+        {
+            float[][] again = scored.GetColumn<VBuffer<float>>("Scores").Select(v => v.DenseValues().ToArray()).ToArray();
+            for (int i = 0; i < rows.Length; i++)
+            {
+                CollectionAssert.AreEqual(first[i], again[i], $"pass {pass}, row {i}");
+            }
+
+            Assert.AreEqual(1, loader.RetainedRowBufferSets, "LoadImages gives its row tensor back");
+            Assert.AreEqual(1, scorer.RetainedRowBufferSets, "ScoreOnnx gives its row buffers back");
+        }
+
+        scorer.Dispose();
+    }
+
+    [TestMethod]
     [Timeout(60_000, CooperativeCancellation = true)]
     public void DisposingEarlyStopsTheReadAhead()
     {
