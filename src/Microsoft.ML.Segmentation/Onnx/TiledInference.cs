@@ -79,17 +79,7 @@ public sealed class TiledInference
 
         int channels = _model.InputChannels;
         return ScoreRegions(
-            (top, left, rows, columns, destination) =>
-            {
-                ReadOnlySpan<float> source = image.Span;
-                for (int c = 0; c < channels; c++)
-                {
-                    for (int r = 0; r < rows; r++)
-                    {
-                        source.Slice((((c * height) + top + r) * width) + left, columns).CopyTo(destination.Slice(((c * rows) + r) * columns, columns));
-                    }
-                }
-            },
+            (top, left, rows, columns, destination) => PlanarRegion.Copy(image.Span, channels, height, width, top, left, rows, columns, destination),
             height,
             width,
             ref scores);

@@ -68,18 +68,7 @@ public sealed class BandedSlidingWindow
         }
 
         Run(
-            (top, left, rows, columns, destination) =>
-            {
-                ReadOnlySpan<float> source = image.Span;
-                for (int c = 0; c < _channels; c++)
-                {
-                    for (int r = 0; r < rows; r++)
-                    {
-                        source.Slice((((c * _height) + top + r) * _width) + left, columns)
-                            .CopyTo(destination.Slice(((c * rows) + r) * columns, columns));
-                    }
-                }
-            },
+            (top, left, rows, columns, destination) => PlanarRegion.Copy(image.Span, _channels, _height, _width, top, left, rows, columns, destination),
             predictor,
             onBand);
     }

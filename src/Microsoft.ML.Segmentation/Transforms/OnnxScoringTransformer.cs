@@ -248,17 +248,7 @@ public sealed partial class OnnxScoringTransformer : SegmentationTransformerBase
             // The tiler reads the windows straight from the input column's buffer (row by row per channel).
             int channels = _owner._model.InputChannels;
             return buffers.Tiler.ScoreRegions(
-                (top, left, rows, columns, destination) =>
-                {
-                    ReadOnlySpan<float> source = buffers.Input.GetValues();
-                    for (int c = 0; c < channels; c++)
-                    {
-                        for (int r = 0; r < rows; r++)
-                        {
-                            source.Slice((((c * height) + top + r) * width) + left, columns).CopyTo(destination.Slice(((c * rows) + r) * columns, columns));
-                        }
-                    }
-                },
+                (top, left, rows, columns, destination) => Tiling.PlanarRegion.Copy(buffers.Input.GetValues(), channels, height, width, top, left, rows, columns, destination),
                 height,
                 width,
                 ref buffers.Scores);

@@ -166,15 +166,7 @@ internal static class TiledScoring
     }
 
     private static void Copy(float[] image, int top, int left, int rows, int columns, Span<float> destination)
-    {
-        for (int c = 0; c < 3; c++)
-        {
-            for (int r = 0; r < rows; r++)
-            {
-                image.AsSpan((((c * Height) + top + r) * Width) + left, columns).CopyTo(destination.Slice(((c * rows) + r) * columns, columns));
-            }
-        }
-    }
+        => PlanarRegion.Copy(image, 3, Height, Width, top, left, rows, columns, destination);
 
     private static void MeasurePaired(TextWriter output, ScoringModel model, (string Name, Func<long> Run) baseline, (string Name, Func<long> Run) path, double seconds, string extra, string ratioName = "vs_raw_ort_windows")
     {
