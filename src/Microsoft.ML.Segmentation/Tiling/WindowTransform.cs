@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Microsoft.ML.Segmentation.Tiling;
 
@@ -46,6 +47,13 @@ internal readonly record struct WindowTransform(bool Transpose, bool FlipRows, b
         _ => throw new ArgumentOutOfRangeException(nameof(flips), flips, "Unknown flip setting."),
     };
 
+    /// <summary>The transform's parts, e.g. "transpose, flip rows" (the generated record text would recurse through <see cref="Inverse"/>).</summary>
+    public override string ToString()
+    {
+        string[] parts = new[] { Transpose ? "transpose" : null, FlipRows ? "flip rows" : null, FlipColumns ? "flip columns" : null }.OfType<string>().ToArray();
+        return parts.Length == 0 ? "identity" : string.Join(", ", parts);
+    }
+
     /// <summary>The plane size after the transform: height and width swap under a transpose.</summary>
     public (int Height, int Width) SizeOf(int height, int width) => Transpose ? (width, height) : (height, width);
 
@@ -53,7 +61,12 @@ internal readonly record struct WindowTransform(bool Transpose, bool FlipRows, b
     /// Writes the transform of <paramref name="planes"/> consecutive <c>[height, width]</c> planes of
     /// <paramref name="source"/> into <paramref name="destination"/> (planes of <see cref="SizeOf"/>).
     /// </summary>
-    public void Apply(ReadOnlySpan<float> source, int planes, int height, int width, Span<float> destination)
+    /// <remarks>
+    /// A permutation, so every path gives the same values: planes on the pool's threads when there are many values,
+    /// mirrored rows as a copy and a vectorised reverse, transposes in 16 × 16 blocks (a column read one element per
+    /// row touched a cache line per element and was 3 % of a D4-augmented tiling profile).
+    /// </remarks>
+    public unsafe void Apply(ReadOnlySpan<float> source, int planes, int height, int width, Span<float> destination)
     {
         int plane = height * width;
         if (source.Length < planes * plane || destination.Length < planes * plane)
@@ -67,38 +80,50 @@ internal readonly record struct WindowTransform(bool Transpose, bool FlipRows, b
             return;
         }
 
-        (int outHeight, int outWidth) = SizeOf(height, width);
-        for (int p = 0; p < planes; p++)
+        WindowTransform transform = this;
+        fixed (float* from = source)
+        fixed (float* to = destination)
         {
-            ReadOnlySpan<float> x = source.Slice(p * plane, plane);
-            Span<float> y = destination.Slice(p * plane, plane);
+            var x = new Kernels.NativeSpan<float>(from, planes * plane);
+            var y = new Kernels.NativeSpan<float>(to, planes * plane);
+            Kernels.ParallelWork.For(planes, (long)planes * plane, p => transform.ApplyPlane(x.Slice(p * plane, plane), height, width, y.Slice(p * plane, plane)));
+        }
+    }
+
+    private void ApplyPlane(ReadOnlySpan<float> x, int height, int width, Span<float> y)
+    {
+        (int outHeight, int outWidth) = SizeOf(height, width);
+        if (!Transpose)
+        {
             for (int i = 0; i < outHeight; i++)
             {
-                // (a, b): the pixel of transpose?(X) that lands on row i after the flips.
-                int a = FlipRows ? outHeight - 1 - i : i;
                 Span<float> row = y.Slice(i * outWidth, outWidth);
-                if (Transpose)
+                x.Slice((FlipRows ? outHeight - 1 - i : i) * width, width).CopyTo(row);
+                if (FlipColumns)
                 {
-                    // transpose(X)[a, b] = X[b, a]: a column of X.
-                    for (int j = 0; j < outWidth; j++)
+                    row.Reverse();
+                }
+            }
+
+            return;
+        }
+
+        // y[i, j] = transpose(X)[a, b] = X[b, a], a = i or its mirror, b = j or its mirror; block by block.
+        const int Block = 16;
+        for (int i0 = 0; i0 < outHeight; i0 += Block)
+        {
+            int i1 = Math.Min(i0 + Block, outHeight);
+            for (int j0 = 0; j0 < outWidth; j0 += Block)
+            {
+                int j1 = Math.Min(j0 + Block, outWidth);
+                for (int i = i0; i < i1; i++)
+                {
+                    int a = FlipRows ? outHeight - 1 - i : i;
+                    Span<float> row = y.Slice(i * outWidth, outWidth);
+                    for (int j = j0; j < j1; j++)
                     {
                         int b = FlipColumns ? outWidth - 1 - j : j;
                         row[j] = x[(b * width) + a];
-                    }
-                }
-                else
-                {
-                    ReadOnlySpan<float> sourceRow = x.Slice(a * width, width);
-                    if (FlipColumns)
-                    {
-                        for (int j = 0; j < outWidth; j++)
-                        {
-                            row[j] = sourceRow[outWidth - 1 - j];
-                        }
-                    }
-                    else
-                    {
-                        sourceRow.CopyTo(row);
                     }
                 }
             }
