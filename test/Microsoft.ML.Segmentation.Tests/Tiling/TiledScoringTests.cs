@@ -153,6 +153,36 @@ public sealed class TiledScoringTests
     }
 
     [TestMethod]
+    public void CursorsOnSeveralThreadsEachGetTheirOwnTilerAndTheSameScores()
+    {
+        TensorRow[] rows = [Row(37, 45, seed: 11), Row(40, 33, seed: 12), Row(13, 29, seed: 13)];
+        var options = new OnnxSessionOptions { Tiling = new TilingOptions { TileSize = [16, 16], Overlap = [0.5], Blend = TileBlend.Gaussian, TilesPerRun = 3 } };
+        float[][] fresh = rows.Select(r => Score(TestModels.Stride4Head(), r, options)).ToArray();
+        var ml = new MLContext(seed: 0);
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        using OnnxScoringTransformer scorer = ml.Segmentation().Transforms.ScoreOnnx(TestModels.Stride4Head(), options: options).Fit(data);
+        IDataView scored = scorer.Transform(data);
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, thread =>
+        {
+            for (int pass = 0; pass < 5; pass++)
+            {
+                float[][] values = scored.GetColumn<VBuffer<float>>("Scores").Select(v => v.DenseValues().ToArray()).ToArray();
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    if (!fresh[i].SequenceEqual(values[i]))
+                    {
+                        failures.Add($"thread {thread}, pass {pass}, row {i}");
+                    }
+                }
+            }
+        });
+
+        Assert.IsTrue(failures.IsEmpty, string.Join("; ", failures));
+        Assert.IsTrue(scorer.RetainedRowBufferSets is >= 1 and <= 4, $"{scorer.RetainedRowBufferSets} sets kept: one per cursor that overlapped another, at most");
+    }
+
+    [TestMethod]
     public void TilingIsSavedWithTheModel()
     {
         var ml = new MLContext(seed: 0);
