@@ -26,7 +26,7 @@ internal sealed class BandBuffer
     private int _writtenRows;
     private int _writtenRight;
 
-    /// <summary>A band of <paramref name="rows"/> × <paramref name="width"/> in <paramref name="workspace"/>'s buffers (zeroed).</summary>
+    /// <summary>A band of <paramref name="rows"/> × <paramref name="width"/> in <paramref name="workspace"/>'s buffers: weight sums zeroed, score sums written before they are read.</summary>
     public BandBuffer(int rows, int width, TilingWorkspace workspace)
     {
         _rows = rows;
@@ -57,6 +57,7 @@ internal sealed class BandBuffer
     /// <summary>The weight floats the band holds: rows × width.</summary>
     public long WeightFloats => PlaneStride;
 
+    /// <summary>Takes the score sums of <paramref name="classes"/> planes from the workspace (as they are: nothing is read before it is written).</summary>
     public void Allocate(int classes)
     {
         Classes = classes;
