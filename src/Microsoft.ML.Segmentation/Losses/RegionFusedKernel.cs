@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -73,15 +72,13 @@ internal static class RegionFusedKernel
             ParallelWork.For(items, shape.ElementCount, item =>
             {
                 (int n, int start, int end) = ItemRange(shape, perImage, item);
-                T[] rented = ArrayPool<T>.Shared.Rent((c + 4) * BlockPixels);
-                try
+                using (var scratch = new BlockScratch<T>(c + 4))
                 {
-                    Span<T> buffer = rented;
-                    Span<T> exps = buffer[..(c * BlockPixels)];
-                    Span<T> max = buffer.Slice(c * BlockPixels, BlockPixels);
-                    Span<T> sum = buffer.Slice((c + 1) * BlockPixels, BlockPixels);
-                    Span<T> label = buffer.Slice((c + 2) * BlockPixels, BlockPixels);
-                    Span<T> valid = buffer.Slice((c + 3) * BlockPixels, BlockPixels);
+                    Span<T> exps = scratch.Rows(0, c);
+                    Span<T> max = scratch.Rows(c);
+                    Span<T> sum = scratch.Rows(c + 1);
+                    Span<T> label = scratch.Rows(c + 2);
+                    Span<T> valid = scratch.Rows(c + 3);
                     Span<double> part = partials.AsSpan(item * c * Sums, c * Sums);
                     bool ok = true;
                     if (sigmoid)
@@ -123,10 +120,6 @@ internal static class RegionFusedKernel
                     }
 
                     finite[item] = ok;
-                }
-                finally
-                {
-                    ArrayPool<T>.Shared.Return(rented);
                 }
             });
         }
@@ -205,15 +198,13 @@ internal static class RegionFusedKernel
             {
                 (int n, int start, int end) = ItemRange(shape, perImage, item);
                 int image = n * c * s;
-                T[] rented = ArrayPool<T>.Shared.Rent(((2 * c) + 3) * BlockPixels);
-                try
+                using (var scratch = new BlockScratch<T>((2 * c) + 3))
                 {
-                    Span<T> buffer = rented;
-                    Span<T> probs = buffer[..(c * BlockPixels)];
-                    Span<T> derivatives = buffer.Slice(c * BlockPixels, c * BlockPixels);
-                    Span<T> dot = buffer.Slice(2 * c * BlockPixels, BlockPixels);
-                    Span<T> label = buffer.Slice(((2 * c) + 1) * BlockPixels, BlockPixels);
-                    Span<T> valid = buffer.Slice(((2 * c) + 2) * BlockPixels, BlockPixels);
+                    Span<T> probs = scratch.Rows(0, c);
+                    Span<T> derivatives = scratch.Rows(c, c);
+                    Span<T> dot = scratch.Rows(2 * c);
+                    Span<T> label = scratch.Rows((2 * c) + 1);
+                    Span<T> valid = scratch.Rows((2 * c) + 2);
                     ReadOnlySpan<ClassCoefficients<T>> imageCoef = coef.AsSpan(n * c, c);
                     for (int b = start; b < end; b += BlockPixels)
                     {
@@ -228,10 +219,6 @@ internal static class RegionFusedKernel
                             LabelBlockGradient(g.Span, image + b, s, len, imageCoef, probs, label[..len], valid[..len], dot[..len], sigmoid);
                         }
                     }
-                }
-                finally
-                {
-                    ArrayPool<T>.Shared.Return(rented);
                 }
             });
         }

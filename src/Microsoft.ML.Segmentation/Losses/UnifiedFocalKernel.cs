@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
@@ -24,8 +23,7 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// </remarks>
 internal static class UnifiedFocalKernel
 {
-    private const int BlockPixels = 1024;
-    private const int ItemPixels = 8192;
+    private const int BlockPixels = RegionFusedKernel.BlockPixels; // work items and blocks as the region kernels'
     private const int Sums = 8; // focal, count, then Σt·c, Σt, Σc for class 0 and class 1
     private const int Rows = 14;
 
@@ -39,8 +37,7 @@ internal static class UnifiedFocalKernel
     public static unsafe double? Run<T>(ReadOnlySpan<T> input, SegmentationShape shape, SegmentationTarget<T> target, Settings settings, Span<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int s = shape.PixelsPerImage;
-        int perImage = (s + ItemPixels - 1) / ItemPixels;
+        int perImage = RegionFusedKernel.ItemsPerImage(shape);
         int items = shape.Batch * perImage;
         var partials = new double[items * Sums];
         var finite = new bool[items];
@@ -54,7 +51,8 @@ internal static class UnifiedFocalKernel
             var pinned = new PinnedTarget<T>(new NativeSpan<int>(lp, target.Labels.Length), new NativeSpan<T>(dp, target.Dense.Length), target.IsLabelMap, target.IgnoreIndex, shape);
             ParallelWork.For(items, input.Length, item =>
             {
-                finite[item] = ForwardItem(x.Span, shape, pinned, settings, item / perImage, (item % perImage) * ItemPixels, Math.Min(s, ((item % perImage) + 1) * ItemPixels), partials.AsSpan(item * Sums, Sums));
+                (int n, int start, int end) = RegionFusedKernel.ItemRange(shape, perImage, item);
+                finite[item] = ForwardItem(x.Span, shape, pinned, settings, n, start, end, partials.AsSpan(item * Sums, Sums));
             });
             if (Array.IndexOf(finite, false) >= 0)
             {
@@ -111,9 +109,8 @@ internal static class UnifiedFocalKernel
                 double focalScale = settings.Weight > 0 && count > 0 ? settings.Weight / count : 0;
                 ParallelWork.For(items, input.Length, item =>
                 {
-                    int n = item / perImage;
-                    GradientItem(x.Span, shape, pinned, settings, n, (item % perImage) * ItemPixels, Math.Min(s, ((item % perImage) + 1) * ItemPixels),
-                        focalScale, coefficients.AsSpan(n * 4, 4), g.Span);
+                    (int n, int start, int end) = RegionFusedKernel.ItemRange(shape, perImage, item);
+                    GradientItem(x.Span, shape, pinned, settings, n, start, end, focalScale, coefficients.AsSpan(n * 4, 4), g.Span);
                 });
             }
 
@@ -124,10 +121,8 @@ internal static class UnifiedFocalKernel
     private static bool ForwardItem<T>(ReadOnlySpan<T> x, SegmentationShape shape, PinnedTarget<T> target, Settings settings, int n, int start, int end, Span<double> part)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T[] rented = ArrayPool<T>.Shared.Rent(Rows * BlockPixels);
-        try
+        using (var block = new Block<T>(new BlockScratch<T>(Rows)))
         {
-            var block = new Block<T>(rented);
             for (int b = start; b < end; b += BlockPixels)
             {
                 int len = Math.Min(BlockPixels, end - b);
@@ -155,10 +150,6 @@ internal static class UnifiedFocalKernel
 
             return true;
         }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(rented);
-        }
     }
 
     private static void GradientItem<T>(ReadOnlySpan<T> x, SegmentationShape shape, PinnedTarget<T> target, Settings settings, int n, int start, int end,
@@ -167,10 +158,8 @@ internal static class UnifiedFocalKernel
     {
         int c = shape.Classes;
         int s = shape.PixelsPerImage;
-        T[] rented = ArrayPool<T>.Shared.Rent(Rows * BlockPixels);
-        try
+        using (var block = new Block<T>(new BlockScratch<T>(Rows)))
         {
-            var block = new Block<T>(rented);
             var constants = new GradientConstants<T>(settings, focalScale, coefficients);
             for (int b = start; b < end; b += BlockPixels)
             {
@@ -198,10 +187,6 @@ internal static class UnifiedFocalKernel
                     g1.CopyTo(gradient.Slice(((n * c) + 1) * s + b, len));
                 }
             }
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(rented);
         }
     }
 
@@ -473,17 +458,19 @@ internal static class UnifiedFocalKernel
         public T B1 { get; }
     }
 
-    /// <summary>The scratch rows of one block (<see cref="BlockPixels"/> each).</summary>
-    private readonly struct Block<T>
+    /// <summary>The named scratch rows of one work item's blocks (<see cref="BlockPixels"/> each), given back on dispose.</summary>
+    private readonly struct Block<T> : IDisposable
         where T : unmanaged
     {
         public const int Probability0 = 0, Probability1 = 1, Clamped0 = 2, Clamped1 = 3, Inside0 = 4, Inside1 = 5, Target0 = 6, Target1 = 7,
             Valid = 8, Log0 = 9, Log1 = 10, Modulation = 11, Scratch = 12, Scratch2 = 13;
 
-        private readonly T[] _buffer;
+        private readonly BlockScratch<T> _rows;
 
-        public Block(T[] buffer) => _buffer = buffer;
+        public Block(BlockScratch<T> rows) => _rows = rows;
 
-        public Span<T> Row(int row, int length) => _buffer.AsSpan(row * BlockPixels, length);
+        public Span<T> Row(int row, int length) => _rows.Row(row, length);
+
+        public void Dispose() => _rows.Dispose();
     }
 }

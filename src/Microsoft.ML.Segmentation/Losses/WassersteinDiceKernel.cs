@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -257,18 +256,16 @@ internal static class WassersteinDiceKernel
         int s = shape.PixelsPerImage;
         bool keep = !gradient.IsEmpty;
         int tableRows = keep ? c : 1; // M at the labels kept for every channel only when h is written
-        T[] rented = ArrayPool<T>.Shared.Rent((c + tableRows + 4) * BlockPixels);
-        int[] rentedRows = ArrayPool<int>.Shared.Rent(BlockPixels);
-        try
+        using (var scratch = new BlockScratch<T>(c + tableRows + 4))
+        using (var rowScratch = new BlockScratch<int>(1))
         {
-            Span<T> buffer = rented;
-            Span<T> probs = buffer[..(c * BlockPixels)];
-            Span<T> table = buffer.Slice(c * BlockPixels, tableRows * BlockPixels);
-            Span<T> max = buffer.Slice((c + tableRows) * BlockPixels, BlockPixels);
-            Span<T> sum = buffer.Slice((c + tableRows + 1) * BlockPixels, BlockPixels);
-            Span<T> w = buffer.Slice((c + tableRows + 2) * BlockPixels, BlockPixels);
-            Span<T> rowValues = buffer.Slice((c + tableRows + 3) * BlockPixels, BlockPixels);
-            Span<int> rows = rentedRows.AsSpan(0, BlockPixels);
+            Span<T> probs = scratch.Rows(0, c);
+            Span<T> table = scratch.Rows(c, tableRows);
+            Span<T> max = scratch.Rows(c + tableRows);
+            Span<T> sum = scratch.Rows(c + tableRows + 1);
+            Span<T> w = scratch.Rows(c + tableRows + 2);
+            Span<T> rowValues = scratch.Rows(c + tableRows + 3);
+            Span<int> rows = rowScratch.Rows(0);
             int groups = perClass ? c : 1;
             for (int b = start; b < end; b += BlockPixels)
             {
@@ -329,11 +326,6 @@ internal static class WassersteinDiceKernel
 
             return true;
         }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(rented);
-            ArrayPool<int>.Shared.Return(rentedRows);
-        }
     }
 
     private static void LabelItemGradient<T>(SegmentationShape shape, ReadOnlySpan<int> labels, int ignore, ReadOnlySpan<T> gamma, int n, int start, int end, Span<T> gradient)
@@ -341,13 +333,12 @@ internal static class WassersteinDiceKernel
     {
         int c = shape.Classes;
         int s = shape.PixelsPerImage;
-        T[] rented = ArrayPool<T>.Shared.Rent(2 * BlockPixels);
-        int[] rentedRows = ArrayPool<int>.Shared.Rent(BlockPixels);
-        try
+        using (var scratch = new BlockScratch<T>(2))
+        using (var rowScratch = new BlockScratch<int>(1))
         {
-            Span<T> factor = rented.AsSpan(0, BlockPixels);
-            Span<T> rowValues = rented.AsSpan(BlockPixels, BlockPixels);
-            Span<int> rows = rentedRows.AsSpan(0, BlockPixels);
+            Span<T> factor = scratch.Rows(0);
+            Span<T> rowValues = scratch.Rows(1);
+            Span<int> rows = rowScratch.Rows(0);
             for (int b = start; b < end; b += BlockPixels)
             {
                 int len = Math.Min(BlockPixels, end - b);
@@ -360,11 +351,6 @@ internal static class WassersteinDiceKernel
                 }
             }
         }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(rented);
-            ArrayPool<int>.Shared.Return(rentedRows);
-        }
     }
 
     private static bool DenseItem<T>(ReadOnlySpan<T> x, SegmentationShape shape, ReadOnlySpan<T> dense, bool softmax, T[] distances,
@@ -373,15 +359,13 @@ internal static class WassersteinDiceKernel
     {
         int c = shape.Classes;
         int s = shape.PixelsPerImage;
-        T[] rented = ArrayPool<T>.Shared.Rent(((2 * c) + 3) * BlockPixels);
-        try
+        using (var scratch = new BlockScratch<T>((2 * c) + 3))
         {
-            Span<T> buffer = rented;
-            Span<T> probs = buffer[..(c * BlockPixels)];
-            Span<T> targets = buffer.Slice(c * BlockPixels, c * BlockPixels);
-            Span<T> max = buffer.Slice(2 * c * BlockPixels, BlockPixels);
-            Span<T> sum = buffer.Slice(((2 * c) + 1) * BlockPixels, BlockPixels);
-            Span<T> total = buffer.Slice(((2 * c) + 2) * BlockPixels, BlockPixels);
+            Span<T> probs = scratch.Rows(0, c);
+            Span<T> targets = scratch.Rows(c, c);
+            Span<T> max = scratch.Rows(2 * c);
+            Span<T> sum = scratch.Rows((2 * c) + 1);
+            Span<T> total = scratch.Rows((2 * c) + 2);
             for (int b = start; b < end; b += BlockPixels)
             {
                 int len = Math.Min(BlockPixels, end - b);
@@ -424,10 +408,6 @@ internal static class WassersteinDiceKernel
 
             return true;
         }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(rented);
-        }
     }
 
     private static void DenseItemGradient<T>(SegmentationShape shape, ReadOnlySpan<T> dense, bool softmax, T[] distances, ReadOnlySpan<T> gamma,
@@ -436,14 +416,12 @@ internal static class WassersteinDiceKernel
     {
         int c = shape.Classes;
         int s = shape.PixelsPerImage;
-        T[] rented = ArrayPool<T>.Shared.Rent(((2 * c) + 2) * BlockPixels);
-        try
+        using (var scratch = new BlockScratch<T>((2 * c) + 2))
         {
-            Span<T> buffer = rented;
-            Span<T> targets = buffer[..(c * BlockPixels)];
-            Span<T> derivatives = buffer.Slice(c * BlockPixels, c * BlockPixels);
-            Span<T> total = buffer.Slice(2 * c * BlockPixels, BlockPixels);
-            Span<T> dot = buffer.Slice(((2 * c) + 1) * BlockPixels, BlockPixels);
+            Span<T> targets = scratch.Rows(0, c);
+            Span<T> derivatives = scratch.Rows(c, c);
+            Span<T> total = scratch.Rows(2 * c);
+            Span<T> dot = scratch.Rows((2 * c) + 1);
             for (int b = start; b < end; b += BlockPixels)
             {
                 int len = Math.Min(BlockPixels, end - b);
@@ -485,10 +463,6 @@ internal static class WassersteinDiceKernel
                     }
                 }
             }
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(rented);
         }
     }
 

@@ -109,6 +109,18 @@ public sealed class TiledScoringTests
         StringAssert.Contains(error.Message, "Tiling");
     }
 
+    /// <summary>Each row scored by a fresh transformer of its own, and one transformer (to dispose) shared by the test's cursors.</summary>
+    private static (float[][] Fresh, OnnxScoringTransformer Scorer, IDataView Scored) SharedScorer(TensorRow[] rows, OnnxSessionOptions options)
+    {
+        float[][] fresh = rows.Select(r => Score(TestModels.Stride4Head(), r, options)).ToArray();
+        var ml = new MLContext(seed: 0);
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        OnnxScoringTransformer scorer = ml.Segmentation().Transforms.ScoreOnnx(TestModels.Stride4Head(), options: options).Fit(data);
+        return (fresh, scorer, scorer.Transform(data));
+    }
+
+    private static float[][] AllScores(IDataView scored) => scored.GetColumn<VBuffer<float>>("Scores").Select(v => v.DenseValues().ToArray()).ToArray();
+
     [TestMethod]
     public void CursorsReuseTheRowBuffersAndStillScoreEachImageAsAFreshTransformer()
     {
@@ -117,15 +129,11 @@ public sealed class TiledScoringTests
         // fresh transformer's for the same rows, and every cursor's set must come back to the pool.
         TensorRow[] rows = [Row(37, 45, seed: 1), Row(13, 29, seed: 2), Row(40, 33, seed: 3)];
         var options = new OnnxSessionOptions { Tiling = new TilingOptions { TileSize = [16, 16], Overlap = [0.25], Blend = TileBlend.Gaussian, TilesPerRun = 2 } };
-        float[][] fresh = rows.Select(r => Score(TestModels.Stride4Head(), r, options)).ToArray();
-
-        var ml = new MLContext(seed: 0);
-        IDataView data = ml.Data.LoadFromEnumerable(rows);
-        using OnnxScoringTransformer scorer = ml.Segmentation().Transforms.ScoreOnnx(TestModels.Stride4Head(), options: options).Fit(data);
-        IDataView scored = scorer.Transform(data);
+        (float[][] fresh, OnnxScoringTransformer scorer, IDataView scored) = SharedScorer(rows, options);
+        using OnnxScoringTransformer owned = scorer;
         for (int pass = 0; pass < 2; pass++)
         {
-            float[][] values = scored.GetColumn<VBuffer<float>>("Scores").Select(v => v.DenseValues().ToArray()).ToArray();
+            float[][] values = AllScores(scored);
             for (int i = 0; i < rows.Length; i++)
             {
                 CollectionAssert.AreEqual(fresh[i], values[i], $"pass {pass}, row {i}");
@@ -157,17 +165,14 @@ public sealed class TiledScoringTests
     {
         TensorRow[] rows = [Row(37, 45, seed: 11), Row(40, 33, seed: 12), Row(13, 29, seed: 13)];
         var options = new OnnxSessionOptions { Tiling = new TilingOptions { TileSize = [16, 16], Overlap = [0.5], Blend = TileBlend.Gaussian, TilesPerRun = 3 } };
-        float[][] fresh = rows.Select(r => Score(TestModels.Stride4Head(), r, options)).ToArray();
-        var ml = new MLContext(seed: 0);
-        IDataView data = ml.Data.LoadFromEnumerable(rows);
-        using OnnxScoringTransformer scorer = ml.Segmentation().Transforms.ScoreOnnx(TestModels.Stride4Head(), options: options).Fit(data);
-        IDataView scored = scorer.Transform(data);
+        (float[][] fresh, OnnxScoringTransformer scorer, IDataView scored) = SharedScorer(rows, options);
+        using OnnxScoringTransformer owned = scorer;
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, thread =>
         {
             for (int pass = 0; pass < 5; pass++)
             {
-                float[][] values = scored.GetColumn<VBuffer<float>>("Scores").Select(v => v.DenseValues().ToArray()).ToArray();
+                float[][] values = AllScores(scored);
                 for (int i = 0; i < rows.Length; i++)
                 {
                     if (!fresh[i].SequenceEqual(values[i]))
