@@ -34,9 +34,11 @@
 #       plain build's output (bin/Release/net10.0), which loads them from runtimes/linux-x64/native.
 #
 # Every other option goes to `segml providers` (see `segml providers --help`), e.g.
-#   --providers cpu,cuda,tensorrt --size 512 --batch 4 --iterations 50 --trt-cache /tmp/trt --fp16
+#   --providers cpu,cuda,tensorrt --size 512 --batch 4 --iterations 50 --trt-cache /tmp/trt --fp16 --tiled-image 2048x1536
 # It prints one JSON line per provider: "status" ok / fell back (with "reason") / failed, "max_abs_diff" and
-# "argmax_agreement_pct" against the CPU on the same random batch, "images_per_s_iobinding" and "images_per_s_plain".
+# "argmax_agreement_pct" against the CPU on the same random batch, "images_per_s_iobinding" and "images_per_s_plain";
+# with --tiled-image, sliding-window inference of one such image timed against its runs alone ("tiled_ms",
+# "tiled_runs_alone_ms", "tiled_outside_runs_pct": the CPU's share around the GPU's runs).
 # Exit code: segml's (0 every provider ran on itself, 1 one did not or bad input, 2 internal error).
 #
 # How `run` places the native libraries: .NET loads libonnxruntime.so from the application's own folder before any
@@ -110,8 +112,8 @@ bundle() {
   fixture="$repo/../shared/fixtures/scenes-lraspp"
   if [ -f "$fixture/model.onnx" ]; then
     local lines
-    lines=$("$stage/segml" providers --model "$fixture/model.onnx" --providers cpu,cuda --size 32 --batch 1 --iterations 1 --warmup 0 2>/dev/null) || true
-    echo "$lines" | grep -q '"provider":"cpu".*"status":"ok"' || die "the trimmed segml providers gave no CPU line: $lines"
+    lines=$("$stage/segml" providers --model "$fixture/model.onnx" --providers cpu,cuda --size 32 --batch 1 --iterations 1 --warmup 0 --tiled-image 80x48 2>/dev/null) || true
+    echo "$lines" | grep -q '"provider":"cpu".*"tiled_argmax_agreement_pct":100,.*"status":"ok"' || die "the trimmed segml providers gave no CPU line with a tiled timing: $lines"
     echo "$lines" | grep -q '"provider":"cuda".*"status":"\(fell back\|ok\)"' || die "the trimmed segml providers gave no CUDA line: $lines"
     "$stage/segml" eval --model "$fixture/model.onnx" --images "$fixture/images" --masks "$fixture/masks" --classes 5 \
       --json "$tmp/eval.json" --report "$tmp/report" >/dev/null 2>&1 || die "the trimmed segml eval failed on $fixture."

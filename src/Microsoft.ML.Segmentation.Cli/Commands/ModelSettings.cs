@@ -49,7 +49,8 @@ internal sealed class ModelSettings
         ["pad32"] = ImageResizeMode.PadToMultiple,
     };
 
-    private static readonly Dictionary<string, TileBlend> s_blends = new()
+    /// <summary>The values of <c>--blend</c> (also <c>segml providers --tiled-image</c>'s).</summary>
+    internal static readonly IReadOnlyDictionary<string, TileBlend> Blends = new Dictionary<string, TileBlend>()
     {
         ["constant"] = TileBlend.Constant,
         ["gaussian"] = TileBlend.Gaussian,
@@ -242,7 +243,7 @@ internal sealed class ModelSettings
         {
             TileSize = [height, width],
             Overlap = [options.GetDouble("tile-overlap", 0, 1, maxInclusive: false) ?? 0.25],
-            Blend = options.GetChoice("blend", TileBlend.Constant, s_blends),
+            Blend = options.GetChoice("blend", TileBlend.Constant, Blends),
             SigmaScale = [options.GetDouble("sigma-scale", double.Epsilon, 1e6) ?? 0.125],
             TilesPerRun = options.GetInt("tile-batch", 4, 1, 1024),
         };

@@ -44,6 +44,9 @@ internal sealed class ProviderCheck
 
     public int Seed { get; init; }
 
+    /// <summary>Also times sliding-window inference of one larger image per provider (<c>--tiled-image</c>); <see langword="null"/> for none.</summary>
+    public TiledProviderTiming? Tiled { get; init; }
+
     /// <summary>The settings every load shares (threads, names, channels, log); the provider list is set per load.</summary>
     public required OnnxSessionOptions Session { get; init; }
 
@@ -53,16 +56,22 @@ internal sealed class ProviderCheck
     {
         Output reference;
         float[] input;
+        TiledReference? tiledReference = null;
         using (SegmentationModel cpu = Load(OnnxProviderOptions.Cpu(), ioBinding: true))
         {
             input = RandomInput(cpu.InputChannels);
             reference = Execute(cpu, input);
+            if (Tiled is not null)
+            {
+                float[] image = Tiled.RandomImage(cpu.InputChannels, Seed);
+                tiledReference = new TiledReference(image, Tiled.Labels(cpu, image));
+            }
         }
 
         bool allRan = true;
         foreach (OnnxExecutionProvider provider in Providers)
         {
-            Dictionary<string, object?> line = Check(provider, input, reference, out bool ran);
+            Dictionary<string, object?> line = Check(provider, input, reference, tiledReference, out bool ran);
             allRan &= ran;
             // Keys that do not apply (a CPU's device, a fallback's reason) are left out rather than written as null.
             stdout.WriteLine(JsonSerializer.Serialize(line.Where(kv => kv.Value is not null).ToDictionary(), s_json));
@@ -72,7 +81,7 @@ internal sealed class ProviderCheck
         return allRan;
     }
 
-    private Dictionary<string, object?> Check(OnnxExecutionProvider provider, float[] input, Output reference, out bool ran)
+    private Dictionary<string, object?> Check(OnnxExecutionProvider provider, float[] input, Output reference, TiledReference? tiledReference, out bool ran)
     {
         ran = false;
         OnnxProviderOptions entry = provider switch
@@ -114,6 +123,11 @@ internal sealed class ProviderCheck
             {
                 using SegmentationModel other = Load(entry, settings[i]);
                 line[Key(settings[i])] = Measure(other, input);
+            }
+
+            if (Tiled is not null && tiledReference is { } tiledCpu)
+            {
+                Tiled.Measure(model, tiledCpu.Image, input, tiledCpu.Labels, Iterations, Warmup, line);
             }
 
             line["status"] = "ok";
@@ -206,17 +220,23 @@ internal sealed class ProviderCheck
             throw new InvalidOperationException($"The output has {output.Labels.Length} pixels; the CPU's has {reference.Labels.Length}.");
         }
 
+        line["argmax_agreement_pct"] = Math.Round(AgreementPercent(output.Labels, reference.Labels), 4);
+    }
+
+    /// <summary>The percentage of pixels whose labels agree (equal lengths).</summary>
+    internal static double AgreementPercent(int[] labels, int[] reference)
+    {
         int same = 0;
-        for (int i = 0; i < output.Labels.Length; i++)
+        for (int i = 0; i < labels.Length; i++)
         {
-            same += output.Labels[i] == reference.Labels[i] ? 1 : 0;
+            same += labels[i] == reference[i] ? 1 : 0;
         }
 
-        line["argmax_agreement_pct"] = Math.Round(100.0 * same / Math.Max(output.Labels.Length, 1), 4);
+        return 100.0 * same / Math.Max(labels.Length, 1);
     }
 
     /// <summary>The predicted class per pixel of <c>[N,K,H,W]</c> scores; one channel is thresholded at 0 (logits) or 0.5 (probabilities).</summary>
-    private static int[] Argmax(float[] scores, SegmentationShape shape, SegmentationOutputKind kind)
+    internal static int[] Argmax(float[] scores, SegmentationShape shape, SegmentationOutputKind kind)
     {
         int pixels = shape.PixelsPerImage;
         var labels = new int[shape.PixelCount];
@@ -248,4 +268,7 @@ internal sealed class ProviderCheck
 
     /// <summary>One run's float scores (null for a mask model) and its labels.</summary>
     private readonly record struct Output(float[]? Scores, int[] Labels);
+
+    /// <summary>The image <c>--tiled-image</c> tiles and the CPU's tiled labels of it.</summary>
+    private readonly record struct TiledReference(float[] Image, int[] Labels);
 }

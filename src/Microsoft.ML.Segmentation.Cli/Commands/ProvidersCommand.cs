@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.ML.Segmentation.Onnx;
+using Microsoft.ML.Segmentation.Tiling;
 
 namespace Microsoft.ML.Segmentation.Cli.Commands;
 
@@ -10,7 +11,7 @@ namespace Microsoft.ML.Segmentation.Cli.Commands;
 /// </summary>
 internal static class ProvidersCommand
 {
-    public const string Synopsis = "segml providers --model m.onnx [--providers cpu,cuda,tensorrt] [--size 512] [--batch 4] [--iterations 20] [--trt-cache dir] [--fp16]";
+    public const string Synopsis = "segml providers --model m.onnx [--providers cpu,cuda,tensorrt] [--size 512] [--batch 4] [--iterations 20] [--trt-cache dir] [--fp16] [--tiled-image WxH]";
 
     public static readonly IReadOnlyList<OptionSpec> Specs =
     [
@@ -29,6 +30,9 @@ internal static class ProvidersCommand
         new("threads", "n", "ONNX Runtime intra-op threads; 0 for its default. Default: 0."),
         new("input-name", "name", "The model input to feed. Default: found by shape."),
         new("output-name", "name", "The model output to read. Default: found by shape."),
+        new("tiled-image", "WxH", "Also time sliding-window inference of one random WxH image per provider: --size windows, --batch of them per run, against the same runs alone (tiled_ms, tiled_runs_alone_ms, tiled_outside_runs_pct), labels compared with the CPU's tiled labels. Default: none."),
+        new("tile-overlap", "f", "With --tiled-image: the fraction of a window neighbouring windows share, in [0, 1). Default: 0.25."),
+        new("blend", "constant|gaussian", "With --tiled-image: how overlapping windows are weighted. Default: gaussian."),
         new("json", null, "Accepted for uniformity: the output is always JSON lines, one per provider."),
         .. CommonOptions.Specs,
     ];
@@ -105,7 +109,8 @@ internal static class ProvidersCommand
             providers.Add(provider);
         }
 
-        (int height, int width) = ParseSize(options.Get("size") ?? "512");
+        (int height, int width) = ParseSize(options.Get("size") ?? "512", "size");
+        int batch = options.GetInt("batch", 4, 1, 4096);
         int? channels = options.Has("channels") ? options.GetInt("channels", 3, 1, 4096) : null;
         var session = new OnnxSessionOptions
         {
@@ -122,18 +127,43 @@ internal static class ProvidersCommand
             Device = options.GetInt("device", 0, 0, 1024),
             Height = height,
             Width = width,
-            Batch = options.GetInt("batch", 4, 1, 4096),
+            Batch = batch,
             Iterations = options.GetInt("iterations", 20, 1, 1_000_000),
             Warmup = options.GetInt("warmup", 3, 0, 1_000_000),
             IoBinding = options.GetChoice("iobinding", (bool?)null, s_ioBinding),
             TensorRTCache = options.Get("trt-cache"),
             Fp16 = options.Has("fp16") ? true : null,
             Seed = options.GetInt("seed", 1),
+            Tiled = ParseTiled(options, height, width, batch),
             Session = session,
         };
     }
 
-    private static (int Height, int Width) ParseSize(string text)
+    /// <summary>--tiled-image and its companions (a companion without it is a usage error, never ignored).</summary>
+    private static TiledProviderTiming? ParseTiled(ParsedOptions options, int windowHeight, int windowWidth, int windowsPerRun)
+    {
+        if (options.Get("tiled-image") is not { } text)
+        {
+            string? orphan = new[] { "tile-overlap", "blend" }.FirstOrDefault(options.Has);
+            return orphan is null ? null : throw new UsageException($"option '--{orphan}' needs --tiled-image WxH.");
+        }
+
+        (int height, int width) = ParseSize(text, "tiled-image");
+        return new TiledProviderTiming
+        {
+            Height = height,
+            Width = width,
+            Tiling = new TilingOptions
+            {
+                TileSize = [windowHeight, windowWidth],
+                Overlap = [options.GetDouble("tile-overlap", 0, 1, maxInclusive: false) ?? 0.25],
+                Blend = options.GetChoice("blend", TileBlend.Gaussian, ModelSettings.Blends),
+                TilesPerRun = windowsPerRun,
+            },
+        };
+    }
+
+    private static (int Height, int Width) ParseSize(string text, string option)
     {
         string[] parts = text.ToLowerInvariant().Split('x');
         var values = new int[parts.Length];
@@ -150,7 +180,7 @@ internal static class ProvidersCommand
         {
             1 => (values[0], values[0]),
             2 => (values[1], values[0]),
-            _ => throw new UsageException($"option '--size' needs n or WIDTHxHEIGHT in 1..16384, e.g. 512 or 640x480; got '{text}'."),
+            _ => throw new UsageException($"option '--{option}' needs n or WIDTHxHEIGHT in 1..16384, e.g. 512 or 640x480; got '{text}'."),
         };
     }
 }

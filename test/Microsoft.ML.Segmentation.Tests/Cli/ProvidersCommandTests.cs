@@ -88,6 +88,34 @@ public sealed class ProvidersCommandTests
     }
 
     [TestMethod]
+    public void TiledImageTimesItsWindowsAgainstTheRunsAlone()
+    {
+        // 20×15 in 8×6 windows at overlap 0.25: MONAI's steps int(8·0.75) = 6 and int(6·0.75) = 4, so 3 × 4 windows.
+        (int code, JsonElement[] lines, _) = Run(
+            TestModels.ConvHead(), "--providers", "cpu", "--size", "8x6", "--batch", "5", "--iterations", "3", "--warmup", "1", "--tiled-image", "20x15");
+        Assert.AreEqual(0, code);
+        JsonElement cpu = lines.Single();
+        Assert.AreEqual("20x15", cpu.GetProperty("tiled_image").GetString());
+        Assert.AreEqual(12, cpu.GetProperty("tiled_windows").GetInt32());
+        Assert.AreEqual(3, cpu.GetProperty("tiled_runs").GetInt32(), "5 windows a run: 5 + 5 + 2");
+        Assert.AreEqual("gaussian", cpu.GetProperty("tiled_blend").GetString());
+        Assert.IsGreaterThan(0.0, cpu.GetProperty("tiled_ms").GetDouble());
+        Assert.IsGreaterThan(0.0, cpu.GetProperty("tiled_runs_alone_ms").GetDouble());
+        Assert.IsLessThanOrEqualTo(100.0, cpu.GetProperty("tiled_outside_runs_pct").GetDouble());
+        Assert.AreEqual(100.0, cpu.GetProperty("tiled_argmax_agreement_pct").GetDouble());
+    }
+
+    [TestMethod]
+    public void TiledImageWithAMaskModelFailsBeforeAnyProvider()
+    {
+        (int code, JsonElement[] lines, string stderr) = Run(TestModels.ArgmaxMask(), "--providers", "cpu", "--size", "5", "--iterations", "1", "--tiled-image", "9x9");
+        Assert.AreEqual(1, code);
+        Assert.IsEmpty(lines);
+        StringAssert.Contains(stderr, "integer mask");
+        StringAssert.Contains(stderr, "--tiled-image");
+    }
+
+    [TestMethod]
     public void ASizeTheModelRejectsFailsBeforeAnyProvider()
     {
         (int code, JsonElement[] lines, string stderr) = Run(TestModels.FixedSizeHead(), "--providers", "cpu", "--size", "16");
@@ -104,6 +132,9 @@ public sealed class ProvidersCommandTests
     [DataRow("--size", "4x4x4", "--size")]
     [DataRow("--batch", "0", "--batch")]
     [DataRow("--iobinding", "maybe", "--iobinding")]
+    [DataRow("--tiled-image", "0x5", "--tiled-image")]
+    [DataRow("--blend", "gaussian", "'--blend' needs --tiled-image")]
+    [DataRow("--tile-overlap", "0.5", "'--tile-overlap' needs --tiled-image")]
     public void UsageErrorsNameTheOption(string option, string value, string expected)
     {
         (int code, JsonElement[] lines, string stderr) = Run(TestModels.ConvHead(), option, value);
