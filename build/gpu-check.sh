@@ -18,7 +18,8 @@
 #       looks for them. The wheel's version (DIR/../__init__.py) must be the bundle's. CUDA 13, cuBLAS and cuDNN 9 must
 #       be loadable: from the system's library path, from --cuda-libs folders, or from the nvidia/*/lib folders of pip's
 #       CUDA packages beside the wheel (site-packages/nvidia, added automatically). Before running, `run` lists every
-#       library the CUDA provider needs that cannot be found.
+#       library the CUDA provider needs that cannot be found. `--providers-from auto` asks the host's python3 where its
+#       onnxruntime package is (and prints the providers that package itself reports).
 #
 # Without the bundle (a machine with the SDK, or the GPU libraries at hand):
 #
@@ -131,6 +132,22 @@ bundle() {
   echo "  tar xzf $(basename "$out") && ./segml-gpu/gpu-check.sh run --providers-from /path/to/site-packages/onnxruntime/capi --model model.onnx"
 }
 
+# The capi folder of the host's Python onnxruntime package (printed), and what that package says it can run (stderr).
+wheel_capi() {
+  local python
+  python=$(command -v python3 || command -v python) || return 1
+  "$python" - <<'PY'
+import os, sys
+try:
+    import onnxruntime
+except ImportError:
+    sys.exit(1)
+print(os.path.join(os.path.dirname(onnxruntime.__file__), "capi"))
+print("gpu-check: host python onnxruntime %s at %s reports providers %s"
+      % (onnxruntime.__version__, os.path.dirname(onnxruntime.__file__), ",".join(onnxruntime.get_available_providers())), file=sys.stderr)
+PY
+}
+
 # Libraries that the given shared object needs and the dynamic loader cannot find (one name a line).
 missing_libraries() {
   command -v ldd >/dev/null || return 0
@@ -155,6 +172,9 @@ run() {
   [ -n "$ort_lib" ] || [ -n "$providers_from" ] \
     || die "run needs --providers-from DIR (the bundle: the folder of the host's libonnxruntime_providers_cuda.so, e.g. site-packages/onnxruntime/capi) or --ort-lib DIR (a complete ONNX Runtime GPU build)."
   [ -z "$ort_lib" ] || [ -z "$providers_from" ] || die "give --providers-from or --ort-lib, not both."
+  if [ "$providers_from" = auto ]; then
+    providers_from=$(wheel_capi) || die "--providers-from auto: no python3 with an onnxruntime package here; give the folder of libonnxruntime_providers_cuda.so instead."
+  fi
   if [ -z "$app" ]; then
     if [ -x "$script_dir/segml" ]; then app=$script_dir; else app=$script_dir/../artifacts/gpu-check; fi
   fi
