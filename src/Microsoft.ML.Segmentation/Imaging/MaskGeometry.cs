@@ -37,6 +37,17 @@ public static class MaskGeometry
         Resample(labels, width, height, destination, geometry.OutputWidth, geometry.PadLeft, geometry.PadTop, geometry.ResizedWidth, geometry.ResizedHeight);
     }
 
+    /// <summary>
+    /// Whether <see cref="Apply"/> would copy a <paramref name="width"/> × <paramref name="height"/> mask unchanged: the
+    /// geometry neither resizes it nor pads it.
+    /// </summary>
+    internal static bool LeavesAsIs(ImageGeometry geometry, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        return geometry.ResizedWidth == width && geometry.ResizedHeight == height
+            && geometry.OutputWidth == width && geometry.OutputHeight == height;
+    }
+
     /// <summary>Maps a predicted label map of the output size back onto the original image: crop the padding, then resize.</summary>
     /// <param name="mask">Labels <c>[OutputHeight · OutputWidth]</c>, row-major.</param>
     /// <param name="geometry">The geometry the image was loaded with.</param>

@@ -3,7 +3,9 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.PixelFormats;
@@ -60,7 +62,8 @@ internal static class PngRgbDecoder
             return false;
         }
 
-        var rows = new IndexRows(new int[layout.Width * layout.Height], layout.Width);
+        // Uninitialised: every row is written or the decode fails and the array is dropped.
+        var rows = new IndexRows(GC.AllocateUninitializedArray<int>(layout.Width * layout.Height), layout.Width);
         if (!TryDecodeRows(data, layout, rows))
         {
             return false;
@@ -147,19 +150,41 @@ internal static class PngRgbDecoder
         public bool TryWrite(int y, ReadOnlySpan<byte> row, in Layout layout)
         {
             Span<int> target = Labels.AsSpan(y * width, width);
+            ReadOnlySpan<byte> indices = row[..width];
             int entries = layout.ColorType == 3 ? layout.Palette.Length / 3 : 256;
-            for (int x = 0; x < width; x++)
+            if (entries < 256 && TensorPrimitives.Max(indices) >= entries)
             {
-                int value = row[x];
-                if (value >= entries)
-                {
-                    return false;
-                }
-
-                target[x] = value;
+                return false; // an index past the palette: ImageSharp's path reports it
             }
 
+            Widen(indices, target);
             return true;
+        }
+    }
+
+    /// <summary>Each byte as an int, 16 at a time where vectors are accelerated.</summary>
+    private static void Widen(ReadOnlySpan<byte> source, Span<int> destination)
+    {
+        int x = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            ref byte from = ref MemoryMarshal.GetReference(source);
+            ref int to = ref MemoryMarshal.GetReference(destination);
+            for (; x <= source.Length - Vector128<byte>.Count; x += Vector128<byte>.Count)
+            {
+                (Vector128<ushort> low, Vector128<ushort> high) = Vector128.Widen(Vector128.LoadUnsafe(ref from, (nuint)x));
+                (Vector128<uint> a, Vector128<uint> b) = Vector128.Widen(low);
+                (Vector128<uint> c, Vector128<uint> d) = Vector128.Widen(high);
+                a.AsInt32().StoreUnsafe(ref to, (nuint)x);
+                b.AsInt32().StoreUnsafe(ref to, (nuint)(x + 4));
+                c.AsInt32().StoreUnsafe(ref to, (nuint)(x + 8));
+                d.AsInt32().StoreUnsafe(ref to, (nuint)(x + 12));
+            }
+        }
+
+        for (; x < source.Length; x++)
+        {
+            destination[x] = source[x];
         }
     }
 

@@ -90,9 +90,7 @@ public sealed class SegmentationMaskLoader
     public LabelMap Load(string path, ImageGeometry geometry)
     {
         ArgumentNullException.ThrowIfNull(geometry);
-        var labels = new int[geometry.OutputWidth * geometry.OutputHeight];
-        Load(path, geometry, labels);
-        return new LabelMap(labels, geometry.OutputWidth, geometry.OutputHeight);
+        return Fit(Load(path), path, geometry, nameof(path));
     }
 
     /// <summary>Loads a mask file into the geometry its image was loaded with, into a caller buffer.</summary>
@@ -117,19 +115,35 @@ public sealed class SegmentationMaskLoader
     public LabelMap Load(ReadOnlySpan<byte> data, ImageGeometry geometry)
     {
         ArgumentNullException.ThrowIfNull(geometry);
+        return Fit(Load(data), ImageDecoding.BytesSource, geometry, nameof(data));
+    }
+
+    /// <summary>The decoded mask in <paramref name="geometry"/>: itself where the geometry leaves it as it is (no second array, no copy).</summary>
+    private LabelMap Fit(LabelMap mask, string source, ImageGeometry geometry, string paramName)
+    {
+        CheckSize(mask, source, geometry, paramName);
+        if (MaskGeometry.LeavesAsIs(geometry, mask.Width, mask.Height))
+        {
+            return mask;
+        }
+
         var labels = new int[geometry.OutputWidth * geometry.OutputHeight];
-        Fit(Load(data), ImageDecoding.BytesSource, geometry, labels, nameof(data));
+        MaskGeometry.Apply(mask.Labels, mask.Width, mask.Height, geometry, PaddingLabel, labels);
         return new LabelMap(labels, geometry.OutputWidth, geometry.OutputHeight);
     }
 
     private void Fit(LabelMap mask, string source, ImageGeometry geometry, Span<int> destination, string paramName)
     {
+        CheckSize(mask, source, geometry, paramName);
+        MaskGeometry.Apply(mask.Labels, mask.Width, mask.Height, geometry, PaddingLabel, destination);
+    }
+
+    private void CheckSize(LabelMap mask, string source, ImageGeometry geometry, string paramName)
+    {
         if (_options.RequireSameSize && (mask.Width != geometry.OriginalWidth || mask.Height != geometry.OriginalHeight))
         {
             throw new MaskSizeMismatchException(source, mask.Width, mask.Height, geometry.OriginalWidth, geometry.OriginalHeight, paramName);
         }
-
-        MaskGeometry.Apply(mask.Labels, mask.Width, mask.Height, geometry, PaddingLabel, destination);
     }
 
     /// <summary>Loads several mask files into the geometries of their images, as one batch <c>[N · H · W]</c>.</summary>

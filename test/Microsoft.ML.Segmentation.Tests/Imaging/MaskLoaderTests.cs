@@ -200,6 +200,38 @@ public sealed class MaskLoaderTests
         CollectionAssert.AreEqual(labels.Labels, batch.AsSpan(1600).ToArray());
     }
 
+    /// <summary>
+    /// A geometry that neither resizes nor pads gives the decoded mask itself, the same labels as a load at its own
+    /// size; one that pads (letterbox) or resizes (stretch) still goes through the nearest-neighbour resample.
+    /// </summary>
+    [TestMethod]
+    public void GeometryThatLeavesTheMaskAsItIsGivesItsOwnLabels()
+    {
+        using var folder = new TempFolder();
+        using Image<L8> mask = TestImages.Gray(12, 7, (x, y) => (byte)((x + (3 * y)) % 5));
+        string maskPath = folder.Write("mask.png", TestImages.Png(mask));
+        var loader = new SegmentationMaskLoader(new MaskOptions { ClassCount = 5 });
+        int[] own = loader.Load(maskPath).Labels;
+
+        LabelMap same = loader.Load(maskPath, ImageGeometry.Compute(12, 7, new ImageTensorOptions()));
+        Assert.AreEqual(12, same.Width);
+        Assert.AreEqual(7, same.Height);
+        CollectionAssert.AreEqual(own, same.Labels);
+        CollectionAssert.AreEqual(own, loader.Load(File.ReadAllBytes(maskPath), ImageGeometry.Compute(12, 7, new ImageTensorOptions())).Labels);
+
+        ImageGeometry letterbox = ImageGeometry.Compute(12, 7, new ImageTensorOptions { Width = 12, Height = 12, ResizeMode = ImageResizeMode.Letterbox });
+        LabelMap padded = loader.Load(maskPath, letterbox);
+        Assert.AreEqual(144, padded.Labels.Length);
+        Assert.AreEqual(loader.PaddingLabel, padded.Labels[0], "the letterbox's top row is padding");
+        var expected = new int[144];
+        MaskGeometry.Apply(own, 12, 7, letterbox, loader.PaddingLabel, expected);
+        CollectionAssert.AreEqual(expected, padded.Labels);
+
+        ImageGeometry stretch = ImageGeometry.Compute(12, 7, new ImageTensorOptions { Width = 6, Height = 7, ResizeMode = ImageResizeMode.Stretch });
+        LabelMap halved = loader.Load(maskPath, stretch);
+        CollectionAssert.AreEqual(Enumerable.Range(0, 42).Select(i => own[((i / 6) * 12) + ((i % 6) * 2) + 1]).ToArray(), halved.Labels, "nearest neighbour: column 2x + 1 of 12");
+    }
+
     [TestMethod]
     public void MaskOfAnotherSizeThrowsWhenCheckedAndIsResizedOtherwise()
     {

@@ -132,6 +132,23 @@ public sealed class PngFastPathTests
         AssertDecodesLikeImageSharp(valid, "hand-written palette PNG");
     }
 
+    /// <summary>The index-mask path checks every index of a row against the palette, in the vectors and in the tail.</summary>
+    [TestMethod]
+    [DataRow(0)]
+    [DataRow(17)]
+    [DataRow(33)]
+    public void IndexMaskWithAnIndexPastThePaletteIsDeclined(int column)
+    {
+        const int width = 34, height = 2;
+        byte[] indices = Enumerable.Range(0, width * height).Select(i => (byte)(i % 3)).ToArray();
+        (byte, byte, byte)[] palette = [(1, 2, 3), (4, 5, 6), (7, 8, 9)];
+        Assert.IsTrue(PngRgbDecoder.TryDecodeIndexMask(TestImages.PalettePng(width, height, indices, palette), long.MaxValue, out int[] labels, out _, out _));
+        CollectionAssert.AreEqual(indices.Select(i => (int)i).ToArray(), labels);
+
+        indices[width + column] = 3;
+        Assert.IsFalse(PngRgbDecoder.TryDecodeIndexMask(TestImages.PalettePng(width, height, indices, palette), long.MaxValue, out _, out _, out _), $"index 3 at column {column}");
+    }
+
     [TestMethod]
     public void ExifOrientationIsLeftToImageSharpAndStillApplied()
     {
