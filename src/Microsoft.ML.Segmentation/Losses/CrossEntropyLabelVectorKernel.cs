@@ -22,6 +22,13 @@ namespace Microsoft.ML.Segmentation.Losses;
 /// 6.0–6.9 ms for the same path with ordinary stores, four paired runs).
 /// <see cref="CrossEntropyLabelKernel"/> is the reference it must match, and handles the chunk tails shorter than a vector.
 /// </summary>
+/// <remarks>
+/// The passes are compiled optimized at their first call (<see cref="MethodImplOptions.AggressiveOptimization"/>): a pass
+/// loops over one chunk, fewer iterations than the tiered JIT's on-stack replacement waits for, so until call counting
+/// promoted them (seconds into a busy process) they ran unoptimized, each vector operation a call. `segml eval` computes
+/// this loss per image: on the 24 fixture images that start-up phase was most of the kernel's time (wall 0.86× with the
+/// attribute, 8 paired processes; steady state unchanged, `--quick`).
+/// </remarks>
 [SkipLocalsInit] // the chunk's stackalloc buffers are written in full before they are read
 internal static unsafe class CrossEntropyLabelVectorKernel
 {
@@ -122,6 +129,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
     /// only a max, an exp and a multiply. Each pass is its own method: in one method the JIT's inlining budget ran out
     /// before the last vector operations (hundreds of one-line inlinees), which stayed calls and halved the speed.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Chunk<TVector>(ReadOnlySpan<float> x, ReadOnlySpan<int> labels, Span<float> gradient, Span<float> logProbability, SegmentationShape shape, int n, int start, int length, in Coefficients k, float[]? exps, bool prefetchNext, out bool nonFinite)
         where TVector : struct, ISimdFloat<TVector>
     {
@@ -196,6 +204,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
     /// The scalar loop's loads depend on the label just loaded, about five cycles a pixel on Zen 4 (a profile: 5–7 % of
     /// the kernel); a gather issues the eight loads at once.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int GatherLabelTermsByVector(ReadOnlySpan<float> chunk, int pixelsPerImage, ReadOnlySpan<int> label, in Coefficients k, Span<float> xy, Span<float> wy)
     {
         float* x = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(chunk)); // pinned by Run
@@ -241,7 +250,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
     }
 
     /// <summary>Pass 1: the channel maximum into <paramref name="max"/> and Σ w_k x_k into <paramref name="swx"/> (when smoothing); returns whether a logit is not finite.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static bool MaxPass<TVector>(in ChunkRows rows, in Coefficients k, Span<float> max, Span<float> swx)
         where TVector : struct, ISimdFloat<TVector>
     {
@@ -323,7 +332,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
     /// overlaps the two ([8, 21, 256, 256], AVX2, Zen 4: 5.04–5.14 ms against 5.32–5.60 ms without, seven paired
     /// runs; at 512 bits no clear change; prefetching into L1 ran 1.03× slower than none).
     /// </remarks>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ExpPass<TVector>(in ChunkRows rows, Span<float> max, Span<float> sum, Span<float> streamed, bool prefetchNext)
         where TVector : struct, ISimdFloat<TVector>
     {
@@ -366,7 +375,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
     /// returns their sum and, when <paramref name="wantGradient"/>, overwrites <paramref name="max"/> with the factor of e_k;
     /// x_y − lse into <paramref name="logProbability"/> when it is not empty.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static double LossPass<TVector>(ReadOnlySpan<int> label, in Coefficients k, Span<float> max, Span<float> sum, Span<float> xy, Span<float> wy, Span<float> swx, Span<float> logProbability, bool wantGradient)
         where TVector : struct, ISimdFloat<TVector>
     {
@@ -421,7 +430,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
     }
 
     /// <summary>Pass 3: the gradient rows, from e_k in place times <paramref name="factor"/> (with the smoothing offset, 0 where ignored).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void GradientPass<TVector>(in ChunkRows rows, ReadOnlySpan<int> label, in Coefficients k, Span<float> factor)
         where TVector : struct, ISimdFloat<TVector>
     {
@@ -459,7 +468,7 @@ internal static unsafe class CrossEntropyLabelVectorKernel
     /// lines back from memory after they were streamed out. The same float operations in the same order as
     /// <see cref="GradientPass{TVector}"/> then <see cref="ScatterLabelTerms"/>, so both paths give the same bits.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void StreamGradientPass<TVector>(in ChunkRows rows, ReadOnlySpan<int> label, in Coefficients k, Span<float> factor, Span<float> wy, ReadOnlySpan<float> streamed)
         where TVector : struct, ISimdFloat<TVector>
     {
