@@ -9,11 +9,12 @@ namespace Microsoft.ML.Segmentation.Imaging;
 /// <summary>Decodes one mask file into class indices at its own size, row by row, then checks the values.</summary>
 internal static class MaskDecoder
 {
-    public static LabelMap Decode(ReadOnlySpan<byte> data, string source, MaskOptions options)
+    /// <summary>Decodes <paramref name="data"/>; into <paramref name="reuse"/> (overwritten) when it has exactly the mask's pixel count.</summary>
+    public static LabelMap Decode(ReadOnlySpan<byte> data, string source, MaskOptions options, int[]? reuse = null)
     {
         // The common index mask (8-bit gray or palette PNG, not interlaced, no EXIF): one inflate that also proves the
         // file whole, instead of the completeness guard's inflate and ImageSharp's. No EXIF chunk: nothing to orient.
-        if (options.Format == MaskFormat.Index && PngRgbDecoder.TryDecodeIndexMask(data, options.MaxPixels, out int[] fast, out int fastWidth, out int fastHeight))
+        if (options.Format == MaskFormat.Index && PngRgbDecoder.TryDecodeIndexMask(data, options.MaxPixels, out int[] fast, out int fastWidth, out int fastHeight, reuse))
         {
             Check(fast, fastWidth, source, options);
             return new LabelMap(fast, fastWidth, fastHeight);
@@ -27,7 +28,7 @@ internal static class MaskDecoder
         }
 
         int width = image.Width, height = image.Height;
-        var labels = new int[width * height];
+        int[] labels = reuse?.Length == width * height ? reuse : new int[width * height]; // every reader writes every pixel
         switch (options.Format)
         {
             case MaskFormat.Index when indexCoded is not null:

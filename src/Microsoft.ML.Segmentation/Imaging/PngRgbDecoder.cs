@@ -53,7 +53,13 @@ internal static class PngRgbDecoder
     /// path) for any other file, as <see cref="TryDecode"/>. The values are what <c>MaskDecoder</c> reads from
     /// ImageSharp's decode of the same file, before its range check.
     /// </summary>
-    public static bool TryDecodeIndexMask(ReadOnlySpan<byte> data, long maxPixels, out int[] labels, out int width, out int height)
+    /// <param name="data">The encoded file.</param>
+    /// <param name="maxPixels">The largest pixel count accepted.</param>
+    /// <param name="labels">The class indices; <paramref name="reuse"/> when it has exactly the mask's pixel count.</param>
+    /// <param name="width">The mask's width.</param>
+    /// <param name="height">The mask's height.</param>
+    /// <param name="reuse">An array to decode into (overwritten, also when the decode is declined), or <see langword="null"/>.</param>
+    public static bool TryDecodeIndexMask(ReadOnlySpan<byte> data, long maxPixels, out int[] labels, out int width, out int height, int[]? reuse = null)
     {
         labels = [];
         width = height = 0;
@@ -63,7 +69,8 @@ internal static class PngRgbDecoder
         }
 
         // Uninitialised: every row is written or the decode fails and the array is dropped.
-        var rows = new IndexRows(GC.AllocateUninitializedArray<int>(layout.Width * layout.Height), layout.Width);
+        int pixels = layout.Width * layout.Height;
+        var rows = new IndexRows(reuse?.Length == pixels ? reuse : GC.AllocateUninitializedArray<int>(pixels), layout.Width);
         if (!TryDecodeRows(data, layout, rows))
         {
             return false;

@@ -118,8 +118,22 @@ public sealed class SegmentationMaskLoader
         return Fit(Load(data), ImageDecoding.BytesSource, geometry, nameof(data));
     }
 
-    /// <summary>The decoded mask in <paramref name="geometry"/>: itself where the geometry leaves it as it is (no second array, no copy).</summary>
-    private LabelMap Fit(LabelMap mask, string source, ImageGeometry geometry, string paramName)
+    /// <summary>
+    /// <see cref="Load(string)"/> or <see cref="Load(string, ImageGeometry)"/> for a transform that copies the labels
+    /// out before its next row: decodes into <paramref name="reuse"/> (its last result, overwritten) where it has exactly
+    /// the pixel count needed, so a dataset of one image size allocates its label arrays once.
+    /// </summary>
+    internal LabelMap LoadReusing(string path, ImageGeometry? geometry, int[]? reuse)
+    {
+        LabelMap mask = MaskDecoder.Decode(ImageDecoding.ReadFile(path, nameof(path)), path, _options, reuse);
+        return geometry is null ? mask : Fit(mask, path, geometry, nameof(path), ReferenceEquals(mask.Labels, reuse) ? null : reuse);
+    }
+
+    /// <summary>
+    /// The decoded mask in <paramref name="geometry"/>: itself where the geometry leaves it as it is (no second array, no
+    /// copy), else resampled into <paramref name="reuse"/> when it has exactly the output's pixel count.
+    /// </summary>
+    private LabelMap Fit(LabelMap mask, string source, ImageGeometry geometry, string paramName, int[]? reuse = null)
     {
         CheckSize(mask, source, geometry, paramName);
         if (MaskGeometry.LeavesAsIs(geometry, mask.Width, mask.Height))
@@ -127,7 +141,8 @@ public sealed class SegmentationMaskLoader
             return mask;
         }
 
-        var labels = new int[geometry.OutputWidth * geometry.OutputHeight];
+        int pixels = geometry.OutputWidth * geometry.OutputHeight;
+        int[] labels = reuse?.Length == pixels ? reuse : new int[pixels];
         MaskGeometry.Apply(mask.Labels, mask.Width, mask.Height, geometry, PaddingLabel, labels);
         return new LabelMap(labels, geometry.OutputWidth, geometry.OutputHeight);
     }

@@ -106,6 +106,7 @@ public sealed class LossComputingTransformer : SegmentationTransformerBase
         private VBuffer<float> _scoresValue;
         private VBuffer<uint> _maskValue;
         private VBuffer<int> _geometryValue;
+        private int[] _labels = []; // kept between rows: a 2048×1536 mask is 12 MB that fresh pages would fault in
 
         public Computation(LossComputingTransformer owner, DataViewRow input)
             : base(input)
@@ -137,7 +138,12 @@ public sealed class LossComputingTransformer : SegmentationTransformerBase
                     $"Row {Input.Position}: mask '{_owner.MaskColumnName}' has {_maskValue.Length} pixels and scores '{_owner.ScoresColumnName}' {_scoresValue.Length} values for a {geometry.OutputWidth}×{geometry.OutputHeight} tensor; load the mask with the image's geometry.");
             }
 
-            var labels = new int[pixels];
+            if (_labels.Length < pixels)
+            {
+                _labels = new int[pixels];
+            }
+
+            Span<int> labels = _labels.AsSpan(0, pixels);
             ColumnTypes.KeysToLabels(_maskValue, Ignore, labels);
             var shape = new SegmentationShape(1, _scoresValue.Length / pixels, geometry.OutputHeight, geometry.OutputWidth);
             for (int i = 0; i < _owner._losses.Length; i++)

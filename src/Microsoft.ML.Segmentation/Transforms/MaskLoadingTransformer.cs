@@ -91,6 +91,7 @@ public sealed class MaskLoadingTransformer : SegmentationTransformerBase
         private readonly ValueGetter<ReadOnlyMemory<char>> _path;
         private readonly ValueGetter<VBuffer<int>>? _geometry;
         private int[] _labels = Array.Empty<int>();
+        private VBuffer<int> _geometryValue;
 
         public Computation(MaskLoadingTransformer owner, DataViewRow input)
             : base(input)
@@ -117,15 +118,15 @@ public sealed class MaskLoadingTransformer : SegmentationTransformerBase
                 file = Path.Combine(_owner._maskFolder, file);
             }
 
+            // The getter copies the labels out, so this row's array can take the next row's (no fresh 12 MB a 2048×1536 mask).
             if (_geometry is null)
             {
-                _labels = _owner._loader.Load(file).Labels;
+                _labels = _owner._loader.LoadReusing(file, null, _labels).Labels;
                 return;
             }
 
-            VBuffer<int> geometry = default;
-            _geometry(ref geometry);
-            _labels = _owner._loader.Load(file, ColumnTypes.ToGeometry(geometry)).Labels;
+            _geometry(ref _geometryValue);
+            _labels = _owner._loader.LoadReusing(file, ColumnTypes.ToGeometry(_geometryValue), _labels).Labels;
         }
     }
 }

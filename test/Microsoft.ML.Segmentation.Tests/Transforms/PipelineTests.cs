@@ -35,15 +35,17 @@ public sealed class PipelineTests
         public void Dispose() => Directory.Delete(Folder, recursive: true);
     }
 
-    private static Dataset CreateDataset()
+    private static Dataset CreateDataset() => CreateDataset([(16, 12), (9, 7), (20, 20)]);
+
+    private static Dataset CreateDataset((int Width, int Height)[] sizes)
     {
         string folder = Path.Combine(Path.GetTempPath(), "segml-pipeline-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var random = new Random(3);
         var rows = new List<Paths>();
-        foreach ((int w, int h) in new[] { (16, 12), (9, 7), (20, 20) })
+        foreach ((int index, (int w, int h)) in sizes.Index())
         {
-            string name = $"img_{w}x{h}";
+            string name = $"img{index}_{w}x{h}";
             using (var image = new Image<Rgb24>(w, h))
             {
                 for (int y = 0; y < h; y++)
@@ -135,6 +137,35 @@ public sealed class PipelineTests
         }
 
         Transformers.DisposeAll(model);
+    }
+
+    /// <summary>
+    /// The mask and loss stages keep their label arrays between rows: rows of one size, with another size between
+    /// them, each still get their own file's labels and losses (a stale or shared array would repeat a row).
+    /// </summary>
+    [TestMethod]
+    public void RowsOfOneSizeKeepTheirOwnMasksAndLosses()
+    {
+        using Dataset data = CreateDataset([(16, 12), (16, 12), (9, 7), (16, 12), (16, 12)]);
+        var ml = new MLContext(seed: 1);
+        IDataView input = ml.Data.LoadFromEnumerable(data.Rows);
+        IDataView scored = Pipeline(ml, data).Fit(input).Transform(input);
+
+        var masks = new SegmentationMaskLoader(new MaskOptions { ClassCount = 4 });
+        var images = new SegmentationImageLoader();
+        using SegmentationModel onnx = SegmentationModel.Load(data.ModelPath, new OnnxSessionOptions { UpsampleToInput = true });
+        uint[][] keys = scored.GetColumn<VBuffer<uint>>("Mask").Select(v => v.DenseValues().ToArray()).ToArray(); // copied as read: the column reuses its buffer
+        float[] ce = scored.GetColumn<float>("CrossEntropy").ToArray();
+        for (int i = 0; i < data.Rows.Length; i++)
+        {
+            int[] truth = masks.Load(data.Rows[i].MaskPath).Labels;
+            CollectionAssert.AreEqual(truth.Select(l => l == 255 ? 0u : (uint)l + 1).ToArray(), keys[i], $"row {i}: mask");
+            ImageTensor tensor = images.Load(data.Rows[i].ImagePath);
+            var shape = new SegmentationShape(1, 4, tensor.Height, tensor.Width);
+            var scores = new float[shape.ElementCount];
+            onnx.Run(tensor.Data, 1, tensor.Height, tensor.Width, scores);
+            Assert.AreEqual((float)new CrossEntropyLoss().Compute<float>(scores, shape, SegmentationTarget<float>.FromLabels(truth, 255)), ce[i], 1e-6f, $"row {i}: loss");
+        }
     }
 
     public sealed class Prediction
