@@ -46,7 +46,7 @@ public sealed class BandedSlidingWindow
         _height = height;
         _width = width;
         Grid = WindowGrid.Create(new[] { height, width }, _options);
-        _map = ImportanceMap.Create(Grid.TileSize, _options.Blend, _options.SigmaScalePerAxis(2));
+        _map = workspace.ImportanceMap(Grid.TileSize, _options.Blend, _options.SigmaScalePerAxis(2));
     }
 
     /// <summary>The windows' placement.</summary>

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
 namespace Microsoft.ML.Segmentation.Tiling;
 
@@ -17,6 +19,8 @@ internal sealed class TilingWorkspace
     private float[] _scratch = [];
     private float[] _scores = [];
     private float[] _weights = [];
+    private float[] _map = [];
+    private (int[] Tile, TileBlend Blend, double[] Sigma)? _mapKey;
 
     /// <summary>At least <paramref name="length"/> floats for the windows of one run (contents undefined).</summary>
     public float[] Windows(int length) => Grow(ref _windows, length);
@@ -29,6 +33,23 @@ internal sealed class TilingWorkspace
 
     /// <summary>At least <paramref name="length"/> floats for the weight sums, the first <paramref name="length"/> zero.</summary>
     public float[] Weights(int length) => GrowCleared(ref _weights, length);
+
+    /// <summary>
+    /// The importance map of <see cref="ImportanceMap.Create"/> for these arguments: the last one again when they are
+    /// the same (a Gaussian 512² map is an outer product, a min and a clamp over 262 144 floats, and its 1 MB was faulted
+    /// in again for every image).
+    /// </summary>
+    /// <remarks>The map is shared between passes: callers only read it.</remarks>
+    public float[] ImportanceMap(IReadOnlyList<int> tileSize, TileBlend blend, IReadOnlyList<double> sigmaScale)
+    {
+        if (_mapKey is not { } key || key.Blend != blend || !key.Tile.AsSpan().SequenceEqual(tileSize.ToArray()) || !key.Sigma.AsSpan().SequenceEqual(sigmaScale.ToArray()))
+        {
+            _map = Tiling.ImportanceMap.Create(tileSize, blend, sigmaScale);
+            _mapKey = (tileSize.ToArray(), blend, sigmaScale.ToArray());
+        }
+
+        return _map;
+    }
 
     private static float[] Grow(ref float[] buffer, int length)
     {
