@@ -90,22 +90,16 @@ public sealed class TiledInference
     {
         int classes = 0;
         float[] result = scores;
-        Stream(height, width, reader, band =>
+        Start(height, width).RunInto(reader, _predictor, k =>
         {
-            classes = band.Channels;
+            classes = k;
             long needed = (long)classes * height * width;
             if (result.Length < needed)
             {
                 result = new float[checked((int)needed)];
             }
 
-            for (int k = 0; k < classes; k++)
-            {
-                for (int r = 0; r < band.Rows; r++)
-                {
-                    band.Row(k, r).CopyTo(result.AsSpan((((k * height) + band.FirstRow + r) * width), width));
-                }
-            }
+            return result;
         });
         scores = result;
         return new SegmentationShape(1, classes, height, width);

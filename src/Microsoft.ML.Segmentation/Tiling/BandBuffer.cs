@@ -125,6 +125,39 @@ internal sealed class BandBuffer
         });
     }
 
+    /// <summary>
+    /// Divides the score sums of buffer rows [<paramref name="bufferRow"/>, + <paramref name="rows"/>), columns
+    /// [<paramref name="left"/>, + <paramref name="width"/>), by their weight sums straight into
+    /// <paramref name="destination"/> <c>[K, *, width]</c> from its row <paramref name="destinationRow"/>: the values
+    /// <see cref="Normalise"/> leaves there, without dividing the band in place and copying it out.
+    /// </summary>
+    public void DivideInto(int bufferRow, int rows, int left, int width, Span<float> destination, int destinationPlaneStride, int destinationRow)
+    {
+        if (_writtenRight < RowStride)
+        {
+            ClearUnwritten(_writtenRight, RowStride); // as Normalise: columns no window of the row reached hold sums of nothing
+        }
+
+        unsafe
+        {
+            fixed (float* pinned = destination)
+            {
+                var target = new NativeSpan<float>(pinned, destination.Length);
+                ParallelWork.For(Classes, (long)Classes * rows * width, k =>
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        int at = ((bufferRow + r) * RowStride) + left;
+                        TensorPrimitives.Divide(
+                            Scores.AsSpan((k * PlaneStride) + at, width),
+                            Weights.AsSpan(at, width),
+                            target.Slice((k * destinationPlaneStride) + ((destinationRow + r) * width), width));
+                    }
+                });
+            }
+        }
+    }
+
     /// <summary>Drops the first <paramref name="rows"/> rows: the others move up; the freed rows at the bottom are left to the next row of windows to write.</summary>
     public void Shift(int rows)
     {

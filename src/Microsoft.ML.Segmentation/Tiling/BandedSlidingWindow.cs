@@ -80,9 +80,36 @@ public sealed class BandedSlidingWindow
     /// <exception cref="InvalidOperationException">The predictor returned other than one output <c>[B, K, *tile]</c>, or changed K.</exception>
     public void Run(ImageRegionReader reader, WindowPredictor predictor, TileBandHandler onBand)
     {
+        ArgumentNullException.ThrowIfNull(onBand);
+        Run(reader, predictor, (band, from, to) => Finish(band, from, to, onBand));
+    }
+
+    /// <summary>
+    /// Runs the windows as <see cref="Run(ImageRegionReader, WindowPredictor, TileBandHandler)"/> does, dividing every
+    /// finished row straight into the full scores <c>[K, H, W]</c> that <paramref name="destination"/> gives for K
+    /// (at least K × H × W floats): the same values as the bands, without their in-place division and copy.
+    /// </summary>
+    internal void RunInto(ImageRegionReader reader, WindowPredictor predictor, Func<int, float[]> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        float[]? scores = null;
+        Run(reader, predictor, (band, from, to) =>
+        {
+            scores ??= destination(band.Classes);
+            int padTop = Grid.PadBefore[0];
+            int first = Math.Max(from, padTop);
+            int end = Math.Min(to, padTop + _height);
+            if (end > first)
+            {
+                band.DivideInto(first - from, end - first, Grid.PadBefore[1], _width, scores, _height * _width, first - padTop);
+            }
+        });
+    }
+
+    private void Run(ImageRegionReader reader, WindowPredictor predictor, Action<BandBuffer, int, int> finish)
+    {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(predictor);
-        ArgumentNullException.ThrowIfNull(onBand);
         int tileHeight = Grid.TileSize[0];
         int tileWidth = Grid.TileSize[1];
         int paddedWidth = Grid.PaddedSize[1];
@@ -128,7 +155,7 @@ public sealed class BandedSlidingWindow
                 if (top != bufferTop)
                 {
                     // A new row of windows: the rows above its top are final (starts only grow).
-                    Finish(band, bufferTop, top, onBand);
+                    finish(band, bufferTop, top);
                     band.Shift(top - bufferTop);
                     bufferTop = top;
                 }
@@ -137,7 +164,7 @@ public sealed class BandedSlidingWindow
             }
         }
 
-        Finish(band, bufferTop, Grid.PaddedSize[0], onBand);
+        finish(band, bufferTop, Grid.PaddedSize[0]);
     }
 
     /// <summary>Divides padded rows [from, to) (buffer rows 0 …) and hands their part inside the image to the callback.</summary>

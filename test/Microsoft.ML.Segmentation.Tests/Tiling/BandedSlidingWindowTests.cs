@@ -85,6 +85,13 @@ public sealed class BandedSlidingWindowTests
             Assert.AreEqual(BitConverter.SingleToInt32Bits(full[i]), BitConverter.SingleToInt32Bits(stitched[i]), $"value {i}: full {full[i]}, banded {stitched[i]}");
         }
 
+        // The full scores divided straight out of the band (TiledInference.Score's path): the same bits.
+        float[] direct = RunInto(new BandedSlidingWindow(channels, height, width, options), reader, classes, height, width);
+        for (int i = 0; i < full.Length; i++)
+        {
+            Assert.AreEqual(BitConverter.SingleToInt32Bits(full[i]), BitConverter.SingleToInt32Bits(direct[i]), $"value {i}: full {full[i]}, divided into place {direct[i]}");
+        }
+
         Assert.IsTrue(regions.All(r => r.Top >= 0 && r.Left >= 0 && r.Top + r.Rows <= height && r.Left + r.Columns <= width), "the reader is only asked for pixels inside the image");
         int paddedWidth = Math.Max(width, tileWidth);
         long bound = (long)classes * (tileHeight + banded.Grid.Interval[0]) * paddedWidth;
@@ -132,10 +139,26 @@ public sealed class BandedSlidingWindowTests
             }
         });
 
+        float[] direct = RunInto(banded, (top, left, rows, columns, destination) => PlanarRegion.Copy(image, channels, height, width, top, left, rows, columns, destination), classes, height, width);
         for (int i = 0; i < full.Length; i++)
         {
             Assert.AreEqual(BitConverter.SingleToInt32Bits(full[i]), BitConverter.SingleToInt32Bits(stitched[i]), $"{height}x{width}, {classes} classes, value {i}: full {full[i]}, banded {stitched[i]}");
+            Assert.AreEqual(BitConverter.SingleToInt32Bits(full[i]), BitConverter.SingleToInt32Bits(direct[i]), $"{height}x{width}, {classes} classes, value {i}: full {full[i]}, divided into place {direct[i]}");
         }
+    }
+
+    /// <summary><see cref="BandedSlidingWindow.RunInto"/> into a NaN-filled array one value longer than the scores (nothing written past them).</summary>
+    private static float[] RunInto(BandedSlidingWindow banded, ImageRegionReader reader, int classes, int height, int width)
+    {
+        var direct = new float[(classes * height * width) + 1];
+        direct.AsSpan().Fill(float.NaN);
+        banded.RunInto(reader, TilingTestPredictors.Mixing(classes), k =>
+        {
+            Assert.AreEqual(classes, k);
+            return direct;
+        });
+        Assert.IsTrue(float.IsNaN(direct[^1]), "written past the scores");
+        return direct;
     }
 
     [TestMethod]
