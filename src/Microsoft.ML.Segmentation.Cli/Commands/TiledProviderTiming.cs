@@ -12,8 +12,9 @@ namespace Microsoft.ML.Segmentation.Cli.Commands;
 /// and the CPU's work around the runs is what is left; this measures it before anything is changed for it.
 /// </summary>
 /// <remarks>Each iteration times one tiled image, then the runs alone, so the two medians come from interleaved,
-/// paired measurements (a machine whose clock or load drifts moves both). The labels are compared with the CPU's tiled
-/// labels of the same image.</remarks>
+/// paired measurements (a machine whose clock or load drifts moves both). Where the tiler overlaps its runs with the
+/// blend (a GPU provider), each iteration also times it with the runs one after the other (<c>tiled_serial_ms</c>) and
+/// checks that both give the same scores. The labels are compared with the CPU's tiled labels of the same image.</remarks>
 internal sealed class TiledProviderTiming
 {
     /// <summary>The image's height.</summary>
@@ -24,6 +25,9 @@ internal sealed class TiledProviderTiming
 
     /// <summary>The windows (their size and the windows per run are <c>--size</c> and <c>--batch</c>).</summary>
     public required TilingOptions Tiling { get; init; }
+
+    /// <summary>Forces the tiler's runs to overlap the blend or not (<see cref="TiledInference.OverlapRuns"/>); <see langword="null"/> for its default (overlapping on GPU providers).</summary>
+    internal bool? OverlapRuns { get; init; }
 
     /// <summary>A random image <c>[C,H,W]</c>, uniform in [-1,1) as the provider check's batch.</summary>
     public float[] RandomImage(int channels, int seed)
@@ -73,10 +77,14 @@ internal sealed class TiledProviderTiming
             throw new ArgumentException($"The runs alone need {perRun} windows of {windowFloats} values; {windows.Length} values were given.", nameof(windows));
         }
 
+        // On a GPU the runs overlap the blend by default: the same tiler with them one after the other, timed in turn.
+        TiledInference? serial = tiled.OverlapsRuns ? new TiledInference(model, Tiling) { OverlapRuns = false } : null;
         float[] scores = [];
+        float[] serialScores = [];
         float[] runScores = [];
         SegmentationShape shape = default;
         var tiledMs = new double[iterations];
+        var serialMs = new double[iterations];
         var modelMs = new double[iterations];
         var outside = new double[iterations];
         var clock = new Stopwatch();
@@ -85,6 +93,14 @@ internal sealed class TiledProviderTiming
             clock.Restart();
             shape = tiled.Score(image, Height, Width, ref scores);
             double tiledTime = clock.Elapsed.TotalMilliseconds;
+
+            double serialTime = 0;
+            if (serial is not null)
+            {
+                clock.Restart();
+                _ = serial.Score(image, Height, Width, ref serialScores);
+                serialTime = clock.Elapsed.TotalMilliseconds;
+            }
 
             clock.Restart();
             for (int run = 0; run < runs; run++)
@@ -97,6 +113,7 @@ internal sealed class TiledProviderTiming
             if (i >= 0)
             {
                 tiledMs[i] = tiledTime;
+                serialMs[i] = serialTime;
                 modelMs[i] = modelTime;
                 outside[i] = 100 * (1 - (modelTime / tiledTime));
             }
@@ -107,7 +124,14 @@ internal sealed class TiledProviderTiming
         line["tiled_windows"] = grid.WindowCount;
         line["tiled_runs"] = runs;
         line["tiled_blend"] = Tiling.Blend.ToString().ToLowerInvariant();
+        line["tiled_overlaps_runs"] = serial is not null;
         line["tiled_ms"] = Math.Round(Median(tiledMs), 2);
+        if (serial is not null)
+        {
+            line["tiled_serial_ms"] = Math.Round(Median(serialMs), 2); // the runs one after the other, as on a CPU
+            line["tiled_agrees_with_serial"] = scores.AsSpan(0, shape.ElementCount).SequenceEqual(serialScores.AsSpan(0, shape.ElementCount));
+        }
+
         line["tiled_runs_alone_ms"] = Math.Round(Median(modelMs), 2);
         line["tiled_outside_runs_pct"] = Math.Round(Median(outside), 1);
         line["tiled_argmax_agreement_pct"] = Math.Round(ProviderCheck.AgreementPercent(labels, reference), 4);
@@ -121,7 +145,7 @@ internal sealed class TiledProviderTiming
                 $"The model '{model.ModelName}' outputs an integer mask; --tiled-image blends the scores of overlapping windows, so it needs a model that outputs logits or probabilities.");
         }
 
-        return new TiledInference(model, Tiling);
+        return new TiledInference(model, Tiling) { OverlapRuns = OverlapRuns };
     }
 
     private static double Median(double[] values)

@@ -22,7 +22,9 @@ public sealed class TiledInference
     private readonly TestTimeAugmentationOptions? _augmentation;
     private readonly WindowPredictor _predictor;
     private readonly TilingWorkspace _workspace = new();
-    private float[] _scores = Array.Empty<float>();
+    private readonly float[][] _scores = [[], []]; // taken in turn when runs overlap the blend (BandedSlidingWindow.OverlapRuns)
+    private int _calls;
+    private bool _overlapping;
 
     /// <summary>Tiles <paramref name="model"/> with <paramref name="options"/> (copied), each window optionally test-time augmented.</summary>
     /// <param name="model">The model.</param>
@@ -55,7 +57,17 @@ public sealed class TiledInference
     public bool ScoresAreProbabilities => _augmentation?.MergedScoresAreProbabilities(_model.OutputKind == SegmentationOutputKind.Probabilities)
         ?? _model.OutputKind == SegmentationOutputKind.Probabilities;
 
-    /// <summary>Called after each ONNX Runtime run with the windows done and the image's window count (progress on big images).</summary>
+    /// <summary>
+    /// Whether each ONNX Runtime run goes on while the previous run's scores are blended: <see langword="null"/> (the
+    /// default) when the model runs on a GPU provider (CUDA, TensorRT) and no test-time augmentation is set, where the
+    /// CPU would otherwise wait for every run; never with test-time augmentation. Results are the same bit for bit.
+    /// </summary>
+    internal bool? OverlapRuns { get; set; }
+
+    /// <summary>Whether the next image's runs overlap its blending (see <see cref="OverlapRuns"/>).</summary>
+    internal bool OverlapsRuns => _augmentation is null && (OverlapRuns ?? _model.ExecutionProvider != OnnxExecutionProvider.Cpu);
+
+    /// <summary>Called after each ONNX Runtime run with the windows done and the image's window count (progress on big images); with overlapping runs, on the thread that ran it.</summary>
     public Action<int, int>? WindowsDone { get; set; }
 
     /// <summary>The windows of a <paramref name="height"/> × <paramref name="width"/> image.</summary>
@@ -123,7 +135,8 @@ public sealed class TiledInference
 
     private BandedSlidingWindow Start(int height, int width)
     {
-        var banded = new BandedSlidingWindow(_model.InputChannels, height, width, _options, _workspace);
+        _overlapping = OverlapsRuns;
+        var banded = new BandedSlidingWindow(_model.InputChannels, height, width, _options, _workspace) { OverlapRuns = _overlapping };
         _augmentation?.Validate(banded.Grid.TileSize[0], banded.Grid.TileSize[1]); // D4 needs square windows: say so before any run
         _done = 0;
         _total = banded.Grid.WindowCount;
@@ -134,7 +147,10 @@ public sealed class TiledInference
     private IReadOnlyList<FloatTensor> Predict(ReadOnlySpan<float> windows, IReadOnlyList<int> shape)
     {
         int batch = shape[0], height = shape[2], width = shape[3];
-        SegmentationShape output = _model.Run(windows, batch, height, width, ref _scores);
+        // Overlapping runs: this run's scores must not overwrite the previous run's, which are being blended.
+        int slot = _overlapping ? _calls++ & 1 : 0;
+        ref float[] scores = ref _scores[slot];
+        SegmentationShape output = _model.Run(windows, batch, height, width, ref scores);
         if (output.Height != height || output.Width != width)
         {
             throw new InvalidOperationException(
@@ -144,6 +160,6 @@ public sealed class TiledInference
         // With test-time augmentation every window runs RunsPerWindow times: count windows, not runs.
         _done += batch;
         WindowsDone?.Invoke(Math.Min(_done / (_augmentation?.RunsPerWindow ?? 1), _total), _total);
-        return [new FloatTensor(_scores.AsMemory(0, output.ElementCount), [batch, output.Classes, height, width])];
+        return [new FloatTensor(scores.AsMemory(0, output.ElementCount), [batch, output.Classes, height, width])];
     }
 }

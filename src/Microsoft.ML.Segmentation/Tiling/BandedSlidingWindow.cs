@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading.Tasks;
 
 namespace Microsoft.ML.Segmentation.Tiling;
 
@@ -106,6 +107,15 @@ public sealed class BandedSlidingWindow
         });
     }
 
+    /// <summary>
+    /// Whether each run of the predictor goes on (on a pool thread) while the previous run's output is blended and the
+    /// next run's windows are read, instead of one after the other. For a model on a GPU, where the CPU otherwise waits
+    /// for every run and the GPU for every blend. The predictor must then keep each call's output valid while its next
+    /// call runs (two output buffers taken in turn); its calls still come one at a time and in order, and the result is
+    /// the same bit for bit. On a CPU the runs already take every core: overlapping them gained nothing (measured).
+    /// </summary>
+    internal bool OverlapRuns { get; init; }
+
     private void Run(ImageRegionReader reader, WindowPredictor predictor, Action<BandBuffer, int, int> finish)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -118,27 +128,93 @@ public sealed class BandedSlidingWindow
         int perRow = columnStarts.Count;
         int total = Grid.WindowCount;
         int perRun = Math.Min(_options.TilesPerRun, total);
+        int runs = (total + perRun - 1) / perRun;
         int windowSize = checked(_channels * tileHeight * tileWidth);
-        float[] windows = _workspace.Windows(checked(perRun * windowSize));
+        bool overlap = OverlapRuns && runs > 1;
+        float[][] inputs = overlap
+            ? [_workspace.Windows(checked(perRun * windowSize)), _workspace.NextWindows(checked(perRun * windowSize))]
+            : [_workspace.Windows(checked(perRun * windowSize))];
+        int[][] shapes = overlap ? [[0, _channels, tileHeight, tileWidth], [0, _channels, tileHeight, tileWidth]] : [[0, _channels, tileHeight, tileWidth]];
         float[] scratch = Grid.IsPadded ? _workspace.Scratch(windowSize) : Array.Empty<float>();
-        int[] windowShape = { 0, _channels, tileHeight, tileWidth };
 
-        var band = new BandBuffer(tileHeight, paddedWidth, _workspace);
-        PeakWeightBufferFloats = band.WeightFloats;
-        PeakScoreBufferFloats = 0;
-        int bufferTop = 0;
-        for (int first = 0; first < total; first += perRun)
+        // Reads run i's windows into its input buffer; its shape's batch is the run's window count.
+        int Gather(int run)
         {
+            int first = run * perRun;
             int count = Math.Min(perRun, total - first);
+            float[] windows = inputs[run % inputs.Length];
             for (int j = 0; j < count; j++)
             {
                 int w = first + j;
                 Read(reader, rowStarts[w / perRow], columnStarts[w % perRow], windows.AsSpan(j * windowSize, windowSize), scratch);
             }
 
-            windowShape[0] = count;
-            IReadOnlyList<FloatTensor> predictions = predictor(windows.AsSpan(0, count * windowSize), windowShape)
+            shapes[run % shapes.Length][0] = count;
+            return count;
+        }
+
+        IReadOnlyList<FloatTensor> Predict(int run, int count)
+            => predictor(inputs[run % inputs.Length].AsSpan(0, count * windowSize), shapes[run % shapes.Length])
                 ?? throw new InvalidOperationException("The window predictor returned null.");
+
+        var band = new BandBuffer(tileHeight, paddedWidth, _workspace);
+        PeakWeightBufferFloats = band.WeightFloats;
+        PeakScoreBufferFloats = 0;
+        int bufferTop = 0;
+        Task<IReadOnlyList<FloatTensor>>? next = null;
+        try
+        {
+            int nextCount = overlap ? Gather(0) : 0;
+            if (overlap)
+            {
+                int firstCount = nextCount;
+                next = Task.Run(() => Predict(0, firstCount));
+            }
+
+            for (int run = 0; run < runs; run++)
+            {
+                int count;
+                IReadOnlyList<FloatTensor> predictions;
+                if (overlap)
+                {
+                    count = nextCount;
+                    nextCount = run + 1 < runs ? Gather(run + 1) : 0; // while run `run` is in flight
+                    predictions = next!.GetAwaiter().GetResult();
+                    next = null;
+                    if (run + 1 < runs)
+                    {
+                        int following = run + 1, followingCount = nextCount;
+                        next = Task.Run(() => Predict(following, followingCount)); // in flight while this run is blended
+                    }
+                }
+                else
+                {
+                    count = Gather(run);
+                    predictions = Predict(run, count);
+                }
+
+                Blend(predictions, run * perRun, count);
+            }
+        }
+        finally
+        {
+            // A failed blend leaves no run going on behind the caller's back (its own failure, if any, is second).
+            if (next is not null)
+            {
+                try
+                {
+                    next.GetAwaiter().GetResult();
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                }
+            }
+        }
+
+        finish(band, bufferTop, Grid.PaddedSize[0]);
+
+        void Blend(IReadOnlyList<FloatTensor> predictions, int first, int count)
+        {
             int classes = CheckOutput(predictions, count, tileHeight, tileWidth, band.Classes);
             if (band.Classes == 0)
             {
@@ -163,8 +239,6 @@ public sealed class BandedSlidingWindow
                 band.Add(columnStarts[w % perRow], values.Slice(j * perWindow, perWindow), _map, tileWidth);
             }
         }
-
-        finish(band, bufferTop, Grid.PaddedSize[0]);
     }
 
     /// <summary>Divides padded rows [from, to) (buffer rows 0 …) and hands their part inside the image to the callback.</summary>

@@ -16,6 +16,7 @@ namespace Microsoft.ML.Segmentation.Tiling;
 internal sealed class TilingWorkspace
 {
     private float[] _windows = [];
+    private float[] _nextWindows = [];
     private float[] _scratch = [];
     private float[] _scores = [];
     private float[] _weights = [];
@@ -24,6 +25,9 @@ internal sealed class TilingWorkspace
 
     /// <summary>At least <paramref name="length"/> floats for the windows of one run (contents undefined).</summary>
     public float[] Windows(int length) => Grow(ref _windows, length);
+
+    /// <summary>At least <paramref name="length"/> floats for the next run's windows, read while a run is in flight (contents undefined).</summary>
+    public float[] NextWindows(int length) => Grow(ref _nextWindows, length);
 
     /// <summary>At least <paramref name="length"/> floats for a padded window's region (contents undefined).</summary>
     public float[] Scratch(int length) => Grow(ref _scratch, length);

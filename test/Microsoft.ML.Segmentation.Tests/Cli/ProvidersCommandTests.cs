@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.ML.Segmentation.Cli.Commands;
+using Microsoft.ML.Segmentation.Onnx;
+using Microsoft.ML.Segmentation.Tiling;
 using Microsoft.ML.Segmentation.Tests.Onnx;
 using Microsoft.ML.Segmentation.Tests.Support;
 
@@ -103,6 +105,33 @@ public sealed class ProvidersCommandTests
         Assert.IsGreaterThan(0.0, cpu.GetProperty("tiled_runs_alone_ms").GetDouble());
         Assert.IsLessThanOrEqualTo(100.0, cpu.GetProperty("tiled_outside_runs_pct").GetDouble());
         Assert.AreEqual(100.0, cpu.GetProperty("tiled_argmax_agreement_pct").GetDouble());
+    }
+
+    /// <summary>Where the runs overlap the blend (a GPU provider's default, forced here), the line also times them one after the other.</summary>
+    [TestMethod]
+    public void OverlappingRunsAreTimedAgainstRunsOneAfterTheOther()
+    {
+        using SegmentationModel model = SegmentationModel.Load(TestModels.ConvHead());
+        var timing = new TiledProviderTiming
+        {
+            Height = 15,
+            Width = 20,
+            Tiling = new TilingOptions { TileSize = [6, 8], Overlap = [0.25], Blend = TileBlend.Gaussian, TilesPerRun = 2 },
+            OverlapRuns = true,
+        };
+        float[] image = timing.RandomImage(model.InputChannels, seed: 1);
+        int[] reference = new TiledProviderTiming { Height = 15, Width = 20, Tiling = timing.Tiling, OverlapRuns = false }.Labels(model, image);
+        var line = new Dictionary<string, object?>();
+        timing.Measure(model, image, new float[2 * model.InputChannels * 6 * 8], reference, iterations: 2, warmup: 1, line);
+        Assert.IsTrue((bool)line["tiled_overlaps_runs"]!);
+        Assert.IsGreaterThan(0.0, (double)line["tiled_serial_ms"]!);
+        Assert.IsTrue((bool)line["tiled_agrees_with_serial"]!);
+        Assert.AreEqual(100.0, (double)line["tiled_argmax_agreement_pct"]!);
+
+        var cpuDefault = new Dictionary<string, object?>();
+        new TiledProviderTiming { Height = 15, Width = 20, Tiling = timing.Tiling }.Measure(model, image, new float[2 * model.InputChannels * 6 * 8], reference, 1, 0, cpuDefault);
+        Assert.IsFalse((bool)cpuDefault["tiled_overlaps_runs"]!);
+        Assert.IsFalse(cpuDefault.ContainsKey("tiled_serial_ms"));
     }
 
     [TestMethod]
