@@ -165,8 +165,7 @@ public sealed class OnnxSessionOptions
 
     /// <summary>
     /// With <see cref="Tiling"/>: called after each run of windows with the windows done and the image's total, for
-    /// progress on big images; one call at a time, on a GPU provider from the thread that ran the windows (the runs
-    /// overlap the blend there). Default: <see langword="null"/>.
+    /// progress on big images, on the thread that scores the image. Default: <see langword="null"/>.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore] // a callback belongs to the running application, not to a saved model
     public Action<int, int>? TilingProgress { get; set; }

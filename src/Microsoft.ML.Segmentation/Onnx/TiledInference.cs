@@ -67,7 +67,7 @@ public sealed class TiledInference
     /// <summary>Whether the next image's runs overlap its blending (see <see cref="OverlapRuns"/>).</summary>
     internal bool OverlapsRuns => _augmentation is null && (OverlapRuns ?? _model.ExecutionProvider != OnnxExecutionProvider.Cpu);
 
-    /// <summary>Called after each ONNX Runtime run with the windows done and the image's window count (progress on big images); with overlapping runs, on the thread that ran it.</summary>
+    /// <summary>Called after each run of windows with the windows done and the image's window count (progress on big images), on the thread that scores the image.</summary>
     public Action<int, int>? WindowsDone { get; set; }
 
     /// <summary>The windows of a <paramref name="height"/> × <paramref name="width"/> image.</summary>
@@ -136,11 +136,23 @@ public sealed class TiledInference
     private BandedSlidingWindow Start(int height, int width)
     {
         _overlapping = OverlapsRuns;
-        var banded = new BandedSlidingWindow(_model.InputChannels, height, width, _options, _workspace) { OverlapRuns = _overlapping };
+        _calls = 0; // each image starts at the first score buffer: an image of one run never takes the second
+        var banded = new BandedSlidingWindow(_model.InputChannels, height, width, _options, _workspace)
+        {
+            OverlapRuns = _overlapping,
+            RunCompleted = ReportProgress,
+        };
         _augmentation?.Validate(banded.Grid.TileSize[0], banded.Grid.TileSize[1]); // D4 needs square windows: say so before any run
         _done = 0;
         _total = banded.Grid.WindowCount;
         return banded;
+    }
+
+    /// <summary>After each run of windows (test-time augmentation's runs of one batch counted once), on the calling thread.</summary>
+    private void ReportProgress(int windows)
+    {
+        _done += windows;
+        WindowsDone?.Invoke(Math.Min(_done, _total), _total);
     }
 
     /// <summary>One ONNX Runtime run over a batch of windows <c>[B,C,th,tw]</c>.</summary>
@@ -157,9 +169,6 @@ public sealed class TiledInference
                 $"The model '{_model.ModelName}' returned {output} for {batch} window(s) of {width}x{height}; tiling needs scores at the window's size (set OnnxSessionOptions.UpsampleToInput).");
         }
 
-        // With test-time augmentation every window runs RunsPerWindow times: count windows, not runs.
-        _done += batch;
-        WindowsDone?.Invoke(Math.Min(_done / (_augmentation?.RunsPerWindow ?? 1), _total), _total);
         return [new FloatTensor(scores.AsMemory(0, output.ElementCount), [batch, output.Classes, height, width])];
     }
 }

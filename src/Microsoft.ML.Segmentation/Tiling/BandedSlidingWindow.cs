@@ -116,6 +116,12 @@ public sealed class BandedSlidingWindow
     /// </summary>
     internal bool OverlapRuns { get; init; }
 
+    /// <summary>
+    /// Called on the calling thread with each run's window count once its output is in, before it is blended (progress:
+    /// with overlapping runs the predictor runs on a pool thread, so it must not report itself).
+    /// </summary>
+    internal Action<int>? RunCompleted { get; init; }
+
     private void Run(ImageRegionReader reader, WindowPredictor predictor, Action<BandBuffer, int, int> finish)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -179,8 +185,9 @@ public sealed class BandedSlidingWindow
                 {
                     count = nextCount;
                     nextCount = run + 1 < runs ? Gather(run + 1) : 0; // while run `run` is in flight
-                    predictions = next!.GetAwaiter().GetResult();
+                    Task<IReadOnlyList<FloatTensor>> current = next!;
                     next = null;
+                    predictions = current.GetAwaiter().GetResult();
                     if (run + 1 < runs)
                     {
                         int following = run + 1, followingCount = nextCount;
@@ -193,6 +200,7 @@ public sealed class BandedSlidingWindow
                     predictions = Predict(run, count);
                 }
 
+                RunCompleted?.Invoke(count);
                 Blend(predictions, run * perRun, count);
             }
         }
@@ -205,8 +213,9 @@ public sealed class BandedSlidingWindow
                 {
                     next.GetAwaiter().GetResult();
                 }
-                catch (Exception e) when (e is not OutOfMemoryException)
+                catch (Exception)
                 {
+                    // The exception already on its way out is the one to report.
                 }
             }
         }

@@ -138,6 +138,32 @@ public sealed class OverlappingRunsTests
         }
     }
 
+    /// <summary>Progress comes on the thread that scores the image, once per run, up to the window count: with runs overlapping or not, and with test-time augmentation (its runs of a batch counted once).</summary>
+    [TestMethod]
+    [DataRow(true, false)]
+    [DataRow(false, false)]
+    [DataRow(false, true)]
+    public void ProgressComesOnTheScoringThreadOncePerRun(bool overlap, bool augmented)
+    {
+        using SegmentationModel model = SegmentationModel.Load(TestModels.ConvHead());
+        TestTimeAugmentationOptions? augmentation = augmented ? new TestTimeAugmentationOptions { Flips = TtaFlips.HorizontalAndVertical } : null;
+        var tiler = new TiledInference(model, s_options, augmentation) { OverlapRuns = overlap };
+        var calls = new List<(int Thread, int Done, int Total)>();
+        tiler.WindowsDone = (done, total) => calls.Add((Environment.CurrentManagedThreadId, done, total));
+        const int height = 37, width = 29;
+        float[] scores = [];
+        for (int image = 0; image < 2; image++)
+        {
+            calls.Clear();
+            tiler.Score(TilingTestPredictors.Random(3 * height * width, image), height, width, ref scores);
+            int windows = tiler.Plan(height, width).WindowCount;
+            Assert.HasCount((windows + 1) / 2, calls, "one call per run of two windows");
+            Assert.IsTrue(calls.All(c => c.Thread == Environment.CurrentManagedThreadId), "on the scoring thread");
+            CollectionAssert.AreEqual(Enumerable.Range(1, calls.Count).Select(r => Math.Min(2 * r, windows)).ToArray(), calls.Select(c => c.Done).ToArray());
+            Assert.IsTrue(calls.All(c => c.Total == windows));
+        }
+    }
+
     private static float[] Into(BandedSlidingWindow tiler, float[] image, int height, int width, WindowPredictor predictor)
     {
         var result = new float[4 * height * width];
