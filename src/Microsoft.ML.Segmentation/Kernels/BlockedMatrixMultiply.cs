@@ -120,21 +120,41 @@ internal static class BlockedMatrixMultiply
         for (int t0 = 0; t0 < k; t0 += TransposedDepthTile)
         {
             int depth = Math.Min(TransposedDepthTile, k - t0);
-            // Bᵀ's tile, depth×n: the rows of the product's B operand, so that its inner loop reads contiguous columns.
-            for (int j = 0; j < n; j++)
-            {
-                ReadOnlySpan<T> row = b.Slice((j * ldb) + t0, depth);
-                for (int l = 0; l < depth; l++)
-                {
-                    transposed[(l * n) + j] = row[l];
-                }
-            }
+            TransposeTile(b, ldb, t0, depth, n, transposed);
 
             Span<T> sums = partial.AsSpan(0, m * n);
             Multiply<T>(a.Slice(t0), lda, 1, transposed.AsSpan(0, depth * n), n, sums, n, m, depth, n, accumulate: false);
             for (int i = 0; i < sums.Length; i++)
             {
                 c[i] += double.CreateTruncating(sums[i]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Bᵀ's tile, depth × n (<c>transposed[l·n + j] = b[j·ldb + t0 + l]</c>): the rows of the product's B operand, so
+    /// that its inner loop reads contiguous columns. Copied in 16 × 16 blocks: row by row, every value went to another
+    /// cache line n floats on (3.2 ns a value on the Zen 5 VM, 90 % of a 21 × 256 weight gradient and half of a
+    /// 256 × 448 one); within a block the 16 lines written stay in L1.
+    /// </summary>
+    private static void TransposeTile<T>(ReadOnlySpan<T> b, int ldb, int t0, int depth, int n, T[] transposed)
+        where T : unmanaged, INumber<T>
+    {
+        const int Block = 16;
+        for (int j0 = 0; j0 < n; j0 += Block)
+        {
+            int jEnd = Math.Min(j0 + Block, n);
+            for (int l0 = 0; l0 < depth; l0 += Block)
+            {
+                int count = Math.Min(Block, depth - l0);
+                for (int j = j0; j < jEnd; j++)
+                {
+                    ReadOnlySpan<T> row = b.Slice((j * ldb) + t0 + l0, count);
+                    for (int l = 0; l < count; l++)
+                    {
+                        transposed[((l0 + l) * n) + j] = row[l];
+                    }
+                }
             }
         }
     }
