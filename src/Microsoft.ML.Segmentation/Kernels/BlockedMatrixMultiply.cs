@@ -124,10 +124,35 @@ internal static class BlockedMatrixMultiply
 
             Span<T> sums = partial.AsSpan(0, m * n);
             Multiply<T>(a.Slice(t0), lda, 1, transposed.AsSpan(0, depth * n), n, sums, n, m, depth, n, accumulate: false);
-            for (int i = 0; i < sums.Length; i++)
+            AddWidened(sums, c);
+        }
+    }
+
+    /// <summary>
+    /// <c>c[i] += (double)sums[i]</c>: float sums widened two vectors at a time (exact, as the scalar conversion; a
+    /// scalar loop was a fifth of a 256 × 448 weight gradient).
+    /// </summary>
+    private static void AddWidened<T>(ReadOnlySpan<T> sums, Span<double> c)
+        where T : unmanaged, INumber<T>
+    {
+        int i = 0;
+        if (typeof(T) == typeof(float) && Vector.IsHardwareAccelerated)
+        {
+            ReadOnlySpan<float> values = MemoryMarshal.Cast<T, float>(sums);
+            ref float source = ref MemoryMarshal.GetReference(values);
+            ref double target = ref MemoryMarshal.GetReference(c);
+            int width = Vector<float>.Count, half = Vector<double>.Count;
+            for (; i <= values.Length - width; i += width)
             {
-                c[i] += double.CreateTruncating(sums[i]);
+                Vector.Widen(Vector.LoadUnsafe(ref source, (nuint)i), out Vector<double> low, out Vector<double> high);
+                (Vector.LoadUnsafe(ref target, (nuint)i) + low).StoreUnsafe(ref target, (nuint)i);
+                (Vector.LoadUnsafe(ref target, (nuint)(i + half)) + high).StoreUnsafe(ref target, (nuint)(i + half));
             }
+        }
+
+        for (; i < sums.Length; i++)
+        {
+            c[i] += double.CreateTruncating(sums[i]);
         }
     }
 

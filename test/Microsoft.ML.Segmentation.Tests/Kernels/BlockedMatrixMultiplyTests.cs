@@ -168,6 +168,46 @@ public sealed class BlockedMatrixMultiplyTests
         }
     }
 
+    /// <summary>
+    /// Bit for bit its definition: per tile of 256 pixels a float sum in ascending order (product rounded, then the sum),
+    /// added to the double total tile after tile. Shapes with edges in the 16 × 16 transposed blocks, a partial last tile
+    /// and m·n not a multiple of the vector width (the widened add's tail).
+    /// </summary>
+    [TestMethod]
+    [DataRow(21, 256, 1024)]
+    [DataRow(5, 37, 530)]
+    [DataRow(17, 19, 16)]
+    [DataRow(1, 3, 300)]
+    public void AccumulateProductTransposedEqualsItsTileByTileDefinitionBitForBit(int m, int n, int k)
+    {
+        var random = new Random((m * 31) + n + k);
+        float[] a = Random(random, m * k);
+        float[] b = Random(random, n * k);
+        double[] c = Random(random, m * n).Select(v => (double)v).ToArray();
+        double[] expected = (double[])c.Clone();
+        for (int t0 = 0; t0 < k; t0 += BlockedMatrixMultiply.TransposedDepthTile)
+        {
+            int end = Math.Min(k, t0 + BlockedMatrixMultiply.TransposedDepthTile);
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    float sum = 0f;
+                    for (int l = t0; l < end; l++)
+                    {
+                        float product = a[(i * k) + l] * b[(j * k) + l];
+                        sum = product + sum;
+                    }
+
+                    expected[(i * n) + j] += sum;
+                }
+            }
+        }
+
+        BlockedMatrixMultiply.AccumulateProductTransposed<float>(a, k, b, k, c, m, n, k);
+        CollectionAssert.AreEqual(expected.Select(BitConverter.DoubleToInt64Bits).ToArray(), c.Select(BitConverter.DoubleToInt64Bits).ToArray());
+    }
+
     [TestMethod]
     public void ShapesThatDoNotFitTheSpansAreRejectedWithTheirSizes()
     {
