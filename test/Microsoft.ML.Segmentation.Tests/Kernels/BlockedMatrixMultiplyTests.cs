@@ -143,10 +143,7 @@ public sealed class BlockedMatrixMultiplyTests
     [DataRow(3, 9, 700)]
     public void AccumulateProductTransposedMatchesTheFloat64TripleLoop(int m, int n, int k)
     {
-        var random = new Random((m * 7) + n + k);
-        float[] a = Random(random, m * k);
-        float[] b = Random(random, n * k);
-        double[] c = Random(random, m * n).Select(v => (double)v).ToArray();
+        (float[] a, float[] b, double[] c) = TransposedOperands(m, n, k, (m * 7) + n + k);
         double[] initial = (double[])c.Clone();
         BlockedMatrixMultiply.AccumulateProductTransposed<float>(a, k, b, k, c, m, n, k);
         for (int i = 0; i < m; i++)
@@ -180,10 +177,7 @@ public sealed class BlockedMatrixMultiplyTests
     [DataRow(1, 3, 300)]
     public void AccumulateProductTransposedEqualsItsTileByTileDefinitionBitForBit(int m, int n, int k)
     {
-        var random = new Random((m * 31) + n + k);
-        float[] a = Random(random, m * k);
-        float[] b = Random(random, n * k);
-        double[] c = Random(random, m * n).Select(v => (double)v).ToArray();
+        (float[] a, float[] b, double[] c) = TransposedOperands(m, n, k, (m * 31) + n + k);
         double[] expected = (double[])c.Clone();
         for (int t0 = 0; t0 < k; t0 += BlockedMatrixMultiply.TransposedDepthTile)
         {
@@ -206,6 +200,15 @@ public sealed class BlockedMatrixMultiplyTests
 
         BlockedMatrixMultiply.AccumulateProductTransposed<float>(a, k, b, k, c, m, n, k);
         CollectionAssert.AreEqual(expected.Select(BitConverter.DoubleToInt64Bits).ToArray(), c.Select(BitConverter.DoubleToInt64Bits).ToArray());
+    }
+
+    /// <summary>A (m×k), B (n×k) and the double totals C (m×n) of <see cref="BlockedMatrixMultiply.AccumulateProductTransposed{T}"/>, seeded.</summary>
+    private static (float[] A, float[] B, double[] C) TransposedOperands(int m, int n, int k, int seed)
+    {
+        var random = new Random(seed);
+        float[] a = Random(random, m * k);
+        float[] b = Random(random, n * k);
+        return (a, b, Random(random, m * n).Select(v => (double)v).ToArray());
     }
 
     [TestMethod]
