@@ -19,11 +19,26 @@ internal static partial class BilinearResize
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Validate(source.Length, planes, inHeight, inWidth, outHeight, outWidth, destination.Length, nameof(source), nameof(destination));
+        Interpolate(source, planes, inHeight, inWidth, outHeight, outWidth, destination);
+    }
+
+    /// <summary>
+    /// The resize of <see cref="Resize"/> and <see cref="Forward{T}"/> (arguments validated): each source row's horizontal
+    /// interpolation <c>top[x0] + wx·(top[x1] − top[x0])</c> is computed once and kept while output rows still use it
+    /// (two rows kept), and each output row is <c>(1 − wy)·upper + wy·lower</c> a vector at a time: the same operations,
+    /// so the same bits, as interpolating every output pixel from the four source pixels, which recomputed each source
+    /// row for every output row it served (4 times at 4× upsampling) one value at a time.
+    /// </summary>
+    private static void Interpolate<T>(ReadOnlySpan<T> source, int planes, int inHeight, int inWidth, int outHeight, int outWidth, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int inPlane = inHeight * inWidth;
         int outPlane = outHeight * outWidth;
         double scaleY = (double)inHeight / outHeight;
         int[] columns = ArrayPool<int>.Shared.Rent(2 * outWidth);
         T[] columnWeights = ArrayPool<T>.Shared.Rent(outWidth);
+        T[] first = ArrayPool<T>.Shared.Rent(outWidth);
+        T[] second = ArrayPool<T>.Shared.Rent(outWidth);
         try
         {
             ColumnTable(inWidth, outWidth, columns, columnWeights);
@@ -31,22 +46,13 @@ internal static partial class BilinearResize
             {
                 ReadOnlySpan<T> plane = source.Slice(p * inPlane, inPlane);
                 Span<T> target = destination.Slice(p * outPlane, outPlane);
+                var rows = new KeptRows<T>(plane, inWidth, outWidth, columns, columnWeights, first, second);
                 for (int y = 0; y < outHeight; y++)
                 {
                     (int y0, int y1, T wy) = NeighboursOf<T>(y, scaleY, inHeight);
-                    ReadOnlySpan<T> top = plane.Slice(y0 * inWidth, inWidth);
-                    ReadOnlySpan<T> bottom = plane.Slice(y1 * inWidth, inWidth);
-                    Span<T> row = target.Slice(y * outWidth, outWidth);
-                    T vy = T.One - wy;
-                    for (int x = 0; x < row.Length; x++)
-                    {
-                        int x0 = columns[2 * x];
-                        int x1 = columns[(2 * x) + 1];
-                        T wx = columnWeights[x];
-                        T upper = top[x0] + (wx * (top[x1] - top[x0]));
-                        T lower = bottom[x0] + (wx * (bottom[x1] - bottom[x0]));
-                        row[x] = (vy * upper) + (wy * lower);
-                    }
+                    ReadOnlySpan<T> upper = rows.Get(y0, keep: y1);
+                    ReadOnlySpan<T> lower = rows.Get(y1, keep: y0);
+                    Blend(upper, lower, T.One - wy, wy, target.Slice(y * outWidth, outWidth));
                 }
             }
         }
@@ -54,6 +60,92 @@ internal static partial class BilinearResize
         {
             ArrayPool<int>.Shared.Return(columns);
             ArrayPool<T>.Shared.Return(columnWeights);
+            ArrayPool<T>.Shared.Return(first);
+            ArrayPool<T>.Shared.Return(second);
+        }
+    }
+
+    /// <summary><c>row[x] = (vy·upper[x]) + (wy·lower[x])</c>: each product rounded, then the sum, as the scalar expression.</summary>
+    private static void Blend<T>(ReadOnlySpan<T> upper, ReadOnlySpan<T> lower, T vy, T wy, Span<T> row)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int x = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            var vUpper = new Vector<T>(vy);
+            var vLower = new Vector<T>(wy);
+            for (; x <= row.Length - Vector<T>.Count; x += Vector<T>.Count)
+            {
+                ((vUpper * new Vector<T>(upper.Slice(x))) + (vLower * new Vector<T>(lower.Slice(x)))).CopyTo(row.Slice(x));
+            }
+        }
+
+        for (; x < row.Length; x++)
+        {
+            row[x] = (vy * upper[x]) + (wy * lower[x]);
+        }
+    }
+
+    /// <summary>Two source rows of one plane interpolated horizontally to the output width, by row index.</summary>
+    private ref struct KeptRows<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly ReadOnlySpan<T> _plane;
+        private readonly int _inWidth;
+        private readonly int _outWidth;
+        private readonly int[] _columns;
+        private readonly T[] _weights;
+        private readonly T[] _first;
+        private readonly T[] _second;
+        private int _firstRow;
+        private int _secondRow;
+
+        public KeptRows(ReadOnlySpan<T> plane, int inWidth, int outWidth, int[] columns, T[] weights, T[] first, T[] second)
+        {
+            _plane = plane;
+            _inWidth = inWidth;
+            _outWidth = outWidth;
+            _columns = columns;
+            _weights = weights;
+            _first = first;
+            _second = second;
+            _firstRow = -1;
+            _secondRow = -1;
+        }
+
+        /// <summary>Source row <paramref name="row"/> interpolated, computed into the slot that does not hold <paramref name="keep"/> if it is not kept.</summary>
+        public ReadOnlySpan<T> Get(int row, int keep)
+        {
+            if (_firstRow == row)
+            {
+                return _first.AsSpan(0, _outWidth);
+            }
+
+            if (_secondRow == row)
+            {
+                return _second.AsSpan(0, _outWidth);
+            }
+
+            bool intoSecond = _firstRow == keep;
+            T[] slot = intoSecond ? _second : _first;
+            ReadOnlySpan<T> source = _plane.Slice(row * _inWidth, _inWidth);
+            for (int x = 0; x < _outWidth; x++)
+            {
+                T a = source[_columns[2 * x]];
+                T b = source[_columns[(2 * x) + 1]];
+                slot[x] = a + (_weights[x] * (b - a));
+            }
+
+            if (intoSecond)
+            {
+                _secondRow = row;
+            }
+            else
+            {
+                _firstRow = row;
+            }
+
+            return slot.AsSpan(0, _outWidth);
         }
     }
 
