@@ -47,7 +47,8 @@ public sealed class BilinearResizeTests
     }
 
     /// <summary>
-    /// Bit for bit the per-pixel form (each output value from its four source values: horizontal interpolation of the
+    /// Bit for bit the per-pixel form in T (unlike <see cref="Reference"/>, the definition in double, this mirrors the
+    /// kernel's own operations: each output value from its four source values, horizontal interpolation of the
     /// two source rows, then the vertical blend, weights in double rounded to T) that the kernel replaced with kept
     /// source rows and vector blends: float through Resize and Forward, double through Forward; up, down, equal and
     /// mixed sizes, several planes (the kept rows start afresh per plane), widths around the vector width.
@@ -128,32 +129,10 @@ public sealed class BilinearResizeTests
         Assert.ThrowsExactly<ArgumentException>(() => BilinearResize.Resize(new float[6], 1, 2, 3, 4, 4, new float[15]));
     }
 
-    /// <summary>Half-pixel bilinear written directly from its definition, in double, one output value at a time.</summary>
+    /// <summary>
+    /// Half-pixel bilinear from its definition, in double, one output value at a time: the test-time augmentation
+    /// oracle's (one definition for both), on the float source widened.
+    /// </summary>
     internal static double[] Reference(float[] source, int planes, int inHeight, int inWidth, int outHeight, int outWidth)
-    {
-        var result = new double[planes * outHeight * outWidth];
-        for (int p = 0; p < planes; p++)
-        {
-            for (int y = 0; y < outHeight; y++)
-            {
-                double sy = Math.Max(((y + 0.5) * inHeight / outHeight) - 0.5, 0);
-                int y0 = (int)Math.Floor(sy);
-                int y1 = Math.Min(y0 + 1, inHeight - 1);
-                double ly = sy - y0;
-                for (int x = 0; x < outWidth; x++)
-                {
-                    double sx = Math.Max(((x + 0.5) * inWidth / outWidth) - 0.5, 0);
-                    int x0 = (int)Math.Floor(sx);
-                    int x1 = Math.Min(x0 + 1, inWidth - 1);
-                    double lx = sx - x0;
-                    double At(int yy, int xx) => source[(p * inHeight * inWidth) + (yy * inWidth) + xx];
-                    result[(p * outHeight * outWidth) + (y * outWidth) + x] =
-                        ((1 - ly) * (((1 - lx) * At(y0, x0)) + (lx * At(y0, x1))))
-                        + (ly * (((1 - lx) * At(y1, x0)) + (lx * At(y1, x1))));
-                }
-            }
-        }
-
-        return result;
-    }
+        => Tiling.TestTimeAugmentationOracle.Bilinear(source.Select(v => (double)v).ToArray(), planes, inHeight, inWidth, outHeight, outWidth);
 }
