@@ -9,7 +9,8 @@
 #       libonnxruntime_providers_shared.so; the rest of the repository stays on 1.31), checks that the trimmed segml
 #       runs (--help; providers and eval on the fixture model when ../shared is there), and packs it with this
 #       script into OUT.tar.gz (default artifacts/segml-gpu.tar.gz, folder segml-gpu/). Fails above 60 MiB.
-#       The CUDA provider library (260 MiB in 1.30.0) is not in the bundle: the host's Python onnxruntime-gpu 1.30.0 wheel has it.
+#       The CUDA provider library (260 MiB in 1.30.0) is not in the bundle: the host's Python onnxruntime-gpu 1.30.0 wheel
+#       has it, or device-pack (below) carries it.
 #
 #   tar xzf segml-gpu.tar.gz && ./segml-gpu/gpu-check.sh run --providers-from DIR --model FILE [--cuda-libs DIR]... [segml providers options]
 #       On the GPU host. DIR holds the host's ONNX Runtime 1.30.0 provider libraries, e.g. the wheel's
@@ -20,6 +21,27 @@
 #       CUDA packages beside the wheel (site-packages/nvidia, added automatically). Before running, `run` lists every
 #       library the CUDA provider needs that cannot be found. `--providers-from auto` asks the host's python3 where its
 #       onnxruntime package is (and prints the providers that package itself reports).
+#
+# When the GPU host has no CUDA provider library of its own (a Python onnxruntime CPU wheel, or none), it travels too:
+#
+#   build/gpu-check.sh device-pack OUTDIR [--arch 90] [--model FILE]... [--part-mib 54] [--bundle FILE]
+#       Here. Builds the bundle (or takes --bundle), takes the CUDA and TensorRT provider libraries of the restored
+#       Microsoft.ML.OnnxRuntime.Gpu.Linux 1.30.0 package, keeps only the cubins for --arch in the CUDA provider
+#       (fatbin-keep-arch.py: 90 = sm_90, H100 and H200; 260 MiB -> 47 MiB xz-compressed), adds the models, packs it all
+#       into one xz-compressed tar and splits that into OUTDIR/part1, part2, ... of at most --part-mib MiB each, every
+#       part with a MANIFEST (its index, the count, SHA-256 of the part and of the whole). One part per transfer.
+#
+#   build/gpu-check.sh device-stash PARTDIR [STASH]
+#       On the GPU host, once per part as it arrives: checks the part against its MANIFEST and copies it into STASH
+#       (default /tmp/segml-device); says which parts are there and which are missing.
+#
+#   build/gpu-check.sh device-unpack STASH DEST
+#       On the GPU host, when every part is stashed: joins them, checks the whole against its SHA-256 and unpacks
+#       DEST/segml-gpu (the bundle, with the packing version of this script), DEST/provider (the provider libraries with PROVIDER.txt) and DEST/models; then
+#       DEST/segml-gpu/gpu-check.sh run --providers-from DEST/provider --cuda-libs auto --model DEST/models/FILE ...
+#
+#   --cuda-libs auto (with run) adds the nvidia/*/lib folders of the host python3's site-packages (pip's CUDA 13,
+#   cuBLAS and cuDNN packages, e.g. those PyTorch brings) to the library path.
 #
 # Without the bundle (a machine with the SDK, or the GPU libraries at hand):
 #
@@ -193,10 +215,12 @@ run() {
     local bundled="" host=""
     [ -f "$app/BUNDLE.txt" ] && bundled=$(sed -n 's/.*ONNX Runtime \([0-9.]*\) .*/\1/p' "$app/BUNDLE.txt")
     [ -f "$source_dir/../__init__.py" ] && host=$(sed -n 's/^__version__ *= *["'\'']\([^"'\'']*\)["'\''].*/\1/p' "$source_dir/../__init__.py")
+    # A device-pack's provider folder says its version in PROVIDER.txt.
+    [ -f "$source_dir/PROVIDER.txt" ] && host=$(sed -n 's/^ONNX Runtime \([0-9.]*\) .*/\1/p' "$source_dir/PROVIDER.txt")
     if [ -n "$bundled" ] && [ -n "$host" ] && [ "$bundled" != "$host" ]; then
       die "the bundle's ONNX Runtime is $bundled but '$source_dir' is onnxruntime $host: the provider library must be the same version (install onnxruntime-gpu==$bundled)."
     fi
-    [ -n "$host" ] && echo "gpu-check: host wheel onnxruntime $host in $source_dir" >&2
+    [ -n "$host" ] && echo "gpu-check: provider libraries of ONNX Runtime $host in $source_dir" >&2
     for lib in libonnxruntime_providers_cuda.so libonnxruntime_providers_tensorrt.so; do
       if [ -f "$source_dir/$lib" ]; then
         wanted+=("$source_dir/$lib")
@@ -216,8 +240,19 @@ run() {
     done
   fi
 
-  local library_path=$source_dir d
+  local library_path=$source_dir d expanded=()
   for d in "${cuda_libs[@]}"; do
+    if [ "$d" = auto ]; then
+      local found folder
+      found=$(python_cuda_libs)
+      [ -n "$found" ] || echo "gpu-check: note: --cuda-libs auto: the host's python3 has no site-packages/nvidia/*/lib folders." >&2
+      [ -n "$found" ] && echo "gpu-check: --cuda-libs auto: $(echo "$found" | tr '\n' ' ')" >&2
+      while IFS= read -r folder; do [ -n "$folder" ] && expanded+=("$folder"); done <<< "$found"
+    else
+      expanded+=("$d")
+    fi
+  done
+  for d in "${expanded[@]}"; do
     [ -d "$d" ] || die "--cuda-libs '$d' is not a folder."
     library_path=$library_path:$d
   done
@@ -256,8 +291,160 @@ run() {
   return $rc
 }
 
+# The nvidia/*/lib folders of the host python3's site-packages (pip's CUDA packages), one a line.
+python_cuda_libs() {
+  local python
+  python=$(command -v python3 || command -v python) || return 0
+  "$python" - <<'PY'
+import glob, os, site, sys
+folders = list(site.getsitepackages()) + [site.getusersitepackages()] + sys.path
+seen = set()
+for folder in folders:
+    for lib in sorted(glob.glob(os.path.join(folder, "nvidia", "*", "lib"))):
+        real = os.path.realpath(lib)
+        if os.path.isdir(real) and real not in seen:
+            seen.add(real)
+            print(real)
+PY
+}
+
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# The folder of the restored GPU native package's libraries (the bundle's publish restores it).
+gpu_package_native() {
+  echo "${NUGET_PACKAGES:-$HOME/.nuget/packages}/microsoft.ml.onnxruntime.gpu.linux/$bundle_ort_version/runtimes/linux-x64/native"
+}
+
+device_pack() {
+  local out="" arch=90 part_mib=54 bundle_file="" models=()
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --arch) [ $# -ge 2 ] || die "--arch needs a value such as 90."; arch=$2; shift 2 ;;
+      --model) [ $# -ge 2 ] || die "--model needs a file."; models+=("$2"); shift 2 ;;
+      --part-mib) [ $# -ge 2 ] || die "--part-mib needs a number."; part_mib=$2; shift 2 ;;
+      --bundle) [ $# -ge 2 ] || die "--bundle needs a file."; bundle_file=$2; shift 2 ;;
+      -*) die "device-pack: unknown option '$1'." ;;
+      *) [ -z "$out" ] || die "device-pack takes one OUTDIR ('$out', then '$1')."; out=$1; shift ;;
+    esac
+  done
+  [ -n "$out" ] || die "device-pack needs OUTDIR, the folder the parts go to."
+  case $part_mib in ''|*[!0-9]*|0) die "--part-mib '$part_mib' is not a positive whole number of MiB." ;; esac
+  command -v python3 >/dev/null || die "device-pack needs python3 (for fatbin-keep-arch.py)."
+  command -v xz >/dev/null || die "device-pack needs xz."
+  local model
+  for model in "${models[@]}"; do [ -f "$model" ] || die "--model '$model' is not a file."; done
+
+  local tmp
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/segml-device-pack.XXXXXX")
+  pack_tmp=$tmp
+  trap 'rm -rf "$pack_tmp"' EXIT
+  mkdir -p "$tmp/stage/provider" "$tmp/stage/models"
+  if [ -n "$bundle_file" ]; then
+    [ -f "$bundle_file" ] || die "--bundle '$bundle_file' is not a file."
+    cp "$bundle_file" "$tmp/stage/segml-gpu.tar.gz"
+  else
+    ( bundle "$tmp/stage/segml-gpu.tar.gz" ) || die "the bundle failed."
+  fi
+  tar -xzf "$tmp/stage/segml-gpu.tar.gz" -C "$tmp/stage" && rm "$tmp/stage/segml-gpu.tar.gz"
+  [ -x "$tmp/stage/segml-gpu/segml" ] || die "'${bundle_file:-the bundle}' is no segml-gpu bundle (no segml-gpu/segml)."
+  # This script, not the bundle's copy: the payload is unpacked and run by the version that packed it.
+  cp "${BASH_SOURCE[0]}" "$tmp/stage/segml-gpu/gpu-check.sh"
+
+  local native
+  native=${SEGML_GPU_NATIVE:-$(gpu_package_native)}
+  [ -f "$native/libonnxruntime_providers_cuda.so" ] \
+    || die "no libonnxruntime_providers_cuda.so in '$native' (run 'build/gpu-check.sh bundle' once: its publish restores Microsoft.ML.OnnxRuntime.Gpu.Linux $bundle_ort_version)."
+  python3 "$script_dir/fatbin-keep-arch.py" "$native/libonnxruntime_providers_cuda.so" \
+    "$tmp/stage/provider/libonnxruntime_providers_cuda.so" --arch "$arch" >&2 || die "could not keep sm_$arch's cubins."
+  [ -f "$native/libonnxruntime_providers_tensorrt.so" ] && cp "$native/libonnxruntime_providers_tensorrt.so" "$tmp/stage/provider/"
+  printf 'ONNX Runtime %s provider libraries (Microsoft.ML.OnnxRuntime.Gpu.Linux %s); CUDA provider cubins kept for sm_%s only.\n' \
+    "$bundle_ort_version" "$bundle_ort_version" "$arch" > "$tmp/stage/provider/PROVIDER.txt"
+  for model in "${models[@]}"; do cp "$model" "$tmp/stage/models/"; done
+
+  echo "gpu-check: compressing the payload (xz; a minute or two)" >&2
+  tar -C "$tmp/stage" -cf - . | xz -T2 -6 -c > "$tmp/payload.tar.xz"
+  local whole count k part
+  whole=$(sha256_of "$tmp/payload.tar.xz")
+  ( cd "$tmp" && split -b "${part_mib}M" -d -a 3 payload.tar.xz piece. )
+  count=$(find "$tmp" -maxdepth 1 -name 'piece.*' | wc -l)
+  # Only earlier parts are replaced: OUTDIR may hold other things (the bundle it was given, say).
+  mkdir -p "$out"
+  local earlier
+  for earlier in "$out"/part[0-9]*; do
+    [ -f "$earlier/MANIFEST" ] && rm -rf "$earlier"
+  done
+  k=0
+  for part in $(cd "$tmp" && ls piece.* | sort); do
+    k=$((k + 1))
+    mkdir -p "$out/part$k"
+    mv "$tmp/$part" "$out/part$k/payload.part"
+    printf 'segml-device-payload\npart %d\nparts %d\npart-sha256 %s\npayload-sha256 %s\n' \
+      "$k" "$count" "$(sha256_of "$out/part$k/payload.part")" "$whole" > "$out/part$k/MANIFEST"
+  done
+  echo "gpu-check: device payload $(awk -v b="$(stat -c %s "$tmp/payload.tar.xz")" 'BEGIN { printf "%.1f MiB", b / 1048576 }') in $count part(s) under $out:"
+  for k in $(seq 1 "$count"); do
+    echo "  part$k: $(awk -v b="$(stat -c %s "$out/part$k/payload.part")" 'BEGIN { printf "%.1f MiB", b / 1048576 }')"
+  done
+  echo "gpu-check: on the GPU host, one transfer per part: build/gpu-check.sh device-stash PARTDIR; after the last, device-unpack /tmp/segml-device DEST."
+}
+
+# A MANIFEST's field (part, parts, part-sha256, payload-sha256).
+manifest_field() { sed -n "s/^$2 //p" "$1"; }
+
+device_stash() {
+  local part_dir=${1:-} stash=${2:-/tmp/segml-device}
+  [ -n "$part_dir" ] || die "device-stash needs PARTDIR (a folder with payload.part and MANIFEST)."
+  [ -f "$part_dir/MANIFEST" ] && [ -f "$part_dir/payload.part" ] || die "'$part_dir' has no payload.part and MANIFEST (made by device-pack)."
+  local k count want have
+  k=$(manifest_field "$part_dir/MANIFEST" part)
+  count=$(manifest_field "$part_dir/MANIFEST" parts)
+  want=$(manifest_field "$part_dir/MANIFEST" part-sha256)
+  have=$(sha256_of "$part_dir/payload.part")
+  [ "$want" = "$have" ] || die "part $k of $count in '$part_dir' is damaged (SHA-256 $have, MANIFEST says $want): transfer it again."
+  mkdir -p "$stash"
+  local earlier
+  earlier=$(find "$stash" -maxdepth 1 -name 'MANIFEST.*' -print -quit)
+  if [ -n "$earlier" ] && [ "$(manifest_field "$earlier" payload-sha256)" != "$(manifest_field "$part_dir/MANIFEST" payload-sha256)" ]; then
+    echo "gpu-check: '$stash' held parts of another payload; they are removed." >&2
+    rm -f "$stash"/payload.part.* "$stash"/MANIFEST.*
+  fi
+  cp "$part_dir/payload.part" "$stash/payload.part.$k"
+  cp "$part_dir/MANIFEST" "$stash/MANIFEST.$k"
+  local present=() missing=() i
+  for i in $(seq 1 "$count"); do
+    if [ -f "$stash/payload.part.$i" ]; then present+=("$i"); else missing+=("$i"); fi
+  done
+  echo "gpu-check: part $k of $count stashed in $stash; present: ${present[*]}; missing: ${missing[*]:-none}"
+}
+
+device_unpack() {
+  local stash=${1:-} dest=${2:-}
+  [ -n "$stash" ] && [ -n "$dest" ] || die "device-unpack needs STASH and DEST."
+  local manifest count whole i missing=()
+  manifest=$(find "$stash" -maxdepth 1 -name 'MANIFEST.*' -print -quit 2>/dev/null)
+  [ -n "$manifest" ] || die "'$stash' holds no part: stash every part first (device-stash), on this same machine."
+  count=$(manifest_field "$manifest" parts)
+  whole=$(manifest_field "$manifest" payload-sha256)
+  for i in $(seq 1 "$count"); do [ -f "$stash/payload.part.$i" ] || missing+=("$i"); done
+  [ ${#missing[@]} -eq 0 ] || die "'$stash' lacks part(s) ${missing[*]} of $count (a new machine starts with none: stash every part on it)."
+  mkdir -p "$dest"
+  local joined=$dest/payload.tar.xz
+  for i in $(seq 1 "$count"); do cat "$stash/payload.part.$i"; done > "$joined"
+  [ "$(sha256_of "$joined")" = "$whole" ] || die "the joined payload's SHA-256 is not the MANIFEST's: a part is from another payload."
+  if command -v xz >/dev/null; then
+    xz -dc "$joined" | tar -x -C "$dest"
+  else
+    python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), sys.stdout.buffer)' "$joined" | tar -x -C "$dest"
+  fi
+  rm -f "$joined"
+  echo "gpu-check: unpacked into $dest: segml-gpu/ ($(cat "$dest/segml-gpu/BUNDLE.txt" 2>/dev/null | head -1)), provider/ ($(head -1 "$dest/provider/PROVIDER.txt")), models/: $(ls "$dest/models" | tr '\n' ' ')"
+}
+
 case ${1:-} in
   bundle) shift; bundle "$@" ;;
+  device-pack) shift; device_pack "$@" ;;
+  device-stash) shift; device_stash "$@" ;;
+  device-unpack) shift; device_unpack "$@" ;;
   publish) shift; publish "$@" ;;
   run) shift; run "$@" ;;
   -h|--help|help) usage ;;
