@@ -74,6 +74,9 @@ internal static class PngFilters
     /// pixel sizes (1, 3 and 4 bytes: grey and palette masks, RGB, RGBA), so the channels' chains also run side by side.
     /// Other sizes (16-bit samples, grey with alpha) take the per-byte loop. Left of the row a = c = 0.
     /// </summary>
+    // Optimized at the first call: a decoder calls this once a row, too few times for tiering to promote it early, and
+    // unoptimized code calls the predictor (a generic static) for every byte.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Carried<TPredictor>(Span<byte> row, ReadOnlySpan<byte> previous, int bytesPerPixel)
         where TPredictor : struct, IPredictor
     {
@@ -160,6 +163,7 @@ internal static class PngFilters
     /// A pixel is read and written as 4 bytes (RGB: 2 + 1 written); an RGB row's last pixel takes the scalar step, so
     /// no read goes past the row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PaethPixelAtATime(Span<byte> row, ReadOnlySpan<byte> previous, int bytesPerPixel)
     {
         ref byte current = ref MemoryMarshal.GetReference(row);
