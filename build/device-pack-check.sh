@@ -23,7 +23,8 @@ refused() { # $1 = what, $2 = text stderr must hold, rest = the command that mus
 }
 
 mkdir -p "$work/bundle/segml-gpu" "$work/native" "$work/out"
-printf '#!/bin/sh\necho stand-in segml\n' > "$work/bundle/segml-gpu/segml"
+printf '#!/bin/sh\necho "stand-in segml $*"\n' > "$work/bundle/segml-gpu/segml"
+: > "$work/bundle/segml-gpu/libonnxruntime.so"
 chmod +x "$work/bundle/segml-gpu/segml"
 echo 'segml GPU bundle: ONNX Runtime 1.30.0 (managed and native); stand-in.' > "$work/bundle/segml-gpu/BUNDLE.txt"
 tar -C "$work/bundle" -czf "$work/segml-gpu.tar.gz" segml-gpu
@@ -42,6 +43,7 @@ check "no part is over --part-mib" test "$too_big" -eq 0
 check "device-pack leaves OUTDIR's other files" test -f "$work/out/other-file"
 
 stash=$work/stash
+refused "unpacking from a stash that does not exist says so" "holds no part" build/gpu-check.sh device-unpack "$stash" "$work/dest"
 check "part 3 stashes first" build/gpu-check.sh device-stash "$work/out/part3" "$stash"
 check "part 1 stashes" build/gpu-check.sh device-stash "$work/out/part1" "$stash"
 refused "unpacking with parts missing names them" "lacks part(s) 2 4 of 4" build/gpu-check.sh device-unpack "$stash" "$work/dest"
@@ -50,12 +52,24 @@ printf 'X' | dd of="$work/damaged/payload.part" bs=1 seek=100 conv=notrunc statu
 refused "a damaged part is refused" "part 4 of 4 in '$work/damaged' is damaged" build/gpu-check.sh device-stash "$work/damaged" "$stash"
 check "part 4 stashes" build/gpu-check.sh device-stash "$work/out/part4" "$stash"
 check "part 2 stashes" build/gpu-check.sh device-stash "$work/out/part2" "$stash"
+cp "$stash/payload.part.3" "$work/part3.saved"
+head -c 1000 "$work/part3.saved" > "$stash/payload.part.3"
+refused "a stashed part cut short is named" "part 3 in '$stash' is damaged" build/gpu-check.sh device-unpack "$stash" "$work/dest"
+cp "$work/part3.saved" "$stash/payload.part.3"
 check "every part stashed: unpack" build/gpu-check.sh device-unpack "$stash" "$work/dest"
 check "the model arrives byte for byte" cmp "$work/model.onnx" "$work/dest/models/model.onnx"
 check "the provider arrives as fatbin-keep-arch.py makes it" cmp "$work/expected-provider.so" "$work/dest/provider/libonnxruntime_providers_cuda.so"
 check "PROVIDER.txt names the version and the architecture" grep -q '^ONNX Runtime 1.30.0 .*sm_90 only' "$work/dest/provider/PROVIDER.txt"
 check "the bundle's segml arrives" cmp "$work/bundle/segml-gpu/segml" "$work/dest/segml-gpu/segml"
 check "the bundle carries the packing gpu-check.sh" cmp build/gpu-check.sh "$work/dest/segml-gpu/gpu-check.sh"
+
+# The unpacked bundle's run mode: the provider linked beside libonnxruntime.so and the options passed to segml (the
+# stand-in provider is no dynamic object, so ldd fails on it, which must not stop the run).
+out=$("$work/dest/segml-gpu/gpu-check.sh" run --providers-from "$work/dest/provider" --cuda-libs auto \
+  --model "$work/dest/models/model.onnx" --providers cpu,cuda 2>"$work/run.err"); rc=$?
+check "run on the unpacked tree starts segml providers with the options (exit $rc: $(tail -2 "$work/run.err"))" \
+  grep -q "stand-in segml providers --model $work/dest/models/model.onnx --providers cpu,cuda" <<< "$out"
+check "run reads the provider's version from PROVIDER.txt" grep -q "provider libraries of ONNX Runtime 1.30.0" "$work/run.err"
 
 # A part of another payload replaces what the stash held.
 echo other > "$work/model2.onnx"

@@ -28,20 +28,26 @@ def fatbin(entries):
     return struct.pack("<IHHQ", 0xBA55ED50, 1, 16, len(body)) + body
 
 
-def elf(section):
-    """ELF64 header, then the section at offset 64, then .shstrtab, then three section headers."""
-    names = b"\0.nv_fatbin\0.shstrtab\0"
+def elf(section, registrations=None):
+    """ELF64 header, the section at offset 64, optionally a .nvFatBinSegment of that many 24-byte wrappers, then
+    .shstrtab, then the section headers."""
+    names = b"\0.nv_fatbin\0.shstrtab\0.nvFatBinSegment\0"
     section_offset = 64
-    names_offset = section_offset + len(section)
+    segment = bytes(24 * registrations) if registrations is not None else b""
+    segment_offset = section_offset + len(section)
+    names_offset = segment_offset + len(segment)
     headers_offset = names_offset + len(names)
+    count = 4 if registrations is not None else 3
     header = bytearray(64)
     header[:6] = b"\x7fELF\x02\x01"
     struct.pack_into("<Q", header, 0x28, headers_offset)
-    struct.pack_into("<HHH", header, 0x3A, 64, 3, 2)
+    struct.pack_into("<HHH", header, 0x3A, 64, count, 2)
     section_headers = bytes(64)
     section_headers += struct.pack("<IIQQQQ", 1, 1, 0, 0, section_offset, len(section)) + bytes(24)
     section_headers += struct.pack("<IIQQQQ", 12, 3, 0, 0, names_offset, len(names)) + bytes(24)
-    return bytes(header) + section + names + section_headers, section_offset
+    if registrations is not None:
+        section_headers += struct.pack("<IIQQQQ", 22, 1, 0, 0, segment_offset, len(segment)) + bytes(24)
+    return bytes(header) + section + segment + names + section_headers, section_offset
 
 
 def payload(tag, size):
@@ -129,6 +135,26 @@ def main():
         result = run([source, destination, "--arch", "90"])
         check(result.returncode == 2 and "runs past the section's end" in result.stderr,
               f"a fat binary cut short is refused: {result.stderr.strip()}")
+
+        for registrations, refused in ((3, False), (4, True)):
+            library, _ = elf(section, registrations)
+            with open(source, "wb") as f:
+                f.write(library)
+            result = run([source, destination, "--arch", "90"])
+            if refused:
+                check(result.returncode == 2 and "found 3 fat binaries but .nvFatBinSegment registers 4" in result.stderr,
+                      f"a registration table that lists more fat binaries than were found is refused: {result.stderr.strip()}")
+            else:
+                check(result.returncode == 0, f"a registration table of as many fat binaries is accepted: {result.stderr.strip()}")
+
+        # A fat binary whose last entry has only 16 bytes of its header before the fat binary's end.
+        body = e80 + e90[:16]
+        cut, _ = elf(struct.pack("<IHHQ", 0xBA55ED50, 1, 16, len(body)) + body)
+        with open(source, "wb") as f:
+            f.write(cut)
+        result = run([source, destination, "--arch", "90"])
+        check(result.returncode == 2 and "malformed entry" in result.stderr,
+              f"an entry whose sizes run past its fat binary is refused: {result.stderr.strip()}")
 
         result = run([source, destination, "--arch", "sm90"])
         check(result.returncode == 2 and "--arch 'sm90'" in result.stderr, "an --arch that is no number is refused")

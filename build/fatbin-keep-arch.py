@@ -22,6 +22,7 @@ import struct
 import sys
 
 FATBIN_MAGIC = 0xBA55ED50
+ENTRY_HEADER_READ = 48  # the bytes of an entry header read here: up to its flags
 ELF_MAGIC = b"\x7fELF"
 
 
@@ -30,24 +31,27 @@ def fail(message):
     sys.exit(2)
 
 
-def fatbin_section(data, path):
-    """(offset, size) of the .nv_fatbin section of a little-endian ELF64 file."""
+def sections(data, path):
+    """{name: (offset, size)} of a little-endian ELF64 file's sections."""
     if data[:4] != ELF_MAGIC or data[4] != 2 or data[5] != 1:
         fail(f"'{path}' is not a little-endian 64-bit ELF file.")
     (section_headers,) = struct.unpack_from("<Q", data, 0x28)
     entry_size, count, names_index = struct.unpack_from("<HHH", data, 0x3A)
-    sections = [struct.unpack_from("<IIQQQQ", data, section_headers + i * entry_size) for i in range(count)]
-    names_offset = sections[names_index][4]
-    for name, _, _, _, offset, size in sections:
+    headers = [struct.unpack_from("<IIQQQQ", data, section_headers + i * entry_size) for i in range(count)]
+    names_offset = headers[names_index][4]
+    found = {}
+    for name, _, _, _, offset, size in headers:
         end = data.index(0, names_offset + name)
-        if data[names_offset + name:end] == b".nv_fatbin":
-            return offset, size
-    fail(f"'{path}' has no .nv_fatbin section: it holds no CUDA device code.")
+        found[bytes(data[names_offset + name:end]).decode("ascii", "replace")] = (offset, size)
+    return found
 
 
 def keep_architectures(data, path, keep):
     """Rewrites data's fat binaries in place; returns (fat binaries, kept, dropped, left whole, architectures seen)."""
-    start, size = fatbin_section(data, path)
+    table = sections(data, path)
+    if ".nv_fatbin" not in table:
+        fail(f"'{path}' has no .nv_fatbin section: it holds no CUDA device code.")
+    start, size = table[".nv_fatbin"]
     position, end = start, start + size
     fatbins = kept = dropped = whole = 0
     seen = set()
@@ -68,6 +72,8 @@ def keep_architectures(data, path, keep):
         kept_bytes = bytearray()
         kept_here = dropped_here = 0
         while entry < entries_end:
+            if entry + ENTRY_HEADER_READ > entries_end:
+                fail(f"'{path}': a malformed entry at section offset {entry - start}.")
             _, _, entry_header_size, payload_size = struct.unpack_from("<HHIQ", data, entry)
             (architecture,) = struct.unpack_from("<I", data, entry + 28)
             entry_end = entry + entry_header_size + payload_size
@@ -88,6 +94,12 @@ def keep_architectures(data, path, keep):
             data[entries_start:entries_end] = kept_bytes + bytes(entries_size - len(kept_bytes))
             struct.pack_into("<Q", data, position + 8, len(kept_bytes))
         position = entries_end
+    # Each fat binary is registered by a 24-byte wrapper in .nvFatBinSegment: as many wrappers as fat binaries found
+    # says the walk above saw them all (a fat binary it stepped over would be left unpruned, not damaged, but the
+    # summary would be wrong).
+    if ".nvFatBinSegment" in table and table[".nvFatBinSegment"][1] // 24 != fatbins:
+        fail(f"'{path}': found {fatbins} fat binaries but .nvFatBinSegment registers {table['.nvFatBinSegment'][1] // 24}; "
+             "the layout is not the one this tool knows, and nothing was written.")
     return fatbins, kept, dropped, whole, seen
 
 
@@ -107,7 +119,7 @@ def main():
         data = bytearray(f.read())
     fatbins, kept, dropped, whole, seen = keep_architectures(data, arguments.source, keep)
     if kept == 0:
-        fail(f"'{arguments.source}' has no cubin for sm_{'/'.join(map(str, sorted(keep)))}; "
+        fail(f"'{arguments.source}' has no cubin for {', '.join('sm_%d' % a for a in sorted(keep))}; "
              f"it has {', '.join('sm_%d' % a for a in sorted(seen))}.")
     with open(arguments.destination, "wb") as f:
         f.write(data)

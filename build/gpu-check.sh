@@ -16,7 +16,7 @@
 #       On the GPU host. DIR holds the host's ONNX Runtime 1.30.0 provider libraries, e.g. the wheel's
 #       site-packages/onnxruntime/capi: libonnxruntime_providers_cuda.so (and optionally
 #       libonnxruntime_providers_tensorrt.so); they are linked beside the bundle's libonnxruntime.so, where ONNX Runtime
-#       looks for them. The wheel's version (DIR/../__init__.py) must be the bundle's. CUDA 13, cuBLAS and cuDNN 9 must
+#       looks for them. The wheel's version (DIR/../__init__.py, or DIR/PROVIDER.txt from device-pack) must be the bundle's. CUDA 13, cuBLAS and cuDNN 9 must
 #       be loadable: from the system's library path, from --cuda-libs folders, or from the nvidia/*/lib folders of pip's
 #       CUDA packages beside the wheel (site-packages/nvidia, added automatically). Before running, `run` lists every
 #       library the CUDA provider needs that cannot be found. `--providers-from auto` asks the host's python3 where its
@@ -24,12 +24,14 @@
 #
 # When the GPU host has no CUDA provider library of its own (a Python onnxruntime CPU wheel, or none), it travels too:
 #
-#   build/gpu-check.sh device-pack OUTDIR [--arch 90] [--model FILE]... [--part-mib 54] [--bundle FILE]
+#   build/gpu-check.sh device-pack OUTDIR [--arch 90] [--model FILE]... [--part-mib 48] [--bundle FILE]
 #       Here. Builds the bundle (or takes --bundle), takes the CUDA and TensorRT provider libraries of the restored
 #       Microsoft.ML.OnnxRuntime.Gpu.Linux 1.30.0 package, keeps only the cubins for --arch in the CUDA provider
 #       (fatbin-keep-arch.py: 90 = sm_90, H100 and H200; 260 MiB -> 47 MiB xz-compressed), adds the models, packs it all
 #       into one xz-compressed tar and splits that into OUTDIR/part1, part2, ... of at most --part-mib MiB each, every
-#       part with a MANIFEST (its index, the count, SHA-256 of the part and of the whole). One part per transfer.
+#       part with a MANIFEST (its index, the count, SHA-256 of the part and of the whole). One part per transfer:
+#       48 MiB leaves room for the repository itself in a transfer of 64 MiB (artifacts/ is ignored by git, so each
+#       part travels only when the transfer names it).
 #
 #   build/gpu-check.sh device-stash PARTDIR [STASH]
 #       On the GPU host, once per part as it arrives: checks the part against its MANIFEST and copies it into STASH
@@ -41,7 +43,7 @@
 #       DEST/segml-gpu/gpu-check.sh run --providers-from DEST/provider --cuda-libs auto --model DEST/models/FILE ...
 #
 #   --cuda-libs auto (with run) adds the nvidia/*/lib folders of the host python3's site-packages (pip's CUDA 13,
-#   cuBLAS and cuDNN packages, e.g. those PyTorch brings) to the library path.
+#   cuBLAS and cuDNN packages, e.g. those PyTorch brings) to the library path; SEGML_PYTHON names another python.
 #
 # Without the bundle (a machine with the SDK, or the GPU libraries at hand):
 #
@@ -69,7 +71,10 @@
 # the app to a temporary folder and links the given libraries into each folder holding libonnxruntime.so (replacing
 # the app's with --ort-lib, adding to them with --providers-from). LD_LIBRARY_PATH then lets the providers find CUDA,
 # cuDNN and TensorRT. The app's own folder is left untouched.
-set -euo pipefail
+set -eEuo pipefail
+# A command that fails where nothing checks it ends the script as an internal error (2), saying where: exit 1 is
+# segml's "a provider did not run on itself".
+trap 'echo "gpu-check: failed at line $LINENO: $BASH_COMMAND" >&2; exit 2' ERR
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -173,7 +178,8 @@ PY
 # Libraries that the given shared object needs and the dynamic loader cannot find (one name a line).
 missing_libraries() {
   command -v ldd >/dev/null || return 0
-  LD_LIBRARY_PATH="$1" ldd "$2" 2>/dev/null | awk '/not found/ { print $1 }'
+  # ldd fails on what is no dynamic object; then nothing can be said.
+  { LD_LIBRARY_PATH="$1" ldd "$2" 2>/dev/null || true; } | awk '/not found/ { print $1 }'
 }
 
 run() {
@@ -294,7 +300,8 @@ run() {
 # The nvidia/*/lib folders of the host python3's site-packages (pip's CUDA packages), one a line.
 python_cuda_libs() {
   local python
-  python=$(command -v python3 || command -v python) || return 0
+  python=${SEGML_PYTHON:-$(command -v python3 || command -v python)} || return 0
+  echo "gpu-check: --cuda-libs auto asks $python" >&2
   "$python" - <<'PY'
 import glob, os, site, sys
 folders = list(site.getsitepackages()) + [site.getusersitepackages()] + sys.path
@@ -316,7 +323,7 @@ gpu_package_native() {
 }
 
 device_pack() {
-  local out="" arch=90 part_mib=54 bundle_file="" models=()
+  local out="" arch=90 part_mib=48 bundle_file="" models=()
   while [ $# -gt 0 ]; do
     case $1 in
       --arch) [ $# -ge 2 ] || die "--arch needs a value such as 90."; arch=$2; shift 2 ;;
@@ -343,7 +350,8 @@ device_pack() {
     [ -f "$bundle_file" ] || die "--bundle '$bundle_file' is not a file."
     cp "$bundle_file" "$tmp/stage/segml-gpu.tar.gz"
   else
-    ( bundle "$tmp/stage/segml-gpu.tar.gz" ) || die "the bundle failed."
+    # Not in an || list: there errexit would be off inside bundle.
+    ( bundle "$tmp/stage/segml-gpu.tar.gz" )
   fi
   tar -xzf "$tmp/stage/segml-gpu.tar.gz" -C "$tmp/stage" && rm "$tmp/stage/segml-gpu.tar.gz"
   [ -x "$tmp/stage/segml-gpu/segml" ] || die "'${bundle_file:-the bundle}' is no segml-gpu bundle (no segml-gpu/segml)."
@@ -404,12 +412,17 @@ device_stash() {
   mkdir -p "$stash"
   local earlier
   earlier=$(find "$stash" -maxdepth 1 -name 'MANIFEST.*' -print -quit)
-  if [ -n "$earlier" ] && [ "$(manifest_field "$earlier" payload-sha256)" != "$(manifest_field "$part_dir/MANIFEST" payload-sha256)" ]; then
+  if [ -z "$earlier" ]; then
+    rm -f "$stash"/payload.part.* # parts without a MANIFEST: a copy cut short
+  elif [ "$(manifest_field "$earlier" payload-sha256)" != "$(manifest_field "$part_dir/MANIFEST" payload-sha256)" ]; then
     echo "gpu-check: '$stash' held parts of another payload; they are removed." >&2
     rm -f "$stash"/payload.part.* "$stash"/MANIFEST.*
   fi
-  cp "$part_dir/payload.part" "$stash/payload.part.$k"
-  cp "$part_dir/MANIFEST" "$stash/MANIFEST.$k"
+  # Into place by rename once whole: a copy cut short (a command's time limit) leaves no part that looks stashed.
+  cp "$part_dir/payload.part" "$stash/.incoming.$k"
+  cp "$part_dir/MANIFEST" "$stash/.incoming-manifest.$k"
+  mv -f "$stash/.incoming.$k" "$stash/payload.part.$k"
+  mv -f "$stash/.incoming-manifest.$k" "$stash/MANIFEST.$k"
   local present=() missing=() i
   for i in $(seq 1 "$count"); do
     if [ -f "$stash/payload.part.$i" ]; then present+=("$i"); else missing+=("$i"); fi
@@ -420,13 +433,17 @@ device_stash() {
 device_unpack() {
   local stash=${1:-} dest=${2:-}
   [ -n "$stash" ] && [ -n "$dest" ] || die "device-unpack needs STASH and DEST."
-  local manifest count whole i missing=()
-  manifest=$(find "$stash" -maxdepth 1 -name 'MANIFEST.*' -print -quit 2>/dev/null)
-  [ -n "$manifest" ] || die "'$stash' holds no part: stash every part first (device-stash), on this same machine."
+  local manifest="" count whole i missing=()
+  [ -d "$stash" ] && manifest=$(find "$stash" -maxdepth 1 -name 'MANIFEST.*' -print -quit)
+  [ -n "$manifest" ] || die "'$stash' holds no part: stash every part first (device-stash), on this same machine (a new machine starts with none)."
   count=$(manifest_field "$manifest" parts)
   whole=$(manifest_field "$manifest" payload-sha256)
   for i in $(seq 1 "$count"); do [ -f "$stash/payload.part.$i" ] || missing+=("$i"); done
   [ ${#missing[@]} -eq 0 ] || die "'$stash' lacks part(s) ${missing[*]} of $count (a new machine starts with none: stash every part on it)."
+  for i in $(seq 1 "$count"); do
+    [ "$(sha256_of "$stash/payload.part.$i")" = "$(manifest_field "$stash/MANIFEST.$i" part-sha256)" ] \
+      || die "part $i in '$stash' is damaged: stash it again."
+  done
   mkdir -p "$dest"
   local joined=$dest/payload.tar.xz
   for i in $(seq 1 "$count"); do cat "$stash/payload.part.$i"; done > "$joined"
@@ -446,7 +463,8 @@ case ${1:-} in
   device-stash) shift; device_stash "$@" ;;
   device-unpack) shift; device_unpack "$@" ;;
   publish) shift; publish "$@" ;;
-  run) shift; run "$@" ;;
+  # segml's own exit code (1: a provider did not run on itself) passes through, not as a failure of this script.
+  run) shift; rc=0; run "$@" || rc=$?; exit $rc ;;
   -h|--help|help) usage ;;
   *) usage >&2; exit 2 ;;
 esac
