@@ -88,7 +88,9 @@ internal static class BlockedMatrixMultiply
     /// <c>c[i·n + j] += Σ_l a[i·lda + l] · b[j·ldb + l]</c>: C += A·Bᵀ with A m×k and B n×k, both row-major, C in
     /// double. The depth (k, the pixels of a head) is cut into tiles of <see cref="TransposedDepthTile"/>; each tile's
     /// sums run in T through <see cref="Multiply{T}"/> on a transposed copy of B's tile and are then added to C, in
-    /// ascending tile order, so the result depends on neither the SIMD width nor the thread count.
+    /// ascending tile order, so the result depends on neither the SIMD width nor the thread count. A float A of at most
+    /// <see cref="SplitSumProducts.MaxRows"/> rows takes <see cref="SplitSumProducts"/> instead (no transpose; each
+    /// tile's sum split over eight fixed lanes, so again the same bits on every SIMD width).
     /// </summary>
     /// <param name="a">A, m×k, row stride <paramref name="lda"/>.</param>
     /// <param name="lda">Row stride of A, at least k.</param>
@@ -114,6 +116,13 @@ internal static class BlockedMatrixMultiply
         CheckLength(a.Length, ((long)(m - 1) * lda) + k, nameof(a));
         CheckLength(b.Length, ((long)(n - 1) * ldb) + k, nameof(b));
         CheckLength(c.Length, (long)m * n, nameof(c));
+        if (typeof(T) == typeof(float) && m <= SplitSumProducts.MaxRows)
+        {
+            // Few rows of A: the transpose of B's tiles would cost more than the products (see SplitSumProducts).
+            SplitSumProducts.Accumulate(MemoryMarshal.Cast<T, float>(a), lda, MemoryMarshal.Cast<T, float>(b), ldb, c, m, n, k);
+            return;
+        }
+
         int tile = Math.Min(TransposedDepthTile, k);
         T[] transposed = Scratch<T>.Rent(ref Scratch<T>.Transposed, tile * n);
         T[] partial = Scratch<T>.Rent(ref Scratch<T>.Partial, m * n);

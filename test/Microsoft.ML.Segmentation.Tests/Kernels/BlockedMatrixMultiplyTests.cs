@@ -166,19 +166,28 @@ public sealed class BlockedMatrixMultiplyTests
     }
 
     /// <summary>
-    /// Bit for bit its definition: per tile of 256 pixels a float sum in ascending order (product rounded, then the sum),
-    /// added to the double total tile after tile. Shapes with edges in the 16 × 16 transposed blocks, a partial last tile
-    /// and m·n not a multiple of the vector width (the widened add's tail).
+    /// Bit for bit its definition: per tile of 256 pixels a float sum (product rounded, then the sum) added to the double
+    /// total tile after tile; the tile's sum in ascending order where A has more than
+    /// <see cref="SplitSumProducts.MaxRows"/> rows (the transposed product), and split over eight lanes by l mod 8, then
+    /// ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7)), where it has at most that many (<see cref="SplitSumProducts"/>).
+    /// Shapes with edges in the 16 × 16 transposed blocks, a partial last tile and a depth not a multiple of 8, odd n
+    /// (B's rows taken two at a time), rows not a multiple of 4 (A's groups), and m·n not a multiple of the vector width
+    /// (the widened add's tail). CI reruns it at every SIMD width.
     /// </summary>
     [TestMethod]
     [DataRow(21, 256, 1024)]
     [DataRow(5, 37, 530)]
     [DataRow(17, 19, 16)]
     [DataRow(1, 3, 300)]
+    [DataRow(4, 448, 1024)]
+    [DataRow(24, 9, 263)]
+    [DataRow(25, 37, 530)]
+    [DataRow(40, 19, 16)]
     public void AccumulateProductTransposedEqualsItsTileByTileDefinitionBitForBit(int m, int n, int k)
     {
         (float[] a, float[] b, double[] c) = TransposedOperands(m, n, k, (m * 31) + n + k);
         double[] expected = (double[])c.Clone();
+        bool split = m <= SplitSumProducts.MaxRows;
         for (int t0 = 0; t0 < k; t0 += BlockedMatrixMultiply.TransposedDepthTile)
         {
             int end = Math.Min(k, t0 + BlockedMatrixMultiply.TransposedDepthTile);
@@ -186,11 +195,24 @@ public sealed class BlockedMatrixMultiplyTests
             {
                 for (int j = 0; j < n; j++)
                 {
+                    var lanes = new float[8];
                     float sum = 0f;
                     for (int l = t0; l < end; l++)
                     {
                         float product = a[(i * k) + l] * b[(j * k) + l];
-                        sum = product + sum;
+                        if (split)
+                        {
+                            lanes[(l - t0) % 8] = product + lanes[(l - t0) % 8];
+                        }
+                        else
+                        {
+                            sum = product + sum;
+                        }
+                    }
+
+                    if (split)
+                    {
+                        sum = ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
                     }
 
                     expected[(i * n) + j] += sum;
