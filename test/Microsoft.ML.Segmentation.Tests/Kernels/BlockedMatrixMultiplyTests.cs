@@ -23,6 +23,9 @@ public sealed class BlockedMatrixMultiplyTests
         yield return [6, 600, 513];
         yield return [21, 448, 300];
         yield return [2, 0, 3];
+        // Fewer rows than a register tile (B streamed, no panels), across the column chunk of 1024 and its tail.
+        yield return [1, 448, 1031];
+        yield return [2, 37, 2100];
     }
 
     [TestMethod]
