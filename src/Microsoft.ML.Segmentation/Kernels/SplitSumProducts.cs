@@ -75,12 +75,7 @@ internal static class SplitSumProducts
                     WholeChunks(ref a0, ref a1, ref a2, ref a3, ref bj, whole, lanes);
                     for (int l = whole; l < depth; l++)
                     {
-                        float bl = Unsafe.Add(ref bj, l);
-                        int lane = l % Lanes;
-                        lanes[lane] = (Unsafe.Add(ref a0, l) * bl) + lanes[lane];
-                        lanes[Lanes + lane] = (Unsafe.Add(ref a1, l) * bl) + lanes[Lanes + lane];
-                        lanes[(2 * Lanes) + lane] = (Unsafe.Add(ref a2, l) * bl) + lanes[(2 * Lanes) + lane];
-                        lanes[(3 * Lanes) + lane] = (Unsafe.Add(ref a3, l) * bl) + lanes[(3 * Lanes) + lane];
+                        AddProducts(ref a0, ref a1, ref a2, ref a3, Unsafe.Add(ref bj, l), l, lanes);
                     }
 
                     for (int r = 0; r < rows; r++)
@@ -147,13 +142,19 @@ internal static class SplitSumProducts
         lanes.Clear();
         for (int l = 0; l < whole; l++)
         {
-            float bl = Unsafe.Add(ref b, l);
-            int lane = l % Lanes;
-            lanes[lane] = (Unsafe.Add(ref a0, l) * bl) + lanes[lane];
-            lanes[Lanes + lane] = (Unsafe.Add(ref a1, l) * bl) + lanes[Lanes + lane];
-            lanes[(2 * Lanes) + lane] = (Unsafe.Add(ref a2, l) * bl) + lanes[(2 * Lanes) + lane];
-            lanes[(3 * Lanes) + lane] = (Unsafe.Add(ref a3, l) * bl) + lanes[(3 * Lanes) + lane];
+            AddProducts(ref a0, ref a1, ref a2, ref a3, Unsafe.Add(ref b, l), l, lanes);
         }
+    }
+
+    /// <summary>Depth l's products of the four rows with B's value into their lanes (l mod 8), each product rounded and then added.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddProducts(ref float a0, ref float a1, ref float a2, ref float a3, float bl, int l, Span<float> lanes)
+    {
+        int lane = l % Lanes;
+        lanes[lane] = (Unsafe.Add(ref a0, l) * bl) + lanes[lane];
+        lanes[Lanes + lane] = (Unsafe.Add(ref a1, l) * bl) + lanes[Lanes + lane];
+        lanes[(2 * Lanes) + lane] = (Unsafe.Add(ref a2, l) * bl) + lanes[(2 * Lanes) + lane];
+        lanes[(3 * Lanes) + lane] = (Unsafe.Add(ref a3, l) * bl) + lanes[(3 * Lanes) + lane];
     }
 
     /// <summary><see cref="WholeChunks"/> for two rows of B at once (256-bit vectors): B's row j into <paramref name="lanes"/>, j + 1 into <paramref name="pair"/>.</summary>
