@@ -22,7 +22,15 @@ internal static class PngFilters
             case 0:
                 return true;
             case 1:
-                Carried<SubPredictor>(row, previous, bytesPerPixel);
+                if (Vector128.IsHardwareAccelerated && bytesPerPixel is 3 or 4)
+                {
+                    SubPixelAtATime(row, bytesPerPixel);
+                }
+                else
+                {
+                    Carried<SubPredictor>(row, previous, bytesPerPixel);
+                }
+
                 return true;
             case 2:
                 Up(row, previous);
@@ -199,6 +207,40 @@ internal static class PngFilters
         {
             int left = a.GetElement(channel), aboveLeft = c.GetElement(channel);
             row[i] = (byte)(row[i] + PaethPredictor.Predict(left, previous[i], aboveLeft));
+        }
+    }
+
+    /// <summary>
+    /// Sub on RGB and RGBA rows, a pixel's channels at once: bytes add modulo 256 in byte lanes, so the chain is one
+    /// addition a pixel (the scalar loop carries one chain a channel, each an add and a mask). Read and written as in
+    /// <see cref="PaethPixelAtATime"/>: 4 bytes a pixel, an RGB row's last pixel by the scalar step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SubPixelAtATime(Span<byte> row, int bytesPerPixel)
+    {
+        ref byte current = ref MemoryMarshal.GetReference(row);
+        int pixels = row.Length / bytesPerPixel;
+        int vectorPixels = bytesPerPixel == 4 ? pixels : pixels - 1;
+        Vector128<byte> a = Vector128<byte>.Zero;
+        int i = 0;
+        for (int k = 0; k < vectorPixels; k++, i += bytesPerPixel)
+        {
+            a += Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref current, i))).AsByte();
+            uint bytes = a.AsUInt32().ToScalar();
+            if (bytesPerPixel == 4)
+            {
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref current, i), bytes);
+            }
+            else
+            {
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref current, i), (ushort)bytes);
+                Unsafe.Add(ref current, i + 2) = (byte)(bytes >> 16);
+            }
+        }
+
+        for (int channel = 0; i < row.Length; i++, channel++)
+        {
+            row[i] += a.GetElement(channel);
         }
     }
 
