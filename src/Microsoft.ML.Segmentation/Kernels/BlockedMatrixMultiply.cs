@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -21,6 +22,9 @@ internal static class BlockedMatrixMultiply
 {
     /// <summary>Rows of C per register tile.</summary>
     private const int TileRows = 4;
+
+    /// <summary>Rows of A below which C's columns are computed by streaming B's rows (no panels, see <see cref="FewRowsColumns{T}"/>).</summary>
+    private const int FewRowsLimit = 8;
 
     /// <summary>Rows of B (the depth) per cache block: with 256 columns, 256 KiB of float in L2.</summary>
     private const int DepthBlock = 256;
@@ -69,19 +73,13 @@ internal static class BlockedMatrixMultiply
             return;
         }
 
-        if (m < TileRows)
-        {
-            MultiplyFewRows(a, aRowStride, aColumnStride, b, ldb, c, ldc, m, k, n, accumulate);
-            return;
-        }
-
         int blocks = (n + ColumnBlock - 1) / ColumnBlock;
         long work = (long)m * n * k;
         if (blocks == 1 || work < ParallelWork.MinimumParallelElements * 16L || Environment.ProcessorCount == 1)
         {
             for (int block = 0; block < blocks; block++)
             {
-                MultiplyColumns(a, aRowStride, aColumnStride, b, ldb, c, ldc, m, k, block * ColumnBlock, Math.Min(ColumnBlock, n - (block * ColumnBlock)), accumulate);
+                Columns(a, aRowStride, aColumnStride, b, ldb, c, ldc, m, k, block * ColumnBlock, Math.Min(ColumnBlock, n - (block * ColumnBlock)), accumulate);
             }
 
             return;
@@ -219,63 +217,54 @@ internal static class BlockedMatrixMultiply
                 var sa = new ReadOnlySpan<T>((void*)addressA, lengthA);
                 var sb = new ReadOnlySpan<T>((void*)addressB, lengthB);
                 var sc = new Span<T>((void*)addressC, lengthC);
-                MultiplyColumns(sa, aRowStride, aColumnStride, sb, ldb, sc, ldc, m, k, block * ColumnBlock, Math.Min(ColumnBlock, n - (block * ColumnBlock)), accumulate);
+                Columns(sa, aRowStride, aColumnStride, sb, ldb, sc, ldc, m, k, block * ColumnBlock, Math.Min(ColumnBlock, n - (block * ColumnBlock)), accumulate);
             });
         }
     }
 
-    /// <summary>
-    /// C = A·B for an A of fewer rows than a register tile (a head of 1 to 3 classes): B's rows streamed in ascending
-    /// depth, each added into every row of C, a chunk of C's columns at a time so that those rows stay in L1. The same
-    /// sums as the tiles' (per element ascending depth, <c>c = b·a + c</c>), without copying B into panels, which for one
-    /// row of A by 448 × 1024 took 3× the plain loop's time: with no register tile to serve, B is read once per row anyway.
-    /// </summary>
-    private static void MultiplyFewRows<T>(
-        ReadOnlySpan<T> a, int aRowStride, int aColumnStride, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, int m, int k, int n, bool accumulate)
+    /// <summary>Columns <c>[j0, j0 + width)</c> of C by the path for A's row count.</summary>
+    private static void Columns<T>(
+        ReadOnlySpan<T> a, int aRowStride, int aColumnStride, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, int m, int k, int j0, int width, bool accumulate)
         where T : unmanaged, INumber<T>
     {
-        const int Chunk = 1024;
+        if (m < FewRowsLimit)
+        {
+            FewRowsColumns(a, aRowStride, aColumnStride, b, ldb, c, ldc, m, k, j0, width, accumulate);
+        }
+        else
+        {
+            MultiplyColumns(a, aRowStride, aColumnStride, b, ldb, c, ldc, m, k, j0, width, accumulate);
+        }
+    }
+
+    /// <summary>
+    /// Columns <c>[j0, j0 + width)</c> of C = A·B for an A of fewer than <see cref="FewRowsLimit"/> rows (a head of up
+    /// to 7 classes): B's rows streamed in ascending depth, each added into every row of C (TensorPrimitives'
+    /// multiply-add, a rounding after the product and after the sum), whose block of columns stays in L1. The same sums
+    /// as the tiles' (per element ascending depth, <c>c = b·a + c</c>), without copying B into panels for one or two
+    /// register tiles: that copy made one row of A by 448 × 1024 take 3× the plain loop's time, and 4 rows by
+    /// 448 × 16384 (a 512² image's features) 2–2.5×, where B no longer fits the caches and the copy doubles its traffic.
+    /// </summary>
+    private static void FewRowsColumns<T>(
+        ReadOnlySpan<T> a, int aRowStride, int aColumnStride, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc, int m, int k, int j0, int width, bool accumulate)
+        where T : unmanaged, INumber<T>
+    {
         if (!accumulate)
         {
             for (int i = 0; i < m; i++)
             {
-                c.Slice(i * ldc, n).Clear();
+                c.Slice((i * ldc) + j0, width).Clear();
             }
         }
 
-        for (int j0 = 0; j0 < n; j0 += Chunk)
+        for (int l = 0; l < k; l++)
         {
-            int width = Math.Min(Chunk, n - j0);
-            for (int l = 0; l < k; l++)
+            ReadOnlySpan<T> row = b.Slice((l * ldb) + j0, width);
+            for (int i = 0; i < m; i++)
             {
-                ReadOnlySpan<T> row = b.Slice((l * ldb) + j0, width);
-                for (int i = 0; i < m; i++)
-                {
-                    AddScaledRow(row, a[(i * aRowStride) + (l * aColumnStride)], c.Slice((i * ldc) + j0, width));
-                }
+                Span<T> target = c.Slice((i * ldc) + j0, width);
+                TensorPrimitives.MultiplyAdd(row, a[(i * aRowStride) + (l * aColumnStride)], target, target);
             }
-        }
-    }
-
-    /// <summary><c>target[j] = row[j]·scale + target[j]</c>, the product rounded and then the sum.</summary>
-    private static void AddScaledRow<T>(ReadOnlySpan<T> row, T scale, Span<T> target)
-        where T : unmanaged, INumber<T>
-    {
-        int j = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var s = new Vector<T>(scale);
-            ref T source = ref MemoryMarshal.GetReference(row);
-            ref T destination = ref MemoryMarshal.GetReference(target);
-            for (; j <= row.Length - Vector<T>.Count; j += Vector<T>.Count)
-            {
-                ((Vector.LoadUnsafe(ref source, (nuint)j) * s) + Vector.LoadUnsafe(ref destination, (nuint)j)).StoreUnsafe(ref destination, (nuint)j);
-            }
-        }
-
-        for (; j < row.Length; j++)
-        {
-            target[j] = (row[j] * scale) + target[j];
         }
     }
 
