@@ -55,6 +55,19 @@ internal static class SplitSumProducts
                 ref float a2 = ref Row(a, lda, rows > 2 ? i0 + 2 : i0, t0);
                 ref float a3 = ref Row(a, lda, rows > 3 ? i0 + 3 : i0, t0);
                 int j = 0;
+                if (Vector256.IsHardwareAccelerated && whole == depth && rows == 1)
+                {
+                    // One row of A (a binary head): four rows of B at a time, rather than four copies of A's row.
+                    for (; j + 3 < n; j += 4)
+                    {
+                        WholeChunksFourRowsOfB(ref a0, ref Row(b, ldb, j, t0), ref Row(b, ldb, j + 1, t0), ref Row(b, ldb, j + 2, t0), ref Row(b, ldb, j + 3, t0), whole, lanes);
+                        for (int q = 0; q < 4; q++)
+                        {
+                            c[(i0 * n) + j + q] += Reduce(lanes.Slice(q * Lanes, Lanes));
+                        }
+                    }
+                }
+
                 if (Vector256.IsHardwareAccelerated && whole == depth)
                 {
                     // Two rows of B at a time: each vector of A read serves both (the common case: whole tiles).
@@ -188,6 +201,26 @@ internal static class SplitSumProducts
         u1.StoreUnsafe(ref second, Lanes);
         u2.StoreUnsafe(ref second, 2 * Lanes);
         u3.StoreUnsafe(ref second, 3 * Lanes);
+    }
+
+    /// <summary>One row of A against four rows of B (256-bit vectors): B's row j + q into <paramref name="lanes"/> at q·8.</summary>
+    private static void WholeChunksFourRowsOfB(ref float a0, ref float b0, ref float b1, ref float b2, ref float b3, int whole, Span<float> lanes)
+    {
+        Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0;
+        for (int l = 0; l < whole; l += Lanes)
+        {
+            Vector256<float> x = Vector256.LoadUnsafe(ref a0, (nuint)l);
+            s0 = (x * Vector256.LoadUnsafe(ref b0, (nuint)l)) + s0;
+            s1 = (x * Vector256.LoadUnsafe(ref b1, (nuint)l)) + s1;
+            s2 = (x * Vector256.LoadUnsafe(ref b2, (nuint)l)) + s2;
+            s3 = (x * Vector256.LoadUnsafe(ref b3, (nuint)l)) + s3;
+        }
+
+        ref float target = ref MemoryMarshal.GetReference(lanes);
+        s0.StoreUnsafe(ref target);
+        s1.StoreUnsafe(ref target, Lanes);
+        s2.StoreUnsafe(ref target, 2 * Lanes);
+        s3.StoreUnsafe(ref target, 3 * Lanes);
     }
 
     /// <summary>((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7)), in float.</summary>
