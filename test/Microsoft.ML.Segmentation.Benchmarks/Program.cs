@@ -12,6 +12,7 @@ namespace Microsoft.ML.Segmentation.Benchmarks;
 /// (decode, raw ONNX Runtime, SegML, stock ML.NET, SegML on pre-decoded tensors, segml eval against a hand-written loop,
 /// and where one image's time goes in each of those two).
 /// <c>dotnet run -c Release -- --quick-training [--epochs N]</c>: head-training epoch time, blocked products against the former loops.
+/// <c>dotnet run -c Release -- --quick-head-products [--repeats N]</c>: the head's forward product and weight gradient per image by class count, blocked against the loops.
 /// <c>dotnet run -c Release -- --memory N</c>: peak resident memory of evaluating N generated 512×512 images (one process per N).
 /// Anything else goes to BenchmarkDotNet, e.g. <c>dotnet run -c Release -- --filter *LossBenchmarks*</c>.
 /// </summary>
@@ -50,6 +51,11 @@ public static class Program
             int parts = Array.IndexOf(args, "--parts");
             Scoring.QuickScoring.Run(Console.Out, parts: parts >= 0 && parts + 1 < args.Length ? args[parts + 1].Split(',') : null);
             return 0;
+        }
+
+        if (args.Contains("--quick-head-products"))
+        {
+            return Training.QuickHeadProducts.Run(args, Console.Out);
         }
 
         if (args.Contains("--quick-training"))
