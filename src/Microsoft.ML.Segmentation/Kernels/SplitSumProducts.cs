@@ -68,6 +68,20 @@ internal static class SplitSumProducts
                     }
                 }
 
+                if (Vector256.IsHardwareAccelerated && whole == depth && rows == 2)
+                {
+                    // Two rows of A (a two-class head): four rows of B at a time, rather than two unused rows of A.
+                    for (; j + 3 < n; j += 4)
+                    {
+                        WholeChunksTwoRowsOfAFourOfB(ref a0, ref a1, ref Row(b, ldb, j, t0), ref Row(b, ldb, j + 1, t0), ref Row(b, ldb, j + 2, t0), ref Row(b, ldb, j + 3, t0), whole, lanes, pair);
+                        for (int q = 0; q < 4; q++)
+                        {
+                            c[(i0 * n) + j + q] += Reduce(lanes.Slice(q * Lanes, Lanes));
+                            c[((i0 + 1) * n) + j + q] += Reduce(pair.Slice(q * Lanes, Lanes));
+                        }
+                    }
+                }
+
                 if (Vector256.IsHardwareAccelerated && whole == depth)
                 {
                     // Two rows of B at a time: each vector of A read serves both (the common case: whole tiles).
@@ -221,6 +235,40 @@ internal static class SplitSumProducts
         s1.StoreUnsafe(ref target, Lanes);
         s2.StoreUnsafe(ref target, 2 * Lanes);
         s3.StoreUnsafe(ref target, 3 * Lanes);
+    }
+
+    /// <summary>Two rows of A against four rows of B (256-bit vectors): A's first row into <paramref name="lanes"/>, its second into <paramref name="pair"/>, B's row j + q at q·8.</summary>
+    private static void WholeChunksTwoRowsOfAFourOfB(
+        ref float a0, ref float a1, ref float b0, ref float b1, ref float b2, ref float b3, int whole, Span<float> lanes, Span<float> pair)
+    {
+        Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
+        for (int l = 0; l < whole; l += Lanes)
+        {
+            Vector256<float> x = Vector256.LoadUnsafe(ref a0, (nuint)l), y = Vector256.LoadUnsafe(ref a1, (nuint)l);
+            Vector256<float> b = Vector256.LoadUnsafe(ref b0, (nuint)l);
+            s0 = (x * b) + s0;
+            u0 = (y * b) + u0;
+            b = Vector256.LoadUnsafe(ref b1, (nuint)l);
+            s1 = (x * b) + s1;
+            u1 = (y * b) + u1;
+            b = Vector256.LoadUnsafe(ref b2, (nuint)l);
+            s2 = (x * b) + s2;
+            u2 = (y * b) + u2;
+            b = Vector256.LoadUnsafe(ref b3, (nuint)l);
+            s3 = (x * b) + s3;
+            u3 = (y * b) + u3;
+        }
+
+        ref float first = ref MemoryMarshal.GetReference(lanes);
+        s0.StoreUnsafe(ref first);
+        s1.StoreUnsafe(ref first, Lanes);
+        s2.StoreUnsafe(ref first, 2 * Lanes);
+        s3.StoreUnsafe(ref first, 3 * Lanes);
+        ref float second = ref MemoryMarshal.GetReference(pair);
+        u0.StoreUnsafe(ref second);
+        u1.StoreUnsafe(ref second, Lanes);
+        u2.StoreUnsafe(ref second, 2 * Lanes);
+        u3.StoreUnsafe(ref second, 3 * Lanes);
     }
 
     /// <summary>((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7)), in float.</summary>

@@ -174,7 +174,7 @@ public sealed class BlockedMatrixMultiplyTests
     /// <see cref="SplitSumProducts.MaxRows"/> rows (the transposed product), and split over eight lanes by l mod 8, then
     /// ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7)), where it has at most that many (<see cref="SplitSumProducts"/>).
     /// Shapes with edges in the 16 × 16 transposed blocks, a partial last tile and a depth not a multiple of 8, odd n
-    /// (B's rows taken two or, for one row of A, four at a time), rows not a multiple of 4 (A's groups), and m·n not a multiple of the vector width
+    /// (B's rows taken two or, for one or two rows of A, four at a time), rows not a multiple of 4 (A's groups), and m·n not a multiple of the vector width
     /// (the widened add's tail). CI reruns it at every SIMD width.
     /// </summary>
     [TestMethod]
@@ -184,6 +184,8 @@ public sealed class BlockedMatrixMultiplyTests
     [DataRow(1, 3, 300)]
     [DataRow(4, 448, 1024)]
     [DataRow(1, 11, 512)]
+    [DataRow(2, 13, 768)]
+    [DataRow(6, 9, 256)]
     [DataRow(24, 9, 263)]
     [DataRow(25, 37, 530)]
     [DataRow(40, 19, 16)]
