@@ -73,7 +73,7 @@ internal static class SplitSumProducts
                     // Two rows of A (a two-class head): four rows of B at a time, rather than two unused rows of A.
                     for (; j + 3 < n; j += 4)
                     {
-                        WholeChunksTwoRowsOfAFourOfB(ref a0, ref a1, ref Row(b, ldb, j, t0), ref Row(b, ldb, j + 1, t0), ref Row(b, ldb, j + 2, t0), ref Row(b, ldb, j + 3, t0), whole, lanes, pair);
+                        TwoRowsByFour(ref a0, ref a1, ref Row(b, ldb, j, t0), ref Row(b, ldb, j + 1, t0), ref Row(b, ldb, j + 2, t0), ref Row(b, ldb, j + 3, t0), whole, lanes, pair);
                         for (int q = 0; q < 4; q++)
                         {
                             c[(i0 * n) + j + q] += Reduce(lanes.Slice(q * Lanes, Lanes));
@@ -87,7 +87,8 @@ internal static class SplitSumProducts
                     // Two rows of B at a time: each vector of A read serves both (the common case: whole tiles).
                     for (; j + 1 < n; j += 2)
                     {
-                        WholeChunksTwoRows(ref a0, ref a1, ref a2, ref a3, ref Row(b, ldb, j, t0), ref Row(b, ldb, j + 1, t0), whole, lanes, pair);
+                        // Products commute, so B's two rows may take the kernel's "two rows" side: lanes for row j, pair for j + 1.
+                        TwoRowsByFour(ref Row(b, ldb, j, t0), ref Row(b, ldb, j + 1, t0), ref a0, ref a1, ref a2, ref a3, whole, lanes, pair);
                         for (int r = 0; r < rows; r++)
                         {
                             c[((i0 + r) * n) + j] += Reduce(lanes.Slice(r * Lanes, Lanes));
@@ -184,39 +185,6 @@ internal static class SplitSumProducts
         lanes[(3 * Lanes) + lane] = (Unsafe.Add(ref a3, l) * bl) + lanes[(3 * Lanes) + lane];
     }
 
-    /// <summary><see cref="WholeChunks"/> for two rows of B at once (256-bit vectors): B's row j into <paramref name="lanes"/>, j + 1 into <paramref name="pair"/>.</summary>
-    private static void WholeChunksTwoRows(ref float a0, ref float a1, ref float a2, ref float a3, ref float b, ref float b1, int whole, Span<float> lanes, Span<float> pair)
-    {
-        Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
-        for (int l = 0; l < whole; l += Lanes)
-        {
-            Vector256<float> bv = Vector256.LoadUnsafe(ref b, (nuint)l), cv = Vector256.LoadUnsafe(ref b1, (nuint)l);
-            Vector256<float> x = Vector256.LoadUnsafe(ref a0, (nuint)l);
-            s0 = (x * bv) + s0;
-            u0 = (x * cv) + u0;
-            x = Vector256.LoadUnsafe(ref a1, (nuint)l);
-            s1 = (x * bv) + s1;
-            u1 = (x * cv) + u1;
-            x = Vector256.LoadUnsafe(ref a2, (nuint)l);
-            s2 = (x * bv) + s2;
-            u2 = (x * cv) + u2;
-            x = Vector256.LoadUnsafe(ref a3, (nuint)l);
-            s3 = (x * bv) + s3;
-            u3 = (x * cv) + u3;
-        }
-
-        ref float target = ref MemoryMarshal.GetReference(lanes);
-        s0.StoreUnsafe(ref target);
-        s1.StoreUnsafe(ref target, Lanes);
-        s2.StoreUnsafe(ref target, 2 * Lanes);
-        s3.StoreUnsafe(ref target, 3 * Lanes);
-        ref float second = ref MemoryMarshal.GetReference(pair);
-        u0.StoreUnsafe(ref second);
-        u1.StoreUnsafe(ref second, Lanes);
-        u2.StoreUnsafe(ref second, 2 * Lanes);
-        u3.StoreUnsafe(ref second, 3 * Lanes);
-    }
-
     /// <summary>One row of A against four rows of B (256-bit vectors): B's row j + q into <paramref name="lanes"/> at q·8.</summary>
     private static void WholeChunksFourRowsOfB(ref float a0, ref float b0, ref float b1, ref float b2, ref float b3, int whole, Span<float> lanes)
     {
@@ -237,8 +205,11 @@ internal static class SplitSumProducts
         s3.StoreUnsafe(ref target, 3 * Lanes);
     }
 
-    /// <summary>Two rows of A against four rows of B (256-bit vectors): A's first row into <paramref name="lanes"/>, its second into <paramref name="pair"/>, B's row j + q at q·8.</summary>
-    private static void WholeChunksTwoRowsOfAFourOfB(
+    /// <summary>
+    /// Two rows (x) against four rows (y), 256-bit vectors: the sums of x0 with y0..y3 into <paramref name="lanes"/> at
+    /// q·8, of x1 into <paramref name="pair"/>. Two rows of A by four of B, or (x·y = y·x in float) two rows of B by four of A.
+    /// </summary>
+    private static void TwoRowsByFour(
         ref float a0, ref float a1, ref float b0, ref float b1, ref float b2, ref float b3, int whole, Span<float> lanes, Span<float> pair)
     {
         Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
