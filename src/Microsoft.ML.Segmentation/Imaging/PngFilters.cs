@@ -111,16 +111,9 @@ internal static class PngFilters
                     {
                         Span<byte> pixel = row.Slice(i, 3);
                         ReadOnlySpan<byte> above = previous.Slice(i, 3);
-                        int b0 = above[0], b1 = above[1], b2 = above[2];
-                        a0 = (pixel[0] + TPredictor.Predict(a0, b0, c0)) & 0xFF;
-                        a1 = (pixel[1] + TPredictor.Predict(a1, b1, c1)) & 0xFF;
-                        a2 = (pixel[2] + TPredictor.Predict(a2, b2, c2)) & 0xFF;
-                        pixel[0] = (byte)a0;
-                        pixel[1] = (byte)a1;
-                        pixel[2] = (byte)a2;
-                        c0 = b0;
-                        c1 = b1;
-                        c2 = b2;
+                        Step<TPredictor>(ref pixel[0], above[0], ref a0, ref c0);
+                        Step<TPredictor>(ref pixel[1], above[1], ref a1, ref c1);
+                        Step<TPredictor>(ref pixel[2], above[2], ref a2, ref c2);
                     }
 
                     return;
@@ -133,19 +126,10 @@ internal static class PngFilters
                     {
                         Span<byte> pixel = row.Slice(i, 4);
                         ReadOnlySpan<byte> above = previous.Slice(i, 4);
-                        int b0 = above[0], b1 = above[1], b2 = above[2], b3 = above[3];
-                        a0 = (pixel[0] + TPredictor.Predict(a0, b0, c0)) & 0xFF;
-                        a1 = (pixel[1] + TPredictor.Predict(a1, b1, c1)) & 0xFF;
-                        a2 = (pixel[2] + TPredictor.Predict(a2, b2, c2)) & 0xFF;
-                        a3 = (pixel[3] + TPredictor.Predict(a3, b3, c3)) & 0xFF;
-                        pixel[0] = (byte)a0;
-                        pixel[1] = (byte)a1;
-                        pixel[2] = (byte)a2;
-                        pixel[3] = (byte)a3;
-                        c0 = b0;
-                        c1 = b1;
-                        c2 = b2;
-                        c3 = b3;
+                        Step<TPredictor>(ref pixel[0], above[0], ref a0, ref c0);
+                        Step<TPredictor>(ref pixel[1], above[1], ref a1, ref c1);
+                        Step<TPredictor>(ref pixel[2], above[2], ref a2, ref c2);
+                        Step<TPredictor>(ref pixel[3], above[3], ref a3, ref c3);
                     }
 
                     return;
@@ -246,6 +230,19 @@ internal static class PngFilters
 
     private static Vector128<short> Widen(uint fourBytes)
         => Vector128.WidenLower(Vector128.CreateScalarUnsafe(fourBytes).AsByte()).AsInt16();
+
+    /// <summary>
+    /// One channel's byte: un-filtered from its predictor, written back, and carried as the next pixel's left
+    /// (<paramref name="a"/>) and above-left (<paramref name="c"/>). Inlined, so a and c stay the caller's registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<TPredictor>(ref byte value, int b, ref int a, ref int c)
+        where TPredictor : struct, IPredictor
+    {
+        a = (value + TPredictor.Predict(a, b, c)) & 0xFF;
+        value = (byte)a;
+        c = b;
+    }
 
     /// <summary>A filter's predictor from the un-filtered left (a), above (b) and above-left (c) bytes, each 0 to 255.</summary>
     private interface IPredictor
