@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Segmentation.Kernels;
 
@@ -21,6 +22,13 @@ namespace Microsoft.ML.Segmentation.Kernels;
 /// fused multiply-add); the lanes are then added as ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7)) and the tile's
 /// float sum added to the double total, tile after tile. Eight lanes whatever the hardware (one 256-bit vector, two
 /// 128-bit ones, or eight scalars), so the result is the same bit for bit on every SIMD width.</para>
+/// <para>Why the 256-bit kernels run over many tiles: a tile is 32 vectors of each row, and reducing its sums through
+/// memory, a term at a time, cost more than its products (per 1024 pixels, 1 row of A by 448: 0.033 ms, as long as
+/// the loops' dot products); the kernels now reduce four terms' lanes in one vector, in the same order, and keep the
+/// double totals in registers from tile to tile (0.020 ms). With one group of A's rows (at most four) each run of
+/// B's rows is read whole, its tiles in turn: a tile's 448 pieces of 1 KB, a row's stride apart, were too short for
+/// the hardware prefetcher once the features outgrow the caches (1 row by 448 × 16384: 1.7–2.0 → 0.6–0.8 ms, the
+/// loops 0.95–1.04).</para>
 /// </remarks>
 internal static class SplitSumProducts
 {
@@ -28,10 +36,12 @@ internal static class SplitSumProducts
     public const int Lanes = 8;
 
     /// <summary>
-    /// Rows of A up to which the split sums are used: above, the transposed product's register tiles win (Zen 5, 448 × 1024
-    /// pixels: 9 to 16 rows take half the time of the transposed product, 21 about the same, 32 and 64 1.1–1.5× it).
+    /// Rows of A up to which the split sums are used: above, the transposed product's register tiles win (Zen 5, 448
+    /// channels, <c>--quick-head-products</c>, two runs each: 25 and 32 rows take 0.3–0.5 ms per 1024 pixels against the
+    /// transposed product's 0.7–0.9 and about its time per 16384; 48 and 64 rows 0.6–0.8 against 0.8–1.1 per 1024 pixels
+    /// but 12.5–21 against 10.3–15 ms per 16384, where B's tile is read again for each group of four rows).
     /// </summary>
-    public const int MaxRows = 24;
+    public const int MaxRows = 32;
 
     /// <summary>Rows of A whose accumulators stay in registers together.</summary>
     private const int GroupRows = 4;
@@ -40,79 +50,135 @@ internal static class SplitSumProducts
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Accumulate(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<double> c, int m, int n, int k)
     {
+        const int tile = BlockedMatrixMultiply.TransposedDepthTile;
         Span<float> lanes = stackalloc float[GroupRows * Lanes];
-        Span<float> pair = stackalloc float[GroupRows * Lanes];
-        for (int t0 = 0; t0 < k; t0 += BlockedMatrixMultiply.TransposedDepthTile)
+        // Every tile's depth is a multiple of 8 but perhaps the last one's: those take the vector kernels alone.
+        int wholeEnd = k % Lanes == 0 ? k : (k - 1) / tile * tile;
+        int groups = (m + GroupRows - 1) / GroupRows;
+        // One group of A's rows reads B once in any order, so it takes B's rows whole (see the remarks); more groups
+        // keep one tile of B in the caches for all of them (passes of 2 to 16 tiles measured no faster for 8–21 rows).
+        int pass = groups == 1 ? Math.Max(wholeEnd, tile) : tile;
+        for (int p0 = 0; p0 < wholeEnd; p0 += pass)
         {
-            int depth = Math.Min(BlockedMatrixMultiply.TransposedDepthTile, k - t0);
-            int whole = depth - (depth % Lanes);
+            int p1 = Math.Min(wholeEnd, p0 + pass);
             for (int i0 = 0; i0 < m; i0 += GroupRows)
             {
-                int rows = Math.Min(GroupRows, m - i0);
-                // A group of fewer rows repeats its first row; those lanes are not used.
-                ref float a0 = ref Row(a, lda, i0, t0);
-                ref float a1 = ref Row(a, lda, rows > 1 ? i0 + 1 : i0, t0);
-                ref float a2 = ref Row(a, lda, rows > 2 ? i0 + 2 : i0, t0);
-                ref float a3 = ref Row(a, lda, rows > 3 ? i0 + 3 : i0, t0);
-                int j = 0;
-                if (Vector256.IsHardwareAccelerated && whole == depth && rows == 1)
-                {
-                    // One row of A (a binary head): four rows of B at a time, rather than four copies of A's row.
-                    for (; j + 3 < n; j += 4)
-                    {
-                        WholeChunksFourRowsOfB(ref a0, ref Row(b, ldb, j, t0), ref Row(b, ldb, j + 1, t0), ref Row(b, ldb, j + 2, t0), ref Row(b, ldb, j + 3, t0), whole, lanes);
-                        for (int q = 0; q < 4; q++)
-                        {
-                            c[(i0 * n) + j + q] += Reduce(lanes.Slice(q * Lanes, Lanes));
-                        }
-                    }
-                }
+                WholeTiles(a, lda, b, ldb, c, i0, Math.Min(GroupRows, m - i0), n, p0, p1, lanes);
+            }
+        }
 
-                if (Vector256.IsHardwareAccelerated && whole == depth && rows == 2)
-                {
-                    // Two rows of A (a two-class head): four rows of B at a time, rather than two unused rows of A.
-                    for (; j + 3 < n; j += 4)
-                    {
-                        TwoRowsByFour(ref a0, ref a1, ref Row(b, ldb, j, t0), ref Row(b, ldb, j + 1, t0), ref Row(b, ldb, j + 2, t0), ref Row(b, ldb, j + 3, t0), whole, lanes, pair);
-                        for (int q = 0; q < 4; q++)
-                        {
-                            c[(i0 * n) + j + q] += Reduce(lanes.Slice(q * Lanes, Lanes));
-                            c[((i0 + 1) * n) + j + q] += Reduce(pair.Slice(q * Lanes, Lanes));
-                        }
-                    }
-                }
+        for (int i0 = 0; i0 < m && wholeEnd < k; i0 += GroupRows)
+        {
+            LastTile(a, lda, b, ldb, c, i0, Math.Min(GroupRows, m - i0), n, wholeEnd, k - wholeEnd, lanes);
+        }
+    }
 
-                if (Vector256.IsHardwareAccelerated && whole == depth)
-                {
-                    // Two rows of B at a time: each vector of A read serves both (the common case: whole tiles).
-                    for (; j + 1 < n; j += 2)
-                    {
-                        // Products commute, so B's two rows may take the kernel's "two rows" side: lanes for row j, pair for j + 1.
-                        TwoRowsByFour(ref Row(b, ldb, j, t0), ref Row(b, ldb, j + 1, t0), ref a0, ref a1, ref a2, ref a3, whole, lanes, pair);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            c[((i0 + r) * n) + j] += Reduce(lanes.Slice(r * Lanes, Lanes));
-                            c[((i0 + r) * n) + j + 1] += Reduce(pair.Slice(r * Lanes, Lanes));
-                        }
-                    }
-                }
+    /// <summary>
+    /// Rows i0 … i0 + rows − 1 of A against every row of B over the tiles from p0 to p1, each of a depth that is a
+    /// multiple of 8: per term the tiles' sums added in ascending order.
+    /// </summary>
+    private static void WholeTiles(
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<double> c, int i0, int rows, int n, int p0, int p1, Span<float> lanes)
+    {
+        const int tile = BlockedMatrixMultiply.TransposedDepthTile;
+        int j = 0;
+        ref double terms = ref MemoryMarshal.GetReference(c);
+        int depth = p1 - p0;
+        if (Vector256.IsHardwareAccelerated && Sse.IsSupported && rows == 1)
+        {
+            // One row of A (a binary head): four rows of B at a time, rather than four copies of A's row.
+            for (; j + 3 < n; j += 4)
+            {
+                ref double row = ref Unsafe.Add(ref terms, (i0 * n) + j);
+                Vector256<double> sums = Vector256.LoadUnsafe(ref row);
+                OneByFour(ref Row(a, lda, i0, p0), ref Row(b, ldb, j, p0), ref Row(b, ldb, j + 1, p0), ref Row(b, ldb, j + 2, p0), ref Row(b, ldb, j + 3, p0), depth, ref sums);
+                sums.StoreUnsafe(ref row);
+            }
+        }
 
-                for (; j < n; j++)
-                {
-                    ref float bj = ref Row(b, ldb, j, t0);
-                    WholeChunks(ref a0, ref a1, ref a2, ref a3, ref bj, whole, lanes);
-                    for (int l = whole; l < depth; l++)
-                    {
-                        AddProducts(ref a0, ref a1, ref a2, ref a3, Unsafe.Add(ref bj, l), l, lanes);
-                    }
+        if (Vector256.IsHardwareAccelerated && Sse.IsSupported && rows == 2)
+        {
+            // Two rows of A (a two-class head): four rows of B at a time, rather than two unused rows of A.
+            for (; j + 3 < n; j += 4)
+            {
+                ref double first = ref Unsafe.Add(ref terms, (i0 * n) + j), second = ref Unsafe.Add(ref first, n);
+                Vector256<double> firstSums = Vector256.LoadUnsafe(ref first), secondSums = Vector256.LoadUnsafe(ref second);
+                TwoByFour(
+                    ref Row(a, lda, i0, p0), ref Row(a, lda, i0 + 1, p0),
+                    ref Row(b, ldb, j, p0), ref Row(b, ldb, j + 1, p0), ref Row(b, ldb, j + 2, p0), ref Row(b, ldb, j + 3, p0), depth, ref firstSums, ref secondSums);
+                firstSums.StoreUnsafe(ref first);
+                secondSums.StoreUnsafe(ref second);
+            }
+        }
 
-                    for (int r = 0; r < rows; r++)
-                    {
-                        c[((i0 + r) * n) + j] += Reduce(lanes.Slice(r * Lanes, Lanes));
-                    }
+        if (Vector256.IsHardwareAccelerated && Sse.IsSupported)
+        {
+            // Two rows of B at a time against the group's rows of A: each vector of A read serves both. Products
+            // commute, so B's two rows take the kernel's "two rows" side: its sums run down a column of C.
+            GroupRowsOfA(a, lda, i0, rows, p0, out Group group);
+            for (; j + 1 < n; j += 2)
+            {
+                Vector256<double> firstSums = Column(ref Unsafe.Add(ref terms, (i0 * n) + j), n, rows);
+                Vector256<double> secondSums = Column(ref Unsafe.Add(ref terms, (i0 * n) + j + 1), n, rows);
+                TwoByFour(ref Row(b, ldb, j, p0), ref Row(b, ldb, j + 1, p0), ref group.A0, ref group.A1, ref group.A2, ref group.A3, depth, ref firstSums, ref secondSums);
+                StoreColumn(firstSums, ref Unsafe.Add(ref terms, (i0 * n) + j), n, rows);
+                StoreColumn(secondSums, ref Unsafe.Add(ref terms, (i0 * n) + j + 1), n, rows);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            for (int t0 = p0; t0 < p1; t0 += tile)
+            {
+                GroupRowsOfA(a, lda, i0, rows, t0, out Group group);
+                WholeChunks(ref group.A0, ref group.A1, ref group.A2, ref group.A3, ref Row(b, ldb, j, t0), Math.Min(tile, p1 - t0), lanes);
+                for (int r = 0; r < rows; r++)
+                {
+                    c[((i0 + r) * n) + j] += Reduce(lanes.Slice(r * Lanes, Lanes));
                 }
             }
         }
+    }
+
+    /// <summary>The last tile, from t0, of a depth that is not a multiple of 8: its whole chunks, then the rest one depth at a time.</summary>
+    private static void LastTile(
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<double> c, int i0, int rows, int n, int t0, int depth, Span<float> lanes)
+    {
+        int whole = depth - (depth % Lanes);
+        GroupRowsOfA(a, lda, i0, rows, t0, out Group group);
+        for (int j = 0; j < n; j++)
+        {
+            ref float bj = ref Row(b, ldb, j, t0);
+            WholeChunks(ref group.A0, ref group.A1, ref group.A2, ref group.A3, ref bj, whole, lanes);
+            for (int l = whole; l < depth; l++)
+            {
+                AddProducts(ref group.A0, ref group.A1, ref group.A2, ref group.A3, Unsafe.Add(ref bj, l), l, lanes);
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                c[((i0 + r) * n) + j] += Reduce(lanes.Slice(r * Lanes, Lanes));
+            }
+        }
+    }
+
+    /// <summary>References to a group's four rows of A at column t0; a group of fewer rows repeats its first row (those lanes are not used).</summary>
+    private static void GroupRowsOfA(ReadOnlySpan<float> a, int lda, int i0, int rows, int t0, out Group group)
+    {
+        group = new Group(
+            ref Row(a, lda, i0, t0),
+            ref Row(a, lda, rows > 1 ? i0 + 1 : i0, t0),
+            ref Row(a, lda, rows > 2 ? i0 + 2 : i0, t0),
+            ref Row(a, lda, rows > 3 ? i0 + 3 : i0, t0));
+    }
+
+    /// <summary>A group's four rows of A at one column.</summary>
+    private readonly ref struct Group(ref float a0, ref float a1, ref float a2, ref float a3)
+    {
+        public readonly ref float A0 = ref a0;
+        public readonly ref float A1 = ref a1;
+        public readonly ref float A2 = ref a2;
+        public readonly ref float A3 = ref a3;
     }
 
     /// <summary>The lanes' sums over the first <paramref name="whole"/> (a multiple of 8) depths, into <paramref name="lanes"/> (row r at r·8).</summary>
@@ -185,61 +251,90 @@ internal static class SplitSumProducts
         lanes[(3 * Lanes) + lane] = (Unsafe.Add(ref a3, l) * bl) + lanes[(3 * Lanes) + lane];
     }
 
-    /// <summary>One row of A against four rows of B (256-bit vectors): B's row j + q into <paramref name="lanes"/> at q·8.</summary>
-    private static void WholeChunksFourRowsOfB(ref float a0, ref float b0, ref float b1, ref float b2, ref float b3, int whole, Span<float> lanes)
+    /// <summary>
+    /// One row x against four rows y over <paramref name="depth"/> (a multiple of 8), tile by tile: each tile's four
+    /// sums added to <paramref name="sums"/> (term q in lane q). 256-bit vectors.
+    /// </summary>
+    private static void OneByFour(ref float x0, ref float y0, ref float y1, ref float y2, ref float y3, int depth, ref Vector256<double> sums)
     {
-        Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0;
-        for (int l = 0; l < whole; l += Lanes)
+        for (int t0 = 0; t0 < depth; t0 += BlockedMatrixMultiply.TransposedDepthTile)
         {
-            Vector256<float> x = Vector256.LoadUnsafe(ref a0, (nuint)l);
-            s0 = (x * Vector256.LoadUnsafe(ref b0, (nuint)l)) + s0;
-            s1 = (x * Vector256.LoadUnsafe(ref b1, (nuint)l)) + s1;
-            s2 = (x * Vector256.LoadUnsafe(ref b2, (nuint)l)) + s2;
-            s3 = (x * Vector256.LoadUnsafe(ref b3, (nuint)l)) + s3;
-        }
+            int end = Math.Min(depth, t0 + BlockedMatrixMultiply.TransposedDepthTile);
+            Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0;
+            for (int l = t0; l < end; l += Lanes)
+            {
+                Vector256<float> x = Vector256.LoadUnsafe(ref x0, (nuint)l);
+                s0 = (x * Vector256.LoadUnsafe(ref y0, (nuint)l)) + s0;
+                s1 = (x * Vector256.LoadUnsafe(ref y1, (nuint)l)) + s1;
+                s2 = (x * Vector256.LoadUnsafe(ref y2, (nuint)l)) + s2;
+                s3 = (x * Vector256.LoadUnsafe(ref y3, (nuint)l)) + s3;
+            }
 
-        ref float target = ref MemoryMarshal.GetReference(lanes);
-        s0.StoreUnsafe(ref target);
-        s1.StoreUnsafe(ref target, Lanes);
-        s2.StoreUnsafe(ref target, 2 * Lanes);
-        s3.StoreUnsafe(ref target, 3 * Lanes);
+            sums += Widen(ReduceFour(s0, s1, s2, s3));
+        }
     }
 
     /// <summary>
-    /// Two rows (x) against four rows (y), 256-bit vectors: the sums of x0 with y0..y3 into <paramref name="lanes"/> at
-    /// q·8, of x1 into <paramref name="pair"/>. Two rows of A by four of B, or (x·y = y·x in float) two rows of B by four of A.
+    /// Two rows x against four rows y over <paramref name="depth"/> (a multiple of 8), tile by tile: x0's four sums of
+    /// each tile added to <paramref name="firstSums"/>, x1's to <paramref name="secondSums"/>. Two rows of A by four of
+    /// B, or (x·y = y·x in float) two rows of B by four of A. 256-bit vectors.
     /// </summary>
-    private static void TwoRowsByFour(
-        ref float a0, ref float a1, ref float b0, ref float b1, ref float b2, ref float b3, int whole, Span<float> lanes, Span<float> pair)
+    private static void TwoByFour(
+        ref float x0, ref float x1, ref float y0, ref float y1, ref float y2, ref float y3, int depth, ref Vector256<double> firstSums, ref Vector256<double> secondSums)
     {
-        Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
-        for (int l = 0; l < whole; l += Lanes)
+        for (int t0 = 0; t0 < depth; t0 += BlockedMatrixMultiply.TransposedDepthTile)
         {
-            Vector256<float> x = Vector256.LoadUnsafe(ref a0, (nuint)l), y = Vector256.LoadUnsafe(ref a1, (nuint)l);
-            Vector256<float> b = Vector256.LoadUnsafe(ref b0, (nuint)l);
-            s0 = (x * b) + s0;
-            u0 = (y * b) + u0;
-            b = Vector256.LoadUnsafe(ref b1, (nuint)l);
-            s1 = (x * b) + s1;
-            u1 = (y * b) + u1;
-            b = Vector256.LoadUnsafe(ref b2, (nuint)l);
-            s2 = (x * b) + s2;
-            u2 = (y * b) + u2;
-            b = Vector256.LoadUnsafe(ref b3, (nuint)l);
-            s3 = (x * b) + s3;
-            u3 = (y * b) + u3;
-        }
+            int end = Math.Min(depth, t0 + BlockedMatrixMultiply.TransposedDepthTile);
+            Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
+            for (int l = t0; l < end; l += Lanes)
+            {
+                Vector256<float> x = Vector256.LoadUnsafe(ref x0, (nuint)l), w = Vector256.LoadUnsafe(ref x1, (nuint)l);
+                Vector256<float> y = Vector256.LoadUnsafe(ref y0, (nuint)l);
+                s0 = (x * y) + s0;
+                u0 = (w * y) + u0;
+                y = Vector256.LoadUnsafe(ref y1, (nuint)l);
+                s1 = (x * y) + s1;
+                u1 = (w * y) + u1;
+                y = Vector256.LoadUnsafe(ref y2, (nuint)l);
+                s2 = (x * y) + s2;
+                u2 = (w * y) + u2;
+                y = Vector256.LoadUnsafe(ref y3, (nuint)l);
+                s3 = (x * y) + s3;
+                u3 = (w * y) + u3;
+            }
 
-        ref float first = ref MemoryMarshal.GetReference(lanes);
-        s0.StoreUnsafe(ref first);
-        s1.StoreUnsafe(ref first, Lanes);
-        s2.StoreUnsafe(ref first, 2 * Lanes);
-        s3.StoreUnsafe(ref first, 3 * Lanes);
-        ref float second = ref MemoryMarshal.GetReference(pair);
-        u0.StoreUnsafe(ref second);
-        u1.StoreUnsafe(ref second, Lanes);
-        u2.StoreUnsafe(ref second, 2 * Lanes);
-        u3.StoreUnsafe(ref second, 3 * Lanes);
+            firstSums += Widen(ReduceFour(s0, s1, s2, s3));
+            secondSums += Widen(ReduceFour(u0, u1, u2, u3));
+        }
+    }
+
+    /// <summary>
+    /// Four terms' lanes reduced in one vector, term q in lane q, each as <see cref="Reduce"/> does:
+    /// x_r = s_r + s_(r+4), then (x0 + x2) + (x1 + x3).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> ReduceFour(Vector256<float> s0, Vector256<float> s1, Vector256<float> s2, Vector256<float> s3)
+    {
+        Vector128<float> h0 = s0.GetLower() + s0.GetUpper(), h1 = s1.GetLower() + s1.GetUpper();
+        Vector128<float> h2 = s2.GetLower() + s2.GetUpper(), h3 = s3.GetLower() + s3.GetUpper();
+        // (x0 + x2, x1 + x3) of terms 0 and 1, then of terms 2 and 3.
+        Vector128<float> e01 = Sse.MoveLowToHigh(h0, h1) + Sse.MoveHighToLow(h1, h0);
+        Vector128<float> e23 = Sse.MoveLowToHigh(h2, h3) + Sse.MoveHighToLow(h3, h2);
+        return Sse.Shuffle(e01, e23, 0b10_00_10_00) + Sse.Shuffle(e01, e23, 0b11_01_11_01);
+    }
+
+    private static Vector256<double> Widen(Vector128<float> sums) => Vector256.Create(Vector128.WidenLower(sums), Vector128.WidenUpper(sums));
+
+    /// <summary>C's terms of one column for a group's rows (stride n), 0 for the rows the group lacks.</summary>
+    private static Vector256<double> Column(ref double top, int n, int rows) => Vector256.Create(
+        top, rows > 1 ? Unsafe.Add(ref top, n) : 0, rows > 2 ? Unsafe.Add(ref top, 2 * n) : 0, rows > 3 ? Unsafe.Add(ref top, 3 * n) : 0);
+
+    private static void StoreColumn(Vector256<double> sums, ref double top, int n, int rows)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            Unsafe.Add(ref top, r * n) = sums.GetElement(r);
+        }
     }
 
     /// <summary>((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7)), in float.</summary>

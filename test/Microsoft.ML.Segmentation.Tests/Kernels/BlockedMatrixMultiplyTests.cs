@@ -188,6 +188,7 @@ public sealed class BlockedMatrixMultiplyTests
     [DataRow(6, 9, 256)]
     [DataRow(24, 9, 263)]
     [DataRow(25, 37, 530)]
+    [DataRow(33, 37, 530)]
     [DataRow(40, 19, 16)]
     public void AccumulateProductTransposedEqualsItsTileByTileDefinitionBitForBit(int m, int n, int k)
     {
