@@ -22,13 +22,14 @@ namespace Microsoft.ML.Segmentation.Kernels;
 /// fused multiply-add); the lanes are then added as ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7)) and the tile's
 /// float sum added to the double total, tile after tile. Eight lanes whatever the hardware (one 256-bit vector, two
 /// 128-bit ones, or eight scalars), so the result is the same bit for bit on every SIMD width.</para>
-/// <para>Why the 256-bit kernels run over many tiles: a tile is 32 vectors of each row, and reducing its sums through
-/// memory, a term at a time, cost more than its products (per 1024 pixels, 1 row of A by 448: 0.033 ms, as long as
-/// the loops' dot products); the kernels now reduce four terms' lanes in one vector, in the same order, and keep the
-/// double totals in registers from tile to tile (0.020 ms). With one group of A's rows (at most four) each run of
-/// B's rows is read whole, its tiles in turn: a tile's 448 pieces of 1 KB, a row's stride apart, were too short for
-/// the hardware prefetcher once the features outgrow the caches (1 row by 448 × 16384: 1.7–2.0 → 0.6–0.8 ms, the
-/// loops 0.95–1.04).</para>
+/// <para>Why the vector kernels (<see cref="IEightLanes{TSelf}"/>: one 256-bit or two 128-bit vectors) run over many
+/// tiles: a tile is 32 vectors of each row, and reducing its sums through memory, a term at a time, cost more than its
+/// products (per 1024 pixels, 1 row of A by 448: 0.033 ms, as long as the loops' dot products); the kernels reduce
+/// four terms' lanes in one vector, in the same order, and keep the double totals in registers from tile to tile
+/// (0.020 ms). With one group of A's rows (at most four) each run of B's rows is read whole, its tiles in turn: a
+/// tile's 448 pieces of 1 KB, a row's stride apart, were too short for the hardware prefetcher once the features
+/// outgrow the caches (1 row by 448 × 16384: 1.7–2.0 → 0.6–0.8 ms, the loops 0.95–1.04; with 128-bit vectors 4.6–4.8
+/// → 0.96, the loops 2.0–2.5).</para>
 /// </remarks>
 internal static class SplitSumProducts
 {
@@ -63,7 +64,19 @@ internal static class SplitSumProducts
             int p1 = Math.Min(wholeEnd, p0 + pass);
             for (int i0 = 0; i0 < m; i0 += GroupRows)
             {
-                WholeTiles(a, lda, b, ldb, c, i0, Math.Min(GroupRows, m - i0), n, p0, p1, lanes);
+                int rows = Math.Min(GroupRows, m - i0);
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    WholeTiles<EightLanes256>(a, lda, b, ldb, c, i0, rows, n, p0, p1, lanes);
+                }
+                else if (Vector128.IsHardwareAccelerated)
+                {
+                    WholeTiles<EightLanes128>(a, lda, b, ldb, c, i0, rows, n, p0, p1, lanes);
+                }
+                else
+                {
+                    EachRowOfB(a, lda, b, ldb, c, i0, rows, n, 0, p0, p1, lanes);
+                }
             }
         }
 
@@ -77,33 +90,33 @@ internal static class SplitSumProducts
     /// Rows i0 … i0 + rows − 1 of A against every row of B over the tiles from p0 to p1, each of a depth that is a
     /// multiple of 8: per term the tiles' sums added in ascending order.
     /// </summary>
-    private static void WholeTiles(
+    private static void WholeTiles<TLanes>(
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<double> c, int i0, int rows, int n, int p0, int p1, Span<float> lanes)
+        where TLanes : struct, IEightLanes<TLanes>
     {
-        const int tile = BlockedMatrixMultiply.TransposedDepthTile;
         int j = 0;
         ref double terms = ref MemoryMarshal.GetReference(c);
         int depth = p1 - p0;
-        if (Vector256.IsHardwareAccelerated && Sse.IsSupported && rows == 1)
+        if (rows == 1)
         {
             // One row of A (a binary head): four rows of B at a time, rather than four copies of A's row.
             for (; j + 3 < n; j += 4)
             {
                 ref double row = ref Unsafe.Add(ref terms, (i0 * n) + j);
                 Vector256<double> sums = Vector256.LoadUnsafe(ref row);
-                OneByFour(ref Row(a, lda, i0, p0), ref Row(b, ldb, j, p0), ref Row(b, ldb, j + 1, p0), ref Row(b, ldb, j + 2, p0), ref Row(b, ldb, j + 3, p0), depth, ref sums);
+                OneByFour<TLanes>(ref Row(a, lda, i0, p0), ref Row(b, ldb, j, p0), ref Row(b, ldb, j + 1, p0), ref Row(b, ldb, j + 2, p0), ref Row(b, ldb, j + 3, p0), depth, ref sums);
                 sums.StoreUnsafe(ref row);
             }
         }
 
-        if (Vector256.IsHardwareAccelerated && Sse.IsSupported && rows == 2)
+        if (rows == 2)
         {
             // Two rows of A (a two-class head): four rows of B at a time, rather than two unused rows of A.
             for (; j + 3 < n; j += 4)
             {
                 ref double first = ref Unsafe.Add(ref terms, (i0 * n) + j), second = ref Unsafe.Add(ref first, n);
                 Vector256<double> firstSums = Vector256.LoadUnsafe(ref first), secondSums = Vector256.LoadUnsafe(ref second);
-                TwoByFour(
+                TwoByFour<TLanes>(
                     ref Row(a, lda, i0, p0), ref Row(a, lda, i0 + 1, p0),
                     ref Row(b, ldb, j, p0), ref Row(b, ldb, j + 1, p0), ref Row(b, ldb, j + 2, p0), ref Row(b, ldb, j + 3, p0), depth, ref firstSums, ref secondSums);
                 firstSums.StoreUnsafe(ref first);
@@ -111,7 +124,6 @@ internal static class SplitSumProducts
             }
         }
 
-        if (Vector256.IsHardwareAccelerated && Sse.IsSupported)
         {
             // Two rows of B at a time against the group's rows of A: each vector of A read serves both. Products
             // commute, so B's two rows take the kernel's "two rows" side: its sums run down a column of C.
@@ -120,13 +132,21 @@ internal static class SplitSumProducts
             {
                 Vector256<double> firstSums = Column(ref Unsafe.Add(ref terms, (i0 * n) + j), n, rows);
                 Vector256<double> secondSums = Column(ref Unsafe.Add(ref terms, (i0 * n) + j + 1), n, rows);
-                TwoByFour(ref Row(b, ldb, j, p0), ref Row(b, ldb, j + 1, p0), ref group.A0, ref group.A1, ref group.A2, ref group.A3, depth, ref firstSums, ref secondSums);
+                TwoByFour<TLanes>(ref Row(b, ldb, j, p0), ref Row(b, ldb, j + 1, p0), ref group.A0, ref group.A1, ref group.A2, ref group.A3, depth, ref firstSums, ref secondSums);
                 StoreColumn(firstSums, ref Unsafe.Add(ref terms, (i0 * n) + j), n, rows);
                 StoreColumn(secondSums, ref Unsafe.Add(ref terms, (i0 * n) + j + 1), n, rows);
             }
         }
 
-        for (; j < n; j++)
+        EachRowOfB(a, lda, b, ldb, c, i0, rows, n, j, p0, p1, lanes);
+    }
+
+    /// <summary>Rows j0 … n − 1 of B one at a time against the group's rows of A, tile by tile (any SIMD width, or none).</summary>
+    private static void EachRowOfB(
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<double> c, int i0, int rows, int n, int j0, int p0, int p1, Span<float> lanes)
+    {
+        const int tile = BlockedMatrixMultiply.TransposedDepthTile;
+        for (int j = j0; j < n; j++)
         {
             for (int t0 = p0; t0 < p1; t0 += tile)
             {
@@ -253,75 +273,87 @@ internal static class SplitSumProducts
 
     /// <summary>
     /// One row x against four rows y over <paramref name="depth"/> (a multiple of 8), tile by tile: each tile's four
-    /// sums added to <paramref name="sums"/> (term q in lane q). 256-bit vectors.
+    /// sums added to <paramref name="sums"/> (term q in lane q).
     /// </summary>
-    private static void OneByFour(ref float x0, ref float y0, ref float y1, ref float y2, ref float y3, int depth, ref Vector256<double> sums)
+    private static void OneByFour<TLanes>(ref float x0, ref float y0, ref float y1, ref float y2, ref float y3, int depth, ref Vector256<double> sums)
+        where TLanes : struct, IEightLanes<TLanes>
     {
         for (int t0 = 0; t0 < depth; t0 += BlockedMatrixMultiply.TransposedDepthTile)
         {
             int end = Math.Min(depth, t0 + BlockedMatrixMultiply.TransposedDepthTile);
-            Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0;
+            TLanes s0 = TLanes.Zero, s1 = s0, s2 = s0, s3 = s0;
             for (int l = t0; l < end; l += Lanes)
             {
-                Vector256<float> x = Vector256.LoadUnsafe(ref x0, (nuint)l);
-                s0 = (x * Vector256.LoadUnsafe(ref y0, (nuint)l)) + s0;
-                s1 = (x * Vector256.LoadUnsafe(ref y1, (nuint)l)) + s1;
-                s2 = (x * Vector256.LoadUnsafe(ref y2, (nuint)l)) + s2;
-                s3 = (x * Vector256.LoadUnsafe(ref y3, (nuint)l)) + s3;
+                TLanes x = TLanes.Load(ref x0, (nuint)l);
+                s0 = TLanes.MultiplyAdd(x, TLanes.Load(ref y0, (nuint)l), s0);
+                s1 = TLanes.MultiplyAdd(x, TLanes.Load(ref y1, (nuint)l), s1);
+                s2 = TLanes.MultiplyAdd(x, TLanes.Load(ref y2, (nuint)l), s2);
+                s3 = TLanes.MultiplyAdd(x, TLanes.Load(ref y3, (nuint)l), s3);
             }
 
-            sums += Widen(ReduceFour(s0, s1, s2, s3));
+            sums += Widen(ReduceFour(TLanes.FoldHalves(s0), TLanes.FoldHalves(s1), TLanes.FoldHalves(s2), TLanes.FoldHalves(s3)));
         }
     }
 
     /// <summary>
     /// Two rows x against four rows y over <paramref name="depth"/> (a multiple of 8), tile by tile: x0's four sums of
     /// each tile added to <paramref name="firstSums"/>, x1's to <paramref name="secondSums"/>. Two rows of A by four of
-    /// B, or (x·y = y·x in float) two rows of B by four of A. 256-bit vectors.
+    /// B, or (x·y = y·x in float) two rows of B by four of A.
     /// </summary>
-    private static void TwoByFour(
+    private static void TwoByFour<TLanes>(
         ref float x0, ref float x1, ref float y0, ref float y1, ref float y2, ref float y3, int depth, ref Vector256<double> firstSums, ref Vector256<double> secondSums)
+        where TLanes : struct, IEightLanes<TLanes>
     {
         for (int t0 = 0; t0 < depth; t0 += BlockedMatrixMultiply.TransposedDepthTile)
         {
             int end = Math.Min(depth, t0 + BlockedMatrixMultiply.TransposedDepthTile);
-            Vector256<float> s0 = Vector256<float>.Zero, s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
+            TLanes s0 = TLanes.Zero, s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
             for (int l = t0; l < end; l += Lanes)
             {
-                Vector256<float> x = Vector256.LoadUnsafe(ref x0, (nuint)l), w = Vector256.LoadUnsafe(ref x1, (nuint)l);
-                Vector256<float> y = Vector256.LoadUnsafe(ref y0, (nuint)l);
-                s0 = (x * y) + s0;
-                u0 = (w * y) + u0;
-                y = Vector256.LoadUnsafe(ref y1, (nuint)l);
-                s1 = (x * y) + s1;
-                u1 = (w * y) + u1;
-                y = Vector256.LoadUnsafe(ref y2, (nuint)l);
-                s2 = (x * y) + s2;
-                u2 = (w * y) + u2;
-                y = Vector256.LoadUnsafe(ref y3, (nuint)l);
-                s3 = (x * y) + s3;
-                u3 = (w * y) + u3;
+                TLanes x = TLanes.Load(ref x0, (nuint)l), w = TLanes.Load(ref x1, (nuint)l);
+                TLanes y = TLanes.Load(ref y0, (nuint)l);
+                s0 = TLanes.MultiplyAdd(x, y, s0);
+                u0 = TLanes.MultiplyAdd(w, y, u0);
+                y = TLanes.Load(ref y1, (nuint)l);
+                s1 = TLanes.MultiplyAdd(x, y, s1);
+                u1 = TLanes.MultiplyAdd(w, y, u1);
+                y = TLanes.Load(ref y2, (nuint)l);
+                s2 = TLanes.MultiplyAdd(x, y, s2);
+                u2 = TLanes.MultiplyAdd(w, y, u2);
+                y = TLanes.Load(ref y3, (nuint)l);
+                s3 = TLanes.MultiplyAdd(x, y, s3);
+                u3 = TLanes.MultiplyAdd(w, y, u3);
             }
 
-            firstSums += Widen(ReduceFour(s0, s1, s2, s3));
-            secondSums += Widen(ReduceFour(u0, u1, u2, u3));
+            firstSums += Widen(ReduceFour(TLanes.FoldHalves(s0), TLanes.FoldHalves(s1), TLanes.FoldHalves(s2), TLanes.FoldHalves(s3)));
+            secondSums += Widen(ReduceFour(TLanes.FoldHalves(u0), TLanes.FoldHalves(u1), TLanes.FoldHalves(u2), TLanes.FoldHalves(u3)));
         }
     }
 
     /// <summary>
-    /// Four terms' lanes reduced in one vector, term q in lane q, each as <see cref="Reduce"/> does:
-    /// x_r = s_r + s_(r+4), then (x0 + x2) + (x1 + x3).
+    /// Four terms' lanes reduced in one vector, term q in lane q, each as <see cref="Reduce"/> does: given
+    /// x_r = s_r + s_(r+4) (<see cref="IEightLanes{TSelf}.FoldHalves"/>), (x0 + x2) + (x1 + x3).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> ReduceFour(Vector256<float> s0, Vector256<float> s1, Vector256<float> s2, Vector256<float> s3)
+    internal static Vector128<float> ReduceFour(Vector128<float> h0, Vector128<float> h1, Vector128<float> h2, Vector128<float> h3)
     {
-        Vector128<float> h0 = s0.GetLower() + s0.GetUpper(), h1 = s1.GetLower() + s1.GetUpper();
-        Vector128<float> h2 = s2.GetLower() + s2.GetUpper(), h3 = s3.GetLower() + s3.GetUpper();
-        // (x0 + x2, x1 + x3) of terms 0 and 1, then of terms 2 and 3.
-        Vector128<float> e01 = Sse.MoveLowToHigh(h0, h1) + Sse.MoveHighToLow(h1, h0);
-        Vector128<float> e23 = Sse.MoveLowToHigh(h2, h3) + Sse.MoveHighToLow(h3, h2);
-        return Sse.Shuffle(e01, e23, 0b10_00_10_00) + Sse.Shuffle(e01, e23, 0b11_01_11_01);
+        if (Sse.IsSupported)
+        {
+            // (x0 + x2, x1 + x3) of terms 0 and 1, then of terms 2 and 3.
+            Vector128<float> e01 = Sse.MoveLowToHigh(h0, h1) + Sse.MoveHighToLow(h1, h0);
+            Vector128<float> e23 = Sse.MoveLowToHigh(h2, h3) + Sse.MoveHighToLow(h3, h2);
+            return Sse.Shuffle(e01, e23, 0b10_00_10_00) + Sse.Shuffle(e01, e23, 0b11_01_11_01);
+        }
+
+        return ReduceFourByElement(h0, h1, h2, h3);
     }
+
+    /// <summary><see cref="ReduceFour"/> without x86's shuffles (ARM64), one element at a time; internal for its test.</summary>
+    internal static Vector128<float> ReduceFourByElement(Vector128<float> h0, Vector128<float> h1, Vector128<float> h2, Vector128<float> h3)
+        => Vector128.Create(Pairs(h0), Pairs(h1), Pairs(h2), Pairs(h3));
+
+    /// <summary>(x0 + x2) + (x1 + x3).</summary>
+    private static float Pairs(Vector128<float> x) => (x.GetElement(0) + x.GetElement(2)) + (x.GetElement(1) + x.GetElement(3));
 
     private static Vector256<double> Widen(Vector128<float> sums) => Vector256.Create(Vector128.WidenLower(sums), Vector128.WidenUpper(sums));
 

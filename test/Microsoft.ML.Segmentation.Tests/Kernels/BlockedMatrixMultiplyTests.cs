@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Microsoft.ML.Segmentation.Kernels;
 
 namespace Microsoft.ML.Segmentation.Tests.Kernels;
@@ -166,6 +167,50 @@ public sealed class BlockedMatrixMultiplyTests
                 Assert.AreEqual(exact, c[(i * n) + j], tolerance + 1e-12, $"C[{i},{j}] of {m}x{k}·({n}x{k})ᵀ");
             }
         }
+    }
+
+    /// <summary>
+    /// The split sums' four-term reduction, both forms (x86's shuffles, and the element-by-element one ARM64 takes, which
+    /// x86 never runs otherwise), bit for bit the definition ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7)) on lanes
+    /// of mixed magnitudes, where another order of the same additions rounds differently.
+    /// </summary>
+    [TestMethod]
+    public void SplitSumReductionMatchesItsDefinitionInBothForms()
+    {
+        var random = new Random(8);
+        int differentOrder = 0;
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            var s = new float[4, 8];
+            var folded = new Vector128<float>[4];
+            var expected = new float[4];
+            for (int q = 0; q < 4; q++)
+            {
+                for (int r = 0; r < 8; r++)
+                {
+                    s[q, r] = (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-3, 4)));
+                }
+
+                folded[q] = Vector128.Create(s[q, 0] + s[q, 4], s[q, 1] + s[q, 5], s[q, 2] + s[q, 6], s[q, 3] + s[q, 7]);
+                expected[q] = ((s[q, 0] + s[q, 4]) + (s[q, 2] + s[q, 6])) + ((s[q, 1] + s[q, 5]) + (s[q, 3] + s[q, 7]));
+                float otherOrder = ((s[q, 0] + s[q, 4]) + (s[q, 1] + s[q, 5])) + ((s[q, 2] + s[q, 6]) + (s[q, 3] + s[q, 7]));
+                differentOrder += BitConverter.SingleToInt32Bits(otherOrder) != BitConverter.SingleToInt32Bits(expected[q]) ? 1 : 0;
+            }
+
+            foreach (Vector128<float> reduced in new[]
+            {
+                SplitSumProducts.ReduceFour(folded[0], folded[1], folded[2], folded[3]),
+                SplitSumProducts.ReduceFourByElement(folded[0], folded[1], folded[2], folded[3]),
+            })
+            {
+                for (int q = 0; q < 4; q++)
+                {
+                    Assert.AreEqual(BitConverter.SingleToInt32Bits(expected[q]), BitConverter.SingleToInt32Bits(reduced.GetElement(q)), $"trial {trial}, term {q}");
+                }
+            }
+        }
+
+        Assert.IsTrue(differentOrder > 100, $"only {differentOrder} of 8000 terms tell the orders apart");
     }
 
     /// <summary>
