@@ -145,6 +145,7 @@ public sealed class BlockedMatrixMultiplyTests
     [DataRow(5, 33, 257)]
     [DataRow(21, 448, 1024)]
     [DataRow(3, 9, 700)]
+    [DataRow(9, 37, 75)]
     public void AccumulateProductTransposedMatchesTheFloat64TripleLoop(int m, int n, int k)
     {
         (float[] a, float[] b, double[] c) = TransposedOperands(m, n, k, (m * 7) + n + k);
