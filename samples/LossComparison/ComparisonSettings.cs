@@ -1,3 +1,5 @@
+using Microsoft.ML.Segmentation.Training;
+
 namespace LossComparison;
 
 /// <summary>What one comparison run generates and how long each head trains.</summary>
@@ -26,4 +28,21 @@ public sealed record ComparisonSettings
 
     /// <summary>Seeds the data and every head alike, so the losses differ in nothing else.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>
+    /// The training options every head of a comparison shares (a linear head of <paramref name="classes"/> classes, these
+    /// settings' epochs, batch, learning rate, validation split and seed); the caller sets what differs (the loss, the
+    /// architecture). A fixed budget: every head runs all epochs and keeps its best-validation epoch by the same rule.
+    /// </summary>
+    public HeadTrainingOptions HeadOptions(int classes) => new()
+    {
+        Classes = classes,
+        Architecture = HeadArchitecture.Linear,
+        Epochs = Epochs,
+        BatchSize = BatchSize,
+        LearningRate = LearningRate,
+        ValidationFraction = ValidationFraction,
+        EarlyStoppingPatience = 0,
+        Seed = Seed,
+    };
 }

@@ -73,21 +73,10 @@ public static class LossComparisonRunner
             ISegmentationLoss? loss = makeLoss(settings);
             RampedLoss? ramped = loss as RampedLoss;
             ramped?.BeginEpoch(1);
-            var options = new HeadTrainingOptions
-            {
-                Classes = classes,
-                Loss = loss,
-                ClassWeighting = weighting,
-                Architecture = HeadArchitecture.Linear,
-                Epochs = settings.Epochs,
-                BatchSize = settings.BatchSize,
-                LearningRate = settings.LearningRate,
-                ValidationFraction = settings.ValidationFraction,
-                // A fixed budget: every loss runs all epochs; each keeps its best-validation epoch by the same rule.
-                EarlyStoppingPatience = 0,
-                Seed = settings.Seed,
-                Progress = ramped is null ? null : report => ramped.BeginEpoch(report.Epoch + 1),
-            };
+            HeadTrainingOptions options = settings.HeadOptions(classes);
+            options.Loss = loss;
+            options.ClassWeighting = weighting;
+            options.Progress = ramped is null ? null : report => ramped.BeginEpoch(report.Epoch + 1);
             start = Stopwatch.GetTimestamp();
             HeadTrainingResult result = HeadTrainer.Train(train, trainLabels, options);
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;

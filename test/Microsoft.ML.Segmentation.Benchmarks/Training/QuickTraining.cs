@@ -83,18 +83,15 @@ public static class QuickTraining
         return 0;
     }
 
-    private static HeadTrainingOptions Options(ComparisonSettings settings, HeadArchitecture architecture, int hidden, int epochs) => new()
+    /// <summary>The sample's options for its heads (<see cref="ComparisonSettings.HeadOptions"/>), with this run's head and epochs.</summary>
+    private static HeadTrainingOptions Options(ComparisonSettings settings, HeadArchitecture architecture, int hidden, int epochs)
     {
-        Classes = SyntheticScenes.ClassNames.Count,
-        Architecture = architecture,
-        HiddenChannels = hidden,
-        Epochs = epochs,
-        BatchSize = settings.BatchSize,
-        LearningRate = settings.LearningRate,
-        ValidationFraction = settings.ValidationFraction,
-        EarlyStoppingPatience = 0,
-        Seed = settings.Seed,
-    };
+        HeadTrainingOptions options = settings.HeadOptions(SyntheticScenes.ClassNames.Count);
+        options.Architecture = architecture;
+        options.HiddenChannels = hidden;
+        options.Epochs = epochs;
+        return options;
+    }
 
     private static string? Option(string[] args, string name)
     {
